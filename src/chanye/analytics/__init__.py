@@ -1,0 +1,1 @@
+"""Pure analytics: DataFrames or arrays in, DataFrames or arrays out; no file I/O, no database handle."""

@@ -1,0 +1,120 @@
+"""Business-scope (经营范围) text: strip the registration boilerplate, split into items.
+
+A registered business scope mixes the activities a firm may carry on with legal boilerplate that every
+registration office appends ("依法须经批准的项目，经相关部门批准后方可开展经营活动", "一般项目：", ...). The
+boilerplate says nothing about the industry and, left in, it makes every firm look alike to a text model and
+can trip keyword rules. `clean_scope` removes it; `split_scope` cuts a scope into its items.
+
+Both have vectorised twins over a pandas Series (`clean_scopes`, `split_scopes`) that run the same regular
+expressions through pandas' string methods, so a million scopes clean in seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+# Half-width punctuation -> the full-width forms Chinese registrations mostly use. Applied first, so every
+# pattern below needs to know only one form.
+_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ";": "；", ",": "，", "[": "【", "]": "】"})
+
+# Phrases that only boilerplate contains. A bracketed clause containing one is dropped whole; so is an
+# unbracketed sentence (up to the next 。；) containing one.
+_BOILER_PHRASES = (
+    "依法须经批准",
+    "依法需经批准",
+    "经相关部门批准后",
+    "经有关部门批准后",
+    "批准后方可",
+    "许可后方可",
+    "方可开展经营",
+    "方可经营",
+    "许可证件为准",
+    "批准文件为准",
+    "许可证为准",
+    "凭营业执照",
+    "自主开展经营",
+    "外商投资准入",
+    "特别管理措施",
+    "不得经营",
+    "禁止经营",
+    "禁止的项目",
+    "限制的项目",
+    "登记前须经批准",
+    "取得许可后",
+    "取得相关许可",
+    "取得有关部门",
+    "涉及许可经营",
+    "涉及行政许可",
+    "涉及专项审批",
+    "法律、法规",
+    "法律法规",
+)
+_PHRASE = "|".join(re.escape(p) for p in _BOILER_PHRASES)
+
+# 1. A bracketed clause (no nested brackets) that contains a boilerplate phrase.
+_BRACKETED = rf"[（【〔][^（）【】〔〕]*?(?:{_PHRASE})[^（）【】〔〕]*?[）】〕]"
+# 2. An unbracketed clause that contains one: between the separators 。；， around it.
+_SENTENCE = rf"[^。；，\n]*(?:{_PHRASE})[^。；，\n]*"
+# 3. Section labels: 一般项目：, 许可项目：, 一般经营项目：, 许可经营项目：, 经营范围：, 主营：, 兼营：.
+_LABEL = r"(?:一般|许可|前置许可|后置许可)?(?:经营)?项目[：]|经营范围[：]|主营[：]|兼营[：]|\d{1,2}[、．]"
+
+_WS = r"\s+"
+# A removed clause leaves a "；" so the items on either side stay apart; runs of separators collapse to one.
+_SEP_RUN = r"[；。，、]*[；。][；。，、]*"
+_EDGE = r"^[；。，、\s]+|[；。，、\s]+$"
+
+_RX_BRACKETED = re.compile(_BRACKETED)
+_RX_SENTENCE = re.compile(_SENTENCE)
+_RX_LABEL = re.compile(_LABEL)
+_RX_WS = re.compile(_WS)
+_RX_SEP_RUN = re.compile(_SEP_RUN)
+_RX_EDGE = re.compile(_EDGE)
+
+_SPLIT = r"[；;、,，。\n]+"
+_RX_SPLIT = re.compile(_SPLIT)
+_ITEM_STRIP = " \t\r　：:"
+
+
+def clean_scope(text: str | None) -> str:
+    """The scope without boilerplate, with full-width punctuation and no whitespace; '' for None/NaN."""
+    if text is None or not isinstance(text, str):
+        return ""
+    out = text.translate(_WIDTH)
+    out = _RX_WS.sub("", out)
+    out = _RX_BRACKETED.sub("；", out)
+    out = _RX_SENTENCE.sub("；", out)
+    out = _RX_LABEL.sub("；", out)
+    out = _RX_SEP_RUN.sub("；", out)
+    return _RX_EDGE.sub("", out)
+
+
+def split_scope(text: str | None) -> list[str]:
+    """A scope's items, split on ；;、,，。 and newlines, boilerplate removed, empty items dropped."""
+    cleaned = clean_scope(text)
+    return [item for part in _RX_SPLIT.split(cleaned) if (item := part.strip(_ITEM_STRIP))]
+
+
+def clean_scopes(texts: pd.Series | Iterable[str | None]) -> pd.Series:
+    """`clean_scope` over a Series (index kept); missing values become ''."""
+    series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
+    out = series.astype("string").fillna("")
+    for old, new in _WIDTH.items():
+        out = out.str.replace(chr(old), new, regex=False)
+    out = out.str.replace(_WS, "", regex=True)
+    out = out.str.replace(_BRACKETED, "；", regex=True)
+    out = out.str.replace(_SENTENCE, "；", regex=True)
+    out = out.str.replace(_LABEL, "；", regex=True)
+    out = out.str.replace(_SEP_RUN, "；", regex=True)
+    out = out.str.replace(_EDGE, "", regex=True)
+    return out.astype(object)
+
+
+def split_scopes(texts: pd.Series | Iterable[str | None]) -> pd.Series:
+    """`split_scope` over a Series: a Series of item lists (index kept)."""
+    cleaned = clean_scopes(texts)
+    return cleaned.map(
+        lambda s: [item for part in _RX_SPLIT.split(s) if (item := part.strip(_ITEM_STRIP))]
+    )

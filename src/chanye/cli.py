@@ -1,0 +1,382 @@
+"""The `chanye` command. Each command parses options, calls one library function and renders the result;
+a ChanyeError becomes one clear line on stderr and exit code 1."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from chanye.errors import ChanyeError
+
+app = typer.Typer(
+    name="chanye",
+    help="chanye 产业: 城市现代化产业体系的数据、分类、监测与分析 (Guangzhou 12218 by default).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+framework_app = typer.Typer(help="框架包: 查看、校验产业体系 (framework packs: show, check, coverage).", no_args_is_help=True)
+app.add_typer(framework_app, name="framework")
+
+console = Console(width=140, soft_wrap=False)
+err_console = Console(stderr=True, width=140)
+
+# Options used by several commands, declared once.
+PackOption = Annotated[str | None, typer.Option("--pack", "-p", help="框架包名称或路径 (pack name or folder)")]
+JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON (machine-readable output)")]
+LangOption = Annotated[str, typer.Option("--lang", help="zh 或 en (output language)")]
+DbOption = Annotated[
+    Path | None, typer.Option("--db", envvar="CHANYE_DB", help="数据库文件 (DuckDB file; default data/chanye.duckdb)")
+]
+
+
+def open_store(db: Path | None):
+    from chanye.registry.store import Store
+
+    return Store(db)
+
+
+@contextmanager
+def progress_bar(description: str):
+    """A rich progress bar driven by (stage, fraction) callbacks from the library."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(description, total=1.0)
+
+        def update(stage: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, description=f"{description} {stage}")
+
+        yield update
+
+
+def command(group: typer.Typer, name: str | None = None, **kwargs: Any) -> Callable:
+    """Register a command whose ChanyeErrors print one line and exit 1 instead of a traceback."""
+
+    def decorate(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            try:
+                return func(*args, **kw)
+            except ChanyeError as exc:
+                err_console.print(f"[bold red]错误 Error:[/] {exc}", markup=True, highlight=False)
+                raise typer.Exit(1) from None
+
+        return group.command(name, **kwargs)(wrapper)
+
+    return decorate
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+# --- framework ---------------------------------------------------------------------------------------------
+
+STATUS_LABEL = {"confirmed": "[green]已确认 confirmed[/]", "provisional": "[yellow]暂定 provisional[/]"}
+
+
+@command(framework_app, "list")
+def framework_list(as_json: JsonOption = False) -> None:
+    """列出内置框架包 (list the shipped packs)."""
+    from chanye.framework.load import available_packs, load_pack
+
+    rows = []
+    for folder in available_packs():
+        fw = load_pack(folder)
+        rows.append({
+            "id": fw.id, "name": fw.info.name.zh, "name_en": fw.info.name.en, "city": fw.info.city,
+            "version": fw.info.version, "nodes": len(fw.nodes), "industry_nodes": len(fw.industry_nodes()),
+            "path": str(folder),
+        })
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="框架包 Framework packs")
+    for col in ("id", "名称 name", "城市 city", "版本 version", "节点 nodes", "产业节点 industries"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["id"], r["name"], r["city"], r["version"], str(r["nodes"]), str(r["industry_nodes"]))
+    console.print(table)
+
+
+@command(framework_app, "show")
+def framework_show(
+    node: Annotated[str | None, typer.Argument(help="节点 id (node id); 缺省显示整个体系")] = None,
+    pack: PackOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "zh",
+) -> None:
+    """以树形显示产业体系及各节点状态、代码数 (show the system as a tree with status and code counts)."""
+    from chanye.framework import load_pack
+    from chanye.framework.summary import node_rows, system_counts
+
+    fw = load_pack(pack)
+    root_id = fw.node(node).id if node else None
+    rows = node_rows(fw, root_id)
+    if as_json:
+        print_json({"pack": fw.id, "counts": system_counts(fw), "nodes": rows})
+        return
+    by_parent: dict[str | None, list[dict]] = {}
+    for r in rows:
+        by_parent.setdefault(r["parent"], []).append(r)
+
+    def label(r: dict) -> str:
+        name = r["name_en"] if lang == "en" else r["name"]
+        tag = f"[bold]{r['label']}[/] " if r["label"] else ""
+        codes = f"  代码 {r['codes_whole']} 整体 + {r['codes_partial']} 部分" if r["is_industry"] else ""
+        return f"{tag}{name}  {STATUS_LABEL[r['status']]}{codes}  [dim]{r['id']}[/]"
+
+    top = rows[0]
+    tree = Tree(label(top))
+
+    def grow(branch: Tree, parent_id: str) -> None:
+        for child in by_parent.get(parent_id, []):
+            grow(branch.add(label(child)), child["id"])
+
+    grow(tree, top["id"])
+    console.print(tree)
+    counts = system_counts(fw)
+    console.print(
+        "  ".join(f"{k}: {v}" for k, v in counts.items()),
+        highlight=False,
+    )
+
+
+@command(framework_app, "check")
+def framework_check(
+    path: Annotated[str | None, typer.Argument(help="框架包名称或目录 (pack name or folder)")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """校验框架包: 未知代码、重复 id、缺少来源、整体代码重叠、暂定节点 (validate a pack; exit 1 on errors)."""
+    from chanye.framework.check import check_pack
+
+    findings = check_pack(path)
+    errors = [f for f in findings if f.level == "error"]
+    if as_json:
+        print_json({"ok": not errors, "errors": len(errors), "warnings": len(findings) - len(errors),
+                    "findings": [f.to_dict() for f in findings]})
+    else:
+        for f in findings:
+            style = "bold red" if f.level == "error" else "yellow"
+            word = "错误 error" if f.level == "error" else "提示 warning"
+            console.print(f"[{style}]{word}[/] [{f.rule}] {f}", highlight=False)
+        verdict = "[bold red]未通过 FAILED[/]" if errors else "[bold green]通过 OK[/]"
+        console.print(f"{verdict}: {len(errors)} 个错误 errors, {len(findings) - len(errors)} 个提示 warnings")
+    if errors:
+        raise typer.Exit(1)
+
+
+@command(framework_app, "coverage")
+def framework_coverage(
+    pack: PackOption = None,
+    section: Annotated[str, typer.Option(help="GB/T 4754 门类 (section letter)")] = "C",
+    show: Annotated[str, typer.Option(help="gaps (无归属与多归属), all, none, several")] = "gaps",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv, xlsx")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file)")] = None,
+) -> None:
+    """制造业小类覆盖: 哪些小类不属于任何节点、哪些属于多个节点 (which 小类 no node or several nodes own)."""
+    from chanye.export import write_frame
+    from chanye.framework import load_pack
+    from chanye.framework.summary import coverage_frame
+
+    fw = load_pack(pack)
+    frame = coverage_frame(fw, section)
+    counts = frame["status"].value_counts().to_dict()
+    wanted = {"gaps": ("none", "several"), "all": ("none", "single", "several")}.get(show, (show,))
+    shown = frame[frame["status"].isin(wanted)]
+    if output is not None or fmt in ("csv", "xlsx"):
+        if output is None:
+            raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
+        write_frame(shown, output, fmt if fmt != "table" else None, sheet="覆盖 coverage")
+        console.print(f"已写出 {len(shown)} 行 -> {output}")
+        return
+    if fmt == "json":
+        print_json({"pack": fw.id, "section": section, "counts": counts, "rows": shown.to_dict("records")})
+        return
+    status_zh = {"none": "[red]无归属[/]", "single": "单一", "several": "[yellow]多归属[/]"}
+    table = Table(title=f"{fw.info.name.zh}: 门类 {section} 小类覆盖 coverage")
+    for col in ("小类 code", "名称 name", "状态 status", "归属节点 owners"):
+        table.add_column(col)
+    for r in shown.itertuples():
+        table.add_row(r.code, r.name, status_zh[r.status], r.owners)
+    console.print(table)
+    console.print(
+        f"共 {len(frame)} 个小类: 单一归属 {counts.get('single', 0)}, 多归属 {counts.get('several', 0)}, "
+        f"无归属 {counts.get('none', 0)}",
+        highlight=False,
+    )
+
+
+# --- registry ----------------------------------------------------------------------------------------------
+
+
+@command(app, "import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="CSV / XLSX / Parquet 文件")],
+    year: Annotated[int | None, typer.Option(help="数据年份 (year of the figures, when the file has no year column)")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="列名映射 YAML (column mapping file)")] = None,
+    sheet: Annotated[str | None, typer.Option(help="只导入这个工作表 (one sheet only)")] = None,
+    vintage: Annotated[str, typer.Option(help="行业代码版本 2017 / 2011 / auto")] = "auto",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并报告，不写入 (plan only)")] = False,
+    db: DbOption = None,
+    pack: PackOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """导入企业名录与年度指标；坏行进入隔离区 (import enterprises and yearly figures; bad rows to quarantine)."""
+    from chanye.registry.ingest import import_file
+    from chanye.registry.validate import Mapping
+
+    plan = Mapping.from_yaml(str(mapping)) if mapping else Mapping()
+    plan.vintage = vintage if not mapping else plan.vintage
+    with open_store(db) as store, progress_bar("导入 import") as update:
+        report = import_file(store, file, mapping=plan, year=year, sheet=sheet, pack=pack, dry_run=dry_run,
+                             progress=update)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    render_import(report)
+
+
+def render_import(report) -> None:
+    title = "导入预演 Import plan (nothing written)" if report.dry_run else f"导入完成 Import batch {report.batch_id}"
+    table = Table(title=f"{title}: {report.file}")
+    table.add_column("项目 item")
+    table.add_column("数量 count", justify="right")
+    e, f = report.enterprises, report.figures
+    for name, value in (
+        ("数据行 rows", report.rows_total), ("空行（跳过）blank rows skipped", report.rows_blank),
+        ("入库 loaded", report.rows_loaded), ("隔离 quarantined", report.rows_quarantined),
+        ("企业 新增/更新/不变 enterprises new/updated/same", f"{e.inserted} / {e.updated} / {e.unchanged}"),
+        ("年度指标 新增/更新/不变 figures new/updated/same", f"{f.inserted} / {f.updated} / {f.unchanged}"),
+        ("新增标签 tags added", report.tags_added), ("已归类企业 classified", report.classified),
+        ("按经营范围预测小类 codes predicted from text", report.predicted), ("用时 seconds", report.seconds),
+    ):
+        table.add_row(name, str(value))
+    console.print(table)
+    for heading, counts in (("隔离原因 reasons", report.reasons), ("提示 warnings", report.warnings)):
+        if counts:
+            t = Table(title=heading)
+            t.add_column("原因 reason")
+            t.add_column("行数 rows", justify="right")
+            for reason, n in counts.items():
+                t.add_row(reason, str(n))
+            console.print(t)
+    for sheet in report.sheets:
+        if sheet.ignored:
+            console.print(f"[dim]{sheet.sheet or '表'}: 未识别的列已忽略 ignored columns: {', '.join(sheet.ignored)}[/]")
+    if report.rows_quarantined and report.batch_id:
+        console.print(f"查看与导出隔离行: chanye quarantine {report.batch_id} -o 隔离区.xlsx")
+
+
+@command(app, "quarantine")
+def quarantine_command(
+    batch: Annotated[int | None, typer.Argument(help="导入批次 (batch id; default the latest)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="导出 XLSX，修正后可重新导入")] = None,
+    list_batches: Annotated[bool, typer.Option("--batches", help="列出导入历史 (list import batches)")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """列出隔离区的坏行及原因，可导出 XLSX 修正后重新导入 (list rejected rows; export to XLSX)."""
+    from chanye.export import write_xlsx
+    from chanye.registry import quarantine
+
+    with open_store(db) as store:
+        if list_batches:
+            frame = quarantine.batches(store)
+            if as_json:
+                print_json(frame.to_dict("records"))
+                return
+            table = Table(title="导入历史 Import batches")
+            for col in frame.columns:
+                table.add_column(str(col))
+            for row in frame.itertuples(index=False):
+                table.add_row(*(str(v) for v in row))
+            console.print(table)
+            return
+        frame = quarantine.rejected_rows(store, batch)
+        if output is not None:
+            write_xlsx(quarantine.for_reimport(store, batch), output)
+            console.print(f"已导出 {len(frame)} 行隔离数据 -> {output}（修正后用 chanye import 重新导入）")
+            return
+    if as_json:
+        print_json(frame.drop(columns=["reason_text"]).to_dict("records"))
+        return
+    table = Table(title=f"隔离区 Quarantine: 批次 batch {int(frame['batch_id'].iloc[0]) if len(frame) else batch}")
+    for col in ("工作表 sheet", "行号 row", "统一社会信用代码", "原因 reasons"):
+        table.add_column(col)
+    for row in frame.itertuples(index=False):
+        table.add_row(row.sheet, str(row.row_number), row.uscc or "", row.reason_text)
+    console.print(table)
+    console.print(f"共 {len(frame)} 行 rows")
+
+
+@command(app, "classify")
+def classify_command(
+    text: Annotated[str | None, typer.Option("--text", help="一段经营范围 (a business scope to classify)")] = None,
+    code: Annotated[str | None, typer.Option("--code", help="行业代码 (with --text)")] = None,
+    db: DbOption = None,
+    pack: PackOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """归类: --text 预测小类与节点并给出依据；不带参数时重新归类整个库 (classify a text, or re-run the registry)."""
+    from chanye.classify.explain import explain_text
+
+    if text is not None:
+        result = explain_text(text, code=code, pack=pack)
+        if as_json:
+            print_json(result)
+            return
+        console.print(f"[bold]预测小类 predicted classes[/] (经营范围清洗后: {result['clean_scope']})", highlight=False)
+        for c in result["classes"]:
+            console.print(f"  {c['code']} {c['name']}  p={c['score']:.2f}", highlight=False)
+        if not result["links"]:
+            console.print("  不属于任何节点 (no node)")
+        for link in result["links"]:
+            console.print(f"  -> {link['node']} {link['node_name']}  [{link['method']}] 置信度 {link['confidence']:.2f}  "
+                          f"{link['evidence']}", highlight=False)
+        return
+    from chanye.registry.ingest import classify_enterprises
+
+    with open_store(db) as store, store.transaction():
+        predicted, classified = classify_enterprises(store, pack=pack)
+    if as_json:
+        print_json({"predicted": predicted, "classified": classified})
+    else:
+        console.print(f"已重新归类 {classified} 家企业；按经营范围预测小类 {predicted} 家 (re-classified)")
+
+
+@command(app, "demo")
+def demo_command(
+    db: DbOption = None,
+    scale: Annotated[float, typer.Option(help="规模系数 (1.0 = ~60k Guangzhou + ~150k other firms)")] = 1.0,
+    seed: Annotated[int, typer.Option(help="随机种子 (seed)")] = 12218,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有数据库 (replace an existing database)")] = False,
+) -> None:
+    """生成内置示例数据库（合成数据，标注 示例数据）(build the synthetic demo database)."""
+    from chanye.registry.demo import build_database
+    from chanye.registry.store import default_path
+
+    path = Path(db) if db else default_path()
+    with progress_bar("示例数据 demo") as update:
+        summary = build_database(path, scale=scale, seed=seed, force=force, progress=update)
+    console.print(f"示例数据库已生成 -> {path}: " + ", ".join(f"{k} {v}" for k, v in summary.items()), highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

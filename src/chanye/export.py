@@ -1,0 +1,85 @@
+"""Write tables for analysts: XLSX (frozen header, column widths, number formats), CSV (UTF-8 with BOM, so
+Excel opens Chinese text correctly) and JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from chanye.errors import InputError
+
+FORMATS = ("table", "json", "csv", "xlsx")
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _display_width(value: object) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK glyphs are two columns wide
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path, *, number_formats: dict[str, str] | None = None,
+               notes: dict[str, str] | None = None) -> Path:
+    """One sheet per frame. `number_formats` maps column name -> Excel format (e.g. '#,##0.00');
+    `notes` maps sheet name -> a line written above the header (units, provenance)."""
+    path = Path(path)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, frame in sheets.items():
+        ws = wb.create_sheet(title=name[:31])
+        offset = 0
+        if notes and notes.get(name):
+            ws.append([notes[name]])
+            ws.cell(row=1, column=1).font = Font(italic=True, color="7F7F7F")
+            offset = 1
+        ws.append([str(c) for c in frame.columns])
+        for cell in ws[offset + 1]:
+            cell.font = Font(bold=True)
+            cell.fill = _HEADER_FILL
+            cell.alignment = Alignment(vertical="center", wrap_text=False)
+        for row in frame.itertuples(index=False):
+            ws.append([None if (isinstance(v, float) and pd.isna(v)) else _cell(v) for v in row])
+        ws.freeze_panes = ws.cell(row=offset + 2, column=1)
+        for j, column in enumerate(frame.columns, start=1):
+            letter = get_column_letter(j)
+            sample = [column, *frame[column].head(200).tolist()]
+            ws.column_dimensions[letter].width = min(60, max(6, *(_display_width(v) for v in sample)) + 2)
+            fmt = (number_formats or {}).get(str(column))
+            if fmt:
+                for (cell,) in ws.iter_rows(min_row=offset + 2, min_col=j, max_col=j):
+                    cell.number_format = fmt
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, (list, tuple, set)):
+        return "；".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def write_frame(frame: pd.DataFrame, path: str | Path, fmt: str | None = None, *, sheet: str = "Sheet1") -> Path:
+    """Write one table to CSV, XLSX, JSON or Parquet, by `fmt` or the file's suffix."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    elif fmt == "xlsx":
+        write_xlsx({sheet: frame}, path)
+    elif fmt == "json":
+        path.write_text(frame.to_json(orient="records", force_ascii=False, indent=2), encoding="utf-8")
+    elif fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        raise InputError(f"不支持的输出格式 {fmt!r} (unsupported output format)", hint="可用 csv, xlsx, json, parquet")
+    return path

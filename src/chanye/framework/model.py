@@ -1,0 +1,203 @@
+"""The framework model: a city's industrial system (产业体系) as validated data.
+
+A framework pack is a folder of YAML files (framework.yaml, metrics.yaml, sources.yaml, targets.yaml,
+chains/*.yaml). Each file is validated by these pydantic models on load; cross-file rules (unknown GB/T
+codes, dangling references, overlapping ownership) live in `check.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Status = Literal["confirmed", "provisional"]
+Scope = Literal["whole", "partial"]
+ScaleMetric = Literal["industrial_output", "revenue", "value_added"]
+
+# Node kinds. Industry nodes (cluster, future, service) own GB/T 4754 codes and enterprises; the others
+# structure the system ("1", "2", tier groups) and carry metrics.
+NodeKind = Literal["system", "principle", "theme", "tier", "cluster", "future", "service"]
+INDUSTRY_KINDS: tuple[str, ...] = ("cluster", "future", "service")
+
+_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Name(_Strict):
+    """A bilingual name; Chinese first, because the users work in Chinese."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def __str__(self) -> str:
+        return self.zh
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class Source(_Strict):
+    """A public source that a node, metric, target or published figure cites."""
+
+    id: str = Field(pattern=_ID_PATTERN)
+    title: str
+    publisher: str
+    date: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")
+    url: str | None = None
+    note: str = ""
+
+
+class CodeRule(_Strict):
+    """A GB/T 4754-2017 code owned by a node.
+
+    `whole`: every enterprise with the code belongs to the node. `partial`: only those whose business scope
+    (经营范围) or name holds one of `keywords` (and none of `exclude`). A code of 2 or 3 digits stands for all
+    小类 (4-digit classes) under it. `shared: true` marks a whole code deliberately owned by several nodes.
+    """
+
+    code: str = Field(pattern=r"^\d{2,4}$")
+    scope: Scope
+    keywords: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    shared: bool = False
+    note: str = ""
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code_as_text(cls, value: object) -> object:
+        # YAML reads 3670 as an int and 0190 as a string; codes are always text.
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _partial_needs_keywords(self) -> CodeRule:
+        if self.scope == "partial" and not self.keywords:
+            raise ValueError(f"部分归属代码 {self.code} 必须给出经营范围关键词 (partial code needs keywords)")
+        return self
+
+
+class Node(_Strict):
+    """A node of the system: the root, a principle ("1", "2"), a theme, a tier group or an industry."""
+
+    id: str = Field(pattern=_ID_PATTERN)
+    parent: str | None = None
+    kind: NodeKind
+    label: str = Field("", description="the number or short label the system gives it, e.g. '1', '2', '21'")
+    name: Name
+    status: Status
+    sources: tuple[str, ...] = ()
+    description: str = ""
+    scale_metric: ScaleMetric | None = Field(
+        None, description="the figure that decides 千亿级 status (defaults to the pack's)"
+    )
+    codes: tuple[CodeRule, ...] = ()
+    keywords: tuple[str, ...] = Field((), description="words typical of the node's business scopes")
+    metrics: tuple[str, ...] = ()
+
+    @property
+    def is_industry(self) -> bool:
+        return self.kind in INDUSTRY_KINDS
+
+    @model_validator(mode="after")
+    def _confirmed_needs_source(self) -> Node:
+        if self.status == "confirmed" and not self.sources:
+            raise ValueError(f"节点 {self.id} 标为 confirmed 却没有来源 (a confirmed node must cite a source)")
+        if self.codes and not self.is_industry:
+            raise ValueError(f"节点 {self.id} 不是产业节点，不能带行业代码 (only industry nodes own codes)")
+        return self
+
+
+class Metric(_Strict):
+    """An indicator that measures a node: computed from the registry, or fed by a published figure."""
+
+    id: str = Field(pattern=_ID_PATTERN)
+    name: Name
+    unit: str = Field(min_length=1, description="万元, 亿元, %, 吨标准煤/万元, ...")
+    node: str
+    method: Literal["computed", "published"]
+    formula: str = Field(min_length=1, description="how it is computed, or which published figure feeds it")
+    direction: Literal["higher_better", "lower_better", "neutral"] = "higher_better"
+    sources: tuple[str, ...] = ()
+
+
+class Target(_Strict):
+    """A goal: a node (or the city) reaches `value` of `metric` by `year`."""
+
+    id: str = Field(pattern=_ID_PATTERN)
+    node: str = Field(description="node id, or 'city'")
+    metric: ScaleMetric
+    value: float = Field(gt=0)
+    unit: Literal["元", "万元", "亿元"]
+    year: int = Field(ge=2000, le=2100)
+    status: Status
+    sources: tuple[str, ...] = ()
+    note: str = ""
+
+
+class PackInfo(_Strict):
+    """framework.yaml's header."""
+
+    id: str = Field(pattern=_ID_PATTERN)
+    name: Name
+    city: str = Field(pattern=r"^\d{6}$", description="adcode of the city, e.g. 440100")
+    version: str
+    description: str = ""
+    scale_metric: ScaleMetric = "industrial_output"
+    sources: tuple[str, ...] = ()
+
+
+class Framework(_Strict):
+    """A loaded pack: header, nodes in file order, metrics, targets, sources and chain templates."""
+
+    info: PackInfo
+    nodes: tuple[Node, ...]
+    metrics: tuple[Metric, ...] = ()
+    targets: tuple[Target, ...] = ()
+    sources: tuple[Source, ...] = ()
+    path: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    def node(self, node_id: str) -> Node:
+        from chanye.errors import UnknownNode
+
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise UnknownNode(f"框架 {self.id} 中没有节点 {node_id!r} (unknown node)", hint="用 chanye framework show 查看节点")
+
+    def children(self, node_id: str | None) -> list[Node]:
+        return [n for n in self.nodes if n.parent == node_id]
+
+    def industry_nodes(self) -> list[Node]:
+        return [n for n in self.nodes if n.is_industry]
+
+    def ancestors(self, node_id: str) -> list[Node]:
+        """Parents from the nearest up to the root."""
+        out: list[Node] = []
+        current = self.node(node_id).parent
+        while current is not None:
+            parent = self.node(current)
+            out.append(parent)
+            current = parent.parent
+        return out
+
+    def descendants(self, node_id: str) -> list[Node]:
+        out: list[Node] = []
+        stack = [node_id]
+        while stack:
+            for child in self.children(stack.pop()):
+                out.append(child)
+                stack.append(child.id)
+        return out
+
+    def source(self, source_id: str) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    def scale_metric(self, node_id: str) -> str:
+        return self.node(node_id).scale_metric or self.info.scale_metric

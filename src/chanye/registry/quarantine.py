@@ -1,0 +1,52 @@
+"""The quarantine (隔离区): rejected rows with every reason, listed and exported for fixing by hand."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from chanye.errors import NotFound
+from chanye.registry.store import Store
+
+
+def batches(store: Store) -> pd.DataFrame:
+    """The import history, newest first."""
+    return store.query("""
+        SELECT id, file, kind, finished_at, status, rows_total, rows_loaded, rows_quarantined,
+               inserted, updated, unchanged, synthetic
+        FROM import_batches ORDER BY id DESC
+    """)
+
+
+def latest_batch(store: Store) -> int | None:
+    return store.scalar("SELECT max(id) FROM import_batches")
+
+
+def rejected_rows(store: Store, batch: int | None = None) -> pd.DataFrame:
+    """One row per rejected input row: batch, sheet, row number, USCC, reasons (joined) and the raw values."""
+    batch = latest_batch(store) if batch is None else batch
+    if batch is None or not store.scalar("SELECT count(*) FROM import_batches WHERE id = ?", [batch]):
+        raise NotFound(f"没有导入批次 {batch} (no such import batch)", hint="用 chanye quarantine --batches 查看批次")
+    frame = store.query(
+        "SELECT batch_id, sheet, row_number, uscc, raw, reasons FROM quarantine WHERE batch_id = ? "
+        "ORDER BY sheet, row_number",
+        [batch],
+    )
+    frame["reasons"] = [json.loads(r) for r in frame["reasons"]]
+    frame["raw"] = [json.loads(r) for r in frame["raw"]]
+    frame["reason_text"] = ["；".join(f"{i['field']}: {i['reason']}" for i in items) for items in frame["reasons"]]
+    return frame
+
+
+def for_reimport(store: Store, batch: int | None = None) -> dict[str, pd.DataFrame]:
+    """Rejected rows under their original headers, one frame per sheet, plus a 问题 column (ignored when the
+    fixed file is imported again) and the original row number."""
+    frame = rejected_rows(store, batch)
+    sheets: dict[str, pd.DataFrame] = {}
+    for sheet, part in frame.groupby("sheet", sort=False):
+        raw = pd.DataFrame(list(part["raw"]))
+        raw.insert(0, "原行号", part["row_number"].to_numpy())
+        raw["问题"] = part["reason_text"].to_numpy()
+        sheets[sheet or "隔离区"] = raw
+    return sheets or {"隔离区": pd.DataFrame(columns=["原行号", "问题"])}

@@ -1,0 +1,214 @@
+"""Read an analyst's file (CSV in UTF-8 or GBK/GB18030, XLSX with every sheet, Parquet) into raw tables.
+
+Each sheet becomes a `RawSheet`: the header (found among the first rows, below any title rows, with units
+carried down from merged group headers such as "经营指标（万元）") and the data rows as text, each with its
+row number in the file as a person sees it in Excel (1-based). Blank rows are counted, not kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from chanye.errors import InputError
+from chanye.registry.fields import FIELDS, TAG_ALIASES
+from chanye.registry.parse import split_header_unit
+
+HEADER_SCAN_ROWS = 15
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass
+class RawSheet:
+    name: str
+    headers: list[str]  # as in the file (after carrying group-header units down)
+    data: pd.DataFrame  # object columns 0..n-1, values as text (None for empty cells)
+    row_numbers: pd.Series  # 1-based row number in the file for each data row
+    blank_rows: int = 0
+    title: list[str] = field(default_factory=list)  # rows above the header (titles, notes)
+
+
+def _norm_header(text: str) -> str:
+    # NFKC folds full-width letters and brackets to ASCII, so "ＵＳＣＣ" and "USCC" are one header.
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
+
+
+def _alias_table() -> dict[str, str]:
+    table = {}
+    for f in FIELDS.values():
+        for alias in (*f.aliases, f.zh, f.en, f.name):
+            table[_norm_header(alias)] = f.name
+    return table
+
+
+ALIASES = _alias_table()
+TAG_HEADERS = {_norm_header(k): v for k, v in TAG_ALIASES.items()}
+
+
+def recognise(header: str) -> tuple[str | None, str | None]:
+    """A header -> (field name or 'tag:<id>', unit from the header). ('营业收入(万元)' -> ('revenue', '万元'))."""
+    clean, unit = split_header_unit(str(header))
+    key = _norm_header(clean)
+    if key in ALIASES:
+        return ALIASES[key], unit
+    if key in TAG_HEADERS:
+        return f"tag:{TAG_HEADERS[key]}", unit
+    return None, unit
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if pd.isna(value):
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat()[:10]
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _find_header(rows: list[list[object]]) -> int:
+    """The row (0-based) among the first few with the most recognised headers (at least two)."""
+    best, best_score = -1, 1
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        score = sum(1 for cell in row if cell is not None and recognise(str(cell))[0] is not None)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _header(name: str, rows: list[list[object]], file_label: str) -> tuple[int, list[str], list[str]]:
+    """(header row index, headers, title lines) from the first rows of a sheet."""
+    header_at = _find_header(rows)
+    if header_at < 0:
+        where = f"{file_label}（{name}）" if name else file_label
+        raise InputError(
+            f"{where}: 前 {HEADER_SCAN_ROWS} 行中找不到可识别的表头 (no recognisable header row)",
+            hint="表头应包含 统一社会信用代码、企业名称 等列，或用 --mapping 指定列名映射",
+        )
+    header_cells = [_cell_text(c) for c in rows[header_at]]
+    while header_cells and header_cells[-1] is None:
+        header_cells.pop()
+    width = len(header_cells)
+    # A merged group header above (e.g. "经营指标（万元）" spanning several columns) gives its unit to the
+    # columns under it that state none; calamine and CSV put the merged value in the first cell only.
+    above = rows[header_at - 1] if header_at > 0 else []
+    carried: str | None = None
+    headers = []
+    for j in range(width):
+        cell = _cell_text(above[j]) if j < len(above) else None
+        if cell is not None:
+            carried = split_header_unit(cell)[1]
+        text = header_cells[j] or f"列{j + 1}"
+        if carried and split_header_unit(text)[1] is None and recognise(text)[0] in FIELDS:
+            text = f"{text}（{carried}）"
+        headers.append(text)
+    titles = [" ".join(_cell_text(c) or "" for c in r).strip() for r in rows[:header_at]]
+    return header_at, headers, [t for t in titles if t]
+
+
+def _body(frame: pd.DataFrame, first_row_number: int, width: int) -> tuple[pd.DataFrame, pd.Series, int, list[str]]:
+    """Drop blank rows (counted), keep row numbers; cells beyond the header become extra columns."""
+    frame = frame.astype(object).where(frame.notna(), None)
+    frame = frame.replace({"": None})
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            stripped = frame[col].str.strip() if hasattr(frame[col], "str") else frame[col]
+            frame[col] = frame[col].where(stripped.ne("") | stripped.isna(), None)
+    extra = [c for c in frame.columns[width:] if frame[c].notna().any()]
+    frame = frame[[*frame.columns[:width], *extra]]
+    numbers = pd.Series(range(first_row_number, first_row_number + len(frame)), dtype="int64")
+    filled = frame.notna().any(axis=1).to_numpy()
+    blank = int((~filled).sum())
+    frame = frame[filled].reset_index(drop=True)
+    frame.columns = range(frame.shape[1])
+    return frame, numbers[filled].reset_index(drop=True), blank, [f"列{width + i + 1}" for i in range(len(extra))]
+
+
+def _sheet_from_rows(name: str, rows: list[list[object]], file_label: str) -> RawSheet:
+    header_at, headers, titles = _header(name, rows, file_label)
+    width = len(headers)
+    wide = max([width, *(len(r) for r in rows[header_at + 1 :])])
+    cells = [[_cell_text(c) for c in r] + [None] * (wide - len(r)) for r in rows[header_at + 1 :]]
+    frame = pd.DataFrame(cells, columns=range(wide), dtype=object) if cells else pd.DataFrame(
+        columns=range(width), dtype=object
+    )
+    data, numbers, blank, extra = _body(frame, header_at + 2, width)
+    return RawSheet(name, headers + extra, data, numbers, blank, titles)
+
+
+def _csv_sheet(path: Path) -> RawSheet:
+    text = _decode(path.read_bytes(), path.name)
+    try:
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",\t;|").delimiter
+    except csv.Error:
+        delimiter = ","
+    head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), HEADER_SCAN_ROWS))
+    header_at, headers, titles = _header("", [list(r) for r in head], path.name)
+    width = len(headers)
+    # pandas' C parser reads the body fast; spare names absorb rows with more cells than the header.
+    frame = pd.read_csv(
+        io.StringIO(text), sep=delimiter, header=None, skiprows=header_at + 1, names=range(width + 16),
+        dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=False, engine="c",
+    )
+    data, numbers, blank, extra = _body(frame, header_at + 2, width)
+    return RawSheet("", headers + extra, data, numbers, blank, titles)
+
+
+def _decode(raw: bytes, label: str) -> str:
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"{label}: 无法识别文件编码，请保存为 UTF-8 或 GBK (unknown text encoding)")
+
+
+def read_sheets(path: str | Path, *, sheet: str | None = None) -> list[RawSheet]:
+    """Every sheet of the file (or the one named), as raw text tables."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"文件不存在: {path} (no such file)")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return [_csv_sheet(path)]
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        return _read_excel(path, sheet)
+    if suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        rows = [list(frame.columns), *frame.itertuples(index=False, name=None)]
+        return [_sheet_from_rows("", [list(r) for r in rows], path.name)]
+    raise InputError(f"{path.name}: 不支持的文件类型 {suffix} (unsupported file type)", hint="支持 CSV、XLSX、Parquet")
+
+
+def _read_excel(path: Path, sheet: str | None) -> list[RawSheet]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for corrupt files
+        raise InputError(f"{path.name}: 无法读取 Excel 文件: {exc} (unreadable workbook)") from None
+    names = book.sheet_names
+    if sheet is not None:
+        if sheet not in names:
+            raise InputError(f"{path.name}: 没有工作表 {sheet!r} (no such sheet)", hint=f"可选: {', '.join(names)}")
+        names = [sheet]
+    sheets = []
+    for name in names:
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        if not any(any(_cell_text(c) for c in r) for r in rows):
+            continue  # an empty sheet is not an error: workbooks often carry one
+        sheets.append(_sheet_from_rows(name, rows, path.name))
+    if not sheets:
+        raise InputError(f"{path.name}: 工作簿没有数据 (the workbook holds no data)")
+    return sheets

@@ -1,0 +1,349 @@
+"""Validate a raw sheet, column by column (vectorised), into canonical rows, reasons and warnings.
+
+Every input row ends in exactly one of two places: `Validated.rows` (valid) or `Validated.rejected` (with
+every reason). Warnings (e.g. a 2011-vintage code converted) travel with valid rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from chanye.errors import InputError
+from chanye.registry import parse, uscc
+from chanye.registry.fields import FIELDS, MEASURES, TAG_ALIASES
+from chanye.registry.read import RawSheet, recognise
+from chanye.standards import gbt4754, regions
+
+NON_NEGATIVE = ("revenue", "industrial_output", "employees", "rd_expense", "energy_use", "registered_capital")
+
+
+@dataclass
+class Mapping:
+    """How the file's columns map to fields; from header recognition, overridden by a mapping file."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # header -> field name or 'tag:<id>' or 'ignore'
+    units: dict[str, str] = field(default_factory=dict)  # field -> unit of the values in the file
+    year: int | None = None
+    city: str | None = None  # adcode or name of the city the file is about when it has no city column
+    vintage: str = "auto"  # GB/T 4754 vintage of the codes: 2017, 2011 or auto (2017 first)
+
+    @classmethod
+    def from_yaml(cls, path: str) -> Mapping:
+        import yaml
+
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = yaml.safe_load(fh) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise InputError(f"无法读取映射文件 {path}: {exc} (cannot read mapping file)") from None
+        allowed = {"columns", "units", "year", "city", "vintage"}
+        unknown = set(data) - allowed
+        if unknown:
+            raise InputError(
+                f"映射文件 {path} 含未知键 {', '.join(sorted(unknown))} (unknown keys)", hint=f"可用: {', '.join(sorted(allowed))}"
+            )
+        columns = {str(k): str(v) for k, v in (data.get("columns") or {}).items()}
+        for header, target in columns.items():
+            if target not in FIELDS and target != "ignore" and not (
+                target.startswith("tag:") and target[4:] in set(TAG_ALIASES.values())
+            ):
+                raise InputError(f"映射文件 {path}: 列 {header!r} 指向未知字段 {target!r} (unknown field)",
+                                 hint=f"可用字段: {', '.join(FIELDS)}")
+        return cls(columns, {str(k): str(v) for k, v in (data.get("units") or {}).items()},
+                   data.get("year"), str(data["city"]) if data.get("city") else None, str(data.get("vintage", "auto")))
+
+
+@dataclass
+class ColumnPlan:
+    index: int
+    header: str
+    target: str | None  # field name, 'tag:<id>', or None (ignored)
+    unit: str | None
+
+
+def plan_columns(sheet: RawSheet, mapping: Mapping) -> list[ColumnPlan]:
+    plans, taken = [], set()
+    for j, header in enumerate(sheet.headers):
+        target, unit = recognise(header)
+        if header in mapping.columns:
+            target = None if mapping.columns[header] == "ignore" else mapping.columns[header]
+        if target is not None and target in taken:
+            target = None  # a second column for the same field is ignored (listed in the report)
+        if target is not None:
+            taken.add(target)
+            unit = mapping.units.get(target, unit)
+        plans.append(ColumnPlan(j, header, target, unit))
+    return plans
+
+
+@dataclass
+class Validated:
+    sheet: str
+    rows: pd.DataFrame  # canonical columns + row_number, warnings (list)
+    rejected: pd.DataFrame  # row_number, uscc, raw (dict header -> text), reasons (list of {field, reason})
+    plans: list[ColumnPlan]
+    blank_rows: int
+    has_figures: bool
+
+
+class _Reasons:
+    """Per-field reason Series (None = fine), combined at the end into one list per row."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.index = index
+        self.columns: list[tuple[str, pd.Series]] = []
+
+    def add(self, field_name: str, reasons: pd.Series) -> None:
+        if reasons.notna().any():
+            self.columns.append((field_name, reasons))
+
+    def any(self) -> np.ndarray:
+        mask = np.zeros(len(self.index), dtype=bool)
+        for _, series in self.columns:
+            mask |= series.notna().to_numpy()
+        return mask
+
+    def lists(self, mask: np.ndarray) -> list[list[dict]]:
+        out: list[list[dict]] = [[] for _ in range(int(mask.sum()))]
+        positions = np.flatnonzero(mask)
+        where = {p: i for i, p in enumerate(positions)}
+        for name, series in self.columns:
+            values = series.to_numpy()
+            for p in np.flatnonzero(pd.notna(values) & mask):
+                out[where[p]].append({"field": name, "reason": values[p]})
+        return out
+
+
+def _map_unique(series: pd.Series, func) -> pd.Series:
+    """Apply a per-value function once per distinct value (codes, districts repeat a lot)."""
+    uniques = series.dropna().unique()
+    table = {value: func(value) for value in uniques}
+    return series.map(table)
+
+
+def validate_sheet(sheet: RawSheet, mapping: Mapping, *, file_label: str = "") -> Validated:
+    plans = plan_columns(sheet, mapping)
+    by_field = {p.target: p for p in plans if p.target}
+    label = f"{file_label}（{sheet.name}）" if sheet.name else file_label
+    for required in ("uscc", "name"):
+        if required not in by_field:
+            raise InputError(
+                f"{label}: 找不到“{FIELDS[required].zh}”列 (no {FIELDS[required].en} column)",
+                hint="检查表头，或用 --mapping 映射文件指定列名",
+            )
+    data = sheet.data
+    n = len(data)
+    index = pd.RangeIndex(n)
+    reasons = _Reasons(index)
+    warnings = _Reasons(index)
+    out = pd.DataFrame({"row_number": sheet.row_numbers.to_numpy()}, index=index)
+
+    def column(name: str) -> pd.Series:
+        plan = by_field.get(name)
+        return data[plan.index] if plan else pd.Series([None] * n, index=index, dtype=object)
+
+    # 统一社会信用代码
+    checked = uscc.validate(column("uscc"))
+    out["uscc"] = checked.normalised
+    reasons.add("uscc", checked.error)
+    warnings.add("uscc", checked.warning)
+
+    for name in ("name", "address", "business_scope", "industry_name"):
+        out[name] = parse.clean_text(column(name)) if name in by_field else None
+    reasons.add("name", pd.Series(np.where(out["name"].isna(), "缺少企业名称 (missing name)", None), index=index))
+
+    _validate_place(out, column, by_field, mapping, reasons)
+    _validate_code(out, column("industry_code"), mapping.vintage, reasons, warnings)
+
+    money = parse.parse_amount(column("registered_capital"), by_field["registered_capital"].unit, "万元") \
+        if "registered_capital" in by_field else None
+    out["registered_capital"] = money.values if money is not None else np.nan
+    if money is not None:
+        reasons.add("registered_capital", money.error)
+    if "founded" in by_field:
+        founded = parse.parse_date(column("founded"))
+        out["founded"] = founded.values
+        reasons.add("founded", founded.error)
+    else:
+        out["founded"] = pd.NaT
+
+    measure_plans = [by_field[m] for m in MEASURES if m in by_field]
+    has_figures = bool(measure_plans)
+    if "year" in by_field:
+        years = parse.parse_year(column("year"))
+        out["year"] = years.values
+        reasons.add("year", years.error)
+        if mapping.year is not None:
+            out["year"] = out["year"].fillna(mapping.year)
+    else:
+        out["year"] = mapping.year
+    if has_figures and mapping.year is None and "year" not in by_field:
+        raise InputError(f"{label}: 有年度指标列但没有年份列 (figures without a year)", hint="用 --year 指定年份，例如 --year 2024")
+    if has_figures:
+        reasons.add("year", pd.Series(np.where(pd.isna(out["year"]), "缺少年份 (missing year)", None), index=index))
+    for m in MEASURES:
+        plan = by_field.get(m)
+        if plan is None:
+            out[m] = np.nan
+            continue
+        target_unit = FIELDS[m].unit
+        result = (parse.parse_count if m == "employees" else parse.parse_amount)(column(m), plan.unit, target_unit)
+        out[m] = result.values
+        reasons.add(m, result.error)
+    for m in NON_NEGATIVE:
+        if m in out and by_field.get(m):
+            negative = pd.to_numeric(out[m], errors="coerce") < 0
+            reasons.add(m, pd.Series(np.where(negative, f"{FIELDS[m].zh}不能为负 (must not be negative)", None),
+                                     index=index))
+
+    out["tags"] = _validate_tags(data, plans, reasons, index)
+
+    _reject_duplicates(out, reasons, "year" in by_field or mapping.year is not None)
+
+    bad = reasons.any()
+    warn_lists = warnings.lists(~bad)
+    valid = out[~bad].copy()
+    valid["warnings"] = warn_lists
+    rejected = pd.DataFrame({
+        "row_number": out.loc[bad, "row_number"].to_numpy(),
+        "uscc": out.loc[bad, "uscc"].to_numpy(),
+        "raw": _raw_records(sheet, np.flatnonzero(bad)),
+        "reasons": reasons.lists(bad),
+    })
+    return Validated(sheet.name, valid.reset_index(drop=True), rejected, plans, sheet.blank_rows, has_figures)
+
+
+def _raw_records(sheet: RawSheet, positions: np.ndarray) -> list[dict]:
+    if len(positions) == 0:
+        return []
+    rows = sheet.data.iloc[positions]
+    return [
+        {sheet.headers[j]: value for j, value in enumerate(rec) if j < len(sheet.headers)}
+        for rec in rows.itertuples(index=False, name=None)
+    ]
+
+
+def _validate_place(out: pd.DataFrame, column, by_field: dict, mapping: Mapping, reasons: _Reasons) -> None:
+    """City and district (所属区). Never from USCC positions 3-8: from the column, else the address."""
+    n = len(out)
+    default_city = regions.city(mapping.city) if mapping.city else regions.city(regions.GUANGZHOU)
+    if mapping.city and default_city is None:
+        raise InputError(f"无法识别的城市 {mapping.city!r} (unknown city in mapping)")
+    city_raw = parse.clean_text(column("city")) if "city" in by_field else pd.Series([None] * n, dtype=object)
+    city_found = _map_unique(city_raw, lambda v: (regions.city(v).code if regions.city(v) else "?"))
+    city_bad = city_raw.notna() & city_found.eq("?")
+    reasons.add("city", pd.Series(np.where(city_bad, "无法识别的城市 " + city_raw.fillna("").astype(str)
+                                           + " (unknown city)", None), index=out.index))
+    city_code = city_found.where(city_raw.notna() & ~city_bad, default_city.code)
+    out["city_code"] = city_code.to_numpy()
+
+    district_raw = parse.clean_text(column("district")) if "district" in by_field else pd.Series(
+        [None] * n, dtype=object
+    )
+    in_gz = out["city_code"].eq(regions.GUANGZHOU).to_numpy()
+    resolved = _map_unique(district_raw, lambda v: (d.code if (d := regions.resolve_district(v)) else None))
+    district = pd.Series(resolved.to_numpy(), dtype=object).where(pd.Series(in_gz), None)
+    # Other cities: match the county by name within that city; no error when it does not resolve.
+    others = ~in_gz & district_raw.notna().to_numpy()
+    if others.any():
+        pairs = pd.Series(list(zip(out["city_code"][others], district_raw[others], strict=True)))
+        district.loc[others] = _map_unique(pairs, _county_code).to_numpy()
+    unresolved_named = in_gz & district_raw.notna().to_numpy() & district.isna().to_numpy()
+    reasons.add("district", pd.Series(np.where(
+        unresolved_named, "无法识别的区 " + district_raw.fillna("").astype(str) + " (not a Guangzhou district)", None
+    ), index=out.index))
+    need_address = in_gz & district_raw.isna().to_numpy()
+    if need_address.any():
+        from_address = _map_unique(out["address"][need_address],
+                                   lambda a: (d.code if (d := regions.district_from_address(a)) else None))
+        district.loc[need_address] = from_address.to_numpy()
+    missing = need_address & district.isna().to_numpy()
+    reasons.add("district", pd.Series(np.where(
+        missing, "缺少所属区，且无法从注册地址判断 (district missing and not found in the address)", None
+    ), index=out.index))
+    out["district_code"] = district.to_numpy()
+
+
+def _county_code(pair: tuple[str, str]) -> str | None:
+    city_code, name = pair
+    for county in regions.counties(city_code):
+        if name in (county.name, regions.district_short_name(county), county.code):
+            return county.code
+    return None
+
+
+def _validate_code(out: pd.DataFrame, raw: pd.Series, vintage: str, reasons: _Reasons, warnings: _Reasons) -> None:
+    """GB/T 4754-2017 小类; 2011-vintage codes via the crosswalk (flagged); unknown codes predicted later."""
+    std = gbt4754.load()
+    normalised = _map_unique(raw, gbt4754.normalise_code)
+
+    def decide(code: str) -> tuple[str | None, str, str | None, str | None]:
+        # -> (2017 小类 or None, vintage, error, warning)
+        if vintage != "2011" and code in std:
+            level = std.get(code).level
+            if level == "class":
+                return code, "2017", None, None
+            return None, "2017", None, f"行业代码 {code} 只到{gbt4754.LEVEL_ZH[level]}，将按经营范围预测小类 (code is not a 4-digit class)"
+        if vintage in ("2011", "auto"):
+            mapped = gbt4754.map_2011_code(code)
+            if mapped:
+                extra = f"（另可对应 {'、'.join(mapped[1:])}）" if len(mapped) > 1 else ""
+                return mapped[0], "2011", None, f"2011 版代码 {code} 已转换为 2017 版 {mapped[0]}{extra} (converted from GB/T 4754-2011)"
+        return None, "", f"行业代码 {code} 不在 GB/T 4754-2017 中 (unknown GB/T 4754 code)", None
+
+    decided = _map_unique(normalised, decide)
+    has = decided.notna()
+    parts = decided.where(has, None)
+    out["industry_code_raw"] = normalised.to_numpy()
+    out["industry_code"] = [p[0] if p else None for p in parts]
+    out["code_vintage"] = [p[1] if p else None for p in parts]
+    error = pd.Series([p[2] if p else None for p in parts], index=out.index, dtype=object)
+    warning = pd.Series([p[3] if p else None for p in parts], index=out.index, dtype=object)
+    # An unknown code is an error only when no business scope lets the text model predict the class.
+    has_scope = out["business_scope"].notna()
+    warning = warning.where(~(error.notna() & has_scope), error.str.replace(
+        " (unknown GB/T 4754 code)", "，将按经营范围预测 (unknown code; predicted from the business scope)", regex=False))
+    error = error.where(~has_scope, None)
+    reasons.add("industry_code", error)
+    warnings.add("industry_code", warning)
+
+
+def _validate_tags(data: pd.DataFrame, plans: list[ColumnPlan], reasons: _Reasons, index: pd.Index) -> pd.Series:
+    """Tags from a 标签 column ("高新技术企业；专精特新") and from flag columns (是否高新技术企业: 是/否)."""
+    tags: list[list[str]] = [[] for _ in range(len(index))]
+    for plan in plans:
+        if plan.target == "tags":
+            result = parse.parse_tags(data[plan.index])
+            reasons.add("tags", result.error)
+            for row, found in zip(tags, result.values, strict=True):
+                if isinstance(found, list):
+                    row.extend(t for t in found if t not in row)
+        elif plan.target and plan.target.startswith("tag:"):
+            tag = plan.target[4:]
+            result = parse.parse_flag(data[plan.index])
+            reasons.add(plan.header, result.error)
+            for row, flag in zip(tags, result.values.to_numpy(), strict=True):
+                if flag is True and tag not in row:
+                    row.append(tag)
+    return pd.Series(tags, index=index, dtype=object)
+
+
+def _reject_duplicates(out: pd.DataFrame, reasons: _Reasons, by_year: bool) -> None:
+    """The second and later rows with the same USCC (and year) are quarantined, naming the first row."""
+    keys = ["uscc", "year"] if by_year else ["uscc"]
+    present = out["uscc"].notna()
+    if not present.any():
+        return
+    frame = out.loc[present, [*keys, "row_number"]]
+    dup = frame.duplicated(keys, keep="first")
+    if not dup.any():
+        return
+    first = frame.drop_duplicates(keys, keep="first").set_index(keys)["row_number"]
+    firsts = frame.loc[dup].join(first.rename("first"), on=keys)["first"]
+    message = pd.Series(None, index=out.index, dtype=object)
+    message.loc[firsts.index] = [f"与第 {int(r)} 行重复 (duplicate of row {int(r)})" for r in firsts]
+    reasons.add("uscc", message)
+
