@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -136,7 +137,7 @@ def framework_show(
         name = r["name_en"] if lang == "en" else r["name"]
         tag = f"[bold]{r['label']}[/] " if r["label"] else ""
         codes = f"  代码 {r['codes_whole']} 整体 + {r['codes_partial']} 部分" if r["is_industry"] else ""
-        return f"{tag}{name}  {STATUS_LABEL[r['status']]}{codes}  [dim]{r['id']}[/]"
+        return f"{tag}{escape(name)}  {STATUS_LABEL[r['status']]}{codes}  [dim]{r['id']}[/]"
 
     top = rows[0]
     tree = Tree(label(top))
@@ -171,7 +172,7 @@ def framework_check(
         for f in findings:
             style = "bold red" if f.level == "error" else "yellow"
             word = "错误 error" if f.level == "error" else "提示 warning"
-            console.print(f"[{style}]{word}[/] [{f.rule}] {f}", highlight=False)
+            console.print(f"[{style}]{word}[/] " + escape(f"[{f.rule}] {f}"), highlight=False)
         verdict = "[bold red]未通过 FAILED[/]" if errors else "[bold green]通过 OK[/]"
         console.print(f"{verdict}: {len(errors)} 个错误 errors, {len(findings) - len(errors)} 个提示 warnings")
     if errors:

@@ -145,6 +145,13 @@ class Store:
     def new_batch_id(self) -> int:
         return self.scalar("SELECT nextval('batch_ids')")
 
+    def cursor(self) -> Store:
+        """A second handle on the same database for another thread (DuckDB cursors are thread-local)."""
+        clone = Store.__new__(Store)
+        clone.path = self.path
+        clone.con = self.con.cursor()
+        return clone
+
     def close(self) -> None:
         self.con.close()
 

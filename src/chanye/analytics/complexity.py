@@ -1,0 +1,1169 @@
+"""经济复杂度 Economic complexity: RCA, presence, ECI/PCI, proximity, density, COI/COG, Fitness-Complexity.
+
+Two layers:
+
+* Matrix functions on dense ``numpy`` arrays shaped (location x activity), e.g. (city x industry) or
+  (country x product). Each is small, documented and usable on its own.
+* :func:`complexity` and :func:`proximity_frame`, which take a long panel (one row per location, activity
+  and year), pivot each year to a dense matrix in one pass and return long DataFrames.
+
+The default conventions (``conventions="stata"``) are those of the Harvard Growth Lab's Stata
+``ecomplexity`` / ``genproximity`` commands, whose output is the ground truth the tests compare against
+(``tests/fixtures/peer/py-ecomplexity``). ``docs/complexity.md`` lists every convention and where it comes
+from. In short:
+
+* presence is strict: ``M = 1`` where RCA (or RPOP) ``> threshold``;
+* proximity has a zero diagonal;
+* ECI and PCI are centred on ECI's mean and divided by the *sample* standard deviation (``ddof=1``) of ECI
+  taken over all location x activity rows of the year; COG is divided by that same standard deviation; COI
+  is centred and divided by its own sample standard deviation over the rows;
+* the eigenvector is signed so that ECI correlates positively with diversity;
+* where Stata leaves a year's values blank (a location with zero diversity or an activity with zero ubiquity
+  makes the eigenproblem undefined, an activity with zero ubiquity makes proximity undefined), the result is
+  NaN, and the returned frame's ``attrs["notes"]`` says why.
+
+``conventions="pypi"`` reproduces the scaling choices of PyPI ``ecomplexity`` 0.5.3 instead (population
+standard deviation over locations, proximity diagonal 1, presence ``>= threshold``) for the options it
+supports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pandas.api.extensions import take as pd_take
+from scipy import linalg
+
+from chanye.errors import InputError
+
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "ComplexityYear",
+    "FitnessComplexity",
+    "complexity",
+    "complexity_eigenvectors",
+    "complexity_outlook_gain",
+    "complexity_outlook_index",
+    "compute_year",
+    "density",
+    "diversity",
+    "eci_pci",
+    "fitness_complexity",
+    "presence",
+    "proximity_continuous",
+    "proximity_discrete",
+    "proximity_frame",
+    "rca",
+    "reflections",
+    "rpop",
+    "standardise",
+    "ubiquity",
+]
+
+Conventions = Literal["stata", "pypi"]
+PresenceTest = Literal["rca", "rpop", "both"]
+ProximityKind = Literal["discrete", "asymmetric", "continuous"]
+
+#: Columns :func:`complexity` adds, in order (``population``, ``rca``, ``rpop`` only where used).
+OUTPUT_COLUMNS = (
+    "population",
+    "rca",
+    "rpop",
+    "M",
+    "density",
+    "eci",
+    "pci",
+    "diversity",
+    "ubiquity",
+    "coi",
+    "cog",
+)
+
+# Stata's knn density computes the neighbour threshold as max(t, knnt) with knnt = -1, written as
+# (t + knnt + |t - knnt|) / 2; in floating point that can land one ulp above t (see _knn_threshold).
+_STATA_KNNT = -1.0
+
+
+# ----------------------------------------------------------------------------------------------------
+# Matrix functions (location x activity)
+# ----------------------------------------------------------------------------------------------------
+
+
+def _matrix(x: Any, name: str = "X") -> np.ndarray:
+    arr = np.asarray(x, dtype=float)
+    if arr.ndim != 2:
+        raise InputError(
+            f"{name} 必须是二维矩阵 must be a 2-D matrix (location x activity), got shape {arr.shape}"
+        )
+    return arr
+
+
+def rca(X: Any) -> np.ndarray:
+    """显性比较优势 Revealed comparative advantage (Balassa RCA) of each location in each activity.
+
+    ``RCA[c, p] = (X[c, p] / sum_p X[c, p]) / (sum_c X[c, p] / sum_cp X)``. Rows or columns that sum to zero
+    give NaN (0/0), as in Stata; :func:`complexity` drops such locations and activities before computing.
+    """
+    X = _matrix(X)
+    row = X.sum(axis=1, keepdims=True)
+    col = X.sum(axis=0, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Same order of operations as Stata's complexity_rca.ado: (x / row) / (col / total).
+        return (X / row) / (col / X.sum())
+
+
+def rpop(X: Any, population: Any) -> np.ndarray:
+    """人均显性优势 Revealed per-capita advantage (RPOP).
+
+    ``RPOP[c, p] = (X[c, p] / sum_c X[c, p]) / (pop[c] / sum_c pop[c])``: the location's share of the
+    activity relative to its share of population.
+    """
+    X = _matrix(X)
+    pop = np.asarray(population, dtype=float).reshape(-1)
+    if pop.shape[0] != X.shape[0]:
+        raise InputError(
+            f"人口向量长度 {pop.shape[0]} 与地区数 {X.shape[0]} 不符 "
+            f"population has {pop.shape[0]} entries for {X.shape[0]} locations"
+        )
+    col = X.sum(axis=0, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Same order of operations as Stata's complexity_rpop.ado: (x / col) / (pop / total pop).
+        return (X / col) / (pop[:, None] / pop.sum())
+
+
+def presence(
+    rca: Any | None = None,
+    rpop: Any | None = None,
+    *,
+    rca_threshold: float = 1.0,
+    rpop_threshold: float = 1.0,
+    strict: bool = True,
+) -> np.ndarray:
+    """存在矩阵 Presence matrix M (int8, 1 = the location "has" the activity).
+
+    With ``rca`` only: ``RCA > rca_threshold``; with ``rpop`` only: ``RPOP > rpop_threshold``; with both:
+    either test (Stata's ``rca() rpop()`` / py-ecomplexity's ``presence_test="both"``). ``strict=False``
+    uses ``>=`` (PyPI ``ecomplexity``'s test). NaN is never present.
+    """
+    if rca is None and rpop is None:
+        raise InputError("presence 需要 rca 或 rpop needs rca or rpop")
+    tests = []
+    for values, threshold in ((rca, rca_threshold), (rpop, rpop_threshold)):
+        if values is not None:
+            arr = _matrix(values)
+            tests.append(arr > threshold if strict else arr >= threshold)
+    mask = tests[0] if len(tests) == 1 else (tests[0] | tests[1])
+    return mask.astype(np.int8)
+
+
+def diversity(M: Any) -> np.ndarray:
+    """多样性 Diversity k_c,0: number of activities each location has (row sums of M)."""
+    return np.asarray(M).sum(axis=1).astype(np.int64)
+
+
+def ubiquity(M: Any) -> np.ndarray:
+    """普遍性 Ubiquity k_p,0: number of locations that have each activity (column sums of M)."""
+    return np.asarray(M).sum(axis=0).astype(np.int64)
+
+
+def complexity_eigenvectors(M: Any) -> tuple[np.ndarray, np.ndarray, float]:
+    """Raw (unstandardised) ECI and PCI eigenvectors ``kc``, ``kp`` of a binary M, and the spectral gap.
+
+    ``kp`` is the eigenvector of the second-largest eigenvalue of ``Mpp = U^-1 M' D^-1 M`` (D =
+    diag(diversity), U = diag(ubiquity)) and ``kc = D^-1 M kp``, exactly as Stata's ``ecipci.ado``. Rather
+    than a general eigensolve of the non-symmetric Mpp, this solves the symmetric similar matrix of
+    whichever side is smaller: ``D^-1/2 M U^-1 M' D^-1/2`` (locations) or ``U^-1/2 M' D^-1 M U^-1/2``
+    (activities), with ``scipy.linalg.eigh`` asked for the top two eigenpairs only. All eigenvalues are real
+    and in [0, 1].
+
+    The sign is chosen so that ``kc`` correlates positively with diversity (where that correlation is
+    undefined, because all diversities are equal, so that ``kp`` correlates negatively with ubiquity). The
+    scale is arbitrary: every standardised output (ECI, PCI, COI, COG / sd) is invariant to a positive
+    rescaling.
+
+    Returns NaN vectors (and gap NaN) where a location has zero diversity or an activity zero ubiquity:
+    Stata's eigenproblem is undefined there and it leaves ECI and PCI blank. The gap is ``lambda_1 -
+    lambda_2``; a gap near zero means the network falls apart into disconnected pieces and the second
+    eigenvector is not unique.
+    """
+    M = _matrix(M, "M")
+    n_loc, n_act = M.shape
+    if min(n_loc, n_act) < 2:
+        raise InputError(
+            f"复杂度需要至少两个地区和两个活动 complexity needs at least two locations and two activities, "
+            f"got {n_loc} x {n_act}"
+        )
+    d = M.sum(axis=1)
+    u = M.sum(axis=0)
+    if (d == 0).any() or (u == 0).any():
+        return np.full(n_loc, np.nan), np.full(n_act, np.nan), math.nan
+    sd, su = np.sqrt(d), np.sqrt(u)
+    A = M / sd[:, None] / su[None, :]
+    if n_loc <= n_act:
+        S = A @ A.T
+        w, V = linalg.eigh(S, subset_by_index=[n_loc - 2, n_loc - 1])
+        # y = D^1/2 kc' is the eigenvector of S; the matching activity vector is U^-1 M' kc' (times 1/lambda
+        # > 0).
+        kc_side = V[:, 0] / sd
+        kp = (M.T @ kc_side) / u
+    else:
+        S = A.T @ A
+        w, V = linalg.eigh(S, subset_by_index=[n_act - 2, n_act - 1])
+        kp = V[:, 0] / su
+    kc = (M @ kp) / d
+    sign = _orientation(d, kc, u, kp)
+    return sign * kc, sign * kp, float(w[1] - w[0])
+
+
+def _orientation(d: np.ndarray, kc: np.ndarray, u: np.ndarray, kp: np.ndarray) -> float:
+    """+1 or -1 so that kc correlates positively with diversity (Stata: ``2 * (corr(kc0, kc) > 0) - 1``)."""
+    cov = float((d - d.mean()) @ (kc - kc.mean()))
+    if np.ptp(d) > 0 and np.ptp(kc) > 0 and cov != 0:
+        return 1.0 if cov > 0 else -1.0
+    # Equal diversities: Stata's correlation is missing (and missing > 0 is true in Stata, so it keeps
+    # whatever sign its solver returned). Choose a deterministic orientation instead: rarer activities are
+    # more complex.
+    cov_p = float((u - u.mean()) @ (kp - kp.mean()))
+    return -1.0 if cov_p > 0 else 1.0
+
+
+def standardise(
+    values: np.ndarray, n_rep: int, *, centre: float | None = None, ddof: int = 1
+) -> tuple[float, float]:
+    """Mean and standard deviation of a per-location vector counted ``n_rep`` times (once per activity row).
+
+    Stata standardises ECI and COI with ``summarize`` over the long rows of the year, where each location's
+    value appears once per activity; this is the closed form of that (``ddof=1``: sample sd over ``n_loc *
+    n_rep`` rows). Returns ``(mean, sd)``; ``centre`` overrides the mean used for the deviations.
+    """
+    mean = float(values.mean()) if centre is None else centre
+    n = values.shape[0] * n_rep
+    ss = float(((values - mean) ** 2).sum()) * n_rep
+    return mean, math.sqrt(ss / (n - ddof)) if n - ddof > 0 else math.nan
+
+
+def eci_pci(M: Any, *, conventions: Conventions = "stata") -> tuple[np.ndarray, np.ndarray]:
+    """经济复杂度指数 ECI (per location) and 产品复杂度指数 PCI (per activity), standardised.
+
+    ``stata``: both centred on the mean of ECI and divided by the sample sd of ECI over the location x
+    activity rows. ``pypi``: divided by the population sd of ECI over locations. NaN where the eigenproblem
+    is undefined.
+    """
+    M = _matrix(M, "M")
+    kc, kp, _ = complexity_eigenvectors(M)
+    mean, sd = _eci_scale(kc, M.shape[1], conventions)
+    return (kc - mean) / sd, (kp - mean) / sd
+
+
+def _eci_scale(kc: np.ndarray, n_act: int, conventions: Conventions) -> tuple[float, float]:
+    if conventions == "pypi":
+        return float(kc.mean()), float(kc.std())
+    return standardise(kc, n_act)
+
+
+def proximity_discrete(M: Any, *, symmetric: bool = True, diagonal: float = 0.0) -> np.ndarray:
+    """邻近度 Product proximity from co-occurrence (Hidalgo et al. 2007), activity x activity.
+
+    With ``C = M'M`` (co-occurrence: locations having both) and ``u`` the ubiquities:
+
+    * symmetric (default): ``phi[p, q] = C[p, q] / max(u[p], u[q])``, the smaller of the two conditional
+      probabilities;
+    * asymmetric: ``phi[p, q] = C[p, q] / u[p]``, the probability that a location with p also has q
+      (co-occurrence divided by the ubiquity of the row activity; Stata's ``genproximity, asym`` output).
+
+    The diagonal is set to ``diagonal`` (Stata: 0). An activity with zero ubiquity has no defined proximity:
+    its row and column (symmetric) or its row (asymmetric) are NaN, as Stata's 0/0 is missing.
+    """
+    M = _matrix(M, "M")
+    C = M.T @ M
+    u = M.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        P = C / u[:, None]
+    if symmetric:
+        P = np.minimum(P, P.T)
+    np.fill_diagonal(P, diagonal)
+    return P
+
+
+def proximity_continuous(levels: Any, *, diagonal: float = 0.0) -> np.ndarray:
+    """连续邻近度 Continuous proximity ``(1 + corr) / 2``, corr = Pearson correlation of RCA (or RPOP).
+
+    ``levels`` is location x activity. An activity whose levels do not vary across locations has an
+    undefined correlation; its row and column are NaN (Stata: missing). The diagonal is set to ``diagonal``
+    (Stata: 0).
+    """
+    X = _matrix(levels, "levels")
+    Z = X - X.mean(axis=0, keepdims=True)
+    norms = np.sqrt((Z * Z).sum(axis=0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        Z = Z / norms[None, :]
+    corr = Z.T @ Z
+    P = 0.5 * (1.0 + corr)
+    np.fill_diagonal(P, diagonal)
+    return P
+
+
+def _knn_threshold(kth: np.ndarray) -> np.ndarray:
+    """Stata's max(t, -1), written as ``(t + knnt + |t - knnt|) / 2`` and evaluated in the same order.
+
+    For t in (-1, 1] this is t or one ulp above it; when it lands above t, neighbours tied at the k-th value
+    (or all neighbours) drop out. Reproducing the quirk is what makes the knn fixtures match exactly.
+    """
+    return ((kth + _STATA_KNNT) + np.abs(kth - _STATA_KNNT)) / 2.0
+
+
+def density(levels: Any, proximity: Any, *, knn: int | None = None) -> np.ndarray:
+    """关联密度 Relatedness density of each location around each activity (location x activity).
+
+    ``density[c, p] = sum_q levels[c, q] * phi[p, q] / sum_q phi[p, q]``: the proximity-weighted share of
+    the activities related to p that c has. ``levels`` is M for discrete proximity and RCA / RPOP for
+    continuous proximity, as in Stata. For a symmetric proximity, rows and columns are the same; for the
+    asymmetric one the weights of p are its row, ``P(q | p)``, which is what reproduces Stata's ``asym``
+    output.
+
+    ``knn=k`` keeps, for each p, only the neighbours q whose proximity is at least the threshold derived
+    from the k-th largest value of p's proximities (Stata's ``knn()``; the zero diagonal takes part in the
+    ranking); where the kept weights sum to zero the density is 0 (Stata's ``editmissing``). Activities
+    whose proximity is undefined (NaN) get NaN density; without knn, so do activities whose proximities sum
+    to zero (Stata's x/0 is missing).
+    """
+    L = _matrix(levels, "levels")
+    # Work on the transpose so that column p holds p's weights phi[p, :]; a view, no copy for symmetric
+    # input.
+    P = _matrix(proximity, "proximity").T
+    n = P.shape[0]
+    if P.shape != (n, n) or L.shape[1] != n:
+        raise InputError(f"矩阵形状不符 shape mismatch: levels {L.shape}, proximity {P.shape}")
+    undefined = np.isnan(P)
+    bad_cols = undefined.any(axis=0)
+    pz = np.where(undefined, 0.0, P) if bad_cols.any() else P
+    if knn is None:
+        colsum = pz.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = (L @ pz) / colsum[None, :]
+        bad_cols = bad_cols | (colsum == 0)
+    else:
+        knn = _check_knn(knn, n)
+        kth = np.partition(pz, n - knn, axis=0)[n - knn]
+        threshold = _knn_threshold(kth)
+        simi = np.where(pz >= threshold[None, :], pz, 0.0)
+        s = simi.sum(axis=0)
+        # Stata: editmissing -> a column whose kept weights sum to 0 gets weight 0 (density 0), not missing.
+        W = np.divide(simi, s[None, :], out=np.zeros_like(simi), where=s[None, :] != 0)
+        out = L @ W
+    if bad_cols.any():
+        out[:, bad_cols] = np.nan
+    return out
+
+
+def _check_knn(knn: Any, n_act: int) -> int:
+    if isinstance(knn, bool) or not isinstance(knn, int | np.integer) or not 1 <= knn <= n_act:
+        raise InputError(
+            f"knn 必须是 1 到 {n_act} 之间的整数 knn must be an integer from 1 to {n_act}, got {knn!r}"
+        )
+    return int(knn)
+
+
+def complexity_outlook_index(density: Any, M: Any, kp: Any) -> np.ndarray:
+    """复杂度前景指数 Complexity outlook index (raw): ``coi[c] = sum_p density[c, p] (1 - M[c, p]) kp[p]``.
+
+    ``kp`` is the raw PCI eigenvector (not the standardised PCI: the shift matters). :func:`complexity`
+    standardises the result over the rows of the year.
+    """
+    Dn = _matrix(density, "density")
+    return (Dn * (1.0 - np.asarray(M, dtype=float))) @ np.asarray(kp, dtype=float)
+
+
+def complexity_outlook_gain(M: Any, proximity: Any, kp: Any) -> np.ndarray:
+    """复杂度前景收益 Complexity outlook gain (raw), location x activity, Stata's ``coicog.ado``.
+
+    ``cog[c, p] = (1 - M[c, p]) * sum_q (1 - M[c, q]) * prox[q, p] * kp[q] / sum_r prox[q, r]``: the gain in
+    COI from moving into p, through the proximity of p to the activities q the location does not have.
+    Divide by the sd used for ECI to get the published COG. NaN if any proximity is NaN or any proximity row
+    sums to zero (Stata propagates the missing value through the matrix product).
+    """
+    Mf = np.asarray(M, dtype=float)
+    P = _matrix(proximity, "proximity")
+    kp = np.asarray(kp, dtype=float)
+    rowsum = P.sum(axis=1)
+    if np.isnan(P).any() or (rowsum == 0).any() or np.isnan(kp).any():
+        return np.full(Mf.shape, np.nan)
+    notM = 1.0 - Mf
+    return notM * (notM @ (P * (kp / rowsum)[:, None]))
+
+
+@dataclass(frozen=True)
+class FitnessComplexity:
+    """Result of :func:`fitness_complexity`: fitness per location, complexity per activity (each mean 1)."""
+
+    fitness: np.ndarray
+    complexity: np.ndarray
+    iterations: int
+    converged: bool
+
+
+def fitness_complexity(M: Any, *, tol: float = 1e-12, max_iter: int = 1000) -> FitnessComplexity:
+    """适应度-复杂度算法 Fitness-Complexity (Tacchella, Cristelli, Caldarelli, Gabrielli, Pietronero 2012).
+
+    Iterates ``F_c = sum_p M_cp Q_p`` and ``Q_p = 1 / sum_c M_cp / F_c`` from F = Q = 1, both updates using
+    the previous iterate, and normalises each by its mean every iteration. Stops when the largest absolute
+    change of the normalised F and Q is below ``tol`` or after ``max_iter`` iterations (``converged`` says
+    which). On nested matrices the weakest locations' fitness tends to 0 rather than to a fixed point; the
+    ranking is still well defined.
+    """
+    Mf = _matrix(M, "M")
+    if (Mf.sum(axis=1) == 0).any() or (Mf.sum(axis=0) == 0).any():
+        raise InputError(
+            "Fitness-Complexity 需要每个地区和活动至少有一个 1 every location and activity needs at "
+            "least one 1 in M"
+        )
+    if max_iter < 1 or not tol > 0:
+        raise InputError(f"max_iter 须 >= 1 且 tol > 0 need max_iter >= 1 and tol > 0, got {max_iter}, {tol}")
+    F = np.ones(Mf.shape[0])
+    Q = np.ones(Mf.shape[1])
+    converged = False
+    iterations = 0
+    with np.errstate(divide="ignore", over="ignore"):
+        for iterations in range(1, max_iter + 1):  # noqa: B007 - the final count is returned
+            F_new = Mf @ Q
+            Q_new = 1.0 / (Mf.T @ (1.0 / F))
+            F_new = F_new / F_new.mean()
+            Q_new = Q_new / Q_new.mean()
+            delta = max(np.abs(F_new - F).max(), np.abs(Q_new - Q).max())
+            F, Q = F_new, Q_new
+            if delta < tol:
+                converged = True
+                break
+    return FitnessComplexity(fitness=F, complexity=Q, iterations=iterations, converged=converged)
+
+
+def reflections(M: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """反射法 Method of reflections (Hidalgo & Hausmann 2009): ``kc_0..kc_n`` and ``kp_0..kp_n``.
+
+    ``kc_0`` = diversity, ``kp_0`` = ubiquity, ``kc_N = (1/kc_0) sum_p M_cp kp_{N-1}`` and
+    ``kp_N = (1/kp_0) sum_c M_cp kc_{N-1}``. Returns arrays shaped (n + 1, n_loc) and (n + 1, n_act).
+    """
+    Mf = _matrix(M, "M")
+    d = Mf.sum(axis=1)
+    u = Mf.sum(axis=0)
+    if (d == 0).any() or (u == 0).any():
+        raise InputError(
+            "反射法需要多样性和普遍性都 > 0 reflections need diversity and ubiquity > 0 everywhere"
+        )
+    if n < 0:
+        raise InputError(f"n 须 >= 0 n must be >= 0, got {n}")
+    kc = np.empty((n + 1, Mf.shape[0]))
+    kp = np.empty((n + 1, Mf.shape[1]))
+    kc[0], kp[0] = d, u
+    for i in range(1, n + 1):
+        kc[i] = (Mf @ kp[i - 1]) / d
+        kp[i] = (Mf.T @ kc[i - 1]) / u
+    return kc, kp
+
+
+# ----------------------------------------------------------------------------------------------------
+# One year, all matrices
+# ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ComplexityYear:
+    """Every output of one year: location x activity matrices, per-location and per-activity vectors."""
+
+    M: np.ndarray
+    density: np.ndarray
+    eci: np.ndarray
+    pci: np.ndarray
+    diversity: np.ndarray
+    ubiquity: np.ndarray
+    coi: np.ndarray
+    cog: np.ndarray
+    proximity: np.ndarray
+    rca: np.ndarray | None = None
+    rpop: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _presence_and_proximity(
+    X: np.ndarray | None,
+    population: np.ndarray | None,
+    M: np.ndarray | None,
+    presence_test: PresenceTest,
+    rca_threshold: float,
+    rpop_threshold: float,
+    proximity: ProximityKind,
+    conventions: Conventions,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray, np.ndarray]:
+    """RCA, RPOP, M, the density levels and the proximity matrix of one year (Stata's first half)."""
+    strict = conventions == "stata"
+    diag = 0.0 if conventions == "stata" else 1.0
+    rca_m = rpop_m = None
+    if M is None:
+        if X is None:
+            raise InputError("需要 X 或 M need X or M")
+        if presence_test in ("rca", "both"):
+            rca_m = rca(X)
+        if presence_test in ("rpop", "both"):
+            if population is None:
+                raise InputError("rpop 需要人口 rpop needs population")
+            rpop_m = rpop(X, population)
+        Mi = presence(
+            rca_m, rpop_m, rca_threshold=rca_threshold, rpop_threshold=rpop_threshold, strict=strict
+        )
+    else:
+        Mi = np.asarray(M).astype(np.int8)
+    if proximity == "continuous":
+        levels = rpop_m if presence_test == "rpop" else rca_m
+        if levels is None or (rca_m is not None and rpop_m is not None):
+            raise InputError(
+                "连续邻近度需要且只能用 RCA 或 RPOP 之一 continuous proximity needs exactly one of RCA "
+                "or RPOP levels"
+            )
+        prox = proximity_continuous(levels, diagonal=diag)
+    else:
+        levels = Mi.astype(float)
+        prox = proximity_discrete(levels, symmetric=proximity == "discrete", diagonal=diag)
+    return Mi, rca_m, rpop_m, levels, prox
+
+
+def compute_year(
+    X: np.ndarray | None = None,
+    *,
+    population: np.ndarray | None = None,
+    M: np.ndarray | None = None,
+    presence_test: PresenceTest = "rca",
+    rca_threshold: float = 1.0,
+    rpop_threshold: float = 1.0,
+    proximity: ProximityKind = "discrete",
+    knn: int | None = None,
+    conventions: Conventions = "stata",
+) -> ComplexityYear:
+    """The whole Stata ``ecomplexity`` pipeline on one dense matrix.
+
+    RCA/RPOP -> M -> proximity -> density -> ECI/PCI -> COI/COG. ``X`` is values (location x activity) with
+    no all-zero row or column; ``population`` is per location (rpop tests); ``M`` is a given binary presence
+    matrix (then X is not needed and proximity must be discrete). ``notes`` explains every NaN in the
+    result.
+    """
+    Mi, rca_m, rpop_m, levels, prox = _presence_and_proximity(
+        X, population, M, presence_test, rca_threshold, rpop_threshold, proximity, conventions
+    )
+    Mf = Mi.astype(float)
+    dens = density(levels, prox, knn=knn)
+    notes: list[str] = []
+    kc, kp, gap = complexity_eigenvectors(Mf)
+    n_act = Mf.shape[1]
+    div, ubi = diversity(Mi), ubiquity(Mi)
+    n_div0, n_ubi0 = int((div == 0).sum()), int((ubi == 0).sum())
+    if n_div0 or n_ubi0:
+        notes.append(
+            f"{n_div0} 个地区多样性为 0、{n_ubi0} 个活动普遍性为 0，特征向量无定义 "
+            f"{n_div0} location(s) with zero diversity and {n_ubi0} activity(ies) with zero ubiquity "
+            "make the "
+            "eigenvector undefined: eci, pci, coi, cog are NaN (Stata leaves them blank)"
+        )
+    elif gap < 1e-10:
+        notes.append(
+            f"第二特征值与第一几乎相等 the second eigenvalue equals the first (gap {gap:.1e}): the "
+            "presence network "
+            "is disconnected, so eci and pci are not unique"
+        )
+    undefined = int(np.isnan(dens).all(axis=0).sum())
+    if undefined:
+        notes.append(
+            f"{undefined} 个活动的密度无定义 density is undefined for {undefined} activity(ies): their "
+            "proximity is "
+            "undefined (an activity with zero ubiquity or no variation) or sums to zero; density is NaN there"
+        )
+    mean, sd = _eci_scale(kc, n_act, conventions)
+    coi_raw = complexity_outlook_index(dens, Mf, kp)
+    cog_raw = complexity_outlook_gain(Mf, prox, kp)
+    if conventions == "pypi":
+        coi_mean, coi_sd = float(coi_raw.mean()), float(coi_raw.std())
+    else:
+        coi_mean, coi_sd = standardise(coi_raw, n_act)
+    if not np.isnan(kp).any() and np.isnan(cog_raw).any():
+        notes.append(
+            "cog 无定义 cog is undefined: some proximity is NaN or an activity's proximities sum to "
+            "zero, which "
+            "Stata propagates through the whole matrix product; cog is NaN"
+        )
+    if not np.isnan(kp).any() and not np.isnan(coi_raw).any() and coi_sd == 0:
+        notes.append("coi 在所有地区相同 coi is the same for every location (sd 0): coi is NaN, as in Stata")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eci = (kc - mean) / sd
+        pci = (kp - mean) / sd
+        cog = cog_raw / sd
+        coi = (coi_raw - coi_mean) / coi_sd
+    for arr in (eci, pci, cog, coi):
+        arr[~np.isfinite(arr)] = np.nan
+    return ComplexityYear(
+        M=Mi,
+        density=dens,
+        eci=eci,
+        pci=pci,
+        diversity=div,
+        ubiquity=ubi,
+        coi=coi,
+        cog=cog,
+        proximity=prox,
+        rca=rca_m,
+        rpop=rpop_m,
+        notes=notes,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Long panels
+# ----------------------------------------------------------------------------------------------------
+
+_PRESENCE = ("rca", "rpop", "both")
+_PROXIMITY = ("discrete", "asymmetric", "continuous")
+_CONVENTIONS = ("stata", "pypi")
+_NOTE_NAMES = 10  # names listed in a note before "..."
+
+
+@dataclass
+class _Panel:
+    """A validated long panel as integer codes (sorted uniques) plus the per-year row ranges."""
+
+    frame: pd.DataFrame
+    loc_codes: np.ndarray
+    act_codes: np.ndarray
+    year_codes: np.ndarray
+    locs: pd.Index
+    acts: pd.Index
+    years: pd.Index | None
+    values: np.ndarray
+    mvalues: np.ndarray | None
+    order: np.ndarray
+    bounds: np.ndarray
+    pop: np.ndarray | None  # (n_years, n_locations), NaN where unknown
+
+
+def _row_label(frame: pd.DataFrame, mask: np.ndarray) -> tuple[int, Hashable]:
+    idx = np.flatnonzero(mask)
+    return len(idx), frame.index[idx[0]]
+
+
+def _check_options(
+    presence_test: str,
+    proximity: str,
+    conventions: str,
+    knn: Any,
+    mcp: str | None,
+    population: pd.DataFrame | None,
+    rca_threshold: float,
+    rpop_threshold: float,
+) -> None:
+    if presence_test not in _PRESENCE:
+        raise InputError(f"presence 须为 must be one of {', '.join(_PRESENCE)}, got {presence_test!r}")
+    if proximity not in _PROXIMITY:
+        raise InputError(f"proximity 须为 must be one of {', '.join(_PROXIMITY)}, got {proximity!r}")
+    if conventions not in _CONVENTIONS:
+        raise InputError(f"conventions 须为 must be one of {', '.join(_CONVENTIONS)}, got {conventions!r}")
+    if knn is not None and (isinstance(knn, bool) or not isinstance(knn, int | np.integer) or knn < 1):
+        raise InputError(f"knn 须为正整数 knn must be a positive integer, got {knn!r}")
+    for name, thr in (("rca_threshold", rca_threshold), ("rpop_threshold", rpop_threshold)):
+        if isinstance(thr, bool) or not isinstance(thr, int | float | np.number) or not math.isfinite(thr):
+            raise InputError(f"{name} 须为有限数 {name} must be a finite number, got {thr!r}")
+    if mcp is not None and presence_test != "rca":
+        raise InputError(
+            f"给定 mcp 时不能再用 presence={presence_test!r} a given mcp column replaces the presence test; "
+            "leave presence at its default"
+        )
+    if mcp is not None and proximity == "continuous":
+        raise InputError(
+            "给定 mcp 时不能用连续邻近度 continuous proximity needs RCA or RPOP levels, not a given mcp "
+            "column"
+        )
+    if presence_test in ("rpop", "both") and population is None:
+        raise InputError(f"presence={presence_test!r} 需要人口表 needs the population frame")
+    if presence_test == "both" and proximity == "continuous":
+        raise InputError(
+            "连续邻近度只能用 RCA 或 RPOP 之一 continuous proximity uses one of RCA or RPOP: "
+            "use presence='rca' or 'rpop' (Stata refuses this combination too)"
+        )
+    if conventions == "pypi" and (proximity == "asymmetric" or knn is not None):
+        raise InputError(
+            "conventions='pypi' 只支持对称或连续邻近度且不支持 knn conventions='pypi' supports symmetric "
+            "discrete or continuous proximity without knn"
+        )
+
+
+def _numeric(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """The column as float64, or an InputError naming the first bad row (non-numeric, missing, infinite)."""
+    series = frame[col]
+    if pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(series.dtype):
+        coerced = pd.to_numeric(series, errors="coerce")
+        bad = (coerced.isna() & series.notna()).to_numpy()
+        if bad.any():
+            n, label = _row_label(frame, bad)
+            raw = series.iloc[int(np.flatnonzero(bad)[0])]
+            raise InputError(
+                f"列 {col} 含 {n} 个非数值 column {col} has {n} non-numeric value(s) "
+                f"(first: {raw!r} at row {label!r})"
+            )
+        series = coerced
+    values = series.to_numpy(dtype=float, na_value=np.nan)
+    missing = np.isnan(values)
+    if missing.any():
+        n, label = _row_label(frame, missing)
+        raise InputError(
+            f"列 {col} 有 {n} 个缺失值 column {col} has {n} missing value(s) (first at row {label!r})",
+            hint="填 0 或删除这些行 fill them with 0 or drop the rows",
+        )
+    if np.isinf(values).any():
+        n, label = _row_label(frame, np.isinf(values))
+        raise InputError(
+            f"列 {col} 有 {n} 个无穷值 column {col} has {n} infinite value(s) (first at row {label!r})"
+        )
+    return values
+
+
+def _codes(frame: pd.DataFrame, col: str) -> tuple[np.ndarray, pd.Index]:
+    codes, uniques = pd.factorize(frame[col], sort=True)
+    if (codes < 0).any():
+        n, label = _row_label(frame, codes < 0)
+        raise InputError(
+            f"列 {col} 有 {n} 个缺失值 column {col} has {n} missing value(s) (first at row {label!r})"
+        )
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _prepare(
+    panel: pd.DataFrame,
+    location: str,
+    activity: str,
+    value: str,
+    year: str | None,
+    mcp: str | None,
+    population: pd.DataFrame | None,
+    need_population: bool,
+) -> _Panel:
+    if not isinstance(panel, pd.DataFrame):
+        raise InputError(
+            f"panel 必须是 pandas DataFrame panel must be a pandas DataFrame, got {type(panel).__name__}"
+        )
+    keys = [location, activity] + ([year] if year is not None else [])
+    if len(set(keys)) != len(keys):
+        raise InputError(
+            f"地区、活动、年份须是不同的列 location, activity and year must be different columns: {keys}"
+        )
+    wanted = [*keys, value] + ([mcp] if mcp is not None else [])
+    missing = [c for c in dict.fromkeys(wanted) if c not in panel.columns]
+    if missing:
+        raise InputError(f"输入缺少列 missing column(s): {', '.join(missing)}")
+    if len(panel) == 0:
+        raise InputError("输入没有数据行 the panel has no rows")
+    loc_codes, locs = _codes(panel, location)
+    act_codes, acts = _codes(panel, activity)
+    if year is not None:
+        year_codes, years = _codes(panel, year)
+    else:
+        year_codes, years = np.zeros(len(panel), dtype=np.int64), None
+    values = _numeric(panel, value)
+    if (values < 0).any():
+        n, label = _row_label(panel, values < 0)
+        first = values[np.flatnonzero(values < 0)[0]]
+        raise InputError(
+            f"列 {value} 含 {n} 个负值 column {value} has {n} negative value(s) (first: {first:g} at row "
+            f"{label!r})"
+        )
+    mvalues = None
+    if mcp is not None:
+        mv = _numeric(panel, mcp)
+        not_binary = (mv != 0) & (mv != 1)
+        if not_binary.any():
+            n, label = _row_label(panel, not_binary)
+            first = mv[np.flatnonzero(not_binary)[0]]
+            raise InputError(
+                f"列 {mcp} 只能是 0 或 1 column {mcp} must be 0 or 1: {n} other value(s) "
+                f"(first: {first:g} at row {label!r})"
+            )
+        mvalues = mv.astype(np.int8)
+    n_loc, n_act = len(locs), len(acts)
+    flat = (year_codes * n_loc + loc_codes) * n_act + act_codes
+    order = np.argsort(flat, kind="stable")
+    sorted_flat = flat[order]
+    dup = np.flatnonzero(sorted_flat[1:] == sorted_flat[:-1])
+    if dup.size:
+        row = panel.iloc[int(order[dup[0]])]
+        example = tuple(row[k] for k in keys)
+        raise InputError(
+            f"键重复 duplicate keys ({', '.join(keys)}): {len(np.unique(sorted_flat[dup]))} 组 key(s) "
+            "appear more "
+            f"than once, e.g. {example!r}",
+            hint="先汇总 aggregate them first, e.g. panel.groupby(keys, as_index=False).sum()",
+        )
+    base = values if mvalues is None else mvalues
+    if not (base > 0).any():
+        col = value if mvalues is None else mcp
+        raise InputError(
+            f"列 {col} 全部为 0 column {col} is zero everywhere: 没有可计算的数据 nothing to compute"
+        )
+    if n_loc < 2:
+        raise InputError(
+            f"只有一个地区 only one location ({locs[0]!r}): 经济复杂度需要至少两个地区 economic "
+            "complexity needs at "
+            "least two locations"
+        )
+    bounds = np.searchsorted(year_codes[order], np.arange((len(years) if years is not None else 1) + 1))
+    pop = None
+    if need_population:
+        pop = _population_matrix(population, location, year, locs, years)
+    return _Panel(
+        frame=panel,
+        loc_codes=loc_codes,
+        act_codes=act_codes,
+        year_codes=year_codes,
+        locs=locs,
+        acts=acts,
+        years=years,
+        values=values,
+        mvalues=mvalues,
+        order=order,
+        bounds=bounds,
+        pop=pop,
+    )
+
+
+def _population_matrix(
+    population: pd.DataFrame | None, location: str, year: str | None, locs: pd.Index, years: pd.Index | None
+) -> np.ndarray:
+    """Population as (n_years, n_locations), NaN where the frame has no value for the location (and year)."""
+    if not isinstance(population, pd.DataFrame):
+        raise InputError(
+            f"population 必须是 DataFrame population must be a DataFrame with columns {location}[, {year}], "
+            "population"
+        )
+    by_year = year is not None and year in population.columns
+    missing = [c for c in (location, "population") if c not in population.columns]
+    if missing:
+        raise InputError(f"人口表缺少列 population frame is missing column(s): {', '.join(missing)}")
+    keys = [location] + ([year] if by_year else [])
+    dup = population.duplicated(keys)
+    if dup.any():
+        row = population.loc[dup].iloc[0]
+        raise InputError(
+            f"人口表键重复 duplicate keys ({', '.join(keys)}) in the population frame, e.g. "
+            f"{tuple(row[k] for k in keys)!r}"
+        )
+    pop_values = pd.to_numeric(population["population"], errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    bad = np.isnan(pop_values) & population["population"].notna().to_numpy()
+    if bad.any():
+        n, label = _row_label(population, bad)
+        raw = population["population"].iloc[int(np.flatnonzero(bad)[0])]
+        raise InputError(
+            f"列 population 含 {n} 个非数值 column population has {n} non-numeric value(s) "
+            f"(first: {raw!r} at row {label!r})"
+        )
+    n_years = len(years) if years is not None else 1
+    out = np.full((n_years, len(locs)), np.nan)
+    li = locs.get_indexer(population[location])
+    if by_year:
+        assert years is not None
+        yi = years.get_indexer(population[year])
+        ok = (li >= 0) & (yi >= 0)
+        out[yi[ok], li[ok]] = pop_values[ok]
+    else:
+        ok = li >= 0
+        out[:, li[ok]] = pop_values[ok][None, :]
+    return out
+
+
+def _names(index: pd.Index, mask: np.ndarray) -> str:
+    names = [str(x) for x in index[mask][:_NOTE_NAMES]]
+    return ", ".join(names) + (", ..." if mask.sum() > _NOTE_NAMES else "")
+
+
+@dataclass
+class _YearGrid:
+    """One year's dense matrix after Stata's drops, with the kept location and activity codes."""
+
+    label: Any
+    year_code: int
+    X: np.ndarray
+    M: np.ndarray | None
+    pop: np.ndarray | None
+    loc_keep: np.ndarray
+    act_keep: np.ndarray
+    notes: list[str]
+
+
+def _year_grid(prep: _Panel, yc: int, drop_missing_population: bool) -> _YearGrid:
+    """Pivot one year to a dense matrix and drop what Stata drops, noting each drop.
+
+    Stata's ``ecomplexity`` (and ``genproximity``) drop, in this order: locations without a positive
+    population (rpop tests), then locations whose values sum to zero, then activities whose values sum to
+    zero; dropped rows are not in its output. Missing (location, activity) pairs are filled with 0, like
+    Stata's ``fillin``.
+    """
+    label = prep.years[yc] if prep.years is not None else None
+    where = f"{label}: " if label is not None else ""
+    rows = prep.order[prep.bounds[yc] : prep.bounds[yc + 1]]
+    n_loc, n_act = len(prep.locs), len(prep.acts)
+    lc, ac = prep.loc_codes[rows], prep.act_codes[rows]
+    X = np.zeros((n_loc, n_act))
+    X[lc, ac] = prep.values[rows]
+    Mg = None
+    if prep.mvalues is not None:
+        Mg = np.zeros((n_loc, n_act), dtype=np.int8)
+        Mg[lc, ac] = prep.mvalues[rows]
+    loc_keep = np.zeros(n_loc, dtype=bool)
+    loc_keep[lc] = True
+    act_keep = np.zeros(n_act, dtype=bool)
+    act_keep[ac] = True
+    notes: list[str] = []
+    pop = None
+    if drop_missing_population and prep.pop is not None:
+        pop = prep.pop[yc]
+        no_pop = loc_keep & ~(pop > 0)
+        if no_pop.any():
+            notes.append(
+                f"{where}去掉 {int(no_pop.sum())} 个没有人口数据的地区 dropped {int(no_pop.sum())} "
+                "location(s) "
+                f"without a positive population: {_names(prep.locs, no_pop)}"
+            )
+            loc_keep &= ~no_pop
+    base = X if Mg is None else Mg
+    zero_loc = loc_keep & ~(base.sum(axis=1) > 0)
+    if zero_loc.any():
+        notes.append(
+            f"{where}去掉 {int(zero_loc.sum())} 个合计为 0 的地区 dropped {int(zero_loc.sum())} "
+            "location(s) whose "
+            f"values sum to 0: {_names(prep.locs, zero_loc)}"
+        )
+        loc_keep &= ~zero_loc
+    zero_act = act_keep & ~(base[loc_keep].sum(axis=0) > 0)
+    if zero_act.any():
+        notes.append(
+            f"{where}去掉 {int(zero_act.sum())} 个合计为 0 的活动 dropped {int(zero_act.sum())} "
+            "activity(ies) whose "
+            f"values sum to 0: {_names(prep.acts, zero_act)}"
+        )
+        act_keep &= ~zero_act
+    in_year = f" in {label}" if label is not None else ""
+    if loc_keep.sum() < 2:
+        raise InputError(
+            f"{where}只有 {int(loc_keep.sum())} 个地区有数据 only {int(loc_keep.sum())} location(s) with "
+            f"data{in_year}: "
+            "经济复杂度需要至少两个地区 economic complexity needs at least two locations"
+        )
+    if act_keep.sum() < 2:
+        raise InputError(
+            f"{where}只有 {int(act_keep.sum())} 个活动有数据 only {int(act_keep.sum())} activity(ies) "
+            f"with data{in_year}: "
+            "经济复杂度需要至少两个活动 economic complexity needs at least two activities"
+        )
+    li, ai = np.flatnonzero(loc_keep), np.flatnonzero(act_keep)
+    sub = np.ix_(li, ai)
+    return _YearGrid(
+        label=label,
+        year_code=yc,
+        X=X[sub],
+        M=Mg[sub] if Mg is not None else None,
+        pop=pop[li] if pop is not None else None,
+        loc_keep=li,
+        act_keep=ai,
+        notes=notes,
+    )
+
+
+def complexity(
+    panel: pd.DataFrame,
+    *,
+    location: str,
+    activity: str,
+    value: str,
+    year: str | None = None,
+    presence: str = "rca",
+    rca_threshold: float = 1.0,
+    rpop_threshold: float = 1.0,
+    population: pd.DataFrame | None = None,
+    mcp: str | None = None,
+    proximity: str = "discrete",
+    knn: int | None = None,
+    conventions: str = "stata",
+    on_year: Callable[[Any], None] | None = None,
+) -> pd.DataFrame:
+    """经济复杂度全套指标 The full economic-complexity table of a long panel, like Stata's ``ecomplexity``.
+
+    ``panel`` has one row per (location, activity[, year]) with a non-negative ``value`` (exports, output,
+    employment, enterprise counts...). Each year is computed separately and independently:
+
+    * ``presence``: ``"rca"`` (M = RCA > ``rca_threshold``), ``"rpop"`` (RPOP > ``rpop_threshold``, needs
+      ``population`` with columns ``location[, year], population``), or ``"both"`` (either test). ``mcp``
+      names a column that already holds a binary M instead.
+    * ``proximity``: ``"discrete"`` (symmetric co-occurrence), ``"asymmetric"`` or ``"continuous"``
+      (correlation of RCA, or of RPOP with ``presence="rpop"``; density then uses those levels).
+    * ``knn``: density from the k nearest activities only.
+    * ``conventions``: ``"stata"`` (default, matches the Growth Lab's Stata output) or ``"pypi"``.
+    * ``on_year(year)`` is called after each year (progress bars).
+
+    Returns one row per location x activity of each year (pairs missing from the panel are filled with value
+    0, as Stata's ``fillin`` does), sorted by year, location and activity, with the panel's other columns
+    carried over (missing on filled rows) and the columns ``[population], [rca], [rpop], M, density, eci,
+    pci, diversity, ubiquity, coi, cog``. Locations or activities whose values sum to zero in a year (and,
+    for the rpop tests, locations without population) are dropped from that year, as in Stata.
+    ``attrs["notes"]`` lists every drop and the reason for every NaN.
+    """
+    _check_options(presence, proximity, conventions, knn, mcp, population, rca_threshold, rpop_threshold)
+    uses_pop = mcp is None and presence in ("rpop", "both")
+    prep = _prepare(panel, location, activity, value, year, mcp, population, uses_pop)
+    n_act_all = len(prep.acts)
+    keys = [location, activity] + ([year] if year is not None else [])
+    extra = [c for c in panel.columns if c not in {*keys, value} and c != mcp]
+    clashes = [c for c in extra if c in OUTPUT_COLUMNS]
+    notes: list[str] = []
+    if clashes:
+        notes.append(
+            "输入中的同名列已被替换 input column(s) replaced by computed ones: "
+            f"{', '.join(map(str, clashes))}"
+        )
+        extra = [c for c in extra if c not in clashes]
+
+    parts: dict[str, list[np.ndarray]] = {}
+
+    def add(name: str, arr: np.ndarray) -> None:
+        parts.setdefault(name, []).append(arr)
+
+    n_years = len(prep.years) if prep.years is not None else 1
+    for yc in range(n_years):
+        grid = _year_grid(prep, yc, uses_pop)
+        notes.extend(grid.notes)
+        res = compute_year(
+            None if grid.M is not None else grid.X,
+            population=grid.pop,
+            M=grid.M,
+            presence_test=presence,  # type: ignore[arg-type]
+            rca_threshold=rca_threshold,
+            rpop_threshold=rpop_threshold,
+            proximity=proximity,  # type: ignore[arg-type]
+            knn=knn,
+            conventions=conventions,  # type: ignore[arg-type]
+        )
+        where = f"{grid.label}: " if grid.label is not None else ""
+        notes.extend(where + n for n in res.notes)
+        nl, na = grid.X.shape
+        add("_year", np.full(nl * na, yc, dtype=np.int64))
+        add("_loc", np.repeat(grid.loc_keep, na))
+        add("_act", np.tile(grid.act_keep, nl))
+        add(value, grid.X.ravel())
+        if mcp is not None:
+            add(mcp, res.M.ravel())
+        if uses_pop:
+            add("population", np.repeat(grid.pop, na))
+        if res.rca is not None:
+            add("rca", res.rca.ravel())
+        if res.rpop is not None:
+            add("rpop", res.rpop.ravel())
+        add("M", res.M.ravel())
+        add("density", res.density.ravel())
+        add("eci", np.repeat(res.eci, na))
+        add("pci", np.tile(res.pci, nl))
+        add("diversity", np.repeat(res.diversity, na))
+        add("ubiquity", np.tile(res.ubiquity, nl))
+        add("coi", np.repeat(res.coi, na))
+        add("cog", res.cog.ravel())
+        if on_year is not None:
+            on_year(grid.label)
+
+    cols = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in parts.items()}
+    yc_arr, lc_arr, ac_arr = cols.pop("_year"), cols.pop("_loc"), cols.pop("_act")
+    data: dict[str, Any] = {}
+    if prep.years is not None and year is not None:
+        data[year] = prep.years.take(yc_arr).array
+    data[location] = prep.locs.take(lc_arr).array
+    data[activity] = prep.acts.take(ac_arr).array
+    data[value] = cols.pop(value)
+    if mcp is not None:
+        data[mcp] = cols.pop(mcp)
+    if extra:
+        # Row of the panel behind each output row (-1 for the pairs filled in with 0).
+        n_loc = len(prep.locs)
+        grid_flat = (yc_arr * n_loc + lc_arr) * n_act_all + ac_arr
+        panel_flat = (prep.year_codes * n_loc + prep.loc_codes) * n_act_all + prep.act_codes
+        sorted_flat = panel_flat[prep.order]
+        pos = np.minimum(np.searchsorted(sorted_flat, grid_flat), len(sorted_flat) - 1)
+        source = np.where(sorted_flat[pos] == grid_flat, prep.order[pos], -1)
+        for c in extra:
+            data[c] = pd_take(panel[c].array, source, allow_fill=True)
+    data.update(cols)
+    out = pd.DataFrame(data, copy=False)
+    out.attrs["notes"] = notes
+    out.attrs["conventions"] = conventions
+    return out
+
+
+def proximity_frame(
+    panel: pd.DataFrame,
+    *,
+    location: str,
+    activity: str,
+    value: str,
+    year: str | None = None,
+    presence: str = "rca",
+    rca_threshold: float = 1.0,
+    rpop_threshold: float = 1.0,
+    population: pd.DataFrame | None = None,
+    mcp: str | None = None,
+    proximity: str = "discrete",
+    conventions: str = "stata",
+    on_year: Callable[[Any], None] | None = None,
+) -> pd.DataFrame:
+    """活动邻近度表 Activity x activity proximity of each year, like Stata's ``genproximity``.
+
+    Same options as :func:`complexity`. Returns columns ``{activity}_1, {activity}_2, proximity[, year]``:
+    the full grid of each year's activities (diagonal included, 0 under Stata conventions), sorted by year
+    and the two activities. For ``asymmetric``, the value is ``P({activity}_2 | {activity}_1)``:
+    co-occurrence divided by the ubiquity of ``{activity}_1``.
+    """
+    _check_options(presence, proximity, conventions, None, mcp, population, rca_threshold, rpop_threshold)
+    uses_pop = mcp is None and presence in ("rpop", "both")
+    prep = _prepare(panel, location, activity, value, year, mcp, population, uses_pop)
+    frames = []
+    notes: list[str] = []
+    n_years = len(prep.years) if prep.years is not None else 1
+    for yc in range(n_years):
+        grid = _year_grid(prep, yc, uses_pop)
+        notes.extend(grid.notes)
+        _, _, _, _, prox = _presence_and_proximity(
+            None if grid.M is not None else grid.X,
+            grid.pop,
+            grid.M,
+            presence,  # type: ignore[arg-type]
+            rca_threshold,
+            rpop_threshold,
+            proximity,  # type: ignore[arg-type]
+            conventions,  # type: ignore[arg-type]
+        )
+        if np.isnan(prox).any():
+            where = f"{grid.label}: " if grid.label is not None else ""
+            notes.append(
+                f"{where}部分邻近度无定义 some proximities are undefined (NaN): activities with zero "
+                "ubiquity or "
+                "no variation"
+            )
+        na = len(grid.act_keep)
+        part = {
+            f"{activity}_1": prep.acts.take(np.repeat(grid.act_keep, na)).array,
+            f"{activity}_2": prep.acts.take(np.tile(grid.act_keep, na)).array,
+            "proximity": prox.ravel(),
+        }
+        if year is not None:
+            part[year] = np.repeat(prep.years.take([yc]).array, na * na) if prep.years is not None else None
+        frames.append(pd.DataFrame(part, copy=False))
+        if on_year is not None:
+            on_year(grid.label)
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    out.attrs["notes"] = notes
+    out.attrs["conventions"] = conventions
+    return out

