@@ -41,8 +41,22 @@ def inputs(n: int, seed: int = 0) -> dict[str, pd.Series]:
     rng = np.random.default_rng(seed)
     amounts = np.round(rng.lognormal(7, 2, n), 2)
     clean_numbers = pd.Series(amounts.astype(str))  # str dtype (Arrow), like a CSV read
-    messy_amounts = ["1,234.5", "1，234.5", "1.2亿元", "3,500万元", "800万", "(1,234)", "—", "-", "",
-                     "１２３４", "12000元", "5千万", "N/A", "1 234.5"]
+    messy_amounts = [
+        "1,234.5",
+        "1，234.5",
+        "1.2亿元",
+        "3,500万元",
+        "800万",
+        "(1,234)",
+        "—",
+        "-",
+        "",
+        "１２３４",
+        "12000元",
+        "5千万",
+        "N/A",
+        "1 234.5",
+    ]
     days = rng.integers(np.datetime64("1990-01-01").astype(int), np.datetime64("2024-12-31").astype(int), n)
     iso = pd.Series(days.astype("M8[D]").astype(str))
     dt = pd.DatetimeIndex(days.astype("M8[D]"))
@@ -51,23 +65,46 @@ def inputs(n: int, seed: int = 0) -> dict[str, pd.Series]:
     floats_with_dashes = pd.Series(amounts.astype(object))
     floats_with_dashes[rng.choice(n, n // 20, replace=False)] = "—"
     codes = uscc.random_valid(rng, n, ["440103", "440104", "440105", "440106", "440111", "440112"])
-    codes_mixed = mix(rng, np.asarray(codes, dtype=object), ["914403001922038217", "９１４４０３００１９２２０３８２１６",
-                                                          " 9144 0300 1922 0382 16", "", "91440300192203821"],
-                      0.02)
-    names = np.array(["广州某某科技有限公司", "广州市某某汽车零部件有限公司", "某某生物医药（广州）有限公司",
-                      "ＡＢＣ（广州）电子有限公司", "  广州　某某  新材料 有限公司 "], dtype=object)
+    codes_mixed = mix(
+        rng,
+        np.asarray(codes, dtype=object),
+        [
+            "914403001922038217",
+            "９１４４０３００１９２２０３８２１６",
+            " 9144 0300 1922 0382 16",
+            "",
+            "91440300192203821",
+        ],
+        0.02,
+    )
+    names = np.array(
+        [
+            "广州某某科技有限公司",
+            "广州市某某汽车零部件有限公司",
+            "某某生物医药（广州）有限公司",
+            "ＡＢＣ（广州）电子有限公司",
+            "  广州　某某  新材料 有限公司 ",
+        ],
+        dtype=object,
+    )
     return {
         "amount clean": clean_numbers,
         "amount mixed": mix(rng, amounts.astype(str), messy_amounts, 0.10),
         "amount messy": mix(rng, amounts.astype(str), messy_amounts, 1.0),
         "amount floats+dash (object)": floats_with_dashes,
-        "count mixed": mix(rng, rng.integers(0, 5000, n).astype(str), ["3,500", "1.2万人", "—", "12人"], 0.10),
+        "count mixed": mix(
+            rng, rng.integers(0, 5000, n).astype(str), ["3,500", "1.2万人", "—", "12人"], 0.10
+        ),
         "date ISO": iso,
         "date mixed": mix(rng, iso.to_numpy(dtype=object), messy_dates, 0.10),
         "date messy (年月日)": chinese,
-        "year mixed": mix(rng, rng.integers(2015, 2025, n).astype(str), ["2023年", "2023.0", 2023.0, "—"], 0.10),
+        "year mixed": mix(
+            rng, rng.integers(2015, 2025, n).astype(str), ["2023年", "2023.0", 2023.0, "—"], 0.10
+        ),
         "flag": pd.Series(rng.choice(["是", "否", "Y", "N", "", "√", "×", "1", "0"], n)),
-        "tags": pd.Series(rng.choice(["高新技术企业；专精特新", "上市", "", "规上企业、高新", "专精特新“小巨人”"], n)),
+        "tags": pd.Series(
+            rng.choice(["高新技术企业；专精特新", "上市", "", "规上企业、高新", "专精特新“小巨人”"], n)
+        ),
         "text": pd.Series(names[rng.integers(0, len(names), n)]),
         "uscc clean": pd.Series(codes),
         "uscc 2% bad": codes_mixed,
@@ -86,15 +123,20 @@ def main() -> None:
     iso = data["date ISO"]
     base = {
         "pd.to_numeric(clean numbers)": best(lambda: pd.to_numeric(numbers, errors="coerce"), r),
-        "pd.to_datetime(ISO, format)": best(lambda: pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce"), r),
+        "pd.to_datetime(ISO, format)": best(
+            lambda: pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce"), r
+        ),
     }
     num, date = "pd.to_numeric(clean numbers)", "pd.to_datetime(ISO, format)"
     cases: list[tuple[str, str, Callable[[], object]]] = [
         ("parse_amount", "amount clean", lambda: parse.parse_amount(data["amount clean"], "万元")),
         ("parse_amount", "amount mixed", lambda: parse.parse_amount(data["amount mixed"], "万元")),
         ("parse_amount", "amount messy", lambda: parse.parse_amount(data["amount messy"], "万元")),
-        ("parse_amount", "amount floats+dash (object)",
-         lambda: parse.parse_amount(data["amount floats+dash (object)"], "万元")),
+        (
+            "parse_amount",
+            "amount floats+dash (object)",
+            lambda: parse.parse_amount(data["amount floats+dash (object)"], "万元"),
+        ),
         ("parse_count", "count mixed", lambda: parse.parse_count(data["count mixed"])),
         ("parse_date", "date ISO", lambda: parse.parse_date(data["date ISO"])),
         ("parse_date", "date mixed", lambda: parse.parse_date(data["date mixed"])),

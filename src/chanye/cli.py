@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -71,8 +72,19 @@ def command(group: typer.Typer, name: str | None = None, **kwargs: Any) -> Calla
             try:
                 return func(*args, **kw)
             except ChanyeError as exc:
-                err_console.print(f"[bold red]错误 Error:[/] {exc}", markup=True, highlight=False)
+                err_console.print("[bold red]错误 Error:[/] " + escape(str(exc)), highlight=False)
                 raise typer.Exit(1) from None
+            except (typer.Exit, typer.Abort, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # a bug: still one line for the analyst, the traceback on request
+                if os.environ.get("CHANYE_DEBUG"):
+                    raise
+                err_console.print(
+                    "[bold red]内部错误 Internal error:[/] " + escape(f"{type(exc).__name__}: {exc}")
+                    + "（设置 CHANYE_DEBUG=1 查看详情并报告 set CHANYE_DEBUG=1 for details）",
+                    highlight=False,
+                )
+                raise typer.Exit(2) from None
 
         return group.command(name, **kwargs)(wrapper)
 
@@ -366,13 +378,42 @@ def demo_command(
     force: Annotated[bool, typer.Option("--force", help="覆盖已有数据库 (replace an existing database)")] = False,
 ) -> None:
     """生成内置示例数据库（合成数据，标注 示例数据）(build the synthetic demo database)."""
-    from chanye.registry.demo import build_database
+    from chanye.registry.seed import build_database
     from chanye.registry.store import default_path
 
     path = Path(db) if db else default_path()
     with progress_bar("示例数据 demo") as update:
         summary = build_database(path, scale=scale, seed=seed, force=force, progress=update)
     console.print(f"示例数据库已生成 -> {path}: " + ", ".join(f"{k} {v}" for k, v in summary.items()), highlight=False)
+
+
+# --- web ---------------------------------------------------------------------------------------------------
+
+
+@command(app, "serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="监听地址 (bind address)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 (port)")] = 8218,
+    db: DbOption = None,
+    pack: PackOption = None,
+    demo: Annotated[bool, typer.Option("--demo/--no-demo", help="数据库不存在时先生成示例数据 (build the demo first)")] = True,
+) -> None:
+    """启动仪表盘 (start the dashboard): http://127.0.0.1:8218/"""
+    import uvicorn
+
+    from chanye.registry.store import default_path
+    from chanye.web.app import create_app
+
+    path = Path(db) if db else default_path()
+    if demo and not path.exists():
+        from chanye.registry.seed import build_database
+
+        console.print(f"数据库 {path} 不存在，先生成示例数据（约 1 分钟）... (building the demo database)")
+        with progress_bar("示例数据 demo") as update:
+            build_database(path, progress=update)
+    application = create_app(path, pack)
+    console.print(f"chanye 仪表盘: http://{host}:{port}/  (API: http://{host}:{port}/docs)  Ctrl+C 退出")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -29,8 +29,9 @@ supports.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -280,7 +281,9 @@ def proximity_discrete(M: Any, *, symmetric: bool = True, diagonal: float = 0.0)
     its row and column (symmetric) or its row (asymmetric) are NaN, as Stata's 0/0 is missing.
     """
     M = _matrix(M, "M")
-    C = M.T @ M
+    # Co-occurrence counts are integers below 2**24, exact in float32, whose product runs twice as fast.
+    M32 = M.astype(np.float32) if M.shape[0] < 2**24 and np.isin(M, (0.0, 1.0)).all() else M
+    C = (M32.T @ M32).astype(float)
     u = M.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         P = C / u[:, None]
@@ -618,6 +621,26 @@ def compute_year(
     )
 
 
+@contextlib.contextmanager
+def _blas_threads(n: int | None) -> Iterator[None]:
+    """Limit BLAS/LAPACK threads for the duration of a call (no-op for None or without threadpoolctl).
+
+    numpy and scipy each load their own OpenBLAS; alternating between them (matmul, then eigh) makes both
+    thread pools spin against each other, and on a small shared machine multithreaded BLAS loses to one thread
+    by 5x here (see docs/complexity.md). threadpoolctl comes with scikit-learn.
+    """
+    if n is None:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn (a dependency) brings threadpoolctl
+        yield
+        return
+    with threadpool_limits(limits=n, user_api="blas"):
+        yield
+
+
 # ----------------------------------------------------------------------------------------------------
 # Long panels
 # ----------------------------------------------------------------------------------------------------
@@ -794,12 +817,11 @@ def _prepare(
     dup = np.flatnonzero(sorted_flat[1:] == sorted_flat[:-1])
     if dup.size:
         row = panel.iloc[int(order[dup[0]])]
-        example = tuple(row[k] for k in keys)
+        n_dup = len(np.unique(sorted_flat[dup]))
         raise InputError(
-            f"键重复 duplicate keys ({', '.join(keys)}): {len(np.unique(sorted_flat[dup]))} 组 key(s) "
-            "appear more "
-            f"than once, e.g. {example!r}",
-            hint="先汇总 aggregate them first, e.g. panel.groupby(keys, as_index=False).sum()",
+            f"键重复 duplicate keys ({', '.join(keys)}): {n_dup} 组 key(s) appear more than once, "
+            f"e.g. ({', '.join(str(row[k]) for k in keys)})",
+            hint=f"先汇总 aggregate them first: panel.groupby({keys!r}, as_index=False).sum()",
         )
     base = values if mvalues is None else mvalues
     if not (base > 0).any():
@@ -851,8 +873,8 @@ def _population_matrix(
     if dup.any():
         row = population.loc[dup].iloc[0]
         raise InputError(
-            f"人口表键重复 duplicate keys ({', '.join(keys)}) in the population frame, e.g. "
-            f"{tuple(row[k] for k in keys)!r}"
+            f"人口表键重复 duplicate keys ({', '.join(keys)}) in the population frame, "
+            f"e.g. ({', '.join(str(row[k]) for k in keys)})"
         )
     pop_values = pd.to_numeric(population["population"], errors="coerce").to_numpy(
         dtype=float, na_value=np.nan
@@ -885,96 +907,100 @@ def _names(index: pd.Index, mask: np.ndarray) -> str:
 
 
 @dataclass
-class _YearGrid:
-    """One year's dense matrix after Stata's drops, with the kept location and activity codes."""
+class _YearPlan:
+    """One year after Stata's drops: the panel rows of the year and the kept location and activity codes."""
 
     label: Any
-    year_code: int
-    X: np.ndarray
-    M: np.ndarray | None
+    rows: np.ndarray
+    locs: np.ndarray
+    acts: np.ndarray
     pop: np.ndarray | None
-    loc_keep: np.ndarray
-    act_keep: np.ndarray
     notes: list[str]
 
+    @property
+    def size(self) -> int:
+        return len(self.locs) * len(self.acts)
 
-def _year_grid(prep: _Panel, yc: int, drop_missing_population: bool) -> _YearGrid:
-    """Pivot one year to a dense matrix and drop what Stata drops, noting each drop.
+
+def _year_plan(prep: _Panel, yc: int, uses_pop: bool) -> _YearPlan:
+    """Decide which locations and activities of one year take part, noting each drop (no dense matrix yet).
 
     Stata's ``ecomplexity`` (and ``genproximity``) drop, in this order: locations without a positive
     population (rpop tests), then locations whose values sum to zero, then activities whose values sum to
-    zero; dropped rows are not in its output. Missing (location, activity) pairs are filled with 0, like
-    Stata's ``fillin``.
+    zero; dropped rows are not in its output. Sums of non-negative values are > 0 exactly when one value is.
     """
     label = prep.years[yc] if prep.years is not None else None
     where = f"{label}: " if label is not None else ""
     rows = prep.order[prep.bounds[yc] : prep.bounds[yc + 1]]
     n_loc, n_act = len(prep.locs), len(prep.acts)
     lc, ac = prep.loc_codes[rows], prep.act_codes[rows]
-    X = np.zeros((n_loc, n_act))
-    X[lc, ac] = prep.values[rows]
-    Mg = None
-    if prep.mvalues is not None:
-        Mg = np.zeros((n_loc, n_act), dtype=np.int8)
-        Mg[lc, ac] = prep.mvalues[rows]
-    loc_keep = np.zeros(n_loc, dtype=bool)
-    loc_keep[lc] = True
-    act_keep = np.zeros(n_act, dtype=bool)
-    act_keep[ac] = True
+    positive = (prep.values[rows] if prep.mvalues is None else prep.mvalues[rows]) > 0
+    loc_keep = np.bincount(lc, minlength=n_loc) > 0
     notes: list[str] = []
     pop = None
-    if drop_missing_population and prep.pop is not None:
+    if uses_pop and prep.pop is not None:
         pop = prep.pop[yc]
         no_pop = loc_keep & ~(pop > 0)
         if no_pop.any():
+            n = int(no_pop.sum())
             notes.append(
-                f"{where}去掉 {int(no_pop.sum())} 个没有人口数据的地区 dropped {int(no_pop.sum())} "
-                "location(s) "
-                f"without a positive population: {_names(prep.locs, no_pop)}"
+                f"{where}去掉 {n} 个没有人口数据的地区 dropped {n} location(s) without a positive population: "
+                f"{_names(prep.locs, no_pop)}"
             )
             loc_keep &= ~no_pop
-    base = X if Mg is None else Mg
-    zero_loc = loc_keep & ~(base.sum(axis=1) > 0)
+    zero_loc = loc_keep & ~(np.bincount(lc, weights=positive, minlength=n_loc) > 0)
     if zero_loc.any():
+        n = int(zero_loc.sum())
         notes.append(
-            f"{where}去掉 {int(zero_loc.sum())} 个合计为 0 的地区 dropped {int(zero_loc.sum())} "
-            "location(s) whose "
-            f"values sum to 0: {_names(prep.locs, zero_loc)}"
+            f"{where}去掉 {n} 个合计为 0 的地区 dropped {n} location(s) whose values sum to 0: "
+            f"{_names(prep.locs, zero_loc)}"
         )
         loc_keep &= ~zero_loc
-    zero_act = act_keep & ~(base[loc_keep].sum(axis=0) > 0)
+    in_kept = loc_keep[lc]
+    act_keep = np.bincount(ac[in_kept], minlength=n_act) > 0
+    zero_act = act_keep & ~(np.bincount(ac[in_kept], weights=positive[in_kept], minlength=n_act) > 0)
     if zero_act.any():
+        n = int(zero_act.sum())
         notes.append(
-            f"{where}去掉 {int(zero_act.sum())} 个合计为 0 的活动 dropped {int(zero_act.sum())} "
-            "activity(ies) whose "
-            f"values sum to 0: {_names(prep.acts, zero_act)}"
+            f"{where}去掉 {n} 个合计为 0 的活动 dropped {n} activity(ies) whose values sum to 0: "
+            f"{_names(prep.acts, zero_act)}"
         )
         act_keep &= ~zero_act
     in_year = f" in {label}" if label is not None else ""
-    if loc_keep.sum() < 2:
+    n_loc_kept, n_act_kept = int(loc_keep.sum()), int(act_keep.sum())
+    if n_loc_kept < 2:
         raise InputError(
-            f"{where}只有 {int(loc_keep.sum())} 个地区有数据 only {int(loc_keep.sum())} location(s) with "
-            f"data{in_year}: "
+            f"{where}只有 {n_loc_kept} 个地区有数据 only {n_loc_kept} location(s) with data{in_year}: "
             "经济复杂度需要至少两个地区 economic complexity needs at least two locations"
         )
-    if act_keep.sum() < 2:
+    if n_act_kept < 2:
         raise InputError(
-            f"{where}只有 {int(act_keep.sum())} 个活动有数据 only {int(act_keep.sum())} activity(ies) "
-            f"with data{in_year}: "
+            f"{where}只有 {n_act_kept} 个活动有数据 only {n_act_kept} activity(ies) with data{in_year}: "
             "经济复杂度需要至少两个活动 economic complexity needs at least two activities"
         )
     li, ai = np.flatnonzero(loc_keep), np.flatnonzero(act_keep)
-    sub = np.ix_(li, ai)
-    return _YearGrid(
-        label=label,
-        year_code=yc,
-        X=X[sub],
-        M=Mg[sub] if Mg is not None else None,
-        pop=pop[li] if pop is not None else None,
-        loc_keep=li,
-        act_keep=ai,
-        notes=notes,
+    return _YearPlan(
+        label=label, rows=rows, locs=li, acts=ai, pop=pop[li] if pop is not None else None, notes=notes
     )
+
+
+def _year_matrices(prep: _Panel, plan: _YearPlan) -> tuple[np.ndarray, np.ndarray | None]:
+    """Dense values (and given M) of the kept locations x activities; absent pairs are 0 (Stata's ``fillin``)."""
+    lpos = np.full(len(prep.locs), -1, dtype=np.int64)
+    lpos[plan.locs] = np.arange(len(plan.locs))
+    apos = np.full(len(prep.acts), -1, dtype=np.int64)
+    apos[plan.acts] = np.arange(len(plan.acts))
+    li, ai = lpos[prep.loc_codes[plan.rows]], apos[prep.act_codes[plan.rows]]
+    ok = (li >= 0) & (ai >= 0)
+    rows = plan.rows[ok]
+    shape = (len(plan.locs), len(plan.acts))
+    X = np.zeros(shape)
+    X[li[ok], ai[ok]] = prep.values[rows]
+    M = None
+    if prep.mvalues is not None:
+        M = np.zeros(shape, dtype=np.int8)
+        M[li[ok], ai[ok]] = prep.mvalues[rows]
+    return X, M
 
 
 def complexity(
@@ -993,6 +1019,7 @@ def complexity(
     knn: int | None = None,
     conventions: str = "stata",
     on_year: Callable[[Any], None] | None = None,
+    blas_threads: int | None = 1,
 ) -> pd.DataFrame:
     """经济复杂度全套指标 The full economic-complexity table of a long panel, like Stata's ``ecomplexity``.
 
@@ -1007,6 +1034,7 @@ def complexity(
     * ``knn``: density from the k nearest activities only.
     * ``conventions``: ``"stata"`` (default, matches the Growth Lab's Stata output) or ``"pypi"``.
     * ``on_year(year)`` is called after each year (progress bars).
+    * ``blas_threads``: BLAS threads during the call (1 is fastest on small shared machines; None: leave as is).
 
     Returns one row per location x activity of each year (pairs missing from the panel are filled with value
     0, as Stata's ``fillin`` does), sorted by year, location and activity, with the panel's other columns
@@ -1018,89 +1046,115 @@ def complexity(
     _check_options(presence, proximity, conventions, knn, mcp, population, rca_threshold, rpop_threshold)
     uses_pop = mcp is None and presence in ("rpop", "both")
     prep = _prepare(panel, location, activity, value, year, mcp, population, uses_pop)
-    n_act_all = len(prep.acts)
     keys = [location, activity] + ([year] if year is not None else [])
     extra = [c for c in panel.columns if c not in {*keys, value} and c != mcp]
-    clashes = [c for c in extra if c in OUTPUT_COLUMNS]
+    clashes = [c for c in extra if c in OUTPUT_COLUMNS or c == "M"]
     notes: list[str] = []
     if clashes:
         notes.append(
-            "输入中的同名列已被替换 input column(s) replaced by computed ones: "
-            f"{', '.join(map(str, clashes))}"
+            f"输入中的同名列已被替换 input column(s) replaced by computed ones: {', '.join(map(str, clashes))}"
         )
         extra = [c for c in extra if c not in clashes]
-
-    parts: dict[str, list[np.ndarray]] = {}
-
-    def add(name: str, arr: np.ndarray) -> None:
-        parts.setdefault(name, []).append(arr)
-
     n_years = len(prep.years) if prep.years is not None else 1
-    for yc in range(n_years):
-        grid = _year_grid(prep, yc, uses_pop)
-        notes.extend(grid.notes)
-        res = compute_year(
-            None if grid.M is not None else grid.X,
-            population=grid.pop,
-            M=grid.M,
-            presence_test=presence,  # type: ignore[arg-type]
-            rca_threshold=rca_threshold,
-            rpop_threshold=rpop_threshold,
-            proximity=proximity,  # type: ignore[arg-type]
-            knn=knn,
-            conventions=conventions,  # type: ignore[arg-type]
-        )
-        where = f"{grid.label}: " if grid.label is not None else ""
-        notes.extend(where + n for n in res.notes)
-        nl, na = grid.X.shape
-        add("_year", np.full(nl * na, yc, dtype=np.int64))
-        add("_loc", np.repeat(grid.loc_keep, na))
-        add("_act", np.tile(grid.act_keep, nl))
-        add(value, grid.X.ravel())
-        if mcp is not None:
-            add(mcp, res.M.ravel())
-        if uses_pop:
-            add("population", np.repeat(grid.pop, na))
-        if res.rca is not None:
-            add("rca", res.rca.ravel())
-        if res.rpop is not None:
-            add("rpop", res.rpop.ravel())
-        add("M", res.M.ravel())
-        add("density", res.density.ravel())
-        add("eci", np.repeat(res.eci, na))
-        add("pci", np.tile(res.pci, nl))
-        add("diversity", np.repeat(res.diversity, na))
-        add("ubiquity", np.tile(res.ubiquity, nl))
-        add("coi", np.repeat(res.coi, na))
-        add("cog", res.cog.ravel())
-        if on_year is not None:
-            on_year(grid.label)
+    plans = [_year_plan(prep, yc, uses_pop) for yc in range(n_years)]
+    for plan in plans:
+        notes.extend(plan.notes)
+    total = sum(plan.size for plan in plans)
 
-    cols = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in parts.items()}
-    yc_arr, lc_arr, ac_arr = cols.pop("_year"), cols.pop("_loc"), cols.pop("_act")
-    data: dict[str, Any] = {}
+    # Preallocate every output column once; the float columns share one 2-D block that becomes the
+    # DataFrame's block without a copy (a dict of arrays would be consolidated, i.e. copied, by pandas).
+    float_cols = [value]
+    if uses_pop:
+        float_cols.append("population")
+    if mcp is None and presence in ("rca", "both"):
+        float_cols.append("rca")
+    if uses_pop:
+        float_cols.append("rpop")
+    float_cols += ["density", "eci", "pci", "coi", "cog"]
+    block = np.empty((len(float_cols), total))
+    fcol = {name: block[i] for i, name in enumerate(float_cols)}
+    M_out = np.empty(total, dtype=np.int8)
+    div_out = np.empty(total, dtype=np.int64)
+    ubi_out = np.empty(total, dtype=np.int64)
+    code_dtype = np.int32 if max(len(prep.locs), len(prep.acts), n_years) < 2**31 else np.int64
+    yc_out = np.empty(total, dtype=code_dtype)
+    lc_out = np.empty(total, dtype=code_dtype)
+    ac_out = np.empty(total, dtype=code_dtype)
+
+    start = 0
+    with _blas_threads(blas_threads):
+        for yc, plan in enumerate(plans):
+            X, Mg = _year_matrices(prep, plan)
+            res = compute_year(
+                None if Mg is not None else X,
+                population=plan.pop,
+                M=Mg,
+                presence_test=presence,  # type: ignore[arg-type]
+                rca_threshold=rca_threshold,
+                rpop_threshold=rpop_threshold,
+                proximity=proximity,  # type: ignore[arg-type]
+                knn=knn,
+                conventions=conventions,  # type: ignore[arg-type]
+            )
+            where = f"{plan.label}: " if plan.label is not None else ""
+            notes.extend(where + n for n in res.notes)
+            nl, na = X.shape
+            sl = slice(start, start + nl * na)
+            start += nl * na
+            yc_out[sl] = yc
+            lc_out[sl].reshape(nl, na)[:] = plan.locs[:, None]
+            ac_out[sl].reshape(nl, na)[:] = plan.acts[None, :]
+            fcol[value][sl] = X.ravel()
+            if uses_pop:
+                fcol["population"][sl].reshape(nl, na)[:] = plan.pop[:, None]  # type: ignore[index]
+            if res.rca is not None:
+                fcol["rca"][sl] = res.rca.ravel()
+            if res.rpop is not None:
+                fcol["rpop"][sl] = res.rpop.ravel()
+            M_out[sl] = res.M.ravel()
+            fcol["density"][sl] = res.density.ravel()
+            fcol["eci"][sl].reshape(nl, na)[:] = res.eci[:, None]
+            fcol["pci"][sl].reshape(nl, na)[:] = res.pci[None, :]
+            div_out[sl].reshape(nl, na)[:] = res.diversity[:, None]
+            ubi_out[sl].reshape(nl, na)[:] = res.ubiquity[None, :]
+            fcol["coi"][sl].reshape(nl, na)[:] = res.coi[:, None]
+            fcol["cog"][sl] = res.cog.ravel()
+            del X, Mg, res
+            if on_year is not None:
+                on_year(plan.label)
+
+    out = pd.DataFrame(block.T, columns=float_cols, copy=False)
+    position = 0
     if prep.years is not None and year is not None:
-        data[year] = prep.years.take(yc_arr).array
-    data[location] = prep.locs.take(lc_arr).array
-    data[activity] = prep.acts.take(ac_arr).array
-    data[value] = cols.pop(value)
+        out.insert(position, year, prep.years.take(yc_out).array)
+        position += 1
+    out.insert(position, location, prep.locs.take(lc_out).array)
+    out.insert(position + 1, activity, prep.acts.take(ac_out).array)
+    position += 3  # after the value column
     if mcp is not None:
-        data[mcp] = cols.pop(mcp)
+        out.insert(position, mcp, M_out.copy())
+        position += 1
     if extra:
-        # Row of the panel behind each output row (-1 for the pairs filled in with 0).
-        n_loc = len(prep.locs)
-        grid_flat = (yc_arr * n_loc + lc_arr) * n_act_all + ac_arr
-        panel_flat = (prep.year_codes * n_loc + prep.loc_codes) * n_act_all + prep.act_codes
-        sorted_flat = panel_flat[prep.order]
-        pos = np.minimum(np.searchsorted(sorted_flat, grid_flat), len(sorted_flat) - 1)
-        source = np.where(sorted_flat[pos] == grid_flat, prep.order[pos], -1)
+        source = _panel_rows(prep, yc_out, lc_out, ac_out)
         for c in extra:
-            data[c] = pd_take(panel[c].array, source, allow_fill=True)
-    data.update(cols)
-    out = pd.DataFrame(data, copy=False)
+            out.insert(position, c, pd_take(panel[c].array, source, allow_fill=True))
+            position += 1
+    out.insert(out.columns.get_loc("density"), "M", M_out)
+    out.insert(out.columns.get_loc("coi"), "diversity", div_out)
+    out.insert(out.columns.get_loc("coi"), "ubiquity", ubi_out)
     out.attrs["notes"] = notes
     out.attrs["conventions"] = conventions
     return out
+
+
+def _panel_rows(prep: _Panel, yc: np.ndarray, lc: np.ndarray, ac: np.ndarray) -> np.ndarray:
+    """Row of the panel behind each output row, or -1 for the pairs filled in with 0."""
+    n_loc, n_act = len(prep.locs), len(prep.acts)
+    grid_flat = (yc.astype(np.int64) * n_loc + lc) * n_act + ac
+    panel_flat = (prep.year_codes * n_loc + prep.loc_codes) * n_act + prep.act_codes
+    sorted_flat = panel_flat[prep.order]
+    pos = np.minimum(np.searchsorted(sorted_flat, grid_flat), len(sorted_flat) - 1)
+    return np.where(sorted_flat[pos] == grid_flat, prep.order[pos], -1)
 
 
 def proximity_frame(
@@ -1118,6 +1172,7 @@ def proximity_frame(
     proximity: str = "discrete",
     conventions: str = "stata",
     on_year: Callable[[Any], None] | None = None,
+    blas_threads: int | None = 1,
 ) -> pd.DataFrame:
     """活动邻近度表 Activity x activity proximity of each year, like Stata's ``genproximity``.
 
@@ -1129,40 +1184,40 @@ def proximity_frame(
     _check_options(presence, proximity, conventions, None, mcp, population, rca_threshold, rpop_threshold)
     uses_pop = mcp is None and presence in ("rpop", "both")
     prep = _prepare(panel, location, activity, value, year, mcp, population, uses_pop)
-    frames = []
-    notes: list[str] = []
     n_years = len(prep.years) if prep.years is not None else 1
-    for yc in range(n_years):
-        grid = _year_grid(prep, yc, uses_pop)
-        notes.extend(grid.notes)
-        _, _, _, _, prox = _presence_and_proximity(
-            None if grid.M is not None else grid.X,
-            grid.pop,
-            grid.M,
-            presence,  # type: ignore[arg-type]
-            rca_threshold,
-            rpop_threshold,
-            proximity,  # type: ignore[arg-type]
-            conventions,  # type: ignore[arg-type]
-        )
-        if np.isnan(prox).any():
-            where = f"{grid.label}: " if grid.label is not None else ""
-            notes.append(
-                f"{where}部分邻近度无定义 some proximities are undefined (NaN): activities with zero "
-                "ubiquity or "
-                "no variation"
+    plans = [_year_plan(prep, yc, uses_pop) for yc in range(n_years)]
+    notes = [n for plan in plans for n in plan.notes]
+    frames = []
+    with _blas_threads(blas_threads):
+        for yc, plan in enumerate(plans):
+            X, Mg = _year_matrices(prep, plan)
+            _, _, _, _, prox = _presence_and_proximity(
+                None if Mg is not None else X,
+                plan.pop,
+                Mg,
+                presence,  # type: ignore[arg-type]
+                rca_threshold,
+                rpop_threshold,
+                proximity,  # type: ignore[arg-type]
+                conventions,  # type: ignore[arg-type]
             )
-        na = len(grid.act_keep)
-        part = {
-            f"{activity}_1": prep.acts.take(np.repeat(grid.act_keep, na)).array,
-            f"{activity}_2": prep.acts.take(np.tile(grid.act_keep, na)).array,
-            "proximity": prox.ravel(),
-        }
-        if year is not None:
-            part[year] = np.repeat(prep.years.take([yc]).array, na * na) if prep.years is not None else None
-        frames.append(pd.DataFrame(part, copy=False))
-        if on_year is not None:
-            on_year(grid.label)
+            if np.isnan(prox).any():
+                where = f"{plan.label}: " if plan.label is not None else ""
+                notes.append(
+                    f"{where}部分邻近度无定义 some proximities are undefined (NaN): activities with zero "
+                    "ubiquity or no variation"
+                )
+            na = len(plan.acts)
+            part: dict[str, Any] = {
+                f"{activity}_1": prep.acts.take(np.repeat(plan.acts, na)).array,
+                f"{activity}_2": prep.acts.take(np.tile(plan.acts, na)).array,
+                "proximity": prox.ravel(),
+            }
+            if prep.years is not None and year is not None:
+                part[year] = prep.years.take(np.full(na * na, yc)).array
+            frames.append(pd.DataFrame(part, copy=False))
+            if on_year is not None:
+                on_year(plan.label)
     out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     out.attrs["notes"] = notes
     out.attrs["conventions"] = conventions

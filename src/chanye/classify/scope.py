@@ -59,19 +59,21 @@ _BRACKETED = rf"[（【〔][^（）【】〔〕]*?(?:{_PHRASE})[^（）【】〔
 # 2. An unbracketed clause that contains one: between the separators 。；， around it.
 _SENTENCE = rf"[^。；，\n]*(?:{_PHRASE})[^。；，\n]*"
 # 3. Section labels: 一般项目：, 许可项目：, 一般经营项目：, 许可经营项目：, 经营范围：, 主营：, 兼营：.
-_LABEL = r"(?:一般|许可|前置许可|后置许可)?(?:经营)?项目[：]|经营范围[：]|主营[：]|兼营[：]|\d{1,2}[、．]"
+_LABEL = (
+    r"(?:一般|许可|前置许可|后置许可)?(?:经营)?项目[：]|经营范围[：]|主营[：]|兼营[：]|[0-9０-９]{1,2}[、．]"
+)
 
-_WS = r"\s+"
+# Whitespace, spelled out: pyarrow's RE2 (which pandas uses when it can) has a narrower \s than Python.
+_WS = "[ \t\r\n\f\v\u3000\xa0]+"
 # A removed clause leaves a "；" so the items on either side stay apart; runs of separators collapse to one.
 _SEP_RUN = r"[；。，、]*[；。][；。，、]*"
-_EDGE = r"^[；。，、\s]+|[；。，、\s]+$"
+_EDGE = "；。，、"  # stripped from both ends
 
 _RX_BRACKETED = re.compile(_BRACKETED)
 _RX_SENTENCE = re.compile(_SENTENCE)
 _RX_LABEL = re.compile(_LABEL)
 _RX_WS = re.compile(_WS)
 _RX_SEP_RUN = re.compile(_SEP_RUN)
-_RX_EDGE = re.compile(_EDGE)
 
 _SPLIT = r"[；;、,，。\n]+"
 _RX_SPLIT = re.compile(_SPLIT)
@@ -88,13 +90,17 @@ def clean_scope(text: str | None) -> str:
     out = _RX_SENTENCE.sub("；", out)
     out = _RX_LABEL.sub("；", out)
     out = _RX_SEP_RUN.sub("；", out)
-    return _RX_EDGE.sub("", out)
+    return out.strip(_EDGE)
+
+
+def split_items(cleaned: str) -> list[str]:
+    """Split an already cleaned scope into items (no boilerplate removal; see `split_scope`)."""
+    return [item for part in _RX_SPLIT.split(cleaned) if (item := part.strip(_ITEM_STRIP))]
 
 
 def split_scope(text: str | None) -> list[str]:
     """A scope's items, split on ；;、,，。 and newlines, boilerplate removed, empty items dropped."""
-    cleaned = clean_scope(text)
-    return [item for part in _RX_SPLIT.split(cleaned) if (item := part.strip(_ITEM_STRIP))]
+    return split_items(clean_scope(text))
 
 
 def clean_scopes(texts: pd.Series | Iterable[str | None]) -> pd.Series:
@@ -108,13 +114,10 @@ def clean_scopes(texts: pd.Series | Iterable[str | None]) -> pd.Series:
     out = out.str.replace(_SENTENCE, "；", regex=True)
     out = out.str.replace(_LABEL, "；", regex=True)
     out = out.str.replace(_SEP_RUN, "；", regex=True)
-    out = out.str.replace(_EDGE, "", regex=True)
+    out = out.str.strip(_EDGE)
     return out.astype(object)
 
 
 def split_scopes(texts: pd.Series | Iterable[str | None]) -> pd.Series:
     """`split_scope` over a Series: a Series of item lists (index kept)."""
-    cleaned = clean_scopes(texts)
-    return cleaned.map(
-        lambda s: [item for part in _RX_SPLIT.split(s) if (item := part.strip(_ITEM_STRIP))]
-    )
+    return clean_scopes(texts).map(split_items)

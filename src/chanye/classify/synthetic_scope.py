@@ -33,11 +33,31 @@ from chanye.standards import gbt4754
 
 # Items that almost every registered scope carries, whatever the industry.
 GENERIC_ITEMS: tuple[str, ...] = (
-    "货物进出口", "技术进出口", "进出口代理", "企业管理咨询", "信息咨询服务（不含许可类信息咨询服务）",
-    "技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广", "市场营销策划", "会议及展览服务",
-    "办公用品销售", "日用百货销售", "非居住房地产租赁", "机械设备租赁", "社会经济咨询服务", "劳务服务（不含劳务派遣）",
-    "广告设计、代理", "信息技术咨询服务", "包装服务", "普通货物仓储服务（不含危险化学品等需许可审批的项目）",
-    "国内贸易代理", "销售代理", "供应链管理服务", "五金产品批发", "物业管理", "企业形象策划", "专业设计服务",
+    "货物进出口",
+    "技术进出口",
+    "进出口代理",
+    "企业管理咨询",
+    "信息咨询服务（不含许可类信息咨询服务）",
+    "技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广",
+    "市场营销策划",
+    "会议及展览服务",
+    "办公用品销售",
+    "日用百货销售",
+    "非居住房地产租赁",
+    "机械设备租赁",
+    "社会经济咨询服务",
+    "劳务服务（不含劳务派遣）",
+    "广告设计、代理",
+    "信息技术咨询服务",
+    "包装服务",
+    "普通货物仓储服务（不含危险化学品等需许可审批的项目）",
+    "国内贸易代理",
+    "销售代理",
+    "供应链管理服务",
+    "五金产品批发",
+    "物业管理",
+    "企业形象策划",
+    "专业设计服务",
 )
 
 _GENERAL_HEAD = ("一般项目：", "一般经营项目：", "经营范围：", "")
@@ -51,7 +71,13 @@ _LICENSED_TAIL = (
     "（依法须经批准的项目，经相关部门批准后方可开展经营活动，具体经营项目以相关部门批准文件或许可证件为准）",
     "(依法须经批准的项目,经相关部门批准后方可开展经营活动)",
 )
-_FINAL = ("", "", "", "以上项目不涉及外商投资准入特别管理措施", "（依法须经批准的项目，经相关部门批准后方可开展经营活动）")
+_FINAL = (
+    "",
+    "",
+    "",
+    "以上项目不涉及外商投资准入特别管理措施",
+    "（依法须经批准的项目，经相关部门批准后方可开展经营活动）",
+)
 _SEPARATORS = ("；", "；", "、", "，", ";")
 
 # Verbs appended to a stem, by 门类 (A agriculture, B mining, C manufacturing, D utilities, E construction,
@@ -68,7 +94,9 @@ _VERBS = {
 }
 _VERBS_OTHER = ("服务", "", "咨询", "")
 
-_NAME_SUFFIX = re.compile(r"(?:制造|加工|生产|服务|种植|养殖|饲养|批发|零售|采选|开采|冶炼|修理|活动|施工|建筑|业)+$")
+_NAME_SUFFIX = re.compile(
+    r"(?:制造|加工|生产|服务|种植|养殖|饲养|批发|零售|采选|开采|冶炼|修理|活动|施工|建筑|业)+$"
+)
 _NAME_PREFIX = re.compile(r"^其他(?:未列明)?")
 _EXCLUSION = re.compile(r"[，；,]?(?:但|也)?不(?:包括|含)[^；。]*")
 _CLAUSE = re.compile(r"[，；。：:]")
@@ -172,7 +200,9 @@ def scopes_for_codes(
         keywords = keywords_by_code.get(str(code))
         if keywords and r[6] < 0.7:
             word = _pick(keywords, r[7])
-            core.insert(int(r[8] * (len(core) + 1)), word + _pick(("", "研发", "制造", "销售", "技术开发"), r[9]))
+            core.insert(
+                int(r[8] * (len(core) + 1)), word + _pick(("", "研发", "制造", "销售", "技术开发"), r[9])
+            )
         if r[10] < 0.25:  # an unrelated activity
             core.append(_pick(names, r[11]))
         generic = [_pick(GENERIC_ITEMS, r[12 + j]) for j in range(int(r[15] * 5))]
@@ -180,7 +210,9 @@ def scopes_for_codes(
         sep = _pick(_SEPARATORS, r[16])
         general = _pick(_GENERAL_HEAD, r[17]) + sep.join(items) + _pick(_GENERAL_TAIL, r[18])
         if r[19] < 0.2:
-            general += _pick(_LICENSED_HEAD, r[20]) + _pick(("道路货物运输", "食品销售", "第二类增值电信业务"), r[21])
+            general += _pick(_LICENSED_HEAD, r[20]) + _pick(
+                ("道路货物运输", "食品销售", "第二类增值电信业务"), r[21]
+            )
             general += _pick(_LICENSED_TAIL, r[22])
         out.append(general + _pick(_FINAL, r[23]))
     return out

@@ -40,7 +40,7 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from chanye.classify.scope import clean_scopes, split_scope
+from chanye.classify.scope import clean_scopes, split_items
 
 if TYPE_CHECKING:
     from chanye.framework.model import Framework
@@ -65,8 +65,8 @@ def _item_words(item: str) -> tuple[str, ...]:
 
 
 def scope_words(text: str) -> list[str]:
-    """jieba words of a (cleaned) scope, item by item; a module function so a fitted model pickles."""
-    return [w for item in split_scope(text) for w in _item_words(item)]
+    """jieba words of a cleaned scope, item by item; a module function so a fitted model pickles."""
+    return [w for item in split_items(text) for w in _item_words(item)]
 
 
 def _as_texts(texts: Iterable[str | None] | pd.Series) -> pd.Series:
@@ -101,7 +101,7 @@ class ScopeClassifier(ClassifierMixin, BaseEstimator):
         min_df: int = 1,
         class_weight: str | dict | None = None,
         prune: float = 0.99,
-        temperature: float = 8.0,
+        temperature: float = 10.0,
         clean: bool = True,
         random_state: int | None = 0,
     ) -> None:
@@ -181,10 +181,10 @@ class ScopeClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         features = self.vectorizer_.transform(self._prepare(X).tolist())
         scores = self.model_.decision_function(features)
-        return np.asarray(scores, dtype=np.float64)
+        return np.asarray(scores, dtype=np.float32)
 
     def _softmax(self, scores: np.ndarray) -> np.ndarray:
-        z = scores * self.temperature
+        z = scores * np.float32(self.temperature)
         z -= z.max(axis=1, keepdims=True)
         np.exp(z, out=z)
         z /= z.sum(axis=1, keepdims=True)
@@ -201,13 +201,19 @@ class ScopeClassifier(ClassifierMixin, BaseEstimator):
 
     def top_k(self, X: Iterable[str], k: int = 3) -> tuple[np.ndarray, np.ndarray]:
         """The k most likely codes per text and their probabilities, both of shape (n, k), best first."""
-        probs = self.predict_proba(X)
-        k = min(k, probs.shape[1])
-        part = np.argpartition(-probs, k - 1, axis=1)[:, :k]
-        part_probs = np.take_along_axis(probs, part, axis=1)
-        order = np.argsort(-part_probs, axis=1, kind="stable")
+        scores = self.decision_function(X)
+        k = max(1, min(k, scores.shape[1]))
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        part_scores = np.take_along_axis(scores, part, axis=1)
+        order = np.argsort(-part_scores, axis=1, kind="stable")
         idx = np.take_along_axis(part, order, axis=1)
-        return self.classes_[idx], np.take_along_axis(part_probs, order, axis=1)
+        # Softmax of the k best without materialising every probability: p = exp(T(s - max)) / sum exp(...).
+        z = scores * np.float32(self.temperature)
+        top = np.take_along_axis(z, idx, axis=1)
+        z -= top[:, :1]
+        np.exp(z, out=z)
+        probs = np.exp(top - top[:, :1]) / z.sum(axis=1, keepdims=True)
+        return self.classes_[idx], probs.astype(np.float64)
 
 
 # --- seed documents and training --------------------------------------------------------------------------
@@ -270,7 +276,9 @@ def _labelled_rows(labelled: pd.DataFrame | None) -> pd.DataFrame:
     rows = rows[rows[text_col].astype(str).str.strip() != ""]
     codes = rows[code_col].map(lambda c: gbt4754.normalise_code(c, digits=4))
     known = codes.map(lambda c: c is not None and c in std and std.get(c).level == "class")
-    return pd.DataFrame({"text": rows[text_col][known].astype(str).to_numpy(), "code": codes[known].to_numpy()})
+    return pd.DataFrame(
+        {"text": rows[text_col][known].astype(str).to_numpy(), "code": codes[known].to_numpy()}
+    )
 
 
 def train(

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from chanye.errors import PackInvalid
-from chanye.framework.findings import Finding
 from chanye.framework import load as _load  # a module import, so load.py may import this module at its top
+from chanye.framework.findings import Finding
 from chanye.framework.model import CodeRule, Framework, Name, Source
 from chanye.standards import gbt4754
 
@@ -386,13 +386,14 @@ class _ChainChecker:
     def codes(self, chain: ChainTemplate) -> None:
         std = gbt4754.load()
         for i, node in enumerate(chain.nodes):
-            counts = Counter(rule.code for rule in node.codes)
+            seen: set[str] = set()
             for j, rule in enumerate(node.codes):
                 loc = ("nodes", i, "codes", j, "code")
                 if rule.code not in std:
                     self.add("error", "unknown-code",
                              f"行业代码 {rule.code} 不在 GB/T 4754-2017 中 (unknown GB/T 4754-2017 code)",
                              chain, loc, node.id)
-                elif counts[rule.code] > 1:
+                elif rule.code in seen:
                     self.add("error", "duplicate-code",
                              f"行业代码 {rule.code} 在同一环节重复列出 (code listed twice)", chain, loc, node.id)
+                seen.add(rule.code)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from chanye.framework import load_pack
-from chanye.registry.fields import MEASURES
+from chanye.registry.fields import FIELDS, MEASURES
 from chanye.registry.read import read_sheets
 from chanye.registry.store import Store
 from chanye.registry.validate import Mapping, Validated, validate_sheet
@@ -75,15 +75,14 @@ class ImportReport:
         return asdict(self)
 
 
-_TAIL = re.compile(r"\(([^()]*)\)\s*$")
+_VARYING = re.compile(r"'[^']*'|“[^”]*”|\d+(\.\d+)?")
 
 
 def reason_kind(item: dict) -> str:
-    """A countable kind for a reason: the field and the English gist in the trailing parentheses."""
-    match = _TAIL.search(item["reason"])
-    gist = match.group(1) if match else item["reason"]
-    gist = re.sub(r"\d+", "N", gist)
-    return f"{item['field']}: {gist}"
+    """A countable kind for a reason: the field and the message with its varying parts (values, row numbers,
+    expected characters) replaced by …, e.g. '统一社会信用代码: …校验位错误，应为 … (check character wrong)'."""
+    field_name = FIELDS[item["field"]].zh if item["field"] in FIELDS else item["field"]
+    return f"{field_name}: {_VARYING.sub('…', item['reason'])}"
 
 
 def import_file(
@@ -273,7 +272,7 @@ def classify_enterprises(store: Store, usccs: pd.Series | None = None, *, pack: 
                          progress: Progress | None = None) -> tuple[int, int]:
     """(Re)classify enterprises (all when `usccs` is None) into the pack's nodes; returns
     (codes predicted from text, enterprises linked to at least one node)."""
-    from chanye.classify.codes import classify_by_rules, classify_predicted
+    from chanye.classify.codes import classify_by_rules, classify_by_text_codes
 
     framework = load_pack(pack)
     con = store.con
@@ -303,7 +302,10 @@ def classify_enterprises(store: Store, usccs: pd.Series | None = None, *, pack: 
     links = classify_by_rules(firms, framework)
     with_prediction = firms[firms["industry_code"].isna() & firms["predicted_code"].notna()]
     if len(with_prediction):
-        links = pd.concat([links, classify_predicted(with_prediction, framework)], ignore_index=True)
+        predictions = with_prediction.rename(columns={"predicted_code": "code", "predicted_score": "probability"})
+        text_links = classify_by_text_codes(predictions[["uscc", "code", "probability", "business_scope", "name"]],
+                                            framework)
+        links = pd.concat([links, text_links], ignore_index=True)
     con.execute(f"DELETE FROM classifications WHERE pack = ? {'AND uscc IN (SELECT uscc FROM c_keys)' if where else ''}",
                 [framework.id])
     if usccs is not None:

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 
 from chanye.errors import NotFound
+from chanye.registry.fields import FIELDS
 from chanye.registry.store import Store
 
 
@@ -35,7 +36,10 @@ def rejected_rows(store: Store, batch: int | None = None) -> pd.DataFrame:
     )
     frame["reasons"] = [json.loads(r) for r in frame["reasons"]]
     frame["raw"] = [json.loads(r) for r in frame["raw"]]
-    frame["reason_text"] = ["；".join(f"{i['field']}: {i['reason']}" for i in items) for items in frame["reasons"]]
+    frame["reason_text"] = [
+        "；".join(f"{FIELDS[i['field']].zh if i['field'] in FIELDS else i['field']}: {i['reason']}" for i in items)
+        for items in frame["reasons"]
+    ]
     return frame
 
 

@@ -95,12 +95,10 @@ class Store:
 
     @property
     def version(self) -> int:
-        exists = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-        ).fetchone()[0]
+        exists = self.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
         if not exists:
             return 0
-        return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        return self.scalar("SELECT coalesce(max(version), 0) FROM schema_version")
 
     def migrate(self) -> int:
         """Apply pending migrations; returns the schema version."""
@@ -136,8 +134,9 @@ class Store:
         return self.con.execute(sql, params or []).df()
 
     def scalar(self, sql: str, params: list | dict | None = None):
-        row = self.con.execute(sql, params or []).fetchone()
-        return row[0] if row else None
+        # fetchall, not fetchone: DuckDB refuses new work on a connection with an unfinished result.
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
 
     def count(self, table: str) -> int:
         return self.scalar(f"SELECT count(*) FROM {table}")  # table names are ours, never user input

@@ -51,7 +51,9 @@ __all__ = [
 ]
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
+WEIGHTS = tuple(
+    pow(3, i, 31) for i in range(17)
+)  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 # Registration authorities: GB 32100-2015 lists 1, 5, 9, Y; the others were assigned since (2 外交, 3 司法行政,
 # 4 文化, 6 旅游, 7 宗教, 8 工会, A 中央军委改革和编制办公室, N 农业农村). Anything else is only a warning.
@@ -301,7 +303,10 @@ def random_valid(rng: np.random.Generator, n: int, region_codes: Sequence[str]) 
         return []
     region_bytes = np.frombuffer("".join(regions).encode(), dtype=np.uint8).reshape(-1, 6)
     out = np.empty((0, 18), dtype=np.uint8)
+    stalled = 0
     while len(out) < n:
+        if stalled > 50:  # only when n nears the number of distinct codes the generator can make
+            raise RuntimeError(f"could not draw {n} distinct codes (got {len(out)})")
         m = int((n - len(out)) * 1.05) + 16
         codes = np.empty((m, 18), dtype=np.uint8)
         codes[:, 0] = ord("9")
@@ -320,5 +325,6 @@ def random_valid(rng: np.random.Generator, n: int, region_codes: Sequence[str]) 
         codes[:, 17] = _CHARSET_BYTES[(31 - (values @ _W) % 31) % 31]
         both = np.concatenate([out, codes])
         _, first = np.unique(both.view("S18").ravel(), return_index=True)
+        stalled = stalled + 1 if len(first) == len(out) else 0
         out = both[np.sort(first)]  # earlier codes keep their place; duplicates dropped
     return out[:n].view("S18").ravel().astype("U18").tolist()

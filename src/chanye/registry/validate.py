@@ -152,7 +152,7 @@ def validate_sheet(sheet: RawSheet, mapping: Mapping, *, file_label: str = "") -
     warnings.add("uscc", checked.warning)
 
     for name in ("name", "address", "business_scope", "industry_name"):
-        out[name] = parse.clean_text(column(name)) if name in by_field else None
+        out[name] = parse.clean_text(column(name)).values if name in by_field else None
     reasons.add("name", pd.Series(np.where(out["name"].isna(), "缺少企业名称 (missing name)", None), index=index))
 
     _validate_place(out, column, by_field, mapping, reasons)
@@ -189,8 +189,10 @@ def validate_sheet(sheet: RawSheet, mapping: Mapping, *, file_label: str = "") -
         if plan is None:
             out[m] = np.nan
             continue
-        target_unit = FIELDS[m].unit
-        result = (parse.parse_count if m == "employees" else parse.parse_amount)(column(m), plan.unit, target_unit)
+        if m == "employees":
+            result = parse.parse_count(column(m), plan.unit)
+        else:
+            result = parse.parse_amount(column(m), plan.unit, FIELDS[m].unit)
         out[m] = result.values
         reasons.add(m, result.error)
     for m in NON_NEGATIVE:
@@ -232,7 +234,7 @@ def _validate_place(out: pd.DataFrame, column, by_field: dict, mapping: Mapping,
     default_city = regions.city(mapping.city) if mapping.city else regions.city(regions.GUANGZHOU)
     if mapping.city and default_city is None:
         raise InputError(f"无法识别的城市 {mapping.city!r} (unknown city in mapping)")
-    city_raw = parse.clean_text(column("city")) if "city" in by_field else pd.Series([None] * n, dtype=object)
+    city_raw = parse.clean_text(column("city")).values if "city" in by_field else pd.Series([None] * n, dtype=object)
     city_found = _map_unique(city_raw, lambda v: (regions.city(v).code if regions.city(v) else "?"))
     city_bad = city_raw.notna() & city_found.eq("?")
     reasons.add("city", pd.Series(np.where(city_bad, "无法识别的城市 " + city_raw.fillna("").astype(str)
@@ -240,7 +242,7 @@ def _validate_place(out: pd.DataFrame, column, by_field: dict, mapping: Mapping,
     city_code = city_found.where(city_raw.notna() & ~city_bad, default_city.code)
     out["city_code"] = city_code.to_numpy()
 
-    district_raw = parse.clean_text(column("district")) if "district" in by_field else pd.Series(
+    district_raw = parse.clean_text(column("district")).values if "district" in by_field else pd.Series(
         [None] * n, dtype=object
     )
     in_gz = out["city_code"].eq(regions.GUANGZHOU).to_numpy()
@@ -292,7 +294,7 @@ def _validate_code(out: pd.DataFrame, raw: pd.Series, vintage: str, reasons: _Re
             if mapped:
                 extra = f"（另可对应 {'、'.join(mapped[1:])}）" if len(mapped) > 1 else ""
                 return mapped[0], "2011", None, f"2011 版代码 {code} 已转换为 2017 版 {mapped[0]}{extra} (converted from GB/T 4754-2011)"
-        return None, "", f"行业代码 {code} 不在 GB/T 4754-2017 中 (unknown GB/T 4754 code)", None
+        return None, None, f"行业代码 {code} 不在 GB/T 4754-2017 中 (unknown GB/T 4754 code)", None
 
     decided = _map_unique(normalised, decide)
     has = decided.notna()
@@ -319,14 +321,14 @@ def _validate_tags(data: pd.DataFrame, plans: list[ColumnPlan], reasons: _Reason
             result = parse.parse_tags(data[plan.index])
             reasons.add("tags", result.error)
             for row, found in zip(tags, result.values, strict=True):
-                if isinstance(found, list):
+                if isinstance(found, list):  # parse_tags shares list objects between equal cells: copy
                     row.extend(t for t in found if t not in row)
         elif plan.target and plan.target.startswith("tag:"):
             tag = plan.target[4:]
             result = parse.parse_flag(data[plan.index])
             reasons.add(plan.header, result.error)
-            for row, flag in zip(tags, result.values.to_numpy(), strict=True):
-                if flag is True and tag not in row:
+            for row, flag in zip(tags, result.values.fillna(False).to_numpy(bool), strict=True):
+                if flag and tag not in row:
                     row.append(tag)
     return pd.Series(tags, index=index, dtype=object)
 

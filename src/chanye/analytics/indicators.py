@@ -1,0 +1,1037 @@
+"""产业指标 The indicators an industry bureau reports: scale, dynamics, structure, milestones, targets.
+
+Pure functions: plain DataFrames in, tidy DataFrames out; no file, no database. ``docs/indicators.md`` gives
+every definition and formula.
+
+Inputs
+------
+``firms``
+    One row per enterprise: ``uscc``, ``city_code`` (6-digit adcode of the prefecture city, e.g. ``440100``),
+    ``district_code`` (6-digit adcode; Guangzhou's 11 districts are 440103..440118; may be missing),
+    ``synthetic`` (bool, optional: False when absent). Codes are compared as text.
+``figures``
+    One row per enterprise and year: ``uscc``, ``year`` and the measures ``revenue``, ``industrial_output``,
+    ``value_added`` (万元), ``employees`` (人); ``rd_expense``, ``tax`` and ``energy_use`` may be present and
+    are not used here. Optional ``synthetic`` (bool). A missing measure column or a blank cell means
+    "not reported", never zero.
+``tags``
+    ``uscc``, ``tag``: one row per tag held (``above_scale``, ``high_tech``, ``srdi``, ``little_giant``,
+    ``listed``; see ``chanye.registry.fields.TAGS``). Tags are not yearly.
+``links``
+    ``uscc``, ``node``: the enterprise -> framework node classification. Multi-label: one enterprise may be
+    linked to several industry nodes.
+``framework``
+    A :class:`chanye.framework.model.Framework`. Industry nodes (kind cluster, future, service) hold the
+    enterprises; tier, principle and theme nodes group them; the root (kind system) is the whole system.
+
+The scale frame
+---------------
+:func:`scale` returns the long frame that every other function reads, one row per
+``(scope, node, area_type, area, year, metric)`` with ``value``, ``unit`` and ``provenance``:
+
+* ``scope``: ``node`` (an industry node), ``tier`` (a grouping node: tier, principle or theme), ``all``
+  (the root: the whole system), ``total`` (every enterprise of the area, in a node or not; ``node`` is
+  :data:`ALL_FIRMS`).
+* ``area_type``/``area``: ``district``/adcode, ``city``/adcode, ``registry``/``"registry"`` (every enterprise
+  in the registry, in the city or not: the "national sample" for the city's location quotient).
+* ``metric``: see :data:`SCALE_METRICS`; money in 亿元 (converted from the stored 万元), employees in 人,
+  enterprise counts in 家.
+* ``provenance``: ``synthetic`` when any contributing enterprise (or figure row) is synthetic, else
+  ``registry``.
+
+Multi-label rule: an enterprise linked to two nodes counts fully in each node, but once in every total above
+them (tier, root, all firms): a group aggregates the distinct enterprises of the union of its descendant
+nodes, never the sum of its nodes' totals.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from chanye.errors import InputError
+from chanye.framework.model import INDUSTRY_KINDS, Framework, Target
+from chanye.registry.fields import TAGS
+
+__all__ = [
+    "ALL_FIRMS",
+    "KEYS",
+    "PUBLISHED_METRICS",
+    "REGISTRY_AREA",
+    "SCALE_METRICS",
+    "TEN_THOUSAND_BILLION",
+    "THOUSAND_BILLION",
+    "WAN_PER_YI",
+    "MetricMatch",
+    "ScaleMetricDef",
+    "cagr",
+    "dynamics",
+    "milestone_counts",
+    "milestones",
+    "reconcile",
+    "scale",
+    "structure",
+    "target_progress",
+]
+
+# ----------------------------------------------------------------------------------------------------
+# Constants (explicit data)
+# ----------------------------------------------------------------------------------------------------
+
+WAN_PER_YI = 10_000.0  #: 1 亿元 = 10,000 万元
+THOUSAND_BILLION = 1_000.0  #: 千亿级: scale metric >= 1,000 亿元
+TEN_THOUSAND_BILLION = 10_000.0  #: 万亿级: scale metric >= 10,000 亿元 (1 万亿元)
+
+ALL_FIRMS = "all-firms"  #: the node id of the "every enterprise of the area" rows (scope ``total``)
+REGISTRY_AREA = "registry"  #: the area of the rows over every enterprise in the registry
+
+#: Key columns of the scale frame (plus ``year``).
+KEYS = ("scope", "node", "area_type", "area", "metric")
+_SCALE_COLUMNS = (*KEYS[:4], "year", "metric", "value", "unit", "provenance")
+_LONG_COLUMNS = (*KEYS[:4], "year", "metric", "indicator", "value", "unit", "provenance")
+
+SYNTHETIC = "synthetic"
+REGISTRY = "registry"
+
+
+@dataclass(frozen=True)
+class ScaleMetricDef:
+    """One metric of the scale frame: where it comes from and its unit."""
+
+    name: str
+    zh: str
+    unit: str
+    column: str = ""  # the figures column summed (万元 or 人); empty for enterprise counts
+    tag: str = ""  # only enterprises holding this tag
+    factor: float = 1.0  # stored unit -> output unit (万元 -> 亿元: 1 / 10,000)
+
+
+SCALE_METRICS: tuple[ScaleMetricDef, ...] = (
+    ScaleMetricDef("industrial_output", "工业总产值", "亿元", "industrial_output", factor=1 / WAN_PER_YI),
+    ScaleMetricDef("revenue", "营业收入", "亿元", "revenue", factor=1 / WAN_PER_YI),
+    ScaleMetricDef("value_added", "增加值", "亿元", "value_added", factor=1 / WAN_PER_YI),
+    ScaleMetricDef("employees", "从业人员", "人", "employees"),
+    ScaleMetricDef(
+        "industrial_output_above_scale", "规上工业总产值", "亿元", "industrial_output", "above_scale",
+        factor=1 / WAN_PER_YI,
+    ),
+    ScaleMetricDef("enterprises", "企业数", "家"),
+    *(ScaleMetricDef(f"enterprises_{tag}", f"{TAGS[tag][0]}企业数", "家", tag=tag) for tag in TAGS),
+)
+_METRIC_UNIT = {m.name: m.unit for m in SCALE_METRICS}
+
+# Unit families: a published value converts to the registry's unit within its family only.
+_UNIT_FACTORS: dict[str, tuple[str, float]] = {
+    "元": ("money", 1e-8),
+    "万元": ("money", 1e-4),
+    "亿元": ("money", 1.0),
+    "万亿元": ("money", 1e4),
+    "人": ("people", 1.0),
+    "万人": ("people", 1e4),
+    "家": ("count", 1.0),
+    "个": ("count", 1.0),
+    "%": ("percent", 1.0),
+}
+
+
+def _convert(value: float, unit: str | None, to_unit: str) -> float | None:
+    """`value` in `unit` expressed in `to_unit`; None when the units are not of one family."""
+    src = _UNIT_FACTORS.get((unit or "").strip())
+    dst = _UNIT_FACTORS.get(to_unit)
+    if src is None or dst is None or src[0] != dst[0]:
+        return None
+    return float(value) * src[1] / dst[1]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Helpers
+# ----------------------------------------------------------------------------------------------------
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{name} 缺少列 {', '.join(missing)} ({name} lacks column(s) {', '.join(missing)})",
+            hint=f"{name} 需要列 needs columns: {', '.join(columns)}",
+        )
+
+
+def _codes(series: pd.Series) -> np.ndarray:
+    """Adcodes as text (object array, None where missing); integers (440100) and floats (440100.0) too."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        series = series.astype("Int64")
+    text = series.astype("string")
+    return text.to_numpy(dtype=object, na_value=None)
+
+
+def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[column].fillna(False).to_numpy(dtype=bool)
+
+
+def _provenance(synthetic: Any) -> np.ndarray:
+    return np.where(np.asarray(synthetic, dtype=bool), SYNTHETIC, REGISTRY)
+
+
+def _scope(node: Any) -> str:
+    if node.parent is None:
+        return "all"
+    return "node" if node.is_industry else "tier"
+
+
+# ----------------------------------------------------------------------------------------------------
+# 1. Scale
+# ----------------------------------------------------------------------------------------------------
+
+
+def scale(
+    firms: pd.DataFrame,
+    figures: pd.DataFrame,
+    tags: pd.DataFrame,
+    links: pd.DataFrame,
+    framework: Framework,
+    city: str | None = None,
+) -> pd.DataFrame:
+    """规模 Scale of every node, group node, the whole system and all firms, by area and year.
+
+    :param firms: ``uscc, city_code, district_code[, synthetic]``.
+    :param figures: ``uscc, year, industrial_output, revenue, value_added, employees[, synthetic]`` (万元, 人).
+    :param tags: ``uscc, tag``.
+    :param links: ``uscc, node`` (multi-label).
+    :param framework: the pack whose nodes the links name.
+    :param city: adcode of the focal city; defaults to the pack's (``440100`` for Guangzhou).
+    :returns: the long scale frame (module docstring): ``scope, node, area_type, area, year, metric, value,
+        unit, provenance``, one row per group node x area x year x metric (:data:`SCALE_METRICS`). Areas:
+        each district of the city that holds an enterprise, the city, and the registry. Measure sums ignore
+        unreported (blank) figures; a sum is NaN only where the group has enterprises in that area and year
+        and none reported the measure. ``attrs``: ``city``, ``years``, ``districts``, ``notes``.
+
+    An enterprise counts in a group once, however many of the group's nodes it is linked to. Firms in the city
+    without a district count in the city only; firms with figures but no firm row count in the registry only.
+    """
+    _require(firms, ("uscc", "city_code", "district_code"), "firms")
+    _require(figures, ("uscc", "year"), "figures")
+    _require(tags, ("uscc", "tag"), "tags")
+    _require(links, ("uscc", "node"), "links")
+    city = str(city or framework.info.city)
+    notes: list[str] = []
+
+    # --- enterprises: one index 0..F-1 over firms, then figure rows without a firm row -------------------
+    firms = firms.drop_duplicates("uscc")
+    universe = pd.Index(firms["uscc"].to_numpy(dtype=object))
+    fig_uscc = figures["uscc"].to_numpy(dtype=object)
+    fi = universe.get_indexer(fig_uscc)
+    if (fi < 0).any():
+        extra = pd.unique(fig_uscc[fi < 0])
+        notes.append(f"{len(extra)} 家企业有年度指标但不在企业名录中，只计入 registry (figures without a firm row)")
+        universe = universe.append(pd.Index(extra, dtype=object))
+        fi = universe.get_indexer(fig_uscc)
+    n_firms = len(universe)
+    n_known = len(firms)
+
+    city_code = np.full(n_firms, None, dtype=object)
+    district = np.full(n_firms, None, dtype=object)
+    firm_syn = np.zeros(n_firms, dtype=bool)
+    city_code[:n_known] = _codes(firms["city_code"])
+    district[:n_known] = _codes(firms["district_code"])
+    firm_syn[:n_known] = _flag(firms, "synthetic")
+
+    in_city = city_code == city
+    has_district = in_city & (district != None)  # noqa: E711 (elementwise on an object array)
+    districts = np.array(sorted(set(district[has_district].tolist())), dtype=object)
+    n_d = len(districts)
+    n_areas = n_d + 2  # districts, then "in the city, district unknown", then "outside the city"
+    firm_area = np.full(n_firms, n_d + 1, dtype=np.int64)
+    firm_area[in_city] = n_d
+    if n_d:
+        firm_area[has_district] = np.searchsorted(districts, district[has_district])
+
+    # --- years ---------------------------------------------------------------------------------------
+    year_col = pd.to_numeric(figures["year"], errors="coerce")
+    if year_col.isna().any():
+        raise InputError("figures 的 year 列有空值或非数字 (figures.year has blanks)", hint="每行须有年份")
+    year_arr = year_col.to_numpy(dtype=np.int64)
+    years = np.unique(year_arr)
+    n_years = len(years)
+    yi = np.searchsorted(years, year_arr)
+    cell = fi.astype(np.int64) * n_years + yi
+    if len(cell) and np.bincount(cell, minlength=n_firms * n_years).max() > 1:
+        dup = figures.loc[pd.Series(cell).duplicated(keep=False).to_numpy(), ["uscc", "year"]].head(3)
+        raise InputError(
+            f"figures 中同一企业同一年份出现多行 (duplicate uscc+year), 例如 {dup.to_dict('records')}",
+            hint="每家企业每年只能有一行年度指标",
+        )
+
+    # --- tags ------------------------------------------------------------------------------------------
+    tag_ids = list(TAGS)
+    tag_flags = np.zeros((n_firms, len(tag_ids)), dtype=bool)
+    t_fi = universe.get_indexer(tags["uscc"].to_numpy(dtype=object))
+    t_ti = pd.Index(tag_ids).get_indexer(tags["tag"].to_numpy(dtype=object))
+    ok = (t_fi >= 0) & (t_ti >= 0)
+    tag_flags[t_fi[ok], t_ti[ok]] = True
+
+    # --- groups and membership -------------------------------------------------------------------------
+    node_ids = [n.id for n in framework.nodes]
+    if ALL_FIRMS in node_ids:
+        raise InputError(f"框架节点 id 不能是保留字 {ALL_FIRMS!r} (reserved node id)", hint="在框架包中改名")
+    parent = {n.id: n.parent for n in framework.nodes}
+    link_nodes = links["node"].to_numpy(dtype=object)
+    known = pd.Index(node_ids).get_indexer(link_nodes) >= 0
+    if (~known).any():
+        unknown = sorted({str(x) for x in link_nodes[~known]})
+        notes.append(f"分类中的节点不在框架 {framework.id} 中，已忽略 (links to unknown nodes ignored): {unknown[:10]}")
+    keep: set[str] = {n.id for n in framework.nodes if n.is_industry}
+    keep.update(str(x) for x in link_nodes[known])
+    for node_id in list(keep):
+        current = parent.get(node_id)
+        while current is not None:
+            keep.add(current)
+            current = parent.get(current)
+    groups = [n for n in framework.nodes if n.id in keep]
+    group_ids = [n.id for n in groups]
+    group_index = {g: i for i, g in enumerate(group_ids)}
+    n_groups = len(groups) + 1  # + ALL_FIRMS
+
+    # A (G x G): a link to g counts in g and every ancestor of g.
+    a_rows, a_cols = [], []
+    for i, g in enumerate(group_ids):
+        current: str | None = g
+        while current is not None:
+            a_rows.append(i)
+            a_cols.append(group_index[current])
+            current = parent.get(current)
+    closure = sparse.csr_matrix(
+        (np.ones(len(a_rows)), (a_rows, a_cols)), shape=(len(groups), len(groups))
+    )
+    l_fi = universe.get_indexer(links["uscc"].to_numpy(dtype=object))
+    l_gi = pd.Index(group_ids).get_indexer(link_nodes)
+    ok = (l_fi >= 0) & (l_gi >= 0)
+    linked = sparse.csr_matrix(
+        (np.ones(int(ok.sum())), (l_fi[ok], l_gi[ok])), shape=(n_firms, len(groups))
+    )
+    member = (linked @ closure).tocoo()  # F x G; > 0 where the firm belongs to the group: distinct by design
+    m_firm = np.concatenate([member.row, np.arange(n_firms)])
+    m_group = np.concatenate([member.col, np.full(n_firms, len(groups))])
+    # S ((G*A) x F): row = group * A + the firm's area; one entry per distinct (group, firm).
+    select = sparse.csr_matrix(
+        (np.ones(len(m_firm)), (m_group * n_areas + firm_area[m_firm], m_firm)),
+        shape=(n_groups * n_areas, n_firms),
+    )
+
+    # --- per-metric aggregation: S @ (F x Y) dense per metric ------------------------------------------
+    dense = np.zeros(n_firms * n_years)
+
+    def aggregate(values: np.ndarray) -> np.ndarray:
+        dense[:] = 0.0
+        dense[cell] = values
+        out = select @ dense.reshape(n_firms, n_years)  # (G*A) x Y
+        out = np.asarray(out).reshape(n_groups, n_areas, n_years)
+        district_part = out[:, :n_d, :]
+        city_part = out[:, : n_d + 1, :].sum(axis=1, keepdims=True)
+        registry_part = out.sum(axis=1, keepdims=True)
+        return np.concatenate([district_part, city_part, registry_part], axis=1)  # G x (D + 2) x Y
+
+    row_syn = firm_syn[fi] | _flag(figures, "synthetic")
+    ones = np.ones(len(cell))
+    counts: dict[str, np.ndarray] = {}
+    results: dict[str, np.ndarray] = {}
+    counts[""] = aggregate(ones)
+    for i, tag in enumerate(tag_ids):
+        counts[tag] = aggregate(tag_flags[fi, i].astype(float))
+    synthetic = aggregate(row_syn.astype(float)) > 0
+    for metric in SCALE_METRICS:
+        if not metric.column:
+            results[metric.name] = counts[metric.tag]
+            continue
+        raw = (
+            pd.to_numeric(figures[metric.column], errors="coerce").to_numpy(dtype=float)
+            if metric.column in figures.columns
+            else np.full(len(cell), np.nan)
+        )
+        reported = ~np.isnan(raw)
+        values = np.where(reported, raw, 0.0)
+        if metric.tag:
+            holds = tag_flags[fi, tag_ids.index(metric.tag)]
+            values = values * holds
+            reported = reported & holds
+        total = aggregate(values) * metric.factor
+        if not reported.all():
+            n_reported = aggregate(reported.astype(float))
+            total = np.where((counts[metric.tag] > 0) & (n_reported == 0), np.nan, total)
+        results[metric.name] = total
+
+    # --- long frame: group x area x year x metric ---------------------------------------------------------
+    names = [m.name for m in SCALE_METRICS]
+    values = np.stack([results[n] for n in names], axis=-1)  # G x A' x Y x K
+    shape = values.shape
+    all_ids = np.array([*group_ids, ALL_FIRMS], dtype=object)
+    scopes = np.array([*(_scope(n) for n in groups), "total"], dtype=object)
+    areas = np.array([*districts, city, REGISTRY_AREA], dtype=object)
+    area_types = np.array(["district"] * n_d + ["city", "registry"], dtype=object)
+    gi, ai, yy, ki = np.indices(shape).reshape(4, -1)
+    prov = np.broadcast_to(synthetic[..., None], shape).reshape(-1)
+    frame = pd.DataFrame(
+        {
+            "scope": scopes[gi],
+            "node": all_ids[gi],
+            "area_type": area_types[ai],
+            "area": areas[ai],
+            "year": years[yy],
+            "metric": np.array(names, dtype=object)[ki],
+            "value": values.reshape(-1),
+            "unit": np.array([_METRIC_UNIT[n] for n in names], dtype=object)[ki],
+            "provenance": _provenance(prov),
+        }
+    )
+    frame.attrs.update(
+        city=city, years=[int(y) for y in years], districts=[str(d) for d in districts], notes=notes
+    )
+    return frame
+
+
+# ----------------------------------------------------------------------------------------------------
+# 2. Dynamics
+# ----------------------------------------------------------------------------------------------------
+
+
+def _syn(*columns: pd.Series) -> np.ndarray:
+    out = np.zeros(len(columns[0]), dtype=bool)
+    for col in columns:
+        out |= (col == SYNTHETIC).to_numpy(dtype=bool, na_value=False)
+    return out
+
+
+def _with_previous(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Adds ``prev`` and ``prev_provenance``: the value of the year before (NaN when that year is absent)."""
+    f = frame.sort_values([*keys, "year"], kind="stable").reset_index(drop=True)
+    grouped = f.groupby(list(keys), sort=False, dropna=False)
+    prev = grouped["value"].shift(1)
+    prev_year = grouped["year"].shift(1)
+    consecutive = (prev_year == f["year"] - 1).to_numpy(dtype=bool, na_value=False)
+    f["prev"] = prev.where(consecutive)
+    f["prev_provenance"] = grouped["provenance"].shift(1).where(consecutive)
+    return f
+
+
+def _totals(frame: pd.DataFrame) -> pd.DataFrame:
+    total = frame.loc[frame["node"] == ALL_FIRMS, ["area_type", "area", "metric", "year", "value", "provenance"]]
+    total = _with_previous(total, ("area_type", "area", "metric"))
+    return total.rename(
+        columns={
+            "value": "total",
+            "provenance": "total_provenance",
+            "prev": "total_prev",
+            "prev_provenance": "total_prev_provenance",
+        }
+    )
+
+
+def _ratio(num: pd.Series, den: pd.Series, scale_by: float = 1.0) -> pd.Series:
+    den = den.where(den > 0)
+    return num / den * scale_by
+
+
+def dynamics(scale_frame: pd.DataFrame) -> pd.DataFrame:
+    """动态 Year-on-year growth, contribution to the area's growth and share of the area's total.
+
+    For each row of the scale frame (every scope, area and metric), with ``total`` = the area's all-firms row
+    (:data:`ALL_FIRMS`) of the same metric and year:
+
+    * ``yoy`` (%): ``(value_t / value_{t-1} - 1) x 100``; NaN in the first year, after a gap, or from zero.
+    * ``contribution`` (百分点): ``(value_t - value_{t-1}) / total_{t-1} x 100``. For the city this is the
+      contribution to the city's growth; the node contributions of one level add up to the total's ``yoy``.
+    * ``share`` (%): ``value_t / total_t x 100``.
+
+    :returns: ``scope, node, area_type, area, year, metric, indicator, value, unit, provenance``
+        (``indicator`` in ``yoy``, ``contribution``, ``share``).
+    """
+    _require(scale_frame, (*KEYS, "year", "value", "provenance"), "scale_frame")
+    f = _with_previous(scale_frame[[*KEYS, "year", "value", "provenance"]], KEYS)
+    f = f.merge(_totals(scale_frame), on=["area_type", "area", "metric", "year"], how="left")
+    base = f[[*KEYS[:4], "year", "metric"]]
+    parts = []
+    spec = (
+        ("yoy", "%", _ratio(f["value"] - f["prev"], f["prev"], 100.0), (f["provenance"], f["prev_provenance"])),
+        (
+            "contribution",
+            "百分点",
+            _ratio(f["value"] - f["prev"], f["total_prev"], 100.0),
+            (f["provenance"], f["prev_provenance"], f["total_prev_provenance"]),
+        ),
+        ("share", "%", _ratio(f["value"], f["total"], 100.0), (f["provenance"], f["total_provenance"])),
+    )
+    for indicator, unit, value, provs in spec:
+        part = base.copy()
+        part["indicator"] = indicator
+        part["value"] = value.to_numpy(dtype=float)
+        part["unit"] = unit
+        part["provenance"] = _provenance(_syn(*provs))
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)[list(_LONG_COLUMNS)]
+
+
+def _cagr(start: Any, end: Any, years: Any) -> Any:
+    """Compound annual growth in %: ``((end / start) ** (1 / years) - 1) x 100``; NaN unless start > 0."""
+    start = np.asarray(start, dtype=float)
+    end = np.asarray(end, dtype=float)
+    years = np.asarray(years, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (np.power(end / start, 1.0 / years) - 1.0) * 100.0
+    return np.where((start > 0) & (end >= 0) & (years > 0), out, np.nan)
+
+
+def cagr(frame: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+    """年均复合增长率 CAGR (%) of every series of a long frame from `start` to `end`.
+
+    ``CAGR = ((value_end / value_start) ** (1 / (end - start)) - 1) x 100``; NaN when the start value is not
+    positive or a year is missing.
+
+    :param frame: the scale frame (or any long frame with ``year``, ``value`` and the :data:`KEYS` it has).
+    :returns: the keys, ``start, end, value_start, value_end, indicator ('cagr'), value, unit ('%'),
+        provenance``.
+    """
+    if end <= start:
+        raise InputError(f"CAGR 的结束年份 {end} 须晚于起始年份 {start} (end must be after start)")
+    _require(frame, ("year", "value"), "frame")
+    keys = [c for c in (*KEYS, "indicator") if c in frame.columns]
+    cols = [*keys, "value"] + (["provenance"] if "provenance" in frame.columns else [])
+    a = frame.loc[frame["year"] == start, cols].rename(columns={"value": "value_start", "provenance": "p0"})
+    b = frame.loc[frame["year"] == end, cols].rename(columns={"value": "value_end", "provenance": "p1"})
+    out = a.merge(b, on=keys, how="outer")
+    out["start"] = start
+    out["end"] = end
+    out["value"] = _cagr(out["value_start"], out["value_end"], end - start)
+    out["indicator"] = "cagr"
+    out["unit"] = "%"
+    provs = [out[c] for c in ("p0", "p1") if c in out.columns]
+    out["provenance"] = _provenance(_syn(*provs)) if provs else REGISTRY
+    keys = [k for k in keys if k != "indicator"]
+    return out[[*keys, "start", "end", "value_start", "value_end", "indicator", "value", "unit", "provenance"]]
+
+
+# ----------------------------------------------------------------------------------------------------
+# 3. Structure
+# ----------------------------------------------------------------------------------------------------
+
+
+def structure(
+    scale_frame: pd.DataFrame, framework: Framework, *, measure: str | None = None
+) -> pd.DataFrame:
+    """结构 District shares, concentration (HHI) and location quotients of every node.
+
+    Each node is measured by `measure` if given, else by its scale metric (``framework.scale_metric``; the
+    pack's for nodes the pack does not hold). With ``X`` the node's value and ``T`` the all-firms value of
+    the same measure, area and year:
+
+    * ``district_share`` (%, per district): ``X_d / X_city x 100`` (firms of the city without a district make
+      the shares add up to less than 100).
+    * ``hhi`` (0..10000, per city): ``sum_d district_share_d ** 2`` with shares in %; 10000 = all in one
+      district. Divide by 10,000 for the 0..1 scale.
+    * ``lq`` (ratio, per district): ``(X_d / T_d) / (X_city / T_city)``.
+    * ``lq_registry`` (ratio, per city): ``(X_city / T_city) / (X_registry / T_registry)``: the city against
+      every enterprise in the registry (the national sample).
+
+    :returns: ``scope, node, area_type, area, year, metric, indicator, value, unit, provenance``.
+    """
+    _require(scale_frame, (*KEYS, "year", "value", "provenance"), "scale_frame")
+    if measure is not None and measure not in _METRIC_UNIT:
+        raise InputError(f"未知指标 {measure!r} (unknown measure)", hint=f"可选: {', '.join(_METRIC_UNIT)}")
+    held = {n.id for n in framework.nodes}
+    nodes = scale_frame.loc[scale_frame["node"] != ALL_FIRMS, "node"].unique()
+    chosen = pd.DataFrame(
+        {
+            "node": nodes,
+            "metric": [
+                measure or (framework.scale_metric(n) if n in held else framework.info.scale_metric) for n in nodes
+            ],
+        }
+    )
+    cols = [*KEYS, "year", "value", "provenance"]
+    x = scale_frame[cols].merge(chosen, on=["node", "metric"], how="inner")
+    totals = scale_frame.loc[scale_frame["node"] == ALL_FIRMS, ["area_type", "area", "metric", "year", "value", "provenance"]]
+    totals = totals.rename(columns={"value": "total", "provenance": "total_provenance"})
+    x = x.merge(totals, on=["area_type", "area", "metric", "year"], how="left")
+
+    by = ["scope", "node", "metric", "year"]
+    city = x[x["area_type"] == "city"][[*by, "area", "value", "total", "provenance", "total_provenance"]]
+    city = city.rename(
+        columns={
+            "area": "city",
+            "value": "city_value",
+            "total": "city_total",
+            "provenance": "city_provenance",
+            "total_provenance": "city_total_provenance",
+        }
+    )
+    registry = x[x["area_type"] == "registry"][[*by, "value", "total", "provenance", "total_provenance"]]
+    registry = registry.rename(
+        columns={
+            "value": "reg_value",
+            "total": "reg_total",
+            "provenance": "reg_provenance",
+            "total_provenance": "reg_total_provenance",
+        }
+    )
+    d = x[x["area_type"] == "district"].merge(city, on=by, how="left")
+    c = city.merge(registry, on=by, how="left")
+
+    parts: list[pd.DataFrame] = []
+
+    def emit(frame: pd.DataFrame, area_type: str, area: pd.Series, indicator: str, value: pd.Series,
+             unit: str, provs: Sequence[pd.Series]) -> None:
+        parts.append(
+            pd.DataFrame(
+                {
+                    "scope": frame["scope"].to_numpy(),
+                    "node": frame["node"].to_numpy(),
+                    "area_type": area_type,
+                    "area": area.to_numpy(),
+                    "year": frame["year"].to_numpy(),
+                    "metric": frame["metric"].to_numpy(),
+                    "indicator": indicator,
+                    "value": value.to_numpy(dtype=float),
+                    "unit": unit,
+                    "provenance": _provenance(_syn(*provs)),
+                }
+            )
+        )
+
+    share = _ratio(d["value"], d["city_value"], 100.0)
+    emit(d, "district", d["area"], "district_share", share, "%", (d["provenance"], d["city_provenance"]))
+    d = d.assign(share_sq=share**2, syn=_syn(d["provenance"], d["city_provenance"]))
+    hhi = d.groupby(by, sort=False).agg(hhi=("share_sq", lambda s: s.sum(min_count=1)), syn=("syn", "any"))
+    hhi = c[[*by, "city"]].merge(hhi.reset_index(), on=by, how="left")
+    emit(hhi, "city", hhi["city"], "hhi", hhi["hhi"], "0-10000",
+         (hhi["syn"].map({True: SYNTHETIC, False: REGISTRY}),))
+    lq = _ratio(_ratio(d["value"], d["total"]), _ratio(d["city_value"], d["city_total"]))
+    emit(d, "district", d["area"], "lq", lq, "ratio",
+         (d["provenance"], d["total_provenance"], d["city_provenance"], d["city_total_provenance"]))
+    lq_reg = _ratio(_ratio(c["city_value"], c["city_total"]), _ratio(c["reg_value"], c["reg_total"]))
+    emit(c, "city", c["city"], "lq_registry", lq_reg, "ratio",
+         (c["city_provenance"], c["city_total_provenance"], c["reg_provenance"], c["reg_total_provenance"]))
+    return pd.concat(parts, ignore_index=True)[list(_LONG_COLUMNS)]
+
+
+# ----------------------------------------------------------------------------------------------------
+# 4. Milestones
+# ----------------------------------------------------------------------------------------------------
+
+
+def _series(scale_frame: pd.DataFrame, node: str, metric: str, area_type: str = "city") -> pd.DataFrame:
+    rows = scale_frame[
+        (scale_frame["node"] == node) & (scale_frame["metric"] == metric) & (scale_frame["area_type"] == area_type)
+    ]
+    return rows.sort_values("year")
+
+
+def _crossing(years: Sequence[int], values: Sequence[float], threshold: float) -> tuple[str | None, int | None]:
+    """(text, first year) of the first crossing of `threshold`: 'YYYY', or 'before YYYY' when the first year
+    of the data is already at or above it (the crossing happened in or before that year)."""
+    previous_below = False
+    for i, (year, value) in enumerate(zip(years, values, strict=True)):
+        if value is None or np.isnan(value):
+            previous_below = False
+            continue
+        if value >= threshold:
+            if i == 0:
+                return f"before {year}", int(year)
+            if previous_below:
+                return str(year), int(year)
+            return f"before {year}", int(year)  # a gap in the data precedes it
+        previous_below = True
+    return None, None
+
+
+def milestones(scale_frame: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """千亿级/万亿级 Milestones of every industry node in the city.
+
+    For each industry node (framework order), on its scale metric (``node.scale_metric`` or the pack's):
+    the latest value (亿元), whether it is 千亿级 (>= :data:`THOUSAND_BILLION` 亿元) and 万亿级
+    (>= :data:`TEN_THOUSAND_BILLION` 亿元), and when it first crossed each threshold: ``'YYYY'`` (the first
+    year at or above it after a year below), ``'before YYYY'`` (already above in the first year of the data,
+    or after a gap: crossed in or before that year), None (never).
+
+    :returns: ``node, name, kind, parent, area, metric, latest_year, value, unit, thousand_billion,
+        crossed_1000, first_year_1000, ten_thousand_billion, crossed_10000, first_year_10000, provenance``.
+    """
+    _require(scale_frame, (*KEYS, "year", "value", "provenance"), "scale_frame")
+    city_rows = scale_frame[scale_frame["area_type"] == "city"]
+    area = city_rows["area"].iloc[0] if len(city_rows) else framework.info.city
+    records = []
+    for node in framework.industry_nodes():
+        metric = framework.scale_metric(node.id)
+        s = _series(city_rows, node.id, metric).dropna(subset=["value"])
+        years = s["year"].tolist()
+        values = s["value"].tolist()
+        latest = values[-1] if values else float("nan")
+        c1, y1 = _crossing(years, values, THOUSAND_BILLION)
+        c2, y2 = _crossing(years, values, TEN_THOUSAND_BILLION)
+        records.append(
+            {
+                "node": node.id,
+                "name": node.name.zh,
+                "kind": node.kind,
+                "parent": node.parent,
+                "area": area,
+                "metric": metric,
+                "latest_year": years[-1] if years else None,
+                "value": latest,
+                "unit": _METRIC_UNIT[metric],
+                "thousand_billion": bool(values) and latest >= THOUSAND_BILLION,
+                "crossed_1000": c1,
+                "first_year_1000": y1,
+                "ten_thousand_billion": bool(values) and latest >= TEN_THOUSAND_BILLION,
+                "crossed_10000": c2,
+                "first_year_10000": y2,
+                "provenance": s["provenance"].iloc[-1] if len(s) else REGISTRY,
+            }
+        )
+    out = pd.DataFrame.from_records(records)
+    for col in ("latest_year", "first_year_1000", "first_year_10000"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+#: Derived counts :func:`milestone_counts` adds: metric -> node kinds counted.
+_COUNT_KINDS: dict[str, tuple[str, ...]] = {
+    "thousand_billion_industries": INDUSTRY_KINDS,
+    "thousand_billion_clusters": ("cluster", "future"),
+    "thousand_billion_services": ("service",),
+}
+
+
+def milestone_counts(scale_frame: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """千亿级产业个数 How many industry nodes under each group node are 千亿级, per area and year.
+
+    For each node of the scale frame (industry nodes count themselves) and each metric of ``_COUNT_KINDS``:
+    the number of industry nodes of those kinds at or under it whose scale metric is >= 1,000 亿元 in that
+    area and year. Same columns as the scale frame (unit 个), so it can be concatenated to it.
+    """
+    industry = {n.id: n for n in framework.industry_nodes()}
+    metric_of = {n: framework.scale_metric(n) for n in industry}
+    rows = scale_frame[scale_frame["node"].isin(list(industry)) & (scale_frame["area_type"] != "registry")]
+    rows = rows[rows["metric"] == rows["node"].map(metric_of)]
+    rows = rows.assign(
+        over=(rows["value"] >= THOUSAND_BILLION).to_numpy(dtype=bool, na_value=False),
+        kind=rows["node"].map({n: v.kind for n, v in industry.items()}),
+    )
+    # group -> its industry nodes (itself and descendants)
+    groups = [g for g in scale_frame["node"].unique() if g != ALL_FIRMS]
+    scope_of = dict(zip(scale_frame["node"], scale_frame["scope"], strict=False))
+    pairs = []
+    for g in groups:
+        members = [g] if g in industry else [n.id for n in framework.descendants(g) if n.id in industry]
+        pairs.extend((g, m) for m in members)
+    member = pd.DataFrame(pairs, columns=["group", "node"])
+    joined = member.merge(rows, on="node", how="inner")
+    # every group x area x year, so that "no 千亿级 node" reads 0
+    grid = scale_frame.loc[
+        scale_frame["node"].isin(groups) & (scale_frame["area_type"] != "registry"), ["node", "area_type", "area", "year"]
+    ].drop_duplicates()
+    grid = grid.rename(columns={"node": "group"})
+    by = ["group", "area_type", "area", "year"]
+    parts = []
+    for metric, kinds in _COUNT_KINDS.items():
+        sel = joined[joined["kind"].isin(kinds)].assign(syn=lambda f: f["provenance"] == SYNTHETIC)
+        agg = sel.groupby(by, sort=False).agg(value=("over", "sum"), syn=("syn", "any")).reset_index()
+        agg = grid.merge(agg, on=by, how="left")
+        agg["value"] = agg["value"].fillna(0)
+        agg["syn"] = agg["syn"].fillna(False).astype(bool)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "scope": agg["group"].map(scope_of),
+                    "node": agg["group"],
+                    "area_type": agg["area_type"],
+                    "area": agg["area"],
+                    "year": agg["year"],
+                    "metric": metric,
+                    "value": agg["value"].astype(float),
+                    "unit": "个",
+                    "provenance": _provenance(agg["syn"].to_numpy(dtype=bool)),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)[list(_SCALE_COLUMNS)]
+
+
+# ----------------------------------------------------------------------------------------------------
+# 5. Target progress
+# ----------------------------------------------------------------------------------------------------
+
+
+def _target_records(targets: Iterable[Target] | pd.DataFrame) -> list[dict[str, Any]]:
+    if isinstance(targets, pd.DataFrame):
+        _require(targets, ("id", "node", "metric", "value", "unit", "year"), "targets")
+        return targets.to_dict("records")
+    return [t.model_dump() for t in targets]
+
+
+def target_progress(
+    scale_frame: pd.DataFrame,
+    targets: Iterable[Target] | pd.DataFrame,
+    latest_year: int,
+    *,
+    span: int = 3,
+) -> pd.DataFrame:
+    """目标进度 Progress of each target (``framework.targets``, or a frame with the same fields) in the city.
+
+    A target on node ``'city'`` reads the city's all-firms row. The target value is converted to 亿元.
+
+    * ``required_cagr`` (%): ``((target / latest) ** (1 / (target_year - latest_year)) - 1) x 100``.
+    * ``achieved_cagr`` (%): CAGR from ``base_year = latest_year - span`` to ``latest_year`` (when the data
+      start later, from the first year with data).
+    * ``projected_year``: ``latest_year + ceil(log(target / latest) / log(1 + g))`` with g the achieved CAGR.
+    * ``status``: ``reached`` (latest >= target), ``on track`` (projected year <= target year),
+      ``behind by N year(s)``, ``declining`` (g <= 0: never reached at this pace), ``no data``.
+
+    :returns: ``id, node, metric, area, target_year, target, unit, target_value, target_unit, latest_year,
+        latest, base_year, base, required_cagr, achieved_cagr, projected_year, status, status_zh, sources,
+        provenance``.
+    """
+    _require(scale_frame, (*KEYS, "year", "value", "provenance"), "scale_frame")
+    city_rows = scale_frame[scale_frame["area_type"] == "city"]
+    area = city_rows["area"].iloc[0] if len(city_rows) else None
+    records = []
+    for t in _target_records(targets):
+        node = ALL_FIRMS if t["node"] == "city" else t["node"]
+        target = _convert(t["value"], t["unit"], "亿元")
+        if target is None:
+            raise InputError(f"目标 {t['id']} 的单位 {t['unit']!r} 无法换算为亿元 (unit not convertible to 亿元)")
+        s = _series(city_rows, node, t["metric"]).dropna(subset=["value"])
+        by_year = dict(zip(s["year"].astype(int), s["value"], strict=True))
+        prov = dict(zip(s["year"].astype(int), s["provenance"], strict=True))
+        latest = by_year.get(latest_year, float("nan"))
+        earlier = [y for y in by_year if latest_year - span <= y < latest_year]
+        base_year = min(earlier) if earlier else None
+        base = by_year[base_year] if base_year is not None else float("nan")
+        horizon = t["year"] - latest_year
+        required = float(_cagr(latest, target, horizon)) if horizon > 0 else float("nan")
+        achieved = float(_cagr(base, latest, latest_year - base_year)) if base_year is not None else float("nan")
+        projected: int | None = None
+        if math.isnan(latest):
+            status, status_zh = "no data", "无数据"
+        elif latest >= target:
+            status, status_zh = "reached", "已达成"
+        elif math.isnan(achieved):
+            status, status_zh = "no data", "数据不足"
+        elif achieved <= 0:
+            status, status_zh = "declining", "下滑，按此速度无法达成"
+        else:
+            years_needed = math.log(target / latest) / math.log(1 + achieved / 100.0)
+            projected = latest_year + math.ceil(years_needed - 1e-9)
+            if projected <= t["year"]:
+                status, status_zh = "on track", "按期可达"
+            else:
+                late = projected - t["year"]
+                status = f"behind by {late} year" + ("s" if late > 1 else "")
+                status_zh = f"落后{late}年"
+        used = [y for y in (base_year, latest_year) if y is not None and y in prov]
+        records.append(
+            {
+                "id": t["id"],
+                "node": t["node"],
+                "metric": t["metric"],
+                "area": area,
+                "target_year": int(t["year"]),
+                "target": target,
+                "unit": "亿元",
+                "target_value": float(t["value"]),
+                "target_unit": t["unit"],
+                "latest_year": latest_year,
+                "latest": latest,
+                "base_year": base_year,
+                "base": base,
+                "required_cagr": required,
+                "achieved_cagr": achieved,
+                "projected_year": projected,
+                "status": status,
+                "status_zh": status_zh,
+                "sources": ",".join(t.get("sources") or ()),
+                "provenance": SYNTHETIC if any(prov[y] == SYNTHETIC for y in used) else REGISTRY,
+            }
+        )
+    out = pd.DataFrame.from_records(records)
+    if len(out):
+        for col in ("base_year", "projected_year"):
+            out[col] = out[col].astype("Int64")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# 6. Reconciliation with published figures
+# ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricMatch:
+    """Which registry metric a published metric compares with.
+
+    ``published``: the names published rows use (matched lower-cased, with '-' read as '_').
+    ``registry``: the registry metric (scale frame or :func:`milestone_counts`), None when the registry cannot
+    compute it. ``unit``: the registry metric's unit. ``note``: what is compared, or why it cannot be.
+    """
+
+    published: tuple[str, ...]
+    registry: str | None
+    unit: str = ""
+    note: str = ""
+
+
+PUBLISHED_METRICS: tuple[MetricMatch, ...] = (
+    MetricMatch(("industrial_output", "output", "gross_output", "工业总产值", "总产值", "产值"), "industrial_output", "亿元",
+                "sum of the node's enterprises' industrial output"),
+    MetricMatch(("above_scale_industrial_output", "industrial_output_above_scale", "规上工业总产值", "规模以上工业总产值"),
+                "industrial_output_above_scale", "亿元", "industrial output of above-scale (规上) enterprises"),
+    MetricMatch(("revenue", "operating_revenue", "营业收入"), "revenue", "亿元", "sum of revenue"),
+    MetricMatch(("value_added", "增加值"), "value_added", "亿元", "sum of value added"),
+    MetricMatch(("sei_value_added", "strategic_emerging_value_added", "战略性新兴产业增加值"), "value_added", "亿元",
+                "value added of the published row's node (the pack's strategic emerging industries), firms once"),
+    MetricMatch(("employees", "从业人员"), "employees", "人", "sum of employees"),
+    MetricMatch(("enterprises", "企业数"), "enterprises", "家", "enterprises with figures that year"),
+    *(
+        MetricMatch((f"{tag}_enterprises", f"enterprises_{tag}", f"{TAGS[tag][0]}企业数"), f"enterprises_{tag}", "家",
+                    f"enterprises tagged {tag}")
+        for tag in TAGS
+    ),
+    MetricMatch(("thousand_billion_industries", "千亿级产业"), "thousand_billion_industries", "个",
+                "industry nodes under the node with scale metric >= 1000亿元"),
+    MetricMatch(("thousand_billion_clusters", "clusters_over_1000", "千亿级产业集群"), "thousand_billion_clusters", "个",
+                "cluster/future nodes under the node with scale metric >= 1000亿元"),
+    MetricMatch(("thousand_billion_services", "services_over_1000", "千亿级服务业"), "thousand_billion_services", "个",
+                "service nodes under the node with scale metric >= 1000亿元"),
+    # City statistics that no sum over enterprises gives.
+    MetricMatch(("gdp", "地区生产总值"), None, note="GDP is a national-accounts figure, not a sum over enterprises"),
+    MetricMatch(
+        ("industrial_investment", "industrial_investment_growth", "tech_renovation_investment_growth",
+         "high_tech_mfg_investment_growth", "auto_parts_investment_growth", "investment", "工业投资"),
+        None, note="fixed-asset investment is not in the registry",
+    ),
+    MetricMatch(("retail_sales", "社会消费品零售总额"), None, note="retail sales are city statistics"),
+    MetricMatch(("trade", "imports_exports", "进出口"), None, note="foreign trade is customs statistics"),
+    MetricMatch(("sei_va_share", "mfg_va_share", "digital_core_va_share", "producer_services_share"), None,
+                note="a share of GDP needs GDP, which the registry does not hold"),
+    MetricMatch(("energy_intensity_gdp", "energy_intensity_gdp_decline"), None, note="per unit of GDP"),
+    MetricMatch(("nev_production", "新能源汽车产量"), None, note="physical output (辆) is not in the registry"),
+)
+
+
+def _match_index(mapping: Iterable[MetricMatch]) -> dict[str, MetricMatch]:
+    return {_norm(name): m for m in mapping for name in m.published}
+
+
+def _norm(metric: Any) -> str:
+    return str(metric).strip().lower().replace("-", "_")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value == ""
+
+
+def reconcile(
+    published: pd.DataFrame,
+    computed: pd.DataFrame,
+    framework: Framework | None = None,
+    *,
+    tolerance: float = 0.01,
+    mapping: Iterable[MetricMatch] = PUBLISHED_METRICS,
+) -> pd.DataFrame:
+    """对账 Each published figure against the registry's number for the same area, node, metric and year.
+
+    :param published: ``id, scope, area, node, metric, year, value, unit, comparison, source`` (the store's
+        ``published`` table). A blank area means the city; a blank node means the root (the whole system).
+    :param computed: the scale frame, optionally with :func:`milestone_counts` rows.
+    :param framework: when given and `computed` lacks them, the 千亿级 counts are added from it.
+    :param tolerance: relative gap still called a match for ``'='`` (default 1%).
+    :param mapping: the published -> registry metric table (:data:`PUBLISHED_METRICS`).
+    :returns: ``id, scope, area, node, metric, year, comparison, published, registry_metric, registry, unit,
+        gap, gap_pct, status, note, provenance, registry_provenance``. ``published`` is converted to the
+        registry's unit; ``gap = registry - published``, ``gap_pct = gap / published x 100``. ``status``:
+        ``match`` (within `tolerance`, or the registry satisfies ``'>'``/``'>='``/``'<'``/``'<='``), ``gap``,
+        ``not in registry`` (a city statistic the registry cannot compute, or an unknown metric),
+        ``no data`` (computable, but the registry holds no number for that area, node and year).
+        ``provenance`` is the published row's source id.
+    """
+    _require(published, ("id", "area", "node", "metric", "year", "value", "unit"), "published")
+    _require(computed, (*KEYS, "year", "value", "provenance"), "computed")
+    if framework is not None and not computed["metric"].isin(list(_COUNT_KINDS)).any():
+        computed = pd.concat([computed, milestone_counts(computed, framework)], ignore_index=True)
+    index = _match_index(mapping)
+    rows = computed[computed["area_type"].isin(["city", "district"])]
+    lookup = {
+        (str(a), str(n), m, int(y)): (v, p)
+        for a, n, m, y, v, p in zip(
+            rows["area"], rows["node"], rows["metric"], rows["year"], rows["value"], rows["provenance"], strict=True
+        )
+    }
+    city_rows = computed[computed["area_type"] == "city"]
+    city = str(city_rows["area"].iloc[0]) if len(city_rows) else (framework.info.city if framework else None)
+    roots = computed.loc[computed["scope"] == "all", "node"].unique()
+    root = str(roots[0]) if len(roots) else None
+
+    records = []
+    for p in published.to_dict("records"):
+        area = city if _blank(p.get("area")) else str(p["area"])
+        node = root if _blank(p.get("node")) else str(p["node"])
+        comparison = "=" if _blank(p.get("comparison")) else str(p["comparison"]).strip()
+        match = index.get(_norm(p["metric"]))
+        rec = {
+            "id": p["id"],
+            "scope": p.get("scope"),
+            "area": area,
+            "node": node,
+            "metric": p["metric"],
+            "year": int(p["year"]) if not _blank(p.get("year")) else None,
+            "comparison": comparison,
+            "published": float(p["value"]) if not _blank(p.get("value")) else float("nan"),
+            "registry_metric": match.registry if match else None,
+            "registry": float("nan"),
+            "unit": p.get("unit"),
+            "gap": float("nan"),
+            "gap_pct": float("nan"),
+            "status": "not in registry",
+            "note": match.note if match else "unknown metric: not in the matching table",
+            "provenance": p.get("source") or p["id"],
+            "registry_provenance": None,
+        }
+        records.append(rec)
+        if match is None or match.registry is None:
+            continue
+        rec["unit"] = match.unit
+        published_value = _convert(p["value"], p.get("unit"), match.unit) if not _blank(p.get("value")) else None
+        if published_value is None:
+            rec["status"] = "not in registry"
+            rec["note"] = f"published unit {p.get('unit')!r} does not convert to {match.unit}"
+            continue
+        rec["published"] = published_value
+        hit = lookup.get((area, node, match.registry, rec["year"])) if rec["year"] is not None else None
+        if hit is None or _blank(hit[0]):
+            rec["status"] = "no data"
+            rec["note"] = f"the registry holds no {match.registry} for {node} in {area}, {rec['year']}"
+            continue
+        value, rec["registry_provenance"] = float(hit[0]), hit[1]
+        rec["registry"] = value
+        rec["gap"] = value - published_value
+        rec["gap_pct"] = rec["gap"] / published_value * 100.0 if published_value else float("nan")
+        ok = {
+            ">": value > published_value,
+            ">=": value >= published_value,
+            "<": value < published_value,
+            "<=": value <= published_value,
+        }.get(comparison)
+        if ok is None:  # '=', '~', or anything else: within tolerance
+            ok = abs(value - published_value) <= tolerance * abs(published_value)
+        rec["status"] = "match" if ok else "gap"
+    columns = [
+        "id", "scope", "area", "node", "metric", "year", "comparison", "published", "registry_metric", "registry",
+        "unit", "gap", "gap_pct", "status", "note", "provenance", "registry_provenance",
+    ]
+    return pd.DataFrame.from_records(records, columns=columns)

@@ -1,0 +1,10 @@
+"""The JSON API under /api/v1: one module per resource."""
+
+from fastapi import APIRouter
+
+from chanye.web.api import data, enterprises, framework
+
+router = APIRouter()
+router.include_router(framework.router)
+router.include_router(enterprises.router)
+router.include_router(data.router)

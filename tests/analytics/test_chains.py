@@ -1,0 +1,394 @@
+"""Chain analytics on a hand-made chain and a 20-firm registry, with every expected number worked out by hand.
+
+The chain (tests/fixtures/chains/tiny-ev.yaml): 电池材料 materials, 车规芯片 chips (upstream); 动力电池 battery,
+驱动电机 motor, 自动驾驶 adas (midstream, adas by keywords only); 整车制造 vehicle (downstream). Edges:
+materials->battery, chips->motor, chips->adas, battery->vehicle, motor->vehicle, adas->vehicle.
+
+Revenue 2023 (万元) and the cities' totals:
+  广州 440100 (G1-G9): vehicle G1 500000 + G2 200000 + G3 100000; battery G4 30000; G5 10000 (unlinked);
+      motor+adas G6 20000; adas G7 5000; seller G8 8000; G9 300000 (not on the chain)      total 1,173,000
+  深圳 440300: battery S1 400000, chips S2 100000, adas S3 50000, S4 100000              total   650,000
+  上海 310100: vehicle H1 600000, materials H2 80000, motor H3 60000, H4 200000           total   940,000
+  苏州 320500: materials U1 50000, battery U2 50000, U3 50000                             total   150,000
+  national sample                                                                        total 2,913,000
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from chanye.analytics import chains as ac
+from chanye.framework.chains import ChainTemplate
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "chains" / "tiny-ev.yaml"
+
+FIRMS = [
+    ("G1", "广州甲汽车有限公司", "440100", "440112", "3612", "新能源汽车整车制造；汽车零部件研发；动力电池销售"),
+    ("G2", "广州乙汽车有限公司", "440100", "440112", "3611", "汽车制造；新能源汽车销售"),
+    ("G3", "广州丙汽车有限公司", "440100", "440106", "3612", "新能源汽车制造"),
+    ("G4", "广州丁电池有限公司", "440100", "440112", "3841", "动力电池制造；电池包组装"),
+    ("G5", "广州戊储能有限公司", "440100", "440106", "3841", "锂离子电池制造；储能电池"),
+    ("G6", "广州己电机有限公司", "440100", "440106", "3812", "驱动电机及控制器制造；自动驾驶系统研发"),
+    ("G7", "广州庚智驾有限公司", "440100", "440106", "6513", "一般项目：自动驾驶算法研发；软件开发（依法须经批准的项目，经相关部门批准后方可开展经营活动）"),
+    ("G8", "广州辛贸易有限公司", "440100", "440106", "5172", "汽车零配件批发；动力电池销售"),
+    ("G9", "广州壬投资有限公司", "440100", "440106", "7212", "投资管理"),
+    ("S1", "深圳甲电池有限公司", "440300", "440306", "3841", "动力电池制造"),
+    ("S2", "深圳乙芯片有限公司", "440300", "440305", "3973", "车规芯片设计制造"),
+    ("S3", "深圳丙智驾有限公司", "440300", "440305", "6513", "自动驾驶算法研发"),
+    ("S4", "深圳丁投资有限公司", "440300", "440304", "7212", "投资管理"),
+    ("H1", "上海甲汽车有限公司", "310100", "310115", "3612", "新能源汽车制造"),
+    ("H2", "上海乙材料有限公司", "310100", "310115", "2613", "碳酸锂、正极材料生产"),
+    ("H3", "上海丙电机有限公司", "310100", "310115", "3812", "驱动电机制造"),
+    ("H4", "上海丁投资有限公司", "310100", "310101", "7212", "投资管理"),
+    ("U1", "苏州甲材料有限公司", "320500", "320505", "3985", "正极材料、隔膜制造"),
+    ("U2", "苏州乙电池有限公司", "320500", "320505", "3841", "电池包生产"),
+    ("U3", "苏州丙投资有限公司", "320500", "320506", "7212", "投资管理"),
+]
+REVENUE_2023 = {
+    "G1": 500000, "G2": 200000, "G3": 100000, "G4": 30000, "G5": 10000, "G6": 20000, "G7": 5000, "G8": 8000,
+    "G9": 300000, "S1": 400000, "S2": 100000, "S3": 50000, "S4": 100000, "H1": 600000, "H2": 80000,
+    "H3": 60000, "H4": 200000, "U1": 50000, "U2": 50000, "U3": 50000,
+}  # fmt: skip
+EARLIER = [  # (uscc, year, revenue): the base years of the CAGRs
+    ("S1", 2021, 200000), ("S2", 2020, 50000), ("H2", 2022, 80000), ("U1", 2021, 25000), ("U2", 2022, 62500),
+    ("G4", 2020, 15000), ("G6", 2022, 16000), ("G7", 2021, 2000), ("G1", 2019, 100000),
+]  # fmt: skip
+RD_2023 = {"G4": 1500, "G6": 3000, "G7": 1000}
+TAGS = {
+    "G1": ["above_scale", "listed"], "G2": ["above_scale"], "G3": ["above_scale", "high_tech"],
+    "G4": ["above_scale", "srdi"], "G6": ["above_scale", "high_tech", "srdi"], "G7": ["high_tech"],
+    "S1": ["above_scale", "listed", "little_giant"], "S2": ["srdi", "little_giant"], "S3": ["high_tech"],
+    "H1": ["above_scale", "listed"], "H2": ["above_scale", "high_tech", "srdi"], "H3": ["above_scale"],
+    "U1": ["little_giant"],
+}  # fmt: skip
+
+TOTAL = {"440100": 1_173_000, "440300": 650_000, "310100": 940_000, "320500": 150_000}
+NATIONAL = 2_913_000
+
+
+def lq(node_area: float, area: float, node_national: float) -> float:
+    return (node_area / area) / (node_national / NATIONAL)
+
+
+@pytest.fixture(scope="module")
+def chain() -> ChainTemplate:
+    return ChainTemplate.model_validate(yaml.safe_load(FIXTURE.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="module")
+def firms() -> pd.DataFrame:
+    return pd.DataFrame(FIRMS, columns=["uscc", "name", "city_code", "district_code", "industry_code", "business_scope"])
+
+
+@pytest.fixture(scope="module")
+def figures() -> pd.DataFrame:
+    rows = [(u, 2023, r, RD_2023.get(u)) for u, r in REVENUE_2023.items()]
+    rows += [(u, y, r, None) for u, y, r in EARLIER]
+    return pd.DataFrame(rows, columns=["uscc", "year", "revenue", "rd_expense"])
+
+
+@pytest.fixture(scope="module")
+def tags() -> pd.DataFrame:
+    return pd.DataFrame([(u, t) for u, ts in TAGS.items() for t in ts], columns=["uscc", "tag"])
+
+
+@pytest.fixture(scope="module")
+def links(firms: pd.DataFrame, chain: ChainTemplate) -> pd.DataFrame:
+    return ac.link_enterprises(firms, chain)
+
+
+@pytest.fixture(scope="module")
+def diagnosis(links, firms, figures, tags, chain) -> pd.DataFrame:
+    return ac.diagnose(links, firms, figures, tags, chain, min_peer_firms=3)
+
+
+def role_table(links: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
+    return {(r.uscc, r.chain_node): (r.role, r.method) for r in links.itertuples()}
+
+
+# --- linking ----------------------------------------------------------------------------------------------
+
+
+def test_link_columns_and_order(links: pd.DataFrame) -> None:
+    assert list(links.columns) == ac.LINK_COLUMNS
+    assert set(links["chain"]) == {"tiny-ev"}
+    # node order of the template, then 生产 / 销售 / 依赖, then the firms' order
+    assert list(links.loc[links["chain_node"] == "vehicle", "uscc"]) == ["G1", "G2", "G3", "H1"]
+    assert list(links.loc[links["chain_node"] == "battery", "role"]) == ["生产"] * 3 + ["销售"] + ["依赖"] * 4
+    assert not links.duplicated(["uscc", "chain_node"]).any()
+
+
+def test_producers(links: pd.DataFrame) -> None:
+    producers = links[links["role"] == "生产"]
+    assert sorted(zip(producers["chain_node"], producers["uscc"], strict=True)) == sorted([
+        ("materials", "H2"), ("materials", "U1"), ("chips", "S2"), ("battery", "G4"), ("battery", "S1"),
+        ("battery", "U2"), ("motor", "G6"), ("motor", "H3"), ("adas", "G6"), ("adas", "G7"), ("adas", "S3"),
+        ("vehicle", "G1"), ("vehicle", "G2"), ("vehicle", "G3"), ("vehicle", "H1"),
+    ])  # fmt: skip
+    t = role_table(links)
+    assert t["G1", "vehicle"] == ("生产", "code")  # 3612 whole
+    assert t["G2", "vehicle"] == ("生产", "code+keyword")  # 3611 partial, 新能源 in the scope
+    assert t["G6", "adas"] == ("生产", "keyword")  # a node keyword, any non-trade code
+    assert t["G7", "adas"] == ("生产", "keyword")  # the scope's boilerplate is cleaned away first
+    assert ("G5", "battery") not in t  # 3841 but none of the partial keywords (储能电池 only)
+    assert not (links["uscc"] == "G9").any()
+    row = links[(links["uscc"] == "G2") & (links["chain_node"] == "vehicle")].iloc[0]
+    assert row["evidence"] == "行业代码 3611（部分归属），经营范围或名称含「新能源」"
+    assert row["confidence"] == 0.8
+    row = links[(links["uscc"] == "G1") & (links["chain_node"] == "vehicle")].iloc[0]
+    assert (row["evidence"], row["confidence"]) == ("行业代码 3612（整体归属）", 0.9)
+
+
+def test_sellers_need_a_trade_code_and_a_sales_clause(links: pd.DataFrame) -> None:
+    sellers = links[links["role"] == "销售"]
+    assert list(zip(sellers["uscc"], sellers["chain_node"], strict=True)) == [("G8", "battery")]
+    assert sellers.iloc[0]["evidence"] == "批发零售业代码 5172，经营范围「动力电池销售」"
+    assert sellers.iloc[0]["confidence"] == 0.6
+    # G1 also writes 动力电池销售 but is a manufacturer (3612): a user, not a seller
+    assert role_table(links)["G1", "battery"] == ("依赖", "edge+keyword")
+
+
+def test_users_follow_supply_edges_and_scope_words(links: pd.DataFrame) -> None:
+    t = role_table(links)
+    users = {k: v for k, v in t.items() if v[0] == "依赖"}
+    assert sorted(users) == sorted([
+        ("G4", "materials"), ("S1", "materials"), ("U2", "materials"),
+        ("G6", "chips"), ("H3", "chips"), ("G7", "chips"), ("S3", "chips"),
+        ("G1", "battery"), ("G2", "battery"), ("G3", "battery"), ("H1", "battery"),
+        ("G1", "motor"), ("G2", "motor"), ("G3", "motor"), ("H1", "motor"),
+        ("G1", "adas"), ("G2", "adas"), ("G3", "adas"), ("H1", "adas"),
+    ])  # fmt: skip
+    assert t["G2", "battery"] == ("依赖", "edge")
+    row = links[(links["uscc"] == "G1") & (links["chain_node"] == "battery")].iloc[0]
+    assert row["evidence"] == "生产「整车制造」，供应关系 动力电池 → 整车制造；经营范围含上游产品「动力电池」"
+    assert row["confidence"] == 0.6
+    # G6 makes motors and adas: its chips link cites the first downstream node in template order
+    row = links[(links["uscc"] == "G6") & (links["chain_node"] == "chips")].iloc[0]
+    assert row["evidence"] == "生产「驱动电机」，供应关系 车规芯片 → 驱动电机"
+    # a producer of a node is never its user: G6 produces motor, so no motor link but 生产
+    assert t["G6", "motor"] == ("生产", "code+keyword")
+
+
+def test_scope_keyword_user_without_direct_edge(chain: ChainTemplate) -> None:
+    firms = pd.DataFrame(
+        [("X1", "某汽车公司", "3612", "新能源汽车制造；碳酸锂采购")],
+        columns=["uscc", "name", "industry_code", "business_scope"],
+    )
+    t = role_table(ac.link_enterprises(firms, chain))
+    # materials -> battery -> vehicle: no direct edge, but the scope names 碳酸锂
+    assert t["X1", "materials"] == ("依赖", "scope+keyword")
+    assert t["X1", "battery"] == ("依赖", "edge")
+    assert ("X1", "chips") not in t  # upstream too, but the scope names no chip
+
+
+def test_roles_hint_limits_roles(chain: ChainTemplate, firms: pd.DataFrame) -> None:
+    nodes = [n.model_copy(update={"roles": ("生产",)}) if n.id == "battery" else n for n in chain.nodes]
+    limited = chain.model_copy(update={"nodes": tuple(nodes)})
+    links = ac.link_enterprises(firms, limited)
+    assert set(links.loc[links["chain_node"] == "battery", "role"]) == {"生产"}
+
+
+def test_no_links_gives_empty_frame(chain: ChainTemplate) -> None:
+    empty = ac.link_enterprises(
+        pd.DataFrame([("Z", "无关公司", "7212", "投资")], columns=["uscc", "name", "industry_code", "business_scope"]),
+        chain,
+    )
+    assert empty.empty
+    assert list(empty.columns) == ac.LINK_COLUMNS
+
+
+# --- diagnosis --------------------------------------------------------------------------------------------
+
+
+def test_diagnosis_labels(diagnosis: pd.DataFrame) -> None:
+    assert list(diagnosis.columns) == ac.DIAGNOSIS_COLUMNS
+    assert dict(zip(diagnosis["chain_node"], diagnosis["status"], strict=True)) == {
+        "materials": "缺链",
+        "chips": "缺链",
+        "battery": "弱链",
+        "motor": "弱链",
+        "adas": "弱链",
+        "vehicle": "强链",
+    }
+    assert diagnosis.attrs["params"]["peers"] == ["310100", "320500", "440300"]
+    assert diagnosis.attrs["params"]["year"] == 2023
+
+
+def test_diagnosis_numbers(diagnosis: pd.DataFrame) -> None:
+    d = diagnosis.set_index("chain_node")
+    assert d.loc["vehicle", "producers"] == 3
+    assert d.loc["vehicle", "above_scale"] == 3
+    assert d.loc["vehicle", "listed"] == 1
+    assert d.loc["vehicle", "high_tech"] == 1
+    assert d.loc["vehicle", "revenue_yi"] == pytest.approx(80.0)
+    assert d.loc["vehicle", "national_revenue_yi"] == pytest.approx(140.0)
+    assert d.loc["vehicle", "share_national"] == pytest.approx(80 / 140)
+    assert d.loc["vehicle", "lq"] == pytest.approx(lq(800_000, TOTAL["440100"], 1_400_000))
+    # peers' vehicle LQs: 深圳 0, 上海 lq(600000, 940000, ...), 苏州 0 -> 40th percentile 0 (linear)
+    assert d.loc["vehicle", "lq_threshold"] == 0.0
+    assert d.loc["vehicle", "lq_percentile"] == 100.0
+    assert d.loc["battery", "sellers"] == 1
+    assert d.loc["battery", "users"] == 3  # G1 G2 G3 (H1 is in 上海)
+    battery_lq = lq(30_000, TOTAL["440100"], 480_000)
+    peer = sorted([lq(400_000, TOTAL["440300"], 480_000), 0.0, lq(50_000, TOTAL["320500"], 480_000)])
+    assert d.loc["battery", "lq"] == pytest.approx(battery_lq)
+    assert d.loc["battery", "lq_threshold"] == pytest.approx(peer[0] + 0.8 * (peer[1] - peer[0]))
+    assert d.loc["battery", "lq_percentile"] == pytest.approx(100 / 3)
+    assert d.loc["adas", "producers"] == 2
+    assert d.loc["adas", "revenue_yi"] == pytest.approx(2.5)
+    assert d.loc["adas", "lq"] == pytest.approx(lq(25_000, TOTAL["440100"], 75_000))
+    assert d.loc["chips", "national_producers"] == 1
+    assert math.isclose(d.loc["chips", "lq"], 0.0)
+
+
+def test_diagnosis_reasons(diagnosis: pd.DataFrame) -> None:
+    r = dict(zip(diagnosis["chain_node"], diagnosis["reason"], strict=True))
+    assert r["chips"] == "缺链：广州市没有该环节的生产企业（全国样本 1 家）"
+    assert r["battery"] == (
+        "弱链：生产企业 1 家，少于 3 家；区位商 0.16 低于 1；区位商 0.16 低于 3 个同类城市的第 40 百分位 1.62。"
+        "现有生产企业 1 家（规上 1 家），营业收入 3.00 亿元，占全国样本 6.2%，区位商 0.16（按营业收入计）"
+    )
+    assert r["vehicle"] == (
+        "强链：生产企业 3 家（规上 3 家），营业收入 80.00 亿元，占全国样本 57.1%，区位商 1.42（按营业收入计），"
+        "不低于 1，也不低于 3 个同类城市的第 40 百分位 0.00"
+    )
+
+
+def test_thresholds_are_parameters(links, firms, figures, tags, chain) -> None:
+    # Switch off the producer-count, 规上 and LQ >= 1 rules: only the peer percentile remains.
+    d = ac.diagnose(
+        links, firms, figures, tags, chain, min_peer_firms=3, min_producers=1, strong_lq=0,
+        require_above_scale=False,
+    )  # fmt: skip
+    status = dict(zip(d["chain_node"], d["status"], strict=True))
+    assert status == {"materials": "缺链", "chips": "缺链", "battery": "弱链", "motor": "强链", "adas": "强链",
+                      "vehicle": "强链"}  # fmt: skip
+    assert d.set_index("chain_node").loc["battery", "reason"].startswith(
+        "弱链：区位商 0.16 低于 3 个同类城市的第 40 百分位 1.62。"
+    )
+
+
+def test_default_peers_need_enough_firms(links, firms, figures, tags, chain) -> None:
+    d = ac.diagnose(links, firms, figures, tags, chain)  # MIN_PEER_FIRMS = 20: no peer city qualifies
+    assert d.attrs["params"]["peers"] == []
+    assert (d["peer_cities"] == 0).all()
+    assert d["lq_threshold"].isna().all()
+    explicit = ac.diagnose(links, firms, figures, tags, chain, peers=["440300", "440100"])
+    assert explicit.attrs["params"]["peers"] == ["440300"]
+
+
+def test_count_basis(links, firms, figures, tags, chain) -> None:
+    d = ac.diagnose(links, firms, figures, tags, chain, basis="count", min_peer_firms=3).set_index("chain_node")
+    # 3 of 9 firms in 广州 make vehicles against 4 of 20 nationally
+    assert d.loc["vehicle", "lq"] == pytest.approx((3 / 9) / (4 / 20))
+    assert d.loc["vehicle", "reason"].endswith("区位商 1.67（按企业数计），不低于 1，也不低于 3 个同类城市的第 40 百分位 0.00")
+
+
+def test_district_diagnosis(links, firms, figures, tags, chain) -> None:
+    d = ac.diagnose(links, firms, figures, tags, chain, district="440112", min_peer_firms=3).set_index("chain_node")
+    assert d.loc["vehicle", "area_name"] == "黄埔区"
+    assert d.loc["vehicle", "producers"] == 2  # G1, G2
+    assert d.loc["vehicle", "lq"] == pytest.approx(lq(700_000, 730_000, 1_400_000))
+    assert d.loc["vehicle", "status"] == "弱链"  # 2 producers < 3
+    assert d.loc["motor", "status"] == "缺链"
+    assert d.loc["motor", "reason"] == "缺链：黄埔区没有该环节的生产企业（全国样本 2 家）"
+
+
+def test_bad_basis(links, firms, figures, tags, chain) -> None:
+    from chanye.errors import InputError
+
+    with pytest.raises(InputError, match="basis"):
+        ac.diagnose(links, firms, figures, tags, chain, basis="value")
+
+
+# --- leaders and lists ------------------------------------------------------------------------------------
+
+
+def test_leaders(links, firms, figures, chain) -> None:
+    found = ac.leaders(links, firms, figures, chain)
+    assert list(found.columns) == ac.LEADER_COLUMNS
+    # size: G1 50亿, G2 20亿, G3 10亿. Connectivity: G6 makes motor+adas, whose neighbourhoods cover
+    # {motor, adas, chips, vehicle} = 4 nodes with 2 nodes made; G1, G2 (vehicle: 4 nodes, 1 made) follow.
+    assert list(found["uscc"]) == ["G1", "G2", "G3", "G6"]
+    assert list(found["basis"]) == ["规模、连接", "规模、连接", "规模", "连接"]
+    assert list(found["size_rank"]) == [1, 2, 3, 5]
+    assert list(found["connectivity_rank"]) == [2, 3, 4, 1]
+    assert found.iloc[3]["reason"] == (
+        "生产 2 个环节（驱动电机、自动驾驶），经供应关系连接链上 4/6 个环节，连接度本地第 1 位"
+    )
+    assert found.iloc[0]["reason"] == (
+        "营业收入 50.00 亿元，本地该链生产企业第 1 位；"
+        "生产 1 个环节（整车制造），经供应关系连接链上 4/6 个环节，连接度本地第 2 位"
+    )
+    assert list(ac.leaders(links, firms, figures, chain, top=1)["uscc"]) == ["G1", "G6"]
+
+
+def test_recruitment_list(links, firms, figures, tags, chain, diagnosis) -> None:
+    found = ac.recruitment_list(links, firms, figures, tags, chain, diagnosis)
+    assert list(found.columns) == ac.RECRUITMENT_COLUMNS
+    # Producers outside 广州 on 缺链/弱链 nodes; H1 (vehicle, 强链) is not a candidate.
+    # size = ln(1+rev)/ln(1+400000); growth = CAGR/0.3 clipped; tags = held/4; connectivity = local
+    # neighbours / 4 local nodes (battery, motor, adas, vehicle).
+    size = {u: math.log1p(REVENUE_2023[u]) / math.log1p(400_000) for u in ("S1", "S2", "S3", "H2", "H3", "U1", "U2")}
+    growth = {"S1": 1.0, "S2": (2 ** (1 / 3) - 1) / 0.3, "U1": 1.0}
+    tag = {"S1": 0.5, "S2": 0.5, "S3": 0.25, "H2": 0.5, "U1": 0.25}
+    conn = {"S2": 0.5}
+    expected = {
+        u: 0.4 * size[u] + 0.2 * growth.get(u, 0.0) + 0.2 * tag.get(u, 0.0) + 0.2 * conn.get(u, 0.25) for u in size
+    }
+    order = sorted(expected, key=lambda u: -expected[u])
+    assert order == ["S1", "S2", "U1", "H2", "S3", "H3", "U2"]
+    assert list(found["uscc"]) == order
+    assert list(found["序号"]) == [1, 2, 3, 4, 5, 6, 7]
+    assert np.allclose(found["score"], [expected[u] for u in order])
+    first = found.iloc[0]
+    assert (first["企业名称"], first["所在城市"], first["链条环节"]) == ("深圳甲电池有限公司", "深圳市", "动力电池（弱链）")
+    assert first["推荐理由"] == (
+        "位于深圳市，生产动力电池（本地弱链）环节产品；营业收入 40.00 亿元；近 2 年营业收入年均增长 41.4%；"
+        "资质：专精特新“小巨人”、上市；可与本地 1/4 个已有环节配套（整车制造）。综合得分 0.750"
+    )
+    assert found.iloc[1]["linked_nodes"] == "motor,adas"
+    assert list(ac.recruitment_list(links, firms, figures, tags, chain, diagnosis, top=2)["uscc"]) == ["S1", "S2"]
+
+
+def test_recruitment_weights(links, firms, figures, tags, chain, diagnosis) -> None:
+    only_links = ac.RecruitmentWeights(size=0, growth=0, tags=0, connectivity=1)
+    found = ac.recruitment_list(links, firms, figures, tags, chain, diagnosis, weights=only_links)
+    assert found.iloc[0]["uscc"] == "S2"  # the only candidate next to two local nodes
+    # ties (0.25) are broken by revenue, then USCC
+    assert list(found["uscc"]) == ["S2", "S1", "H2", "H3", "S3", "U1", "U2"]
+
+
+def test_expansion_list(links, firms, figures, tags, chain, diagnosis) -> None:
+    found = ac.expansion_list(links, firms, figures, tags, chain, diagnosis)
+    assert list(found.columns) == ac.EXPANSION_COLUMNS
+    # local producers on 弱链 nodes: G4 (battery), G6 (motor, adas), G7 (adas)
+    # G6: 0.35*(0.25/0.3) + 0.25*1 (15% R&D) + 0.2*(2/4) + 0.2*1            = 0.8417
+    # G4: 0.35*((2**(1/3)-1)/0.3) + 0.25*0.5 (5% R&D) + 0.2*(1/4) + 0.2*1   = 0.6782
+    # G7: 0.35*1 (CAGR 58%) + 0.25*1 (20% R&D) + 0.2*(1/4) + 0                = 0.65
+    assert list(found["uscc"]) == ["G6", "G4", "G7"]
+    assert np.allclose(
+        found["score"],
+        [0.35 * (0.25 / 0.3) + 0.25 + 0.1 + 0.2, 0.35 * ((2 ** (1 / 3) - 1) / 0.3) + 0.125 + 0.05 + 0.2, 0.65],
+    )
+    assert list(found["所在区"]) == ["天河区", "黄埔区", "天河区"]
+    assert found.iloc[0]["链条环节"] == "驱动电机（弱链）、自动驾驶（弱链）"
+    assert found.iloc[0]["推荐理由"] == (
+        "天河区企业，生产驱动电机（弱链）、自动驾驶（弱链）环节产品；营业收入 2.00 亿元；近 1 年营业收入年均增长 25.0%；"
+        "研发投入强度 15.0%；规上企业、专精特新、高新技术企业。综合得分 0.842"
+    )
+    huangpu = ac.expansion_list(links, firms, figures, tags, chain, diagnosis, district="440112")
+    assert list(huangpu["uscc"]) == ["G4"]
+
+
+def test_lists_are_empty_without_candidates(links, firms, figures, tags, chain, diagnosis) -> None:
+    none = ac.recruitment_list(links, firms, figures, tags, chain, diagnosis, statuses=("不存在",))
+    assert none.empty and list(none.columns) == ac.RECRUITMENT_COLUMNS
+    none = ac.expansion_list(links, firms, figures, tags, chain, diagnosis, statuses=("缺链",))
+    assert none.empty and list(none.columns) == ac.EXPANSION_COLUMNS
