@@ -50,11 +50,13 @@ REL = 1e-12
 T, H, SZ = "440106", "440112", "440305"
 CITY = "440100"
 
+# fmt: off
 FIRMS = {
-    # uscc: (city, district, synthetic, nodes, tags, outputs 2022..2024, employees)
+    # uscc: (city, district, synthetic, nodes, tags, outputs 2022..2024 in 万元, employees)
     "F1": (CITY, H, False, ["cars"], ["above_scale", "listed"], (9_000_000, 10_500_000, 11_000_000), 50_000),
     "F2": (CITY, T, False, ["cars"], ["above_scale", "high_tech"], (100_000, 120_000, 150_000), 1_000),
-    "F3": (CITY, H, False, ["cars", "batteries"], ["above_scale", "high_tech", "srdi"], (200_000, 300_000, 400_000), 2_000),
+    "F3": (CITY, H, False, ["cars", "batteries"], ["above_scale", "high_tech", "srdi"],
+           (200_000, 300_000, 400_000), 2_000),
     "F4": (CITY, T, False, ["batteries"], ["srdi", "little_giant"], (50_000, 60_000, 80_000), 500),
     "F5": (CITY, T, False, ["pharma"], ["above_scale", "high_tech"], (400_000, 440_000, 500_000), 3_000),
     "F6": (CITY, H, True, ["pharma"], [], (100_000, 100_000, 120_000), 800),
@@ -64,6 +66,7 @@ FIRMS = {
     "F9": ("440300", SZ, False, ["cars"], ["above_scale"], (500_000, 500_000, 600_000), 4_000),
     "F10": ("440300", SZ, False, [], ["above_scale"], (4_000_000, 4_500_000, 5_000_000), 20_000),
 }
+# fmt: on
 YEARS = (2022, 2023, 2024)
 
 
@@ -82,8 +85,15 @@ def tiny_framework(targets: tuple[Target, ...] = ()) -> Framework:
         ),
         targets=targets
         or (
-            Target(id="pharma-2027", node="pharma", metric="industrial_output", value=100, unit="亿元", year=2027,
-                   status="provisional"),
+            Target(
+                id="pharma-2027",
+                node="pharma",
+                metric="industrial_output",
+                value=100,
+                unit="亿元",
+                year=2027,
+                status="provisional",
+            ),
         ),
     )
 
@@ -125,7 +135,12 @@ def frame(framework: Framework) -> pd.DataFrame:
 
 
 def get(frame: pd.DataFrame, node: str, metric: str, year: int, area: str = CITY, **extra: str) -> float:
-    sel = (frame["node"] == node) & (frame["metric"] == metric) & (frame["year"] == year) & (frame["area"] == area)
+    sel = (
+        (frame["node"] == node)
+        & (frame["metric"] == metric)
+        & (frame["year"] == year)
+        & (frame["area"] == area)
+    )
     for col, value in extra.items():
         sel &= frame[col] == value
     rows = frame[sel]
@@ -148,15 +163,30 @@ def row(frame: pd.DataFrame, **match: object) -> pd.Series:
 
 
 def test_scale_shape_and_columns(frame: pd.DataFrame) -> None:
-    assert list(frame.columns) == ["scope", "node", "area_type", "area", "year", "metric", "value", "unit",
-                                   "provenance"]
+    assert list(frame.columns) == [
+        "scope",
+        "node",
+        "area_type",
+        "area",
+        "year",
+        "metric",
+        "value",
+        "unit",
+        "provenance",
+    ]
     # groups: root, tier-a, cars, batteries, pharma, all-firms = 6; areas: T, H, city, registry = 4;
     # years 3; metrics 11 (4 measures + above-scale output + enterprises + 5 tags).
     assert len(frame) == 6 * 4 * 3 * 11
     assert frame.attrs["districts"] == [T, H]
     scopes = frame.drop_duplicates("node").set_index("node")["scope"].to_dict()
-    assert scopes == {"root": "all", "tier-a": "tier", "cars": "node", "batteries": "node", "pharma": "node",
-                      ind.ALL_FIRMS: "total"}
+    assert scopes == {
+        "root": "all",
+        "tier-a": "tier",
+        "cars": "node",
+        "batteries": "node",
+        "pharma": "node",
+        ind.ALL_FIRMS: "total",
+    }
     assert set(frame["area_type"]) == {"district", "city", "registry"}
 
 
@@ -210,7 +240,9 @@ def test_all_firms_total_includes_firms_outside_nodes(frame: pd.DataFrame) -> No
     assert get(frame, ind.ALL_FIRMS, "industrial_output", 2024, area=T) == pytest.approx(196, rel=REL)
     assert get(frame, ind.ALL_FIRMS, "industrial_output", 2024, area=H) == pytest.approx(1152, rel=REL)
     # registry: + 深圳 F9 600,000 + F10 5,000,000 = 1350 + 560 = 1910
-    assert get(frame, ind.ALL_FIRMS, "industrial_output", 2024, area="registry") == pytest.approx(1910, rel=REL)
+    assert get(frame, ind.ALL_FIRMS, "industrial_output", 2024, area="registry") == pytest.approx(
+        1910, rel=REL
+    )
     assert get(frame, "cars", "industrial_output", 2024, area="registry") == pytest.approx(1215, rel=REL)
 
 
@@ -254,10 +286,17 @@ def test_blank_figures_are_not_zero(frame: pd.DataFrame) -> None:
 
 def test_provenance(frame: pd.DataFrame) -> None:
     # F6 (pharma, H) is synthetic: pharma, tier, root and all-firms rows of the city and H are synthetic
-    assert row(frame, node="pharma", metric="industrial_output", year=2024, area=CITY)["provenance"] == "synthetic"
+    assert (
+        row(frame, node="pharma", metric="industrial_output", year=2024, area=CITY)["provenance"]
+        == "synthetic"
+    )
     assert row(frame, node="tier-a", metric="enterprises", year=2022, area=CITY)["provenance"] == "synthetic"
-    assert row(frame, node="cars", metric="industrial_output", year=2024, area=CITY)["provenance"] == "registry"
-    assert row(frame, node="pharma", metric="industrial_output", year=2024, area=T)["provenance"] == "registry"
+    assert (
+        row(frame, node="cars", metric="industrial_output", year=2024, area=CITY)["provenance"] == "registry"
+    )
+    assert (
+        row(frame, node="pharma", metric="industrial_output", year=2024, area=T)["provenance"] == "registry"
+    )
 
 
 def test_unknown_nodes_and_duplicates(framework: Framework) -> None:
@@ -266,6 +305,11 @@ def test_unknown_nodes_and_duplicates(framework: Framework) -> None:
     out = ind.scale(firms, figures, tags, links, framework)
     assert any("gone" in n for n in out.attrs["notes"])
     assert get(out, "tier-a", "enterprises", 2024) == 7  # F7 still outside every node
+    # a repeated firm row counts as its first: F2 stays in T, 440103 never appears
+    again = pd.concat([firms, firms[firms["uscc"] == "F2"].assign(district_code="440103")], ignore_index=True)
+    out = ind.scale(again, figures, tags, links, framework)
+    assert out.attrs["districts"] == [T, H]
+    assert get(out, "cars", "industrial_output", 2024, area=T) == pytest.approx(15, rel=REL)
     with pytest.raises(InputError, match="duplicate"):
         ind.scale(firms, pd.concat([figures, figures.head(1)]), tags, links, framework)
     with pytest.raises(InputError, match="district_code"):
@@ -274,7 +318,9 @@ def test_unknown_nodes_and_duplicates(framework: Framework) -> None:
 
 def test_scale_accepts_integer_codes(framework: Framework) -> None:
     firms, figures, tags, links = tiny_registry()
-    firms = firms.assign(city_code=firms["city_code"].astype(int), district_code=firms["district_code"].astype(float))
+    firms = firms.assign(
+        city_code=firms["city_code"].astype(int), district_code=firms["district_code"].astype(float)
+    )
     out = ind.scale(firms, figures, tags, links, framework)
     assert get(out, "cars", "industrial_output", 2024, area=H) == pytest.approx(1140, rel=REL)
 
@@ -289,8 +335,9 @@ def dyn(frame: pd.DataFrame) -> pd.DataFrame:
     return ind.dynamics(frame)
 
 
-def indicator(frame: pd.DataFrame, node: str, name: str, year: int, area: str = CITY,
-              metric: str = "industrial_output") -> float:
+def indicator(
+    frame: pd.DataFrame, node: str, name: str, year: int, area: str = CITY, metric: str = "industrial_output"
+) -> float:
     return float(row(frame, node=node, indicator=name, year=year, area=area, metric=metric)["value"])
 
 
@@ -302,7 +349,10 @@ def test_yoy(dyn: pd.DataFrame) -> None:
     # tier-a 2024: 1228 / 1152 - 1 = 6.597222...%
     assert indicator(dyn, "tier-a", "yoy", 2024) == pytest.approx(6.5972222222, rel=1e-10)
     assert math.isnan(indicator(dyn, "cars", "yoy", 2022))  # no 2021
-    assert row(dyn, node="cars", indicator="yoy", year=2024, area=CITY, metric="industrial_output")["unit"] == "%"
+    assert (
+        row(dyn, node="cars", indicator="yoy", year=2024, area=CITY, metric="industrial_output")["unit"]
+        == "%"
+    )
 
 
 def test_contribution_in_percentage_points(dyn: pd.DataFrame) -> None:
@@ -316,8 +366,12 @@ def test_contribution_in_percentage_points(dyn: pd.DataFrame) -> None:
     total = indicator(dyn, ind.ALL_FIRMS, "contribution", 2024)
     assert total == pytest.approx(86 / 1264 * 100, rel=REL)
     assert total == pytest.approx(indicator(dyn, ind.ALL_FIRMS, "yoy", 2024), rel=REL)
-    assert row(dyn, node="cars", indicator="contribution", year=2024, area=CITY,
-               metric="industrial_output")["unit"] == "百分点"
+    assert (
+        row(dyn, node="cars", indicator="contribution", year=2024, area=CITY, metric="industrial_output")[
+            "unit"
+        ]
+        == "百分点"
+    )
 
 
 def test_share_of_city_total(dyn: pd.DataFrame) -> None:
@@ -329,10 +383,16 @@ def test_share_of_city_total(dyn: pd.DataFrame) -> None:
     # the share of enterprises: tier-a 7 of 9
     assert indicator(dyn, "tier-a", "share", 2024, metric="enterprises") == pytest.approx(700 / 9, rel=REL)
     # provenance: cars is real, but the city total includes synthetic F6
-    assert row(dyn, node="cars", indicator="share", year=2024, area=CITY,
-               metric="industrial_output")["provenance"] == "synthetic"
-    assert row(dyn, node="cars", indicator="yoy", year=2024, area=CITY,
-               metric="industrial_output")["provenance"] == "registry"
+    assert (
+        row(dyn, node="cars", indicator="share", year=2024, area=CITY, metric="industrial_output")[
+            "provenance"
+        ]
+        == "synthetic"
+    )
+    assert (
+        row(dyn, node="cars", indicator="yoy", year=2024, area=CITY, metric="industrial_output")["provenance"]
+        == "registry"
+    )
 
 
 def test_cagr(frame: pd.DataFrame) -> None:
@@ -362,14 +422,18 @@ def struct(frame: pd.DataFrame, framework: Framework) -> pd.DataFrame:
 
 def test_district_shares_and_hhi(struct: pd.DataFrame) -> None:
     # cars 2024: H 1140 / 1155 = 98.7012987%, T 15 / 1155 = 1.2987013%
-    assert indicator(struct, "cars", "district_share", 2024, area=H) == pytest.approx(1140 / 1155 * 100, rel=REL)
+    assert indicator(struct, "cars", "district_share", 2024, area=H) == pytest.approx(
+        1140 / 1155 * 100, rel=REL
+    )
     assert indicator(struct, "cars", "district_share", 2024, area=T) == pytest.approx(1.2987012987, rel=1e-10)
     # HHI cars 2024 = (1140^2 + 15^2) / 1155^2 x 10,000 = 1,299,825 / 1,334,025 x 10,000 = 9743.633...
     assert indicator(struct, "cars", "hhi", 2024) == pytest.approx(1_299_825 / 1_334_025 * 10_000, rel=1e-12)
     # HHI pharma 2024 = (53^2 + 12^2) / 65^2 x 10,000 = 2953 / 4225 x 10,000 = 6989.349...
     assert indicator(struct, "pharma", "hhi", 2024) == pytest.approx(6989.3491124, rel=1e-10)
     # all firms: F11 (no district) makes the shares add to (196 + 1152) / 1350 < 100
-    shares = struct[(struct["node"] == "tier-a") & (struct["indicator"] == "district_share") & (struct["year"] == 2024)]
+    shares = struct[
+        (struct["node"] == "tier-a") & (struct["indicator"] == "district_share") & (struct["year"] == 2024)
+    ]
     assert shares["value"].sum() == pytest.approx(100.0, rel=REL)  # the tier has no firm without a district
     assert row(struct, node="cars", indicator="hhi", year=2024)["unit"] == "0-10000"
 
@@ -465,14 +529,35 @@ def test_target_on_track_reached_declining(frame: pd.DataFrame) -> None:
     targets = (
         # cars 1200亿 by 2026: g = (1155/930)^(1/2) - 1 = 11.4422%; ln(1200/1155) / ln(1.1144216) = 0.0382212 /
         # 0.1083355 = 0.3528 -> 1 year -> 2025 <= 2026: on track. required = (1200/1155)^(1/2) - 1 = 1.929%
-        Target(id="cars-2026", node="cars", metric="industrial_output", value=12_000_000, unit="万元", year=2026,
-               status="provisional"),
+        Target(
+            id="cars-2026",
+            node="cars",
+            metric="industrial_output",
+            value=12_000_000,
+            unit="万元",
+            year=2026,
+            status="provisional",
+        ),
         # the city's all firms 1000亿 by 2025: 1350 >= 1000: reached
-        Target(id="city-2025", node="city", metric="industrial_output", value=1e11, unit="元", year=2025,
-               status="provisional"),
+        Target(
+            id="city-2025",
+            node="city",
+            metric="industrial_output",
+            value=1e11,
+            unit="元",
+            year=2025,
+            status="provisional",
+        ),
         # cars 3000亿 by 2030: projected ln(3000/1155)/ln(1.1144216) = 0.9545119 / 0.1083355 = 8.81 -> 9 -> 2033
-        Target(id="cars-2030", node="cars", metric="industrial_output", value=3000, unit="亿元", year=2030,
-               status="provisional"),
+        Target(
+            id="cars-2030",
+            node="cars",
+            metric="industrial_output",
+            value=3000,
+            unit="亿元",
+            year=2030,
+            status="provisional",
+        ),
     )
     out = ind.target_progress(frame, targets, 2024).set_index("id")
     assert out.loc["cars-2026", "target"] == pytest.approx(1200, rel=REL)
@@ -487,12 +572,29 @@ def test_target_on_track_reached_declining(frame: pd.DataFrame) -> None:
     # declining: a hand-made frame where the node shrinks 80 -> 60
     shrinking = pd.DataFrame(
         {
-            "scope": "node", "node": "x", "area_type": "city", "area": CITY, "year": [2021, 2024],
-            "metric": "industrial_output", "value": [80.0, 60.0], "unit": "亿元", "provenance": "registry",
+            "scope": "node",
+            "node": "x",
+            "area_type": "city",
+            "area": CITY,
+            "year": [2021, 2024],
+            "metric": "industrial_output",
+            "value": [80.0, 60.0],
+            "unit": "亿元",
+            "provenance": "registry",
         }
     )
-    t = pd.DataFrame([{"id": "x-2030", "node": "x", "metric": "industrial_output", "value": 100, "unit": "亿元",
-                       "year": 2030}])
+    t = pd.DataFrame(
+        [
+            {
+                "id": "x-2030",
+                "node": "x",
+                "metric": "industrial_output",
+                "value": 100,
+                "unit": "亿元",
+                "year": 2030,
+            }
+        ]
+    )
     r = ind.target_progress(shrinking, t, 2024).iloc[0]
     # g = (60 / 80) ** (1 / 3) - 1 = 0.9085603 - 1 = -9.14397% <= 0
     assert r["achieved_cagr"] == pytest.approx(((60 / 80) ** (1 / 3) - 1) * 100, rel=REL)
@@ -509,31 +611,112 @@ def test_reconcile(frame: pd.DataFrame, framework: Framework) -> None:
     published = pd.DataFrame(
         [
             # cars output 2024 "over 1150亿": registry 1155 > 1150 -> match
-            {"id": "p1", "area": CITY, "node": "cars", "metric": "industrial_output", "year": 2024, "value": 1150,
-             "unit": "亿元", "comparison": ">", "source": "src-a"},
+            {
+                "id": "p1",
+                "area": CITY,
+                "node": "cars",
+                "metric": "industrial_output",
+                "year": 2024,
+                "value": 1150,
+                "unit": "亿元",
+                "comparison": ">",
+                "source": "src-a",
+            },
             # pharma 70亿: registry 65, gap -5 = -7.142857% -> gap
-            {"id": "p2", "area": CITY, "node": "pharma", "metric": "industrial-output", "year": 2024, "value": 70,
-             "unit": "亿元", "comparison": "=", "source": "src-a"},
-            {"id": "p3", "area": CITY, "node": None, "metric": "gdp", "year": 2024, "value": 31000, "unit": "亿元",
-             "comparison": ">", "source": "src-b"},
+            {
+                "id": "p2",
+                "area": CITY,
+                "node": "pharma",
+                "metric": "industrial-output",
+                "year": 2024,
+                "value": 70,
+                "unit": "亿元",
+                "comparison": "=",
+                "source": "src-a",
+            },
+            {
+                "id": "p3",
+                "area": CITY,
+                "node": None,
+                "metric": "gdp",
+                "year": 2024,
+                "value": 31000,
+                "unit": "亿元",
+                "comparison": ">",
+                "source": "src-b",
+            },
             # one 千亿级 cluster in 2024 (cars) -> match
-            {"id": "p4", "area": CITY, "node": None, "metric": "thousand-billion-clusters", "year": 2024,
-             "value": 1, "unit": "个", "comparison": "=", "source": "src-b"},
+            {
+                "id": "p4",
+                "area": CITY,
+                "node": None,
+                "metric": "thousand-billion-clusters",
+                "year": 2024,
+                "value": 1,
+                "unit": "个",
+                "comparison": "=",
+                "source": "src-b",
+            },
             # 11,500,000 万元 = 1150 亿元 vs 1155: +0.4348% within 1% -> match
-            {"id": "p5", "area": CITY, "node": "cars", "metric": "工业总产值", "year": 2024, "value": 11_500_000,
-             "unit": "万元", "comparison": None, "source": "src-c"},
+            {
+                "id": "p5",
+                "area": CITY,
+                "node": "cars",
+                "metric": "工业总产值",
+                "year": 2024,
+                "value": 11_500_000,
+                "unit": "万元",
+                "comparison": None,
+                "source": "src-c",
+            },
             # strategic-emerging value added of tier-a 300亿: registry 305 -> +1.667% -> gap
-            {"id": "p6", "area": CITY, "node": "tier-a", "metric": "sei_value_added", "year": 2024, "value": 300,
-             "unit": "亿元", "comparison": "=", "source": "src-c"},
-            {"id": "p7", "area": CITY, "node": "cars", "metric": "industrial_output", "year": 2030, "value": 2000,
-             "unit": "亿元", "comparison": "=", "source": "src-c"},
+            {
+                "id": "p6",
+                "area": CITY,
+                "node": "tier-a",
+                "metric": "sei_value_added",
+                "year": 2024,
+                "value": 300,
+                "unit": "亿元",
+                "comparison": "=",
+                "source": "src-c",
+            },
+            {
+                "id": "p7",
+                "area": CITY,
+                "node": "cars",
+                "metric": "industrial_output",
+                "year": 2030,
+                "value": 2000,
+                "unit": "亿元",
+                "comparison": "=",
+                "source": "src-c",
+            },
             # district: H cars 1140 vs 1140 -> match
-            {"id": "p8", "area": H, "node": "cars", "metric": "output", "year": 2024, "value": 1140,
-             "unit": "亿元", "comparison": "=", "source": "src-d"},
+            {
+                "id": "p8",
+                "area": H,
+                "node": "cars",
+                "metric": "output",
+                "year": 2024,
+                "value": 1140,
+                "unit": "亿元",
+                "comparison": "=",
+                "source": "src-d",
+            },
         ]
     )
     out = ind.reconcile(published, frame, framework).set_index("id")
-    assert list(out["status"]) == ["match", "gap", "not in registry", "match", "match", "gap", "no data", "match"]
+    assert list(out["status"]) == [
+        "match",
+        "gap",
+        "not in registry",
+        "match",
+        "match",
+        "gap",
+        "no data",
+        "match",
+    ]
     assert out.loc["p1", "registry"] == pytest.approx(1155, rel=REL)
     assert out.loc["p1", "gap"] == pytest.approx(5, rel=1e-9)
     assert out.loc["p2", "gap"] == pytest.approx(-5, rel=1e-9)
@@ -559,7 +742,10 @@ def test_matching_table_is_explicit() -> None:
     assert by_name["gdp"].registry is None
     assert by_name["industrial_output"].registry == "industrial_output"
     registry_metrics = {m.name for m in ind.SCALE_METRICS} | {
-        "thousand_billion_industries", "thousand_billion_clusters", "thousand_billion_services"}
+        "thousand_billion_industries",
+        "thousand_billion_clusters",
+        "thousand_billion_services",
+    }
     assert {m.registry for m in ind.PUBLISHED_METRICS if m.registry} <= registry_metrics
 
 
@@ -576,3 +762,102 @@ def test_every_output_has_unit_and_provenance(frame: pd.DataFrame, framework: Fr
     for out in outputs:
         assert {"unit", "provenance"} <= set(out.columns)
         assert out["unit"].notna().all() and out["provenance"].isin(["registry", "synthetic"]).all()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# scale against a plain pandas reference on a random registry
+# ---------------------------------------------------------------------------------------------------------
+
+
+def reference_scale(firms, figures, tags, links, framework, city):
+    """The obvious, slow way: explode links to every ancestor, drop duplicate (uscc, group), merge, group."""
+    rows = []
+    for uscc, node in zip(links["uscc"], links["node"], strict=True):
+        rows.append((uscc, node))
+        rows.extend((uscc, a.id) for a in framework.ancestors(node))
+    member = pd.DataFrame(rows, columns=["uscc", "group"]).drop_duplicates()
+    member = pd.concat([member, pd.DataFrame({"uscc": figures["uscc"].unique(), "group": ind.ALL_FIRMS})])
+    flags = pd.crosstab(tags["uscc"], tags["tag"]).clip(upper=1).reindex(columns=list(ind.TAGS), fill_value=0)
+    df = figures.merge(firms, on="uscc", how="left").merge(
+        flags, left_on="uscc", right_index=True, how="left"
+    )
+    df[list(ind.TAGS)] = df[list(ind.TAGS)].fillna(0)
+    df["enterprises"] = 1
+    for tag in ind.TAGS:
+        df[f"enterprises_{tag}"] = df[tag]
+    # 规上 output: blank when above-scale firms exist but none reported; 0 when there are none
+    df["industrial_output_above_scale"] = df["industrial_output"].where(df["above_scale"] == 1)
+    df = df.merge(member, on="uscc")
+    in_city = df["city_code"] == city
+    scoped = [
+        df[in_city & df["district_code"].notna()].assign(area=lambda f: f["district_code"]),
+        df[in_city].assign(area=city),
+        df.assign(area="registry"),
+    ]
+    sums = ["industrial_output", "revenue", "value_added", "employees", "industrial_output_above_scale"]
+    counts = ["enterprises", *(f"enterprises_{t}" for t in ind.TAGS)]
+    out = []
+    for part in scoped:
+        g = part.groupby(["group", "area", "year"])
+        agg = pd.concat([g[sums].sum(min_count=1) / [1e4, 1e4, 1e4, 1, 1e4], g[counts].sum()], axis=1)
+        none_above = agg["enterprises_above_scale"] == 0
+        agg.loc[none_above, "industrial_output_above_scale"] = 0.0
+        out.append(agg)
+    long = pd.concat(out).stack().rename("value").reset_index()
+    return long.rename(columns={"group": "node", "level_3": "metric"})
+
+
+def test_scale_matches_pandas_reference() -> None:
+    def node(id_: str, parent: str | None, kind: str) -> Node:
+        return Node(id=id_, parent=parent, kind=kind, name=Name(zh=id_, en=id_), status="provisional")
+
+    fw = Framework(
+        info=PackInfo(id="deep", name=Name(zh="深", en="Deep"), city=CITY, version="1"),
+        nodes=(
+            node("root", None, "system"),
+            node("t1", "root", "tier"),
+            node("a", "t1", "cluster"),
+            node("b", "t1", "future"),
+            node("t2", "root", "tier"),
+            node("t3", "t2", "tier"),
+            node("c", "t3", "cluster"),
+            node("d", "t2", "service"),
+        ),
+    )
+    rng = np.random.default_rng(7)
+    n = 400
+    uscc = np.array([f"U{i:04d}" for i in range(n)], dtype=object)
+    city = np.where(rng.random(n) < 0.75, CITY, "440300")
+    district = np.where(city == CITY, rng.choice([T, H, "440103", None], n), SZ)
+    firms = pd.DataFrame(
+        {"uscc": uscc, "city_code": city, "district_code": district, "synthetic": rng.random(n) < 0.05}
+    )
+    fu, fy = np.repeat(uscc, 4), np.tile([2020, 2021, 2022, 2024], n)
+    keep = rng.random(len(fu)) < 0.85
+    m = int(keep.sum())
+    figures = pd.DataFrame(
+        {
+            "uscc": fu[keep],
+            "year": fy[keep],
+            "industrial_output": np.where(
+                rng.random(m) < 0.1, np.nan, rng.integers(0, 10**7, m).astype(float)
+            ),
+            "revenue": rng.integers(0, 10**7, m).astype(float),
+            "value_added": np.where(rng.random(m) < 0.5, np.nan, rng.integers(0, 10**6, m).astype(float)),
+            "employees": rng.integers(0, 5000, m).astype(float),
+        }
+    ).sample(frac=1, random_state=1)  # any row order
+    tags = pd.DataFrame({"uscc": rng.choice(uscc, 300), "tag": rng.choice([*ind.TAGS, "other"], 300)})
+    links = pd.DataFrame({"uscc": rng.choice(uscc, 500), "node": rng.choice(["a", "b", "c", "d", "t3"], 500)})
+    links = links.drop_duplicates()
+    got = ind.scale(firms, figures, tags, links, fw, city=CITY)
+    want = reference_scale(firms, figures, tags[tags["tag"] != "other"], links, fw, CITY)
+    merged = want.merge(got, on=["node", "area", "year", "metric"], how="left", suffixes=("_want", ""))
+    assert merged["value"].notna().sum() == merged["value_want"].notna().sum()
+    np.testing.assert_allclose(merged["value"], merged["value_want"], rtol=1e-12, equal_nan=True)
+    # combinations without any enterprise are zero (counts) in the scale frame
+    missing = got.merge(want, on=["node", "area", "year", "metric"], how="left", indicator=True)
+    missing = missing[missing["_merge"] == "left_only"]
+    assert (missing.loc[missing["metric"].str.startswith("enterprises"), "value_x"] == 0).all()
+    # every district listed is in the city
+    assert set(got.loc[got["area_type"] == "district", "area"]) == {T, H, "440103"}

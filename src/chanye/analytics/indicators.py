@@ -118,7 +118,11 @@ SCALE_METRICS: tuple[ScaleMetricDef, ...] = (
     ScaleMetricDef("value_added", "增加值", "亿元", "value_added", factor=1 / WAN_PER_YI),
     ScaleMetricDef("employees", "从业人员", "人", "employees"),
     ScaleMetricDef(
-        "industrial_output_above_scale", "规上工业总产值", "亿元", "industrial_output", "above_scale",
+        "industrial_output_above_scale",
+        "规上工业总产值",
+        "亿元",
+        "industrial_output",
+        "above_scale",
         factor=1 / WAN_PER_YI,
     ),
     ScaleMetricDef("enterprises", "企业数", "家"),
@@ -163,14 +167,6 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
         )
 
 
-def _codes(series: pd.Series) -> np.ndarray:
-    """Adcodes as text (object array, None where missing); integers (440100) and floats (440100.0) too."""
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        series = series.astype("Int64")
-    text = series.astype("string")
-    return text.to_numpy(dtype=object, na_value=None)
-
-
 def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
@@ -179,6 +175,68 @@ def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 def _provenance(synthetic: Any) -> np.ndarray:
     return np.where(np.asarray(synthetic, dtype=bool), SYNTHETIC, REGISTRY)
+
+
+def _run_codes(parts: Sequence[pd.Series]) -> tuple[list[np.ndarray], int]:
+    """Integer codes (one numbering across all `parts`; -1 for blanks) and the number of distinct keys.
+
+    Only the first row of each run of equal consecutive keys is hashed (figures usually come sorted by
+    enterprise, five years a run), which keeps the cost close to linear in the number of distinct keys.
+    """
+    heads, runs = [], []
+    for series in parts:
+        series = series.reset_index(drop=True)
+        if len(series) == 0:
+            heads.append(series)
+            runs.append(np.zeros(0, dtype=np.int64))
+            continue
+        is_head = series.ne(series.shift()).to_numpy(dtype=bool, na_value=True)
+        heads.append(series[is_head])
+        runs.append(np.cumsum(is_head) - 1)
+    if not any(len(h) for h in heads):
+        return [np.zeros(0, dtype=np.int64) for _ in parts], 0
+    codes, uniques = pd.factorize(pd.concat(heads, ignore_index=True))
+    out, start = [], 0
+    for head, run in zip(heads, runs, strict=True):
+        out.append(codes[start : start + len(head)][run].astype(np.int64))
+        start += len(head)
+    return out, len(uniques)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct integers: a presence count when their range is small (linear time), else a sort."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    low, high = int(values.min()), int(values.max())
+    if high - low <= max(4 * len(values), 1 << 16):
+        return np.flatnonzero(np.bincount(values - low, minlength=high - low + 1)) + low
+    ordered = np.sort(values)  # faster than np.unique's hashing on large arrays
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
+def _code_text(value: Any) -> str | None:
+    """An adcode as text: 440100, 440100.0 and ' 440100' all read '440100'."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _factor_codes(series: pd.Series) -> tuple[np.ndarray, list[str | None]]:
+    """(codes, labels): each row's position in `labels`, the distinct adcodes as text (-1: blank)."""
+    codes, uniques = pd.factorize(series)
+    return codes.astype(np.int64), [_code_text(u) for u in uniques]
+
+
+def _first(n: int, index: np.ndarray, values: np.ndarray, fill: Any) -> np.ndarray:
+    """An array of length n with values[i] at index[i]; the first occurrence wins on repeated indexes."""
+    out = np.full(n, fill, dtype=np.asarray(values).dtype if len(values) else type(fill))
+    out[index[::-1]] = values[::-1]
+    return out
 
 
 def _scope(node: Any) -> str:
@@ -215,81 +273,99 @@ def scale(
         and none reported the measure. ``attrs``: ``city``, ``years``, ``districts``, ``notes``.
 
     An enterprise counts in a group once, however many of the group's nodes it is linked to. Firms in the city
-    without a district count in the city only; firms with figures but no firm row count in the registry only.
+    without a district count in the city only; firms with figures but no firm row count in the registry only;
+    a repeated firm row counts as its first.
+
+    Method (linear in the rows): enterprises are numbered once; enterprises with the same set of linked
+    nodes and the same area form a profile; figures are summed per profile and year with ``np.bincount``;
+    a small (group x area) by profile 0/1 matrix then adds the profiles of each group, so an enterprise
+    enters each group at most once.
     """
     _require(firms, ("uscc", "city_code", "district_code"), "firms")
     _require(figures, ("uscc", "year"), "figures")
     _require(tags, ("uscc", "tag"), "tags")
     _require(links, ("uscc", "node"), "links")
-    city = str(city or framework.info.city)
+    city = _code_text(city or framework.info.city) or ""
     notes: list[str] = []
 
-    # --- enterprises: one index 0..F-1 over firms, then figure rows without a firm row -------------------
-    firms = firms.drop_duplicates("uscc")
-    universe = pd.Index(firms["uscc"].to_numpy(dtype=object))
-    fig_uscc = figures["uscc"].to_numpy(dtype=object)
-    fi = universe.get_indexer(fig_uscc)
-    if (fi < 0).any():
-        extra = pd.unique(fig_uscc[fi < 0])
-        notes.append(f"{len(extra)} 家企业有年度指标但不在企业名录中，只计入 registry (figures without a firm row)")
-        universe = universe.append(pd.Index(extra, dtype=object))
-        fi = universe.get_indexer(fig_uscc)
-    n_firms = len(universe)
-    n_known = len(firms)
+    # --- enterprises: one numbering 0..U-1 over every uscc of the four inputs ---------------------------
+    (f_code, fig_code, tag_code, link_code), n_u = _run_codes(
+        [firms["uscc"], figures["uscc"], tags["uscc"], links["uscc"]]
+    )
+    # a firm row counts when it has a uscc and is the first row of that uscc
+    first_row = _first(n_u, f_code[f_code >= 0], np.flatnonzero(f_code >= 0), -1)
+    ok = (f_code >= 0) & (first_row[np.maximum(f_code, 0)] == np.arange(len(f_code)))
+    f_code = f_code[ok]
+    has_row = np.zeros(n_u, dtype=bool)
+    has_row[f_code] = True
 
-    city_code = np.full(n_firms, None, dtype=object)
-    district = np.full(n_firms, None, dtype=object)
-    firm_syn = np.zeros(n_firms, dtype=bool)
-    city_code[:n_known] = _codes(firms["city_code"])
-    district[:n_known] = _codes(firms["district_code"])
-    firm_syn[:n_known] = _flag(firms, "synthetic")
-
-    in_city = city_code == city
-    has_district = in_city & (district != None)  # noqa: E711 (elementwise on an object array)
-    districts = np.array(sorted(set(district[has_district].tolist())), dtype=object)
+    city_codes, city_labels = _factor_codes(firms["city_code"])
+    label_in_city = np.array([label == city for label in city_labels] + [False])  # [-1] -> False
+    row_in_city = label_in_city[city_codes][ok]
+    d_codes, d_labels = _factor_codes(firms["district_code"])
+    row_d = d_codes[ok]
+    used = np.flatnonzero(np.bincount(row_d[row_in_city & (row_d >= 0)], minlength=len(d_labels)))
+    districts = np.array(sorted({d_labels[i] for i in used if d_labels[i] is not None}), dtype=object)
     n_d = len(districts)
     n_areas = n_d + 2  # districts, then "in the city, district unknown", then "outside the city"
-    firm_area = np.full(n_firms, n_d + 1, dtype=np.int64)
-    firm_area[in_city] = n_d
-    if n_d:
-        firm_area[has_district] = np.searchsorted(districts, district[has_district])
+    position = {d: i for i, d in enumerate(districts)}
+    label_area = np.array([position.get(lab, n_d) for lab in d_labels] + [n_d], dtype=np.int64)  # [-1]: blank
+    row_area = np.where(row_in_city, label_area[row_d], n_d + 1)
+    firm_area = np.full(n_u, n_d + 1, dtype=np.int64)
+    firm_area[f_code] = row_area
+    firm_syn = np.zeros(n_u, dtype=bool)
+    firm_syn[f_code] = _flag(firms, "synthetic")[ok]
 
-    # --- years ---------------------------------------------------------------------------------------
+    # --- figures ---------------------------------------------------------------------------------------
     year_col = pd.to_numeric(figures["year"], errors="coerce")
     if year_col.isna().any():
         raise InputError("figures 的 year 列有空值或非数字 (figures.year has blanks)", hint="每行须有年份")
-    year_arr = year_col.to_numpy(dtype=np.int64)
-    years = np.unique(year_arr)
+    fig_ok = fig_code >= 0
+    if not fig_ok.all():
+        notes.append(
+            f"{int((~fig_ok).sum())} 行年度指标缺少统一社会信用代码，已忽略 (figure rows without uscc ignored)"
+        )
+    fi = fig_code[fig_ok]
+    year_arr = year_col.to_numpy(dtype=np.int64)[fig_ok]
+    years = _distinct(year_arr)
     n_years = len(years)
     yi = np.searchsorted(years, year_arr)
-    cell = fi.astype(np.int64) * n_years + yi
-    if len(cell) and np.bincount(cell, minlength=n_firms * n_years).max() > 1:
-        dup = figures.loc[pd.Series(cell).duplicated(keep=False).to_numpy(), ["uscc", "year"]].head(3)
+    if len(fi) and np.bincount(fi * n_years + yi, minlength=n_u * n_years).max() > 1:
+        key = pd.Series(fi * n_years + yi)
+        dup = figures.loc[fig_ok].loc[key.duplicated(keep=False).to_numpy(), ["uscc", "year"]].head(3)
         raise InputError(
             f"figures 中同一企业同一年份出现多行 (duplicate uscc+year), 例如 {dup.to_dict('records')}",
             hint="每家企业每年只能有一行年度指标",
         )
+    orphans = _distinct(fi[~has_row[fi]])
+    if len(orphans):
+        notes.append(
+            f"{len(orphans)} 家企业有年度指标但不在企业名录中，只计入 registry (figures without a firm row)"
+        )
 
     # --- tags ------------------------------------------------------------------------------------------
     tag_ids = list(TAGS)
-    tag_flags = np.zeros((n_firms, len(tag_ids)), dtype=bool)
-    t_fi = universe.get_indexer(tags["uscc"].to_numpy(dtype=object))
-    t_ti = pd.Index(tag_ids).get_indexer(tags["tag"].to_numpy(dtype=object))
-    ok = (t_fi >= 0) & (t_ti >= 0)
-    tag_flags[t_fi[ok], t_ti[ok]] = True
+    tag_flags = np.zeros((n_u, len(tag_ids)), dtype=bool)
+    t_codes, t_labels = pd.factorize(tags["tag"])
+    t_index = np.array([tag_ids.index(t) if t in TAGS else -1 for t in t_labels] + [-1], dtype=np.int64)
+    t_ti = t_index[t_codes]
+    sel = (tag_code >= 0) & (t_ti >= 0)
+    tag_flags[tag_code[sel], t_ti[sel]] = True
 
     # --- groups and membership -------------------------------------------------------------------------
     node_ids = [n.id for n in framework.nodes]
     if ALL_FIRMS in node_ids:
         raise InputError(f"框架节点 id 不能是保留字 {ALL_FIRMS!r} (reserved node id)", hint="在框架包中改名")
     parent = {n.id: n.parent for n in framework.nodes}
-    link_nodes = links["node"].to_numpy(dtype=object)
-    known = pd.Index(node_ids).get_indexer(link_nodes) >= 0
-    if (~known).any():
-        unknown = sorted({str(x) for x in link_nodes[~known]})
-        notes.append(f"分类中的节点不在框架 {framework.id} 中，已忽略 (links to unknown nodes ignored): {unknown[:10]}")
+    n_codes, n_labels = pd.factorize(links["node"])
+    n_labels = [str(x) for x in n_labels]
+    unknown = sorted(lab for lab in n_labels if lab not in parent)
+    if unknown:
+        notes.append(
+            f"分类中的节点不在框架 {framework.id} 中，已忽略 (links to unknown nodes ignored): {unknown[:10]}"
+        )
     keep: set[str] = {n.id for n in framework.nodes if n.is_industry}
-    keep.update(str(x) for x in link_nodes[known])
+    keep.update(lab for lab in n_labels if lab in parent)
     for node_id in list(keep):
         current = parent.get(node_id)
         while current is not None:
@@ -298,9 +374,26 @@ def scale(
     groups = [n for n in framework.nodes if n.id in keep]
     group_ids = [n.id for n in groups]
     group_index = {g: i for i, g in enumerate(group_ids)}
-    n_groups = len(groups) + 1  # + ALL_FIRMS
+    n_groups = len(groups)
+    l_gi = np.array([group_index.get(lab, -1) for lab in n_labels] + [-1], dtype=np.int64)[n_codes]
+    sel = (link_code >= 0) & (l_gi >= 0)
+    pair = _distinct(link_code[sel] * n_groups + l_gi[sel])  # distinct (firm, linked group), sorted
+    p_firm, p_group = pair // n_groups, pair % n_groups
 
-    # A (G x G): a link to g counts in g and every ancestor of g.
+    # signature of each firm: the set of groups it is linked to, as exact sums of powers of two (52 a word)
+    signature = np.zeros(n_u, dtype=np.int64)
+    for word in range(0, max(n_groups, 1), 52):
+        in_word = (p_group >= word) & (p_group < word + 52)
+        bits = np.bincount(p_firm[in_word], weights=np.exp2(p_group[in_word] - word), minlength=n_u)
+        word_code = pd.factorize(bits)[0].astype(np.int64)
+        signature = pd.factorize(signature * (int(word_code.max(initial=0)) + 1) + word_code)[0].astype(
+            np.int64
+        )
+    profile = pd.factorize(signature * n_areas + firm_area)[0].astype(np.int64)
+    n_prof = int(profile.max(initial=-1)) + 1
+    rep = _first(n_prof, profile, np.arange(n_u, dtype=np.int64), -1)  # one firm per profile
+
+    # closure (G x G): a link to g counts in g and every ancestor of g
     a_rows, a_cols = [], []
     for i, g in enumerate(group_ids):
         current: str | None = g
@@ -308,69 +401,72 @@ def scale(
             a_rows.append(i)
             a_cols.append(group_index[current])
             current = parent.get(current)
-    closure = sparse.csr_matrix(
-        (np.ones(len(a_rows)), (a_rows, a_cols)), shape=(len(groups), len(groups))
-    )
-    l_fi = universe.get_indexer(links["uscc"].to_numpy(dtype=object))
-    l_gi = pd.Index(group_ids).get_indexer(link_nodes)
-    ok = (l_fi >= 0) & (l_gi >= 0)
-    linked = sparse.csr_matrix(
-        (np.ones(int(ok.sum())), (l_fi[ok], l_gi[ok])), shape=(n_firms, len(groups))
-    )
-    member = (linked @ closure).tocoo()  # F x G; > 0 where the firm belongs to the group: distinct by design
-    m_firm = np.concatenate([member.row, np.arange(n_firms)])
-    m_group = np.concatenate([member.col, np.full(n_firms, len(groups))])
-    # S ((G*A) x F): row = group * A + the firm's area; one entry per distinct (group, firm).
+    closure = sparse.csr_matrix((np.ones(len(a_rows)), (a_rows, a_cols)), shape=(n_groups, n_groups))
+    linked = sparse.csr_matrix((np.ones(len(p_firm)), (p_firm, p_group)), shape=(n_u, n_groups))
+    member = (linked[rep] @ closure).tocoo()  # profile x group, > 0 where the profile belongs to the group
+    m_prof = np.concatenate([member.row, np.arange(n_prof)])
+    m_group = np.concatenate([member.col, np.full(n_prof, n_groups)])  # + ALL_FIRMS: every profile
+    prof_area = firm_area[rep]
     select = sparse.csr_matrix(
-        (np.ones(len(m_firm)), (m_group * n_areas + firm_area[m_firm], m_firm)),
-        shape=(n_groups * n_areas, n_firms),
+        (np.ones(len(m_prof)), (m_group * n_areas + prof_area[m_prof], m_prof)),
+        shape=((n_groups + 1) * n_areas, n_prof),
     )
 
-    # --- per-metric aggregation: S @ (F x Y) dense per metric ------------------------------------------
-    dense = np.zeros(n_firms * n_years)
+    # --- sums per profile and year, then per group and area ------------------------------------------------
+    bucket = profile[fi] * n_years + yi
+    n_bins = n_prof * n_years
+    columns: list[np.ndarray] = []
+    slot: dict[str, int] = {}
 
-    def aggregate(values: np.ndarray) -> np.ndarray:
-        dense[:] = 0.0
-        dense[cell] = values
-        out = select @ dense.reshape(n_firms, n_years)  # (G*A) x Y
-        out = np.asarray(out).reshape(n_groups, n_areas, n_years)
-        district_part = out[:, :n_d, :]
-        city_part = out[:, : n_d + 1, :].sum(axis=1, keepdims=True)
-        registry_part = out.sum(axis=1, keepdims=True)
-        return np.concatenate([district_part, city_part, registry_part], axis=1)  # G x (D + 2) x Y
+    def add(name: str, weights: np.ndarray | None) -> None:
+        slot[name] = len(columns)
+        columns.append(np.bincount(bucket, weights=weights, minlength=n_bins).astype(float))
 
-    row_syn = firm_syn[fi] | _flag(figures, "synthetic")
-    ones = np.ones(len(cell))
-    counts: dict[str, np.ndarray] = {}
-    results: dict[str, np.ndarray] = {}
-    counts[""] = aggregate(ones)
+    add("enterprises", None)
+    row_tags = tag_flags[fi]
     for i, tag in enumerate(tag_ids):
-        counts[tag] = aggregate(tag_flags[fi, i].astype(float))
-    synthetic = aggregate(row_syn.astype(float)) > 0
+        add(f"enterprises_{tag}", row_tags[:, i].astype(float))
+    row_syn = firm_syn[fi] | _flag(figures, "synthetic")[fig_ok]
+    add("_synthetic", row_syn.astype(float))
     for metric in SCALE_METRICS:
         if not metric.column:
-            results[metric.name] = counts[metric.tag]
             continue
         raw = (
-            pd.to_numeric(figures[metric.column], errors="coerce").to_numpy(dtype=float)
+            pd.to_numeric(figures[metric.column], errors="coerce").to_numpy(dtype=float)[fig_ok]
             if metric.column in figures.columns
-            else np.full(len(cell), np.nan)
+            else np.full(len(fi), np.nan)
         )
         reported = ~np.isnan(raw)
-        values = np.where(reported, raw, 0.0)
         if metric.tag:
-            holds = tag_flags[fi, tag_ids.index(metric.tag)]
-            values = values * holds
+            holds = row_tags[:, tag_ids.index(metric.tag)]
             reported = reported & holds
-        total = aggregate(values) * metric.factor
+        add(metric.name, np.where(reported, raw, 0.0))
         if not reported.all():
-            n_reported = aggregate(reported.astype(float))
-            total = np.where((counts[metric.tag] > 0) & (n_reported == 0), np.nan, total)
-        results[metric.name] = total
+            add(f"_reported_{metric.name}", reported.astype(float))
+    stacked = np.stack(columns, axis=-1).reshape(n_prof, n_years * len(columns))
+    summed = np.asarray(select @ stacked).reshape(n_groups + 1, n_areas, n_years, len(columns))
+    by_area = np.concatenate(
+        [
+            summed[:, :n_d],
+            summed[:, : n_d + 1].sum(axis=1, keepdims=True),  # the city: its districts + district unknown
+            summed.sum(axis=1, keepdims=True),  # the registry: everything
+        ],
+        axis=1,
+    )  # G+1 x (D + 2) x Y x C
+
+    results = []
+    for metric in SCALE_METRICS:
+        values = by_area[..., slot[metric.name]] * metric.factor
+        if metric.column and f"_reported_{metric.name}" in slot:
+            holders = by_area[..., slot[f"enterprises_{metric.tag}" if metric.tag else "enterprises"]]
+            none_reported = by_area[..., slot[f"_reported_{metric.name}"]] == 0
+            values = np.where((holders > 0) & none_reported, np.nan, values)
+        results.append(values)
+    values = np.stack(results, axis=-1)  # G+1 x A' x Y x K
+    synthetic = by_area[..., slot["_synthetic"]] > 0
 
     # --- long frame: group x area x year x metric ---------------------------------------------------------
     names = [m.name for m in SCALE_METRICS]
-    values = np.stack([results[n] for n in names], axis=-1)  # G x A' x Y x K
     shape = values.shape
     all_ids = np.array([*group_ids, ALL_FIRMS], dtype=object)
     scopes = np.array([*(_scope(n) for n in groups), "total"], dtype=object)
@@ -422,7 +518,9 @@ def _with_previous(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
 
 
 def _totals(frame: pd.DataFrame) -> pd.DataFrame:
-    total = frame.loc[frame["node"] == ALL_FIRMS, ["area_type", "area", "metric", "year", "value", "provenance"]]
+    total = frame.loc[
+        frame["node"] == ALL_FIRMS, ["area_type", "area", "metric", "year", "value", "provenance"]
+    ]
     total = _with_previous(total, ("area_type", "area", "metric"))
     return total.rename(
         columns={
@@ -459,7 +557,12 @@ def dynamics(scale_frame: pd.DataFrame) -> pd.DataFrame:
     base = f[[*KEYS[:4], "year", "metric"]]
     parts = []
     spec = (
-        ("yoy", "%", _ratio(f["value"] - f["prev"], f["prev"], 100.0), (f["provenance"], f["prev_provenance"])),
+        (
+            "yoy",
+            "%",
+            _ratio(f["value"] - f["prev"], f["prev"], 100.0),
+            (f["provenance"], f["prev_provenance"]),
+        ),
         (
             "contribution",
             "百分点",
@@ -514,7 +617,9 @@ def cagr(frame: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
     provs = [out[c] for c in ("p0", "p1") if c in out.columns]
     out["provenance"] = _provenance(_syn(*provs)) if provs else REGISTRY
     keys = [k for k in keys if k != "indicator"]
-    return out[[*keys, "start", "end", "value_start", "value_end", "indicator", "value", "unit", "provenance"]]
+    return out[
+        [*keys, "start", "end", "value_start", "value_end", "indicator", "value", "unit", "provenance"]
+    ]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -522,9 +627,7 @@ def cagr(frame: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------------
 
 
-def structure(
-    scale_frame: pd.DataFrame, framework: Framework, *, measure: str | None = None
-) -> pd.DataFrame:
+def structure(scale_frame: pd.DataFrame, framework: Framework, *, measure: str | None = None) -> pd.DataFrame:
     """结构 District shares, concentration (HHI) and location quotients of every node.
 
     Each node is measured by `measure` if given, else by its scale metric (``framework.scale_metric``; the
@@ -550,13 +653,16 @@ def structure(
         {
             "node": nodes,
             "metric": [
-                measure or (framework.scale_metric(n) if n in held else framework.info.scale_metric) for n in nodes
+                measure or (framework.scale_metric(n) if n in held else framework.info.scale_metric)
+                for n in nodes
             ],
         }
     )
     cols = [*KEYS, "year", "value", "provenance"]
     x = scale_frame[cols].merge(chosen, on=["node", "metric"], how="inner")
-    totals = scale_frame.loc[scale_frame["node"] == ALL_FIRMS, ["area_type", "area", "metric", "year", "value", "provenance"]]
+    totals = scale_frame.loc[
+        scale_frame["node"] == ALL_FIRMS, ["area_type", "area", "metric", "year", "value", "provenance"]
+    ]
     totals = totals.rename(columns={"value": "total", "provenance": "total_provenance"})
     x = x.merge(totals, on=["area_type", "area", "metric", "year"], how="left")
 
@@ -585,8 +691,15 @@ def structure(
 
     parts: list[pd.DataFrame] = []
 
-    def emit(frame: pd.DataFrame, area_type: str, area: pd.Series, indicator: str, value: pd.Series,
-             unit: str, provs: Sequence[pd.Series]) -> None:
+    def emit(
+        frame: pd.DataFrame,
+        area_type: str,
+        area: pd.Series,
+        indicator: str,
+        value: pd.Series,
+        unit: str,
+        provs: Sequence[pd.Series],
+    ) -> None:
         parts.append(
             pd.DataFrame(
                 {
@@ -609,14 +722,35 @@ def structure(
     d = d.assign(share_sq=share**2, syn=_syn(d["provenance"], d["city_provenance"]))
     hhi = d.groupby(by, sort=False).agg(hhi=("share_sq", lambda s: s.sum(min_count=1)), syn=("syn", "any"))
     hhi = c[[*by, "city"]].merge(hhi.reset_index(), on=by, how="left")
-    emit(hhi, "city", hhi["city"], "hhi", hhi["hhi"], "0-10000",
-         (hhi["syn"].map({True: SYNTHETIC, False: REGISTRY}),))
+    emit(
+        hhi,
+        "city",
+        hhi["city"],
+        "hhi",
+        hhi["hhi"],
+        "0-10000",
+        (hhi["syn"].map({True: SYNTHETIC, False: REGISTRY}),),
+    )
     lq = _ratio(_ratio(d["value"], d["total"]), _ratio(d["city_value"], d["city_total"]))
-    emit(d, "district", d["area"], "lq", lq, "ratio",
-         (d["provenance"], d["total_provenance"], d["city_provenance"], d["city_total_provenance"]))
+    emit(
+        d,
+        "district",
+        d["area"],
+        "lq",
+        lq,
+        "ratio",
+        (d["provenance"], d["total_provenance"], d["city_provenance"], d["city_total_provenance"]),
+    )
     lq_reg = _ratio(_ratio(c["city_value"], c["city_total"]), _ratio(c["reg_value"], c["reg_total"]))
-    emit(c, "city", c["city"], "lq_registry", lq_reg, "ratio",
-         (c["city_provenance"], c["city_total_provenance"], c["reg_provenance"], c["reg_total_provenance"]))
+    emit(
+        c,
+        "city",
+        c["city"],
+        "lq_registry",
+        lq_reg,
+        "ratio",
+        (c["city_provenance"], c["city_total_provenance"], c["reg_provenance"], c["reg_total_provenance"]),
+    )
     return pd.concat(parts, ignore_index=True)[list(_LONG_COLUMNS)]
 
 
@@ -627,12 +761,16 @@ def structure(
 
 def _series(scale_frame: pd.DataFrame, node: str, metric: str, area_type: str = "city") -> pd.DataFrame:
     rows = scale_frame[
-        (scale_frame["node"] == node) & (scale_frame["metric"] == metric) & (scale_frame["area_type"] == area_type)
+        (scale_frame["node"] == node)
+        & (scale_frame["metric"] == metric)
+        & (scale_frame["area_type"] == area_type)
     ]
     return rows.sort_values("year")
 
 
-def _crossing(years: Sequence[int], values: Sequence[float], threshold: float) -> tuple[str | None, int | None]:
+def _crossing(
+    years: Sequence[int], values: Sequence[float], threshold: float
+) -> tuple[str | None, int | None]:
     """(text, first year) of the first crossing of `threshold`: 'YYYY', or 'before YYYY' when the first year
     of the data is already at or above it (the crossing happened in or before that year)."""
     previous_below = False
@@ -734,7 +872,8 @@ def milestone_counts(scale_frame: pd.DataFrame, framework: Framework) -> pd.Data
     joined = member.merge(rows, on="node", how="inner")
     # every group x area x year, so that "no 千亿级 node" reads 0
     grid = scale_frame.loc[
-        scale_frame["node"].isin(groups) & (scale_frame["area_type"] != "registry"), ["node", "area_type", "area", "year"]
+        scale_frame["node"].isin(groups) & (scale_frame["area_type"] != "registry"),
+        ["node", "area_type", "area", "year"],
     ].drop_duplicates()
     grid = grid.rename(columns={"node": "group"})
     by = ["group", "area_type", "area", "year"]
@@ -803,9 +942,12 @@ def target_progress(
     records = []
     for t in _target_records(targets):
         node = ALL_FIRMS if t["node"] == "city" else t["node"]
+        sources = t.get("sources")
         target = _convert(t["value"], t["unit"], "亿元")
         if target is None:
-            raise InputError(f"目标 {t['id']} 的单位 {t['unit']!r} 无法换算为亿元 (unit not convertible to 亿元)")
+            raise InputError(
+                f"目标 {t['id']} 的单位 {t['unit']!r} 无法换算为亿元 (unit not convertible to 亿元)"
+            )
         s = _series(city_rows, node, t["metric"]).dropna(subset=["value"])
         by_year = dict(zip(s["year"].astype(int), s["value"], strict=True))
         prov = dict(zip(s["year"].astype(int), s["provenance"], strict=True))
@@ -815,7 +957,9 @@ def target_progress(
         base = by_year[base_year] if base_year is not None else float("nan")
         horizon = t["year"] - latest_year
         required = float(_cagr(latest, target, horizon)) if horizon > 0 else float("nan")
-        achieved = float(_cagr(base, latest, latest_year - base_year)) if base_year is not None else float("nan")
+        achieved = (
+            float(_cagr(base, latest, latest_year - base_year)) if base_year is not None else float("nan")
+        )
         projected: int | None = None
         if math.isnan(latest):
             status, status_zh = "no data", "无数据"
@@ -855,7 +999,7 @@ def target_progress(
                 "projected_year": projected,
                 "status": status,
                 "status_zh": status_zh,
-                "sources": ",".join(t.get("sources") or ()),
+                "sources": ",".join(str(x) for x in sources) if isinstance(sources, (list, tuple)) else "",
                 "provenance": SYNTHETIC if any(prov[y] == SYNTHETIC for y in used) else REGISTRY,
             }
         )
@@ -887,40 +1031,88 @@ class MetricMatch:
 
 
 PUBLISHED_METRICS: tuple[MetricMatch, ...] = (
-    MetricMatch(("industrial_output", "output", "gross_output", "工业总产值", "总产值", "产值"), "industrial_output", "亿元",
-                "sum of the node's enterprises' industrial output"),
-    MetricMatch(("above_scale_industrial_output", "industrial_output_above_scale", "规上工业总产值", "规模以上工业总产值"),
-                "industrial_output_above_scale", "亿元", "industrial output of above-scale (规上) enterprises"),
+    MetricMatch(
+        ("industrial_output", "output", "gross_output", "工业总产值", "总产值", "产值"),
+        "industrial_output",
+        "亿元",
+        "sum of the node's enterprises' industrial output",
+    ),
+    MetricMatch(
+        (
+            "above_scale_industrial_output",
+            "industrial_output_above_scale",
+            "规上工业总产值",
+            "规模以上工业总产值",
+        ),
+        "industrial_output_above_scale",
+        "亿元",
+        "industrial output of above-scale (规上) enterprises",
+    ),
     MetricMatch(("revenue", "operating_revenue", "营业收入"), "revenue", "亿元", "sum of revenue"),
     MetricMatch(("value_added", "增加值"), "value_added", "亿元", "sum of value added"),
-    MetricMatch(("sei_value_added", "strategic_emerging_value_added", "战略性新兴产业增加值"), "value_added", "亿元",
-                "value added of the published row's node (the pack's strategic emerging industries), firms once"),
+    MetricMatch(
+        ("sei_value_added", "strategic_emerging_value_added", "战略性新兴产业增加值"),
+        "value_added",
+        "亿元",
+        "value added of the published row's node (the pack's strategic emerging industries), firms once",
+    ),
     MetricMatch(("employees", "从业人员"), "employees", "人", "sum of employees"),
     MetricMatch(("enterprises", "企业数"), "enterprises", "家", "enterprises with figures that year"),
     *(
-        MetricMatch((f"{tag}_enterprises", f"enterprises_{tag}", f"{TAGS[tag][0]}企业数"), f"enterprises_{tag}", "家",
-                    f"enterprises tagged {tag}")
+        MetricMatch(
+            (f"{tag}_enterprises", f"enterprises_{tag}", f"{TAGS[tag][0]}企业数"),
+            f"enterprises_{tag}",
+            "家",
+            f"enterprises tagged {tag}",
+        )
         for tag in TAGS
     ),
-    MetricMatch(("thousand_billion_industries", "千亿级产业"), "thousand_billion_industries", "个",
-                "industry nodes under the node with scale metric >= 1000亿元"),
-    MetricMatch(("thousand_billion_clusters", "clusters_over_1000", "千亿级产业集群"), "thousand_billion_clusters", "个",
-                "cluster/future nodes under the node with scale metric >= 1000亿元"),
-    MetricMatch(("thousand_billion_services", "services_over_1000", "千亿级服务业"), "thousand_billion_services", "个",
-                "service nodes under the node with scale metric >= 1000亿元"),
-    # City statistics that no sum over enterprises gives.
-    MetricMatch(("gdp", "地区生产总值"), None, note="GDP is a national-accounts figure, not a sum over enterprises"),
     MetricMatch(
-        ("industrial_investment", "industrial_investment_growth", "tech_renovation_investment_growth",
-         "high_tech_mfg_investment_growth", "auto_parts_investment_growth", "investment", "工业投资"),
-        None, note="fixed-asset investment is not in the registry",
+        ("thousand_billion_industries", "千亿级产业"),
+        "thousand_billion_industries",
+        "个",
+        "industry nodes under the node with scale metric >= 1000亿元",
+    ),
+    MetricMatch(
+        ("thousand_billion_clusters", "clusters_over_1000", "千亿级产业集群"),
+        "thousand_billion_clusters",
+        "个",
+        "cluster/future nodes under the node with scale metric >= 1000亿元",
+    ),
+    MetricMatch(
+        ("thousand_billion_services", "services_over_1000", "千亿级服务业"),
+        "thousand_billion_services",
+        "个",
+        "service nodes under the node with scale metric >= 1000亿元",
+    ),
+    # City statistics that no sum over enterprises gives.
+    MetricMatch(
+        ("gdp", "地区生产总值"), None, note="GDP is a national-accounts figure, not a sum over enterprises"
+    ),
+    MetricMatch(
+        (
+            "industrial_investment",
+            "industrial_investment_growth",
+            "tech_renovation_investment_growth",
+            "high_tech_mfg_investment_growth",
+            "auto_parts_investment_growth",
+            "investment",
+            "工业投资",
+        ),
+        None,
+        note="fixed-asset investment is not in the registry",
     ),
     MetricMatch(("retail_sales", "社会消费品零售总额"), None, note="retail sales are city statistics"),
     MetricMatch(("trade", "imports_exports", "进出口"), None, note="foreign trade is customs statistics"),
-    MetricMatch(("sei_va_share", "mfg_va_share", "digital_core_va_share", "producer_services_share"), None,
-                note="a share of GDP needs GDP, which the registry does not hold"),
+    MetricMatch(
+        ("sei_va_share", "mfg_va_share", "digital_core_va_share", "producer_services_share"),
+        None,
+        note="a share of GDP needs GDP, which the registry does not hold",
+    ),
     MetricMatch(("energy_intensity_gdp", "energy_intensity_gdp_decline"), None, note="per unit of GDP"),
-    MetricMatch(("nev_production", "新能源汽车产量"), None, note="physical output (辆) is not in the registry"),
+    MetricMatch(
+        ("nev_production", "新能源汽车产量"), None, note="physical output (辆) is not in the registry"
+    ),
 )
 
 
@@ -969,7 +1161,13 @@ def reconcile(
     lookup = {
         (str(a), str(n), m, int(y)): (v, p)
         for a, n, m, y, v, p in zip(
-            rows["area"], rows["node"], rows["metric"], rows["year"], rows["value"], rows["provenance"], strict=True
+            rows["area"],
+            rows["node"],
+            rows["metric"],
+            rows["year"],
+            rows["value"],
+            rows["provenance"],
+            strict=True,
         )
     }
     city_rows = computed[computed["area_type"] == "city"]
@@ -979,7 +1177,7 @@ def reconcile(
 
     records = []
     for p in published.to_dict("records"):
-        area = city if _blank(p.get("area")) else str(p["area"])
+        area = city if _blank(p.get("area")) else _code_text(p["area"])
         node = root if _blank(p.get("node")) else str(p["node"])
         comparison = "=" if _blank(p.get("comparison")) else str(p["comparison"]).strip()
         match = index.get(_norm(p["metric"]))
@@ -1006,7 +1204,9 @@ def reconcile(
         if match is None or match.registry is None:
             continue
         rec["unit"] = match.unit
-        published_value = _convert(p["value"], p.get("unit"), match.unit) if not _blank(p.get("value")) else None
+        published_value = (
+            _convert(p["value"], p.get("unit"), match.unit) if not _blank(p.get("value")) else None
+        )
         if published_value is None:
             rec["status"] = "not in registry"
             rec["note"] = f"published unit {p.get('unit')!r} does not convert to {match.unit}"
@@ -1016,6 +1216,8 @@ def reconcile(
         if hit is None or _blank(hit[0]):
             rec["status"] = "no data"
             rec["note"] = f"the registry holds no {match.registry} for {node} in {area}, {rec['year']}"
+            if match.registry in _COUNT_KINDS and framework is None:
+                rec["note"] += "; pass framework= to count 千亿级 nodes"
             continue
         value, rec["registry_provenance"] = float(hit[0]), hit[1]
         rec["registry"] = value
@@ -1031,7 +1233,22 @@ def reconcile(
             ok = abs(value - published_value) <= tolerance * abs(published_value)
         rec["status"] = "match" if ok else "gap"
     columns = [
-        "id", "scope", "area", "node", "metric", "year", "comparison", "published", "registry_metric", "registry",
-        "unit", "gap", "gap_pct", "status", "note", "provenance", "registry_provenance",
+        "id",
+        "scope",
+        "area",
+        "node",
+        "metric",
+        "year",
+        "comparison",
+        "published",
+        "registry_metric",
+        "registry",
+        "unit",
+        "gap",
+        "gap_pct",
+        "status",
+        "note",
+        "provenance",
+        "registry_provenance",
     ]
     return pd.DataFrame.from_records(records, columns=columns)

@@ -496,7 +496,7 @@ def _node_firms(rng, node_id: str, n: int, claims, code_factor: dict[str, float]
 def _gz_firms(rng, firms: _Firms, claims, pack_path: str, scale: float, framework: Framework) -> None:
     std = gbt4754.load()
     for node_id, prof in NODES.items():
-        n = max(int(round(prof.count * scale)), 3)
+        n = max(round(prof.count * scale), 3)
         factor = dict(GZ_GAPS)
         for k, v in GZ_STRENGTHS.get(node_id, {}).items():
             factor[k] = factor.get(k, 1.0) * v
@@ -512,7 +512,7 @@ def _gz_firms(rng, firms: _Firms, claims, pack_path: str, scale: float, framewor
         shift[0] += 2.0  # a leader per node
         firms.add([GUANGZHOU] * n, dist, [node_id] * n, codes, kws, shift)
     for group, (prof, sections) in OUTSIDE.items():
-        n = max(int(round(prof.count * scale)), 3)
+        n = max(round(prof.count * scale), 3)
         pool = _unowned_codes(pack_path, sections)
         codes = np.array(pool, dtype=object)[rng.integers(0, len(pool), n)]
         dist = np.array(GZ_DISTRICTS, dtype=object)[_pick_codes(rng, n, GZ_DISTRICTS, np.array(prof.districts))]
@@ -522,7 +522,7 @@ def _gz_firms(rng, firms: _Firms, claims, pack_path: str, scale: float, framewor
 
 def _other_firms(rng, firms: _Firms, claims, pack_path: str, scale: float) -> None:
     cities = [(regions.city(name), w, nodes, codes) for name, w, nodes, codes in OTHER_CITIES if w > 0]
-    counts = _counts(int(round(OTHER_TOTAL * scale)), np.array([w for _, w, _, _ in cities]), rng)
+    counts = _counts(round(OTHER_TOTAL * scale), np.array([w for _, w, _, _ in cities]), rng)
     node_ids = list(NODES)
     base = np.array([NODES[k].count for k in node_ids], dtype=float)
     base = base / base.sum() * (1 - GZ_OUTSIDE_SHARE_ELSEWHERE)
@@ -553,6 +553,14 @@ def _other_firms(rng, firms: _Firms, claims, pack_path: str, scale: float) -> No
             firms.add([city.code] * n, dist, [gid] * n, codes, kws, shift)
 
 
+def _two_syllables(rng, n: int) -> np.ndarray:
+    """`n` words of two different syllables ('澜桥')."""
+    syl = np.array(_SYLLABLES, dtype=object)
+    first = rng.integers(0, len(syl), n)
+    second = (first + rng.integers(1, len(syl), n)) % len(syl)
+    return syl[first] + syl[second]
+
+
 def _names(rng, frame: pd.DataFrame) -> np.ndarray:
     """'{city}{brand}示例{word}{form}', unique: duplicates are redrawn with a longer brand."""
     city_short = {c.code: regions.district_short_name(c.name) for c in regions.cities()}
@@ -568,7 +576,7 @@ def _names(rng, frame: pd.DataFrame) -> np.ndarray:
     forms = np.array(("有限公司", "有限责任公司", "股份有限公司"), dtype=object)[
         np.searchsorted((0.8, 0.93), u[:, 1], side="right")]
     syl = np.array(_SYLLABLES, dtype=object)
-    brand = syl[rng.integers(0, len(syl), n)] + syl[rng.integers(0, len(syl), n)]
+    brand = _two_syllables(rng, n)
     names = city + brand + MARKER + words + forms
     length = 3
     while True:
@@ -585,10 +593,8 @@ def _names(rng, frame: pd.DataFrame) -> np.ndarray:
 
 def _addresses(rng, frame: pd.DataFrame) -> np.ndarray:
     county_names = {c.code: (c.province, c.city, c.name) for c in regions.counties()}
-    syl = np.array(_SYLLABLES, dtype=object)
     n = len(frame)
-    road = (syl[rng.integers(0, len(syl), n)] + syl[rng.integers(0, len(syl), n)]
-            + np.array(_ROAD_END, dtype=object)[rng.integers(0, len(_ROAD_END), n)])
+    road = _two_syllables(rng, n) + np.array(_ROAD_END, dtype=object)[rng.integers(0, len(_ROAD_END), n)]
     number = rng.integers(1, 999, n)
     room = rng.integers(1, 30, n) * 100 + rng.integers(1, 20, n)
     with_room = rng.random(n) < 0.6
@@ -1017,7 +1023,6 @@ def _calibration_table(sim, link_rows, link_nodes, node_ids, metrics, years, tar
 
 
 def _figures(frame: pd.DataFrame, sim: _Sim, years: tuple[int, ...]) -> pd.DataFrame:
-    n, ny = sim.revenue.shape
     rev = sim.revenue
     out = rev * sim.output_ratio[:, None]
     va = rev * sim.va_ratio[:, None]
@@ -1035,9 +1040,9 @@ def _figures(frame: pd.DataFrame, sim: _Sim, years: tuple[int, ...]) -> pd.DataF
         "revenue": rev[firm, col],
         "industrial_output": out[firm, col],
         "value_added": va[firm, col],
+        "employees": emp[firm, col],
         "rd_expense": rd[firm, col],
         "tax": tax[firm, col],
-        "employees": emp[firm, col],
         "energy_use": energy[firm, col],
     })
 
@@ -1072,7 +1077,7 @@ def _tags(rng, frame: pd.DataFrame, figures: pd.DataFrame, years: tuple[int, ...
         chosen = np.zeros(n, dtype=bool)
         for c in pd.unique(city):
             in_city = city == c
-            k = int(round(share * (base & in_city if base is not None else in_city).sum()))
+            k = round(share * (base & in_city if base is not None else in_city).sum())
             cand = np.flatnonzero(eligible & in_city)
             if k and len(cand):
                 best = cand[np.argsort(-score[cand], kind="stable")[:k]]

@@ -31,6 +31,8 @@ ENTERPRISE_COLUMNS = (
     "code_vintage", "business_scope", "registered_capital", "founded",
 )
 
+_SQL_TYPES = {"registered_capital": "DOUBLE", "founded": "DATE"}
+
 
 @dataclass
 class Counts:
@@ -75,14 +77,17 @@ class ImportReport:
         return asdict(self)
 
 
-_VARYING = re.compile(r"'[^']*'|“[^”]*”|\d+(\.\d+)?")
+_VARYING = re.compile(r"'[^']*'|“[^”]*”|(?<![\w/.-])\d+(\.\d+)?(?![\w-])")
 
 
 def reason_kind(item: dict) -> str:
-    """A countable kind for a reason: the field and the message with its varying parts (values, row numbers,
-    expected characters) replaced by …, e.g. '统一社会信用代码: …校验位错误，应为 … (check character wrong)'."""
+    """A countable kind for a reason: the field and the message without its varying parts (values, row
+    numbers, the expected character after "，"), e.g. '统一社会信用代码: 统一社会信用代码校验位错误 (check character wrong)'."""
     field_name = FIELDS[item["field"]].zh if item["field"] in FIELDS else item["field"]
-    return f"{field_name}: {_VARYING.sub('…', item['reason'])}"
+    zh, _, en = item["reason"].partition(" (")
+    zh = _VARYING.sub("…", zh.split("，")[0])
+    en = re.sub(r"row \d+", "row N", en)
+    return f"{field_name}: {zh} ({en}" if en else f"{field_name}: {zh}"
 
 
 def import_file(
@@ -105,7 +110,7 @@ def import_file(
         mapping.year = year
     step = progress or (lambda _stage, _fraction: None)
     step("读取 reading", 0.0)
-    sheets = read_sheets(path, sheet=sheet)
+    sheets = read_sheets(path, sheet=sheet, headers=set(mapping.columns))
     validated: list[Validated] = []
     for i, raw in enumerate(sheets):
         step("校验 validating", (i + 0.5) / (len(sheets) + 1))
@@ -129,6 +134,11 @@ def import_file(
 
 class _Rollback(Exception):
     """Raised inside the transaction of a dry run so that it rolls back."""
+
+
+def plan_import(store: Store, path: str | Path, **kwargs) -> ImportReport:
+    """What `import_file` would do, without changing the store: the import runs and is rolled back."""
+    return import_file(store, path, dry_run=True, **kwargs)
 
 
 def _write(store: Store, batch: int, validated: list[Validated], report: ImportReport, *, synthetic: bool,
@@ -199,10 +209,10 @@ def upsert_enterprises(store: Store, rows: pd.DataFrame, batch: int, synthetic: 
     stage["batch_id"] = batch
     con = store.con
     con.register("e_stage", stage)
-    merged = ", ".join(
-        f"coalesce(s.{c}, e.{c}) AS {c}" for c in ENTERPRISE_COLUMNS if c != "uscc"
-    )
-    changed = " OR ".join(f"(s.{c} IS NOT NULL AND s.{c} IS DISTINCT FROM e.{c})" for c in ENTERPRISE_COLUMNS[1:])
+    # Explicit casts: a column that is blank in the whole file arrives untyped.
+    typed = {c: f"CAST(s.{c} AS {_SQL_TYPES.get(c, 'VARCHAR')})" for c in ENTERPRISE_COLUMNS}
+    merged = ", ".join(f"coalesce({typed[c]}, e.{c}) AS {c}" for c in ENTERPRISE_COLUMNS if c != "uscc")
+    changed = " OR ".join(f"({typed[c]} IS NOT NULL AND {typed[c]} IS DISTINCT FROM e.{c})" for c in ENTERPRISE_COLUMNS[1:])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE e_merged AS
         SELECT s.uscc, {merged}, e.predicted_code, e.predicted_score,

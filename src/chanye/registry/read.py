@@ -18,7 +18,7 @@ import pandas as pd
 
 from chanye.errors import InputError
 from chanye.registry.fields import FIELDS, TAG_ALIASES
-from chanye.registry.parse import split_header_unit
+from chanye.registry.parse import split_header_unit, unit_info
 
 HEADER_SCAN_ROWS = 15
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -77,19 +77,23 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def _find_header(rows: list[list[object]]) -> int:
-    """The row (0-based) among the first few with the most recognised headers (at least two)."""
+def _find_header(rows: list[list[object]], extra: frozenset[str] = frozenset()) -> int:
+    """The row (0-based) among the first few with the most recognised headers (at least two); `extra` holds
+    headers a mapping file names."""
     best, best_score = -1, 1
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        score = sum(1 for cell in row if cell is not None and recognise(str(cell))[0] is not None)
+        score = sum(
+            1 for cell in row
+            if cell is not None and (recognise(str(cell))[0] is not None or str(cell).strip() in extra)
+        )
         if score > best_score:
             best, best_score = i, score
     return best
 
 
-def _header(name: str, rows: list[list[object]], file_label: str) -> tuple[int, list[str], list[str]]:
+def _header(name: str, rows: list[list[object]], file_label: str, extra: frozenset[str]) -> tuple[int, list[str], list[str]]:
     """(header row index, headers, title lines) from the first rows of a sheet."""
-    header_at = _find_header(rows)
+    header_at = _find_header(rows, extra)
     if header_at < 0:
         where = f"{file_label}（{name}）" if name else file_label
         raise InputError(
@@ -102,7 +106,10 @@ def _header(name: str, rows: list[list[object]], file_label: str) -> tuple[int, 
     width = len(header_cells)
     # A merged group header above (e.g. "经营指标（万元）" spanning several columns) gives its unit to the
     # columns under it that state none; calamine and CSV put the merged value in the first cell only.
+    # A title row above (one cell) is not a group header.
     above = rows[header_at - 1] if header_at > 0 else []
+    if sum(1 for c in above if _cell_text(c) is not None) < 2:
+        above = []
     carried: str | None = None
     headers = []
     for j in range(width):
@@ -110,11 +117,19 @@ def _header(name: str, rows: list[list[object]], file_label: str) -> tuple[int, 
         if cell is not None:
             carried = split_header_unit(cell)[1]
         text = header_cells[j] or f"列{j + 1}"
-        if carried and split_header_unit(text)[1] is None and recognise(text)[0] in FIELDS:
+        if carried and split_header_unit(text)[1] is None and _same_dimension(recognise(text)[0], carried):
             text = f"{text}（{carried}）"
         headers.append(text)
     titles = [" ".join(_cell_text(c) or "" for c in r).strip() for r in rows[:header_at]]
     return header_at, headers, [t for t in titles if t]
+
+
+def _same_dimension(field_name: str | None, unit: str) -> bool:
+    """Whether a group header's unit fits a column (万元 fits 营业收入, not 从业人员 or 成立日期)."""
+    if field_name not in FIELDS or not FIELDS[field_name].unit:
+        return False
+    mine, theirs = unit_info(FIELDS[field_name].unit), unit_info(unit)
+    return bool(mine and theirs and mine[0] == theirs[0])
 
 
 def _body(frame: pd.DataFrame, first_row_number: int, width: int) -> tuple[pd.DataFrame, pd.Series, int, list[str]]:
@@ -135,8 +150,8 @@ def _body(frame: pd.DataFrame, first_row_number: int, width: int) -> tuple[pd.Da
     return frame, numbers[filled].reset_index(drop=True), blank, [f"列{width + i + 1}" for i in range(len(extra))]
 
 
-def _sheet_from_rows(name: str, rows: list[list[object]], file_label: str) -> RawSheet:
-    header_at, headers, titles = _header(name, rows, file_label)
+def _sheet_from_rows(name: str, rows: list[list[object]], file_label: str, extra: frozenset[str]) -> RawSheet:
+    header_at, headers, titles = _header(name, rows, file_label, extra)
     width = len(headers)
     wide = max([width, *(len(r) for r in rows[header_at + 1 :])])
     cells = [[_cell_text(c) for c in r] + [None] * (wide - len(r)) for r in rows[header_at + 1 :]]
@@ -147,20 +162,27 @@ def _sheet_from_rows(name: str, rows: list[list[object]], file_label: str) -> Ra
     return RawSheet(name, headers + extra, data, numbers, blank, titles)
 
 
-def _csv_sheet(path: Path) -> RawSheet:
+def _csv_sheet(path: Path, extra: frozenset[str]) -> RawSheet:
     text = _decode(path.read_bytes(), path.name)
     try:
         delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",\t;|").delimiter
     except csv.Error:
         delimiter = ","
-    head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), HEADER_SCAN_ROWS))
-    header_at, headers, titles = _header("", [list(r) for r in head], path.name)
+    try:
+        head = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SCAN_ROWS))
+    except csv.Error as exc:
+        raise InputError(f"{path.name}: CSV 格式错误: {exc} (malformed CSV)") from None
+    header_at, headers, titles = _header("", [list(r) for r in head], path.name, extra)
     width = len(headers)
     # pandas' C parser reads the body fast; spare names absorb rows with more cells than the header.
-    frame = pd.read_csv(
-        io.StringIO(text), sep=delimiter, header=None, skiprows=header_at + 1, names=range(width + 16),
-        dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=False, engine="c",
-    )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text, newline=""), sep=delimiter, header=None, skiprows=header_at + 1,
+            names=range(width + 16), dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"{path.name}: CSV 格式错误: {exc} (malformed CSV)", hint="检查引号与分隔符") from None
     data, numbers, blank, extra = _body(frame, header_at + 2, width)
     return RawSheet("", headers + extra, data, numbers, blank, titles)
 
@@ -174,24 +196,26 @@ def _decode(raw: bytes, label: str) -> str:
     raise InputError(f"{label}: 无法识别文件编码，请保存为 UTF-8 或 GBK (unknown text encoding)")
 
 
-def read_sheets(path: str | Path, *, sheet: str | None = None) -> list[RawSheet]:
-    """Every sheet of the file (or the one named), as raw text tables."""
+def read_sheets(path: str | Path, *, sheet: str | None = None, headers: set[str] | None = None) -> list[RawSheet]:
+    """Every sheet of the file (or the one named), as raw text tables. `headers`: column names a mapping file
+    declares, which count as recognised when looking for the header row."""
+    extra = frozenset(headers or ())
     path = Path(path)
     if not path.is_file():
         raise InputError(f"文件不存在: {path} (no such file)")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        return [_csv_sheet(path)]
+        return [_csv_sheet(path, extra)]
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        return _read_excel(path, sheet)
+        return _read_excel(path, sheet, extra)
     if suffix == ".parquet":
         frame = pd.read_parquet(path)
         rows = [list(frame.columns), *frame.itertuples(index=False, name=None)]
-        return [_sheet_from_rows("", [list(r) for r in rows], path.name)]
+        return [_sheet_from_rows("", [list(r) for r in rows], path.name, extra)]
     raise InputError(f"{path.name}: 不支持的文件类型 {suffix} (unsupported file type)", hint="支持 CSV、XLSX、Parquet")
 
 
-def _read_excel(path: Path, sheet: str | None) -> list[RawSheet]:
+def _read_excel(path: Path, sheet: str | None, extra: frozenset[str]) -> list[RawSheet]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -208,7 +232,7 @@ def _read_excel(path: Path, sheet: str | None) -> list[RawSheet]:
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         if not any(any(_cell_text(c) for c in r) for r in rows):
             continue  # an empty sheet is not an error: workbooks often carry one
-        sheets.append(_sheet_from_rows(name, rows, path.name))
+        sheets.append(_sheet_from_rows(name, rows, path.name, extra))
     if not sheets:
         raise InputError(f"{path.name}: 工作簿没有数据 (the workbook holds no data)")
     return sheets

@@ -197,7 +197,7 @@ def validate_sheet(sheet: RawSheet, mapping: Mapping, *, file_label: str = "") -
         reasons.add(m, result.error)
     for m in NON_NEGATIVE:
         if m in out and by_field.get(m):
-            negative = pd.to_numeric(out[m], errors="coerce") < 0
+            negative = (pd.to_numeric(out[m], errors="coerce").astype("float64") < 0).to_numpy()
             reasons.add(m, pd.Series(np.where(negative, f"{FIELDS[m].zh}不能为负 (must not be negative)", None),
                                      index=index))
 
@@ -237,8 +237,8 @@ def _validate_place(out: pd.DataFrame, column, by_field: dict, mapping: Mapping,
     city_raw = parse.clean_text(column("city")).values if "city" in by_field else pd.Series([None] * n, dtype=object)
     city_found = _map_unique(city_raw, lambda v: (regions.city(v).code if regions.city(v) else "?"))
     city_bad = city_raw.notna() & city_found.eq("?")
-    reasons.add("city", pd.Series(np.where(city_bad, "无法识别的城市 " + city_raw.fillna("").astype(str)
-                                           + " (unknown city)", None), index=out.index))
+    reasons.add("city", pd.Series(np.where(city_bad, "无法识别的城市 '" + city_raw.fillna("").astype(str)
+                                           + "' (unknown city)", None), index=out.index))
     city_code = city_found.where(city_raw.notna() & ~city_bad, default_city.code)
     out["city_code"] = city_code.to_numpy()
 
@@ -255,7 +255,7 @@ def _validate_place(out: pd.DataFrame, column, by_field: dict, mapping: Mapping,
         district.loc[others] = _map_unique(pairs, _county_code).to_numpy()
     unresolved_named = in_gz & district_raw.notna().to_numpy() & district.isna().to_numpy()
     reasons.add("district", pd.Series(np.where(
-        unresolved_named, "无法识别的区 " + district_raw.fillna("").astype(str) + " (not a Guangzhou district)", None
+        unresolved_named, "无法识别的区 '" + district_raw.fillna("").astype(str) + "' (not a Guangzhou district)", None
     ), index=out.index))
     need_address = in_gz & district_raw.isna().to_numpy()
     if need_address.any():
@@ -293,12 +293,10 @@ def _validate_code(out: pd.DataFrame, raw: pd.Series, vintage: str, reasons: _Re
             mapped = gbt4754.map_2011_code(code)
             if mapped:
                 extra = f"（另可对应 {'、'.join(mapped[1:])}）" if len(mapped) > 1 else ""
-                return mapped[0], "2011", None, f"2011 版代码 {code} 已转换为 2017 版 {mapped[0]}{extra} (converted from GB/T 4754-2011)"
+                return mapped[0], "2011", None, f"2011版代码 {code} 已转换为2017版 {mapped[0]}{extra} (converted from GB/T 4754-2011)"
         return None, None, f"行业代码 {code} 不在 GB/T 4754-2017 中 (unknown GB/T 4754 code)", None
 
-    decided = _map_unique(normalised, decide)
-    has = decided.notna()
-    parts = decided.where(has, None)
+    parts = [p if isinstance(p, tuple) else None for p in _map_unique(normalised, decide)]
     out["industry_code_raw"] = normalised.to_numpy()
     out["industry_code"] = [p[0] if p else None for p in parts]
     out["code_vintage"] = [p[1] if p else None for p in parts]

@@ -10,6 +10,8 @@ columns takes 30-55 ms a query.
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -44,19 +46,78 @@ _JIEBA_LOCK = threading.Lock()
 # --------------------------------------------------------------------------------------------------------
 
 
+class BigramIndex:
+    """An inverted index of character bigrams: `rows_with(word)` returns the (sorted) rows whose text contains
+    `word`. Characters are ranked through a lookup table so that a (bigram, row) pair fits in 64 bits; the
+    pairs are sorted once and looked up with binary search."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.alphabet = np.zeros(0x110000, np.int32)
+        self.width = 1
+        self.keys = np.zeros(0, np.uint64)
+        self.rows = np.zeros(0, np.int64)
+        if not texts:
+            return
+        cp = np.frombuffer("\x00".join(texts).encode("utf-32-le"), dtype=np.uint32)
+        present = np.zeros(0x110000, dtype=bool)
+        present[cp] = True
+        present[:2] = False  # the separators \x00 and \x01 never form a bigram
+        self.alphabet = (np.cumsum(present, dtype=np.int32) * present).astype(np.int32)
+        self.width = int(self.alphabet.max()) + 1
+        ranks = self.alphabet[cp].astype(np.uint64)
+        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+        rows = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)[: len(cp)]
+        ok = (ranks[:-1] > 0) & (ranks[1:] > 0)
+        keys = ranks[:-1][ok] * np.uint64(self.width) + ranks[1:][ok]
+        bits = max(1, len(texts).bit_length())
+        if (self.width * self.width).bit_length() + bits > 63:  # pragma: no cover - millions of firms
+            raise NotFound("企业目录过大，无法建立索引 (directory too large to index)")
+        combined = (keys << np.uint64(bits)) | rows[:-1][ok]
+        combined.sort()
+        keep = np.empty(len(combined), dtype=bool)
+        if len(combined):
+            keep[0] = True
+            np.not_equal(combined[1:], combined[:-1], out=keep[1:])
+        combined = combined[keep]
+        self.keys = combined >> np.uint64(bits)
+        self.rows = (combined & np.uint64((1 << bits) - 1)).astype(np.int64)
+
+    def postings(self, a: str, b: str) -> np.ndarray:
+        ra, rb = ord(a), ord(b)
+        ka = int(self.alphabet[ra]) if ra < len(self.alphabet) else 0
+        kb = int(self.alphabet[rb]) if rb < len(self.alphabet) else 0
+        if not ka or not kb:
+            return np.zeros(0, np.int64)
+        key = np.uint64(ka * self.width + kb)
+        return self.rows[np.searchsorted(self.keys, key, "left"):np.searchsorted(self.keys, key, "right")]
+
+    def rows_with(self, word: str, within: np.ndarray | None = None) -> np.ndarray:
+        """Rows whose text contains `word` (among `within` when given): bigram lists intersected, rarest
+        first, then a substring check (a two-character word needs none; a one-character word scans)."""
+        cand = within
+        if len(word) >= 2:
+            for p in sorted((self.postings(word[i], word[i + 1]) for i in range(len(word) - 1)), key=len):
+                cand = p if cand is None else np.intersect1d(cand, p, assume_unique=True)
+                if not len(cand):
+                    return cand
+            if len(word) == 2:
+                return cand
+        if cand is None:
+            cand = np.arange(len(self.texts))
+        texts = self.texts
+        return np.fromiter((i for i in cand.tolist() if word in texts[i]), dtype=np.int64)
+
+
 @dataclass
 class Directory:
     frame: pd.DataFrame  # row id = position; uscc, name, district_code, ..., latest-year figures
     year: int | None  # the latest year with figures
     years: list[int]
-    texts: list[str]  # name + "\x01" + business scope, by row
-    name_len: np.ndarray  # length of the name part of each text
+    text_index: BigramIndex  # name + "\x01" + business scope
+    name_index: BigramIndex  # name only (for relevance)
     uscc_sorted: np.ndarray
     uscc_order: np.ndarray
-    bigram_keys: np.ndarray  # sorted, one per (bigram, row)
-    bigram_rows: np.ndarray
-    alphabet: np.ndarray  # code point -> rank (0 = unknown)
-    width: int  # alphabet size + 1
     node_rows: dict[str, np.ndarray]
     tag_rows: dict[str, np.ndarray]
     row_nodes: list[list[str]]
@@ -65,42 +126,24 @@ class Directory:
     districts: dict[str, dict] = field(default_factory=dict)
 
 
-def _bigram_index(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Sorted (bigram key, row) pairs over `texts`; characters ranked through a lookup table so that a key
-    fits in 64 bits with the row."""
-    if not texts:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0x110000, np.int32), 1
-    joined = "\x00".join(texts)
-    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    present = np.zeros(0x110000, dtype=bool)
-    present[cp] = True
-    present[:2] = False  # separators \x00 and \x01 never form a bigram
-    alphabet = np.cumsum(present, dtype=np.int32) * present  # rank 1..n for present characters, 0 otherwise
-    width = int(alphabet.max()) + 1
-    ranks = alphabet[cp].astype(np.uint64)
-    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-    rows = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)[: len(cp)]
-    ok = (ranks[:-1] > 0) & (ranks[1:] > 0)
-    keys = ranks[:-1][ok] * np.uint64(width) + ranks[1:][ok]
-    row_bits = max(1, int(len(texts)).bit_length())
-    if (width * width).bit_length() + row_bits > 63:  # pragma: no cover - beyond ~3M firms of 50k glyphs
-        raise NotFound("企业目录过大，无法建立索引 (directory too large to index)")
-    combined = (keys << np.uint64(row_bits)) | rows[:-1][ok]
-    combined.sort()
-    keep = np.empty(len(combined), dtype=bool)
-    if len(combined):
-        keep[0] = True
-        np.not_equal(combined[1:], combined[:-1], out=keep[1:])
-    combined = combined[keep]
-    return (combined >> np.uint64(row_bits)), (combined & np.uint64((1 << row_bits) - 1)).astype(np.int64), \
-        alphabet, width
-
-
 def district_table(city: str) -> dict[str, dict]:
     out = {}
     for r in regions.counties(city):
         out[r.code] = {"code": r.code, "name": r.name, "name_en": regions.GUANGZHOU_PINYIN.get(r.code, r.name)}
     return out
+
+
+@functools.cache
+def area_name(code: str | None) -> str | None:
+    """'440106' -> '天河区'; a district of another city -> '北京市东城区'."""
+    if not code:
+        return None
+    county = regions.region("county", code)
+    if county is None:
+        return None
+    if county.city and county.city != county.name and not county.code.startswith(regions.GUANGZHOU[:4]):
+        return f"{county.city}{county.name}"
+    return county.name
 
 
 def _figures_for(store, year: int | None, usccs: pd.Index) -> pd.DataFrame:
@@ -115,7 +158,8 @@ def build_directory(store, pack: str, city: str) -> Directory:
     firms = store.query("""
         SELECT uscc, name, district_code, city_code, coalesce(industry_code, predicted_code) AS industry_code,
                industry_code IS NULL AND predicted_code IS NOT NULL AS code_predicted,
-               registered_capital, founded, coalesce(business_scope, '') AS business_scope, synthetic
+               registered_capital, strftime(founded, '%Y-%m-%d') AS founded,
+               coalesce(business_scope, '') AS business_scope, synthetic
         FROM enterprises ORDER BY uscc
     """)
     years = views.years(store)
@@ -145,14 +189,11 @@ def build_directory(store, pack: str, city: str) -> Directory:
             row_nodes[p].append(str(node))
     names = firms["name"].fillna("").astype(str).tolist()
     texts = [f"{a}\x01{b}" for a, b in zip(names, firms["business_scope"].astype(str).tolist(), strict=True)]
-    keys, rows, alphabet, width = _bigram_index(texts)
     order = np.argsort(firms["uscc"].to_numpy(dtype=str), kind="stable")
     frame = firms.drop(columns=["business_scope"])
     return Directory(
-        frame=frame, year=year, years=years, texts=texts,
-        name_len=np.fromiter((len(x) for x in names), dtype=np.int64, count=n),
+        frame=frame, year=year, years=years, text_index=BigramIndex(texts), name_index=BigramIndex(names),
         uscc_sorted=firms["uscc"].to_numpy(dtype=str)[order], uscc_order=order,
-        bigram_keys=keys, bigram_rows=rows, alphabet=alphabet, width=width,
         node_rows=node_rows, tag_rows=tag_rows, row_nodes=row_nodes, row_tags=row_tags,
         synthetic=bool(firms["synthetic"].any()) if n else False, districts=district_table(city),
     )
@@ -178,6 +219,7 @@ def tokens_of(q: str) -> list[str]:
     """The words of a query: jieba's precise cut, without punctuation and stop words (kept if nothing else)."""
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)
     text = q.strip()
     if not text:
         return []
@@ -192,36 +234,6 @@ def tokens_of(q: str) -> list[str]:
     return out
 
 
-def _postings(d: Directory, a: str, b: str) -> np.ndarray:
-    ra, rb = ord(a), ord(b)
-    if ra >= len(d.alphabet) or rb >= len(d.alphabet):
-        return np.zeros(0, np.int64)
-    ka, kb = int(d.alphabet[ra]), int(d.alphabet[rb])
-    if not ka or not kb:
-        return np.zeros(0, np.int64)
-    key = np.uint64(ka * d.width + kb)
-    lo = np.searchsorted(d.bigram_keys, key, "left")
-    hi = np.searchsorted(d.bigram_keys, key, "right")
-    return d.bigram_rows[lo:hi]
-
-
-def _rows_with(d: Directory, word: str, within: np.ndarray | None) -> np.ndarray:
-    """Rows whose name or scope contains `word` (restricted to `within` when given)."""
-    cand = within
-    if len(word) >= 2:
-        lists = sorted((_postings(d, word[i], word[i + 1]) for i in range(len(word) - 1)), key=len)
-        for p in lists:
-            cand = p if cand is None else np.intersect1d(cand, p, assume_unique=True)
-            if not len(cand):
-                return cand
-        if len(word) == 2:
-            return cand
-    if cand is None:
-        cand = np.arange(len(d.texts))
-    texts = d.texts
-    return np.fromiter((i for i in cand.tolist() if word in texts[i]), dtype=np.int64)
-
-
 def match_rows(d: Directory, q: str) -> tuple[np.ndarray, np.ndarray, list[str], str]:
     """(rows, relevance, tokens, mode) for a query: 3 = the query is in the name, 2 = every word in the name,
     1 = in the name or scope. mode: 'uscc' (a full or partial credit code) or 'text'."""
@@ -234,27 +246,37 @@ def match_rows(d: Directory, q: str) -> tuple[np.ndarray, np.ndarray, list[str],
         if len(rows):
             return rows, np.full(len(rows), 3), [upper], "uscc"
     tokens = tokens_of(q)
+    n = len(d.frame)
     if not tokens:
-        return np.arange(len(d.texts)), np.zeros(len(d.texts), dtype=np.int64), [], "all"
+        return np.arange(n), np.zeros(n, dtype=np.int64), [], "all"
     cand: np.ndarray | None = None
     for word in sorted(tokens, key=len, reverse=True):  # longer words are rarer: narrow first
-        cand = _rows_with(d, word, cand)
+        cand = d.text_index.rows_with(word, cand)
         if not len(cand):
             break
     rows = np.asarray(cand if cand is not None else [], dtype=np.int64)
-    whole = q.replace(" ", "")
-    rel = np.empty(len(rows), dtype=np.int64)
-    texts, name_len = d.texts, d.name_len
-    for j, i in enumerate(rows.tolist()):
-        name = texts[i][: name_len[i]]
-        rel[j] = 3 if whole in name else (2 if all(t in name for t in tokens) else 1)
+    rel = np.ones(len(rows), dtype=np.int64)
+    if len(rows):
+        in_name: np.ndarray | None = rows
+        for word in sorted(tokens, key=len, reverse=True):
+            in_name = d.name_index.rows_with(word, in_name)
+            if not len(in_name):
+                break
+        rel += np.isin(rows, in_name, assume_unique=True)
+        whole = "".join(q.split())
+        if len(in_name) and len(tokens) > 1 and len(whole) >= 2:
+            rel += np.isin(rows, d.name_index.rows_with(whole, in_name), assume_unique=True)
+        elif len(tokens) == 1:
+            rel += np.isin(rows, in_name, assume_unique=True)
     return rows, rel, tokens, "text"
 
 
-def _check_filters(ctx, d: Directory, node: str | None, district: str | None) -> None:
+def _check_filters(ctx, d: Directory, node: str | None, district: str | None, city: str | None = None) -> None:
+    if city is not None and regions.city(city) is None:
+        raise NotFound(f"没有行政区划代码为 {city} 的城市 (unknown city)", hint="如 440100 广州市")
     if node is not None:
         ctx.framework.node(node)  # UnknownNode -> 404
-    if district is not None and district not in d.districts:
+    if district is not None and district not in d.districts and regions.region("county", district) is None:
         raise NotFound(f"没有行政区划代码为 {district} 的区 (unknown district)",
                        hint=f"可用: {', '.join(d.districts)}")
 
@@ -271,17 +293,19 @@ def column_defs(lang: str = "zh") -> list[dict]:
 
 
 def search_model(ctx, *, q: str = "", node: str | None = None, district: str | None = None,
-                 tag: str | None = None, sort: str | None = None, order: str = "desc", page: int = 1,
+                 city: str | None = None, tag: str | None = None, sort: str | None = None, order: str = "desc", page: int = 1,
                  per_page: int = 20, year: int | None = None, limit: int | None = None) -> dict:
     """Enterprises matching a query and filters, sorted and paged, with their year's figures and facets."""
     d = directory(ctx)
-    _check_filters(ctx, d, node, district)
+    _check_filters(ctx, d, node, district, city)
     rows, rel, tokens, mode = match_rows(d, q or "")
     keep = np.ones(len(rows), dtype=bool)
     if node:
         keep &= np.isin(rows, d.node_rows.get(node, np.zeros(0, np.int64)), assume_unique=True)
     if tag:
         keep &= np.isin(rows, d.tag_rows.get(tag, np.zeros(0, np.int64)), assume_unique=True)
+    if city:
+        keep &= (d.frame["city_code"].to_numpy(dtype=object)[rows] == city)
     before_district = rows[keep]
     if district:
         keep &= (d.frame["district_code"].to_numpy(dtype=object)[rows] == district)
@@ -317,7 +341,7 @@ def search_model(ctx, *, q: str = "", node: str | None = None, district: str | N
     facets = [{"code": c, "name": v["name"], "name_en": v["name_en"], "count": int(by_district.get(c, 0))}
               for c, v in d.districts.items()]
     return {
-        "query": {"q": q or "", "node": node, "district": district, "tag": tag, "sort": sort, "order": order,
+        "query": {"q": q or "", "node": node, "district": district, "city": city, "tag": tag, "sort": sort, "order": order,
                   "page": page, "per_page": per_page, "year": use_year},
         "mode": mode, "tokens": tokens, "year": use_year, "years": d.years, "total": total,
         "pages": max(1, -(-total // per_page)), "columns": column_defs(),
@@ -339,9 +363,10 @@ def _rows(d: Directory, figs: pd.DataFrame, chosen: np.ndarray, fw) -> list[dict
     for i in chosen.tolist():
         code = f.at[i, "district_code"]
         dist = d.districts.get(code) if isinstance(code, str) else None
+        place = dist["name"] if dist else area_name(code if isinstance(code, str) else None)
         out.append(clean({
             "uscc": f.at[i, "uscc"], "name": f.at[i, "name"], "district_code": code,
-            "district": dist["name"] if dist else None, "district_en": dist["name_en"] if dist else None,
+            "district": place, "district_en": dist["name_en"] if dist else place,
             "industry_code": f.at[i, "industry_code"],
             "registered_capital": f.at[i, "registered_capital"], "founded": f.at[i, "founded"],
             **{m: figs.at[i, m] for m in FIGURES},
@@ -373,6 +398,7 @@ def get_enterprises(
     q: str = Query("", max_length=100, description="企业名称、统一社会信用代码或经营范围词语"),
     node: str | None = Query(None, max_length=64, description="12218 节点 id，如 icv-nev"),
     district: str | None = Query(None, pattern=r"^\d{6}$", description="区的行政区划代码，如 440106"),
+    city: str | None = Query(None, pattern=r"^\d{6}$", description="城市的行政区划代码，如 440100"),
     tag: TagId | None = Query(None, description="企业标签"),
     sort: SortKey | None = Query(None, description="排序字段（缺省：有查询词时按相关度，否则按规模）"),
     order: Literal["desc", "asc"] = "desc",
@@ -385,14 +411,14 @@ def get_enterprises(
     if format == "xlsx":
         from chanye.web.tables import XLSX_MAX_ROWS
 
-        model = search_model(ctx, q=q, node=node, district=district, tag=tag, sort=sort, order=order,
+        model = search_model(ctx, q=q, node=node, district=district, city=city, tag=tag, sort=sort, order=order,
                              year=year, limit=XLSX_MAX_ROWS)
         extra = f"{model['year']}年指标；金额单位 万元；共 {model['total']} 家" + (
             f"，只含前 {XLSX_MAX_ROWS} 家" if model["total"] > XLSX_MAX_ROWS else "")
         return xlsx_response({"企业": search_frame(model)}, "enterprises.xlsx",
                              notes={"企业": provenance_note(model["provenance"]["synthetic"], extra)})
-    return search_model(ctx, q=q, node=node, district=district, tag=tag, sort=sort, order=order, page=page,
-                        per_page=per_page, year=year)
+    return search_model(ctx, q=q, node=node, district=district, city=city, tag=tag, sort=sort, order=order,
+                        page=page, per_page=per_page, year=year)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -400,10 +426,10 @@ def get_enterprises(
 # --------------------------------------------------------------------------------------------------------
 
 
-def tag_counts_model(ctx, *, node: str | None = None, district: str | None = None) -> dict:
-    """How many enterprises (in a node and/or district) hold each tag; `total` = all of them."""
+def tag_counts_model(ctx, *, node: str | None = None, district: str | None = None, city: str | None = None) -> dict:
+    """How many enterprises (in a node, district and/or city) hold each tag; `total` = all of them."""
     d = directory(ctx)
-    _check_filters(ctx, d, node, district)
+    _check_filters(ctx, d, node, district, city)
     mask = np.ones(len(d.frame), dtype=bool)
     if node:
         inside = np.zeros(len(d.frame), dtype=bool)
@@ -411,9 +437,11 @@ def tag_counts_model(ctx, *, node: str | None = None, district: str | None = Non
         mask &= inside
     if district:
         mask &= d.frame["district_code"].to_numpy(dtype=object) == district
+    if city:
+        mask &= d.frame["city_code"].to_numpy(dtype=object) == city
     rows = [{"tag": t, "label": zh, "label_en": en, "count": int(mask[d.tag_rows.get(t, np.zeros(0, np.int64))].sum()),
              "unit": "家"} for t, (zh, en) in TAGS.items()]
-    return {"node": node, "district": district, "total": int(mask.sum()), "unit": "家", "rows": rows,
+    return {"node": node, "district": district, "city": city, "total": int(mask.sum()), "unit": "家", "rows": rows,
             "provenance": _provenance(d)}
 
 
@@ -422,9 +450,10 @@ def get_tag_counts(
     request: Request,
     node: str | None = Query(None, max_length=64),
     district: str | None = Query(None, pattern=r"^\d{6}$"),
+    city: str | None = Query(None, pattern=r"^\d{6}$"),
     format: Format = "json",
 ):
-    model = tag_counts_model(request.app.state.ctx, node=node, district=district)
+    model = tag_counts_model(request.app.state.ctx, node=node, district=district, city=city)
     if format == "xlsx":
         frame = pd.DataFrame({"标签": [r["label"] for r in model["rows"]], "企业数（家）": [r["count"] for r in model["rows"]]})
         return xlsx_response({"标签": frame}, "tags.xlsx", notes={"标签": provenance_note(model["provenance"]["synthetic"])})
@@ -461,11 +490,13 @@ def profile_model(ctx, uscc: str) -> dict:
     synthetic = bool(record.get("synthetic"))
     return clean({
         "uscc": record["uscc"], "name": record["name"], "district_code": code,
-        "district": dist["name"] if dist else None, "district_en": dist["name_en"] if dist else None,
+        "district": dist["name"] if dist else area_name(code if isinstance(code, str) else None),
+        "district_en": dist["name_en"] if dist else area_name(code if isinstance(code, str) else None),
         "address": record.get("address"), "industry_code": record.get("industry_code"),
         "predicted_code": record.get("predicted_code"), "predicted_score": record.get("predicted_score"),
         "business_scope": record.get("business_scope"), "registered_capital": record.get("registered_capital"),
-        "registered_capital_unit": FIELDS["registered_capital"].unit, "founded": record.get("founded"),
+        "registered_capital_unit": FIELDS["registered_capital"].unit,
+        "founded": None if pd.isna(record.get("founded")) else str(record.get("founded"))[:10],
         "figures": record["figures"],
         "figure_columns": [{"key": m, "label": FIELDS[m].zh, "label_en": FIELDS[m].en, "unit": FIELDS[m].unit}
                            for m in ("revenue", "industrial_output", "value_added", "employees", "rd_expense",

@@ -1,0 +1,378 @@
+"""Page models: each page's one dict, composed from the same service functions the JSON API calls (the
+framework views, the scoreboard, the enterprise directory, the published figures), so that a page and its
+JSON twins always show the same numbers. Every figure carries its unit, year and provenance.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from chanye.errors import NotFound
+from chanye.framework.summary import system_counts
+from chanye.registry import views
+from chanye.registry.fields import TAGS
+from chanye.web.api.data import published_model
+from chanye.web.api.enterprises import district_table, search_model, tag_counts_model
+from chanye.web.tables import REGISTRY, SYNTHETIC, clean
+
+KIND_ZH = {"cluster": "战略性产业集群", "future": "未来产业", "service": "现代服务业"}
+KIND_EN = {"cluster": "Strategic cluster", "future": "Future industry", "service": "Modern service"}
+METRIC_LABEL = {
+    "industrial_output": ("工业总产值", "Industrial output"),
+    "revenue": ("营业收入", "Revenue"),
+    "value_added": ("增加值", "Value added"),
+    "employees": ("从业人员", "Employees"),
+    "enterprises": ("企业数", "Enterprises"),
+}
+# Published city figures shown as headline cards, in this order (the latest year of each).
+HEADLINE_METRICS = (
+    ("gdp", "地区生产总值", "Gross regional product"),
+    ("industrial_investment", "工业投资", "Industrial investment"),
+    ("tech_upgrade_investment_growth", "工业技改投资增速", "Tech-upgrade investment growth"),
+    ("high_tech_mfg_investment_growth", "高技术制造业投资增速", "High-tech manufacturing investment growth"),
+    ("strategic_emerging_va", "战略性新兴产业增加值", "Strategic emerging industries' value added"),
+    ("count_100bn_clusters", "千亿级产业集群", "Clusters above 100 bn yuan"),
+    ("count_100bn_services", "千亿级服务业", "Service industries above 100 bn yuan"),
+    ("industrial_projects", "工业建设项目", "Industrial construction projects"),
+)
+
+
+def _num(value):
+    if value is None:
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) or math.isinf(v) else v
+
+
+# --------------------------------------------------------------------------------------------------------
+# The scoreboard frames (long frames with unit and provenance columns), once per data generation
+# --------------------------------------------------------------------------------------------------------
+
+
+def board(ctx) -> dict[str, pd.DataFrame]:
+    """scale, dynamics, structure, milestones and target progress of every node, district and year."""
+    return ctx.cached(("web-board",), lambda: _compute_board(ctx))
+
+
+def _compute_board(ctx) -> dict[str, pd.DataFrame]:
+    from chanye.analytics import indicators as ind
+
+    fw = ctx.framework
+    store = ctx.cursor()
+    scale = ind.scale(views.firms(store), views.figures(store), views.tags(store), views.links(store, fw.id), fw)
+    years = sorted(int(y) for y in scale["year"].dropna().unique())
+    latest = years[-1] if years else None
+    return {
+        "scale": scale,
+        "dynamics": ind.dynamics(scale),
+        "structure": ind.structure(scale, fw),
+        "milestones": ind.milestones(scale, fw),
+        "targets": ind.target_progress(scale, fw.targets, latest) if latest else pd.DataFrame(),
+        "years": years,
+        "latest": latest,
+    }
+
+
+def _pick(frame: pd.DataFrame, **eq) -> pd.DataFrame:
+    mask = pd.Series(True, index=frame.index)
+    for k, v in eq.items():
+        mask &= frame[k] == v
+    return frame[mask]
+
+
+def _value_map(frame: pd.DataFrame, key: str) -> dict:
+    return {k: _num(v) for k, v in zip(frame[key], frame["value"], strict=True)}
+
+
+def _prov(frame: pd.DataFrame) -> str:
+    return SYNTHETIC if len(frame) and (frame["provenance"] == SYNTHETIC).any() else REGISTRY
+
+
+def _check_year(b: dict, year: int | None) -> int | None:
+    if year is None:
+        return b["latest"]
+    if year not in b["years"]:
+        raise NotFound(f"没有 {year} 年的数据 (no data for that year)",
+                       hint=f"可用年份: {', '.join(map(str, b['years'])) or '无'}")
+    return year
+
+
+# --------------------------------------------------------------------------------------------------------
+# Overview
+# --------------------------------------------------------------------------------------------------------
+
+
+def tree(fw) -> dict:
+    """The system as a nested tree for ECharts (status on every node)."""
+
+    def visit(node) -> dict:
+        children = [visit(c) for c in fw.children(node.id)]
+        item = {"id": node.id, "name": node.name.zh, "name_en": node.name.en, "label": node.label,
+                "kind": node.kind, "status": node.status, "is_industry": node.is_industry}
+        if children:
+            item["children"] = children
+        return item
+
+    roots = [n for n in fw.nodes if n.parent is None]
+    return visit(roots[0]) if roots else {}
+
+
+def headline(ctx) -> list[dict]:
+    rows = published_model(ctx, scope="city")["rows"]
+    out = []
+    for metric, zh, en in HEADLINE_METRICS:
+        mine = [r for r in rows if r["metric"] == metric]
+        if not mine:
+            continue
+        r = max(mine, key=lambda x: x["year"])
+        out.append({**r, "label": zh, "label_en": en})
+    return out
+
+
+def cluster_rows(ctx, year: int | None = None) -> list[dict]:
+    """Every industry node in the city: scale (its scale metric), growth, enterprises, 千亿级 status."""
+    fw = ctx.framework
+    b = board(ctx)
+    year = _check_year(b, year)
+    city = fw.info.city
+    scale = _pick(b["scale"], area_type="city", area=city, year=year)
+    dyn = _pick(b["dynamics"], area_type="city", area=city, year=year, indicator="yoy")
+    ms = b["milestones"].set_index("node") if len(b["milestones"]) else pd.DataFrame()
+    rows = []
+    for node in fw.industry_nodes():
+        metric = fw.scale_metric(node.id)
+        s = _pick(scale, node=node.id)
+        value = _value_map(_pick(s, metric=metric), "node").get(node.id)
+        firms = _value_map(_pick(s, metric="enterprises"), "node").get(node.id)
+        growth = _value_map(_pick(dyn, node=node.id, metric=metric), "node").get(node.id)
+        m = ms.loc[node.id] if node.id in ms.index else None
+        parent = fw.node(node.parent) if node.parent else None
+        rows.append({
+            "id": node.id, "name": node.name.zh, "name_en": node.name.en, "kind": node.kind, "status": node.status,
+            "kind_zh": KIND_ZH.get(node.kind, node.kind), "kind_en": KIND_EN.get(node.kind, node.kind),
+            "parent": node.parent, "parent_name": parent.name.zh if parent else None,
+            "parent_name_en": parent.name.en if parent else None,
+            "metric": metric, "metric_label": METRIC_LABEL[metric][0], "metric_label_en": METRIC_LABEL[metric][1],
+            "year": year, "value": value, "unit": "亿元", "growth": growth, "growth_unit": "%",
+            "enterprises": firms, "enterprises_unit": "家",
+            "thousand_billion": bool(value is not None and value >= 1000),
+            "crossed_1000": None if m is None or pd.isna(m["crossed_1000"]) else str(m["crossed_1000"]),
+            "provenance": _prov(s),
+        })
+    return rows
+
+
+def overview_model(ctx, year: int | None = None) -> dict:
+    fw = ctx.framework
+    b = board(ctx)
+    year = _check_year(b, year)
+    clusters = cluster_rows(ctx, year)
+    published_nodes = [r for r in published_model(ctx, scope="node")["rows"] if r["metric"] == "cluster_scale"]
+    count_labels = {"count_100bn_clusters": ("千亿级产业集群", "clusters above 100 bn yuan"),
+                    "count_100bn_services": ("千亿级服务业", "service industries above 100 bn yuan"),
+                    "count_100bn_mfg_clusters": ("产值超千亿元的先进制造业集群", "manufacturing clusters above 100 bn yuan")}
+    published_counts = [{**r, "label": count_labels[r["metric"]][0], "label_en": count_labels[r["metric"]][1]}
+                        for r in published_model(ctx, scope="city")["rows"] if r["metric"] in count_labels]
+    synthetic = any(c["provenance"] == SYNTHETIC for c in clusters)
+    return clean({
+        "pack": {"id": fw.id, "name": fw.info.name.zh, "name_en": fw.info.name.en, "version": fw.info.version},
+        "tree": tree(fw),
+        "counts": system_counts(fw),
+        "headline": headline(ctx),
+        "clusters": clusters,
+        "thousand_billion": {
+            "year": year,
+            "clusters": sum(1 for c in clusters if c["thousand_billion"] and c["kind"] in ("cluster", "future")),
+            "services": sum(1 for c in clusters if c["thousand_billion"] and c["kind"] == "service"),
+            "unit": "个", "provenance": SYNTHETIC if synthetic else REGISTRY,
+            "published": published_counts, "published_clusters": published_nodes,
+        },
+        "year": year, "years": b["years"],
+        "provenance": {"kind": SYNTHETIC if synthetic else REGISTRY, "synthetic": synthetic},
+    })
+
+
+def overview_links() -> list[tuple[str, str]]:
+    return [("框架 JSON", "/api/v1/framework"), ("公开数字 JSON", "/api/v1/data/published"),
+            ("集群 JSON", "/api/v1/scoreboard")]
+
+
+def clusters_model(ctx, year: int | None = None) -> dict:
+    b = board(ctx)
+    year = _check_year(b, year)
+    rows = cluster_rows(ctx, year)
+    synthetic = any(c["provenance"] == SYNTHETIC for c in rows)
+    return clean({"clusters": rows, "year": year, "years": b["years"],
+                  "provenance": {"kind": SYNTHETIC if synthetic else REGISTRY, "synthetic": synthetic}})
+
+
+def clusters_links() -> list[tuple[str, str]]:
+    return [("JSON", "/api/v1/scoreboard"), ("框架 JSON", "/api/v1/framework")]
+
+
+# --------------------------------------------------------------------------------------------------------
+# One cluster
+# --------------------------------------------------------------------------------------------------------
+
+
+def cluster_model(ctx, node_id: str, year: int | None = None, *, node_info: dict | None = None) -> dict:
+    """One node: trend, districts (map and table), tags, top enterprises, targets and its concordance
+    (`node_info`: the /api/v1/framework/nodes/{id} model)."""
+    fw = ctx.framework
+    node = fw.node(node_id)  # UnknownNode -> 404
+    b = board(ctx)
+    year = _check_year(b, year)
+    city = fw.info.city
+    metric = fw.scale_metric(node.id) if node.is_industry else fw.info.scale_metric
+    scale = _pick(b["scale"], node=node.id)
+    city_rows = _pick(scale, area_type="city", area=city).sort_values("year")
+    years = b["years"]
+
+    def series(m: str) -> list:
+        vals = _pick(city_rows, metric=m).set_index("year")["value"]
+        return [_num(vals.get(y)) for y in years]
+
+    dyn = _pick(b["dynamics"], node=node.id, area_type="city", area=city, metric=metric, indicator="yoy")
+    yoy = dyn.set_index("year")["value"]
+    trend = {
+        "years": years, "metric": metric, "metric_label": METRIC_LABEL[metric][0],
+        "metric_label_en": METRIC_LABEL[metric][1], "unit": "亿元",
+        "values": series(metric), "yoy": [_num(yoy.get(y)) for y in years], "yoy_unit": "%",
+        "enterprises": series("enterprises"), "enterprises_unit": "家", "provenance": _prov(city_rows),
+    }
+    districts = district_table(city)
+    d_scale = _pick(scale, area_type="district", year=year)
+    values = _value_map(_pick(d_scale, metric=metric), "area")
+    firms = _value_map(_pick(d_scale, metric="enterprises"), "area")
+    st = _pick(b["structure"], node=node.id, area_type="district", year=year)
+    shares = _value_map(_pick(st, indicator="district_share"), "area")
+    lqs = _value_map(_pick(st, indicator="lq"), "area")
+    d_dyn = _pick(b["dynamics"], node=node.id, area_type="district", year=year, metric=metric, indicator="yoy")
+    growth = _value_map(d_dyn, "area")
+    district_rows = [{
+        "code": code, "name": d["name"], "name_en": d["name_en"], "value": values.get(code), "unit": "亿元",
+        "share": shares.get(code), "lq": lqs.get(code), "growth": growth.get(code), "enterprises": firms.get(code),
+    } for code, d in districts.items()]
+    targets = b["targets"]
+    node_targets = targets[targets["node"] == node.id] if len(targets) else targets
+    target_rows = []
+    for r in (node_targets.to_dict("records") if len(node_targets) else []):
+        target_rows.append({**r, "sources": [s for s in str(r.get("sources") or "").split(",") if s]})
+    return clean({
+        "node": node_info or {"id": node.id, "name": node.name.zh, "name_en": node.name.en, "status": node.status,
+                              "kind": node.kind, "codes": [], "sources": [], "ancestors": [], "children": []},
+        "year": year, "years": years, "metric": metric,
+        "metric_label": METRIC_LABEL[metric][0], "metric_label_en": METRIC_LABEL[metric][1],
+        "trend": trend,
+        "districts": {"rows": district_rows, "metric": metric, "unit": "亿元", "year": year,
+                      "provenance": _prov(d_scale)},
+        "tags": tag_counts_model(ctx, node=node.id, city=city) if node.is_industry else None,
+        "top": search_model(ctx, node=node.id, city=city, per_page=10) if node.is_industry else None,
+        "targets": target_rows,
+        "published": published_model(ctx, node=node.id)["rows"],
+        "tag_labels": {k: {"zh": v[0], "en": v[1]} for k, v in TAGS.items()},
+        "provenance": {"kind": _prov(city_rows), "synthetic": _prov(city_rows) == SYNTHETIC},
+    })
+
+
+def cluster_links(node_id: str) -> list[tuple[str, str]]:
+    return [("节点 JSON", f"/api/v1/framework/nodes/{node_id}"),
+            ("集群 JSON", f"/api/v1/scoreboard/nodes/{node_id}"),
+            ("企业 JSON", f"/api/v1/enterprises?node={node_id}")]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Districts
+# --------------------------------------------------------------------------------------------------------
+
+
+def _district_or_404(ctx, adcode: str) -> dict:
+    districts = district_table(ctx.framework.info.city)
+    if adcode not in districts:
+        raise NotFound(f"没有行政区划代码为 {adcode[:20]} 的区 (unknown district)",
+                       hint="可用: " + "，".join(f"{k} {v['name']}" for k, v in districts.items()))
+    return districts[adcode]
+
+
+def districts_model(ctx, year: int | None = None) -> dict:
+    """Every district of the city: all firms' scale, growth and enterprise count; published GDP."""
+    fw = ctx.framework
+    b = board(ctx)
+    year = _check_year(b, year)
+    measure = fw.info.scale_metric
+    scale = _pick(b["scale"], node="all-firms", area_type="district", year=year)
+    in_system = _pick(b["scale"], scope="all", area_type="district", year=year)
+    dyn = _pick(b["dynamics"], node="all-firms", area_type="district", year=year, indicator="yoy")
+    gdp = {r["area"]: r for r in published_model(ctx, scope="district")["rows"] if r["metric"] == "district_gdp"}
+    rows = []
+    for code, d in district_table(fw.info.city).items():
+        rows.append({
+            "code": code, "name": d["name"], "name_en": d["name_en"],
+            "revenue": _value_map(_pick(scale, metric="revenue"), "area").get(code),
+            "industrial_output": _value_map(_pick(scale, metric=measure), "area").get(code),
+            "system_revenue": _value_map(_pick(in_system, metric="revenue"), "area").get(code),
+            "enterprises": _value_map(_pick(scale, metric="enterprises"), "area").get(code),
+            "growth": _value_map(_pick(dyn, metric="revenue"), "area").get(code), "unit": "亿元",
+            "gdp_published": gdp.get(code),
+        })
+    return clean({"rows": rows, "year": year, "years": b["years"], "metric": "revenue",
+                  "provenance": {"kind": _prov(scale), "synthetic": _prov(scale) == SYNTHETIC}})
+
+
+def districts_links() -> list[tuple[str, str]]:
+    return [("JSON", "/api/v1/scoreboard"), ("公开数字 JSON", "/api/v1/data/published?scope=district")]
+
+
+def district_model(ctx, adcode: str, year: int | None = None) -> dict:
+    """One district: its cluster mix (revenue by node), location quotients, growth, top enterprises."""
+    fw = ctx.framework
+    district = _district_or_404(ctx, adcode)
+    b = board(ctx)
+    year = _check_year(b, year)
+    scale = _pick(b["scale"], area_type="district", area=adcode, year=year)
+    st = _pick(b["structure"], area_type="district", area=adcode, year=year)
+    dyn = _pick(b["dynamics"], area_type="district", area=adcode, year=year, indicator="yoy")
+    total = _pick(scale, node="all-firms")
+    mix = []
+    for node in fw.industry_nodes():
+        metric = fw.scale_metric(node.id)
+        s = _pick(scale, node=node.id)
+        parent = fw.node(node.parent) if node.parent else None
+        mix.append({
+            "id": node.id, "name": node.name.zh, "name_en": node.name.en, "kind": node.kind, "status": node.status,
+            "parent": node.parent, "parent_name": parent.name.zh if parent else "",
+            "parent_name_en": parent.name.en if parent else "",
+            "revenue": _value_map(_pick(s, metric="revenue"), "node").get(node.id),
+            "metric": metric, "metric_label": METRIC_LABEL[metric][0], "metric_label_en": METRIC_LABEL[metric][1],
+            "value": _value_map(_pick(s, metric=metric), "node").get(node.id), "unit": "亿元",
+            "lq": _value_map(_pick(st, node=node.id, indicator="lq"), "node").get(node.id),
+            "share": _value_map(_pick(st, node=node.id, indicator="district_share"), "node").get(node.id),
+            "growth": _value_map(_pick(dyn, node=node.id, metric=metric), "node").get(node.id),
+            "enterprises": _value_map(_pick(s, metric="enterprises"), "node").get(node.id),
+        })
+    gdp = [r for r in published_model(ctx, scope="district", area=adcode)["rows"]]
+    return clean({
+        "district": district, "year": year, "years": b["years"],
+        "totals": {
+            "revenue": _value_map(_pick(total, metric="revenue"), "node").get("all-firms"),
+            "industrial_output": _value_map(_pick(total, metric="industrial_output"), "node").get("all-firms"),
+            "enterprises": _value_map(_pick(total, metric="enterprises"), "node").get("all-firms"),
+            "growth": _value_map(_pick(dyn, node="all-firms", metric="revenue"), "node").get("all-firms"),
+            "unit": "亿元",
+        },
+        "mix": mix,
+        "top": search_model(ctx, district=adcode, per_page=10),
+        "tags": tag_counts_model(ctx, district=adcode),
+        "published": gdp,
+        "provenance": {"kind": _prov(scale), "synthetic": _prov(scale) == SYNTHETIC},
+    })
+
+
+def district_links(adcode: str) -> list[tuple[str, str]]:
+    return [("JSON", f"/api/v1/scoreboard/districts/{adcode}"),
+            ("企业 JSON", f"/api/v1/enterprises?district={adcode}")]

@@ -1,0 +1,244 @@
+"""The import end to end on messy files: exact counts landed and quarantined, with reasons; nothing lost."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from chanye.errors import InputError
+from chanye.registry import uscc
+from chanye.registry.ingest import import_file, plan_import
+from chanye.registry.read import read_sheets
+from chanye.registry.store import Store
+from chanye.registry.validate import Mapping, validate_sheet
+
+HEADERS = ["统一社会信用代码", "企业名称", "所属区", "注册地址", "行业代码", "经营范围", "营业收入", "从业人员", "成立日期", "企业标签"]
+DISTRICTS = ["天河", "黄埔区", "440112", "番禺", "Haizhu", "白云区"]
+CODES = [("3612", "新能源汽车整车制造"), ("2720", "化学药品制剂制造"), ("3841", "动力电池研发与生产"), ("3670", "")]
+FULLWIDTH = str.maketrans("0123456789ABCDEFGHJKLMNPQRTUWXY", "０１２３４５６７８９ＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＸＹ")
+
+
+def good_uscc(i: int) -> str:
+    """A valid USCC whose embedded 组织机构代码 passes GB 11714 too (weights 3,7,9,10,5,8,4,2)."""
+    body = f"{i:08d}"
+    check = 11 - sum(int(c) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
+    return uscc.make_uscc(f"91440101{body}{ {10: 'X', 11: '0'}.get(check, str(check)) }")
+
+
+def messy_rows() -> tuple[list[list[str]], dict]:
+    """200 enterprise rows + 2 duplicates; the expected outcome is worked out as the rows are made."""
+    rows, expected_loaded, revenue = [], set(), 0.0
+    for i in range(200):
+        code, scope = CODES[i % len(CODES)]
+        revenue_cell, value = [("1,234.5", 1234.5), ("1.2亿元", 12000.0), ("800万", 800.0), ("500", 500.0)][i % 4]
+        row = [good_uscc(i), f"示例测试企业{i:03d}有限公司", DISTRICTS[i % len(DISTRICTS)], "", code, scope,
+               revenue_cell, str(10 + i), "2019年3月1日" if i % 2 else "2019/3/1", "高新技术企业；专精特新" if i % 10 == 0 else ""]
+        bad = False
+        if i in (0, 1, 2):
+            row[0] = row[0].translate(FULLWIDTH)  # full-width: fine after normalising
+        if i in (3, 4):
+            row[0] = row[0][:17] + ("0" if row[0][17] != "0" else "1")  # 1% broken check characters
+            bad = True
+        if i in (5, 6):
+            row[4], row[5] = "9999", ""  # unknown code, nothing to predict from
+            bad = True
+        if i == 7:
+            row[4], row[5] = "9998", "化学药品制剂的生产与销售"  # unknown code but a scope: stored, predicted, warned
+        if i == 8:
+            row[2] = "火星区"
+            bad = True
+        if i == 12:
+            row[6] = "abc"
+            bad = True
+        rows.append(row)
+        if not bad:
+            expected_loaded.add(good_uscc(i))
+            revenue += value
+    rows += [list(rows[10]), list(rows[11])]  # duplicate rows
+    return rows, {"loaded": expected_loaded, "revenue": revenue}
+
+
+def write_gbk_csv(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="gb18030", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["2024年规上企业名录（单位：万元）"])
+        writer.writerow([h if h != "营业收入" else "营业收入(万元)" for h in HEADERS])
+        for i, row in enumerate(rows):
+            writer.writerow(row)
+            if i in (20, 50, 51):
+                writer.writerow([])  # blank lines
+
+
+def write_xlsx(path: Path, rows: list[list[str]]) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "名录"
+    ws.append(["2024年规上工业企业名录"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    ws.append(["基本信息", None, None, None, None, None, "经营指标（万元）", None, None, None])
+    ws.merge_cells("A2:F2")
+    ws.merge_cells("G2:H2")
+    ws.append(HEADERS)
+    for i, row in enumerate(rows):
+        ws.append(row)
+        if i in (20, 50, 51):
+            ws.append([None] * len(HEADERS))
+    wb.create_sheet("说明")  # an empty sheet is skipped
+    wb.save(path)
+
+
+@pytest.fixture
+def store():
+    s = Store(":memory:")
+    yield s
+    s.close()
+
+
+EXPECTED_REASONS = {
+    "统一社会信用代码: 统一社会信用代码校验位错误 (check character wrong)": 2,
+    "国民经济行业代码: 行业代码 … 不在 GB/T 4754-2017 中 (unknown GB/T 4754 code)": 2,
+    "统一社会信用代码: 与第 … 行重复 (duplicate of row N)": 2,
+    "所属区: 无法识别的区 … (not a Guangzhou district)": 1,
+    "营业收入: 无法解析的数值 … (not a number)": 1,
+}
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_messy_file_lands_exact_counts(tmp_path: Path, store: Store, kind: str) -> None:
+    rows, expected = messy_rows()
+    path = tmp_path / f"messy.{kind}"
+    (write_gbk_csv if kind == "csv" else write_xlsx)(path, rows)
+    report = import_file(store, path, year=2024)
+    assert (report.rows_total, report.rows_blank, report.rows_loaded, report.rows_quarantined) == (202, 3, 194, 8)
+    assert report.reasons == EXPECTED_REASONS
+    assert report.enterprises.inserted == 194 and report.figures.inserted == 194
+    assert report.predicted == 1
+    stored = set(store.query("SELECT uscc FROM enterprises")["uscc"])
+    assert stored == expected["loaded"]  # nothing valid lost, nothing invalid stored
+    total = store.scalar("SELECT sum(revenue) FROM enterprise_years WHERE year = 2024")
+    assert total == pytest.approx(expected["revenue"], rel=1e-12)
+    q = store.query("SELECT sheet, row_number, reasons, raw FROM quarantine ORDER BY row_number")
+    first_row = 4 if kind == "xlsx" else 3  # the XLSX has a group-header row above the header
+    offset = first_row  # data row i sits at file row i + offset (before the blank lines)
+    assert list(q["row_number"])[:6] == [3 + offset, 4 + offset, 5 + offset, 6 + offset, 8 + offset, 12 + offset]
+    broken = json.loads(q["reasons"].iloc[0])
+    assert broken == [{"field": "uscc", "reason": f"统一社会信用代码校验位错误，应为 {good_uscc(3)[17]} (check character wrong)"}]
+    assert json.loads(q["raw"].iloc[0])["企业名称"] == "示例测试企业003有限公司"
+    warning = store.query("SELECT message FROM import_warnings")["message"].tolist()
+    assert warning == ["行业代码 9998 不在 GB/T 4754-2017 中，将按经营范围预测 (unknown code; predicted from the business scope)"]
+    full_width = store.query("SELECT district_code, founded FROM enterprises WHERE uscc = ?", [good_uscc(0)])
+    assert full_width.iloc[0]["district_code"] == "440106"
+    assert str(full_width.iloc[0]["founded"])[:10] == "2019-03-01"
+    assert store.scalar("SELECT count(*) FROM tags WHERE uscc = ?", [good_uscc(10)]) == 2
+
+
+def test_reimport_is_idempotent_and_says_what_changed(tmp_path: Path, store: Store) -> None:
+    rows, _ = messy_rows()
+    path = tmp_path / "messy.csv"
+    write_gbk_csv(path, rows)
+    import_file(store, path, year=2024)
+    again = import_file(store, path, year=2024)
+    assert (again.enterprises.inserted, again.enterprises.updated, again.enterprises.unchanged) == (0, 0, 194)
+    assert (again.figures.inserted, again.figures.updated, again.figures.unchanged) == (0, 0, 194)
+    assert store.count("enterprises") == 194 and store.count("enterprise_years") == 194
+    rows[20][6] = "9999"  # one firm's revenue changes
+    write_gbk_csv(path, rows)
+    changed = import_file(store, path, year=2024)
+    assert (changed.figures.updated, changed.figures.unchanged) == (1, 193)
+    assert store.scalar("SELECT revenue FROM enterprise_years WHERE uscc = ?", [good_uscc(20)]) == 9999.0
+
+
+def test_dry_run_writes_nothing(tmp_path: Path, store: Store) -> None:
+    rows, _ = messy_rows()
+    path = tmp_path / "messy.csv"
+    write_gbk_csv(path, rows)
+    plan = plan_import(store, path, year=2024)
+    assert (plan.rows_loaded, plan.rows_quarantined, plan.batch_id) == (194, 8, None)
+    assert store.count("enterprises") == 0 and store.count("quarantine") == 0 and store.count("import_batches") == 0
+
+
+def test_failure_midway_leaves_the_database_as_it_was(tmp_path: Path, store: Store, monkeypatch) -> None:
+    rows, _ = messy_rows()
+    path = tmp_path / "messy.csv"
+    write_gbk_csv(path, rows)
+    import chanye.registry.ingest as ingest
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the process were interrupted after the rows were written
+
+    monkeypatch.setattr(ingest, "classify_enterprises", crash)
+    with pytest.raises(KeyboardInterrupt):
+        import_file(store, path, year=2024)
+    assert [store.count(t) for t in ("enterprises", "enterprise_years", "quarantine", "import_batches")] == [0, 0, 0, 0]
+
+
+def test_missing_uscc_column_names_the_fix(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "names.csv"
+    path.write_text("企业名称,所属区\n示例甲,天河\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        import_file(store, path)
+    assert str(info.value) == "names.csv: 找不到“统一社会信用代码”列 (no USCC column)（检查表头，或用 --mapping 映射文件指定列名）"
+
+
+def test_figures_without_year_are_refused_with_the_option_to_use(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text(f"统一社会信用代码,企业名称,所属区,营业收入\n{good_uscc(1)},示例甲,天河,5\n", encoding="utf-8")
+    with pytest.raises(InputError, match="有年度指标列但没有年份列"):
+        import_file(store, path)
+
+
+def test_mapping_file_overrides_headers_and_units(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text(f"代码X,叫啥,在哪,钱\n{good_uscc(1)},示例甲,天河,2\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {代码X: uscc, 叫啥: name, 在哪: district, 钱: revenue}\nunits: {revenue: 亿元}\nyear: 2023\n",
+                       encoding="utf-8")
+    report = import_file(store, path, mapping=Mapping.from_yaml(str(mapping)))
+    assert report.rows_loaded == 1
+    assert store.scalar("SELECT revenue FROM enterprise_years WHERE year = 2023") == 20000.0  # 2 亿元 = 20000 万元
+
+
+def test_2011_vintage_code_is_converted_and_flagged(tmp_path: Path, store: Store) -> None:
+    # 2011's 3262 铝压延加工 is 2017's 3252 (3262 is no 2017 class); 2011's 3032 建筑陶瓷 is 2017's 3071,
+    # but 3032 is also a 2017 class (建筑用石加工), so only a file declared 2011 converts it.
+    path = tmp_path / "old.csv"
+    path.write_text(f"统一社会信用代码,企业名称,所属区,行业代码\n{good_uscc(1)},示例甲,天河,3262\n"
+                    f"{good_uscc(2)},示例乙,天河,3032\n", encoding="utf-8")
+    report = import_file(store, path)
+    rows = store.query("SELECT industry_code, code_vintage, industry_code_raw FROM enterprises ORDER BY uscc")
+    assert rows.values.tolist() == [["3252", "2011", "3262"], ["3032", "2017", "3032"]]
+    assert report.warnings == {"国民经济行业代码: 2011版代码 … 已转换为2017版 … (converted from GB/T 4754-2011)": 1}
+    import_file(store, path, mapping=Mapping(vintage="2011"))
+    assert store.scalar("SELECT industry_code FROM enterprises WHERE uscc = ?", [good_uscc(2)]) == "3071"
+
+
+# --- property: every row ends up stored or quarantined, never both, never neither ---------------------------
+
+cell = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["天河", "9999", "3612", "-", "1.5亿", "２０"]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.one_of(st.integers(0, 30).map(good_uscc), cell), cell, cell, cell, cell), min_size=1,
+                max_size=25))
+def test_every_row_is_stored_or_quarantined(tmp_path_factory, fuzzed) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "f.csv"
+    frame = pd.DataFrame(fuzzed, columns=["统一社会信用代码", "企业名称", "所属区", "行业代码", "营业收入"])
+    frame.to_csv(path, index=False, encoding="utf-8")
+    sheets = read_sheets(path)
+    validated = validate_sheet(sheets[0], Mapping(year=2024), file_label="f.csv")
+    kept = set(validated.rows["row_number"])
+    rejected = set(validated.rejected["row_number"])
+    assert kept.isdisjoint(rejected)
+    assert kept | rejected == set(sheets[0].row_numbers)
+    with Store(":memory:") as store:
+        report = import_file(store, path, year=2024)
+        assert report.rows_loaded + report.rows_quarantined == report.rows_total == len(sheets[0].row_numbers)
+        assert store.count("quarantine") == report.rows_quarantined
+        assert store.count("enterprise_years") == report.rows_loaded  # loaded rows have distinct USCCs
