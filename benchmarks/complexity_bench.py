@@ -61,6 +61,33 @@ def synthetic_panel(n_loc: int, n_act: int, n_years: int, seed: int = 0):  # -> 
     return pd.concat(frames, ignore_index=True)
 
 
+def check_agreement(python: str, seed: int) -> str:
+    """Run both engines in one process on a small panel, chanye with ``conventions="pypi"``: max differences."""
+    code = f"""
+import sys, warnings
+import numpy as np
+sys.path[:0] = [{str(ROOT / "src")!r}, {str(HERE.parent)!r}]
+from complexity_bench import synthetic_panel
+from chanye.analytics.complexity import complexity
+from ecomplexity import ecomplexity
+panel = synthetic_panel(60, 240, 3, {seed})
+ours = complexity(panel, location="loc", activity="act", value="value", year="year", conventions="pypi")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    cols = {{"time": "year", "loc": "loc", "prod": "act", "val": "value"}}
+    theirs = ecomplexity(panel, cols, check_logsupermodularity=False, verbose=False)
+both = theirs.merge(ours, on=["year", "loc", "act"], suffixes=("_pypi", ""))
+assert len(both) == len(ours), (len(both), len(ours))
+diffs = {{c: float(np.nanmax(np.abs(both[c + "_pypi"] - both[c]))) for c in ("rca", "density", "eci", "pci", "coi", "cog")}}
+print(len(both), int((both["mcp"] != both["M"]).sum()), " ".join(f"{{k}} {{v:.1e}}" for k, v in diffs.items()))
+"""
+    proc = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    if proc.returncode != 0:
+        return "failed: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+    rows, m_diff, diffs = proc.stdout.strip().split(" ", 2)
+    return f"{rows} rows, M differs in {m_diff}; max |difference|: {diffs}"
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
@@ -166,6 +193,7 @@ def fmt(res: dict | str | None) -> tuple[str, str, str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (seconds)")
+    parser.add_argument("--sizes", help="comma-separated LOCxACTxYEARS, e.g. 300x1200x10,2800x1400x1")
     parser.add_argument(
         "--oracle-python", default=sys.executable, help="Python with ecomplexity 0.5.3 installed"
     )
@@ -176,6 +204,11 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=1,
         help="OPENBLAS_NUM_THREADS for the oracle (0: library default)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="first compare values with the oracle (chanye conventions='pypi')",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--calls", type=int, default=2, help="calls per engine process: the first is cold")
@@ -189,11 +222,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sizes = [(60, 240, 3), (400, 200, 1)] if args.quick else [(300, 1200, 10), (2800, 1400, 1)]
+    if args.sizes:
+        sizes = [tuple(int(x) for x in size.split("x")) for size in args.sizes.split(",")]  # type: ignore[misc]
     reason = "--no-oracle given" if args.no_oracle else oracle_available(args.oracle_python)
     if reason:
         print(f"oracle skipped: {reason}")
         if not args.no_oracle:
             print("  install it with `.venv/bin/pip install ecomplexity==0.5.3` or pass --oracle-python")
+    if args.check and not reason:
+        print(
+            f"agreement, 60 x 240 x 3, chanye conventions='pypi' vs oracle: {check_agreement(args.oracle_python, args.seed)}"
+        )
     oracle_py = "-" if reason else args.oracle_python
     print(f"python {sys.version.split()[0]}; oracle python {oracle_py}; calls per engine {args.calls}")
     header = f"{'size (loc x act x years)':<26} {'engine':<18} {'cold':>9} {'warm':>9} {'peak RSS':>9} {'run adds':>9}"

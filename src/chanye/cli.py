@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -385,6 +386,74 @@ def demo_command(
     with progress_bar("示例数据 demo") as update:
         summary = build_database(path, scale=scale, seed=seed, force=force, progress=update)
     console.print(f"示例数据库已生成 -> {path}: " + ", ".join(f"{k} {v}" for k, v in summary.items()), highlight=False)
+
+
+# --- scoreboard --------------------------------------------------------------------------------------------
+
+
+def render_frame(frame, title: str, *, limit: int | None = None) -> None:
+    table = Table(title=title)
+    for col in frame.columns:
+        table.add_column(escape(str(col)), overflow="fold")
+    for row in frame.head(limit).itertuples(index=False) if limit else frame.itertuples(index=False):
+        table.add_row(*(_fmt(v) for v in row))
+    console.print(table)
+
+
+def _fmt(value) -> str:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    return escape(str(value))
+
+
+@command(app, "scoreboard")
+def scoreboard_command(
+    year: Annotated[int | None, typer.Option(help="年份 (default the latest)")] = None,
+    node: Annotated[str | None, typer.Option(help="节点 id (a node and what is under it)")] = None,
+    district: Annotated[str | None, typer.Option(help="区: 名称、简称或代码 (a district)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx, csv")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file)")] = None,
+    lang: LangOption = "zh",
+    db: DbOption = None,
+    pack: PackOption = None,
+) -> None:
+    """12218 监测看板: 规模、增速、分区、千亿级、目标进度、公开数据对照 (the scoreboard)."""
+    from chanye import scoreboard
+    from chanye.export import write_frame
+    from chanye.framework import load_pack
+
+    if fmt not in ("table", "json", "xlsx", "csv"):
+        raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx, csv")
+    with open_store(db) as store:
+        board = scoreboard.compute(store, load_pack(pack))
+    sheets = scoreboard.tables(board, year=year, node=node, district=district, lang=lang)
+    if fmt == "xlsx":
+        if output is None:
+            raise ChanyeError("--format xlsx 需要 --output 文件 (needs --output)")
+        scoreboard.write_report(board, output, year=year, node=node, district=district, lang=lang)
+        console.print(f"已写出 {len(sheets)} 个工作表 -> {output}: {', '.join(sheets)}")
+        return
+    main_sheet = next(iter(sheets))
+    if fmt == "csv":
+        if output is None:
+            raise ChanyeError("--format csv 需要 --output 文件 (needs --output)")
+        write_frame(sheets[main_sheet], output, "csv")
+        console.print(f"已写出 {main_sheet} -> {output}")
+        return
+    if fmt == "json":
+        data = {name: frame.to_dict("records") for name, frame in sheets.items()}
+        print_json({"year": board.year(year), "synthetic": board.synthetic, "tables": data})
+        return
+    if board.synthetic:
+        console.print("[bold yellow]示例数据[/]：以下企业与指标为合成数据，不代表真实企业或官方统计。")
+    for i, (name, frame) in enumerate(list(sheets.items())[:5]):
+        # The terminal shows the key columns; --format xlsx/json/csv carry every column.
+        shown = frame[[c for c in frame.columns if c in scoreboard.TERMINAL_COLUMNS]] if i < 2 else frame
+        render_frame(shown, f"{name}（{board.year(year)}）" if i < 2 else name)
 
 
 # --- web ---------------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path, *, number_form
             cell.fill = _HEADER_FILL
             cell.alignment = Alignment(vertical="center", wrap_text=False)
         for row in frame.itertuples(index=False):
-            ws.append([None if (isinstance(v, float) and pd.isna(v)) else _cell(v) for v in row])
+            ws.append([_cell(v) for v in row])
         ws.freeze_panes = ws.cell(row=offset + 2, column=1)
         for j, column in enumerate(frame.columns, start=1):
             letter = get_column_letter(j)
@@ -58,6 +58,8 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path, *, number_form
 
 
 def _cell(value: object) -> object:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
     if isinstance(value, (list, tuple, set)):
         return "；".join(str(v) for v in value)
     if isinstance(value, dict):

@@ -279,3 +279,31 @@ def test_secondary_district_figures_are_flagged():
     assert set(districts["area"]) == {"440106", "440112", "440104", "440111", "440117"}
     assert districts["note"].str.contains("unverified").all()
     assert set(districts["source"]) == {"secondary-district-gdp-2024"}
+
+
+def _chain_producers(firms: pd.DataFrame, chain_id: str, link: str) -> int:
+    """Firms that produce for one chain node by its code rules (a light re-reading of the template)."""
+    from chanye.classify.scope import clean_scopes
+    from chanye.framework.chains import load_chains
+
+    chain = next(c for c in load_chains(load_pack().path) if c.id == chain_id)
+    node = next(n for n in chain.nodes if n.id == link)
+    std = gbt4754.load()
+    scope = clean_scopes(firms["business_scope"]) + firms["name"]
+    hit = pd.Series(False, index=firms.index)
+    for rule in node.codes:
+        under = firms["industry_code"].isin(std.small_classes_under(rule.code))
+        if rule.scope == "partial":
+            under &= scope.map(lambda s, words=rule.keywords: any(w in s for w in words))
+        hit |= under
+    return int(hit.sum())
+
+
+def test_chain_links_have_producers_and_guangzhou_lacks_some():
+    e = demo.build(scale=0.1).enterprises
+    gz, peers = e[e["city_code"] == demo.GUANGZHOU], e[e["city_code"] != demo.GUANGZHOU]
+    for chain, link in (("icv-nev", "lithium"), ("uhd-display", "panel-equipment")):
+        assert _chain_producers(gz, chain, link) == 0, link
+        assert _chain_producers(peers, chain, link) >= 3, link
+    for chain, link in (("icv-nev", "vehicle"), ("icv-nev", "battery"), ("uhd-display", "lcd-panel")):
+        assert _chain_producers(gz, chain, link) >= 3, link

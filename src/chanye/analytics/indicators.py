@@ -1032,7 +1032,7 @@ class MetricMatch:
 
 PUBLISHED_METRICS: tuple[MetricMatch, ...] = (
     MetricMatch(
-        ("industrial_output", "output", "gross_output", "工业总产值", "总产值", "产值"),
+        ("industrial_output", "output", "gross_output", "工业总产值", "总产值", "产值", "cluster_scale", "biomed_output"),
         "industrial_output",
         "亿元",
         "sum of the node's enterprises' industrial output",
@@ -1051,7 +1051,7 @@ PUBLISHED_METRICS: tuple[MetricMatch, ...] = (
     MetricMatch(("revenue", "operating_revenue", "营业收入"), "revenue", "亿元", "sum of revenue"),
     MetricMatch(("value_added", "增加值"), "value_added", "亿元", "sum of value added"),
     MetricMatch(
-        ("sei_value_added", "strategic_emerging_value_added", "战略性新兴产业增加值"),
+        ("sei_value_added", "strategic_emerging_value_added", "strategic_emerging_va", "战略性新兴产业增加值"),
         "value_added",
         "亿元",
         "value added of the published row's node (the pack's strategic emerging industries), firms once",
@@ -1074,26 +1074,28 @@ PUBLISHED_METRICS: tuple[MetricMatch, ...] = (
         "industry nodes under the node with scale metric >= 1000亿元",
     ),
     MetricMatch(
-        ("thousand_billion_clusters", "clusters_over_1000", "千亿级产业集群"),
+        ("thousand_billion_clusters", "clusters_over_1000", "count_100bn_clusters", "count_100bn_mfg_clusters", "千亿级产业集群"),
         "thousand_billion_clusters",
         "个",
         "cluster/future nodes under the node with scale metric >= 1000亿元",
     ),
     MetricMatch(
-        ("thousand_billion_services", "services_over_1000", "千亿级服务业"),
+        ("thousand_billion_services", "services_over_1000", "count_100bn_services", "千亿级服务业"),
         "thousand_billion_services",
         "个",
         "service nodes under the node with scale metric >= 1000亿元",
     ),
     # City statistics that no sum over enterprises gives.
     MetricMatch(
-        ("gdp", "地区生产总值"), None, note="GDP is a national-accounts figure, not a sum over enterprises"
+        ("gdp", "district_gdp", "地区生产总值"), None, note="GDP is a national-accounts figure, not a sum over enterprises"
     ),
     MetricMatch(
         (
             "industrial_investment",
             "industrial_investment_growth",
             "tech_renovation_investment_growth",
+            "tech_upgrade_investment_growth",
+            "industrial_projects",
             "high_tech_mfg_investment_growth",
             "auto_parts_investment_growth",
             "investment",
@@ -1103,15 +1105,15 @@ PUBLISHED_METRICS: tuple[MetricMatch, ...] = (
         note="fixed-asset investment is not in the registry",
     ),
     MetricMatch(("retail_sales", "社会消费品零售总额"), None, note="retail sales are city statistics"),
-    MetricMatch(("trade", "imports_exports", "进出口"), None, note="foreign trade is customs statistics"),
+    MetricMatch(("trade", "trade_total", "imports_exports", "进出口"), None, note="foreign trade is customs statistics"),
     MetricMatch(
-        ("sei_va_share", "mfg_va_share", "digital_core_va_share", "producer_services_share"),
+        ("sei_va_share", "strategic_emerging_va_share", "mfg_va_share", "digital_core_va_share", "producer_services_share"),
         None,
         note="a share of GDP needs GDP, which the registry does not hold",
     ),
     MetricMatch(("energy_intensity_gdp", "energy_intensity_gdp_decline"), None, note="per unit of GDP"),
     MetricMatch(
-        ("nev_production", "新能源汽车产量"), None, note="physical output (辆) is not in the registry"
+        ("nev_production", "nev_output_units", "nev_national_share", "新能源汽车产量"), None, note="physical output (辆) is not in the registry"
     ),
 )
 

@@ -56,9 +56,20 @@ _PHRASE = "|".join(re.escape(p) for p in _BOILER_PHRASES)
 
 # 1. A bracketed clause (no nested brackets) that contains a boilerplate phrase.
 _BRACKETED = rf"[（【〔][^（）【】〔〕]*?(?:{_PHRASE})[^（）【】〔〕]*?[）】〕]"
-# 2. An unbracketed clause that contains one: between the separators 。；， around it.
-_SENTENCE = rf"[^。；，\n]*(?:{_PHRASE})[^。；，\n]*"
-# 3. Section labels: 一般项目：, 许可项目：, 一般经营项目：, 许可经营项目：, 经营范围：, 主营：, 兼营：.
+# 2. Stock boilerplate sentences written without brackets, removed wherever they stand (even glued to the
+#    item before them, as in "……技术推广以上项目不涉及外商投资准入特别管理措施").
+_STOCK = "|".join(
+    (
+        r"以上(?:经营)?(?:项目|范围)?均?不涉及外商投资准入特别管理措施(?:范围内的?项目)?",
+        r"除?依法须经批准的项目外?[，]?(?:经相关部门批准后方可开展经营活动|凭营业执照依法自主开展经营活动)",
+        r"具体经营项目以[^。；，、]*为准",
+        r"法律[、]?(?:行政)?法规[^。；，]*?(?:除外|不得经营|方可经营)",
+        r"涉及许可经营项目[^。；]*?方可经营",
+    )
+)
+# 3. Any other unbracketed clause that contains a phrase: between the separators 。；，、 around it.
+_SENTENCE = rf"[^。；，、\n]*(?:{_PHRASE})[^。；，、\n]*"
+# 4. Section labels: 一般项目：, 许可项目：, 一般经营项目：, 许可经营项目：, 经营范围：, 主营：, 兼营：.
 _LABEL = (
     r"(?:一般|许可|前置许可|后置许可)?(?:经营)?项目[：]|经营范围[：]|主营[：]|兼营[：]|[0-9０-９]{1,2}[、．]"
 )
@@ -70,6 +81,7 @@ _SEP_RUN = r"[；。，、]*[；。][；。，、]*"
 _EDGE = "；。，、"  # stripped from both ends
 
 _RX_BRACKETED = re.compile(_BRACKETED)
+_RX_STOCK = re.compile(_STOCK)
 _RX_SENTENCE = re.compile(_SENTENCE)
 _RX_LABEL = re.compile(_LABEL)
 _RX_WS = re.compile(_WS)
@@ -87,6 +99,7 @@ def clean_scope(text: str | None) -> str:
     out = text.translate(_WIDTH)
     out = _RX_WS.sub("", out)
     out = _RX_BRACKETED.sub("；", out)
+    out = _RX_STOCK.sub("；", out)
     out = _RX_SENTENCE.sub("；", out)
     out = _RX_LABEL.sub("；", out)
     out = _RX_SEP_RUN.sub("；", out)
@@ -111,6 +124,7 @@ def clean_scopes(texts: pd.Series | Iterable[str | None]) -> pd.Series:
         out = out.str.replace(chr(old), new, regex=False)
     out = out.str.replace(_WS, "", regex=True)
     out = out.str.replace(_BRACKETED, "；", regex=True)
+    out = out.str.replace(_STOCK, "；", regex=True)
     out = out.str.replace(_SENTENCE, "；", regex=True)
     out = out.str.replace(_LABEL, "；", regex=True)
     out = out.str.replace(_SEP_RUN, "；", regex=True)

@@ -224,7 +224,21 @@ GZ_GAPS: dict[str, float] = {
     "342": 0.5,  # 金属加工机械 (machine tools)
     "3544": 0.4,  # 制药专用设备
 }
-# ... and Guangzhou's strengths.
+# Share of a node's firms drawn link by link from its chain template (chains/*.yaml), and Guangzhou's gaps
+# and strengths by chain node (环节): 0 = missing, < 1 = weak, > 1 = strong. Peers keep weight 1.
+CHAIN_SHARE = 0.5
+GZ_CHAIN_GAPS: dict[str, dict[str, float]] = {
+    "icv-nev": {"lithium": 0.0, "electrode-materials": 0.3, "electrolyte": 0.3, "separator": 0.0,
+                "auto-chips": 0.15, "sensors": 0.4, "drive-motor": 0.5, "vehicle": 1.5, "parts": 1.5},
+    "uhd-display": {"panel-equipment": 0.0, "glass-substrate": 0.2, "display-materials": 0.3,
+                    "optical-films": 0.3, "driver-ic": 0.2, "led-chips": 0.5, "lcd-panel": 1.5, "oled-panel": 1.5},
+    "biomed": {"bio-reagents": 0.3, "pharma-equipment": 0.3, "excipients": 0.5, "tcm-products": 1.5,
+               "ivd": 1.5, "distribution": 1.3},
+    "semiconductor": {"wafers": 0.1, "equipment": 0.0, "eda-ip": 0.3, "foundry": 0.3, "mems": 0.3},
+    "new-energy-storage": {"battery-materials": 0.2, "polysilicon": 0.0, "wind": 0.3, "pv-modules": 0.5},
+    "equipment-robotics": {"machine-tools": 0.5, "sensors-vision": 0.4, "reducers": 0.6},
+}
+# ... and Guangzhou's strengths by code.
 GZ_STRENGTHS: dict[str, dict[str, float]] = {
     "icv-nev": {"3670": 1.5},
     "fashion": {"19": 2.0, "268": 2.0, "2438": 3.0, "18": 1.5},
@@ -485,12 +499,76 @@ class _Firms:
         })
 
 
-def _node_firms(rng, node_id: str, n: int, claims, code_factor: dict[str, float]) -> tuple[np.ndarray, list]:
+def _groups(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return (tuple(words),) if words else ()
+
+
+def _node_firms(rng, node_id: str, n: int, claims, code_factor: dict[str, float], pack_path: str,
+                chain_factor: dict[str, float] | None = None) -> tuple[np.ndarray, list]:
+    """Codes for `n` firms of a node and, per firm, the keyword groups its scope must satisfy (one word of
+    each group). A share of the firms (CHAIN_SHARE) is drawn link by link from the node's chain template, so
+    that every chain node (环节) has producers: a chain node's code and, for a partial rule, one of its words
+    (plus the 12218 rule's word when the code is a partial claim of the node)."""
     codes, weights, kws = claims[node_id]
     w = np.array([wt * _prefix_lookup(CODE_WEIGHT.get(node_id, {}), c) * _prefix_lookup(code_factor, c)
                   for c, wt in zip(codes, weights, strict=True)])
     idx = _pick_codes(rng, n, codes, w)
-    return np.array(codes, dtype=object)[idx], [kws[i] for i in idx]
+    out_codes = np.array(codes, dtype=object)[idx]
+    out_kws = [_groups(kws[i]) for i in idx]
+    entries = _chain_entries(pack_path).get(node_id)
+    if not entries:
+        return out_codes, out_kws
+    claim_kw = dict(zip(codes, kws, strict=True))
+    chain_factor = chain_factor or {}
+    ew = np.array([wt * chain_factor.get(link, 1.0) * (_prefix_lookup(code_factor, code) if code else 1.0)
+                   * (1.0 if code is None or code in claim_kw else 0.4)
+                   for link, code, _, wt in entries])
+    chained = np.flatnonzero(rng.random(n) < CHAIN_SHARE)
+    if not len(chained) or ew.sum() <= 0:
+        return out_codes, out_kws
+    picks = rng.choice(len(entries), size=len(chained), p=ew / ew.sum())
+    for i, e in zip(chained, picks, strict=True):
+        _, code, words, _ = entries[e]
+        if code is not None:
+            out_codes[i] = code
+        groups = _groups(words)
+        own = claim_kw.get(out_codes[i], ())
+        if own and not (set(own) & set(words)):
+            groups = (*groups, own)
+        out_kws[i] = groups
+    return out_codes, out_kws
+
+
+@functools.cache
+def _chain_entries(pack_path: str) -> dict[str, list[tuple[str, str | None, tuple[str, ...], float]]]:
+    """cluster -> (chain node, 小类 or None, words to put in the scope, weight) for every producer rule of its
+    chain template; each chain node weighs 1 in all. A chain node found by keywords alone gets None: the
+    firm keeps its node's code and gains the keyword."""
+    from chanye.framework.chains import load_chains
+
+    try:
+        chains = load_chains(pack_path)
+    except Exception:  # no or invalid chain templates: firms are drawn from the node's codes only
+        return {}
+    std = gbt4754.load()
+    out: dict[str, list] = {}
+    for chain in chains:
+        entries = []
+        for node in chain.nodes:
+            if "生产" not in node.allowed_roles:
+                continue
+            rules = [r for r in node.codes if r.code in std]
+            found = []
+            for rule in rules:
+                small = [c for c in std.small_classes_under(rule.code) if c[:2] not in ("51", "52")]
+                words = tuple(rule.keywords) if rule.scope == "partial" else ()
+                found.extend((node.id, c, words, 1.0 / len(rules) / len(small)) for c in small)
+            if not found and node.keywords:
+                found = [(node.id, None, tuple(node.keywords), 1.0)]
+            entries.extend(found)
+        if entries:
+            out[chain.cluster] = entries
+    return out
 
 
 def _gz_firms(rng, firms: _Firms, claims, pack_path: str, scale: float, framework: Framework) -> None:
@@ -500,13 +578,13 @@ def _gz_firms(rng, firms: _Firms, claims, pack_path: str, scale: float, framewor
         factor = dict(GZ_GAPS)
         for k, v in GZ_STRENGTHS.get(node_id, {}).items():
             factor[k] = factor.get(k, 1.0) * v
-        codes, kws = _node_firms(rng, node_id, n, claims, factor)
+        codes, kws = _node_firms(rng, node_id, n, claims, factor, pack_path, GZ_CHAIN_GAPS.get(node_id))
         # The largest firm of a node that is measured by industrial output must make something.
         if framework.scale_metric(node_id) == "industrial_output":
             industrial = [i for i, c in enumerate(claims[node_id][0]) if std.get(c).section in INDUSTRY_SECTIONS
                           and _prefix_lookup(factor, c) > 0]
             j = industrial[int(rng.integers(len(industrial)))]
-            codes[0], kws[0] = claims[node_id][0][j], claims[node_id][2][j]
+            codes[0], kws[0] = claims[node_id][0][j], _groups(claims[node_id][2][j])
         dist = np.array(GZ_DISTRICTS, dtype=object)[_pick_codes(rng, n, GZ_DISTRICTS, np.array(prof.districts))]
         shift = np.array([_prefix_lookup(CODE_SIZE, c, 0.0) for c in codes])
         shift[0] += 2.0  # a leader per node
@@ -541,7 +619,7 @@ def _other_firms(rng, firms: _Firms, claims, pack_path: str, scale: float) -> No
             if n == 0:
                 continue
             if gid in NODES:
-                codes, kws = _node_firms(rng, gid, n, claims, code_mult)
+                codes, kws = _node_firms(rng, gid, n, claims, code_mult, pack_path)
                 # A specialisation has more firms (count x mult) and bigger ones (size x mult).
                 shift = np.array([_prefix_lookup(CODE_SIZE, c, 0.0) for c in codes]) + np.log(mult.get(gid, 1.0))
             else:
@@ -622,7 +700,7 @@ def _addresses(rng, frame: pd.DataFrame) -> np.ndarray:
 
 def _scopes(rng, frame: pd.DataFrame, framework: Framework) -> np.ndarray:
     """Business scopes from synthetic_scope, per group (so each node's words go to its firms); a partial-code
-    firm is guaranteed one of its rule's keywords."""
+    firm is guaranteed one word of each of its keyword groups (put first, where no boilerplate can swallow it)."""
     from chanye.classify.scope import clean_scopes
     from chanye.classify.synthetic_scope import scopes_for_codes
 
@@ -639,23 +717,24 @@ def _scopes(rng, frame: pd.DataFrame, framework: Framework) -> np.ndarray:
         if g in NODES:
             for i in idx:
                 if codes[i] not in by_code:
-                    by_code[codes[i]] = list(kws[i]) if kws[i] else node_kw.get(g, [])
+                    by_code[codes[i]] = list(kws[i][0]) if kws[i] else node_kw.get(g, [])
         texts = scopes_for_codes(list(codes[idx]), rng, by_code or None)
         u = rng.random((len(idx), 2))
         # What the classifier reads is the scope without its boilerplate: check the keyword there.
         cleaned = clean_scopes(pd.Series(texts, dtype=object)).tolist()
         for j, i in enumerate(idx):
             text = texts[j]
-            words = kws[i]
-            if words and not any(w in cleaned[j] for w in words):
-                word = words[int(u[j, 0] * len(words))]
-                verb = ("研发", "技术开发", "制造", "销售", "")[int(u[j, 1] * 5)]
+            for words in kws[i]:
+                if any(w in cleaned[j] for w in words):
+                    continue
+                item = words[int(u[j, 0] * len(words))] + ("研发", "技术开发", "制造", "生产", "")[int(u[j, 1] * 5)]
                 for head in ("一般项目：", "一般经营项目：", "经营范围："):
                     if text.startswith(head):
-                        text = head + word + verb + "；" + text[len(head):]
+                        text = head + item + "；" + text[len(head):]
                         break
                 else:
-                    text = word + verb + "；" + text
+                    text = item + "；" + text
+                cleaned[j] = item + "；" + cleaned[j]
             out[i] = text
     return out
 
@@ -894,10 +973,15 @@ def _calibrate(frame: pd.DataFrame, sim: _Sim, links: pd.DataFrame, years: tuple
             ok = False
         if not ok:
             s, _ = nnls(a, t - c)
-            s = np.where(s > 0, s, 1e-6)
-            notes[("*", year)] = "least squares (the exact system had no positive solution)"
+            s = np.where(s > 0, s, 1.0)
         factor = np.where(primary >= 0, s[np.maximum(primary, 0)], 1.0)
         sim.revenue[:, j] *= np.where(gz, factor, 1.0)
+        if not ok:
+            # No positive factor per node hits every target (small samples, where one firm sits in several
+            # nodes): finish by raking, i.e. rescale each node's firms in turn until all totals agree.
+            residual = _rake(sim, link_rows, link_nodes, metrics, t, j)
+            notes[("*", year)] = (f"per-node factors by least squares, then raked firm by firm "
+                                  f"(largest residual {residual:.1e})")
 
     # Other cities' node firms: the level of Guangzhou's firms of the same node (one factor per node, from
     # the last year, so each city keeps its own growth path).
@@ -927,6 +1011,30 @@ def _calibrate(frame: pd.DataFrame, sim: _Sim, links: pd.DataFrame, years: tuple
 
     return _calibration_table(sim, link_rows, link_nodes, node_ids, metrics, years, targets, strategic, union,
                               framework, va_factor, notes)
+
+
+def _rake(sim: _Sim, link_rows: np.ndarray, link_nodes: np.ndarray, metrics: list[str], targets: np.ndarray,
+          j: int, rounds: int = 2000, tol: float = 1e-10) -> float:
+    """Iterative proportional fitting of year `j`'s revenue over the node memberships; returns the largest
+    relative residual left."""
+    members = []
+    for k, metric in enumerate(metrics):
+        rows = link_rows[link_nodes == k]
+        rows = rows[_metric_values(sim, metric, rows, j) > 0]
+        members.append(rows)
+    worst = np.inf
+    for _ in range(rounds):
+        worst = 0.0
+        for k, rows in enumerate(members):
+            current = _metric_values(sim, metrics[k], rows, j).sum() / WAN_PER_YI
+            if current <= 0:
+                continue
+            ratio = targets[k] / current
+            worst = max(worst, abs(ratio - 1))
+            sim.revenue[rows, j] *= ratio
+        if worst < tol:
+            break
+    return worst
 
 
 def _primary_nodes(frame, gz, groups, link_rows, link_nodes, node_ids, targets, years) -> np.ndarray:
@@ -980,7 +1088,7 @@ def _calibration_table(sim, link_rows, link_nodes, node_ids, metrics, years, tar
                 "node": node_id, "area": GUANGZHOU, "metric": metrics[k], "year": y,
                 "target": targets[node_id][y], "achieved": achieved[y][k], "unit": "亿元",
                 "comparison": comparison, "published": published, "source": source, "basis": basis,
-                "note": notes.get(("*", y), note),
+                "note": "; ".join(x for x in (note, notes.get(("*", y), "")) if x),
             })
     if 2023 in years and 2024 in years:
         k = node_ids.index("biomed")

@@ -376,3 +376,73 @@ def district_model(ctx, adcode: str, year: int | None = None) -> dict:
 def district_links(adcode: str) -> list[tuple[str, str]]:
     return [("JSON", f"/api/v1/scoreboard/districts/{adcode}"),
             ("企业 JSON", f"/api/v1/enterprises?district={adcode}")]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Page tables as XLSX (`?format=xlsx&table=...` on the page's own URL)
+# --------------------------------------------------------------------------------------------------------
+
+
+def _note(model: dict, extra: str = "") -> str:
+    from chanye.web.tables import provenance_note
+
+    return provenance_note(bool(model.get("provenance", {}).get("synthetic")), extra)
+
+
+def _cluster_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "节点": [r["name"] for r in rows], "节点id": [r["id"] for r in rows], "类别": [r["kind_zh"] for r in rows],
+        "状态": [r["status"] for r in rows], "规模指标": [r["metric_label"] for r in rows],
+        "年份": [r["year"] for r in rows], "规模（亿元）": [r["value"] for r in rows],
+        "增速（%）": [r["growth"] for r in rows], "企业数（家）": [r["enterprises"] for r in rows],
+        "千亿级": ["是" if r["thousand_billion"] else "" for r in rows], "来源": [r["provenance"] for r in rows],
+    })
+
+
+def page_tables(page: str, model: dict) -> dict:
+    """name -> (sheet name, frame builder, note) for the tables a page offers as XLSX."""
+    if page in ("overview", "clusters"):
+        tables = {"clusters": ("产业节点", lambda: _cluster_frame(model["clusters"]), _note(model, f"{model['year']}年"))}
+        if page == "overview":
+            tables["headline"] = ("城市主要指标", lambda: pd.DataFrame({
+                "指标": [h["label"] for h in model["headline"]], "年份": [h["year"] for h in model["headline"]],
+                "比较": [h["comparison"] for h in model["headline"]], "数值": [h["value"] for h in model["headline"]],
+                "单位": [h["unit"] for h in model["headline"]], "增长（%）": [h["growth"] for h in model["headline"]],
+                "来源": [h["source_title"] for h in model["headline"]], "网址": [h["source_url"] for h in model["headline"]],
+                "说明": [h["note"] for h in model["headline"]]}), "公开报道的真实数字，来源见“来源”列")
+        return tables
+    if page == "cluster":
+        rows = model["districts"]["rows"]
+        return {
+            "districts": ("各区", lambda: pd.DataFrame({
+                "区": [d["name"] for d in rows], "行政区划代码": [d["code"] for d in rows],
+                f"{model['metric_label']}（亿元）": [d["value"] for d in rows], "占全市（%）": [d["share"] for d in rows],
+                "区位商": [d["lq"] for d in rows], "增速（%）": [d["growth"] for d in rows],
+                "企业数（家）": [d["enterprises"] for d in rows]}),
+                _note(model, f"{model['node']['name']} {model['year']}年")),
+            "codes": ("行业代码对照", lambda: pd.DataFrame({
+                "代码": [c["code"] for c in model["node"]["codes"]], "名称": [c["name"] for c in model["node"]["codes"]],
+                "归属": [c["scope"] for c in model["node"]["codes"]],
+                "关键词": ["、".join(c["keywords"]) for c in model["node"]["codes"]],
+                "排除词": ["、".join(c["exclude"]) for c in model["node"]["codes"]],
+                "说明": [c["note"] for c in model["node"]["codes"]]}),
+                f"{model['node']['name']}：GB/T 4754-2017 对照（框架包）"),
+        }
+    if page == "districts":
+        rows = model["rows"]
+        return {"districts": ("各区", lambda: pd.DataFrame({
+            "区": [d["name"] for d in rows], "行政区划代码": [d["code"] for d in rows],
+            "营业收入（亿元）": [d["revenue"] for d in rows], "增速（%）": [d["growth"] for d in rows],
+            "企业数（家）": [d["enterprises"] for d in rows],
+            "地区生产总值（公开，亿元）": [(d["gdp_published"] or {}).get("value") for d in rows],
+            "公开数字来源": [(d["gdp_published"] or {}).get("source_title") for d in rows]}),
+            _note(model, f"{model['year']}年"))}
+    if page == "district":
+        rows = model["mix"]
+        return {"mix": ("产业构成", lambda: pd.DataFrame({
+            "节点": [m["name"] for m in rows], "节点id": [m["id"] for m in rows], "状态": [m["status"] for m in rows],
+            "营业收入（亿元）": [m["revenue"] for m in rows], "规模指标": [m["metric_label"] for m in rows],
+            "规模（亿元）": [m["value"] for m in rows], "区位商": [m["lq"] for m in rows],
+            "增速（%）": [m["growth"] for m in rows], "企业数（家）": [m["enterprises"] for m in rows]}),
+            _note(model, f"{model['district']['name']} {model['year']}年"))}
+    return {}

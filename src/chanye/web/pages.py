@@ -18,7 +18,8 @@ from fastapi.templating import Jinja2Templates
 
 from chanye.errors import NotFound
 from chanye.registry import views
-from chanye.web.i18n import lang_of, translator
+from chanye.web.i18n import lang_of, translator, words_for
+from chanye.web.tables import xlsx_response
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -55,6 +56,7 @@ def fmt(value, digits: int = 0, *, sign: bool = False) -> str:
 
 
 templates.env.filters["fmt"] = fmt
+templates.env.globals["js_words"] = words_for
 
 
 def _synthetic(request: Request) -> bool:
@@ -75,8 +77,16 @@ def url_with(request: Request, **changes) -> str:
 
 
 def render(request: Request, template: str, *, section: str, title: str, model: dict, json_links: list,
-           status: int = 200, **extra) -> HTMLResponse:
-    """Render a page. `model` is embedded as JSON for the charts; `json_links` are (label, url) of its twins."""
+           status: int = 200, tables: dict | None = None, **extra):
+    """Render a page. `model` is embedded as JSON for the charts; `json_links` are (label, url) of its twins.
+    `?format=xlsx&table=NAME` answers with that table of the page (`tables`: name -> (sheet, builder, note))."""
+    if request.query_params.get("format") == "xlsx":
+        name = request.query_params.get("table", "")
+        if not tables or name not in tables:
+            raise NotFound(f"本页没有表格 {name[:40]!r} (no such table on this page)",
+                           hint="可用: " + ", ".join(tables or {}) if tables else "本页没有可下载的表格")
+        sheet, build, note = tables[name]
+        return xlsx_response({sheet: build()}, f"{section}-{name}.xlsx", notes={sheet: note})
     lang = lang_of(request)
     t = translator(lang)
     ctx = request.app.state.ctx
@@ -106,7 +116,7 @@ def render_error(request: Request, status: int, title: str, message: str, hint: 
     context = {
         "lang": lang, "t": translator(lang), "section": "", "title": title, "status": status, "message": message,
         "hint": hint, "nav": NAV, "synthetic": synthetic, "pack": ctx.framework.info if ctx else None,
-        "model": {}, "json_links": [], "fmt": fmt,
+        "model": {}, "json_links": [], "fmt": fmt, "url_with": lambda **kw: url_with(request, **kw),
         "lang_url": url_with(request, lang="zh" if lang == "en" else "en"),
     }
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
@@ -141,7 +151,7 @@ def overview_page(request: Request):
 
     model = models.overview_model(request.app.state.ctx)
     return render(request, "overview.html", section="overview", title=translator(lang_of(request))("overview"),
-                  model=model, json_links=models.overview_links())
+                  model=model, json_links=models.overview_links(), tables=models.page_tables("overview", model))
 
 
 @router.get("/cluster", response_class=HTMLResponse)
@@ -150,7 +160,7 @@ def clusters_page(request: Request):
 
     model = models.clusters_model(request.app.state.ctx)
     return render(request, "clusters.html", section="cluster", title=translator(lang_of(request))("cluster"),
-                  model=model, json_links=models.clusters_links())
+                  model=model, json_links=models.clusters_links(), tables=models.page_tables("clusters", model))
 
 
 @router.get("/cluster/{node_id}", response_class=HTMLResponse)
@@ -167,7 +177,7 @@ def cluster_page(
     lang = lang_of(request)
     name = model["node"]["name_en"] if lang == "en" else model["node"]["name"]
     return render(request, "cluster.html", section="cluster", title=name, model=model,
-                  json_links=models.cluster_links(node_id))
+                  json_links=models.cluster_links(node_id), tables=models.page_tables("cluster", model))
 
 
 @router.get("/district", response_class=HTMLResponse)
@@ -176,7 +186,7 @@ def districts_page(request: Request, year: int | None = Query(None, ge=1990, le=
 
     model = models.districts_model(request.app.state.ctx, year=year)
     return render(request, "districts.html", section="district", title=translator(lang_of(request))("district"),
-                  model=model, json_links=models.districts_links())
+                  model=model, json_links=models.districts_links(), tables=models.page_tables("districts", model))
 
 
 @router.get("/district/{adcode}", response_class=HTMLResponse)
@@ -187,7 +197,7 @@ def district_page(request: Request, adcode: str, year: int | None = Query(None, 
     lang = lang_of(request)
     name = model["district"]["name_en"] if lang == "en" else model["district"]["name"]
     return render(request, "district.html", section="district", title=name, model=model,
-                  json_links=models.district_links(adcode))
+                  json_links=models.district_links(adcode), tables=models.page_tables("district", model))
 
 
 @router.get("/enterprises", response_class=HTMLResponse)

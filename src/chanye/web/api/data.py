@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 
 from chanye.errors import ChanyeError, InputError, NotFound
 from chanye.registry import quarantine, views
-from chanye.web.tables import clean, provenance_note, records, xlsx_response
+from chanye.web.tables import clean, records, xlsx_response
 
 router = APIRouter(tags=["data 数据"])
 

@@ -37,7 +37,7 @@ Format = Literal["json", "xlsx"]
 
 _USCC_LIKE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{6,18}$")
 _PUNCT = re.compile(r"^[\s\W_]+$")
-_STOP = frozenset("的 和 与 及 、 或 等 有限 公司 有限公司 责任 股份".split())
+_STOP = frozenset(["的", "和", "与", "及", "、", "或", "等", "有限", "公司", "有限公司", "责任", "股份"])
 _JIEBA_LOCK = threading.Lock()
 
 

@@ -1,0 +1,120 @@
+"""Browser fixtures: uvicorn on a free 127.0.0.1 port in a thread, over a private small demo database, and
+Debian's /usr/bin/chromium driven by Playwright (never a downloaded browser).
+
+Without chromium the browser tests skip locally and FAIL under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHANYE_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+SCALE = 0.03
+SEED = 12218
+
+
+def _missing(reason: str):
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"browser tests need {reason} under CI=true: apt-get install chromium fonts-noto-cjk", pytrace=False)
+    pytest.skip(f"{reason} (apt-get install chromium fonts-noto-cjk)")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser_db(tmp_path_factory) -> Path:
+    try:
+        from chanye.registry.demo import build_database
+    except ImportError:
+        from chanye.registry.seed import build_database
+    path = tmp_path_factory.mktemp("browser-demo") / "demo.duckdb"
+    build_database(path, scale=SCALE, seed=SEED, force=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(browser_db):
+    """The dashboard on http://127.0.0.1:PORT, served by uvicorn in a thread."""
+    import uvicorn
+
+    from chanye.web.app import create_app
+
+    app = create_app(browser_db)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not srv.started:
+        if time.time() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start", pytrace=False)
+        time.sleep(0.05)
+    yield {"url": f"http://127.0.0.1:{port}", "app": app, "db": browser_db}
+    srv.should_exit = True
+    thread.join(timeout=10)
+    app.state.ctx.store.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        _missing(f"chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Console errors, page errors and every request that leaves 127.0.0.1."""
+
+    def __init__(self, page) -> None:
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("console", lambda msg: self.errors.append(f"console.{msg.type}: {msg.text}")
+                if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        page.on("request", self._request)
+
+    def _request(self, request) -> None:
+        url = request.url
+        if url.startswith(("data:", "blob:", "about:")):
+            return
+        from urllib.parse import urlparse
+
+        if urlparse(url).hostname != "127.0.0.1":
+            self.outside.append(url)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.watch = Watch(pg)
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,67 @@
+"""Web fixtures: one small demo database per session (scale 0.03, seed 12218) and a TestClient over it.
+
+Tests that write (uploads) get their own copy of the database and their own app (`fresh_client`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+SCALE = 0.03
+SEED = 12218
+
+
+def build_demo(path: Path) -> Path:
+    """The demo builder (`chanye.registry.demo.build_database`, or `seed.build_database` where it lives)."""
+    try:
+        from chanye.registry.demo import build_database
+    except ImportError:
+        from chanye.registry.seed import build_database
+    build_database(path, scale=SCALE, seed=SEED, force=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def web_db(request, tmp_path_factory) -> Path:
+    """A small demo database: the shared `demo_db` fixture when tests/conftest.py offers one, else built here."""
+    try:
+        return Path(request.getfixturevalue("demo_db"))
+    except pytest.FixtureLookupError:
+        return build_demo(tmp_path_factory.mktemp("web-demo") / "demo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def app(web_db):
+    from chanye.web.app import create_app
+
+    application = create_app(web_db)
+    yield application
+    application.state.ctx.store.close()
+
+
+@pytest.fixture(scope="session")
+def client(app) -> TestClient:
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def store(app):
+    return app.state.ctx.cursor()
+
+
+@pytest.fixture
+def fresh_client(web_db, tmp_path):
+    """A client over a private copy of the demo database (for tests that import data)."""
+    from chanye.web.app import create_app
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(web_db, copy)
+    application = create_app(copy)
+    with TestClient(application) as c:
+        yield c
+    application.state.ctx.store.close()
