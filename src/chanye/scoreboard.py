@@ -161,10 +161,8 @@ def district_table(board: Scoreboard, *, year: int | None = None, node: str | No
     metric = fw.scale_metric(node_id) if fw.node(node_id).is_industry else fw.info.scale_metric
     districts = {d.code: d for d in regions.guangzhou_districts()}
     if district:
-        found = regions.resolve_district(district)
-        if found is None:
-            raise NotFound(f"没有这个区: {district} (not a Guangzhou district)")
-        districts = {found.code: found}
+        code = resolve_area(district)
+        districts = {code: districts[code]} if code in districts else districts
     sc, st, dy = board.scale, board.structure, board.dynamics
     sel = lambda f: f[(f["year"] == year) & (f["area"].isin(districts)) & (f["node"] == node_id)]  # noqa: E731
     s, t, d = sel(sc), sel(st), sel(dy)
@@ -268,16 +266,21 @@ def source_table(board: Scoreboard) -> pd.DataFrame:
                                          "url": "网址", "note": "备注"})
 
 
+def resolve_area(text: str | None) -> str:
+    """The city (default, or its adcode) or a Guangzhou district by name, short name or adcode."""
+    if text is None or text in ("", regions.GUANGZHOU, "广州", "广州市", "city"):
+        return regions.GUANGZHOU
+    found = regions.resolve_district(text)
+    if found is None:
+        raise NotFound(f"没有这个区: {text} (not a Guangzhou district)", hint="例如 天河、黄埔区 或 440106")
+    return found.code
+
+
 def tables(board: Scoreboard, *, year: int | None = None, node: str | None = None, district: str | None = None,
            lang: str = "zh") -> dict[str, pd.DataFrame]:
     """The report's sheets, keyed by their (language-specific) names."""
     i = 1 if lang == "en" else 0
-    area = regions.GUANGZHOU
-    if district:
-        found = regions.resolve_district(district)
-        if found is None:
-            raise NotFound(f"没有这个区: {district} (not a Guangzhou district)")
-        area = found.code
+    area = resolve_area(district)
     return {
         SHEETS["nodes"][i]: node_table(board, year=year, node=node, area=area, lang=lang),
         SHEETS["districts"][i]: district_table(board, year=year, node=node, lang=lang),
