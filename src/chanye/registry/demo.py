@@ -813,7 +813,7 @@ def build(
     lap("calibration", 0.85)
 
     figures = _figures(frame, sim, years)
-    tags = _tags(rngs[7], frame, figures, years)
+    tags = _tags(rngs[7], frame, sim)
     enterprises = _enterprises(rngs[8], frame, sim)
     lap("tags and frames", 1.0)
     return DemoData(enterprises, figures, tags, calibration, timings)
@@ -1161,35 +1161,36 @@ _ABOVE_SCALE = {"B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000, "G": 1000
                 "K": 1000, "L": 1000, "M": 1000, "N": 1000, "Q": 1000, "J": 1000}
 
 
-def _tags(rng, frame: pd.DataFrame, figures: pd.DataFrame, years: tuple[int, ...]) -> pd.DataFrame:
+def _tags(rng, frame: pd.DataFrame, sim: _Sim) -> pd.DataFrame:
+    """Tags from the last year's figures; one row per (firm, tag), in firm order then TAGS order."""
     n = len(frame)
-    last = figures[figures["year"] == years[-1]].set_index("uscc")
     usccs = frame["uscc"].to_numpy(dtype=object)
-    rev = last["revenue"].reindex(usccs).fillna(0.0).to_numpy()
-    rd = last["rd_expense"].reindex(usccs).fillna(0.0).to_numpy()
-    std = gbt4754.load()
-    section = frame["industry_code"].map(lambda c: std.get(c).section).to_numpy(dtype=object)
-    code = frame["industry_code"].to_numpy(dtype=object)
-    threshold = np.array([_ABOVE_SCALE.get(s, 500) for s in section], dtype=float)
-    threshold = np.where(np.char.startswith(code.astype(str), "52"), 500.0, threshold)  # 零售业
-    groups = frame["group"].to_numpy(dtype=object)
-    tech = np.array([_profile(g).tech for g in groups]) | np.isin(section, ["I", "M"])
+    rev = np.nan_to_num(sim.revenue[:, -1])
+    rd = rev * sim.rd_ratio
+    section = sim.sections
+    code = frame["industry_code"].to_numpy(dtype=str)
+    threshold = pd.Series(section).map(_ABOVE_SCALE).fillna(500.0).to_numpy(dtype=float)
+    threshold = np.where(np.char.startswith(code, "52"), 500.0, threshold)  # 零售业
+    tech_groups = [g for g in (*NODES, *OUTSIDE) if _profile(g).tech]
+    tech = frame["group"].isin(tech_groups).to_numpy() | np.isin(section, ["I", "M"])
     log_rev = np.log1p(rev)
     rd_int = np.where(rev > 0, rd / np.maximum(rev, 1e-9), 0.0)
-    city = frame["city_code"].to_numpy(dtype=object)
+    city_id, _ = pd.factorize(frame["city_code"])
 
     tags: dict[str, np.ndarray] = {"above_scale": (rev >= threshold) & (rev > 0)}
 
     def top(eligible: np.ndarray, score: np.ndarray, share: float, base: np.ndarray | None = None) -> np.ndarray:
         """Per city, the `share` (of all its firms, or of `base`) with the best score among `eligible`."""
+        counted = np.bincount(city_id, weights=None if base is None else base.astype(float),
+                              minlength=city_id.max() + 1)
+        quota = np.round(share * counted).astype(int)
+        cand = np.flatnonzero(eligible)
+        order = cand[np.lexsort((-score[cand], city_id[cand]))]
+        ids = city_id[order]
+        starts = np.r_[0, np.flatnonzero(ids[1:] != ids[:-1]) + 1]
+        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
         chosen = np.zeros(n, dtype=bool)
-        for c in pd.unique(city):
-            in_city = city == c
-            k = round(share * (base & in_city if base is not None else in_city).sum())
-            cand = np.flatnonzero(eligible & in_city)
-            if k and len(cand):
-                best = cand[np.argsort(-score[cand], kind="stable")[:k]]
-                chosen[best] = True
+        chosen[order[rank < quota[ids]]] = True
         return chosen
 
     noise = rng.standard_normal((n, 4))
@@ -1202,12 +1203,11 @@ def _tags(rng, frame: pd.DataFrame, figures: pd.DataFrame, years: tuple[int, ...
     tags["little_giant"] = top(tags["srdi"] & np.isin(section, ["C", "I"]), 1.5 * zd + 0.6 * zr + noise[:, 2],
                                0.003)
     tags["listed"] = top(rev > 0, log_rev + 0.8 * noise[:, 3], 0.0045)
-    parts = [pd.DataFrame({"uscc": usccs[mask], "tag": t}) for t, mask in tags.items() if t in TAGS]
-    out = pd.concat(parts, ignore_index=True)
-    order = {t: i for i, t in enumerate(TAGS)}
-    pos = pd.Series(np.arange(n), index=usccs)
-    out = out.assign(_r=pos.reindex(out["uscc"]).to_numpy(), _t=out["tag"].map(order))
-    return out.sort_values(["_r", "_t"], kind="stable").drop(columns=["_r", "_t"]).reset_index(drop=True)
+    names = [t for t in TAGS if t in tags]
+    rows = np.concatenate([np.flatnonzero(tags[t]) for t in names])
+    kinds = np.concatenate([np.full(int(tags[t].sum()), k) for k, t in enumerate(names)])
+    order = np.lexsort((kinds, rows))
+    return pd.DataFrame({"uscc": usccs[rows[order]], "tag": np.array(names, dtype=object)[kinds[order]]})
 
 
 def _enterprises(rng, frame: pd.DataFrame, sim: _Sim) -> pd.DataFrame:

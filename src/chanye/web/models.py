@@ -10,7 +10,6 @@ import math
 import pandas as pd
 
 from chanye.errors import NotFound
-from chanye.framework.summary import system_counts
 from chanye.registry import views
 from chanye.registry.fields import TAGS
 from chanye.web.api.data import published_model
@@ -122,6 +121,16 @@ def tree(fw) -> dict:
     return visit(roots[0]) if roots else {}
 
 
+def node_counts(fw) -> list[dict]:
+    """Industry nodes by kind and by status, bilingual (the 21+8 of the system)."""
+    nodes = fw.industry_nodes()
+    out = [{"label": KIND_ZH[k], "label_en": KIND_EN[k], "n": sum(1 for n in nodes if n.kind == k)}
+           for k in ("cluster", "future", "service")]
+    out += [{"label": "已确认", "label_en": "confirmed", "n": sum(1 for n in nodes if n.status == "confirmed")},
+            {"label": "暂定", "label_en": "provisional", "n": sum(1 for n in nodes if n.status == "provisional")}]
+    return out
+
+
 def headline(ctx) -> list[dict]:
     rows = published_model(ctx, scope="city")["rows"]
     out = []
@@ -182,7 +191,7 @@ def overview_model(ctx, year: int | None = None) -> dict:
     return clean({
         "pack": {"id": fw.id, "name": fw.info.name.zh, "name_en": fw.info.name.en, "version": fw.info.version},
         "tree": tree(fw),
-        "counts": system_counts(fw),
+        "counts": node_counts(fw),
         "headline": headline(ctx),
         "clusters": clusters,
         "thousand_billion": {

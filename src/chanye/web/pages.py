@@ -205,10 +205,10 @@ def enterprises_page(
     request: Request,
     q: str = Query("", max_length=100),
     node: str | None = Query(None, max_length=64),
-    district: str | None = Query(None, pattern=r"^\d{6}$"),
-    tag: str | None = Query(None, pattern=r"^(above_scale|high_tech|srdi|little_giant|listed)$"),
+    district: str | None = Query(None, pattern=r"^(\d{6})?$"),  # the form sends '' for "all"
+    tag: str | None = Query(None, pattern=r"^(above_scale|high_tech|srdi|little_giant|listed)?$"),
     sort: str | None = Query(None, pattern=r"^(relevance|revenue|industrial_output|value_added|employees|"
-                                           r"registered_capital|founded|name)$"),
+                                           r"registered_capital|founded|name)?$"),
     order: str = Query("desc", pattern=r"^(asc|desc)$"),
     page: int = Query(1, ge=1, le=100_000),
     per_page: int = Query(20, ge=1, le=200),
@@ -217,7 +217,7 @@ def enterprises_page(
     from chanye.web.api.enterprises import search_model
 
     ctx = request.app.state.ctx
-    model = search_model(ctx, q=q, node=node or None, district=district or None, tag=tag or None, sort=sort,
+    model = search_model(ctx, q=q, node=node or None, district=district or None, tag=tag or None, sort=sort or None,
                          order=order, page=page, per_page=per_page, year=year)
     model["nodes"] = [{"id": n.id, "name": n.name.zh, "name_en": n.name.en, "status": n.status}
                       for n in ctx.framework.industry_nodes()]

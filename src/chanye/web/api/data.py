@@ -245,6 +245,30 @@ def get_sources(request: Request, format: Format = "json"):
     return model
 
 
+# Display names of the shipped published metrics (registry/data/published.yaml); others show their id.
+PUBLISHED_LABELS: dict[str, tuple[str, str]] = {
+    "gdp": ("地区生产总值", "Gross regional product"),
+    "district_gdp": ("地区生产总值", "Gross regional product"),
+    "industrial_investment": ("工业投资", "Industrial investment"),
+    "industrial_investment_growth": ("工业投资增速", "Industrial investment growth"),
+    "tech_upgrade_investment_growth": ("工业技改投资增速", "Tech-upgrade investment growth"),
+    "high_tech_mfg_investment_growth": ("高技术制造业投资增速", "High-tech manufacturing investment growth"),
+    "auto_parts_investment_growth": ("汽车零配件制造业投资增速", "Auto-parts manufacturing investment growth"),
+    "nev_output_units": ("新能源汽车产量", "New-energy vehicle output"),
+    "nev_national_share": ("新能源汽车产量占全国比重", "Share of national NEV output"),
+    "biomed_output": ("生物医药产业总产值", "Biomedicine output"),
+    "industrial_projects": ("工业建设项目", "Industrial construction projects"),
+    "count_100bn_clusters": ("千亿级产业集群数", "Clusters above 100 bn yuan"),
+    "count_100bn_services": ("千亿级服务业数", "Service industries above 100 bn yuan"),
+    "count_100bn_mfg_clusters": ("产值超千亿元的先进制造业集群数", "Manufacturing clusters above 100 bn yuan"),
+    "strategic_emerging_va": ("战略性新兴产业增加值", "Strategic emerging industries' value added"),
+    "strategic_emerging_va_share": ("战略性新兴产业增加值占GDP比重", "Strategic emerging industries' share of GDP"),
+    "retail_sales": ("社会消费品零售总额", "Retail sales"),
+    "trade_total": ("进出口总值", "Foreign trade"),
+    "cluster_scale": ("集群规模（千亿级）", "Cluster scale (100 bn class)"),
+}
+
+
 def published_model(ctx, *, scope: str | None = None, area: str | None = None, node: str | None = None) -> dict:
     """Published (real, cited) figures with their sources; never mixed with the registry's numbers."""
     store = ctx.cursor()
@@ -259,13 +283,14 @@ def published_model(ctx, *, scope: str | None = None, area: str | None = None, n
     rows = []
     for r in records(frame):
         src = sources.get(r.get("source") or "")
-        rows.append({**r, "source_title": src["title"] if src else None, "source_url": src["url"] if src else None,
+        zh, en = PUBLISHED_LABELS.get(r["metric"], (r["metric"], r["metric"]))
+        rows.append({**r, "metric_label": zh, "metric_label_en": en, "source_title": src["title"] if src else None, "source_url": src["url"] if src else None,
                      "source_publisher": src["publisher"] if src else None,
                      "source_date": src["date"] if src else None})
     return {"rows": rows, "total": len(rows), "provenance": {"kind": "published", "label": "公开报道"}}
 
 
-PUBLISHED_HEADERS = {"id": "编号", "area": "地区", "node": "节点", "metric": "指标", "year": "年份",
+PUBLISHED_HEADERS = {"id": "编号", "area": "地区", "node": "节点", "metric_label": "指标", "year": "年份",
                      "comparison": "比较", "value": "数值", "unit": "单位", "growth": "增长（%）", "note": "说明",
                      "source_title": "来源", "source_url": "网址"}
 

@@ -70,17 +70,25 @@
   // Chart builders: el, model -> option (or a promise for maps)
   // ---------------------------------------------------------------------------------------------------
 
-  function treeItem(n) {
+  function shorten(text, cjk, latin) {
+    var limit = /[\u3400-\u9fff]/.test(text) ? cjk : latin;
+    return text.length > limit ? text.slice(0, limit - 1) + '…' : text;
+  }
+
+  function treeItem(n, depth) {
     var provisional = n.status === 'provisional';
     var color = provisional ? '#ffffff' : (KIND_COLOR[n.kind] || COLORS[0]);
+    var full = (n.label ? n.label + ' ' : '') + nm(n);
+    // Inner nodes sit between two columns of the tree: a short label, the full name in the tooltip.
+    var shown = depth === 0 ? (n.label || nm(n)) : (n.children ? shorten(full, 9, 20) : nm(n));
     var item = {
-      name: (n.label ? n.label + ' ' : '') + nm(n) + (provisional ? '（' + t('provisional') + '）' : ''),
+      name: shown + (provisional ? '（' + t('provisional') + '）' : ''), fullName: full,
       id: n.id, kind: n.kind, status: n.status, isIndustry: n.is_industry,
       itemStyle: { color: color, borderColor: provisional ? GREY : color, borderType: provisional ? 'dashed' : 'solid', borderWidth: provisional ? 1.5 : 1 },
       lineStyle: provisional ? { type: 'dashed', color: GREY } : undefined,
       label: { color: provisional ? '#8a94a6' : '#1d2433' }
     };
-    if (n.children) { item.children = n.children.map(treeItem); }
+    if (n.children) { item.children = n.children.map(function (c) { return treeItem(c, depth + 1); }); }
     return item;
   }
 
@@ -88,10 +96,10 @@
 
   builders.tree = function (el) {
     return base('tree', {
-      tooltip: { formatter: function (p) { return esc(p.name) + '<br>' + esc(t(p.data.status)); } },
+      tooltip: { formatter: function (p) { return esc(p.data.fullName) + '<br>' + esc(t(p.data.status)); } },
       series: [{
-        type: 'tree', data: [treeItem(model.tree)], orient: 'LR', layout: 'orthogonal', initialTreeDepth: -1,
-        top: 24, bottom: 8, left: 150, right: 230, symbolSize: 9, expandAndCollapse: false, roam: false,
+        type: 'tree', data: [treeItem(model.tree, 0)], orient: 'LR', layout: 'orthogonal', initialTreeDepth: -1,
+        top: 24, bottom: 8, left: 60, right: lang === 'en' ? 300 : 200, symbolSize: 9, expandAndCollapse: false, roam: false,
         label: { position: 'left', verticalAlign: 'middle', align: 'right', fontSize: 12, fontFamily: FONT },
         leaves: { label: { position: 'right', verticalAlign: 'middle', align: 'left' } },
         lineStyle: { color: '#b8c4d6', width: 1.2, curveness: 0 }
@@ -109,8 +117,8 @@
         return esc(nm(r)) + '<br>' + esc(lang === 'en' ? r.metric_label_en : r.metric_label) + ' ' + r.year + ': <b>' + fmt(r.value, 1) + '</b> ' + t('unit_yi') +
           '<br>' + t('col_growth') + ': ' + signed(r.growth, 1) + '%<br>' + t(r.status);
       } },
-      xAxis: { type: 'value', name: t('unit_yi'), nameTextStyle: { fontSize: 11 }, splitLine: { lineStyle: { color: '#eef1f5' } } },
-      yAxis: { type: 'category', data: sorted.map(function (r) { return nm(r) + (r.status === 'provisional' ? '*' : ''); }), axisLabel: { fontSize: 11 } },
+      xAxis: { type: 'value', name: t('unit_yi'), nameTextStyle: { fontSize: 11 }, splitNumber: 4, axisLabel: { hideOverlap: true, fontSize: 10 }, splitLine: { lineStyle: { color: '#eef1f5' } } },
+      yAxis: { type: 'category', data: sorted.map(function (r) { return shorten(nm(r), 12, 30) + (r.status === 'provisional' ? '*' : ''); }), axisLabel: { fontSize: 11 } },
       series: [{
         type: 'bar', barMaxWidth: 14,
         data: sorted.map(function (r) {
@@ -160,7 +168,7 @@
     var tr = model.trend;
     return base('trend', {
       legend: { top: 0, left: 0 },
-      grid: { left: 8, right: 8, top: 44, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 40, top: 60, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'category', data: tr.years.map(String) },
       yAxis: [{ type: 'value', name: t('unit_yi'), splitLine: { lineStyle: { color: '#eef1f5' } } }, { type: 'value', name: '%', splitLine: { show: false } }],
@@ -202,7 +210,7 @@
       grid: { left: 8, right: 40, top: 26, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       xAxis: { type: 'value', name: t('unit_firm'), splitLine: { lineStyle: { color: '#eef1f5' } } },
-      yAxis: { type: 'category', data: rows.map(function (r) { return lang === 'en' ? r.label_en : r.label; }), inverse: true },
+      yAxis: { type: 'category', data: rows.map(function (r) { return t('tag_' + r.tag); }), inverse: true },
       series: [{ type: 'bar', barMaxWidth: 16, data: rows.map(function (r) { return r.count; }), itemStyle: { color: '#6f5ef9' }, label: { show: true, position: 'right', fontSize: 10 } }]
     });
   };
