@@ -53,28 +53,12 @@ def _num(value):
 # --------------------------------------------------------------------------------------------------------
 
 
-def board(ctx) -> dict[str, pd.DataFrame]:
-    """scale, dynamics, structure, milestones and target progress of every node, district and year."""
-    return ctx.cached(("web-board",), lambda: _compute_board(ctx))
+def board(ctx):
+    """The scoreboard (`chanye.scoreboard.compute`: scale, dynamics, structure, milestones and target progress
+    of every node, district and year), once per data generation; shared with /api/v1/scoreboard."""
+    from chanye import scoreboard
 
-
-def _compute_board(ctx) -> dict[str, pd.DataFrame]:
-    from chanye.analytics import indicators as ind
-
-    fw = ctx.framework
-    store = ctx.cursor()
-    scale = ind.scale(views.firms(store), views.figures(store), views.tags(store), views.links(store, fw.id), fw)
-    years = sorted(int(y) for y in scale["year"].dropna().unique())
-    latest = years[-1] if years else None
-    return {
-        "scale": scale,
-        "dynamics": ind.dynamics(scale),
-        "structure": ind.structure(scale, fw),
-        "milestones": ind.milestones(scale, fw),
-        "targets": ind.target_progress(scale, fw.targets, latest) if latest else pd.DataFrame(),
-        "years": years,
-        "latest": latest,
-    }
+    return ctx.cached(("scoreboard",), lambda: scoreboard.compute(ctx.cursor(), ctx.framework))
 
 
 def _pick(frame: pd.DataFrame, **eq) -> pd.DataFrame:
@@ -92,13 +76,9 @@ def _prov(frame: pd.DataFrame) -> str:
     return SYNTHETIC if len(frame) and (frame["provenance"] == SYNTHETIC).any() else REGISTRY
 
 
-def _check_year(b: dict, year: int | None) -> int | None:
-    if year is None:
-        return b["latest"]
-    if year not in b["years"]:
-        raise NotFound(f"没有 {year} 年的数据 (no data for that year)",
-                       hint=f"可用年份: {', '.join(map(str, b['years'])) or '无'}")
-    return year
+def _check_year(b, year: int | None) -> int | None:
+    """The year asked for (422 when the data hold no such year), else the latest."""
+    return b.year(year) if b.years else None
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -149,9 +129,9 @@ def cluster_rows(ctx, year: int | None = None) -> list[dict]:
     b = board(ctx)
     year = _check_year(b, year)
     city = fw.info.city
-    scale = _pick(b["scale"], area_type="city", area=city, year=year)
-    dyn = _pick(b["dynamics"], area_type="city", area=city, year=year, indicator="yoy")
-    ms = b["milestones"].set_index("node") if len(b["milestones"]) else pd.DataFrame()
+    scale = _pick(b.scale, area_type="city", area=city, year=year)
+    dyn = _pick(b.dynamics, area_type="city", area=city, year=year, indicator="yoy")
+    ms = b.milestones.set_index("node") if len(b.milestones) else pd.DataFrame()
     rows = []
     for node in fw.industry_nodes():
         metric = fw.scale_metric(node.id)
@@ -201,14 +181,14 @@ def overview_model(ctx, year: int | None = None) -> dict:
             "unit": "个", "provenance": SYNTHETIC if synthetic else REGISTRY,
             "published": published_counts, "published_clusters": published_nodes,
         },
-        "year": year, "years": b["years"],
+        "year": year, "years": b.years,
         "provenance": {"kind": SYNTHETIC if synthetic else REGISTRY, "synthetic": synthetic},
     })
 
 
 def overview_links() -> list[tuple[str, str]]:
-    return [("框架 JSON", "/api/v1/framework"), ("公开数字 JSON", "/api/v1/data/published"),
-            ("集群 JSON", "/api/v1/scoreboard")]
+    return [("框架 JSON", "/api/v1/framework"), ("看板 JSON", "/api/v1/scoreboard/nodes"),
+            ("千亿级 JSON", "/api/v1/scoreboard/milestones"), ("公开数字 JSON", "/api/v1/data/published")]
 
 
 def clusters_model(ctx, year: int | None = None) -> dict:
@@ -216,12 +196,12 @@ def clusters_model(ctx, year: int | None = None) -> dict:
     year = _check_year(b, year)
     rows = cluster_rows(ctx, year)
     synthetic = any(c["provenance"] == SYNTHETIC for c in rows)
-    return clean({"clusters": rows, "year": year, "years": b["years"],
+    return clean({"clusters": rows, "year": year, "years": b.years,
                   "provenance": {"kind": SYNTHETIC if synthetic else REGISTRY, "synthetic": synthetic}})
 
 
 def clusters_links() -> list[tuple[str, str]]:
-    return [("JSON", "/api/v1/scoreboard"), ("框架 JSON", "/api/v1/framework")]
+    return [("看板 JSON", "/api/v1/scoreboard/nodes"), ("千亿级 JSON", "/api/v1/scoreboard/milestones")]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -238,15 +218,15 @@ def cluster_model(ctx, node_id: str, year: int | None = None, *, node_info: dict
     year = _check_year(b, year)
     city = fw.info.city
     metric = fw.scale_metric(node.id) if node.is_industry else fw.info.scale_metric
-    scale = _pick(b["scale"], node=node.id)
+    scale = _pick(b.scale, node=node.id)
     city_rows = _pick(scale, area_type="city", area=city).sort_values("year")
-    years = b["years"]
+    years = b.years
 
     def series(m: str) -> list:
         vals = _pick(city_rows, metric=m).set_index("year")["value"]
         return [_num(vals.get(y)) for y in years]
 
-    dyn = _pick(b["dynamics"], node=node.id, area_type="city", area=city, metric=metric, indicator="yoy")
+    dyn = _pick(b.dynamics, node=node.id, area_type="city", area=city, metric=metric, indicator="yoy")
     yoy = dyn.set_index("year")["value"]
     trend = {
         "years": years, "metric": metric, "metric_label": METRIC_LABEL[metric][0],
@@ -258,16 +238,16 @@ def cluster_model(ctx, node_id: str, year: int | None = None, *, node_info: dict
     d_scale = _pick(scale, area_type="district", year=year)
     values = _value_map(_pick(d_scale, metric=metric), "area")
     firms = _value_map(_pick(d_scale, metric="enterprises"), "area")
-    st = _pick(b["structure"], node=node.id, area_type="district", year=year)
+    st = _pick(b.structure, node=node.id, area_type="district", year=year)
     shares = _value_map(_pick(st, indicator="district_share"), "area")
     lqs = _value_map(_pick(st, indicator="lq"), "area")
-    d_dyn = _pick(b["dynamics"], node=node.id, area_type="district", year=year, metric=metric, indicator="yoy")
+    d_dyn = _pick(b.dynamics, node=node.id, area_type="district", year=year, metric=metric, indicator="yoy")
     growth = _value_map(d_dyn, "area")
     district_rows = [{
         "code": code, "name": d["name"], "name_en": d["name_en"], "value": values.get(code), "unit": "亿元",
         "share": shares.get(code), "lq": lqs.get(code), "growth": growth.get(code), "enterprises": firms.get(code),
     } for code, d in districts.items()]
-    targets = b["targets"]
+    targets = b.targets
     node_targets = targets[targets["node"] == node.id] if len(targets) else targets
     target_rows = []
     for r in (node_targets.to_dict("records") if len(node_targets) else []):
@@ -291,8 +271,9 @@ def cluster_model(ctx, node_id: str, year: int | None = None, *, node_info: dict
 
 def cluster_links(node_id: str) -> list[tuple[str, str]]:
     return [("节点 JSON", f"/api/v1/framework/nodes/{node_id}"),
-            ("集群 JSON", f"/api/v1/scoreboard/nodes/{node_id}"),
-            ("企业 JSON", f"/api/v1/enterprises?node={node_id}")]
+            ("走势 JSON", f"/api/v1/scoreboard/series?node={node_id}"),
+            ("分区 JSON", f"/api/v1/scoreboard/districts?node={node_id}"),
+            ("企业 JSON", f"/api/v1/enterprises?node={node_id}&city=440100")]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -314,9 +295,9 @@ def districts_model(ctx, year: int | None = None) -> dict:
     b = board(ctx)
     year = _check_year(b, year)
     measure = fw.info.scale_metric
-    scale = _pick(b["scale"], node="all-firms", area_type="district", year=year)
-    in_system = _pick(b["scale"], scope="all", area_type="district", year=year)
-    dyn = _pick(b["dynamics"], node="all-firms", area_type="district", year=year, indicator="yoy")
+    scale = _pick(b.scale, node="all-firms", area_type="district", year=year)
+    in_system = _pick(b.scale, scope="all", area_type="district", year=year)
+    dyn = _pick(b.dynamics, node="all-firms", area_type="district", year=year, indicator="yoy")
     gdp = {r["area"]: r for r in published_model(ctx, scope="district")["rows"] if r["metric"] == "district_gdp"}
     rows = []
     for code, d in district_table(fw.info.city).items():
@@ -329,12 +310,12 @@ def districts_model(ctx, year: int | None = None) -> dict:
             "growth": _value_map(_pick(dyn, metric="revenue"), "area").get(code), "unit": "亿元",
             "gdp_published": gdp.get(code),
         })
-    return clean({"rows": rows, "year": year, "years": b["years"], "metric": "revenue",
+    return clean({"rows": rows, "year": year, "years": b.years, "metric": "revenue",
                   "provenance": {"kind": _prov(scale), "synthetic": _prov(scale) == SYNTHETIC}})
 
 
 def districts_links() -> list[tuple[str, str]]:
-    return [("JSON", "/api/v1/scoreboard"), ("公开数字 JSON", "/api/v1/data/published?scope=district")]
+    return [("分区 JSON", "/api/v1/scoreboard/districts"), ("公开数字 JSON", "/api/v1/data/published?scope=district")]
 
 
 def district_model(ctx, adcode: str, year: int | None = None) -> dict:
@@ -343,9 +324,9 @@ def district_model(ctx, adcode: str, year: int | None = None) -> dict:
     district = _district_or_404(ctx, adcode)
     b = board(ctx)
     year = _check_year(b, year)
-    scale = _pick(b["scale"], area_type="district", area=adcode, year=year)
-    st = _pick(b["structure"], area_type="district", area=adcode, year=year)
-    dyn = _pick(b["dynamics"], area_type="district", area=adcode, year=year, indicator="yoy")
+    scale = _pick(b.scale, area_type="district", area=adcode, year=year)
+    st = _pick(b.structure, area_type="district", area=adcode, year=year)
+    dyn = _pick(b.dynamics, area_type="district", area=adcode, year=year, indicator="yoy")
     total = _pick(scale, node="all-firms")
     mix = []
     for node in fw.industry_nodes():
@@ -366,7 +347,7 @@ def district_model(ctx, adcode: str, year: int | None = None) -> dict:
         })
     gdp = [r for r in published_model(ctx, scope="district", area=adcode)["rows"]]
     return clean({
-        "district": district, "year": year, "years": b["years"],
+        "district": district, "year": year, "years": b.years,
         "totals": {
             "revenue": _value_map(_pick(total, metric="revenue"), "node").get("all-firms"),
             "industrial_output": _value_map(_pick(total, metric="industrial_output"), "node").get("all-firms"),
@@ -383,7 +364,7 @@ def district_model(ctx, adcode: str, year: int | None = None) -> dict:
 
 
 def district_links(adcode: str) -> list[tuple[str, str]]:
-    return [("JSON", f"/api/v1/scoreboard/districts/{adcode}"),
+    return [("看板 JSON", f"/api/v1/scoreboard/nodes?district={adcode}"),
             ("企业 JSON", f"/api/v1/enterprises?district={adcode}")]
 
 
