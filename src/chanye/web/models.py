@@ -9,8 +9,8 @@ import math
 
 import pandas as pd
 
+from chanye.analytics.indicators import ALL_FIRMS
 from chanye.errors import NotFound
-from chanye.registry import views
 from chanye.registry.fields import TAGS
 from chanye.web.api.data import published_model
 from chanye.web.api.enterprises import district_table, search_model, tag_counts_model
@@ -61,19 +61,37 @@ def board(ctx):
     return ctx.cached(("scoreboard",), lambda: scoreboard.compute(ctx.cursor(), ctx.framework))
 
 
-def _pick(frame: pd.DataFrame, **eq) -> pd.DataFrame:
-    mask = pd.Series(True, index=frame.index)
-    for k, v in eq.items():
-        mask &= frame[k] == v
-    return frame[mask]
+class Lookup:
+    """O(1) access to the scoreboard's long frames: (node, area_type, area, year, metric[, indicator]) ->
+    value, with the provenance of each cell. Built once per data generation."""
+
+    def __init__(self, b) -> None:
+        self.synthetic = bool(b.synthetic)
+        self.cells: dict[tuple, tuple] = {}
+        for name, frame in (("scale", b.scale), ("dynamics", b.dynamics), ("structure", b.structure)):
+            indicator = frame["indicator"] if "indicator" in frame.columns else [None] * len(frame)
+            keys = zip(frame["node"], frame["area_type"], frame["area"], frame["year"], frame["metric"], indicator,
+                       strict=True)
+            for key, value, prov in zip(keys, frame["value"], frame["provenance"], strict=True):
+                self.cells[(name, *key[:3], int(key[3]), *key[4:])] = (_num(value), prov)
+
+    def get(self, frame: str, node: str, area_type: str, area: str, year: int, metric: str,
+            indicator: str | None = None):
+        hit = self.cells.get((frame, node, area_type, area, year, metric, indicator))
+        return hit[0] if hit else None
+
+    def prov(self, frame: str, node: str, area_type: str, area: str, year: int, metric: str) -> str:
+        hit = self.cells.get((frame, node, area_type, area, year, metric, None))
+        return hit[1] if hit else (SYNTHETIC if self.synthetic else REGISTRY)
 
 
-def _value_map(frame: pd.DataFrame, key: str) -> dict:
-    return {k: _num(v) for k, v in zip(frame[key], frame["value"], strict=True)}
+def lookup(ctx) -> Lookup:
+    b = board(ctx)
+    return ctx.cached(("web-lookup",), lambda: Lookup(b))
 
 
-def _prov(frame: pd.DataFrame) -> str:
-    return SYNTHETIC if len(frame) and (frame["provenance"] == SYNTHETIC).any() else REGISTRY
+def _page_provenance(b) -> dict:
+    return {"kind": SYNTHETIC if b.synthetic else REGISTRY, "synthetic": bool(b.synthetic)}
 
 
 def _check_year(b, year: int | None) -> int | None:
@@ -125,20 +143,20 @@ def headline(ctx) -> list[dict]:
 
 def cluster_rows(ctx, year: int | None = None) -> list[dict]:
     """Every industry node in the city: scale (its scale metric), growth, enterprises, 千亿级 status."""
-    fw = ctx.framework
     b = board(ctx)
     year = _check_year(b, year)
+    return ctx.cached(("web-cluster-rows", year), lambda: _cluster_rows(ctx, b, year))
+
+
+def _cluster_rows(ctx, b, year: int | None) -> list[dict]:
+    fw = ctx.framework
+    lk = lookup(ctx)
     city = fw.info.city
-    scale = _pick(b.scale, area_type="city", area=city, year=year)
-    dyn = _pick(b.dynamics, area_type="city", area=city, year=year, indicator="yoy")
     ms = b.milestones.set_index("node") if len(b.milestones) else pd.DataFrame()
     rows = []
     for node in fw.industry_nodes():
         metric = fw.scale_metric(node.id)
-        s = _pick(scale, node=node.id)
-        value = _value_map(_pick(s, metric=metric), "node").get(node.id)
-        firms = _value_map(_pick(s, metric="enterprises"), "node").get(node.id)
-        growth = _value_map(_pick(dyn, node=node.id, metric=metric), "node").get(node.id)
+        value = lk.get("scale", node.id, "city", city, year, metric)
         m = ms.loc[node.id] if node.id in ms.index else None
         parent = fw.node(node.parent) if node.parent else None
         rows.append({
@@ -147,11 +165,12 @@ def cluster_rows(ctx, year: int | None = None) -> list[dict]:
             "parent": node.parent, "parent_name": parent.name.zh if parent else None,
             "parent_name_en": parent.name.en if parent else None,
             "metric": metric, "metric_label": METRIC_LABEL[metric][0], "metric_label_en": METRIC_LABEL[metric][1],
-            "year": year, "value": value, "unit": "亿元", "growth": growth, "growth_unit": "%",
-            "enterprises": firms, "enterprises_unit": "家",
+            "year": year, "value": value, "unit": "亿元",
+            "growth": lk.get("dynamics", node.id, "city", city, year, metric, "yoy"), "growth_unit": "%",
+            "enterprises": lk.get("scale", node.id, "city", city, year, "enterprises"), "enterprises_unit": "家",
             "thousand_billion": bool(value is not None and value >= 1000),
             "crossed_1000": None if m is None or pd.isna(m["crossed_1000"]) else str(m["crossed_1000"]),
-            "provenance": _prov(s),
+            "provenance": lk.prov("scale", node.id, "city", city, year, metric),
         })
     return rows
 
@@ -167,7 +186,7 @@ def overview_model(ctx, year: int | None = None) -> dict:
                     "count_100bn_mfg_clusters": ("产值超千亿元的先进制造业集群", "manufacturing clusters above 100 bn yuan")}
     published_counts = [{**r, "label": count_labels[r["metric"]][0], "label_en": count_labels[r["metric"]][1]}
                         for r in published_model(ctx, scope="city")["rows"] if r["metric"] in count_labels]
-    synthetic = any(c["provenance"] == SYNTHETIC for c in clusters)
+    synthetic = bool(b.synthetic)
     return clean({
         "pack": {"id": fw.id, "name": fw.info.name.zh, "name_en": fw.info.name.en, "version": fw.info.version},
         "tree": tree(fw),
@@ -195,9 +214,7 @@ def clusters_model(ctx, year: int | None = None) -> dict:
     b = board(ctx)
     year = _check_year(b, year)
     rows = cluster_rows(ctx, year)
-    synthetic = any(c["provenance"] == SYNTHETIC for c in rows)
-    return clean({"clusters": rows, "year": year, "years": b.years,
-                  "provenance": {"kind": SYNTHETIC if synthetic else REGISTRY, "synthetic": synthetic}})
+    return clean({"clusters": rows, "year": year, "years": b.years, "provenance": _page_provenance(b)})
 
 
 def clusters_links() -> list[tuple[str, str]]:
@@ -218,34 +235,25 @@ def cluster_model(ctx, node_id: str, year: int | None = None, *, node_info: dict
     year = _check_year(b, year)
     city = fw.info.city
     metric = fw.scale_metric(node.id) if node.is_industry else fw.info.scale_metric
-    scale = _pick(b.scale, node=node.id)
-    city_rows = _pick(scale, area_type="city", area=city).sort_values("year")
+    lk = lookup(ctx)
     years = b.years
-
-    def series(m: str) -> list:
-        vals = _pick(city_rows, metric=m).set_index("year")["value"]
-        return [_num(vals.get(y)) for y in years]
-
-    dyn = _pick(b.dynamics, node=node.id, area_type="city", area=city, metric=metric, indicator="yoy")
-    yoy = dyn.set_index("year")["value"]
+    prov = lk.prov("scale", node.id, "city", city, year, metric)
     trend = {
         "years": years, "metric": metric, "metric_label": METRIC_LABEL[metric][0],
         "metric_label_en": METRIC_LABEL[metric][1], "unit": "亿元",
-        "values": series(metric), "yoy": [_num(yoy.get(y)) for y in years], "yoy_unit": "%",
-        "enterprises": series("enterprises"), "enterprises_unit": "家", "provenance": _prov(city_rows),
+        "values": [lk.get("scale", node.id, "city", city, y, metric) for y in years],
+        "yoy": [lk.get("dynamics", node.id, "city", city, y, metric, "yoy") for y in years], "yoy_unit": "%",
+        "enterprises": [lk.get("scale", node.id, "city", city, y, "enterprises") for y in years],
+        "enterprises_unit": "家", "provenance": prov,
     }
     districts = district_table(city)
-    d_scale = _pick(scale, area_type="district", year=year)
-    values = _value_map(_pick(d_scale, metric=metric), "area")
-    firms = _value_map(_pick(d_scale, metric="enterprises"), "area")
-    st = _pick(b.structure, node=node.id, area_type="district", year=year)
-    shares = _value_map(_pick(st, indicator="district_share"), "area")
-    lqs = _value_map(_pick(st, indicator="lq"), "area")
-    d_dyn = _pick(b.dynamics, node=node.id, area_type="district", year=year, metric=metric, indicator="yoy")
-    growth = _value_map(d_dyn, "area")
     district_rows = [{
-        "code": code, "name": d["name"], "name_en": d["name_en"], "value": values.get(code), "unit": "亿元",
-        "share": shares.get(code), "lq": lqs.get(code), "growth": growth.get(code), "enterprises": firms.get(code),
+        "code": code, "name": d["name"], "name_en": d["name_en"], "unit": "亿元",
+        "value": lk.get("scale", node.id, "district", code, year, metric),
+        "share": lk.get("structure", node.id, "district", code, year, metric, "district_share"),
+        "lq": lk.get("structure", node.id, "district", code, year, metric, "lq"),
+        "growth": lk.get("dynamics", node.id, "district", code, year, metric, "yoy"),
+        "enterprises": lk.get("scale", node.id, "district", code, year, "enterprises"),
     } for code, d in districts.items()]
     targets = b.targets
     node_targets = targets[targets["node"] == node.id] if len(targets) else targets
@@ -258,14 +266,13 @@ def cluster_model(ctx, node_id: str, year: int | None = None, *, node_info: dict
         "year": year, "years": years, "metric": metric,
         "metric_label": METRIC_LABEL[metric][0], "metric_label_en": METRIC_LABEL[metric][1],
         "trend": trend,
-        "districts": {"rows": district_rows, "metric": metric, "unit": "亿元", "year": year,
-                      "provenance": _prov(d_scale)},
+        "districts": {"rows": district_rows, "metric": metric, "unit": "亿元", "year": year, "provenance": prov},
         "tags": tag_counts_model(ctx, node=node.id, city=city) if node.is_industry else None,
         "top": search_model(ctx, node=node.id, city=city, per_page=10) if node.is_industry else None,
         "targets": target_rows,
         "published": published_model(ctx, node=node.id)["rows"],
         "tag_labels": {k: {"zh": v[0], "en": v[1]} for k, v in TAGS.items()},
-        "provenance": {"kind": _prov(city_rows), "synthetic": _prov(city_rows) == SYNTHETIC},
+        "provenance": _page_provenance(b),
     })
 
 
@@ -295,23 +302,22 @@ def districts_model(ctx, year: int | None = None) -> dict:
     b = board(ctx)
     year = _check_year(b, year)
     measure = fw.info.scale_metric
-    scale = _pick(b.scale, node="all-firms", area_type="district", year=year)
-    in_system = _pick(b.scale, scope="all", area_type="district", year=year)
-    dyn = _pick(b.dynamics, node="all-firms", area_type="district", year=year, indicator="yoy")
+    lk = lookup(ctx)
+    root = next(n for n in fw.nodes if n.parent is None).id
     gdp = {r["area"]: r for r in published_model(ctx, scope="district")["rows"] if r["metric"] == "district_gdp"}
     rows = []
     for code, d in district_table(fw.info.city).items():
         rows.append({
-            "code": code, "name": d["name"], "name_en": d["name_en"],
-            "revenue": _value_map(_pick(scale, metric="revenue"), "area").get(code),
-            "industrial_output": _value_map(_pick(scale, metric=measure), "area").get(code),
-            "system_revenue": _value_map(_pick(in_system, metric="revenue"), "area").get(code),
-            "enterprises": _value_map(_pick(scale, metric="enterprises"), "area").get(code),
-            "growth": _value_map(_pick(dyn, metric="revenue"), "area").get(code), "unit": "亿元",
+            "code": code, "name": d["name"], "name_en": d["name_en"], "unit": "亿元",
+            "revenue": lk.get("scale", ALL_FIRMS, "district", code, year, "revenue"),
+            "industrial_output": lk.get("scale", ALL_FIRMS, "district", code, year, measure),
+            "system_revenue": lk.get("scale", root, "district", code, year, "revenue"),
+            "enterprises": lk.get("scale", ALL_FIRMS, "district", code, year, "enterprises"),
+            "growth": lk.get("dynamics", ALL_FIRMS, "district", code, year, "revenue", "yoy"),
             "gdp_published": gdp.get(code),
         })
     return clean({"rows": rows, "year": year, "years": b.years, "metric": "revenue",
-                  "provenance": {"kind": _prov(scale), "synthetic": _prov(scale) == SYNTHETIC}})
+                  "provenance": _page_provenance(b)})
 
 
 def districts_links() -> list[tuple[str, str]]:
@@ -324,42 +330,38 @@ def district_model(ctx, adcode: str, year: int | None = None) -> dict:
     district = _district_or_404(ctx, adcode)
     b = board(ctx)
     year = _check_year(b, year)
-    scale = _pick(b.scale, area_type="district", area=adcode, year=year)
-    st = _pick(b.structure, area_type="district", area=adcode, year=year)
-    dyn = _pick(b.dynamics, area_type="district", area=adcode, year=year, indicator="yoy")
-    total = _pick(scale, node="all-firms")
+    lk = lookup(ctx)
     mix = []
     for node in fw.industry_nodes():
         metric = fw.scale_metric(node.id)
-        s = _pick(scale, node=node.id)
         parent = fw.node(node.parent) if node.parent else None
         mix.append({
             "id": node.id, "name": node.name.zh, "name_en": node.name.en, "kind": node.kind, "status": node.status,
             "parent": node.parent, "parent_name": parent.name.zh if parent else "",
             "parent_name_en": parent.name.en if parent else "",
-            "revenue": _value_map(_pick(s, metric="revenue"), "node").get(node.id),
+            "revenue": lk.get("scale", node.id, "district", adcode, year, "revenue"),
             "metric": metric, "metric_label": METRIC_LABEL[metric][0], "metric_label_en": METRIC_LABEL[metric][1],
-            "value": _value_map(_pick(s, metric=metric), "node").get(node.id), "unit": "亿元",
-            "lq": _value_map(_pick(st, node=node.id, indicator="lq"), "node").get(node.id),
-            "share": _value_map(_pick(st, node=node.id, indicator="district_share"), "node").get(node.id),
-            "growth": _value_map(_pick(dyn, node=node.id, metric=metric), "node").get(node.id),
-            "enterprises": _value_map(_pick(s, metric="enterprises"), "node").get(node.id),
+            "value": lk.get("scale", node.id, "district", adcode, year, metric), "unit": "亿元",
+            "lq": lk.get("structure", node.id, "district", adcode, year, metric, "lq"),
+            "share": lk.get("structure", node.id, "district", adcode, year, metric, "district_share"),
+            "growth": lk.get("dynamics", node.id, "district", adcode, year, metric, "yoy"),
+            "enterprises": lk.get("scale", node.id, "district", adcode, year, "enterprises"),
         })
-    gdp = [r for r in published_model(ctx, scope="district", area=adcode)["rows"]]
+    gdp = published_model(ctx, scope="district", area=adcode)["rows"]
     return clean({
         "district": district, "year": year, "years": b.years,
         "totals": {
-            "revenue": _value_map(_pick(total, metric="revenue"), "node").get("all-firms"),
-            "industrial_output": _value_map(_pick(total, metric="industrial_output"), "node").get("all-firms"),
-            "enterprises": _value_map(_pick(total, metric="enterprises"), "node").get("all-firms"),
-            "growth": _value_map(_pick(dyn, node="all-firms", metric="revenue"), "node").get("all-firms"),
+            "revenue": lk.get("scale", ALL_FIRMS, "district", adcode, year, "revenue"),
+            "industrial_output": lk.get("scale", ALL_FIRMS, "district", adcode, year, "industrial_output"),
+            "enterprises": lk.get("scale", ALL_FIRMS, "district", adcode, year, "enterprises"),
+            "growth": lk.get("dynamics", ALL_FIRMS, "district", adcode, year, "revenue", "yoy"),
             "unit": "亿元",
         },
         "mix": mix,
         "top": search_model(ctx, district=adcode, per_page=10),
         "tags": tag_counts_model(ctx, district=adcode),
         "published": gdp,
-        "provenance": {"kind": _prov(scale), "synthetic": _prov(scale) == SYNTHETIC},
+        "provenance": _page_provenance(b),
     })
 
 
