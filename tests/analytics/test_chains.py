@@ -230,16 +230,19 @@ def test_diagnosis_numbers(diagnosis: pd.DataFrame) -> None:
     assert d.loc["vehicle", "national_revenue_yi"] == pytest.approx(140.0)
     assert d.loc["vehicle", "share_national"] == pytest.approx(80 / 140)
     assert d.loc["vehicle", "lq"] == pytest.approx(lq(800_000, TOTAL["440100"], 1_400_000))
-    # peers' vehicle LQs: 深圳 0, 上海 lq(600000, 940000, ...), 苏州 0 -> 40th percentile 0 (linear)
-    assert d.loc["vehicle", "lq_threshold"] == 0.0
+    # peers making vehicles: 上海 only, so the 40th percentile is its LQ
+    assert d.loc["vehicle", "peer_cities"] == 1
+    assert d.loc["vehicle", "lq_threshold"] == pytest.approx(lq(600_000, TOTAL["310100"], 1_400_000))
     assert d.loc["vehicle", "lq_percentile"] == 100.0
     assert d.loc["battery", "sellers"] == 1
     assert d.loc["battery", "users"] == 3  # G1 G2 G3 (H1 is in 上海)
     battery_lq = lq(30_000, TOTAL["440100"], 480_000)
-    peer = sorted([lq(400_000, TOTAL["440300"], 480_000), 0.0, lq(50_000, TOTAL["320500"], 480_000)])
+    # peers making batteries: 苏州 and 深圳; numpy's linear 40th percentile of two values a <= b is a + 0.4(b - a)
+    peer = sorted([lq(400_000, TOTAL["440300"], 480_000), lq(50_000, TOTAL["320500"], 480_000)])
     assert d.loc["battery", "lq"] == pytest.approx(battery_lq)
-    assert d.loc["battery", "lq_threshold"] == pytest.approx(peer[0] + 0.8 * (peer[1] - peer[0]))
-    assert d.loc["battery", "lq_percentile"] == pytest.approx(100 / 3)
+    assert d.loc["battery", "peer_cities"] == 2
+    assert d.loc["battery", "lq_threshold"] == pytest.approx(peer[0] + 0.4 * (peer[1] - peer[0]))
+    assert d.loc["battery", "lq_percentile"] == 0.0
     assert d.loc["adas", "producers"] == 2
     assert d.loc["adas", "revenue_yi"] == pytest.approx(2.5)
     assert d.loc["adas", "lq"] == pytest.approx(lq(25_000, TOTAL["440100"], 75_000))
@@ -251,27 +254,37 @@ def test_diagnosis_reasons(diagnosis: pd.DataFrame) -> None:
     r = dict(zip(diagnosis["chain_node"], diagnosis["reason"], strict=True))
     assert r["chips"] == "缺链：广州市没有该环节的生产企业（全国样本 1 家）"
     assert r["battery"] == (
-        "弱链：生产企业 1 家，少于 3 家；区位商 0.16 低于 1；区位商 0.16 低于 3 个同类城市的第 40 百分位 1.62。"
+        "弱链：生产企业 1 家，少于 3 家；区位商 0.16 低于 1；区位商 0.16 低于 2 个同类城市的第 40 百分位 2.71。"
         "现有生产企业 1 家（规上 1 家），营业收入 3.00 亿元，占全国样本 6.2%，区位商 0.16（按营业收入计）"
     )
     assert r["vehicle"] == (
         "强链：生产企业 3 家（规上 3 家），营业收入 80.00 亿元，占全国样本 57.1%，区位商 1.42（按营业收入计），"
-        "不低于 1，也不低于 3 个同类城市的第 40 百分位 0.00"
+        "不低于 1，也不低于 1 个同类城市的第 40 百分位 1.33"
     )
 
 
 def test_thresholds_are_parameters(links, firms, figures, tags, chain) -> None:
-    # Switch off the producer-count, 规上 and LQ >= 1 rules: only the peer percentile remains.
-    d = ac.diagnose(
-        links, firms, figures, tags, chain, min_peer_firms=3, min_producers=1, strong_lq=0,
-        require_above_scale=False,
-    )  # fmt: skip
+    # Switch off the producer-count, 规上 and LQ >= 1 rules: only the peer percentile remains. Among the
+    # peers that make the node, motor (0.62 vs 上海 2.32) and adas (0.83 vs 深圳 4.07) stay weak.
+    relaxed = {"min_producers": 1, "strong_lq": 0, "require_above_scale": False, "min_peer_firms": 3}
+    d = ac.diagnose(links, firms, figures, tags, chain, **relaxed)
+    status = dict(zip(d["chain_node"], d["status"], strict=True))
+    assert status == {"materials": "缺链", "chips": "缺链", "battery": "弱链", "motor": "弱链", "adas": "弱链",
+                      "vehicle": "强链"}  # fmt: skip
+    assert d.set_index("chain_node").loc["motor", "reason"].startswith(
+        "弱链：区位商 0.62 低于 1 个同类城市的第 40 百分位 2.32。"
+    )
+    # Comparing with every peer (zeros included), motor's and adas's thresholds fall to 0: both are strong.
+    d = ac.diagnose(links, firms, figures, tags, chain, peer_active_only=False, **relaxed)
     status = dict(zip(d["chain_node"], d["status"], strict=True))
     assert status == {"materials": "缺链", "chips": "缺链", "battery": "弱链", "motor": "强链", "adas": "强链",
                       "vehicle": "强链"}  # fmt: skip
-    assert d.set_index("chain_node").loc["battery", "reason"].startswith(
-        "弱链：区位商 0.16 低于 3 个同类城市的第 40 百分位 1.62。"
-    )
+    d = d.set_index("chain_node")
+    assert d.loc["battery", "peer_cities"] == 3
+    # peers 深圳 3.73, 上海 0, 苏州 2.02: the 40th percentile lies 0.8 of the way from 0 to 2.02
+    assert d.loc["battery", "lq_threshold"] == pytest.approx(0.8 * lq(50_000, TOTAL["320500"], 480_000))
+    assert d.loc["battery", "lq_percentile"] == pytest.approx(100 / 3)
+    assert d.loc["battery", "reason"].startswith("弱链：区位商 0.16 低于 3 个同类城市的第 40 百分位 1.62。")
 
 
 def test_default_peers_need_enough_firms(links, firms, figures, tags, chain) -> None:
@@ -287,7 +300,7 @@ def test_count_basis(links, firms, figures, tags, chain) -> None:
     d = ac.diagnose(links, firms, figures, tags, chain, basis="count", min_peer_firms=3).set_index("chain_node")
     # 3 of 9 firms in 广州 make vehicles against 4 of 20 nationally
     assert d.loc["vehicle", "lq"] == pytest.approx((3 / 9) / (4 / 20))
-    assert d.loc["vehicle", "reason"].endswith("区位商 1.67（按企业数计），不低于 1，也不低于 3 个同类城市的第 40 百分位 0.00")
+    assert d.loc["vehicle", "reason"].endswith("区位商 1.67（按企业数计），不低于 1，也不低于 1 个同类城市的第 40 百分位 1.25")
 
 
 def test_district_diagnosis(links, firms, figures, tags, chain) -> None:

@@ -26,6 +26,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chanye.classify.scope import clean_scopes
 from chanye.errors import InputError
 from chanye.framework.chains import ChainNode, ChainTemplate
 
@@ -72,14 +73,6 @@ def _alternation(words: Iterable[str]) -> str:
     # Longest first, so that 动力锂电池 is reported rather than 锂电池 when both match.
     unique = sorted(set(words), key=lambda w: (-len(w), w))
     return "|".join(re.escape(w) for w in unique)
-
-
-def _clean_scopes(texts: pd.Series) -> pd.Series:
-    try:
-        from chanye.classify.scope import clean_scopes
-    except ImportError:  # pragma: no cover - the classifier package ships with chanye
-        return texts.fillna("").astype(str).str.replace(r"\s+", "", regex=True)
-    return clean_scopes(texts)
 
 
 def _text(series: pd.Series | None, index: pd.Index) -> pd.Series:
@@ -139,7 +132,7 @@ class _Prepared:
         index = firms.index
         code = _text(firms["industry_code"], index).str.strip()
         # pandas' arrow-backed strings run str.contains through RE2, an order of magnitude faster than re.
-        scope = _clean_scopes(_text(firms.get("business_scope"), index)).astype("str")
+        scope = clean_scopes(_text(firms.get("business_scope"), index)).astype("str")
         text = (scope + "；" + _text(firms.get("name"), index).astype("str")).astype("str")
         trade = code.str[:2].isin(TRADE_DIVISIONS)
         return cls(firms["uscc"].astype(str), code, scope, text, trade)
@@ -448,6 +441,7 @@ def diagnose(
     strong_lq: float = STRONG_LQ,
     require_above_scale: bool = True,
     min_peer_firms: int = MIN_PEER_FIRMS,
+    peer_active_only: bool = True,
 ) -> pd.DataFrame:
     """强链/弱链/缺链 for every node of `chain` in the city (or one of its districts), against the national sample.
 
@@ -457,9 +451,10 @@ def diagnose(
     sample / all revenue in the sample) — with ``basis="count"`` firm counts replace revenue. "All revenue" is
     that of every firm in `firms`, linked or not; a firm active on several nodes counts fully on each.
 
-    Peer cities are `peers`, or else every other city with at least `min_peer_firms` firms in `firms`; each
-    gets the same LQ (0 where it has no producer). lq_threshold is the `weak_percentile`-th percentile of the
-    peers' LQs (numpy's linear interpolation), lq_percentile the share (%) of peers with a lower LQ.
+    Peer cities are `peers`, or else every other city with at least `min_peer_firms` firms in `firms`. For
+    each node the comparison set is the peers with at least one producer on it (all peers, zeros included,
+    with ``peer_active_only=False``); `peer_cities` counts them. lq_threshold is the `weak_percentile`-th
+    percentile of their LQs (numpy's linear interpolation), lq_percentile the share (%) of them with a lower LQ.
 
     Labels: 缺链 when the area has no producer; 弱链 when any of: fewer than `min_producers` producers, no
     规上 (above_scale) producer (if `require_above_scale`), LQ below `strong_lq`, LQ below lq_threshold, no
@@ -504,9 +499,10 @@ def diagnose(
 
         lq = _lq(local_size, area_total, national_size, national_total)
         by_city = size.reindex(made).groupby(firm_city.reindex(made)).sum()
+        compared = [c for c in peer_codes if float(by_city.get(c, 0.0)) > 0] if peer_active_only else peer_codes
         peer_lqs = np.array(
             [_lq(float(by_city.get(c, 0.0)), float(city_totals.get(c, 0.0)), national_size, national_total)
-             for c in peer_codes],
+             for c in compared],
             dtype=float,
         )
         peer_lqs = peer_lqs[~np.isnan(peer_lqs)]
@@ -548,6 +544,7 @@ def diagnose(
         "city": city, "district": district, "year": year, "basis": basis, "peers": peer_codes,
         "weak_percentile": weak_percentile, "min_producers": min_producers, "strong_lq": strong_lq,
         "require_above_scale": require_above_scale, "min_peer_firms": min_peer_firms,
+        "peer_active_only": peer_active_only,
     }
     return out
 

@@ -208,8 +208,7 @@ def complexity_eigenvectors(M: Any) -> tuple[np.ndarray, np.ndarray, float]:
     if n_loc <= n_act:
         S = A @ A.T
         w, V = linalg.eigh(S, subset_by_index=[n_loc - 2, n_loc - 1])
-        # y = D^1/2 kc' is the eigenvector of S; the matching activity vector is U^-1 M' kc' (times 1/lambda
-        # > 0).
+        # y = D^1/2 kc is the eigenvector of S; the matching activity vector is U^-1 M' kc (times 1/lambda).
         kc_side = V[:, 0] / sd
         kp = (M.T @ kc_side) / u
     else:
@@ -233,16 +232,14 @@ def _orientation(d: np.ndarray, kc: np.ndarray, u: np.ndarray, kp: np.ndarray) -
     return -1.0 if cov_p > 0 else 1.0
 
 
-def standardise(
-    values: np.ndarray, n_rep: int, *, centre: float | None = None, ddof: int = 1
-) -> tuple[float, float]:
+def standardise(values: np.ndarray, n_rep: int, *, ddof: int = 1) -> tuple[float, float]:
     """Mean and standard deviation of a per-location vector counted ``n_rep`` times (once per activity row).
 
     Stata standardises ECI and COI with ``summarize`` over the long rows of the year, where each location's
     value appears once per activity; this is the closed form of that (``ddof=1``: sample sd over ``n_loc *
-    n_rep`` rows). Returns ``(mean, sd)``; ``centre`` overrides the mean used for the deviations.
+    n_rep`` rows). Returns ``(mean, sd)``.
     """
-    mean = float(values.mean()) if centre is None else centre
+    mean = float(values.mean())
     n = values.shape[0] * n_rep
     ss = float(((values - mean) ** 2).sum()) * n_rep
     return mean, math.sqrt(ss / (n - ddof)) if n - ddof > 0 else math.nan
@@ -336,8 +333,7 @@ def density(levels: Any, proximity: Any, *, knn: int | None = None) -> np.ndarra
     to zero (Stata's x/0 is missing).
     """
     L = _matrix(levels, "levels")
-    # Work on the transpose so that column p holds p's weights phi[p, :]; a view, no copy for symmetric
-    # input.
+    # Work on the transpose so that column p holds p's weights phi[p, :] (a view, not a copy).
     P = _matrix(proximity, "proximity").T
     n = P.shape[0]
     if P.shape != (n, n) or L.shape[1] != n:
@@ -567,26 +563,6 @@ def compute_year(
     n_act = Mf.shape[1]
     div, ubi = diversity(Mi), ubiquity(Mi)
     n_div0, n_ubi0 = int((div == 0).sum()), int((ubi == 0).sum())
-    if n_div0 or n_ubi0:
-        notes.append(
-            f"{n_div0} 个地区多样性为 0、{n_ubi0} 个活动普遍性为 0，特征向量无定义 "
-            f"{n_div0} location(s) with zero diversity and {n_ubi0} activity(ies) with zero ubiquity "
-            "make the "
-            "eigenvector undefined: eci, pci, coi, cog are NaN (Stata leaves them blank)"
-        )
-    elif gap < 1e-10:
-        notes.append(
-            f"第二特征值与第一几乎相等 the second eigenvalue equals the first (gap {gap:.1e}): the "
-            "presence network "
-            "is disconnected, so eci and pci are not unique"
-        )
-    undefined = int(np.isnan(dens).all(axis=0).sum())
-    if undefined:
-        notes.append(
-            f"{undefined} 个活动的密度无定义 density is undefined for {undefined} activity(ies): their "
-            "proximity is "
-            "undefined (an activity with zero ubiquity or no variation) or sums to zero; density is NaN there"
-        )
     mean, sd = _eci_scale(kc, n_act, conventions)
     coi_raw = complexity_outlook_index(dens, Mf, kp)
     cog_raw = complexity_outlook_gain(Mf, prox, kp)
@@ -594,13 +570,31 @@ def compute_year(
         coi_mean, coi_sd = float(coi_raw.mean()), float(coi_raw.std())
     else:
         coi_mean, coi_sd = standardise(coi_raw, n_act)
-    if not np.isnan(kp).any() and np.isnan(cog_raw).any():
+    eigen_ok = not (n_div0 or n_ubi0)
+    if not eigen_ok:
         notes.append(
-            "cog 无定义 cog is undefined: some proximity is NaN or an activity's proximities sum to "
-            "zero, which "
-            "Stata propagates through the whole matrix product; cog is NaN"
+            f"{n_div0} 个地区多样性为 0、{n_ubi0} 个活动普遍性为 0，特征向量无定义 {n_div0} location(s) "
+            f"with zero diversity and {n_ubi0} activity(ies) with zero ubiquity make the eigenvector "
+            "undefined: eci, pci, coi, cog are NaN (Stata leaves them blank)"
         )
-    if not np.isnan(kp).any() and not np.isnan(coi_raw).any() and coi_sd == 0:
+    elif gap < 1e-10:
+        notes.append(
+            f"第二特征值与第一几乎相等 the second eigenvalue equals the first (gap {gap:.1e}): the presence "
+            "network is disconnected, so eci and pci are not unique"
+        )
+    undefined = int(np.isnan(dens).all(axis=0).sum())
+    if undefined:
+        notes.append(
+            f"{undefined} 个活动的密度无定义 density is undefined for {undefined} activity(ies): their "
+            "proximity is undefined (zero ubiquity or no variation) or sums to zero; density is NaN there"
+            + (" and so is coi, which sums density (as in Stata)" if eigen_ok else "")
+        )
+    if eigen_ok and np.isnan(cog_raw).any():
+        notes.append(
+            "cog 无定义 cog is undefined: some proximity is NaN or an activity's proximities sum to zero, "
+            "and Stata propagates the missing value through the whole matrix product; cog is NaN"
+        )
+    if eigen_ok and not np.isnan(coi_raw).any() and coi_sd == 0:
         notes.append("coi 在所有地区相同 coi is the same for every location (sd 0): coi is NaN, as in Stata")
     with np.errstate(divide="ignore", invalid="ignore"):
         eci = (kc - mean) / sd
@@ -630,8 +624,8 @@ def _blas_threads(n: int | None) -> Iterator[None]:
     """Limit BLAS/LAPACK threads for the duration of a call (no-op for None or without threadpoolctl).
 
     numpy and scipy each load their own OpenBLAS; alternating between them (matmul, then eigh) makes both
-    thread pools spin against each other, and on a small shared machine multithreaded BLAS loses to one thread
-    by 5x here (see docs/complexity.md). threadpoolctl comes with scikit-learn.
+    thread pools spin against each other, and on a small shared machine multithreaded BLAS is several times
+    slower than one thread (see docs/complexity.md). threadpoolctl comes with scikit-learn.
     """
     if n is None:
         yield
@@ -659,7 +653,6 @@ _NOTE_NAMES = 10  # names listed in a note before "..."
 class _Panel:
     """A validated long panel as integer codes (sorted uniques) plus the per-year row ranges."""
 
-    frame: pd.DataFrame
     loc_codes: np.ndarray
     act_codes: np.ndarray
     year_codes: np.ndarray
@@ -760,7 +753,7 @@ def _codes(frame: pd.DataFrame, col: str) -> tuple[np.ndarray, pd.Index]:
         raise InputError(
             f"列 {col} 有 {n} 个缺失值 column {col} has {n} missing value(s) (first at row {label!r})"
         )
-    return codes.astype(np.int64), pd.Index(uniques)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
 def _prepare(
@@ -835,16 +828,14 @@ def _prepare(
         )
     if n_loc < 2:
         raise InputError(
-            f"只有一个地区 only one location ({locs[0]!r}): 经济复杂度需要至少两个地区 economic "
-            "complexity needs at "
-            "least two locations"
+            f"只有一个地区 only one location ({locs[0]!r}): "
+            "经济复杂度需要至少两个地区 economic complexity needs at least two locations"
         )
     bounds = np.searchsorted(year_codes[order], np.arange((len(years) if years is not None else 1) + 1))
     pop = None
     if need_population:
         pop = _population_matrix(population, location, year, locs, years)
     return _Panel(
-        frame=panel,
         loc_codes=loc_codes,
         act_codes=act_codes,
         year_codes=year_codes,

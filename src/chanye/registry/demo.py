@@ -227,6 +227,7 @@ GZ_GAPS: dict[str, float] = {
 # Share of a node's firms drawn link by link from its chain template (chains/*.yaml), and Guangzhou's gaps
 # and strengths by chain node (环节): 0 = missing, < 1 = weak, > 1 = strong. Peers keep weight 1.
 CHAIN_SHARE = 0.5
+MIN_OWN_FIRMS = 3
 GZ_CHAIN_GAPS: dict[str, dict[str, float]] = {
     "icv-nev": {"lithium": 0.0, "electrode-materials": 0.3, "electrolyte": 0.3, "separator": 0.0,
                 "auto-chips": 0.15, "sensors": 0.4, "drive-motor": 0.5, "vehicle": 1.5, "parts": 1.5},
@@ -524,6 +525,7 @@ def _node_firms(rng, node_id: str, n: int, claims, code_factor: dict[str, float]
                    * (1.0 if code is None or code in claim_kw else 0.4)
                    for link, code, _, wt in entries])
     chained = np.flatnonzero(rng.random(n) < CHAIN_SHARE)
+    chained = chained[chained >= MIN_OWN_FIRMS]  # the first few always come from the node's own rules
     if not len(chained) or ew.sum() <= 0:
         return out_codes, out_kws
     picks = rng.choice(len(entries), size=len(chained), p=ew / ew.sum())

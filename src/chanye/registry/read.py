@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from chanye.errors import InputError
@@ -133,21 +134,27 @@ def _same_dimension(field_name: str | None, unit: str) -> bool:
 
 
 def _body(frame: pd.DataFrame, first_row_number: int, width: int) -> tuple[pd.DataFrame, pd.Series, int, list[str]]:
-    """Drop blank rows (counted), keep row numbers; cells beyond the header become extra columns."""
-    frame = frame.astype(object).where(frame.notna(), None)
-    frame = frame.replace({"": None})
+    """Drop blank rows (counted), keep row numbers; cells beyond the header become extra columns.
+    Blank and whitespace-only cells become missing; columns stay as they came (Arrow strings from CSV)."""
+    empty = {}
     for col in frame.columns:
-        if frame[col].dtype == object:
-            stripped = frame[col].str.strip() if hasattr(frame[col], "str") else frame[col]
-            frame[col] = frame[col].where(stripped.ne("") | stripped.isna(), None)
-    extra = [c for c in frame.columns[width:] if frame[c].notna().any()]
-    frame = frame[[*frame.columns[:width], *extra]]
-    numbers = pd.Series(range(first_row_number, first_row_number + len(frame)), dtype="int64")
-    filled = frame.notna().any(axis=1).to_numpy()
+        series = frame[col]
+        text = series.astype("str") if series.dtype == object else series
+        missing = series.isna() | text.str.strip().eq("").fillna(True)
+        empty[col] = missing.to_numpy(bool)
+        if missing.any():
+            frame[col] = series.where(~missing, None)
+    extra = [c for c in frame.columns[width:] if not empty[c].all()]
+    keep = [*frame.columns[:width], *extra]
+    frame = frame[keep]
+    filled = ~np.logical_and.reduce([empty[c] for c in keep]) if keep else np.zeros(len(frame), bool)
+    numbers = np.arange(first_row_number, first_row_number + len(frame), dtype="int64")
     blank = int((~filled).sum())
-    frame = frame[filled].reset_index(drop=True)
+    if blank:
+        frame = frame[filled]
+    frame = frame.reset_index(drop=True)
     frame.columns = range(frame.shape[1])
-    return frame, numbers[filled].reset_index(drop=True), blank, [f"列{width + i + 1}" for i in range(len(extra))]
+    return frame, pd.Series(numbers[filled]), blank, [f"列{width + i + 1}" for i in range(len(extra))]
 
 
 def _sheet_from_rows(name: str, rows: list[list[object]], file_label: str, extra: frozenset[str]) -> RawSheet:
@@ -174,7 +181,11 @@ def _csv_sheet(path: Path, extra: frozenset[str]) -> RawSheet:
         raise InputError(f"{path.name}: CSV 格式错误: {exc} (malformed CSV)") from None
     header_at, headers, titles = _header("", [list(r) for r in head], path.name, extra)
     width = len(headers)
-    # pandas' C parser reads the body fast; spare names absorb rows with more cells than the header.
+    fast = _arrow_body(text, delimiter, header_at, width)
+    if fast is not None:
+        data, numbers, blank, more = _body(fast, header_at + 2, width)
+        return RawSheet("", headers + more, data, numbers, blank, titles)
+    # Irregular files (blank lines, ragged rows): pandas' C parser; spare names absorb rows with extra cells.
     try:
         frame = pd.read_csv(
             io.StringIO(text, newline=""), sep=delimiter, header=None, skiprows=header_at + 1,
@@ -185,6 +196,38 @@ def _csv_sheet(path: Path, extra: frozenset[str]) -> RawSheet:
         raise InputError(f"{path.name}: CSV 格式错误: {exc} (malformed CSV)", hint="检查引号与分隔符") from None
     data, numbers, blank, extra = _body(frame, header_at + 2, width)
     return RawSheet("", headers + extra, data, numbers, blank, titles)
+
+
+def _arrow_body(text: str, delimiter: str, header_at: int, width: int) -> pd.DataFrame | None:
+    """The body of a regular CSV (every row as wide as the header, no blank line) via Arrow's multi-threaded
+    reader; None for anything irregular, which the slower parser then reads row by row."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    irregular: list[object] = []
+
+    def note(row) -> str:
+        irregular.append(row)
+        return "skip"
+
+    names = [f"c{j}" for j in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(skip_rows=header_at + 1, column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=True,
+                                             invalid_row_handler=note),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if irregular:
+        return None
+    frame = table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if t == pa.string() else None)
+    frame = frame.astype("str")
+    frame.columns = range(width)
+    return frame
 
 
 def _decode(raw: bytes, label: str) -> str:
