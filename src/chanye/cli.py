@@ -456,6 +456,105 @@ def scoreboard_command(
         render_frame(shown, f"{name}（{board.year(year)}）" if i < 2 else name)
 
 
+# --- complexity and opportunities ---------------------------------------------------------------------------
+
+
+def read_panel(path: Path):
+    from chanye.errors import InputError
+
+    if not path.is_file():
+        raise InputError(f"文件不存在: {path} (no such file)")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix in (".csv", ".txt"):
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    raise InputError(f"{path.name}: 面板只支持 CSV 或 Parquet (panel must be CSV or Parquet)")
+
+
+@command(app, "complexity")
+def complexity_command(
+    panel: Annotated[Path, typer.Argument(help="长表 CSV / Parquet (a long panel)")],
+    location: Annotated[str, typer.Option(help="地区列 (location column)")],
+    activity: Annotated[str, typer.Option(help="产业/产品列 (activity column)")],
+    value: Annotated[str, typer.Option(help="数值列 (value column)")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出 CSV / Parquet / XLSX")],
+    year: Annotated[str | None, typer.Option(help="年份列 (year column)")] = None,
+    presence: Annotated[str, typer.Option(help="rca, rpop, both")] = "rca",
+    rca_threshold: Annotated[float, typer.Option(help="RCA 阈值 (strict: RCA > t)")] = 1.0,
+    proximity: Annotated[str, typer.Option(help="discrete, asymmetric, continuous")] = "discrete",
+    knn: Annotated[int | None, typer.Option(help="k 近邻密度 (k-nearest-neighbour density)")] = None,
+    population: Annotated[Path | None, typer.Option(help="人口表 (location[, year], population) for rpop")] = None,
+    conventions: Annotated[str, typer.Option(help="stata（默认，与哈佛增长实验室一致）或 pypi")] = "stata",
+) -> None:
+    """经济复杂度: RCA、ECI/PCI、邻近度、密度、COI/COG，适用于任何长表 (economic complexity on any panel)."""
+    from rich.progress import Progress
+
+    from chanye.analytics.complexity import complexity
+    from chanye.export import write_frame
+
+    frame = read_panel(panel)
+    frame[value] = pd.to_numeric(frame[value], errors="coerce")
+    pop = read_panel(population) if population else None
+    if pop is not None:
+        pop["population"] = pd.to_numeric(pop["population"], errors="coerce")
+    n_years = frame[year].nunique() if year else 1
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("复杂度 complexity（按年 per year）", total=n_years)
+        result = complexity(frame, location=location, activity=activity, value=value, year=year, presence=presence,
+                            rca_threshold=rca_threshold, proximity=proximity, knn=knn, population=pop,
+                            conventions=conventions, on_year=lambda _y: bar.advance(task))
+    write_frame(result, output)
+    for note in result.attrs.get("notes", []):
+        err_console.print(f"[dim]{escape(str(note))}[/]")
+    console.print(f"已写出 {len(result):,} 行 -> {output}")
+
+
+@command(app, "opportunities")
+def opportunities_command(
+    place: Annotated[str, typer.Option(help="广州 (440100) 或某区: 名称、简称或代码")] = "440100",
+    measure: Annotated[str, typer.Option(help="enterprises, revenue, employees")] = "enterprises",
+    strategy: Annotated[str, typer.Option(help="balanced, low-hanging, long-jump")] = "balanced",
+    by: Annotated[str, typer.Option(help="复杂度指标 pci 或 cog")] = "pci",
+    limit: Annotated[int, typer.Option(help="条数 (rows)")] = 30,
+    year: Annotated[int | None, typer.Option(help="年份 (default the latest)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv, xlsx")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    db: DbOption = None,
+    pack: PackOption = None,
+) -> None:
+    """发展机会: 尚未形成优势（RCA<1）的小类，按关联密度与复杂度排序，并对应 12218 节点 (growth opportunities)."""
+    from chanye import opportunities, scoreboard
+    from chanye.export import write_frame
+    from chanye.framework import load_pack
+
+    framework = load_pack(pack)
+    code = scoreboard.resolve_area(place)
+    with open_store(db) as store:
+        opp = opportunities.compute(store, measure, year)
+    table = opportunities.rank(opp, framework, code, strategy=strategy, complexity=by, limit=limit)
+    if fmt in ("csv", "xlsx"):
+        if output is None:
+            raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
+        write_frame(table, output, fmt, sheet="发展机会")
+        console.print(f"已写出 {len(table)} 行 -> {output}")
+        return
+    if fmt == "json":
+        print_json({"place": code, "measure": measure, "year": opp.year, "synthetic": opp.synthetic,
+                    "rows": table.to_dict("records")})
+        return
+    if opp.synthetic:
+        console.print("[bold yellow]示例数据[/]：基于合成的示例企业库。")
+    shown = table[["rank", "activity", "name", "nodes", "density", by, "rca", "score"]]
+    render_frame(shown, f"{opportunities_place_name(code)} 发展机会（{opp.year}，{measure}，{strategy}）")
+
+
+def opportunities_place_name(code: str) -> str:
+    from chanye.opportunities import _place_name
+
+    return "广州市" if code == "440100" else _place_name(code)
+
+
 # --- web ---------------------------------------------------------------------------------------------------
 
 

@@ -297,7 +297,9 @@ class _ChainChecker:
         return self.findings
 
     def source_ids(self) -> None:
-        pack = {s.id for s in self.fw.sources}
+        # The pack's own sources: framework.sources less the chain sources, should the caller have merged them.
+        own = [s for s in self.fw.sources if not any(s is c for c in self.sources)]
+        pack = {s.id for s in own}
         counts = Counter(s.id for s in self.sources)
         for i, source in enumerate(self.sources):
             key = _doc_key(CHAIN_SOURCES_FILE)

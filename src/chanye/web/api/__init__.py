@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from chanye.web.api import data, enterprises, framework, scoreboard
+from chanye.web.api import complexity, data, enterprises, framework, scoreboard
 
 router = APIRouter()
 router.include_router(framework.router)
 router.include_router(scoreboard.router)
+router.include_router(complexity.router)
 router.include_router(enterprises.router)
 router.include_router(data.router)
