@@ -89,8 +89,12 @@ def bench_rules(n: int, repeat: int) -> None:
     print(f"## classify_by_rules, {n:,} firms, pack {framework.id} ({len(conc)} node x 小类 claims)")
     print(f"{'what':44s} {'seconds':>8s} {'rows/s':>12s} {'ratio':>6s}")
     print(f"{'baseline: pandas merge on code alone':44s} {t_base:8.2f} {n / t_base:12,.0f} {1.0:6.2f}")
-    print(f"{'normalise_codes (part of the rules)':44s} {t_norm:8.2f} {n / t_norm:12,.0f} {t_norm / t_base:6.2f}")
-    print(f"{'classify_by_rules (merge + keywords)':44s} {t_rules:8.2f} {n / t_rules:12,.0f} {t_rules / t_base:6.2f}")
+    print(
+        f"{'normalise_codes (part of the rules)':44s} {t_norm:8.2f} {n / t_norm:12,.0f} {t_norm / t_base:6.2f}"
+    )
+    print(
+        f"{'classify_by_rules (merge + keywords)':44s} {t_rules:8.2f} {n / t_rules:12,.0f} {t_rules / t_base:6.2f}"
+    )
     counts = links["method"].value_counts().to_dict()
     print(f"links: {len(links):,} ({counts})\n")
 
@@ -98,7 +102,9 @@ def bench_rules(n: int, repeat: int) -> None:
 def bench_text(m: int, repeat: int) -> None:
     start = time.perf_counter()
     model = text_mod.default_model()
-    print(f"## ScopeClassifier, {m:,} scopes (default model loaded/fitted in {time.perf_counter() - start:.1f} s)")
+    print(
+        f"## ScopeClassifier, {m:,} scopes (default model loaded/fitted in {time.perf_counter() - start:.1f} s)"
+    )
     every = [c.code for c in gbt4754.load().classes("class")]
     rng = np.random.default_rng(1)
     codes = list(rng.choice(every, m))
@@ -115,7 +121,9 @@ def bench_text(m: int, repeat: int) -> None:
     t_topk = best_of(lambda: model.top_k(texts, 3), repeat)
     print(f"{'what':44s} {'seconds':>8s} {'rows/s':>12s} {'ratio':>6s}")
     print(f"{'baseline: char TF-IDF transform alone':44s} {t_base:8.2f} {m / t_base:12,.0f} {1.0:6.2f}")
-    print(f"{'predict (clean + char + jieba + SVM)':44s} {t_pred:8.2f} {m / t_pred:12,.0f} {t_pred / t_base:6.2f}")
+    print(
+        f"{'predict (clean + char + jieba + SVM)':44s} {t_pred:8.2f} {m / t_pred:12,.0f} {t_pred / t_base:6.2f}"
+    )
     print(f"{'top_k(k=3) with probabilities':44s} {t_topk:8.2f} {m / t_topk:12,.0f} {t_topk / t_base:6.2f}")
     print(f"target: >= 5,000 rows/s on one core: {'met' if m / t_pred >= 5000 else 'NOT met'}\n")
 

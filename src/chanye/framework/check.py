@@ -47,6 +47,9 @@ class _Checker:
         self.references()
         self.codes()
         self.status()
+        from chanye.framework.chains import check_chains
+
+        self.findings.extend(check_chains(self.fw.chains, self.fw, self.docs, sources=self.fw.chain_sources))
 
     def duplicate_ids(self) -> None:
         for file, key, items in (

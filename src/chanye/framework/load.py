@@ -186,6 +186,11 @@ def read_pack(name_or_path: str | Path | None = None) -> LoadedPack:
         model, errs = parse_file(doc, _FILE_MODELS[name])
         findings.extend(errs)
         parsed[name] = model
+    from chanye.framework.chains import read_chains
+
+    chain_set = read_chains(folder)
+    findings.extend(chain_set.findings)
+    docs.update(chain_set.docs)
     if findings:
         raise PackInvalid(_summary(findings), findings)
     fw = parsed["framework.yaml"]
@@ -195,6 +200,8 @@ def read_pack(name_or_path: str | Path | None = None) -> LoadedPack:
         sources=tuple(parsed["sources.yaml"].sources),
         metrics=tuple(parsed["metrics.yaml"].metrics) if "metrics.yaml" in parsed else (),
         targets=tuple(parsed["targets.yaml"].targets) if "targets.yaml" in parsed else (),
+        chains=tuple(chain_set.templates),
+        chain_sources=tuple(chain_set.sources),
         path=str(folder),
     )
     return LoadedPack(framework, docs)

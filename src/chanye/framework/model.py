@@ -7,7 +7,7 @@ codes, dangling references, overlapping ownership) live in `check.py`.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -157,6 +157,8 @@ class Framework(_Strict):
     metrics: tuple[Metric, ...] = ()
     targets: tuple[Target, ...] = ()
     sources: tuple[Source, ...] = ()
+    chains: tuple[Any, ...] = ()  # chains.ChainTemplate (typed loosely: chains.py imports this module)
+    chain_sources: tuple[Source, ...] = ()  # chains/_sources.yaml, kept apart so line numbers stay right
     path: str = ""
 
     @property
@@ -197,7 +199,16 @@ class Framework(_Strict):
         return out
 
     def source(self, source_id: str) -> Source | None:
-        return next((s for s in self.sources if s.id == source_id), None)
+        return next((s for s in (*self.sources, *self.chain_sources) if s.id == source_id), None)
+
+    def chain(self, chain_id: str):
+        """A chain template by its id or by the id of the cluster it maps."""
+        from chanye.errors import NotFound
+
+        for chain in self.chains:
+            if chain_id in (chain.id, chain.cluster):
+                return chain
+        raise NotFound(f"框架 {self.id} 中没有产业链 {chain_id!r} (unknown chain)", hint="用 chanye chains 查看")
 
     def scale_metric(self, node_id: str) -> str:
         return self.node(node_id).scale_metric or self.info.scale_metric
