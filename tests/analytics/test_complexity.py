@@ -23,6 +23,8 @@ from chanye.analytics.complexity import (
     _knn_threshold,
     complexity,
     complexity_eigenvectors,
+    complexity_outlook_gain,
+    complexity_outlook_index,
     compute_year,
     density,
     diversity,
@@ -310,6 +312,32 @@ def test_eigenvectors_equal_the_textbook_eigenproblem() -> None:
         assert np.allclose(eci, (kc_ref - mean) / sd, atol=1e-10)
         assert np.allclose(pci, (kp_ref - mean) / sd, atol=1e-10)
         assert np.corrcoef(eci, d)[0, 1] > 0
+
+
+def test_coi_and_cog_follow_the_definition_in_loops() -> None:
+    """Both matrix branches of COG (diagonal applied to either factor) equal Stata's formula term by term."""
+    rng = np.random.default_rng(3)
+    for shape in ((5, 8), (8, 5)):
+        M = (rng.random(shape) < 0.5).astype(float)
+        prox = rng.random((shape[1], shape[1]))
+        np.fill_diagonal(prox, 0)
+        dens = rng.random(shape)
+        kp = rng.normal(size=shape[1])
+        rows = prox.sum(axis=1)
+        cog = np.array(
+            [
+                [
+                    (1 - M[c, p]) * sum((1 - M[c, q]) * prox[q, p] * kp[q] / rows[q] for q in range(shape[1]))
+                    for p in range(shape[1])
+                ]
+                for c in range(shape[0])
+            ]
+        )
+        coi = np.array(
+            [sum(dens[c, p] * (1 - M[c, p]) * kp[p] for p in range(shape[1])) for c in range(shape[0])]
+        )
+        assert np.allclose(complexity_outlook_gain(M, prox, kp), cog, rtol=1e-13, atol=1e-15)
+        assert np.allclose(complexity_outlook_index(dens, M, kp), coi, rtol=1e-13, atol=1e-15)
 
 
 def test_standardise_is_the_row_level_sample_sd() -> None:

@@ -396,8 +396,11 @@ def complexity_outlook_gain(M: Any, proximity: Any, kp: Any) -> np.ndarray:
     if not np.isfinite(rowsum).all() or (rowsum == 0).any() or np.isnan(kp).any():
         return np.full(Mf.shape, np.nan)
     notM = 1.0 - Mf
-    # (1 - M) diag(kp / rowsum) P: scale the small location x activity factor, not the big proximity matrix.
-    return notM * ((notM * (kp / rowsum)[None, :]) @ P)
+    scale = kp / rowsum
+    # (1 - M) diag(kp / rowsum) P: apply the diagonal to whichever factor is smaller.
+    if Mf.shape[0] <= P.shape[0]:
+        return notM * ((notM * scale[None, :]) @ P)
+    return notM * (notM @ (P * scale[:, None]))
 
 
 @dataclass(frozen=True)

