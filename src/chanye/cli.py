@@ -358,8 +358,8 @@ def classify_command(
         if not result["links"]:
             console.print("  不属于任何节点 (no node)")
         for link in result["links"]:
-            console.print(f"  -> {link['node']} {link['node_name']}  [{link['method']}] 置信度 {link['confidence']:.2f}  "
-                          f"{link['evidence']}", highlight=False)
+            console.print(escape(f"  -> {link['node']} {link['node_name']}  [{link['method']}] 置信度 "
+                                 f"{link['confidence']:.2f}  {link['evidence']}"), highlight=False)
         return
     from chanye.registry.ingest import classify_enterprises
 

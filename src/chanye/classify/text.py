@@ -46,7 +46,7 @@ from chanye.classify.scope import clean_scopes, split_items
 if TYPE_CHECKING:
     from chanye.framework.model import Framework
 
-MODEL_FORMAT = 1  # bump when the pickled layout changes
+MODEL_FORMAT = 2  # bump when the pickled layout changes
 
 
 # --- tokenisation -----------------------------------------------------------------------------------------
