@@ -105,11 +105,18 @@ def link_enterprises(firms: pd.DataFrame, chain: ChainTemplate | Sequence[ChainT
     A node's ``roles`` hint, when given, limits the roles assigned on it. `chain` may be a list of templates:
     the scopes are then cleaned once for all of them. Columns: `LINK_COLUMNS`; rows in template order, node
     order, role order, then the firms' order.
+
+    Speed: every rule needs either one of the chain's codes or one of its words, so the firms are first cut
+    down to those with a code under one of the templates' rules or any of their words in the scope or name
+    (one regular-expression pass for all templates, then one per template on what is left); the per-node
+    rules run on that short list only.
     """
     _require(firms, ["uscc", "industry_code"], "企业表 firms")
-    prepared = _Prepared.of(firms)
     chains = [chain] if isinstance(chain, ChainTemplate) else list(chain)
-    parts = [_link_one(prepared, c) for c in chains]
+    prepared = _Prepared.of(firms)
+    if len(chains) > 1:
+        prepared = prepared.take(_candidates(prepared, chains))
+    parts = [_link_one(prepared.take(_candidates(prepared, [c])), c) for c in chains]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=float if c == "confidence" else object) for c in LINK_COLUMNS})
@@ -118,7 +125,8 @@ def link_enterprises(firms: pd.DataFrame, chain: ChainTemplate | Sequence[ChainT
 
 @dataclass
 class _Prepared:
-    """The firms' columns every rule reads, computed once: code, cleaned scope, scope + name, trade flag."""
+    """The firms' columns every rule reads, computed once: code, cleaned scope, scope + name, trade flag.
+    Indexed by the firm's row in the input (kept through `take`, so output order follows the input)."""
 
     uscc: pd.Series
     code: pd.Series
@@ -137,6 +145,39 @@ class _Prepared:
         trade = code.str[:2].isin(TRADE_DIVISIONS)
         return cls(firms["uscc"].astype(str), code, scope, text, trade)
 
+    def take(self, mask: pd.Series) -> _Prepared:
+        if bool(mask.all()):
+            return self
+        return _Prepared(self.uscc[mask], self.code[mask], self.scope[mask], self.text[mask], self.trade[mask])
+
+
+def _chain_words(chains: Sequence[ChainTemplate]) -> set[str]:
+    words: set[str] = set()
+    for chain in chains:
+        for node in chain.nodes:
+            words.update(node.terms())
+            words.update(node.keywords)
+            for rule in node.codes:
+                words.update(rule.keywords)
+    return {w for w in words if w}
+
+
+def _candidates(prepared: _Prepared, chains: Sequence[ChainTemplate]) -> pd.Series:
+    """Firms some rule of `chains` could link: a code under one of their code rules, or one of their words
+    (products, keywords; `_chain_words`) in the scope or name. Every other firm has no link on them."""
+    codes = tuple(sorted({rule.code for c in chains for node in c.nodes for rule in node.codes}))
+    mask = pd.Series(False, index=prepared.code.index)
+    if prepared.code.empty:
+        return mask
+    if codes:
+        mask |= prepared.code.str.startswith(codes).fillna(False).astype(bool)
+    words = _chain_words(chains)
+    if words:
+        rest = prepared.text[~mask]
+        if not rest.empty:
+            mask.loc[rest.index] = rest.str.contains(_alternation(words), regex=True).fillna(False).astype(bool)
+    return mask
+
 
 def _first_match(texts: pd.Series, pattern: str) -> pd.Series:
     """The first match of `pattern` in each text that has one (index kept), NaN-free: a fast RE2 filter
@@ -150,6 +191,8 @@ def _first_match(texts: pd.Series, pattern: str) -> pd.Series:
 
 
 def _link_one(prepared: _Prepared, chain: ChainTemplate) -> pd.DataFrame:
+    if prepared.uscc.empty:
+        return pd.DataFrame(columns=LINK_COLUMNS)
     order = {n.id: i for i, n in enumerate(chain.nodes)}
     # (node id -> frame of method, evidence) per role, indexed by the firm's row
     producers: dict[str, pd.DataFrame] = {}
@@ -249,49 +292,56 @@ def _sellers(node: ChainNode, prepared: _Prepared) -> pd.DataFrame:
 
 
 def _users(chain: ChainTemplate, producers: dict[str, pd.DataFrame], scope: pd.Series) -> dict[str, pd.DataFrame]:
+    """依赖 links of every node, vectorised: per node A, the producers of the nodes downstream of A (in template
+    order) less A's own producers; the first direct customer B gives the edge evidence, the first downstream
+    node the scope evidence (when the scope names one of A's terms)."""
     graph = chain.graph()
     names = {n.id: n.name.zh for n in chain.nodes}
     order = {n.id: i for i, n in enumerate(chain.nodes)}
+    made = [(nid, f.index) for nid, f in producers.items() if f is not None and not f.empty]
+    if not made:
+        return {}
+    # every (firm row, node it produces on), with the node's template position
+    made_rows = pd.DataFrame({
+        "row": np.concatenate([np.asarray(ix) for _, ix in made]),
+        "target": np.concatenate([np.repeat(nid, len(ix)).astype(object) for nid, ix in made]),
+    })
+    made_rows["pos"] = made_rows["target"].map(order)
+    made_rows = made_rows.sort_values(["pos", "row"], kind="stable")
     out: dict[str, pd.DataFrame] = {}
     for node in chain.nodes:
         if USER not in node.allowed_roles:
             continue
-        own = producers.get(node.id)
-        own_index = own.index if own is not None else pd.Index([])
-        direct = set(graph.successors(node.id))
-        downstream = sorted(nx.descendants(graph, node.id), key=order.__getitem__)
-        terms = node.terms()
-        words = _alternation(terms) if terms else None
-        edge_ev: dict = {}
-        scope_ev: dict = {}
-        for target in downstream:
-            made = producers.get(target)
-            if made is None or made.empty:
-                continue
-            firms = made.index.difference(own_index)
-            if target in direct:
-                for i in firms:
-                    edge_ev.setdefault(i, f"生产「{names[target]}」，供应关系 {names[node.id]} → {names[target]}")
-            if words is not None:
-                pending = firms.difference(pd.Index(list(scope_ev)))
-                word = _first_match(scope[pending], words)
-                for i, w in word.items():
-                    scope_ev[i] = f"生产「{names[target]}」，经营范围含上游产品「{w}」"
-        index = list(dict.fromkeys([*edge_ev, *scope_ev]))
-        if not index:
+        downstream = nx.descendants(graph, node.id)
+        if not downstream:
             continue
-        methods, evidence = [], []
-        for i in index:
-            if i in edge_ev and i in scope_ev:
-                methods.append("edge+keyword")
-                evidence.append(f"{edge_ev[i]}；{scope_ev[i].split('，', 1)[1]}")
-            elif i in edge_ev:
-                methods.append("edge")
-                evidence.append(edge_ev[i])
-            else:
-                methods.append("scope+keyword")
-                evidence.append(scope_ev[i])
-        out[node.id] = pd.DataFrame({"method": methods, "evidence": evidence}, index=pd.Index(index))
+        own = producers.get(node.id)
+        candidates = made_rows[made_rows["target"].isin(downstream)]
+        if own is not None and not own.empty:
+            candidates = candidates[~candidates["row"].isin(own.index)]
+        if candidates.empty:
+            continue
+        first = candidates.drop_duplicates("row", keep="first").set_index("row")["target"]
+        direct = set(graph.successors(node.id))
+        edge_to = candidates[candidates["target"].isin(direct)].drop_duplicates("row", keep="first")
+        edge_to = edge_to.set_index("row")["target"]
+        terms = node.terms()
+        word = _first_match(scope.loc[first.index], _alternation(terms)) if terms else pd.Series(dtype=object)
+        index = edge_to.index.union(word.index)
+        if index.empty:
+            continue
+        name = names[node.id]
+        edge_ev = pd.Series(
+            "生产「" + edge_to.map(names) + "」，供应关系 " + name + " → " + edge_to.map(names), index=edge_to.index,
+            dtype=object,
+        ).reindex(index)
+        scope_word = pd.Series("经营范围含上游产品「" + word + "」", index=word.index, dtype=object).reindex(index)
+        scope_ev = ("生产「" + first.reindex(index).map(names) + "」，" + scope_word)
+        has_edge, has_scope = edge_ev.notna(), scope_word.notna()
+        method = np.where(has_edge & has_scope, "edge+keyword", np.where(has_edge, "edge", "scope+keyword"))
+        evidence = np.where(has_edge & has_scope, edge_ev + "；" + scope_word,
+                            np.where(has_edge, edge_ev, scope_ev))
+        out[node.id] = pd.DataFrame({"method": method, "evidence": evidence}, index=index)
     return out
 
 
