@@ -18,8 +18,17 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The main job: the dashboard on the embedded demo data (built on first run when $(DB) does not exist).
 run: setup
 	$(BIN)/chanye framework show
+	$(BIN)/chanye serve --db $(DB)
+
+demo: setup
+	$(BIN)/chanye demo --db $(DB) --force
+
+benchmark: setup
+	$(BIN)/python benchmarks/scoreboard_bench.py --db $(DB)
+	$(BIN)/python benchmarks/import_bench.py --rows 1000000
 
 test: setup
 	$(BIN)/ruff check src tests tools benchmarks

@@ -36,13 +36,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def browser_db(tmp_path_factory) -> Path:
-    try:
-        from chanye.registry.demo import build_database
-    except ImportError:
-        from chanye.registry.seed import build_database
+def browser_db(request, tmp_path_factory) -> Path:
+    """A private copy of the shared small demo database (the upload test writes to it)."""
     path = tmp_path_factory.mktemp("browser-demo") / "demo.duckdb"
-    build_database(path, scale=SCALE, seed=SEED, force=True)
+    try:
+        shutil.copy(request.getfixturevalue("demo_db"), path)
+    except pytest.FixtureLookupError:
+        try:
+            from chanye.registry.demo import build_database
+        except ImportError:
+            from chanye.registry.seed import build_database
+        build_database(path, scale=SCALE, seed=SEED, force=True)
     return path
 
 

@@ -331,16 +331,14 @@ def _users(chain: ChainTemplate, producers: dict[str, pd.DataFrame], scope: pd.S
         if index.empty:
             continue
         name = names[node.id]
-        edge_ev = pd.Series(
-            "生产「" + edge_to.map(names) + "」，供应关系 " + name + " → " + edge_to.map(names), index=edge_to.index,
-            dtype=object,
-        ).reindex(index)
-        scope_word = pd.Series("经营范围含上游产品「" + word + "」", index=word.index, dtype=object).reindex(index)
-        scope_ev = ("生产「" + first.reindex(index).map(names) + "」，" + scope_word)
-        has_edge, has_scope = edge_ev.notna(), scope_word.notna()
+        edge_name = edge_to.map(names).astype(object)
+        edge_ev = ("生产「" + edge_name + "」，供应关系 " + name + " → " + edge_name).reindex(index)
+        scope_word = ("经营范围含上游产品「" + word.astype(object) + "」").reindex(index)
+        scope_ev = "生产「" + first.reindex(index).map(names).astype(object) + "」，" + scope_word
+        has_edge, has_scope = edge_ev.notna().to_numpy(), scope_word.notna().to_numpy()
         method = np.where(has_edge & has_scope, "edge+keyword", np.where(has_edge, "edge", "scope+keyword"))
-        evidence = np.where(has_edge & has_scope, edge_ev + "；" + scope_word,
-                            np.where(has_edge, edge_ev, scope_ev))
+        evidence = np.where(has_edge & has_scope, (edge_ev + "；" + scope_word).to_numpy(dtype=object),
+                            np.where(has_edge, edge_ev.to_numpy(dtype=object), scope_ev.to_numpy(dtype=object)))
         out[node.id] = pd.DataFrame({"method": method, "evidence": evidence}, index=index)
     return out
 

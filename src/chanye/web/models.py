@@ -86,7 +86,7 @@ class Lookup:
 
 
 def lookup(ctx) -> Lookup:
-    b = board(ctx)
+    b = board(ctx)  # outside the cached() call: Context.cached's lock is not re-entrant
     return ctx.cached(("web-lookup",), lambda: Lookup(b))
 
 
@@ -145,12 +145,12 @@ def cluster_rows(ctx, year: int | None = None) -> list[dict]:
     """Every industry node in the city: scale (its scale metric), growth, enterprises, 千亿级 status."""
     b = board(ctx)
     year = _check_year(b, year)
-    return ctx.cached(("web-cluster-rows", year), lambda: _cluster_rows(ctx, b, year))
+    lk = lookup(ctx)  # before ctx.cached below: its lock is not re-entrant
+    return ctx.cached(("web-cluster-rows", year), lambda: _cluster_rows(ctx, b, lk, year))
 
 
-def _cluster_rows(ctx, b, year: int | None) -> list[dict]:
+def _cluster_rows(ctx, b, lk: Lookup, year: int | None) -> list[dict]:
     fw = ctx.framework
-    lk = lookup(ctx)
     city = fw.info.city
     ms = b.milestones.set_index("node") if len(b.milestones) else pd.DataFrame()
     rows = []

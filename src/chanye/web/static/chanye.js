@@ -80,7 +80,9 @@
     var color = provisional ? '#ffffff' : (KIND_COLOR[n.kind] || COLORS[0]);
     var full = (n.label ? n.label + ' ' : '') + nm(n);
     // Inner nodes sit between two columns of the tree: a short label, the full name in the tooltip.
-    var shown = depth === 0 ? (n.label || nm(n)) : (n.children ? shorten(full, 9, 20) : nm(n));
+    // Leaves in an inner column (the "1" principle, the themes of "2") are shortened too.
+    var inner = n.children || depth < 3;
+    var shown = depth === 0 ? (n.label || nm(n)) : (inner ? shorten(full, 10, 22) : nm(n));
     var item = {
       name: shown + (provisional ? '（' + t('provisional') + '）' : ''), fullName: full,
       id: n.id, kind: n.kind, status: n.status, isIndustry: n.is_industry,
@@ -175,7 +177,7 @@
       series: [
         { name: (lang === 'en' ? tr.metric_label_en : tr.metric_label) + '（' + t('unit_yi') + '）', type: 'bar', barMaxWidth: 36, data: tr.values,
           label: { show: true, position: 'top', fontSize: 10, formatter: function (p) { return fmt(p.value, 0); } },
-          markLine: { symbol: 'none', lineStyle: { color: '#b42318', type: 'dashed' }, label: { formatter: t('thousand_billion_line'), fontSize: 10, color: '#b42318' }, data: [{ yAxis: 1000 }] } },
+          markLine: { symbol: 'none', lineStyle: { color: '#b42318', type: 'dashed' }, label: { position: 'insideEndTop', formatter: t('thousand_billion_line'), fontSize: 10, color: '#b42318' }, data: [{ yAxis: 1000 }] } },
         { name: t('col_growth') + '（%）', type: 'line', yAxisIndex: 1, data: tr.yoy, symbolSize: 6, itemStyle: { color: '#e8684a' } }
       ]
     });
@@ -189,10 +191,11 @@
       var values = rows.map(function (d) { return d[valueKey]; }).filter(function (v) { return v !== null; });
       return base(name, {
         tooltip: { formatter: function (p) { var d = p.data || {}; return esc(lang === 'en' ? (en[p.name] || p.name) : p.name) + ': <b>' + fmt(d.value, 1) + '</b> ' + unitLabel; } },
-        visualMap: { min: 0, max: Math.max.apply(null, values.concat([1])), left: 0, bottom: 0, calculable: true, text: [t('high'), t('low')], inRange: { color: ['#e8f0fc', '#7aa6e6', '#1456b8', '#082c66'] }, textStyle: { fontSize: 11 } },
+        visualMap: { min: 0, max: Math.max.apply(null, values.concat([1])), left: 0, bottom: 0, calculable: true, text: [t('high') + '（' + unitLabel + '）', t('low')], inRange: { color: ['#e8f0fc', '#7aa6e6', '#1456b8', '#082c66'] }, textStyle: { fontSize: 11 } },
         series: [{
           type: 'map', map: 'city-' + code, roam: false, top: 24, bottom: 8,
-          label: { show: true, fontSize: 10, color: '#1d2433', formatter: function (p) { return lang === 'en' ? (en[p.name] || p.name) : p.name; } },
+          label: { show: true, fontSize: 10, color: '#1d2433', textBorderColor: '#fff', textBorderWidth: 2, formatter: function (p) { return lang === 'en' ? (en[p.name] || p.name) : p.name; } },
+          labelLayout: { hideOverlap: true },
           itemStyle: { borderColor: '#fff', borderWidth: 1 },
           emphasis: { label: { color: '#000' }, itemStyle: { areaColor: '#ffc53d' } },
           data: rows.map(function (d) { return { name: d.name, value: d[valueKey], code: d.code }; })

@@ -1,0 +1,148 @@
+"""/api/v1/data: upload import with progress, import history, quarantine (JSON and XLSX for re-import),
+sources and published figures; size and type limits."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from openpyxl import load_workbook
+
+from chanye.registry.uscc import make_uscc
+
+GOOD = [make_uscc(f"91440106MA{i:07d}") for i in range(3)]
+HEADER = "统一社会信用代码,企业名称,所属区,国民经济行业代码,营业收入（万元）,年份\n"
+CSV = (
+    HEADER
+    + f"{GOOD[0]},示例上传甲公司,天河区,3670,1200,2024\n"
+    + f"{GOOD[1]},示例上传乙公司,黄埔区,3841,800,2024\n"
+    + f"{GOOD[2]},示例上传丙公司,番禺区,2710,560,2024\n"
+    + "91440101XXXXXXXXX1,示例坏行一公司,天河区,3670,100,2024\n"
+    + f"{make_uscc('91440106MA9999999')},,天河区,3670,abc,2024\n"
+)
+
+
+def _wait(client, url: str, timeout: float = 60) -> dict:
+    deadline = time.time() + timeout
+    while True:
+        job = client.get(url).json()
+        assert 0.0 <= job["fraction"] <= 1.0
+        if job["status"] in ("done", "failed"):
+            return job
+        assert time.time() < deadline, job
+        time.sleep(0.05)
+
+
+def test_history_lists_the_demo_batch(client, store):
+    data = client.get("/api/v1/data/batches").json()
+    demo = data["rows"][-1]
+    assert demo["kind"] == "demo"
+    assert demo["rows_loaded"] == store.count("enterprises")
+    assert demo["synthetic"] is True
+    assert data["unit"] == "行"
+
+
+def test_sources_and_published_figures(client, store):
+    sources = client.get("/api/v1/data/sources").json()
+    assert sources["total"] == store.count("sources")
+    published = client.get("/api/v1/data/published", params={"scope": "city"}).json()
+    assert published["total"] == store.scalar("SELECT count(*) FROM published WHERE scope = 'city'")
+    gdp = next(r for r in published["rows"] if r["id"] == "gz-2023-gdp")
+    assert (gdp["value"], gdp["unit"], gdp["year"], gdp["growth"]) == (30355.73, "亿元", 2023, 4.6)
+    assert gdp["source_title"] == "广州，好拼！"
+    assert gdp["source_url"] == "https://www.163.com/dy/article/JNTV4RBH0519B9KP.html"
+    assert gdp["metric_label"] == "地区生产总值"
+    assert all(r["unit"] and r["source"] for r in published["rows"])
+
+
+@pytest.mark.parametrize("path", ["/api/v1/data/batches", "/api/v1/data/sources", "/api/v1/data/published",
+                                  "/api/v1/data/quarantine"])
+def test_every_table_downloads_as_xlsx(client, path):
+    r = client.get(path, params={"format": "xlsx"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert load_workbook(io.BytesIO(r.content)).sheetnames
+
+
+def test_upload_lands_good_rows_and_quarantines_bad_ones(fresh_client):
+    c = fresh_client
+    r = c.post("/api/v1/data/imports", files={"file": ("上传.csv", CSV.encode("utf-8"), "text/csv")})
+    assert r.status_code == 202, r.text
+    job = _wait(c, r.json()["url"])
+    assert job["status"] == "done", job
+    report = job["report"]
+    assert report["file"] == "上传.csv"
+    assert (report["rows_total"], report["rows_loaded"], report["rows_quarantined"]) == (5, 3, 2)
+    assert report["enterprises"]["inserted"] == 3
+    batch = job["batch_id"]
+
+    q = c.get("/api/v1/data/quarantine", params={"batch": batch}).json()
+    assert q["batch"] == batch and q["total"] == 2
+    assert [r["row_number"] for r in q["rows"]] == [5, 6]
+    assert any(reason["field"] == "uscc" for reason in q["rows"][0]["reasons"])
+    fields = {reason["field"] for reason in q["rows"][1]["reasons"]}
+    assert "name" in fields
+
+    x = c.get("/api/v1/data/quarantine", params={"batch": batch, "format": "xlsx"})
+    ws = load_workbook(io.BytesIO(x.content)).active
+    header = [cell.value for cell in ws[2]]
+    assert header[0] == "原行号" and header[-1] == "问题"
+    assert "统一社会信用代码" in header
+    assert ws.max_row == 4  # note, header, 2 rows
+
+    history = c.get("/api/v1/data/batches").json()["rows"]
+    assert history[0]["id"] == batch and history[0]["file"] == "上传.csv"
+    # the caches were dropped: the new firm is searchable at once
+    found = c.get("/api/v1/enterprises", params={"q": GOOD[0]}).json()
+    assert found["total"] == 1 and found["rows"][0]["name"] == "示例上传甲公司"
+
+
+@pytest.mark.parametrize("copies", [20, 300])  # refused while streaming / refused by Content-Length at once
+def test_upload_over_the_limit_is_413(fresh_client, copies):
+    c = fresh_client
+    c.app.state.ctx.max_upload_bytes = 1024
+    r = c.post("/api/v1/data/imports", files={"file": ("big.csv", (CSV * copies).encode("utf-8"), "text/csv")})
+    assert r.status_code == 413
+    err = r.json()["error"]
+    assert err["title"] == "文件过大 File too large"
+    assert err["message"].startswith("上传文件 ") and "超过上限 1 KB (upload too large)" in err["message"]
+    assert "chanye import" in err["hint"]
+
+
+def test_upload_of_an_unsupported_type_is_422(client):
+    r = client.post("/api/v1/data/imports", files={"file": ("notes.docx", b"hello", "application/octet-stream")})
+    assert r.status_code == 422
+    assert r.json()["error"]["message"] == "notes.docx: 不支持的文件类型 .docx (unsupported file type)"
+
+
+def test_upload_without_a_file_is_422(client):
+    r = client.post("/api/v1/data/imports", data={"year": "2024"})
+    assert r.status_code == 422
+    assert r.json()["error"]["message"] == "没有收到文件 (no file in the upload)"
+
+
+def test_bad_year_is_422(client):
+    r = client.post("/api/v1/data/imports", data={"year": "20x4"},
+                    files={"file": ("a.csv", CSV.encode(), "text/csv")})
+    assert r.status_code == 422
+    assert r.json()["error"]["message"].startswith("year:")
+
+
+def test_a_file_without_a_header_fails_with_a_message(fresh_client):
+    r = fresh_client.post("/api/v1/data/imports", files={"file": ("x.csv", "a,b\n1,2\n".encode(), "text/csv")})
+    job = _wait(fresh_client, r.json()["url"])
+    assert job["status"] == "failed"
+    assert "找不到可识别的表头" in job["error"]["message"]
+    assert job["error"]["hint"]
+
+
+def test_unknown_job_is_404(client):
+    r = client.get("/api/v1/data/imports/nope")
+    assert r.status_code == 404
+    assert r.json()["error"]["message"] == "没有导入任务 nope (no such import job)"
+
+
+def test_unknown_batch_is_404(client):
+    r = client.get("/api/v1/data/quarantine", params={"batch": 999})
+    assert r.status_code == 404
