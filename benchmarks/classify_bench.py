@@ -180,6 +180,8 @@ def main() -> None:
     parser.add_argument("--accuracy", action="store_true", help="also measure accuracy (trains two models)")
     parser.add_argument("--accuracy-rows", type=int, default=10_000)
     args = parser.parse_args()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"one thread; {os.cpu_count()} CPUs, load average {load} (other work slows every row alike)\n")
     bench_rules(args.rows, args.repeat)
     bench_text(args.texts, args.repeat)
     if args.accuracy:

@@ -116,7 +116,7 @@ def test_every_number_in_the_api_carries_unit_and_provenance(demo_db, view) -> N
         data = client.get(f"/api/v1/scoreboard/{view}").json()
     assert data["rows"]
     loose = _numbers_without_provenance(data["rows"])
-    assert loose == [] or set(map(type, loose)) == {int} and all(1990 <= y <= 2100 for y in loose)  # years only
+    assert loose == [] or (set(map(type, loose)) == {int} and all(1990 <= y <= 2100 for y in loose))  # years only
     units = {cell["unit"] for row in data["rows"] for cell in row.values() if isinstance(cell, dict)}
     assert "" not in units
     assert json.dumps(data, ensure_ascii=False).count('"provenance": null') == 0

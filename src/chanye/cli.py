@@ -361,14 +361,17 @@ def classify_command(
             console.print(escape(f"  -> {link['node']} {link['node_name']}  [{link['method']}] 置信度 "
                                  f"{link['confidence']:.2f}  {link['evidence']}"), highlight=False)
         return
+    from chanye.registry.chain_links import link_chains
     from chanye.registry.ingest import classify_enterprises
 
     with open_store(db) as store, store.transaction():
         predicted, classified = classify_enterprises(store, pack=pack)
+        chain_links = link_chains(store, pack)
     if as_json:
-        print_json({"predicted": predicted, "classified": classified})
+        print_json({"predicted": predicted, "classified": classified, "chain_links": chain_links})
     else:
-        console.print(f"已重新归类 {classified} 家企业；按经营范围预测小类 {predicted} 家 (re-classified)")
+        console.print(f"已重新归类 {classified} 家企业；按经营范围预测小类 {predicted} 家；产业链关联 {chain_links} 条 "
+                      "(re-classified, chains relinked)")
 
 
 @command(app, "demo")
@@ -515,7 +518,10 @@ def opportunities_command(
     place: Annotated[str, typer.Option(help="广州 (440100) 或某区: 名称、简称或代码")] = "440100",
     measure: Annotated[str, typer.Option(help="enterprises, revenue, employees")] = "enterprises",
     strategy: Annotated[str, typer.Option(help="balanced, low-hanging, long-jump")] = "balanced",
-    by: Annotated[str, typer.Option(help="复杂度指标 pci 或 cog")] = "pci",
+    by: Annotated[str, typer.Option(help="理由中引用的复杂度指标 pci 或 cog（得分总是同时使用两者）")] = "pci",
+    scope: Annotated[str, typer.Option(help="traded（默认，只列可贸易的产业）或 all")] = "traded",
+    min_firms: Annotated[int | None, typer.Option(
+        "--min-firms", help="RCA>1 至少需要几家企业才算专业化（默认 2，样本太小时自动降为 1）")] = None,
     limit: Annotated[int, typer.Option(help="条数 (rows)")] = 30,
     year: Annotated[int | None, typer.Option(help="年份 (default the latest)")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv, xlsx")] = "table",
@@ -531,8 +537,8 @@ def opportunities_command(
     framework = load_pack(pack)
     code = scoreboard.resolve_area(place)
     with open_store(db) as store:
-        opp = opportunities.compute(store, measure, year)
-    table = opportunities.rank(opp, framework, code, strategy=strategy, complexity=by, limit=limit)
+        opp = opportunities.compute(store, measure, year, min_presence_firms=min_firms)
+    table = opportunities.rank(opp, framework, code, strategy=strategy, complexity=by, scope=scope, limit=limit)
     if fmt in ("csv", "xlsx"):
         if output is None:
             raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
@@ -540,19 +546,111 @@ def opportunities_command(
         console.print(f"已写出 {len(table)} 行 -> {output}")
         return
     if fmt == "json":
-        print_json({"place": code, "measure": measure, "year": opp.year, "synthetic": opp.synthetic,
+        print_json({"place": code, "measure": measure, "strategy": strategy, "scope": scope, "year": opp.year,
+                    "synthetic": opp.synthetic, "min_presence_firms": opp.min_presence_firms, "notes": opp.notes,
                     "rows": table.to_dict("records")})
         return
     if opp.synthetic:
         console.print("[bold yellow]示例数据[/]：基于合成的示例企业库。")
-    shown = table[["rank", "activity", "name", "nodes", "density", by, "rca", "score"]]
+    for note in opp.notes:
+        err_console.print(f"[dim]{escape(note)}[/]")
+    shown = table[["rank", "activity", "name", "nodes", "density", "pci", "cog", "rca", "firms", "score"]]
     render_frame(shown, f"{opportunities_place_name(code)} 发展机会（{opp.year}，{measure}，{strategy}）")
 
 
 def opportunities_place_name(code: str) -> str:
-    from chanye.opportunities import _place_name
+    from chanye.opportunities import place_name
 
-    return "广州市" if code == "440100" else _place_name(code)
+    return "广州市" if code == "440100" else place_name(code)
+
+
+# --- industrial chains -----------------------------------------------------------------------------------
+
+CHAIN_NOTE = {"stale": "产业链模板在上次关联后已修改：运行 chanye classify 重新关联 (template changed since linking)",
+              "missing": "本库尚未保存产业链关联，本次临时计算：运行 chanye classify 保存 (links computed on the fly)"}
+
+
+@command(app, "chains")
+def chains_command(
+    cluster: Annotated[str | None, typer.Argument(help="产业链或集群 id，如 icv-nev；缺省列出全部产业链")] = None,
+    district: Annotated[str | None, typer.Option(help="区: 名称、简称或代码 (a district; default all Guangzhou)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file, for xlsx)")] = None,
+    top: Annotated[int | None, typer.Option(help="清单条数 (rows per list; default 10 in the table, all otherwise)")] = None,
+    db: DbOption = None,
+    pack: PackOption = None,
+) -> None:
+    """产业链: 强链/弱链/缺链诊断、链主、招商清单与增资扩产清单 (industrial chains: diagnosis, leaders, work lists)."""
+    from chanye import chainboard
+    from chanye.framework import load_pack
+
+    if fmt not in ("table", "json", "xlsx"):
+        raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx")
+    if fmt == "xlsx" and output is None:
+        raise ChanyeError("--format xlsx 需要 --output 文件 (needs --output)")
+    framework = load_pack(pack)
+    chain = framework.chain(cluster) if cluster else None  # unknown chain or district: one line, exit 1
+    area = chainboard.resolve_district(district)
+    with open_store(db) as store:
+        inputs = chainboard.load_inputs(store, framework)
+        links = chainboard.read_chain_links(store, framework, chain.id if chain else None, inputs)
+    if chain is None:
+        frame = chainboard.summary(inputs, framework, links, district=area)
+        name = f"产业链概览（{chainboard._area_name(area)}）"
+        if fmt == "xlsx":
+            from chanye.export import write_xlsx
+
+            write_xlsx({"产业链概览": frame.drop(columns="来源")}, output,
+                       notes={"产业链概览": f"{inputs.provenance}。{name}，{inputs.year} 年。"})
+            console.print(f"已写出 {len(frame)} 条产业链 -> {output}")
+        elif fmt == "json":
+            print_json({"area": area or "440100", "year": inputs.year, "synthetic": inputs.synthetic,
+                        "chains": frame.to_dict("records")})
+        else:
+            if inputs.synthetic:
+                console.print("[bold yellow]示例数据[/]：企业为合成数据。")
+            shown = frame[["产业链编号", "集群", "集群状态", "环节（个）", "强链（个）", "弱链（个）", "缺链（个）",
+                           "本地生产企业（家）", "关联状态"]]
+            shown = shown.rename(columns=lambda c: c.replace("（个）", "").replace("产业链编号", "编号"))
+            render_frame(shown, f"{name} {inputs.year} 年 · 环节数（个）")
+            for status in ("stale", "missing"):
+                if status in inputs.status.values():
+                    console.print(f"[yellow]提示[/] {CHAIN_NOTE[status]}", highlight=False)
+        return
+    v = chainboard.view(inputs, framework, chain.id, district=area, links=links)
+    if fmt == "xlsx":
+        chainboard.write_lists(v, output, top=top)
+        console.print(f"已写出 招商清单 {len(v.recruitment.head(top) if top else v.recruitment)} 家、增资扩产清单 "
+                      f"{len(v.expansion.head(top) if top else v.expansion)} 家、链条诊断、链主企业 -> {output}")
+        return
+    if fmt == "json":
+        sheets = {"diagnosis": chainboard.diagnosis_table(v), "leaders": chainboard.leaders_table(v),
+                  "recruitment": chainboard.recruitment_table(v, top), "expansion": chainboard.expansion_table(v, top)}
+        print_json({"chain": chain.id, "cluster": chain.cluster, "area": v.district or "440100", "year": v.year,
+                    "synthetic": v.synthetic, "link_status": v.status,
+                    **{k: f.to_dict("records") for k, f in sheets.items()}})
+        return
+    if v.synthetic:
+        console.print("[bold yellow]示例数据[/]：企业为合成数据，名称非真实企业。")
+    if v.status in CHAIN_NOTE:
+        console.print(f"[yellow]提示[/] {CHAIN_NOTE[v.status]}", highlight=False)
+    title = f"{chain.name.zh}（{v.area_name}，{v.year} 年）"
+    diag = chainboard.diagnosis_table(v)
+    diag = diag.assign(依据=diag["依据"].str.split("。").str[0])  # the grounds; the numbers are in the columns
+    render_frame(diag[["链条环节", "环节位置", "诊断", "本地生产企业（家）", "规上生产企业（家）", "本地营业收入（亿元）",
+                       "占全国样本比重（%）", "区位商（倍）", "依据"]].rename(columns={
+                           "本地生产企业（家）": "生产企业（家）", "规上生产企业（家）": "规上（家）",
+                           "本地营业收入（亿元）": "营收（亿元）", "占全国样本比重（%）": "全国占比（%）"}),
+                 f"链条诊断 {title}")
+    render_frame(chainboard.leaders_table(v)[["企业名称", "所在环节", "依据", "营业收入（亿元）", "说明"]], "链主企业")
+    shown = top or 10
+    for label, frame, place in (("招商清单", chainboard.recruitment_table(v, shown), "所在城市"),
+                                ("增资扩产清单", chainboard.expansion_table(v, shown), "所在区")):
+        total = len(v.recruitment if label == "招商清单" else v.expansion)
+        render_frame(frame[["序号", "企业名称", place, "链条环节", "综合得分（0–1）", "推荐理由"]],
+                     f"{label}（前 {len(frame)} 家，共 {total} 家）")
+    console.print(f"完整清单: chanye chains {chain.id}{f' --district {v.district}' if v.district else ''} -f xlsx -o 清单.xlsx",
+                  highlight=False)
 
 
 # --- web ---------------------------------------------------------------------------------------------------

@@ -76,14 +76,15 @@ def server(browser_db):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        _missing(f"chromium at {CHROMIUM}")
+    executable = CHROMIUM if Path(CHROMIUM).exists() else None
+    if executable is None:
+        _missing(f"Debian's chromium at {CHROMIUM}")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _missing("the playwright package")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = p.chromium.launch(executable_path=executable, args=ARGS, headless=True)
         yield b
         b.close()
 

@@ -130,7 +130,7 @@ def test_bad_year_is_422(client):
 
 
 def test_a_file_without_a_header_fails_with_a_message(fresh_client):
-    r = fresh_client.post("/api/v1/data/imports", files={"file": ("x.csv", "a,b\n1,2\n".encode(), "text/csv")})
+    r = fresh_client.post("/api/v1/data/imports", files={"file": ("x.csv", b"a,b\n1,2\n", "text/csv")})
     job = _wait(fresh_client, r.json()["url"])
     assert job["status"] == "failed"
     assert "找不到可识别的表头" in job["error"]["message"]

@@ -205,3 +205,16 @@ def test_bigram_index_agrees_with_substring_search():
         expected = [i for i, t in enumerate(texts) if word in t]
         assert index.rows_with(word).tolist() == expected, word
     assert BigramIndex([]).rows_with("汽车").tolist() == []
+
+
+@pytest.mark.parametrize(("q", "sort", "order"), [("", "revenue", "desc"), ("", "employees", "asc"),
+                                                   ("", "name", "asc"), ("", "founded", "desc"),
+                                                   ("示例", None, "desc"), ("示例", "relevance", "asc")])
+def test_presorted_orders_equal_a_direct_sort(app, monkeypatch, q, sort, order):
+    from chanye.web.api import enterprises
+
+    ctx = app.state.ctx
+    direct = enterprises.search_model(ctx, q=q, sort=sort, order=order, limit=100_000)
+    monkeypatch.setattr(enterprises, "BIG", 0)  # every query through the presorted order
+    presorted = enterprises.search_model(ctx, q=q, sort=sort, order=order, limit=100_000)
+    assert [r["uscc"] for r in presorted["rows"]] == [r["uscc"] for r in direct["rows"]]

@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from chanye.classify.scope import clean_scopes
 from chanye.errors import InputError
@@ -106,16 +108,13 @@ def link_enterprises(firms: pd.DataFrame, chain: ChainTemplate | Sequence[ChainT
     the scopes are then cleaned once for all of them. Columns: `LINK_COLUMNS`; rows in template order, node
     order, role order, then the firms' order.
 
-    Speed: every rule needs either one of the chain's codes or one of its words, so the firms are first cut
-    down to those with a code under one of the templates' rules or any of their words in the scope or name
-    (one regular-expression pass for all templates, then one per template on what is left); the per-node
-    rules run on that short list only.
+    Speed: every rule needs one of the template's codes or one of its words, so per template the firms are
+    first cut down to those with a code under one of its rules or any of its words in the scope or name (one
+    regular-expression pass); the per-node rules run on that short list only.
     """
     _require(firms, ["uscc", "industry_code"], "企业表 firms")
     chains = [chain] if isinstance(chain, ChainTemplate) else list(chain)
     prepared = _Prepared.of(firms)
-    if len(chains) > 1:
-        prepared = prepared.take(_candidates(prepared, chains))
     parts = [_link_one(prepared.take(_candidates(prepared, [c])), c) for c in chains]
     parts = [p for p in parts if not p.empty]
     if not parts:
@@ -133,6 +132,8 @@ class _Prepared:
     scope: pd.Series
     text: pd.Series
     trade: pd.Series
+    all_uscc: np.ndarray  # every input row's USCC, by row number (the index above)
+    unique: bool  # no USCC on two input rows
 
     @classmethod
     def of(cls, firms: pd.DataFrame) -> _Prepared:
@@ -143,12 +144,14 @@ class _Prepared:
         scope = clean_scopes(_text(firms.get("business_scope"), index)).astype("str")
         text = (scope + "；" + _text(firms.get("name"), index).astype("str")).astype("str")
         trade = code.str[:2].isin(TRADE_DIVISIONS)
-        return cls(firms["uscc"].astype(str), code, scope, text, trade)
+        uscc = firms["uscc"].astype(str)
+        return cls(uscc, code, scope, text, trade, uscc.to_numpy(dtype=object), bool(uscc.is_unique))
 
     def take(self, mask: pd.Series) -> _Prepared:
         if bool(mask.all()):
             return self
-        return _Prepared(self.uscc[mask], self.code[mask], self.scope[mask], self.text[mask], self.trade[mask])
+        return _Prepared(self.uscc[mask], self.code[mask], self.scope[mask], self.text[mask], self.trade[mask],
+                         self.all_uscc, self.unique)
 
 
 def _chain_words(chains: Sequence[ChainTemplate]) -> set[str]:
@@ -166,34 +169,41 @@ def _candidates(prepared: _Prepared, chains: Sequence[ChainTemplate]) -> pd.Seri
     """Firms some rule of `chains` could link: a code under one of their code rules, or one of their words
     (products, keywords; `_chain_words`) in the scope or name. Every other firm has no link on them."""
     codes = tuple(sorted({rule.code for c in chains for node in c.nodes for rule in node.codes}))
-    mask = pd.Series(False, index=prepared.code.index)
-    if prepared.code.empty:
-        return mask
-    if codes:
-        mask |= prepared.code.str.startswith(codes).fillna(False).astype(bool)
-    words = _chain_words(chains)
-    if words:
-        rest = prepared.text[~mask]
-        if not rest.empty:
-            mask.loc[rest.index] = rest.str.contains(_alternation(words), regex=True).fillna(False).astype(bool)
+    if prepared.code.empty or not codes:
+        mask = pd.Series(False, index=prepared.code.index)
+    else:
+        mask = prepared.code.str.startswith(codes).fillna(False).astype(bool)
+    words = sorted(_chain_words(chains))
+    rest = prepared.text[~mask]
+    # RE2 (behind str.contains) slows down sharply past a few hundred alternatives: match in chunks.
+    for i in range(0, len(words), _WORDS_PER_PASS):
+        if rest.empty:
+            break
+        hit = rest.str.contains(_alternation(words[i:i + _WORDS_PER_PASS]), regex=True).fillna(False).astype(bool)
+        mask.loc[hit.index[hit.to_numpy()]] = True
+        rest = rest[~hit]
     return mask
 
 
+_WORDS_PER_PASS = 300
+
+
 def _first_match(texts: pd.Series, pattern: str) -> pd.Series:
-    """The first match of `pattern` in each text that has one (index kept), NaN-free: a fast RE2 filter
-    (str.contains) first, then Python's re on the few rows that pass."""
+    """The first (leftmost, then first alternative) match of `pattern` in each text that has one, index kept:
+    RE2's fast matcher (pyarrow's match_substring_regex) picks the rows, RE2 extracts the words from those."""
     if texts.empty:
         return pd.Series(dtype=object)
-    hit = texts[texts.str.contains(pattern, regex=True)]
-    if hit.empty:
+    arr = pa.array(texts.astype("str"))
+    hit = pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
+    if not hit.any():
         return pd.Series(dtype=object)
-    return hit.astype(object).str.extract(f"({pattern})", expand=False).dropna()
+    found = pc.extract_regex(arr.filter(pa.array(hit)), f"(?P<w>{pattern})").field("w")
+    return pd.Series(found.to_numpy(zero_copy_only=False).astype(object), index=texts.index[hit], dtype=object)
 
 
 def _link_one(prepared: _Prepared, chain: ChainTemplate) -> pd.DataFrame:
     if prepared.uscc.empty:
         return pd.DataFrame(columns=LINK_COLUMNS)
-    order = {n.id: i for i, n in enumerate(chain.nodes)}
     # (node id -> frame of method, evidence) per role, indexed by the firm's row
     producers: dict[str, pd.DataFrame] = {}
     sellers: dict[str, pd.DataFrame] = {}
@@ -204,38 +214,42 @@ def _link_one(prepared: _Prepared, chain: ChainTemplate) -> pd.DataFrame:
             sellers[node.id] = _sellers(node, prepared)
     users = _users(chain, producers, prepared.scope)
 
-    rows = []
-    for node in chain.nodes:
-        taken = pd.Index([])
-        for role, table in ((PRODUCER, producers), (SELLER, sellers), (USER, users)):
+    # Per node: producers, then sellers, then users not already taken; arrays only (no per-row Python).
+    rows, nodes, roles, methods, evidence = [], [], [], [], []
+    for n_pos, node in enumerate(chain.nodes):
+        taken: np.ndarray | None = None
+        for r_pos, table in enumerate((producers, sellers, users)):
             found = table.get(node.id)
             if found is None or found.empty:
                 continue
-            found = found.loc[~found.index.isin(taken)]
-            taken = taken.union(found.index)
-            if found.empty:
+            at = found.index.to_numpy()
+            keep = np.ones(len(at), dtype=bool) if taken is None else ~np.isin(at, taken)
+            if not keep.any():
                 continue
-            rows.append(
-                pd.DataFrame(
-                    index=found.index,
-                    data={
-                        "uscc": prepared.uscc.loc[found.index].to_numpy(),
-                        "chain": chain.id,
-                        "chain_node": node.id,
-                        "role": role,
-                        "method": found["method"].to_numpy(),
-                        "evidence": found["evidence"].to_numpy(),
-                        "confidence": found["method"].map(CONFIDENCE).to_numpy(dtype=float),
-                    },
-                )
-            )
+            at = at[keep]
+            taken = at if taken is None else np.concatenate([taken, at])
+            rows.append(at)
+            nodes.append(np.full(len(at), n_pos))
+            roles.append(np.full(len(at), r_pos))
+            methods.append(found["method"].to_numpy(dtype=object)[keep])
+            evidence.append(found["evidence"].to_numpy(dtype=object)[keep])
     if not rows:
         return pd.DataFrame(columns=LINK_COLUMNS)
-    out = pd.concat(rows)  # the index is the firm's row in `firms`
-    out = out.assign(_node=out["chain_node"].map(order), _role=out["role"].map(ROLE_ORDER), _row=out.index)
-    out = out.sort_values(["_node", "_role", "_row"], kind="stable")
-    out = out.drop_duplicates(["uscc", "chain", "chain_node"], keep="first")
-    return out[LINK_COLUMNS].reset_index(drop=True)
+    row, node_pos, role_pos = np.concatenate(rows), np.concatenate(nodes), np.concatenate(roles)
+    sort = np.lexsort((row, role_pos, node_pos))  # node order, role order, then the firms' order
+    method = np.concatenate(methods)[sort]
+    out = pd.DataFrame({
+        "uscc": prepared.all_uscc[row[sort]],
+        "chain": chain.id,
+        "chain_node": np.array([n.id for n in chain.nodes], dtype=object)[node_pos[sort]],
+        "role": np.array([PRODUCER, SELLER, USER], dtype=object)[role_pos[sort]],
+        "method": method,
+        "evidence": np.concatenate(evidence)[sort],
+        "confidence": pd.Series(method).map(CONFIDENCE).to_numpy(dtype=float),
+    })
+    if not prepared.unique:  # the same USCC on several input rows: keep its first link per node
+        out = out.drop_duplicates(["uscc", "chain", "chain_node"], keep="first").reset_index(drop=True)
+    return out[LINK_COLUMNS]
 
 
 def _empty_found() -> pd.DataFrame:
@@ -366,16 +380,28 @@ def _latest_year(figures: pd.DataFrame | None, year: int | None) -> int | None:
     return int(pd.to_numeric(figures["year"]).max())
 
 
-def _measures(
+def _keys(values: pd.Series) -> pd.Series:
+    """USCCs as an object-dtype Series (index kept). pandas' arrow-backed strings convert to numpy on every
+    index lookup, which dominates the many lookups below; object keys hash once."""
+    return pd.Series(values.astype(str).to_numpy(dtype=object), index=values.index, dtype=object)
+
+
+def firm_measures(
     firms: pd.DataFrame,
     figures: pd.DataFrame | None,
     tags: pd.DataFrame | None,
-    year: int | None,
+    year: int | None = None,
     growth_years: int = GROWTH_YEARS,
 ) -> pd.DataFrame:
-    """Per firm (indexed by uscc): revenue and rd_expense (万元) in `year`, CAGR over the last `growth_years`
-    (cagr, cagr_years), and one boolean column per tag."""
-    ids = pd.Index(firms["uscc"].astype(str).unique(), name="uscc")
+    """Per firm (indexed by uscc, object dtype): revenue and rd_expense (万元) in `year` (the latest year of
+    `figures` by default), CAGR over the last `growth_years` (cagr, cagr_years), and one boolean column per
+    tag (above_scale and `TAG_IDS`).
+
+    `diagnose`, `leaders`, `recruitment_list` and `expansion_list` compute this themselves; a caller running
+    several of them over the same frames may compute it once (same `year`, `growth_years`) and pass it as
+    ``measures=``. Vectorised: hash joins, no per-row Python."""
+    year = _latest_year(figures, year)
+    ids = pd.Index(_keys(firms["uscc"]).unique(), name="uscc", dtype=object)
     out = pd.DataFrame(index=ids)
     out["revenue"] = 0.0
     out["rd_expense"] = np.nan
@@ -383,33 +409,69 @@ def _measures(
     out["cagr_years"] = 0
     if figures is not None and not figures.empty and year is not None:
         _require(figures, ["uscc", "year", "revenue"], "年度指标表 figures")
-        fig = figures.assign(uscc=figures["uscc"].astype(str), year=pd.to_numeric(figures["year"]).astype(int))
-        fig = fig.assign(revenue=pd.to_numeric(fig["revenue"], errors="coerce"))
+        years = pd.to_numeric(figures["year"]).astype(int)
+        keep = ((years >= year - growth_years) & (years <= year)).to_numpy()
+        fig = pd.DataFrame({
+            "uscc": pd.Series(_keys(figures["uscc"]).to_numpy()[keep], dtype=object),
+            "year": years.to_numpy()[keep],
+            "revenue": pd.to_numeric(figures["revenue"], errors="coerce").to_numpy(dtype=float)[keep],
+        })
+        if "rd_expense" in figures.columns:
+            fig["rd_expense"] = pd.to_numeric(figures["rd_expense"], errors="coerce").to_numpy(dtype=float)[keep]
         now = fig[fig["year"] == year].drop_duplicates("uscc", keep="last").set_index("uscc")
         out["revenue"] = now["revenue"].reindex(ids).fillna(0.0).astype(float)
         if "rd_expense" in now.columns:
-            out["rd_expense"] = pd.to_numeric(now["rd_expense"], errors="coerce").reindex(ids)
+            out["rd_expense"] = now["rd_expense"].reindex(ids)
         # CAGR from the earliest year in [year - growth_years, year) with positive revenue to `year`.
-        window = fig[(fig["year"] >= year - growth_years) & (fig["year"] < year) & (fig["revenue"] > 0)]
+        window = fig[(fig["year"] < year) & (fig["revenue"] > 0)]
         first = window.sort_values(["uscc", "year"]).drop_duplicates("uscc", keep="first").set_index("uscc")
         base = first["revenue"].reindex(ids)
         span = (year - first["year"]).reindex(ids)
         last = out["revenue"].where(out["revenue"] > 0)
-        ok = base.notna() & last.notna() & span.notna()
+        ok = (base.notna() & last.notna() & span.notna()).to_numpy()
         cagr = (last[ok] / base[ok]) ** (1.0 / span[ok].astype(float)) - 1.0
-        out.loc[ok[ok].index, "cagr"] = cagr.to_numpy()
-        out.loc[ok[ok].index, "cagr_years"] = span[ok].astype(int).to_numpy()
-    held = set()
+        out.loc[ok, "cagr"] = cagr.to_numpy()
+        out.loc[ok, "cagr_years"] = span[ok].astype(int).to_numpy()
+    held = pd.DataFrame({"uscc": pd.Series(dtype=object), "tag": pd.Series(dtype=object)})
     if tags is not None and not tags.empty:
         _require(tags, ["uscc", "tag"], "企业标签表 tags")
-        held = set(zip(tags["uscc"].astype(str), tags["tag"].astype(str), strict=True))
+        held = pd.DataFrame({"uscc": _keys(tags["uscc"]).to_numpy(), "tag": tags["tag"].astype(str).to_numpy()})
+        held = held.astype({"uscc": object})
     for tag in ("above_scale", *TAG_IDS):
-        out[tag] = [(u, tag) in held for u in ids]
+        out[tag] = ids.isin(held.loc[held["tag"] == tag, "uscc"])
+    return out
+
+
+def _measures(
+    firms: pd.DataFrame,
+    figures: pd.DataFrame | None,
+    tags: pd.DataFrame | None,
+    year: int | None,
+    growth_years: int = GROWTH_YEARS,
+    measures: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """`firm_measures` for `firms`, or the rows of a precomputed `measures` for them."""
+    if measures is None:
+        return firm_measures(firms, figures, tags, year, growth_years)
+    ids = pd.Index(_keys(firms["uscc"]).unique(), name="uscc", dtype=object)
+    out = measures.reindex(ids)
+    absent = ~ids.isin(measures.index)
+    if absent.any():  # a firm the caller's measures lack: no figures, no tags
+        out.loc[absent, ["revenue", "cagr_years"]] = 0
+        out.loc[absent, ["above_scale", *TAG_IDS]] = False
+        out = out.astype({"cagr_years": int, "above_scale": bool, **dict.fromkeys(TAG_IDS, bool)})
     return out
 
 
 def _tag_text(row: pd.Series, tags: Sequence[str] = TAG_IDS) -> str:
     return "、".join(TAG_ZH[t] for t in tags if bool(row[t]))
+
+
+def _tag_texts(frame: pd.DataFrame, tags: Sequence[str] = TAG_IDS) -> list[str]:
+    """`_tag_text` of every row, from the boolean tag columns."""
+    flags = zip(*(frame[t].to_numpy(dtype=bool) for t in tags), strict=True)
+    words = [TAG_ZH[t] for t in tags]
+    return ["、".join(w for w, f in zip(words, row, strict=True) if f) for row in flags]
 
 
 def _growth_component(cagr: pd.Series, cap: float) -> pd.Series:
@@ -461,7 +523,7 @@ def _area_mask(firms: pd.DataFrame, city: str, district: str | None) -> pd.Serie
 def _chain_links(links: pd.DataFrame, chain: ChainTemplate) -> pd.DataFrame:
     _require(links, ["uscc", "chain", "chain_node", "role"], "关联表 links")
     out = links[links["chain"] == chain.id]
-    return out.assign(uscc=out["uscc"].astype(str))
+    return out.assign(uscc=_keys(out["uscc"]))
 
 
 def _fmt(value: float, digits: int = 2) -> str:
@@ -477,7 +539,7 @@ def diagnose(
     firms: pd.DataFrame,
     figures: pd.DataFrame | None,
     tags: pd.DataFrame | None,
-    chain: ChainTemplate,
+    chain: ChainTemplate | Sequence[ChainTemplate],
     city: str = GUANGZHOU,
     district: str | None = None,
     peers: Sequence[str] | None = None,
@@ -490,6 +552,7 @@ def diagnose(
     require_above_scale: bool = True,
     min_peer_firms: int = MIN_PEER_FIRMS,
     peer_active_only: bool = True,
+    measures: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """强链/弱链/缺链 for every node of `chain` in the city (or one of its districts), against the national sample.
 
@@ -508,17 +571,20 @@ def diagnose(
     规上 (above_scale) producer (if `require_above_scale`), LQ below `strong_lq`, LQ below lq_threshold, no
     LQ (no revenue figures); 强链 otherwise. `reason` says which, with the numbers. Columns:
     `DIAGNOSIS_COLUMNS`; attrs["units"] and attrs["params"] record units and parameters.
+
+    `chain` may be a list of templates: one call then diagnoses them all (rows in template order), sharing
+    the per-firm work, which costs more than the nodes. `measures`: see `firm_measures`.
     """
     if basis not in LQ_BASES:
         raise InputError(f"区位商口径 basis 只能是 {', '.join(LQ_BASES)} (unknown basis {basis!r})")
     _require(firms, ["uscc", "city_code"], "企业表 firms")
     year = _latest_year(figures, year)
     city = str(city)
-    firms = firms.assign(uscc=firms["uscc"].astype(str), city_code=firms["city_code"].astype(object))
-    measures = _measures(firms, figures, tags, year)
+    firms = firms.assign(uscc=_keys(firms["uscc"]), city_code=firms["city_code"].astype(object))
+    measures = _measures(firms, figures, tags, year, measures=measures)
     size = measures["revenue"] if basis == "revenue" else pd.Series(1.0, index=measures.index)
     in_area = pd.Series(_area_mask(firms, city, district).to_numpy(), index=firms["uscc"])
-    in_area = in_area.groupby(level=0).any()
+    in_area = _any_by_key(in_area)
     firm_city = firms.drop_duplicates("uscc").set_index("uscc")["city_code"].astype(str)
 
     # peer cities
@@ -531,60 +597,62 @@ def diagnose(
     area_total = float(size[in_area.reindex(size.index, fill_value=False)].sum())
     city_totals = size.groupby(firm_city.reindex(size.index)).sum()
 
-    chain_links = _chain_links(links, chain)
     area_name = _area_name(city, district)
     rows = []
-    for node in chain.nodes:
-        node_links = chain_links[chain_links["chain_node"] == node.id]
-        made = pd.Index(node_links.loc[node_links["role"] == PRODUCER, "uscc"].unique())
-        made = made.intersection(measures.index)
-        local = made[in_area.reindex(made, fill_value=False).to_numpy()]
-        local_m = measures.loc[local]
-        local_size = float(size.reindex(local).sum())
-        national_size = float(size.reindex(made).sum())
-        sellers = node_links.loc[node_links["role"] == SELLER, "uscc"]
-        users = node_links.loc[node_links["role"] == USER, "uscc"]
+    chains = [chain] if isinstance(chain, ChainTemplate) else list(chain)
+    for chain in chains:
+        chain_links = _chain_links(links, chain)
+        for node in chain.nodes:
+            node_links = chain_links[chain_links["chain_node"] == node.id]
+            made = pd.Index(node_links.loc[node_links["role"] == PRODUCER, "uscc"].unique(), dtype=object)
+            made = made[measures.index.get_indexer(made) >= 0]  # hash lookups into the cached index
+            local = made[in_area.reindex(made, fill_value=False).to_numpy()]
+            local_m = measures.loc[local]
+            local_size = float(size.reindex(local).sum())
+            national_size = float(size.reindex(made).sum())
+            sellers = node_links.loc[node_links["role"] == SELLER, "uscc"]
+            users = node_links.loc[node_links["role"] == USER, "uscc"]
 
-        lq = _lq(local_size, area_total, national_size, national_total)
-        by_city = size.reindex(made).groupby(firm_city.reindex(made)).sum()
-        compared = [c for c in peer_codes if float(by_city.get(c, 0.0)) > 0] if peer_active_only else peer_codes
-        peer_lqs = np.array(
-            [_lq(float(by_city.get(c, 0.0)), float(city_totals.get(c, 0.0)), national_size, national_total)
-             for c in compared],
-            dtype=float,
-        )
-        peer_lqs = peer_lqs[~np.isnan(peer_lqs)]
-        threshold = float(np.percentile(peer_lqs, weak_percentile)) if peer_lqs.size else math.nan
-        percentile = 100.0 * float((peer_lqs < lq).mean()) if peer_lqs.size and not math.isnan(lq) else math.nan
-        revenue_yi = float(measures["revenue"].reindex(local).sum()) / 1e4
-        national_revenue_yi = float(measures["revenue"].reindex(made).sum()) / 1e4
-        share = revenue_yi / national_revenue_yi if national_revenue_yi > 0 else math.nan
-        row = {
-            "chain": chain.id,
-            "chain_node": node.id,
-            "node_name": node.name.zh,
-            "segment": node.segment,
-            "segment_zh": node.segment_zh,
-            "area": district if district is not None else city,
-            "area_name": area_name,
-            "producers": len(local),
-            "above_scale": int(local_m["above_scale"].sum()),
-            **{t: int(local_m[t].sum()) for t in TAG_IDS},
-            "sellers": int(in_area.reindex(pd.Index(sellers.unique()), fill_value=False).sum()),
-            "users": int(in_area.reindex(pd.Index(users.unique()), fill_value=False).sum()),
-            "revenue_yi": revenue_yi,
-            "national_producers": len(made),
-            "national_revenue_yi": national_revenue_yi,
-            "share_national": share,
-            "lq": lq,
-            "lq_threshold": threshold,
-            "lq_percentile": percentile,
-            "peer_cities": int(peer_lqs.size),
-        }
-        row["status"], row["reason"] = _label(
-            row, area_name, basis, weak_percentile, min_producers, strong_lq, require_above_scale
-        )
-        rows.append(row)
+            lq = _lq(local_size, area_total, national_size, national_total)
+            by_city = size.reindex(made).groupby(firm_city.reindex(made)).sum()
+            compared = [c for c in peer_codes if float(by_city.get(c, 0.0)) > 0] if peer_active_only else peer_codes
+            peer_lqs = np.array(
+                [_lq(float(by_city.get(c, 0.0)), float(city_totals.get(c, 0.0)), national_size, national_total)
+                 for c in compared],
+                dtype=float,
+            )
+            peer_lqs = peer_lqs[~np.isnan(peer_lqs)]
+            threshold = float(np.percentile(peer_lqs, weak_percentile)) if peer_lqs.size else math.nan
+            percentile = 100.0 * float((peer_lqs < lq).mean()) if peer_lqs.size and not math.isnan(lq) else math.nan
+            revenue_yi = float(measures["revenue"].reindex(local).sum()) / 1e4
+            national_revenue_yi = float(measures["revenue"].reindex(made).sum()) / 1e4
+            share = revenue_yi / national_revenue_yi if national_revenue_yi > 0 else math.nan
+            row = {
+                "chain": chain.id,
+                "chain_node": node.id,
+                "node_name": node.name.zh,
+                "segment": node.segment,
+                "segment_zh": node.segment_zh,
+                "area": district if district is not None else city,
+                "area_name": area_name,
+                "producers": len(local),
+                "above_scale": int(local_m["above_scale"].sum()),
+                **{t: int(local_m[t].sum()) for t in TAG_IDS},
+                "sellers": int(in_area.reindex(pd.Index(sellers.unique(), dtype=object), fill_value=False).sum()),
+                "users": int(in_area.reindex(pd.Index(users.unique(), dtype=object), fill_value=False).sum()),
+                "revenue_yi": revenue_yi,
+                "national_producers": len(made),
+                "national_revenue_yi": national_revenue_yi,
+                "share_national": share,
+                "lq": lq,
+                "lq_threshold": threshold,
+                "lq_percentile": percentile,
+                "peer_cities": int(peer_lqs.size),
+            }
+            row["status"], row["reason"] = _label(
+                row, area_name, basis, weak_percentile, min_producers, strong_lq, require_above_scale
+            )
+            rows.append(row)
     out = pd.DataFrame(rows, columns=DIAGNOSIS_COLUMNS)
     out.attrs["units"] = {"revenue_yi": "亿元", "national_revenue_yi": "亿元", "share_national": "比例",
                           "lq_percentile": "%"}
@@ -649,9 +717,24 @@ def _local_producers(links: pd.DataFrame, chain: ChainTemplate, firms: pd.DataFr
                      district: str | None) -> pd.DataFrame:
     chain_links = _chain_links(links, chain)
     made = chain_links[chain_links["role"] == PRODUCER]
-    local = pd.Series(_area_mask(firms, city, district).to_numpy(), index=firms["uscc"].astype(str))
-    local = local.groupby(level=0).any()
+    local = _any_by_key(pd.Series(_area_mask(firms, city, district).to_numpy(), index=_keys(firms["uscc"])))
     return made[local.reindex(made["uscc"], fill_value=False).to_numpy()]
+
+
+def _any_by_key(mask: pd.Series) -> pd.Series:
+    """True per key when any row with that key is True (a no-op on unique keys: no sort of 200k strings)."""
+    return mask if mask.index.is_unique else mask.groupby(level=0).any()
+
+
+def _nodes_by_firm(links: pd.DataFrame, order: dict[str, int]) -> dict[str, list[str]]:
+    """Each firm's distinct chain nodes in `links`, in template order."""
+    pairs = links[["uscc", "chain_node"]].drop_duplicates()
+    by_node = np.argsort(pairs["chain_node"].map(order).to_numpy(), kind="stable")
+    out: dict[str, list[str]] = {}
+    for uscc, node in zip(pairs["uscc"].to_numpy(dtype=object)[by_node],
+                          pairs["chain_node"].to_numpy(dtype=object)[by_node], strict=True):
+        out.setdefault(uscc, []).append(node)
+    return out
 
 
 def _neighbourhood(chain: ChainTemplate) -> dict[str, set[str]]:
@@ -670,6 +753,7 @@ def leaders(
     *,
     year: int | None = None,
     top: int = LEADER_TOP,
+    measures: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """链主: the area's `top` largest producers on the chain by revenue, and its `top` best-connected ones.
 
@@ -682,19 +766,24 @@ def leaders(
     made = _local_producers(links, chain, firms, str(city), district)
     if made.empty:
         return pd.DataFrame(columns=LEADER_COLUMNS)
-    measures = _measures(firms, figures, None, year)
+    measures = _measures(pd.DataFrame({"uscc": made["uscc"].unique()}), figures, None, year, measures=measures)
     order = {n.id: i for i, n in enumerate(chain.nodes)}
     names = {n.id: n.name.zh for n in chain.nodes}
     near = _neighbourhood(chain)
-    firm_name = firms.assign(uscc=firms["uscc"].astype(str)).drop_duplicates("uscc").set_index("uscc")["name"]
+    by_firm = _nodes_by_firm(made, order)
+    firm_name = firms.assign(uscc=_keys(firms["uscc"])).drop_duplicates("uscc").set_index("uscc")["name"]
+    firm_name = firm_name.reindex(pd.Index(list(by_firm), dtype=object)).to_dict()
+    revenue = measures["revenue"].to_dict()
     rows = []
-    for uscc, group in made.groupby("uscc", sort=True):
-        nodes = sorted(set(group["chain_node"]), key=order.__getitem__)
+    for uscc in sorted(by_firm):
+        nodes = by_firm[uscc]
         reach = set().union(*(near[n] for n in nodes))
+        name = firm_name.get(uscc)
         rows.append({
-            "chain": chain.id, "uscc": uscc, "name": firm_name.get(uscc, uscc), "chain_nodes": ",".join(nodes),
+            "chain": chain.id, "uscc": uscc, "name": uscc if name is None or name != name else name,
+            "chain_nodes": ",".join(nodes),
             "node_names": "、".join(names[n] for n in nodes), "node_count": len(nodes),
-            "connectivity": len(reach), "revenue_yi": float(measures["revenue"].get(uscc, 0.0)) / 1e4,
+            "connectivity": len(reach), "revenue_yi": float(revenue.get(uscc, 0.0)) / 1e4,
         })
     frame = pd.DataFrame(rows)
     by_size = frame[frame["revenue_yi"] > 0].sort_values(["revenue_yi", "uscc"], ascending=[False, True])
@@ -787,6 +876,7 @@ def recruitment_list(
     growth_years: int = GROWTH_YEARS,
     growth_cap: float = GROWTH_CAP,
     top: int | None = None,
+    measures: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """招商清单: producers outside `city` on the chain's 缺链/弱链 nodes (per `diagnosis`), best first.
 
@@ -808,22 +898,22 @@ def recruitment_list(
     year = _latest_year(figures, year)
     chain_links = _chain_links(links, chain)
     made = chain_links[chain_links["role"] == PRODUCER]
-    firm_info = firms.assign(uscc=firms["uscc"].astype(str)).drop_duplicates("uscc").set_index("uscc")
+    firm_info = firms.assign(uscc=_keys(firms["uscc"])).drop_duplicates("uscc").set_index("uscc")
     firm_city = firm_info["city_code"].astype(object)
     outside = firm_city.notna() & (firm_city.astype(str) != city)
     made = made[outside.reindex(made["uscc"], fill_value=False).to_numpy()]
     candidates = made[made["chain_node"].isin(list(targets))]
     if candidates.empty:
         return pd.DataFrame(columns=RECRUITMENT_COLUMNS)
-    ids = pd.Index(sorted(candidates["uscc"].unique()), name="uscc")
-    measures = _measures(firm_info.loc[ids].reset_index(), figures, tags, year, growth_years)
+    ids = pd.Index(sorted(candidates["uscc"].unique()), name="uscc", dtype=object)
+    measures = _measures(firm_info.loc[ids].reset_index(), figures, tags, year, growth_years, measures)
     order = {n.id: i for i, n in enumerate(chain.nodes)}
     names = {n.id: n.name.zh for n in chain.nodes}
     near = _neighbourhood(chain)
     frame = measures.loc[ids].copy()
     frame.index.name = None
-    all_nodes = made.groupby("uscc")["chain_node"].apply(set)
-    target_nodes = candidates.groupby("uscc")["chain_node"].apply(lambda s: sorted(set(s), key=order.__getitem__))
+    all_nodes = {u: set(nodes) for u, nodes in _nodes_by_firm(made[made["uscc"].isin(ids)], order).items()}
+    target_nodes = _nodes_by_firm(candidates, order)
     frame["chain_nodes"] = [",".join(target_nodes[u]) for u in ids]
     frame["链条环节"] = ["、".join(f"{names[n]}（{targets[n]}）" for n in target_nodes[u]) for u in ids]
     linked = []
@@ -841,17 +931,18 @@ def recruitment_list(
     frame["score"] = (w.size * frame["size"] + w.growth * frame["growth"] + w.tags * frame["tags"]
                       + w.connectivity * frame["connectivity"])
     frame["revenue_yi"] = frame["revenue"] / 1e4
-    frame["tag_names"] = frame.apply(_tag_text, axis=1)
+    frame["tag_names"] = _tag_texts(frame)
     frame["uscc"] = frame.index
     frame["city_code"] = firm_city.reindex(ids).astype(str).to_numpy()
     frame["企业名称"] = firm_info["name"].reindex(ids).to_numpy() if "name" in firm_info else frame["uscc"]
-    frame["所在城市"] = [_city_name(c) for c in frame["city_code"]]
+    city_names = {c: _city_name(c) for c in frame["city_code"].unique()}
+    frame["所在城市"] = frame["city_code"].map(city_names)
     frame = frame.sort_values(["score", "revenue", "uscc"], ascending=[False, False, True])
     if top is not None:
         frame = frame.head(top)
     frame["序号"] = range(1, len(frame) + 1)
     frame["_nodes_text"] = ["、".join(f"{names[n]}（本地{targets[n]}）" for n in target_nodes[u]) for u in frame.index]
-    frame["推荐理由"] = [_recruit_reason(r, names, len(local_nodes)) for _, r in frame.iterrows()]
+    frame["推荐理由"] = [_recruit_reason(r, names, len(local_nodes)) for r in frame.to_dict("records")]
     return frame[RECRUITMENT_COLUMNS].reset_index(drop=True)
 
 
@@ -885,6 +976,7 @@ def expansion_list(
     growth_cap: float = GROWTH_CAP,
     rd_cap: float = RD_CAP,
     top: int | None = None,
+    measures: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """增资扩产清单: the area's producers on 弱链 nodes (per `diagnosis`) with growth and capacity signals.
 
@@ -905,14 +997,14 @@ def expansion_list(
         return pd.DataFrame(columns=EXPANSION_COLUMNS)
     from chanye.standards import regions
 
-    ids = pd.Index(sorted(candidates["uscc"].unique()), name="uscc")
-    firm_info = firms.assign(uscc=firms["uscc"].astype(str)).drop_duplicates("uscc").set_index("uscc")
-    measures = _measures(firm_info.loc[ids].reset_index(), figures, tags, year, growth_years)
+    ids = pd.Index(sorted(candidates["uscc"].unique()), name="uscc", dtype=object)
+    firm_info = firms.assign(uscc=_keys(firms["uscc"])).drop_duplicates("uscc").set_index("uscc")
+    measures = _measures(firm_info.loc[ids].reset_index(), figures, tags, year, growth_years, measures)
     order = {n.id: i for i, n in enumerate(chain.nodes)}
     names = {n.id: n.name.zh for n in chain.nodes}
     frame = measures.loc[ids].copy()
     frame.index.name = None
-    target_nodes = candidates.groupby("uscc")["chain_node"].apply(lambda s: sorted(set(s), key=order.__getitem__))
+    target_nodes = _nodes_by_firm(candidates, order)
     frame["chain_nodes"] = [",".join(target_nodes[u]) for u in ids]
     frame["链条环节"] = ["、".join(f"{names[n]}（{targets[n]}）" for n in target_nodes[u]) for u in ids]
     frame["growth"] = _growth_component(frame["cagr"], growth_cap)
@@ -924,22 +1016,23 @@ def expansion_list(
     w = weights
     frame["score"] = w.growth * frame["growth"] + w.rd * frame["rd"] + w.tags * frame["tags"] + w.scale * frame["scale"]
     frame["revenue_yi"] = frame["revenue"] / 1e4
-    frame["tag_names"] = frame.apply(_tag_text, axis=1)
+    frame["tag_names"] = _tag_texts(frame)
     frame["uscc"] = frame.index
     district_code = (firm_info["district_code"].reindex(ids) if "district_code" in firm_info
                      else pd.Series(None, index=ids, dtype=object))
     frame["district_code"] = district_code.astype(object).where(district_code.notna(), None).to_numpy()
-    frame["所在区"] = [
-        (found.name if (found := regions.region("county", c)) else str(c)) if c is not None else ""
-        for c in frame["district_code"]
-    ]
+    district_names = {
+        c: (found.name if (found := regions.region("county", c)) else str(c)) if c is not None else ""
+        for c in set(frame["district_code"])
+    }
+    frame["所在区"] = [district_names[c] for c in frame["district_code"]]
     frame["企业名称"] = firm_info["name"].reindex(ids).to_numpy() if "name" in firm_info else frame["uscc"]
     frame = frame.sort_values(["score", "revenue", "uscc"], ascending=[False, False, True])
     if top is not None:
         frame = frame.head(top)
     frame["序号"] = range(1, len(frame) + 1)
     frame["_nodes_text"] = ["、".join(f"{names[n]}（{targets[n]}）" for n in target_nodes[u]) for u in frame.index]
-    frame["推荐理由"] = [_expand_reason(r) for _, r in frame.iterrows()]
+    frame["推荐理由"] = [_expand_reason(r) for r in frame.to_dict("records")]
     return frame[EXPANSION_COLUMNS].reset_index(drop=True)
 
 

@@ -357,7 +357,7 @@ def default_model(
 ) -> ScopeClassifier:
     """The fitted model for the standard's seed documents (+ a framework's keywords, + labelled rows).
 
-    Fitted once (about half a minute on one core), then read from the disk cache (under a second) and kept in
+    Fitted once (half a minute to a minute on one core), then read from the disk cache (under a second) and kept in
     memory for the process. A cache file that cannot be read is refitted and rewritten.
     """
     import joblib

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from chanye.framework import load_pack
+from chanye.registry.chain_links import link_chains
 from chanye.registry.fields import FIELDS, MEASURES
 from chanye.registry.read import read_sheets
 from chanye.registry.store import Store
@@ -175,6 +176,7 @@ def _write(store: Store, batch: int, validated: list[Validated], report: ImportR
     report.tags_added = _insert_tags(store, rows, batch)
     touched = rows["uscc"].drop_duplicates()
     report.predicted, report.classified = classify_enterprises(store, touched, pack=pack)
+    link_chains(store, pack, touched)
 
 
 def _insert_quarantine(store: Store, batch: int, v: Validated) -> None:

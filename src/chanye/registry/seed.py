@@ -12,6 +12,7 @@ import pandas as pd
 
 from chanye.errors import ChanyeError
 from chanye.registry import demo
+from chanye.registry.chain_links import link_chains
 from chanye.registry.fields import MEASURES
 from chanye.registry.ingest import ENTERPRISE_COLUMNS, Progress, classify_enterprises
 from chanye.registry.store import Store
@@ -72,9 +73,11 @@ def build_database(
             published = load_published_into(store)
             step("归类 classifying", 0.85)
             _, classified = classify_enterprises(store, pack=pack)
+            step("产业链关联 chain links", 0.92)
+            chain_links = link_chains(store, pack)
             summary = {
                 "enterprises": len(enterprises), "figures": len(figures), "tags": len(data.tags),
-                "classified": classified, "published": published,
+                "classified": classified, "chain_links": chain_links, "published": published,
             }
             store.con.execute(
                 "INSERT INTO import_batches VALUES (?, 'chanye demo', 'demo', now(), now(), 'done', ?, ?, 0, ?, 0, 0, "

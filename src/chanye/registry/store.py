@@ -71,6 +71,18 @@ MIGRATIONS: tuple[str, ...] = (
         field VARCHAR, message VARCHAR
     );
     """,
+    # 2: enterprise-to-chain-node links (registry/chain_links.py), and the template each chain was linked with.
+    """
+    CREATE TABLE chain_links (
+        uscc VARCHAR NOT NULL, pack VARCHAR NOT NULL, chain VARCHAR NOT NULL, chain_node VARCHAR NOT NULL,
+        role VARCHAR NOT NULL, method VARCHAR NOT NULL, evidence VARCHAR, confidence DOUBLE,
+        PRIMARY KEY (uscc, pack, chain, chain_node)
+    );
+    CREATE TABLE chain_link_runs (
+        pack VARCHAR NOT NULL, chain VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, linked_at TIMESTAMP,
+        PRIMARY KEY (pack, chain)
+    );
+    """,
 )
 
 

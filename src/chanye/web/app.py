@@ -55,17 +55,21 @@ class Context:
     generation: int = 0
     cache: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    key_locks: dict = field(default_factory=dict)
     max_upload_bytes: int = 50 * 1024 * 1024
 
     def cursor(self) -> Store:
         return self.store.cursor()
 
     def cached(self, key: tuple, compute):
-        """Memoise an expensive view per data generation; one thread computes, the others wait."""
+        """Memoise an expensive view per data generation. One lock per key: the thread that computes a key
+        makes only the requests for that key wait, never those for another."""
         full = (self.generation, *key)
         if full in self.cache:
             return self.cache[full]
         with self.lock:
+            key_lock = self.key_locks.setdefault(full, threading.Lock())
+        with key_lock:
             if full not in self.cache:
                 self.cache[full] = compute()
             return self.cache[full]
@@ -74,6 +78,7 @@ class Context:
         with self.lock:
             self.generation += 1
             self.cache.clear()
+            self.key_locks.clear()
 
 
 def create_app(db: str | Path | None = None, pack: str | None = None) -> FastAPI:
@@ -97,4 +102,6 @@ def create_app(db: str | Path | None = None, pack: str | None = None) -> FastAPI
     app.mount("/vendor/echarts", StaticFiles(directory=modules / "echarts" / "dist"), name="echarts")
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)
+    app.include_router(__import__("chanye.web.pages_chains", fromlist=["router"]).router)  # 产业链
+    app.include_router(__import__("chanye.web.pages_opportunities", fromlist=["router"]).router)  # 机会
     return app

@@ -53,6 +53,17 @@ def _num(value):
 # --------------------------------------------------------------------------------------------------------
 
 
+def memo(ctx, key: tuple, compute):
+    """A page model kept until the data change (same cache and generation as `ctx.cached`, without its lock:
+    page models call cached functions themselves, and two threads computing one model at once is harmless)."""
+    full = (ctx.generation, "page-model", *key)
+    found = ctx.cache.get(full)
+    if found is None:
+        found = compute()
+        ctx.cache[full] = found
+    return found
+
+
 def board(ctx):
     """The scoreboard (`chanye.scoreboard.compute`: scale, dynamics, structure, milestones and target progress
     of every node, district and year), once per data generation; shared with /api/v1/scoreboard."""
@@ -206,8 +217,8 @@ def overview_model(ctx, year: int | None = None) -> dict:
 
 
 def overview_links() -> list[tuple[str, str]]:
-    return [("框架 JSON", "/api/v1/framework"), ("看板 JSON", "/api/v1/scoreboard/nodes"),
-            ("千亿级 JSON", "/api/v1/scoreboard/milestones"), ("公开数字 JSON", "/api/v1/data/published")]
+    return [("json_framework", "/api/v1/framework"), ("json_scoreboard", "/api/v1/scoreboard/nodes"),
+            ("json_milestones", "/api/v1/scoreboard/milestones"), ("json_published", "/api/v1/data/published")]
 
 
 def clusters_model(ctx, year: int | None = None) -> dict:
@@ -218,7 +229,7 @@ def clusters_model(ctx, year: int | None = None) -> dict:
 
 
 def clusters_links() -> list[tuple[str, str]]:
-    return [("看板 JSON", "/api/v1/scoreboard/nodes"), ("千亿级 JSON", "/api/v1/scoreboard/milestones")]
+    return [("json_scoreboard", "/api/v1/scoreboard/nodes"), ("json_milestones", "/api/v1/scoreboard/milestones")]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -277,10 +288,10 @@ def cluster_model(ctx, node_id: str, year: int | None = None, *, node_info: dict
 
 
 def cluster_links(node_id: str) -> list[tuple[str, str]]:
-    return [("节点 JSON", f"/api/v1/framework/nodes/{node_id}"),
-            ("走势 JSON", f"/api/v1/scoreboard/series?node={node_id}"),
-            ("分区 JSON", f"/api/v1/scoreboard/districts?node={node_id}"),
-            ("企业 JSON", f"/api/v1/enterprises?node={node_id}&city=440100")]
+    return [("json_node", f"/api/v1/framework/nodes/{node_id}"),
+            ("json_series", f"/api/v1/scoreboard/series?node={node_id}"),
+            ("json_districts", f"/api/v1/scoreboard/districts?node={node_id}"),
+            ("json_enterprises", f"/api/v1/enterprises?node={node_id}&city=440100")]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -321,7 +332,7 @@ def districts_model(ctx, year: int | None = None) -> dict:
 
 
 def districts_links() -> list[tuple[str, str]]:
-    return [("分区 JSON", "/api/v1/scoreboard/districts"), ("公开数字 JSON", "/api/v1/data/published?scope=district")]
+    return [("json_districts", "/api/v1/scoreboard/districts"), ("json_published", "/api/v1/data/published?scope=district")]
 
 
 def district_model(ctx, adcode: str, year: int | None = None) -> dict:
@@ -366,8 +377,8 @@ def district_model(ctx, adcode: str, year: int | None = None) -> dict:
 
 
 def district_links(adcode: str) -> list[tuple[str, str]]:
-    return [("看板 JSON", f"/api/v1/scoreboard/nodes?district={adcode}"),
-            ("企业 JSON", f"/api/v1/enterprises?district={adcode}")]
+    return [("json_scoreboard", f"/api/v1/scoreboard/nodes?district={adcode}"),
+            ("json_enterprises", f"/api/v1/enterprises?district={adcode}")]
 
 
 # --------------------------------------------------------------------------------------------------------

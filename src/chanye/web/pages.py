@@ -102,6 +102,9 @@ def render(request: Request, template: str, *, section: str, title: str, model: 
     response = templates.TemplateResponse(request, template, context, status_code=status)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
+    from chanye.web.api.enterprises import warm
+
+    warm(ctx)  # the search index builds in the background after the first page
     return response
 
 
@@ -146,19 +149,21 @@ def map_geojson(request: Request, adcode: str):
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview_page(request: Request):
+def overview_page(request: Request, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
-    model = models.overview_model(request.app.state.ctx)
+    ctx = request.app.state.ctx
+    model = models.memo(ctx, ("overview", year), lambda: models.overview_model(ctx, year=year))
     return render(request, "overview.html", section="overview", title=translator(lang_of(request))("overview"),
                   model=model, json_links=models.overview_links(), tables=models.page_tables("overview", model))
 
 
 @router.get("/cluster", response_class=HTMLResponse)
-def clusters_page(request: Request):
+def clusters_page(request: Request, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
-    model = models.clusters_model(request.app.state.ctx)
+    ctx = request.app.state.ctx
+    model = models.memo(ctx, ("clusters", year), lambda: models.clusters_model(ctx, year=year))
     return render(request, "clusters.html", section="cluster", title=translator(lang_of(request))("cluster"),
                   model=model, json_links=models.clusters_links(), tables=models.page_tables("clusters", model))
 
@@ -172,8 +177,10 @@ def cluster_page(
     from chanye.web import models
     from chanye.web.api.framework import node_model
 
+    ctx = request.app.state.ctx
     info = node_model(request, node_id)  # UnknownNode -> the 404 page
-    model = models.cluster_model(request.app.state.ctx, node_id, year=year, node_info=info)
+    model = models.memo(ctx, ("cluster", node_id, year),
+                        lambda: models.cluster_model(ctx, node_id, year=year, node_info=info))
     lang = lang_of(request)
     name = model["node"]["name_en"] if lang == "en" else model["node"]["name"]
     return render(request, "cluster.html", section="cluster", title=name, model=model,
@@ -184,7 +191,8 @@ def cluster_page(
 def districts_page(request: Request, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
-    model = models.districts_model(request.app.state.ctx, year=year)
+    ctx = request.app.state.ctx
+    model = models.memo(ctx, ("districts", year), lambda: models.districts_model(ctx, year=year))
     return render(request, "districts.html", section="district", title=translator(lang_of(request))("district"),
                   model=model, json_links=models.districts_links(), tables=models.page_tables("districts", model))
 
@@ -193,7 +201,8 @@ def districts_page(request: Request, year: int | None = Query(None, ge=1990, le=
 def district_page(request: Request, adcode: str, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
-    model = models.district_model(request.app.state.ctx, adcode, year=year)
+    ctx = request.app.state.ctx
+    model = models.memo(ctx, ("district", adcode, year), lambda: models.district_model(ctx, adcode, year=year))
     lang = lang_of(request)
     name = model["district"]["name_en"] if lang == "en" else model["district"]["name"]
     return render(request, "district.html", section="district", title=name, model=model,
@@ -247,7 +256,8 @@ def data_page(request: Request, batch: int | None = Query(None, ge=1)):
         "quarantine": data.quarantine_model(ctx, batch, limit=200),
         "sources": data.sources_model(ctx),
         "max_upload_bytes": ctx.max_upload_bytes,
+        "provenance": {"synthetic": _synthetic(request)},
     }
     return render(request, "data.html", section="data", title=translator(lang_of(request))("data"), model=model,
-                  json_links=[("导入历史", "/api/v1/data/batches"), ("隔离区", "/api/v1/data/quarantine"),
-                              ("来源", "/api/v1/data/sources")])
+                  json_links=[("json_history", "/api/v1/data/batches"), ("json_quarantine", "/api/v1/data/quarantine"),
+                              ("json_sources", "/api/v1/data/sources")])

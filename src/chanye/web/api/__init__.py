@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from chanye.web.api import complexity, data, enterprises, framework, scoreboard
+from chanye.web.api import chains, complexity, data, enterprises, framework, scoreboard
 
 router = APIRouter()
 router.include_router(framework.router)
@@ -10,3 +10,4 @@ router.include_router(scoreboard.router)
 router.include_router(complexity.router)
 router.include_router(enterprises.router)
 router.include_router(data.router)
+router.include_router(chains.router)

@@ -46,6 +46,23 @@ _JIEBA_LOCK = threading.Lock()
 # --------------------------------------------------------------------------------------------------------
 
 
+def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The common values of two sorted arrays of unique ints, by binary search of the shorter in the longer
+    (np.intersect1d sorts both again)."""
+    small, big = (a, b) if len(a) <= len(b) else (b, a)
+    if not len(small) or not len(big):
+        return small[:0]
+    return small[member_of(small, big)]
+
+
+def member_of(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """A mask: which of `values` are in `sorted_set` (sorted, unique)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    idx = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[idx] == values
+
+
 class BigramIndex:
     """An inverted index of character bigrams: `rows_with(word)` returns the (sorted) rows whose text contains
     `word`. Characters are ranked through a lookup table so that a (bigram, row) pair fits in 64 bits; the
@@ -93,25 +110,31 @@ class BigramIndex:
         return self.rows[np.searchsorted(self.keys, key, "left"):np.searchsorted(self.keys, key, "right")]
 
     def rows_with(self, word: str, within: np.ndarray | None = None) -> np.ndarray:
-        """Rows whose text contains `word` (among `within` when given): bigram lists intersected, rarest
-        first, then a substring check (a two-character word needs none; a one-character word scans)."""
+        """Rows whose text contains `word` (among `within` when given)."""
+        return self.rows_with_all([word], within)
+
+    def rows_with_all(self, words: list[str], within: np.ndarray | None = None) -> np.ndarray:
+        """Rows whose text contains every word (among `within` when given): the bigram lists of all words
+        intersected, rarest first, then one substring check of the survivors for the words that need it
+        (a two-character word needs none; a one-character word is only checked, never looked up)."""
         cand = within
-        if len(word) >= 2:
-            for p in sorted((self.postings(word[i], word[i + 1]) for i in range(len(word) - 1)), key=len):
-                cand = p if cand is None else np.intersect1d(cand, p, assume_unique=True)
-                if not len(cand):
-                    return cand
-            if len(word) == 2:
+        lists = [self.postings(w[i], w[i + 1]) for w in words if len(w) >= 2 for i in range(len(w) - 1)]
+        for p in sorted(lists, key=len):
+            cand = p if cand is None else intersect_sorted(cand, p)
+            if not len(cand):
                 return cand
+        check = [w for w in words if len(w) != 2]
+        if not check:
+            return cand if cand is not None else np.arange(len(self.texts))
         if cand is None:
             cand = np.arange(len(self.texts))
         texts = self.texts
-        return np.fromiter((i for i in cand.tolist() if word in texts[i]), dtype=np.int64)
+        return np.fromiter((i for i in cand.tolist() if all(w in texts[i] for w in check)), dtype=np.int64)
 
 
 @dataclass
 class Directory:
-    frame: pd.DataFrame  # row id = position; uscc, name, district_code, ..., latest-year figures
+    cols: dict[str, np.ndarray]  # row id = position: uscc, name, district_code, ..., latest-year figures
     year: int | None  # the latest year with figures
     years: list[int]
     text_index: BigramIndex  # name + "\x01" + business scope
@@ -124,6 +147,7 @@ class Directory:
     row_tags: list[list[str]]
     synthetic: bool
     districts: dict[str, dict] = field(default_factory=dict)
+    orders: dict[tuple, np.ndarray] = field(default_factory=dict)  # (year, key, descending) -> every row, sorted
 
 
 def district_table(city: str) -> dict[str, dict]:
@@ -146,11 +170,19 @@ def area_name(code: str | None) -> str | None:
     return county.name
 
 
-def _figures_for(store, year: int | None, usccs: pd.Index) -> pd.DataFrame:
+def _figures_for(store, year: int | None, usccs: pd.Index) -> dict[str, np.ndarray]:
+    """One year's figures as float arrays aligned with the directory's rows (NaN where not reported)."""
     if year is None:
-        return pd.DataFrame(index=usccs, columns=list(FIGURES), dtype=float)
+        return {m: np.full(len(usccs), np.nan) for m in FIGURES}
     figs = store.query(f"SELECT uscc, {', '.join(FIGURES)} FROM enterprise_years WHERE year = ?", [year])
-    return figs.set_index("uscc").reindex(usccs)[list(FIGURES)]
+    aligned = figs.set_index("uscc").reindex(usccs)
+    return {m: aligned[m].to_numpy(dtype=float, na_value=np.nan) for m in FIGURES}
+
+
+def _text_array(series: pd.Series) -> np.ndarray:
+    """An object array of str/None (plain numpy: Arrow-backed strings are slow to index one by one)."""
+    return np.array([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+                     for v in series.tolist()], dtype=object)
 
 
 def build_directory(store, pack: str, city: str) -> Directory:
@@ -165,9 +197,15 @@ def build_directory(store, pack: str, city: str) -> Directory:
     years = views.years(store)
     year = years[-1] if years else None
     usccs = pd.Index(firms["uscc"])
-    figs = _figures_for(store, year, usccs)
-    for col in FIGURES:
-        firms[col] = figs[col].to_numpy(dtype=float)
+    cols = {c: _text_array(firms[c]) for c in ("uscc", "name", "district_code", "city_code", "industry_code",
+                                                "founded")}
+    cols["registered_capital"] = firms["registered_capital"].to_numpy(dtype=float, na_value=np.nan)
+    cols["synthetic"] = firms["synthetic"].to_numpy(dtype=bool, na_value=False)
+    cols.update(_figures_for(store, year, usccs))
+    districts = district_table(city)
+    slot_of = {code: j for j, code in enumerate(districts)}
+    cols["district_slot"] = np.fromiter((slot_of.get(c, -1) for c in cols["district_code"]), dtype=np.int64,
+                                        count=len(firms))
     n = len(firms)
     row_tags: list[list[str]] = [[] for _ in range(n)]
     tag_rows: dict[str, np.ndarray] = {}
@@ -190,12 +228,11 @@ def build_directory(store, pack: str, city: str) -> Directory:
     names = firms["name"].fillna("").astype(str).tolist()
     texts = [f"{a}\x01{b}" for a, b in zip(names, firms["business_scope"].astype(str).tolist(), strict=True)]
     order = np.argsort(firms["uscc"].to_numpy(dtype=str), kind="stable")
-    frame = firms.drop(columns=["business_scope"])
     return Directory(
-        frame=frame, year=year, years=years, text_index=BigramIndex(texts), name_index=BigramIndex(names),
+        cols=cols, year=year, years=years, text_index=BigramIndex(texts), name_index=BigramIndex(names),
         uscc_sorted=firms["uscc"].to_numpy(dtype=str)[order], uscc_order=order,
         node_rows=node_rows, tag_rows=tag_rows, row_nodes=row_nodes, row_tags=row_tags,
-        synthetic=bool(firms["synthetic"].any()) if n else False, districts=district_table(city),
+        synthetic=bool(cols["synthetic"].any()), districts=districts,
     )
 
 
@@ -204,10 +241,40 @@ def directory(ctx) -> Directory:
     return ctx.cached(("directory",), lambda: build_directory(ctx.cursor(), fw.id, fw.info.city))
 
 
-def figures_in_year(ctx, year: int) -> pd.DataFrame:
-    d = directory(ctx)
-    return ctx.cached(("directory-figures", year),
-                      lambda: _figures_for(ctx.cursor(), year, pd.Index(d.frame["uscc"])).reset_index(drop=True))
+_warming: set[tuple[int, int]] = set()
+
+
+def warm(ctx) -> None:
+    """Build the directory (and load jieba's dictionary) in a background thread, once per data generation, so
+    that the first search does not wait for it. Called after a page is rendered."""
+    key = (id(ctx), ctx.generation)
+    if key in _warming or (ctx.generation, "directory") in ctx.cache:
+        return
+    _warming.add(key)
+
+    def run() -> None:
+        directory(ctx)
+        tokens_of("预热")
+
+    threading.Thread(target=run, name="chanye-warm-directory", daemon=True).start()
+
+
+def figures_in_year(ctx, year: int) -> dict[str, np.ndarray]:
+    d = directory(ctx)  # outside ctx.cached below: its lock is not re-entrant
+    return ctx.cached(("directory-figures", year), lambda: _figures_for(ctx.cursor(), year, pd.Index(d.cols["uscc"])))
+
+
+def _order(key: np.ndarray, rows: np.ndarray, descending: bool) -> np.ndarray:
+    """Positions that sort `rows` by `key` (missing last, either direction), ties by row."""
+    if key.dtype == object:  # text: rank it
+        present = np.array([v is not None for v in key], dtype=bool)
+        ranks = np.full(len(key), np.nan)
+        if present.any():
+            ranks[present] = np.unique(key[present].astype(str), return_inverse=True)[1]
+        key = ranks
+    key = key.astype(float)
+    key = np.where(np.isnan(key), np.inf, -key if descending else key)
+    return np.lexsort((rows, key))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -246,28 +313,19 @@ def match_rows(d: Directory, q: str) -> tuple[np.ndarray, np.ndarray, list[str],
         if len(rows):
             return rows, np.full(len(rows), 3), [upper], "uscc"
     tokens = tokens_of(q)
-    n = len(d.frame)
+    n = len(d.cols["uscc"])
     if not tokens:
         return np.arange(n), np.zeros(n, dtype=np.int64), [], "all"
-    cand: np.ndarray | None = None
-    for word in sorted(tokens, key=len, reverse=True):  # longer words are rarer: narrow first
-        cand = d.text_index.rows_with(word, cand)
-        if not len(cand):
-            break
-    rows = np.asarray(cand if cand is not None else [], dtype=np.int64)
+    rows = d.text_index.rows_with_all(tokens).astype(np.int64)
     rel = np.ones(len(rows), dtype=np.int64)
     if len(rows):
-        in_name: np.ndarray | None = rows
-        for word in sorted(tokens, key=len, reverse=True):
-            in_name = d.name_index.rows_with(word, in_name)
-            if not len(in_name):
-                break
-        rel += np.isin(rows, in_name, assume_unique=True)
+        in_name = d.name_index.rows_with_all(tokens, rows)
+        rel += member_of(rows, in_name)
         whole = "".join(q.split())
         if len(in_name) and len(tokens) > 1 and len(whole) >= 2:
-            rel += np.isin(rows, d.name_index.rows_with(whole, in_name), assume_unique=True)
+            rel += member_of(rows, d.name_index.rows_with(whole, in_name))
         elif len(tokens) == 1:
-            rel += np.isin(rows, in_name, assume_unique=True)
+            rel += member_of(rows, in_name)
     return rows, rel, tokens, "text"
 
 
@@ -301,45 +359,38 @@ def search_model(ctx, *, q: str = "", node: str | None = None, district: str | N
     rows, rel, tokens, mode = match_rows(d, q or "")
     keep = np.ones(len(rows), dtype=bool)
     if node:
-        keep &= np.isin(rows, d.node_rows.get(node, np.zeros(0, np.int64)), assume_unique=True)
+        keep &= member_of(rows, d.node_rows.get(node, np.zeros(0, np.int64)))
     if tag:
-        keep &= np.isin(rows, d.tag_rows.get(tag, np.zeros(0, np.int64)), assume_unique=True)
+        keep &= member_of(rows, d.tag_rows.get(tag, np.zeros(0, np.int64)))
     if city:
-        keep &= (d.frame["city_code"].to_numpy(dtype=object)[rows] == city)
+        keep &= d.cols["city_code"][rows] == city
     before_district = rows[keep]
     if district:
-        keep &= (d.frame["district_code"].to_numpy(dtype=object)[rows] == district)
+        slot = list(d.districts).index(district) if district in d.districts else None
+        keep &= (d.cols["district_slot"][rows] == slot) if slot is not None else (d.cols["district_code"][rows] == district)
     rows, rel = rows[keep], rel[keep]
     use_year = year if year is not None else d.year
     if year is not None and year not in d.years:
         raise NotFound(f"没有 {year} 年的企业指标 (no figures for that year)",
                        hint=f"可用年份: {', '.join(map(str, d.years)) or '无'}")
-    figs = d.frame[list(FIGURES)] if use_year == d.year else figures_in_year(ctx, use_year)
+    figs = d.cols if use_year == d.year else figures_in_year(ctx, use_year)
     sort = sort or ("relevance" if mode == "text" and q else (ctx.framework.scale_metric(node) if node
                                                                  else "revenue"))
     if sort == "relevance" and mode != "text":
         sort = "revenue"
-    frame = pd.DataFrame({"row": rows, "relevance": rel})
-    if sort == "relevance":
-        frame["revenue"] = figs["revenue"].to_numpy(dtype=float)[rows]
-        frame = frame.sort_values(["relevance", "revenue"], ascending=[order == "asc", False], na_position="last",
-                                  kind="stable")
-    else:
-        source = figs[sort] if sort in FIGURES else d.frame[sort]
-        frame["key"] = source.to_numpy()[rows]
-        frame = frame.sort_values(["key", "row"], ascending=[order == "asc", True], na_position="last",
-                                  kind="stable")
-    total = len(frame)
+    ranked = _rank(d, figs, use_year, rows, rel, sort, order == "desc")
+    total = len(ranked)
     if limit is not None:
-        chosen = frame["row"].to_numpy()[:limit]
+        chosen = ranked[:limit]
         page, per_page = 1, max(1, len(chosen))
     else:
         start = (page - 1) * per_page
-        chosen = frame["row"].to_numpy()[start:start + per_page]
+        chosen = ranked[start:start + per_page]
     out_rows = _rows(d, figs, chosen, ctx.framework)
-    by_district = pd.Series(d.frame["district_code"].to_numpy(dtype=object)[before_district]).value_counts()
-    facets = [{"code": c, "name": v["name"], "name_en": v["name_en"], "count": int(by_district.get(c, 0))}
-              for c, v in d.districts.items()]
+    slot = d.cols["district_slot"][before_district]
+    counts = np.bincount(slot[slot >= 0], minlength=len(d.districts))
+    facets = [{"code": c, "name": v["name"], "name_en": v["name_en"], "count": int(counts[j])}
+              for j, (c, v) in enumerate(d.districts.items())]
     return {
         "query": {"q": q or "", "node": node, "district": district, "city": city, "tag": tag, "sort": sort, "order": order,
                   "page": page, "per_page": per_page, "year": use_year},
@@ -351,28 +402,67 @@ def search_model(ctx, *, q: str = "", node: str | None = None, district: str | N
     }
 
 
+BIG = 20_000  # above this many rows, filter a presorted order of every row instead of sorting the rows
+
+
+def _global_order(d: Directory, figs: dict, year, key: str, descending: bool) -> np.ndarray:
+    """Every row sorted by `key` (missing last, ties by row), computed once per directory and year."""
+    k = (year, key, descending)
+    found = d.orders.get(k)
+    if found is None:
+        source = figs[key] if key in FIGURES else d.cols[key]
+        everything = np.arange(len(source))
+        found = d.orders[k] = _order(source, everything, descending)
+    return found
+
+
+def _rank(d: Directory, figs: dict, year, rows: np.ndarray, rel: np.ndarray, sort: str,
+          descending: bool) -> np.ndarray:
+    """`rows` in display order: by `sort` (relevance: then revenue, largest first), missing last, ties by row."""
+    if sort == "relevance":
+        levels = sorted(set(rel.tolist()), reverse=descending)
+        if len(rows) > BIG:
+            base = _global_order(d, figs, year, "revenue", True)
+            parts = []
+            for level in levels:
+                mask = np.zeros(len(base), dtype=bool)
+                mask[rows[rel == level]] = True
+                parts.append(base[mask[base]])
+            return np.concatenate(parts) if parts else rows
+        revenue = figs["revenue"][rows]
+        revenue = np.where(np.isnan(revenue), np.inf, -revenue)
+        return rows[np.lexsort((rows, revenue, -rel if descending else rel))]
+    if len(rows) > BIG:
+        base = _global_order(d, figs, year, sort, descending)
+        mask = np.zeros(len(base), dtype=bool)
+        mask[rows] = True
+        return base[mask[base]]
+    source = figs[sort] if sort in FIGURES else d.cols[sort]
+    return rows[_order(source[rows], rows, descending)]
+
+
 def _provenance(d: Directory) -> dict:
     return {"kind": SYNTHETIC if d.synthetic else REGISTRY, "synthetic": d.synthetic,
             "label": "示例数据" if d.synthetic else "企业登记库", "note": provenance_note(d.synthetic)}
 
 
-def _rows(d: Directory, figs: pd.DataFrame, chosen: np.ndarray, fw) -> list[dict]:
-    f = d.frame
+def _rows(d: Directory, figs: dict[str, np.ndarray], chosen: np.ndarray, fw) -> list[dict]:
+    c = d.cols
     node_names = {n.id: n.name.zh for n in fw.nodes}
     out = []
     for i in chosen.tolist():
-        code = f.at[i, "district_code"]
-        dist = d.districts.get(code) if isinstance(code, str) else None
-        place = dist["name"] if dist else area_name(code if isinstance(code, str) else None)
+        code = c["district_code"][i]
+        dist = d.districts.get(code) if code else None
+        place = dist["name"] if dist else area_name(code)
         out.append(clean({
-            "uscc": f.at[i, "uscc"], "name": f.at[i, "name"], "district_code": code,
+            "uscc": c["uscc"][i], "name": c["name"][i], "district_code": code,
             "district": place, "district_en": dist["name_en"] if dist else place,
-            "industry_code": f.at[i, "industry_code"],
-            "registered_capital": f.at[i, "registered_capital"], "founded": f.at[i, "founded"],
-            **{m: figs.at[i, m] for m in FIGURES},
+            "industry_code": c["industry_code"][i],
+            "registered_capital": c["registered_capital"][i], "founded": c["founded"][i],
+            **{m: figs[m][i] for m in FIGURES},
             "tags": d.row_tags[i], "nodes": d.row_nodes[i],
             "node_names": [node_names.get(n, n) for n in d.row_nodes[i]],
-            "provenance": SYNTHETIC if f.at[i, "synthetic"] else REGISTRY,
+            "provenance": SYNTHETIC if c["synthetic"][i] else REGISTRY,
         }))
     return out
 
@@ -430,15 +520,17 @@ def tag_counts_model(ctx, *, node: str | None = None, district: str | None = Non
     """How many enterprises (in a node, district and/or city) hold each tag; `total` = all of them."""
     d = directory(ctx)
     _check_filters(ctx, d, node, district, city)
-    mask = np.ones(len(d.frame), dtype=bool)
+    n = len(d.cols["uscc"])
+    mask = np.ones(n, dtype=bool)
     if node:
-        inside = np.zeros(len(d.frame), dtype=bool)
+        inside = np.zeros(n, dtype=bool)
         inside[d.node_rows.get(node, np.zeros(0, np.int64))] = True
         mask &= inside
     if district:
-        mask &= d.frame["district_code"].to_numpy(dtype=object) == district
+        mask &= (d.cols["district_slot"] == list(d.districts).index(district)) if district in d.districts \
+            else (d.cols["district_code"] == district)
     if city:
-        mask &= d.frame["city_code"].to_numpy(dtype=object) == city
+        mask &= d.cols["city_code"] == city
     rows = [{"tag": t, "label": zh, "label_en": en, "count": int(mask[d.tag_rows.get(t, np.zeros(0, np.int64))].sum()),
              "unit": "家"} for t, (zh, en) in TAGS.items()]
     return {"node": node, "district": district, "city": city, "total": int(mask.sum()), "unit": "家", "rows": rows,

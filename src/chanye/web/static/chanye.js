@@ -1,7 +1,7 @@
 /* chanye dashboard: charts from the model embedded in the page (no fetch before the first chart), the
    enterprise tables (sort, search, page through /api/v1/enterprises) and the upload with progress.
    window.__chanyeFirstChart: performance.now() at the first chart's 'finished' event (benchmarks/first_chart.py);
-   window.__chanyeRendered: ids of the charts that have rendered. */
+   window.__chanyeRendered: ids of the charts that have rendered; window.__chanyeLastChart: when the last did. */
 (function () {
   'use strict';
 
@@ -47,7 +47,7 @@
     var id = el.getAttribute('data-chart');
     chart.on('finished', function () {
       if (window.__chanyeFirstChart === null) { window.__chanyeFirstChart = performance.now(); }
-      if (window.__chanyeRendered.indexOf(id) < 0) { window.__chanyeRendered.push(id); }
+      if (window.__chanyeRendered.indexOf(id) < 0) { window.__chanyeRendered.push(id); window.__chanyeLastChart = performance.now(); }
     });
     if (onClick) { chart.on('click', onClick); }
     chart.setOption(option);
@@ -243,6 +243,7 @@
     return base('treemap', {
       tooltip: { formatter: function (p) { return esc(p.name) + ': <b>' + fmt(p.value, 1) + '</b> ' + t('unit_yi'); } },
       series: [{ type: 'treemap', data: data, top: 26, bottom: 8, left: 4, right: 4, roam: false, nodeClick: false, breadcrumb: { show: false },
+        animation: false, animationDurationUpdate: 0,
         label: { fontSize: 11, formatter: function (p) { return p.name + '\n' + fmt(p.value, 0); } },
         upperLabel: { show: true, height: 18, fontSize: 11, color: '#fff' },
         levels: [{ itemStyle: { borderColor: '#fff', borderWidth: 2, gapWidth: 2 } }, { itemStyle: { borderColor: '#fff', borderWidth: 1, gapWidth: 1 }, colorSaturation: [0.35, 0.6] }] }]

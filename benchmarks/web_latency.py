@@ -1,0 +1,171 @@
+"""Latency of every API endpoint (and every page) under concurrent clients, against uvicorn on 127.0.0.1.
+
+    .venv/bin/python benchmarks/web_latency.py --db /tmp/full.duckdb [--clients 20] [--seconds 10]
+
+Starts `chanye serve` in a subprocess (so the clients do not share the server's GIL), lists the GET routes
+from /openapi.json, fills path parameters with known values and adds representative queries, then for each
+URL: one cold request (the first, which builds the per-generation caches), and `--clients` threads with
+keep-alive connections for `--seconds` or `--max-requests`. Prints p50/p95/max per URL next to the floor,
+GET /static/chanye.css (a static file through the same server), and the ratio of each p95 to the floor's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+BASELINE = "/static/chanye.css"
+EXTRA = [  # representative queries beyond the bare routes
+    "/api/v1/enterprises?q=新能源汽车零部件",
+    "/api/v1/enterprises?q=锂离子电池&district=440112",
+    "/api/v1/enterprises?q=示例",  # matches every firm: the worst case
+    "/api/v1/enterprises?q={uscc}",
+    "/api/v1/enterprises?q={uscc8}",
+    "/api/v1/enterprises?node=icv-nev&city=440100",
+    "/api/v1/enterprises?node=biomed&city=440100&sort=employees&page=3",
+    "/api/v1/enterprises/tags?node=icv-nev&city=440100",
+    "/api/v1/scoreboard/districts?node=icv-nev",
+    "/api/v1/scoreboard/series?node=icv-nev",
+]
+PAGES = ["/", "/cluster", "/cluster/icv-nev", "/district", "/district/440112", "/enterprises?q=新能源汽车",
+         "/enterprise/{uscc}", "/data"]
+PATH_VALUES = {"node_id": "icv-nev", "uscc": "{uscc}", "adcode": "440112"}
+SKIP = {"/api/v1/data/imports/{job_id}"}  # needs an upload first
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: str, port: int) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "chanye.cli", "serve", "--db", db, "--port", str(port), "--no-demo"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}{BASELINE}", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+    proc.kill()
+    raise SystemExit("server did not start in 60 s")
+
+
+def a_firm(db: str) -> str:
+    import duckdb
+
+    con = duckdb.connect(db, read_only=True)
+    try:
+        return con.execute("""SELECT e.uscc FROM enterprises e JOIN enterprise_years y USING (uscc)
+                              WHERE e.city_code = '440100' AND y.year = (SELECT max(year) FROM enterprise_years)
+                              ORDER BY y.revenue DESC NULLS LAST LIMIT 1""").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def urls(base: str, uscc: str, with_pages: bool) -> list[str]:
+    spec = httpx.get(base + "/openapi.json", timeout=30).json()
+    out = []
+    for path, ops in spec["paths"].items():
+        if "get" not in ops or path in SKIP:
+            continue
+        url = path
+        for name, value in PATH_VALUES.items():
+            url = url.replace("{" + name + "}", value)
+        if "{" in url.replace("{uscc}", ""):
+            print(f"skipped (unknown path parameter): {path}", file=sys.stderr)
+            continue
+        out.append(url)
+    out += EXTRA + (PAGES if with_pages else [])
+    return [u.replace("{uscc}", uscc).replace("{uscc8}", uscc[:8]) for u in out]
+
+
+def measure(base: str, url: str, clients: int, seconds: float, max_requests: int) -> dict:
+    target = base + quote(url, safe="/?=&:%")
+    t0 = time.perf_counter()
+    cold = httpx.get(target, timeout=300)
+    first = time.perf_counter() - t0
+    times: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker() -> None:
+        with httpx.Client(timeout=120) as client:
+            while time.perf_counter() < stop:
+                with lock:
+                    if len(times) >= max_requests:
+                        return
+                s = time.perf_counter()
+                r = client.get(target)
+                dt = time.perf_counter() - s
+                with lock:
+                    times.append(dt)
+                    if r.status_code >= 400:
+                        errors[0] += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    wall = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - wall
+    times.sort()
+    q = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
+    return {"url": url, "status": cold.status_code, "n": len(times), "errors": errors[0], "first": first,
+            "p50": q[49], "p95": q[94], "max": times[-1], "rps": len(times) / wall, "bytes": len(cold.content)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--db", default=os.environ.get("CHANYE_DB", "data/chanye.duckdb"))
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=10.0, help="per URL")
+    ap.add_argument("--max-requests", type=int, default=2000, help="per URL")
+    ap.add_argument("--no-pages", action="store_true", help="API endpoints only")
+    args = ap.parse_args()
+    if not Path(args.db).exists():
+        raise SystemExit(f"no database at {args.db}: run `chanye demo --db {args.db}` first")
+    uscc = a_firm(args.db)  # before the server opens (and locks) the database
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server(args.db, port)
+    try:
+        todo = [BASELINE, *urls(base, uscc, not args.no_pages)]
+        print(f"{len(todo)} URLs, {args.clients} clients, ≤{args.seconds:g} s or ≤{args.max_requests} requests each; "
+              f"db {args.db}; {os.cpu_count()} CPUs\n")
+        rows = [measure(base, u, args.clients, args.seconds, args.max_requests) for u in todo]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    floor = rows[0]["p95"]
+    width = max(len(r["url"]) for r in rows)
+    head = f"{'URL':<{width}}  {'status':>6}  {'n':>5}  {'err':>3}  {'first ms':>8}  {'p50 ms':>7}  {'p95 ms':>7}  " \
+           f"{'max ms':>7}  {'req/s':>6}  {'p95/floor':>9}"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(f"{r['url']:<{width}}  {r['status']:>6}  {r['n']:>5}  {r['errors']:>3}  {1000 * r['first']:>8.1f}  "
+              f"{1000 * r['p50']:>7.1f}  {1000 * r['p95']:>7.1f}  {1000 * r['max']:>7.1f}  {r['rps']:>6.0f}  "
+              f"{r['p95'] / floor:>9.1f}")
+    worst = max(rows[1:], key=lambda r: r["p95"])
+    print(f"\nfloor ({BASELINE}) p95 {1000 * floor:.1f} ms; slowest p95: {worst['url']} {1000 * worst['p95']:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The 产业链 pages in a real browser (Debian's chromium via Playwright): every one of the 21 chain maps paints
+its canvas with no console error and no request leaving 127.0.0.1; a click on a node shows its enterprises;
+the selectors navigate. Screenshots land in tests/browser/screenshots/ (chains-*.png)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chanye.framework import load_pack
+
+pytestmark = pytest.mark.browser
+
+# The painted (non-transparent) pixels of each chart on the page, by chart id, with the chart's area.
+PAINTED = """() => Array.from(document.querySelectorAll('[data-chart]')).map(el => {
+  let n = 0;
+  for (const c of el.querySelectorAll('canvas')) {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; }
+  }
+  return [el.getAttribute('data-chart'), n, el.clientWidth * el.clientHeight];
+})"""
+
+CHAINS = [c.id for c in load_pack(None).chains]
+
+
+def _open(page, url: str) -> list:
+    page.goto(url, wait_until="load")
+    page.wait_for_function("window.__chanyeRendered && window.__chanyeRendered.length >= 1", timeout=30_000)
+    return page.evaluate(PAINTED)
+
+
+def _clean(page, path: str) -> list[str]:
+    watch = page.watch
+    problems = [f"{path}: {e}" for e in watch.errors] + [f"{path}: left 127.0.0.1 {u}" for u in watch.outside]
+    watch.errors.clear()
+    watch.outside.clear()
+    return problems
+
+
+def test_all_21_chain_pages_paint_their_map_without_errors(server, page, screenshots) -> None:
+    assert len(CHAINS) == 21
+    failures = []
+    for chain in CHAINS:
+        path = f"/chains/{chain}"
+        painted = _open(page, server["url"] + path)
+        assert [p[0] for p in painted] == ["chainMap"], path
+        _, pixels, area = painted[0]
+        if pixels < 2000 or pixels < 0.01 * area:
+            failures.append(f"{path}: the chain map painted only {pixels} pixels")
+        nodes = page.evaluate("window.chanye.charts[0].getOption().series[0].data.length")
+        if nodes != len(load_pack(None).chain(chain).nodes):
+            failures.append(f"{path}: {nodes} nodes drawn")
+        if page.locator("header .badge-synthetic").count() != 1:
+            failures.append(f"{path}: no 示例数据 badge")
+        failures += _clean(page, path)
+        if chain in ("icv-nev", "quantum", "software-internet"):
+            page.screenshot(path=str(screenshots / f"chains-{chain}.png"))
+    assert not failures, "\n".join(failures)
+
+
+def test_overview_paints_and_links_to_a_chain(server, page, screenshots) -> None:
+    painted = _open(page, server["url"] + "/chains")
+    assert painted[0][0] == "chainSummary" and painted[0][1] > 5000
+    page.screenshot(path=str(screenshots / "chains-overview.png"))
+    page.select_option("select[data-role=chain]", "biomed")
+    page.wait_for_url("**/chains/biomed")
+    page.wait_for_function("window.__chanyeRendered && window.__chanyeRendered.length >= 1", timeout=30_000)
+    assert page.locator("h1").inner_text().startswith("生物医药与健康产业链")
+    assert _clean(page, "/chains -> /chains/biomed") == []
+
+
+def test_clicking_a_node_shows_its_enterprises(server, page, screenshots) -> None:
+    _open(page, server["url"] + "/chains/icv-nev")
+    # click the vehicle node where ECharts drew it
+    x, y = page.evaluate("""() => {
+      const chart = window.chanye.charts[0];
+      const data = chart.getOption().series[0].data;
+      const item = data.find(d => d.id === 'vehicle');
+      const [px, py] = chart.convertToPixel({ seriesIndex: 0 }, item.value);
+      const box = chart.getDom().getBoundingClientRect();
+      return [box.left + px, box.top + py];
+    }""")
+    page.mouse.click(x, y)
+    page.wait_for_function("window.__chainsNode === 'vehicle'", timeout=20_000)
+    panel = page.locator("#node-body")
+    assert "本地企业" in panel.inner_text() and "招商目标" in panel.inner_text()
+    firms = panel.locator("table").first.locator("tbody tr")
+    assert firms.count() > 0
+    assert "整车制造" in page.locator("#node-title").inner_text()
+    first = firms.first.inner_text()
+    assert "示例" in first  # a synthetic firm's name
+    assert any(word in first for word in ("行业代码", "生产「", "经营范围"))  # with its evidence
+    page.screenshot(path=str(screenshots / "chains-icv-nev-node.png"), full_page=False)
+    assert _clean(page, "/chains/icv-nev click") == []
+
+
+def test_district_filter_reloads_with_the_district(server, page) -> None:
+    _open(page, server["url"] + "/chains/icv-nev")
+    page.select_option("select[data-role=district]", "440112")
+    page.wait_for_url("**/chains/icv-nev?district=440112")
+    page.wait_for_function("window.__chanyeRendered && window.__chanyeRendered.length >= 1", timeout=30_000)
+    assert "黄埔区" in page.locator("h1").inner_text()
+    assert page.locator("#recruitment-xlsx").get_attribute("href") == (
+        "/api/v1/chains/icv-nev/recruitment?district=440112&format=xlsx")
+    assert _clean(page, "/chains/icv-nev?district=440112") == []

@@ -1,0 +1,164 @@
+"""Chain links in the store: written when the demo is built, replaced for the firms an import touches, relinked
+by `chanye classify` after a template edit; and the fallback for a database from before chain links."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from chanye import chainboard
+from chanye.analytics.chains import LINK_COLUMNS, link_enterprises
+from chanye.cli import app
+from chanye.framework import load_pack
+from chanye.registry import uscc
+from chanye.registry.chain_links import FIRMS_SQL, fingerprint, link_chains, link_status, read_links
+from chanye.registry.ingest import import_file
+from chanye.registry.store import MIGRATIONS, Store
+
+PACK = "guangzhou-12218"
+
+
+@pytest.fixture(scope="module")
+def framework():
+    return load_pack(None)
+
+
+@pytest.fixture
+def copy_db(demo_db, tmp_path) -> Path:
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+    return path
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame[LINK_COLUMNS].astype({c: object for c in LINK_COLUMNS if c != "confidence"})
+    return frame.sort_values(["chain", "chain_node", "role", "uscc"]).reset_index(drop=True)
+
+
+def test_migration_2_adds_the_tables() -> None:
+    with Store(":memory:") as store:
+        assert store.version == len(MIGRATIONS) == 2
+        columns = store.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'chain_links' "
+                              "ORDER BY ordinal_position")["column_name"].tolist()
+        assert columns == ["uscc", "pack", "chain", "chain_node", "role", "method", "evidence", "confidence"]
+        assert store.count("chain_link_runs") == 0
+
+
+def test_the_demo_build_stores_every_chains_links(demo_db, framework) -> None:
+    with Store(demo_db) as store:
+        stored = read_links(store, PACK)
+        firms = store.query(FIRMS_SQL)
+        runs = store.query("SELECT chain, fingerprint FROM chain_link_runs WHERE pack = ?", [PACK])
+        status = link_status(store, framework)
+    expected = link_enterprises(firms, list(framework.chains))
+    assert len(stored) > 1000
+    pd.testing.assert_frame_equal(_sorted(stored), _sorted(expected))
+    assert set(stored["chain"]) <= {c.id for c in framework.chains}
+    assert dict(zip(runs["chain"], runs["fingerprint"], strict=True)) == {c.id: fingerprint(c) for c in framework.chains}
+    assert set(status.values()) == {"current"}
+    # every link explains itself
+    assert stored["evidence"].str.len().min() > 0
+    assert set(stored["role"]) == {"生产", "销售", "依赖"}
+
+
+def _firm_csv(path: Path, code: str, scope: str, name: str = "示例链条测试有限公司") -> str:
+    body = "00012218"
+    check = 11 - sum(int(c) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
+    number = uscc.make_uscc(f"91440112{body}{ {10: 'X', 11: '0'}.get(check, str(check)) }")
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["统一社会信用代码", "企业名称", "所属区", "行业代码", "经营范围", "营业收入"])
+        writer.writerow([number, name, "黄埔区", code, scope, "50000"])
+    return number
+
+
+def test_an_import_links_the_firms_it_touched_and_only_those(copy_db, tmp_path) -> None:
+    path = tmp_path / "firm.csv"
+    number = _firm_csv(path, "3841", "动力电池、电池模组的研发、生产和销售")
+    with Store(copy_db) as store:
+        before = read_links(store, PACK)
+        import_file(store, path, year=2024)
+        after = read_links(store, PACK)
+        mine = after[after["uscc"] == number]
+        battery = mine[(mine["chain"] == "icv-nev") & (mine["chain_node"] == "battery")].iloc[0]
+        assert (battery["role"], battery["method"], battery["confidence"]) == ("生产", "code+keyword", 0.8)
+        assert battery["evidence"] == "行业代码 3841（部分归属），经营范围或名称含「动力电池」"
+        # everyone else's links are untouched
+        pd.testing.assert_frame_equal(_sorted(after[after["uscc"] != number]), _sorted(before))
+
+        # the same firm again, now a textile maker: its battery links go, the new ones come
+        _firm_csv(path, "1713", "棉纺织品、面料的生产")
+        import_file(store, path, year=2024)
+        again = read_links(store, PACK)
+        mine = again[again["uscc"] == number]
+        assert not ((mine["chain"] == "icv-nev") & (mine["role"] == "生产")).any()
+        textiles = mine[(mine["chain"] == "fashion") & (mine["chain_node"] == "textiles")].iloc[0]
+        assert (textiles["role"], textiles["method"], textiles["evidence"]) == (
+            "生产", "code", "行业代码 1713（属 171，整体归属）")
+        pd.testing.assert_frame_equal(_sorted(again[again["uscc"] != number]), _sorted(before))
+
+
+def test_a_dry_run_import_leaves_the_links_as_they_were(copy_db, tmp_path) -> None:
+    path = tmp_path / "firm.csv"
+    number = _firm_csv(path, "3841", "动力电池的生产")
+    with Store(copy_db) as store:
+        before = store.count("chain_links")
+        import_file(store, path, year=2024, dry_run=True)
+        assert store.count("chain_links") == before
+        assert store.scalar("SELECT count(*) FROM chain_links WHERE uscc = ?", [number]) == 0
+
+
+def test_classify_relinks_after_a_template_change(copy_db, framework) -> None:
+    with Store(copy_db) as store:
+        original = _sorted(read_links(store, PACK))
+        # a template edited since the last link: its links are gone or wrong, its fingerprint differs
+        store.con.execute("DELETE FROM chain_links WHERE chain = 'icv-nev'")
+        store.con.execute("UPDATE chain_link_runs SET fingerprint = 'old' WHERE chain = 'icv-nev'")
+        assert link_status(store, framework)["icv-nev"] == "stale"
+        inputs = chainboard.load_inputs(store, framework)
+        assert chainboard.view(inputs, framework, "icv-nev",
+                               links=chainboard.read_chain_links(store, framework, "icv-nev", inputs)).status == "stale"
+    result = CliRunner().invoke(app, ["classify", "--db", str(copy_db), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert '"chain_links": ' + str(len(original)) in result.stdout
+    with Store(copy_db) as store:
+        pd.testing.assert_frame_equal(_sorted(read_links(store, PACK)), original)
+        assert set(link_status(store, framework).values()) == {"current"}
+
+
+def test_link_chains_returns_the_number_written_and_replaces(copy_db, framework) -> None:
+    with Store(copy_db) as store, store.transaction():
+        total = store.count("chain_links")
+        assert link_chains(store, framework) == total  # relinking all: the same links again, no duplicates
+        assert store.count("chain_links") == total
+        some = store.query("SELECT DISTINCT uscc FROM chain_links ORDER BY uscc LIMIT 5")["uscc"].tolist()
+        n = store.scalar(f"SELECT count(*) FROM chain_links WHERE uscc IN ({', '.join('?' * len(some))})", some)
+        assert n >= 5
+        assert link_chains(store, framework, some) == n
+        assert store.count("chain_links") == total
+
+
+def test_a_database_from_before_chain_links_is_linked_in_memory(tmp_path, framework, copy_db) -> None:
+    old = tmp_path / "v1.duckdb"
+    with duckdb.connect(str(old)) as con:  # schema version 1 only, a few firms copied from the demo
+        con.execute(MIGRATIONS[0])
+        con.execute("INSERT INTO schema_version (version) VALUES (1)")
+        con.execute(f"ATTACH '{copy_db}' AS demo (READ_ONLY)")
+        con.execute("INSERT INTO enterprises SELECT * FROM demo.enterprises LIMIT 3000")
+        con.execute("INSERT INTO enterprise_years SELECT * FROM demo.enterprise_years "
+                    "WHERE uscc IN (SELECT uscc FROM enterprises)")
+    with Store(old, read_only=True) as store:
+        assert store.version == 1
+        assert set(link_status(store, framework).values()) == {"missing"}
+        inputs = chainboard.load_inputs(store, framework)
+        links = chainboard.read_chain_links(store, framework, "icv-nev", inputs)
+        firms = store.query(FIRMS_SQL)
+    pd.testing.assert_frame_equal(_sorted(links), _sorted(link_enterprises(firms, framework.chain("icv-nev"))))
+    v = chainboard.view(inputs, framework, "icv-nev", links=links)
+    assert v.status == "missing" and len(v.diagnosis) == len(framework.chain("icv-nev").nodes)
