@@ -42,8 +42,12 @@ def test_summary_lists_all_21_chains(demo_db, framework) -> None:
     assert [r["产业链编号"] for r in data["chains"]] == [c.id for c in framework.chains]
     assert len(data["chains"]) == 21
     for row, chain in zip(data["chains"], framework.chains, strict=True):
-        assert row["强链（个）"] + row["弱链（个）"] + row["缺链（个）"] == row["环节（个）"] == len(chain.nodes)
-        assert row["集群状态"] == ("暂定" if framework.node(chain.cluster).status == "provisional" else "已确认")
+        assert (
+            row["强链（个）"] + row["弱链（个）"] + row["缺链（个）"] == row["环节（个）"] == len(chain.nodes)
+        )
+        assert row["集群状态"] == (
+            "暂定" if framework.node(chain.cluster).status == "provisional" else "已确认"
+        )
         assert row["关联状态"] == "最新" and row["来源"] == "示例数据"
     assert data["area"] == "440100" and data["synthetic"] is True
 
@@ -52,8 +56,12 @@ def test_one_chain_shows_diagnosis_leaders_and_lists(demo_db, icv) -> None:
     result = run("chains", "icv-nev", "--db", str(demo_db), "--top", "3")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for heading in ("链条诊断 智能网联与新能源汽车产业链（广州市，2024 年）", "链主企业", "招商清单（前 3 家，共",
-                    "增资扩产清单（前 3 家，共"):
+    for heading in (
+        "链条诊断 智能网联与新能源汽车产业链（广州市，2024 年）",
+        "链主企业",
+        "招商清单（前 3 家，共",
+        "增资扩产清单（前 3 家，共",
+    ):
         assert heading in out
     assert f"招商清单（前 3 家，共 {len(icv.recruitment)} 家）" in out
     for name in icv.leaders["name"]:
@@ -69,7 +77,9 @@ def test_json_matches_the_library(demo_db, icv) -> None:
 
 
 def test_a_cluster_node_id_and_a_district_name_work(demo_db) -> None:
-    data = json.loads(run("chains", "icv-nev", "--district", "黄埔", "--db", str(demo_db), "-f", "json").stdout)
+    data = json.loads(
+        run("chains", "icv-nev", "--district", "黄埔", "--db", str(demo_db), "-f", "json").stdout
+    )
     assert data["area"] == "440112" and data["cluster"] == "icv-nev"
     assert all(r["所在区"] == "黄埔区" for r in data["expansion"])
     summary = json.loads(run("chains", "--district", "Huangpu", "--db", str(demo_db), "-f", "json").stdout)
@@ -105,12 +115,24 @@ def test_summary_xlsx(demo_db, tmp_path) -> None:
     assert len(rows) == 2 + 21
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["nosuch"], "错误 Error: 框架 guangzhou-12218 中没有产业链 'nosuch' (unknown chain)（用 chanye chains 查看）"),
-    (["icv-nev", "--district", "火星区"], "错误 Error: 没有这个区: 火星区 (not a Guangzhou district)（例如 天河、黄埔区 或 440106）"),
-    (["icv-nev", "--format", "xlsx"], "错误 Error: --format xlsx 需要 --output 文件 (needs --output)"),
-    (["icv-nev", "--format", "csv"], "错误 Error: 未知的输出格式 'csv' (unknown format)（可用 table, json, xlsx）"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["nosuch"],
+            "错误 Error: 框架 guangzhou-12218 中没有产业链 'nosuch' (unknown chain)（用 chanye chains 查看）",
+        ),
+        (
+            ["icv-nev", "--district", "火星区"],
+            "错误 Error: 没有这个区: 火星区 (not a Guangzhou district)（例如 天河、黄埔区 或 440106）",
+        ),
+        (["icv-nev", "--format", "xlsx"], "错误 Error: --format xlsx 需要 --output 文件 (needs --output)"),
+        (
+            ["icv-nev", "--format", "csv"],
+            "错误 Error: 未知的输出格式 'csv' (unknown format)（可用 table, json, xlsx）",
+        ),
+    ],
+)
 def test_errors_are_one_line_and_exit_1(demo_db, args, message) -> None:
     result = run("chains", *args, "--db", str(demo_db))
     assert result.exit_code == 1

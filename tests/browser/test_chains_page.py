@@ -101,5 +101,6 @@ def test_district_filter_reloads_with_the_district(server, page) -> None:
     page.wait_for_function("window.__chanyeRendered && window.__chanyeRendered.length >= 1", timeout=30_000)
     assert "黄埔区" in page.locator("h1").inner_text()
     assert page.locator("#recruitment-xlsx").get_attribute("href") == (
-        "/api/v1/chains/icv-nev/recruitment?district=440112&format=xlsx")
+        "/api/v1/chains/icv-nev/recruitment?district=440112&format=xlsx"
+    )
     assert _clean(page, "/chains/icv-nev?district=440112") == []

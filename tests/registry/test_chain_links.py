@@ -44,8 +44,10 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 def test_migration_2_adds_the_tables() -> None:
     with Store(":memory:") as store:
         assert store.version == len(MIGRATIONS) == 2
-        columns = store.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'chain_links' "
-                              "ORDER BY ordinal_position")["column_name"].tolist()
+        columns = store.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'chain_links' "
+            "ORDER BY ordinal_position"
+        )["column_name"].tolist()
         assert columns == ["uscc", "pack", "chain", "chain_node", "role", "method", "evidence", "confidence"]
         assert store.count("chain_link_runs") == 0
 
@@ -60,7 +62,9 @@ def test_the_demo_build_stores_every_chains_links(demo_db, framework) -> None:
     assert len(stored) > 1000
     pd.testing.assert_frame_equal(_sorted(stored), _sorted(expected))
     assert set(stored["chain"]) <= {c.id for c in framework.chains}
-    assert dict(zip(runs["chain"], runs["fingerprint"], strict=True)) == {c.id: fingerprint(c) for c in framework.chains}
+    assert dict(zip(runs["chain"], runs["fingerprint"], strict=True)) == {
+        c.id: fingerprint(c) for c in framework.chains
+    }
     assert set(status.values()) == {"current"}
     # every link explains itself
     assert stored["evidence"].str.len().min() > 0
@@ -100,7 +104,10 @@ def test_an_import_links_the_firms_it_touched_and_only_those(copy_db, tmp_path) 
         assert not ((mine["chain"] == "icv-nev") & (mine["role"] == "生产")).any()
         textiles = mine[(mine["chain"] == "fashion") & (mine["chain_node"] == "textiles")].iloc[0]
         assert (textiles["role"], textiles["method"], textiles["evidence"]) == (
-            "生产", "code", "行业代码 1713（属 171，整体归属）")
+            "生产",
+            "code",
+            "行业代码 1713（属 171，整体归属）",
+        )
         pd.testing.assert_frame_equal(_sorted(again[again["uscc"] != number]), _sorted(before))
 
 
@@ -122,8 +129,15 @@ def test_classify_relinks_after_a_template_change(copy_db, framework) -> None:
         store.con.execute("UPDATE chain_link_runs SET fingerprint = 'old' WHERE chain = 'icv-nev'")
         assert link_status(store, framework)["icv-nev"] == "stale"
         inputs = chainboard.load_inputs(store, framework)
-        assert chainboard.view(inputs, framework, "icv-nev",
-                               links=chainboard.read_chain_links(store, framework, "icv-nev", inputs)).status == "stale"
+        assert (
+            chainboard.view(
+                inputs,
+                framework,
+                "icv-nev",
+                links=chainboard.read_chain_links(store, framework, "icv-nev", inputs),
+            ).status
+            == "stale"
+        )
     result = CliRunner().invoke(app, ["classify", "--db", str(copy_db), "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert '"chain_links": ' + str(len(original)) in result.stdout
@@ -138,7 +152,9 @@ def test_link_chains_returns_the_number_written_and_replaces(copy_db, framework)
         assert link_chains(store, framework) == total  # relinking all: the same links again, no duplicates
         assert store.count("chain_links") == total
         some = store.query("SELECT DISTINCT uscc FROM chain_links ORDER BY uscc LIMIT 5")["uscc"].tolist()
-        n = store.scalar(f"SELECT count(*) FROM chain_links WHERE uscc IN ({', '.join('?' * len(some))})", some)
+        n = store.scalar(
+            f"SELECT count(*) FROM chain_links WHERE uscc IN ({', '.join('?' * len(some))})", some
+        )
         assert n >= 5
         assert link_chains(store, framework, some) == n
         assert store.count("chain_links") == total
@@ -151,14 +167,18 @@ def test_a_database_from_before_chain_links_is_linked_in_memory(tmp_path, framew
         con.execute("INSERT INTO schema_version (version) VALUES (1)")
         con.execute(f"ATTACH '{copy_db}' AS demo (READ_ONLY)")
         con.execute("INSERT INTO enterprises SELECT * FROM demo.enterprises LIMIT 3000")
-        con.execute("INSERT INTO enterprise_years SELECT * FROM demo.enterprise_years "
-                    "WHERE uscc IN (SELECT uscc FROM enterprises)")
+        con.execute(
+            "INSERT INTO enterprise_years SELECT * FROM demo.enterprise_years "
+            "WHERE uscc IN (SELECT uscc FROM enterprises)"
+        )
     with Store(old, read_only=True) as store:
         assert store.version == 1
         assert set(link_status(store, framework).values()) == {"missing"}
         inputs = chainboard.load_inputs(store, framework)
         links = chainboard.read_chain_links(store, framework, "icv-nev", inputs)
         firms = store.query(FIRMS_SQL)
-    pd.testing.assert_frame_equal(_sorted(links), _sorted(link_enterprises(firms, framework.chain("icv-nev"))))
+    pd.testing.assert_frame_equal(
+        _sorted(links), _sorted(link_enterprises(firms, framework.chain("icv-nev")))
+    )
     v = chainboard.view(inputs, framework, "icv-nev", links=links)
     assert v.status == "missing" and len(v.diagnosis) == len(framework.chain("icv-nev").nodes)

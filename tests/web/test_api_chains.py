@@ -12,7 +12,14 @@ from openpyxl import load_workbook
 from chanye.framework import load_pack
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PLAIN_NUMBERS = {"year", "total", "序号", "recruitment", "expansion", "leaders"}  # row counts and years, not figures
+PLAIN_NUMBERS = {
+    "year",
+    "total",
+    "序号",
+    "recruitment",
+    "expansion",
+    "leaders",
+}  # row counts and years, not figures
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +32,11 @@ def _uncelled(data, path="") -> list[str]:
     found = []
     if isinstance(data, dict):
         if set(data) == {"value", "unit", "provenance"}:
-            return [] if data["provenance"] in ("synthetic", "registry") and isinstance(data["unit"], str) \
+            return (
+                []
+                if data["provenance"] in ("synthetic", "registry") and isinstance(data["unit"], str)
                 else [f"{path}: bad cell {data}"]
+            )
         for key, value in data.items():
             if isinstance(value, bool) or value is None:
                 continue
@@ -70,9 +80,15 @@ def test_chain_graph_matches_the_store(client, store, framework) -> None:
     for node in data["nodes"]:
         n = int(expected["n"].get(node["id"], 0))
         assert node["producers"] == {"value": n, "unit": "家", "provenance": "synthetic"}
-        assert math.isclose(node["revenue"]["value"], float(expected["revenue_yi"].get(node["id"], 0.0)), rel_tol=1e-9)
+        assert math.isclose(
+            node["revenue"]["value"], float(expected["revenue_yi"].get(node["id"], 0.0)), rel_tol=1e-9
+        )
         assert node["revenue"]["unit"] == "亿元"
-        assert node["status"] == ("缺链" if n == 0 else node["status"]) and node["status"] in ("强链", "弱链", "缺链")
+        assert node["status"] == ("缺链" if n == 0 else node["status"]) and node["status"] in (
+            "强链",
+            "弱链",
+            "缺链",
+        )
         assert node["reason"].startswith(node["status"] + "：")
         assert node["segment"] in ("upstream", "midstream", "downstream")
     assert _uncelled(data) == []
@@ -84,7 +100,9 @@ def test_a_cluster_id_and_a_district_filter(client) -> None:
     whole = client.get("/api/v1/chains/icv-nev").json()
     for part, city in zip(data["nodes"], whole["nodes"], strict=True):
         assert part["producers"]["value"] <= city["producers"]["value"]
-    assert client.get("/api/v1/chains/icv-nev", params={"district": "440112"}).json()["nodes"] == data["nodes"]
+    assert (
+        client.get("/api/v1/chains/icv-nev", params={"district": "440112"}).json()["nodes"] == data["nodes"]
+    )
 
 
 def test_node_lists_local_enterprises_with_evidence_and_its_targets(client, store) -> None:
@@ -132,7 +150,11 @@ def test_expansion_rows_are_local_firms_on_weak_links(client) -> None:
     data = client.get("/api/v1/chains/icv-nev/expansion", params={"district": "440112"}).json()
     assert data["rows"]
     for row in data["rows"]:
-        assert row["所在区"] == "黄埔区" and "弱链" in row["链条环节"] and row["推荐理由"].startswith("黄埔区企业")
+        assert (
+            row["所在区"] == "黄埔区"
+            and "弱链" in row["链条环节"]
+            and row["推荐理由"].startswith("黄埔区企业")
+        )
     assert _uncelled(data) == []
 
 
@@ -143,13 +165,16 @@ def test_leaders(client) -> None:
     assert _uncelled(data) == []
 
 
-@pytest.mark.parametrize(("url", "sheet"), [
-    ("/api/v1/chains/icv-nev/recruitment?format=xlsx", "招商清单"),
-    ("/api/v1/chains/icv-nev/expansion?format=xlsx&district=天河", "增资扩产清单"),
-    ("/api/v1/chains/icv-nev/leaders?format=xlsx", "链主企业"),
-    ("/api/v1/chains/icv-nev?format=xlsx", "招商清单"),
-    ("/api/v1/chains?format=xlsx", "产业链概览"),
-])
+@pytest.mark.parametrize(
+    ("url", "sheet"),
+    [
+        ("/api/v1/chains/icv-nev/recruitment?format=xlsx", "招商清单"),
+        ("/api/v1/chains/icv-nev/expansion?format=xlsx&district=天河", "增资扩产清单"),
+        ("/api/v1/chains/icv-nev/leaders?format=xlsx", "链主企业"),
+        ("/api/v1/chains/icv-nev?format=xlsx", "招商清单"),
+        ("/api/v1/chains?format=xlsx", "产业链概览"),
+    ],
+)
 def test_xlsx_downloads(client, url, sheet) -> None:
     response = client.get(url)
     assert response.status_code == 200
@@ -163,13 +188,16 @@ def test_xlsx_downloads(client, url, sheet) -> None:
         assert list(rows[1][:2]) == ["序号", "企业名称"] and rows[1][4] == "推荐理由"
 
 
-@pytest.mark.parametrize(("url", "message"), [
-    ("/api/v1/chains/nosuch", "框架 guangzhou-12218 中没有产业链 'nosuch' (unknown chain)"),
-    ("/api/v1/chains/nosuch/recruitment", "框架 guangzhou-12218 中没有产业链 'nosuch' (unknown chain)"),
-    ("/api/v1/chains/icv-nev/nodes/nowhere", "产业链 icv-nev 中没有环节 'nowhere' (unknown chain node)"),
-    ("/api/v1/chains/icv-nev?district=火星区", "没有这个区: 火星区 (not a Guangzhou district)"),
-    ("/api/v1/chains?district=火星区", "没有这个区: 火星区 (not a Guangzhou district)"),
-])
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/api/v1/chains/nosuch", "框架 guangzhou-12218 中没有产业链 'nosuch' (unknown chain)"),
+        ("/api/v1/chains/nosuch/recruitment", "框架 guangzhou-12218 中没有产业链 'nosuch' (unknown chain)"),
+        ("/api/v1/chains/icv-nev/nodes/nowhere", "产业链 icv-nev 中没有环节 'nowhere' (unknown chain node)"),
+        ("/api/v1/chains/icv-nev?district=火星区", "没有这个区: 火星区 (not a Guangzhou district)"),
+        ("/api/v1/chains?district=火星区", "没有这个区: 火星区 (not a Guangzhou district)"),
+    ],
+)
 def test_unknown_chain_node_or_district_is_a_404_json(client, url, message) -> None:
     response = client.get(url)
     assert response.status_code == 404

@@ -10,14 +10,16 @@ from chanye.framework import load_pack
 
 
 def _model(html: str) -> dict:
-    return json.loads(re.search(r'<script id="chanye-model" type="application/json">(.*?)</script>', html, re.S).group(1))
+    return json.loads(
+        re.search(r'<script id="chanye-model" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
 
 
 def test_overview_page_links_every_chain(client) -> None:
     response = client.get("/chains")
     assert response.status_code == 200
     html = response.text
-    assert 'data-chart="chainSummary"' in html and '/static/chains.js' in html
+    assert 'data-chart="chainSummary"' in html and "/static/chains.js" in html
     for chain in load_pack(None).chains:
         assert f'href="/chains/{chain.id}"' in html
     assert _model(html)["summary"] == client.get("/api/v1/chains").json()
@@ -29,8 +31,12 @@ def test_chain_page_embeds_its_json_twin(client) -> None:
     model = _model(html)
     twin = client.get("/api/v1/chains/icv-nev", params={"district": "440112"}).json()
     assert {k: model[k] for k in twin} == twin
-    assert model["recruitment"]["rows"] == client.get(
-        "/api/v1/chains/icv-nev/recruitment", params={"district": "440112", "limit": 20}).json()["rows"]
+    assert (
+        model["recruitment"]["rows"]
+        == client.get(
+            "/api/v1/chains/icv-nev/recruitment", params={"district": "440112", "limit": 20}
+        ).json()["rows"]
+    )
     assert 'data-chart="chainMap"' in html and 'id="node-panel"' in html
     assert 'href="/api/v1/chains/icv-nev/recruitment?district=440112&amp;format=xlsx"' in html
     assert 'href="/api/v1/chains/icv-nev/expansion?district=440112&amp;format=xlsx"' in html
@@ -41,7 +47,7 @@ def test_chain_page_embeds_its_json_twin(client) -> None:
 
 def test_provisional_cluster_is_marked(client) -> None:
     html = client.get("/chains/quantum").text
-    assert 'badge badge-provisional' in html and "所属集群为暂定节点" in html
+    assert "badge badge-provisional" in html and "所属集群为暂定节点" in html
 
 
 def test_unknown_chain_or_district_is_the_404_page(client) -> None:

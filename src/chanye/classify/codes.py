@@ -183,7 +183,7 @@ def _links_for(data: _Input, framework: Framework) -> pd.DataFrame:
         return pd.DataFrame(columns=out_cols)
     # Join on small integers: each firm's code as its position among the concordance's codes (-1: none).
     claimed = pd.Index(pd.unique(conc["code"]))
-    code_id = pd.Categorical(data.codes, categories=claimed).codes
+    code_id = claimed.get_indexer(data.codes)
     rows = np.flatnonzero(code_id >= 0)
     if len(rows) == 0:
         return pd.DataFrame(columns=out_cols)

@@ -42,7 +42,9 @@ def _framework(framework: Framework | str | None) -> Framework:
     return framework if isinstance(framework, Framework) else load_pack(framework)
 
 
-def link_chains(store: Store, framework: Framework | str | None = None, usccs: Iterable[str] | None = None) -> int:
+def link_chains(
+    store: Store, framework: Framework | str | None = None, usccs: Iterable[str] | None = None
+) -> int:
     """(Re)link enterprises to every chain template of `framework` (a Framework, a pack name or path, or the
     default pack); `usccs` limits it to those enterprises (after an import). Replaces their stored links and
     returns the number of links written. With all enterprises, also records each template's fingerprint."""
@@ -71,8 +73,10 @@ def link_chains(store: Store, framework: Framework | str | None = None, usccs: I
         con.unregister("cl_stage")
     if usccs is None:
         con.execute("DELETE FROM chain_link_runs WHERE pack = ?", [fw.id])
-        con.executemany("INSERT INTO chain_link_runs VALUES (?, ?, ?, now())",
-                        [(fw.id, c.id, fingerprint(c)) for c in chains])
+        con.executemany(
+            "INSERT INTO chain_link_runs VALUES (?, ?, ?, now())",
+            [(fw.id, c.id, fingerprint(c)) for c in chains],
+        )
     return len(links)
 
 
@@ -82,7 +86,8 @@ def read_links(store: Store, pack: str, chain: str | None = None) -> pd.DataFram
     if chain is not None:
         where, params = where + " AND chain = ?", [pack, chain]
     return store.query(
-        f"SELECT {', '.join(LINK_COLUMNS)} FROM chain_links {where} ORDER BY chain, chain_node, role, uscc", params
+        f"SELECT {', '.join(LINK_COLUMNS)} FROM chain_links {where} ORDER BY chain, chain_node, role, uscc",
+        params,
     )
 
 
@@ -91,7 +96,12 @@ def link_status(store: Store, framework: Framework) -> dict[str, str]:
     version: run `chanye classify`) or 'missing' (never linked in this store)."""
     if store.version < 2:  # a read-only handle on a database from before chain links
         return dict.fromkeys((c.id for c in framework.chains), "missing")
-    runs = dict(store.con.execute("SELECT chain, fingerprint FROM chain_link_runs WHERE pack = ?",
-                                  [framework.id]).fetchall())
-    return {c.id: ("missing" if c.id not in runs else "current" if runs[c.id] == fingerprint(c) else "stale")
-            for c in framework.chains}
+    runs = dict(
+        store.con.execute(
+            "SELECT chain, fingerprint FROM chain_link_runs WHERE pack = ?", [framework.id]
+        ).fetchall()
+    )
+    return {
+        c.id: ("missing" if c.id not in runs else "current" if runs[c.id] == fingerprint(c) else "stale")
+        for c in framework.chains
+    }

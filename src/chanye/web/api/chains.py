@@ -28,7 +28,9 @@ from chanye.web.tables import clean, xlsx_response
 router = APIRouter(tags=["chains 产业链"])
 
 Format = Literal["json", "xlsx"]
-District = Query(None, max_length=40, description="区: 名称、简称或代码，缺省为全市 (a district; default the city)")
+District = Query(
+    None, max_length=40, description="区: 名称、简称或代码，缺省为全市 (a district; default the city)"
+)
 Limit = Query(100, ge=1, le=20_000, description="最多返回的行数 (rows to return)")
 STATUS_ORDER = ("强链", "弱链", "缺链")
 
@@ -42,23 +44,28 @@ def inputs(ctx) -> chainboard.Inputs:
 
 def links(ctx, chain_id: str | None) -> pd.DataFrame:
     data = inputs(ctx)  # outside the next compute: Context.cached holds a non-reentrant lock while computing
-    return ctx.cached(("chains", "links", chain_id),
-                      lambda: chainboard.read_chain_links(ctx.cursor(), ctx.framework, chain_id, data))
+    return ctx.cached(
+        ("chains", "links", chain_id),
+        lambda: chainboard.read_chain_links(ctx.cursor(), ctx.framework, chain_id, data),
+    )
 
 
 def chain_view(ctx, chain_id: str, district: str | None) -> chainboard.ChainView:
     chain = ctx.framework.chain(chain_id)  # unknown chain: 404 before any work
     area = chainboard.resolve_district(district)  # unknown district: 404
     data, chain_links = inputs(ctx), links(ctx, chain.id)
-    return ctx.cached(("chains", "view", chain.id, area),
-                      lambda: chainboard.view(data, ctx.framework, chain.id, district=area, links=chain_links))
+    return ctx.cached(
+        ("chains", "view", chain.id, area),
+        lambda: chainboard.view(data, ctx.framework, chain.id, district=area, links=chain_links),
+    )
 
 
 def summary_frame(ctx, district: str | None) -> pd.DataFrame:
     area = chainboard.resolve_district(district)
     data, all_links = inputs(ctx), links(ctx, None)
-    return ctx.cached(("chains", "summary", area),
-                      lambda: chainboard.summary(data, ctx.framework, all_links, district=area))
+    return ctx.cached(
+        ("chains", "summary", area), lambda: chainboard.summary(data, ctx.framework, all_links, district=area)
+    )
 
 
 # --- models (the page renders the same ones) --------------------------------------------------------------
@@ -104,8 +111,11 @@ def summary_model(ctx, district: str | None = None) -> dict:
     frame = summary_frame(ctx, district)
     data = inputs(ctx)
     return {
-        "area": _area(chainboard.resolve_district(district)), "year": data.year,
-        "synthetic": data.synthetic, "provenance": _provenance(data.synthetic), **_table(frame),
+        "area": _area(chainboard.resolve_district(district)),
+        "year": data.year,
+        "synthetic": data.synthetic,
+        "provenance": _provenance(data.synthetic),
+        **_table(frame),
     }
 
 
@@ -126,28 +136,53 @@ def chain_model(ctx, chain_id: str, district: str | None = None) -> dict:
     rows = rows_of(diag)
     nodes = []
     for node, row in zip(chain.nodes, rows, strict=True):
-        nodes.append({
-            "id": node.id, "name": node.name.zh, "name_en": node.name.en, "segment": node.segment,
-            "segment_zh": node.segment_zh, "parent": node.parent, "products": list(node.products),
-            "status": row["诊断"], "reason": row["依据"], "revenue": row["本地营业收入（亿元）"],
-            "producers": row["本地生产企业（家）"], "above_scale": row["规上生产企业（家）"],
-            "sellers": row["本地销售企业（家）"], "users": row["本地依赖企业（家）"], "lq": row["区位商（倍）"],
-            "share": row["占全国样本比重（%）"],
-        })
+        nodes.append(
+            {
+                "id": node.id,
+                "name": node.name.zh,
+                "name_en": node.name.en,
+                "segment": node.segment,
+                "segment_zh": node.segment_zh,
+                "parent": node.parent,
+                "products": list(node.products),
+                "status": row["诊断"],
+                "reason": row["依据"],
+                "revenue": row["本地营业收入（亿元）"],
+                "producers": row["本地生产企业（家）"],
+                "above_scale": row["规上生产企业（家）"],
+                "sellers": row["本地销售企业（家）"],
+                "users": row["本地依赖企业（家）"],
+                "lq": row["区位商（倍）"],
+                "share": row["占全国样本比重（%）"],
+            }
+        )
     counts = diag["诊断"].value_counts()
     return {
         "chain": {
-            "id": chain.id, "name": chain.name.zh, "name_en": chain.name.en, "cluster": chain.cluster,
-            "cluster_name": cluster.name.zh, "cluster_name_en": cluster.name.en, "cluster_status": cluster.status,
-            "description": chain.description, "sources": [_source(ctx, s) for s in chain.sources],
+            "id": chain.id,
+            "name": chain.name.zh,
+            "name_en": chain.name.en,
+            "cluster": chain.cluster,
+            "cluster_name": cluster.name.zh,
+            "cluster_name_en": cluster.name.en,
+            "cluster_status": cluster.status,
+            "description": chain.description,
+            "sources": [_source(ctx, s) for s in chain.sources],
         },
-        "area": _area(v.district), "year": v.year, "synthetic": v.synthetic, "provenance": _provenance(v.synthetic),
+        "area": _area(v.district),
+        "year": v.year,
+        "synthetic": v.synthetic,
+        "provenance": _provenance(v.synthetic),
         "link_status": v.status,
         "counts": {s: _cell(int(counts.get(s, 0)), "个", v.synthetic) for s in STATUS_ORDER},
         "nodes": nodes,
         "edges": [{"source": e.source, "target": e.target, "note": e.note} for e in chain.edges],
         "diagnosis": _table(diag),
-        "totals": {"recruitment": len(v.recruitment), "expansion": len(v.expansion), "leaders": len(v.leaders)},
+        "totals": {
+            "recruitment": len(v.recruitment),
+            "expansion": len(v.expansion),
+            "leaders": len(v.leaders),
+        },
     }
 
 
@@ -156,11 +191,21 @@ def node_model(ctx, chain_id: str, node_id: str, district: str | None = None, li
     out = chainboard.node_view(inputs(ctx), v, node_id, limit=limit)
     node = out["node"]
     return {
-        "chain": v.chain.id, "area": _area(v.district), "year": v.year, "synthetic": v.synthetic,
+        "chain": v.chain.id,
+        "area": _area(v.district),
+        "year": v.year,
+        "synthetic": v.synthetic,
         "provenance": _provenance(v.synthetic),
-        "node": {"id": node.id, "name": node.name.zh, "name_en": node.name.en, "segment": node.segment,
-                 "segment_zh": node.segment_zh, "products": list(node.products),
-                 "suppliers": v.chain.suppliers(node.id), "customers": v.chain.customers(node.id)},
+        "node": {
+            "id": node.id,
+            "name": node.name.zh,
+            "name_en": node.name.en,
+            "segment": node.segment,
+            "segment_zh": node.segment_zh,
+            "products": list(node.products),
+            "suppliers": v.chain.suppliers(node.id),
+            "customers": v.chain.customers(node.id),
+        },
         "diagnosis": rows_of(out["diagnosis"])[0],
         "roles": {role: _cell(n, "家", v.synthetic) for role, n in out["roles"].items()},
         "enterprises": {"total": out["total_firms"], **_table(out["firms"])},
@@ -180,16 +225,26 @@ def list_model(ctx, chain_id: str, which: str, district: str | None = None, limi
     title, build, attr = LISTS[which]
     frame = build(v, limit)
     return {
-        "chain": v.chain.id, "list": which, "title": title, "area": _area(v.district), "year": v.year,
-        "synthetic": v.synthetic, "provenance": _provenance(v.synthetic), "total": len(getattr(v, attr)),
+        "chain": v.chain.id,
+        "list": which,
+        "title": title,
+        "area": _area(v.district),
+        "year": v.year,
+        "synthetic": v.synthetic,
+        "provenance": _provenance(v.synthetic),
+        "total": len(getattr(v, attr)),
         **_table(frame),
     }
 
 
 def _xlsx(v: chainboard.ChainView, sheets: dict[str, pd.DataFrame], name: str):
     area = f"-{v.area_name}" if v.district else ""
-    return xlsx_response(sheets, f"{v.chain.id}{area}-{name}.xlsx", notes=dict.fromkeys(sheets, chainboard.note(v)),
-                         number_formats=chainboard.NUMBER_FORMATS)
+    return xlsx_response(
+        sheets,
+        f"{v.chain.id}{area}-{name}.xlsx",
+        notes=dict.fromkeys(sheets, chainboard.note(v)),
+        number_formats=chainboard.NUMBER_FORMATS,
+    )
 
 
 # --- routes -----------------------------------------------------------------------------------------------
@@ -201,10 +256,13 @@ def chains_list(request: Request, district: str | None = District, format: Forma
     if format == "xlsx":
         frame = summary_frame(ctx, district)
         data = inputs(ctx)
-        note = ("示例数据：企业均为合成数据。" if data.synthetic else "数据来源：导入的企业登记库。") + f" {data.year} 年。"
+        note = (
+            "示例数据：企业均为合成数据。" if data.synthetic else "数据来源：导入的企业登记库。"
+        ) + f" {data.year} 年。"
         area = chainboard._area_name(chainboard.resolve_district(district))
-        return xlsx_response({"产业链概览": frame.drop(columns="来源")}, f"产业链概览-{area}.xlsx",
-                             notes={"产业链概览": note})
+        return xlsx_response(
+            {"产业链概览": frame.drop(columns="来源")}, f"产业链概览-{area}.xlsx", notes={"产业链概览": note}
+        )
     return summary_model(ctx, district)
 
 
@@ -218,15 +276,22 @@ def chain_detail(request: Request, chain_id: str, district: str | None = Distric
 
 
 @router.get("/chains/{chain_id}/nodes/{node_id}", summary="环节: 本地企业（角色、证据）与招商目标")
-def chain_node(request: Request, chain_id: str, node_id: str, district: str | None = District, limit: int = Limit):
+def chain_node(
+    request: Request, chain_id: str, node_id: str, district: str | None = District, limit: int = Limit
+):
     return node_model(request.app.state.ctx, chain_id, node_id, district, limit)
 
 
 def _list_route(which: str):
     title = LISTS[which][0]
 
-    def handler(request: Request, chain_id: str, district: str | None = District, limit: int = Limit,
-                format: Format = "json"):
+    def handler(
+        request: Request,
+        chain_id: str,
+        district: str | None = District,
+        limit: int = Limit,
+        format: Format = "json",
+    ):
         ctx = request.app.state.ctx
         if format == "xlsx":
             v = chain_view(ctx, chain_id, district)
@@ -239,10 +304,14 @@ def _list_route(which: str):
 
 
 router.get("/chains/{chain_id}/recruitment", summary="招商清单: 外地缺链/弱链环节的生产企业，附推荐理由")(
-    _list_route("recruitment"))
+    _list_route("recruitment")
+)
 router.get("/chains/{chain_id}/expansion", summary="增资扩产清单: 本地弱链环节的生产企业，附推荐理由")(
-    _list_route("expansion"))
-router.get("/chains/{chain_id}/leaders", summary="链主企业: 规模与连接度领先的本地生产企业")(_list_route("leaders"))
+    _list_route("expansion")
+)
+router.get("/chains/{chain_id}/leaders", summary="链主企业: 规模与连接度领先的本地生产企业")(
+    _list_route("leaders")
+)
 
 
 def districts(ctx) -> list[dict]:
