@@ -22,18 +22,23 @@ import pandas as pd
 from chanye.analytics import chains as ch
 from chanye.framework.model import Framework
 from chanye.registry import views
-from chanye.registry.chain_links import link_chains, link_status, read_links
+from chanye.registry.chain_links import FIRMS_SQL, link_chains, link_status, read_links
 from chanye.registry.store import Store
 from chanye.standards import regions
 
 __all__ = [
     "ChainView",
     "Inputs",
+    "area_name",
+    "diagnosis_table",
+    "expansion_table",
+    "leaders_table",
     "link_chains",
     "load_inputs",
     "node_view",
     "open_view",
     "read_chain_links",
+    "recruitment_table",
     "resolve_district",
     "summary",
     "view",
@@ -100,13 +105,7 @@ def read_chain_links(
         stored = read_links(store, framework.id, chains[0].id if chain_id else None)
     if not missing:
         return stored
-    firms = (
-        inputs.firms
-        if inputs is not None
-        else store.query(
-            "SELECT uscc, name, coalesce(industry_code, predicted_code) AS industry_code, business_scope FROM enterprises"
-        )
-    )
+    firms = inputs.firms if inputs is not None else store.query(FIRMS_SQL)
     fresh = ch.link_enterprises(firms, missing)
     stored = stored[~stored["chain"].isin([c.id for c in missing])]
     return pd.concat([stored, fresh], ignore_index=True) if len(stored) else fresh
@@ -128,7 +127,7 @@ def _in_area(firms: pd.DataFrame, district: str | None) -> np.ndarray:
     return (firms[column].astype(object).astype(str) == code).to_numpy()
 
 
-def _area_name(district: str | None) -> str:
+def area_name(district: str | None) -> str:
     if district is None:
         return "广州市"
     found = regions.region("county", district)
@@ -150,7 +149,7 @@ class ChainView:
 
     @property
     def area_name(self) -> str:
-        return _area_name(self.district)
+        return area_name(self.district)
 
     @property
     def provenance(self) -> str:
@@ -387,7 +386,7 @@ def node_view(inputs: Inputs, v: ChainView, node_id: str, *, limit: int | None =
     flags = m[list(TAG_NAMES)].fillna(False).astype(bool).to_dict("records")
     tags = ["、".join(TAG_NAMES[t] for t in TAG_NAMES if f[t]) for f in flags]
     district = firms["district_code"].reindex(ids)
-    district_names = {c: _area_name(c) if isinstance(c, str) else "" for c in district.unique()}
+    district_names = {c: area_name(c) if isinstance(c, str) else "" for c in district.unique()}
     table = pd.DataFrame(
         {
             "企业名称": firms["name"].reindex(ids).to_numpy(),

@@ -596,7 +596,7 @@ def chains_command(
         links = chainboard.read_chain_links(store, framework, chain.id if chain else None, inputs)
     if chain is None:
         frame = chainboard.summary(inputs, framework, links, district=area)
-        name = f"产业链概览（{chainboard._area_name(area)}）"
+        name = f"产业链概览（{chainboard.area_name(area)}）"
         if fmt == "xlsx":
             from chanye.export import write_xlsx
 

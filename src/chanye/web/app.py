@@ -6,12 +6,13 @@ Third-party JS (ECharts, the district GeoJSON) is served from node_modules, inst
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
 
 from chanye.errors import ChanyeError
@@ -73,6 +74,15 @@ class Context:
             if full not in self.cache:
                 self.cache[full] = compute()
             return self.cache[full]
+
+    def json(self, key: tuple, build) -> Response:
+        """A JSON response encoded once per data generation: large payloads (the industry space, the node
+        table) cost more to serialise than to look up."""
+
+        def encode() -> bytes:
+            return json.dumps(build(), ensure_ascii=False, allow_nan=False, default=str).encode("utf-8")
+
+        return Response(self.cached(("json", *key), encode), media_type="application/json")
 
     def data_changed(self) -> None:
         with self.lock:

@@ -62,10 +62,13 @@ def chain_view(ctx, chain_id: str, district: str | None) -> chainboard.ChainView
 
 def summary_frame(ctx, district: str | None) -> pd.DataFrame:
     area = chainboard.resolve_district(district)
-    data, all_links = inputs(ctx), links(ctx, None)
-    return ctx.cached(
-        ("chains", "summary", area), lambda: chainboard.summary(data, ctx.framework, all_links, district=area)
-    )
+    data = inputs(ctx)
+
+    def compute() -> pd.DataFrame:  # every chain's links, read for this and not kept (350k rows on the full demo)
+        every = chainboard.read_chain_links(ctx.cursor(), ctx.framework, None, data)
+        return chainboard.summary(data, ctx.framework, every, district=area)
+
+    return ctx.cached(("chains", "summary", area), compute)
 
 
 # --- models (the page renders the same ones) --------------------------------------------------------------
@@ -104,7 +107,7 @@ def _cell(value, unit: str, synthetic: bool) -> dict:
 
 
 def _area(district: str | None) -> dict:
-    return {"code": district or "440100", "name": chainboard._area_name(district)}
+    return {"code": district or "440100", "name": chainboard.area_name(district)}
 
 
 def summary_model(ctx, district: str | None = None) -> dict:
@@ -259,7 +262,7 @@ def chains_list(request: Request, district: str | None = District, format: Forma
         note = (
             "示例数据：企业均为合成数据。" if data.synthetic else "数据来源：导入的企业登记库。"
         ) + f" {data.year} 年。"
-        area = chainboard._area_name(chainboard.resolve_district(district))
+        area = chainboard.area_name(chainboard.resolve_district(district))
         return xlsx_response(
             {"产业链概览": frame.drop(columns="来源")}, f"产业链概览-{area}.xlsx", notes={"产业链概览": note}
         )

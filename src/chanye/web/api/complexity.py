@@ -124,7 +124,8 @@ def space_model(ctx, place: str = "440100", measure: str = "enterprises", year: 
 
 @router.get("/complexity/places", summary="各地区的经济复杂度指数 ECI、COI 与多样性（全国样本城市与广州各区）")
 def places(request: Request, measure: Measure = "enterprises", year: int | None = Query(None, ge=1990, le=2100)):
-    return places_model(request.app.state.ctx, measure, year)
+    ctx = request.app.state.ctx
+    return ctx.json(("places", measure, year), lambda: places_model(ctx, measure, year))
 
 
 @router.get("/complexity/opportunities", summary="发展机会: 尚未专业化的小类按关联密度、PCI、COG 排序，对应 12218 节点")
@@ -136,10 +137,12 @@ def ranked(request: Request, place: str = "440100", measure: Measure = "enterpri
     if format == "xlsx":
         opp, code, table = ranked_frame(ctx, place, measure, strategy, by, scope, limit, year)
         return xlsx_download(opp, code, table, measure, strategy)
-    return ranked_model(ctx, place, measure, strategy, by, scope, limit, year)
+    return ctx.json(("ranked", place, measure, strategy, by, scope, limit, year),
+                    lambda: ranked_model(ctx, place, measure, strategy, by, scope, limit, year))
 
 
 @router.get("/complexity/space", summary="产业空间: 邻近度网络（固定坐标），按 12218 节点着色，标出本地专业化小类")
 def space(request: Request, place: str = "440100", measure: Measure = "enterprises",
           year: int | None = Query(None, ge=1990, le=2100)):
-    return space_model(request.app.state.ctx, place, measure, year)
+    ctx = request.app.state.ctx
+    return ctx.json(("space", place, measure, year), lambda: space_model(ctx, place, measure, year))

@@ -78,11 +78,11 @@ def _respond(request: Request, view: str, frame: pd.DataFrame, b: scoreboard.Sco
 
         return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{view}.csv"})
-    return {
+    return request.app.state.ctx.json(("scoreboard", view, str(request.query_params)), lambda: {
         "view": view, "title": sheet, "year": year, "years": b.years, "synthetic": b.synthetic,
         "provenance": "synthetic" if b.synthetic else "registry",
         "columns": list(frame.columns), "rows": cells(frame),
-    }
+    })
 
 
 @router.get("/scoreboard/nodes", summary="节点总览: 规模、标签企业数、增速、占比、贡献、千亿级")
@@ -145,7 +145,12 @@ def series(request: Request, node: str | None = None, area: str = "440100",
 def report(request: Request, year: int | None = Query(None, ge=1990, le=2100), node: str | None = None,
            district: str | None = None, lang: Literal["zh", "en"] = "zh"):
     b = board(request)
-    sheets = scoreboard.tables(b, year=year, node=node, district=district, lang=lang)
-    note = "示例数据：合成数据，非真实企业或官方统计。" if b.synthetic else "登记数据（用户导入）；公开数据见“来源”表。"
-    return xlsx_response(sheets, "12218监测看板.xlsx", notes={k: note for k in sheets},
-                         number_formats=scoreboard.NUMBER_FORMATS)
+
+    def build():
+        sheets = scoreboard.tables(b, year=year, node=node, district=district, lang=lang)
+        note = "示例数据：合成数据，非真实企业或官方统计。" if b.synthetic else "登记数据（用户导入）；公开数据见“来源”表。"
+        return xlsx_response(sheets, "12218监测看板.xlsx", notes={k: note for k in sheets},
+                             number_formats=scoreboard.NUMBER_FORMATS)
+
+    # The workbook is the same for every request of a data generation: build it once.
+    return request.app.state.ctx.cached(("scoreboard.xlsx", year, node, district, lang), build)
