@@ -43,7 +43,7 @@ def inputs(ctx) -> chainboard.Inputs:
 
 
 def links(ctx, chain_id: str | None) -> pd.DataFrame:
-    data = inputs(ctx)  # outside the next compute: Context.cached holds a non-reentrant lock while computing
+    data = inputs(ctx)
     return ctx.cached(
         ("chains", "links", chain_id),
         lambda: chainboard.read_chain_links(ctx.cursor(), ctx.framework, chain_id, data),
