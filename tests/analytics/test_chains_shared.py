@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from tests.analytics.test_chains import chain, figures, firms, tags  # noqa: F401 (fixtures)
 
 from chanye.analytics import chains as ac
 from chanye.framework.chains import ChainTemplate
+
+from .test_chains import chain, figures, firms, tags  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="module")
