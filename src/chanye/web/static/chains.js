@@ -10,15 +10,13 @@
   var w = JSON.parse((document.getElementById('chains-words') || {}).textContent || '{}');
   var lang = page.lang || 'zh';
   var words = page.words || {};
-  var FONT = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif';
+  var FONT = chanyeCharts.FONT;
+  var charts = chanyeCharts.charts;
   var STATUS = ['强链', '弱链', '缺链'];
   var STATUS_KEY = { '强链': 'strong', '弱链': 'weak', '缺链': 'missing' };
   var COLOR = { '强链': '#2f9e62', '弱链': '#e8a33d', '缺链': '#d64545' };
   var SEGMENTS = ['upstream', 'midstream', 'downstream'];
-  var charts = [];
 
-  window.__chanyeFirstChart = null;
-  window.__chanyeRendered = [];
   window.__chainsNode = null;
 
   function t(key) { return Object.prototype.hasOwnProperty.call(words, key) ? words[key] : key; }
@@ -36,30 +34,9 @@
   function district() { var a = model.area || (model.summary || {}).area; return a && a.code !== '440100' ? a.code : ''; }
   function withDistrict(path) { return district() ? path + (path.indexOf('?') < 0 ? '?' : '&') + 'district=' + encodeURIComponent(district()) : path; }
 
-  function base(name, extra) {
-    var opt = {
-      animation: false,
-      textStyle: { fontFamily: FONT },
-      title: { text: '', subtext: provText(), right: 40, top: 0, subtextStyle: { color: '#8a94a6', fontSize: 11 } },
-      toolbox: { right: 0, top: 0, feature: { saveAsImage: { title: t('save_png'), name: 'chanye-' + name, pixelRatio: 2, backgroundColor: '#fff' } } },
-      tooltip: { confine: true, textStyle: { fontFamily: FONT } }
-    };
-    for (var k in extra) { if (Object.prototype.hasOwnProperty.call(extra, k)) { opt[k] = extra[k]; } }
-    return opt;
-  }
+  function base(name, extra) { return chanyeCharts.base(name, extra, { provenance: provText(), save: t('save_png') }); }
+  var mount = chanyeCharts.mount;
 
-  function mount(el, option, onClick) {
-    var chart = echarts.init(el, null, { renderer: 'canvas' });
-    var id = el.getAttribute('data-chart');
-    chart.on('finished', function () {
-      if (window.__chanyeFirstChart === null) { window.__chanyeFirstChart = performance.now(); }
-      if (window.__chanyeRendered.indexOf(id) < 0) { window.__chanyeRendered.push(id); }
-    });
-    if (onClick) { chart.on('click', onClick); }
-    chart.setOption(option);
-    charts.push(chart);
-    return chart;
-  }
 
   // ---------------------------------------------------------------------------------------------------
   // The chain map: x = segment (category axis on top), y = the node's place in its segment
@@ -253,7 +230,6 @@
     });
   }
 
-  window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
   drawAll();
   setupFilters();
   window.chanye = { charts: charts, model: model, showNode: showNode };

@@ -9,14 +9,12 @@
   var page = JSON.parse(document.getElementById('chanye-page').textContent || '{}');
   var lang = page.lang || 'zh';
   var words = page.words || {};
-  var FONT = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif';
+  var FONT = chanyeCharts.FONT;
   var COLORS = ['#1456b8', '#e8684a', '#2fa36b', '#f6bd16', '#6f5ef9', '#13a8a8', '#d4588b', '#9a6a3a', '#5b8ff9', '#7b8794'];
   var KIND_COLOR = { cluster: '#1456b8', future: '#6f5ef9', service: '#13a8a8', system: '#0b3a82', principle: '#e8684a', theme: '#f6a23c', tier: '#2fa36b' };
   var GREY = '#a0a8b5';
-  var charts = [];
+  var charts = chanyeCharts.charts;
 
-  window.__chanyeFirstChart = null;
-  window.__chanyeRendered = [];
 
   function t(key) { return Object.prototype.hasOwnProperty.call(words, key) ? words[key] : key; }
   function nm(o) { return (lang === 'en' && o && o.name_en) ? o.name_en : (o ? o.name : ''); }
@@ -30,30 +28,11 @@
 
   // Every chart: the same font, a PNG button (toolbox saveAsImage) and a provenance subtitle in the image.
   function base(name, extra) {
-    var opt = {
-      color: COLORS,
-      animation: false,
-      textStyle: { fontFamily: FONT },
-      title: { text: '', subtext: provText(), right: 40, top: 0, subtextStyle: { color: '#8a94a6', fontSize: 11 } },
-      toolbox: { right: 0, top: 0, feature: { saveAsImage: { title: t('save_png'), name: 'chanye-' + name, pixelRatio: 2, backgroundColor: '#fff' } } },
-      tooltip: { confine: true, textStyle: { fontFamily: FONT } }
-    };
-    for (var k in extra) { if (Object.prototype.hasOwnProperty.call(extra, k)) { opt[k] = extra[k]; } }
+    var opt = chanyeCharts.base(name, extra, { provenance: provText(), save: t('save_png') });
+    if (!extra || !extra.color) { opt.color = COLORS; }
     return opt;
   }
-
-  function mount(el, option, onClick) {
-    var chart = echarts.init(el, null, { renderer: 'canvas' });
-    var id = el.getAttribute('data-chart');
-    chart.on('finished', function () {
-      if (window.__chanyeFirstChart === null) { window.__chanyeFirstChart = performance.now(); }
-      if (window.__chanyeRendered.indexOf(id) < 0) { window.__chanyeRendered.push(id); window.__chanyeLastChart = performance.now(); }
-    });
-    if (onClick) { chart.on('click', onClick); }
-    chart.setOption(option);
-    charts.push(chart);
-    return chart;
-  }
+  var mount = chanyeCharts.mount;
 
   var mapPromises = {};
   function loadMap(code) {
@@ -500,7 +479,6 @@
     });
   }
 
-  window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
   drawAll();
   document.querySelectorAll('.ent-table').forEach(enhanceTable);
   setupUpload();

@@ -11,16 +11,14 @@
   var lang = page.lang || 'zh';
   var common = page.words || {};
   var W = model.words || {};
-  var FONT = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif';
+  var FONT = chanyeCharts.FONT;
+  var charts = chanyeCharts.charts;
   var PALETTE = ['#1456b8', '#e8684a', '#2fa36b', '#f6bd16', '#6f5ef9', '#13a8a8', '#d4588b', '#9a6a3a', '#5b8ff9',
     '#c2185b', '#7cb305', '#fa8c16', '#08979c', '#722ed1', '#eb2f96', '#a0d911', '#1d39c4', '#d48806', '#389e0d',
     '#cf1322', '#531dab', '#0958d9', '#d46b08', '#006d75', '#ad4e00', '#3f6600', '#9254de', '#f759ab', '#36cfc9', '#597ef7'];
   var GREY = '#a0a8b5';
   var MARK = '#d4380d';
-  var charts = [];
 
-  window.__chanyeFirstChart = null;
-  window.__chanyeRendered = [];
 
   function t(key) { return Object.prototype.hasOwnProperty.call(W, key) ? W[key] : (common[key] || key); }
   function esc(s) { return String(s === null || s === undefined ? '' : s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); }
@@ -41,28 +39,12 @@
 
   function provText() { return model.synthetic ? common.synthetic : common.registry_source; }
   function base(name, extra) {
-    var opt = {
-      animation: false,
-      textStyle: { fontFamily: FONT },
-      title: { text: '', subtext: provText(), right: 40, top: 0, subtextStyle: { color: '#8a94a6', fontSize: 11 } },
-      toolbox: { right: 0, top: 0, feature: { saveAsImage: { title: common.save_png, name: 'chanye-' + name, pixelRatio: 2, backgroundColor: '#fff' } } },
-      tooltip: { confine: true, textStyle: { fontFamily: FONT, fontSize: 12 }, extraCssText: 'max-width:360px;white-space:normal;' }
-    };
-    Object.keys(extra).forEach(function (k) { opt[k] = extra[k]; });
+    var opt = chanyeCharts.base(name, extra, { provenance: provText(), save: common.save_png });
+    // Long reasons in the tooltips: wrap them.
+    if (!extra.tooltip) { opt.tooltip = { confine: true, textStyle: { fontFamily: FONT, fontSize: 12 }, extraCssText: 'max-width:360px;white-space:normal;' }; }
     return opt;
   }
-  function mount(el, option, onClick) {
-    var chart = echarts.init(el, null, { renderer: 'canvas' });
-    var id = el.getAttribute('data-chart');
-    chart.on('finished', function () {
-      if (window.__chanyeFirstChart === null) { window.__chanyeFirstChart = performance.now(); }
-      if (window.__chanyeRendered.indexOf(id) < 0) { window.__chanyeRendered.push(id); window.__chanyeLastChart = performance.now(); }
-    });
-    if (onClick) { chart.on('click', onClick); }
-    chart.setOption(option);
-    charts.push(chart);
-    return chart;
-  }
+  var mount = chanyeCharts.mount;
   function failed(el, err) {
     el.innerHTML = '<p class="note">' + esc(common.chart_failed + ': ' + (err && err.message ? err.message : err)) + '</p>';
   }
@@ -192,7 +174,6 @@
     }
   }
 
-  window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
   draw();
   window.chanye = { charts: charts, model: model };
 }());
