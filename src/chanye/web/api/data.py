@@ -237,7 +237,8 @@ def sources_model(ctx) -> dict:
 
 @router.get("/data/sources", summary="来源: 公开资料清单 (the public sources figures cite)")
 def get_sources(request: Request, format: Format = "json"):
-    model = sources_model(request.app.state.ctx)
+    ctx = request.app.state.ctx
+    model = ctx.cached(("sources",), lambda: sources_model(ctx))
     if format == "xlsx":
         frame = pd.DataFrame(model["rows"], columns=["id", "title", "publisher", "date", "url", "note"]).rename(
             columns={"id": "编号", "title": "标题", "publisher": "发布者", "date": "日期", "url": "网址", "note": "说明"})
@@ -299,7 +300,8 @@ PUBLISHED_HEADERS = {"id": "编号", "area": "地区", "node": "节点", "metric
 def get_published(request: Request, scope: Literal["city", "district", "node"] | None = None,
                   area: str | None = Query(None, pattern=r"^\d{6}$"), node: str | None = Query(None, max_length=64),
                   format: Format = "json"):
-    model = published_model(request.app.state.ctx, scope=scope, area=area, node=node)
+    ctx = request.app.state.ctx
+    model = ctx.cached(("published", scope, area, node), lambda: published_model(ctx, scope=scope, area=area, node=node))
     if format == "xlsx":
         frame = pd.DataFrame(model["rows"], columns=list(PUBLISHED_HEADERS)).rename(columns=PUBLISHED_HEADERS)
         return xlsx_response({"公开数字": frame}, "published.xlsx",

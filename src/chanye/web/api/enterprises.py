@@ -604,7 +604,8 @@ def profile_model(ctx, uscc: str) -> dict:
 
 @router.get("/enterprises/{uscc}", summary="企业画像 (one enterprise: figures, tags, 12218 nodes with evidence)")
 def get_enterprise(request: Request, uscc: str, format: Format = "json"):
-    model = profile_model(request.app.state.ctx, uscc)
+    ctx = request.app.state.ctx
+    model = ctx.cached(("profile", uscc), lambda: profile_model(ctx, uscc))  # dropped with every import
     if format == "xlsx":
         figures = pd.DataFrame(model["figures"]).rename(
             columns={c["key"]: f"{c['label']}（{c['unit']}）" for c in model["figure_columns"]} | {"year": "年份"})

@@ -131,14 +131,14 @@ def series(request: Request, node: str | None = None, area: str = "440100",
     if metric:
         frame = frame[frame["metric"] == metric]
     frame = frame.sort_values(["metric", "year"])
-    return {
+    return request.app.state.ctx.json(("series", node_id, area, metric), lambda: {
         "node": node_id, "area": area, "synthetic": b.synthetic,
         "points": [
             {"year": int(r.year), "metric": r.metric,
              "value": {"value": clean(r.value), "unit": r.unit, "provenance": r.provenance}}
             for r in frame.itertuples()
         ],
-    }
+    })
 
 
 @router.get("/scoreboard.xlsx", summary="整份看板 XLSX: 节点总览、分区、千亿级、目标进度、公开数据对照、来源")
