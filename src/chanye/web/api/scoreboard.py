@@ -127,18 +127,22 @@ def series(request: Request, node: str | None = None, area: str = "440100",
     node_id = node or next(n for n in b.framework.nodes if n.parent is None).id
     b.framework.node(node_id)
     area = scoreboard.resolve_area(area)
-    frame = b.scale[(b.scale["node"] == node_id) & (b.scale["area"] == area)]
-    if metric:
-        frame = frame[frame["metric"] == metric]
-    frame = frame.sort_values(["metric", "year"])
-    return request.app.state.ctx.json(("series", node_id, area, metric), lambda: {
-        "node": node_id, "area": area, "synthetic": b.synthetic,
-        "points": [
-            {"year": int(r.year), "metric": r.metric,
-             "value": {"value": clean(r.value), "unit": r.unit, "provenance": r.provenance}}
-            for r in frame.itertuples()
-        ],
-    })
+
+    def build() -> dict:
+        frame = b.scale[(b.scale["node"] == node_id) & (b.scale["area"] == area)]
+        if metric:
+            frame = frame[frame["metric"] == metric]
+        frame = frame.sort_values(["metric", "year"])
+        return {
+            "node": node_id, "area": area, "synthetic": b.synthetic,
+            "points": [
+                {"year": int(r.year), "metric": r.metric,
+                 "value": {"value": clean(r.value), "unit": r.unit, "provenance": r.provenance}}
+                for r in frame.itertuples()
+            ],
+        }
+
+    return request.app.state.ctx.json(("series", node_id, area, metric), build)
 
 
 @router.get("/scoreboard.xlsx", summary="整份看板 XLSX: 节点总览、分区、千亿级、目标进度、公开数据对照、来源")
