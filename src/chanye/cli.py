@@ -653,6 +653,32 @@ def chains_command(
                   highlight=False)
 
 
+@command(app, "targets")
+def targets_command(
+    file: Annotated[Path | None, typer.Argument(help="目标文件 CSV / XLSX: 节点、指标、目标值、单位、年份[、编号、状态、来源、说明]")] = None,
+    db: DbOption = None,
+    pack: PackOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """发展目标: 导入目标文件，或列出框架包与已导入的全部目标 (import targets from a file, or list them)."""
+    from chanye.framework import load_pack
+    from chanye.registry.targets import import_targets, load_targets
+
+    framework = load_pack(pack)
+    with open_store(db) as store:
+        if file is not None:
+            result = import_targets(store, file, framework)
+            console.print(f"已导入 {len(result.imported)} 个目标 <- {file}（看板的目标进度随之更新）")
+        goals = load_targets(store, framework)
+    rows = [{**t.model_dump(), "sources": "、".join(t.sources)} for t in goals]
+    if as_json:
+        print_json(rows)
+        return
+    if file is None:
+        render_frame(pd.DataFrame(rows, columns=["id", "node", "metric", "value", "unit", "year", "status", "sources"]),
+                     f"{framework.info.name.zh}: 发展目标 targets")
+
+
 # --- web ---------------------------------------------------------------------------------------------------
 
 

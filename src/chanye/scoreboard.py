@@ -55,7 +55,10 @@ def compute(store: Store, framework: Framework) -> Scoreboard:
                       views.links(store, framework.id), framework)
     years = sorted(int(y) for y in scale["year"].dropna().unique())
     latest = years[-1] if years else None
-    targets = ind.target_progress(scale, framework.targets, latest) if latest else pd.DataFrame()
+    from chanye.registry.targets import load_targets
+
+    goals = load_targets(store, framework)
+    targets = ind.target_progress(scale, goals, latest) if latest and goals else pd.DataFrame()
     return Scoreboard(
         framework=framework,
         scale=scale,

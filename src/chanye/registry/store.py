@@ -83,6 +83,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (pack, chain)
     );
     """,
+    # 3: targets imported from a file, beside the pack's own targets.yaml (registry/targets.py).
+    """
+    CREATE TABLE targets (
+        id VARCHAR NOT NULL, pack VARCHAR NOT NULL, node VARCHAR NOT NULL, metric VARCHAR NOT NULL,
+        value DOUBLE NOT NULL, unit VARCHAR NOT NULL, year INTEGER NOT NULL, status VARCHAR NOT NULL,
+        sources VARCHAR, note VARCHAR, file VARCHAR, imported_at TIMESTAMP DEFAULT current_timestamp,
+        PRIMARY KEY (pack, id)
+    );
+    """,
 )
 
 
