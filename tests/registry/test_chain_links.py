@@ -41,9 +41,9 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["chain", "chain_node", "role", "uscc"]).reset_index(drop=True)
 
 
-def test_migration_2_adds_the_tables() -> None:
+def test_migrations_add_the_chain_tables() -> None:
     with Store(":memory:") as store:
-        assert store.version == len(MIGRATIONS) == 2
+        assert store.version == len(MIGRATIONS) == 3  # 3 adds imported targets
         columns = store.query(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'chain_links' "
             "ORDER BY ordinal_position"
