@@ -496,11 +496,9 @@ def complexity_command(
     from chanye.analytics.complexity import complexity
     from chanye.export import write_frame
 
+    # Values stay as read: the engine names the first non-numeric cell instead of calling it missing.
     frame = read_panel(panel)
-    frame[value] = pd.to_numeric(frame[value], errors="coerce")
     pop = read_panel(population) if population else None
-    if pop is not None:
-        pop["population"] = pd.to_numeric(pop["population"], errors="coerce")
     n_years = frame[year].nunique() if year else 1
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("复杂度 complexity（按年 per year）", total=n_years)
