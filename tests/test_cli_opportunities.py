@@ -86,13 +86,9 @@ def test_complexity_reports_a_missing_column(tmp_path):
 
 
 def test_complexity_names_a_non_numeric_value(tmp_path) -> None:
-    from typer.testing import CliRunner
-
-    from chanye.cli import app
-
     panel = tmp_path / "p.csv"
     panel.write_text("loc,act,v\na,x,1\na,y,abc\nb,x,2\nb,y,3\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["complexity", str(panel), "--location", "loc", "--activity", "act",
-                                      "--value", "v", "-o", str(tmp_path / "out.csv")])
+    result = runner.invoke(app, ["complexity", str(panel), "--location", "loc", "--activity", "act",
+                                 "--value", "v", "-o", str(tmp_path / "out.csv")])
     assert result.exit_code == 1
     assert "列 v 含 1 个非数值 column v has 1 non-numeric value(s) (first: 'abc' at row 1)" in result.stderr

@@ -6,17 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from .canvas import PAINTED
+
 pytestmark = pytest.mark.browser
 
-# JS: the number of painted (non-transparent) pixels of every chart on the page, by chart id.
-PAINTED = """() => Array.from(document.querySelectorAll('[data-chart]')).map(el => {
-  let n = 0;
-  for (const c of el.querySelectorAll('canvas')) {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; }
-  }
-  return [el.getAttribute('data-chart'), n, el.clientWidth * el.clientHeight];
-})"""
 
 
 def _known_firm(server) -> dict:
