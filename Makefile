@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/chanye.duckdb
 
-.PHONY: setup run test lint demo serve benchmark clean
+.PHONY: setup run test lint demo serve benchmark mutation clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -33,6 +33,10 @@ benchmark: setup
 test: setup
 	$(BIN)/ruff check src tests tools benchmarks
 	$(BIN)/python -m pytest
+
+# Mutation testing of one module against its own tests (docs/testing.md): make mutation MODULE=registry/uscc
+mutation: setup
+	$(BIN)/python tools/mutation.py $(MODULE)
 
 lint: setup
 	$(BIN)/ruff check src tests tools benchmarks
