@@ -192,15 +192,15 @@ def test_by_changes_the_quoted_measure_not_the_order(opp, framework):
 
 
 def test_bad_arguments_and_unknown_places(opp, framework):
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="未知的策略 'moonshot'"):
         opps.rank(opp, framework, "440100", strategy="moonshot")
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="未知的复杂度指标 'eci'"):
         opps.rank(opp, framework, "440100", complexity="eci")
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="未知的范围 'local'"):
         opps.rank(opp, framework, "440100", scope="local")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="面板中没有地区 440105"):
         opps.rank(opp, framework, "440105")  # 海珠: no firms
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="未知的度量 'profit'"):
         opps.load_panel(Store(":memory:"), "profit")
 
 
@@ -259,7 +259,7 @@ def test_small_samples_fall_back_to_one_firm_with_a_note():
     opp = opps.from_panel(_panel(cells))
     assert opp.min_presence_firms == 1
     assert any("专业化门槛降为 1" in n for n in opp.notes)
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"产业空间太小 \(space of 0 locations x 0 activities\)"):
         opps.from_panel(_panel(cells), min_presence_firms=2)
 
 
@@ -270,6 +270,6 @@ def test_a_guangzhou_only_registry_uses_its_districts(framework):
     opp = opps.from_panel(_panel(cells))
     assert opp.space_kind == "districts"
     assert any("只有广州" in n for n in opp.notes)
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="全市的 RCA 恒为 1"):
         opps.rank(opp, framework, "440100")
     assert len(opps.rank(opp, framework, "440106", limit=None)) > 0

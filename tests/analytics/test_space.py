@@ -27,7 +27,7 @@ def test_backbone_handles_nan_disconnected_and_bad_shapes():
     P = np.array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, np.nan], [0, 0, np.nan, 0]], dtype=float)
     assert space.backbone(P).tolist() == [[0, 1]]
     assert space.backbone(np.zeros((3, 3))).shape == (0, 2)
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"邻近度必须是方阵 .*got shape \(2, 3\)"):
         space.backbone(np.zeros((2, 3)))
 
 

@@ -63,7 +63,7 @@ def test_follows_scikit_learn_conventions(model, seeds) -> None:
     assert fresh.get_params()["C"] == 0.5
     assert clone(fresh).get_params() == fresh.get_params()
     assert fresh.set_params(min_df=2).min_df == 2
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError, match="ScopeClassifier instance is not fitted yet"):
         fresh.predict(["锂离子电池制造"])
     learned = {k for k in vars(model) if k not in params}
     assert learned and all(k.endswith("_") for k in learned)

@@ -191,7 +191,7 @@ def test_schema_errors_name_file_line_and_node(pack: Path) -> None:
     path = pack / "chains" / "tiny-ev.yaml"
     edit(path, "    segment: midstream\n    products: [驱动电机", "    segment: 中下游\n    products: [驱动电机")
     edit(path, "{source: chips, target: adas}", "{source: chips, target: adas, weight: 2}")
-    with pytest.raises(PackInvalid) as info:
+    with pytest.raises(PackInvalid, match=r"产业链模板无效 .*tiny-ev.yaml:29 \[motor\]") as info:
         load_chains(pack)
     found = [str(f) for f in info.value.findings]
     assert found == [
@@ -206,7 +206,7 @@ def test_schema_errors_name_file_line_and_node(pack: Path) -> None:
 def test_partial_code_needs_keywords(pack: Path) -> None:
     edit(pack / "chains" / "tiny-ev.yaml", '{code: "3611", scope: partial, keywords: [新能源]}',
          '{code: "3611", scope: partial}')  # fmt: skip
-    with pytest.raises(PackInvalid) as info:
+    with pytest.raises(PackInvalid, match="部分归属代码 3611 必须给出经营范围关键词") as info:
         load_chains(pack)
     assert [str(f) for f in info.value.findings] == [
         "tiny/chains/tiny-ev.yaml:44 [vehicle]: nodes.5.codes.1: 部分归属代码 3611 必须给出经营范围关键词 "

@@ -62,7 +62,7 @@ def test_bad_yaml(pack: Path) -> None:
     found = errors(pack)
     assert len(found) == 1
     assert found[0].startswith("tiny/framework.yaml:24: YAML 语法错误 (bad YAML): ")
-    with pytest.raises(PackInvalid) as info:
+    with pytest.raises(PackInvalid, match=r"tiny/framework.yaml:24: YAML 语法错误") as info:
         load_pack(pack)
     assert "tiny/framework.yaml:24" in str(info.value)
 

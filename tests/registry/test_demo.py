@@ -187,9 +187,9 @@ def test_progress_is_reported():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="scale must be positive"):
         demo.build(scale=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="years must not be empty"):
         demo.build(scale=SMALL, years=())
 
 

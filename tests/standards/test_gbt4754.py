@@ -133,12 +133,12 @@ def test_get_and_unknown(std: gbt4754.Gbt4754) -> None:
     assert std.get("C3670") is c
     assert "3670" in std and "C" in std and "367" in std
     assert "9999" not in std and "" not in std and None not in std and "U" not in std
-    with pytest.raises(UnknownCode) as err:
+    with pytest.raises(UnknownCode, match="没有代码 '9999'") as err:
         std.get("9999")
     assert isinstance(err.value, ChanyeError)
     assert "9999" in str(err.value) and "GB/T 4754-2017" in str(err.value)
     assert "没有代码" in str(err.value) and "has no code" in str(err.value)
-    with pytest.raises(UnknownCode):
+    with pytest.raises(UnknownCode, match="没有代码 ''"):
         std.name("")
 
 
@@ -150,7 +150,7 @@ def test_children(std: gbt4754.Gbt4754) -> None:
         ("0179", "其他中药材种植"),
     ]
     assert std.children("3670") == []
-    with pytest.raises(UnknownCode):
+    with pytest.raises(UnknownCode, match="没有代码 'X1'"):
         std.children("X1")
 
 
@@ -161,7 +161,7 @@ def test_small_classes_under(std: gbt4754.Gbt4754) -> None:
     per_section = [std.small_classes_under(s.code) for s in std.classes("section")]
     assert [code for codes in per_section for code in codes] == [c.code for c in std.classes("class")]
     assert len(std.small_classes_under("C")) == 609
-    with pytest.raises(UnknownCode):
+    with pytest.raises(UnknownCode, match="没有代码 '4444'"):
         std.small_classes_under("4444")
 
 
@@ -169,7 +169,7 @@ def test_is_manufacturing(std: gbt4754.Gbt4754) -> None:
     assert std.is_manufacturing("3670") and std.is_manufacturing("13") and std.is_manufacturing("C")
     assert not std.is_manufacturing("5172") and not std.is_manufacturing("4411")
     assert sum(std.is_manufacturing(c.code) for c in std.classes("class")) == 609
-    with pytest.raises(UnknownCode):
+    with pytest.raises(UnknownCode, match="没有代码 '4444'"):
         std.is_manufacturing("4444")
 
 
