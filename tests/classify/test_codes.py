@@ -191,7 +191,7 @@ def test_manual_overrides(tiny) -> None:
     # The last row for (B, cars) wins: the keyword link is replaced by a manual one.
     assert [r for r in out if r[:2] == ("B", "cars")] == [("B", "cars", "manual", "人工指定", 1.0, "3841")]
     assert len(out) == len(EXPECTED)  # -C/batteries, +A/batteries, B/cars replaced
-    with pytest.raises(UnknownNode):
+    with pytest.raises(UnknownNode, match="'nowhere'"):
         apply_manual(links, manual.assign(node="nowhere"), tiny)
     with pytest.raises(InputError, match="add 或 remove"):
         apply_manual(links, manual.assign(action="delete"))

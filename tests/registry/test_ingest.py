@@ -174,7 +174,7 @@ def test_failure_midway_leaves_the_database_as_it_was(tmp_path: Path, store: Sto
         raise KeyboardInterrupt  # as if the process were interrupted after the rows were written
 
     monkeypatch.setattr(ingest, "classify_enterprises", crash)
-    with pytest.raises(KeyboardInterrupt, match="^$"):
+    with pytest.raises(KeyboardInterrupt, match=r"^$"):
         import_file(store, path, year=2024)
     assert [store.count(t) for t in ("enterprises", "enterprise_years", "quarantine", "import_batches")] == [0, 0, 0, 0]
 

@@ -198,7 +198,7 @@ def test_parse_amount_alignment_and_dtype():
 def test_parse_amount_rejects_unknown_units():
     with pytest.raises(ValueError, match="unknown target unit '斤'"):
         parse.parse_amount(pd.Series(["1"]), None, target="斤")
-    with pytest.raises(ValueError, match="^unknown unit '斤'$"):
+    with pytest.raises(ValueError, match=r"^unknown unit '斤'$"):
         parse.parse_amount(pd.Series(["1"]), "斤")
 
 

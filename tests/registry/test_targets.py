@@ -37,7 +37,7 @@ def test_a_bad_row_refuses_the_whole_file(tmp_path: Path) -> None:
                     encoding="utf-8")
     fw = load_pack()
     with Store(":memory:") as store:
-        with pytest.raises(InputError, match="bad.csv: 1 行有误，未导入") as info:
+        with pytest.raises(InputError, match=r"bad\.csv: 1 行有误，未导入") as info:
             import_targets(store, path, fw)
         assert "第 3 行: 节点 'nowhere' 不在框架 guangzhou-12218 中 (unknown node)" in str(info.value)
         assert store.count("targets") == 0

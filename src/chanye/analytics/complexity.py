@@ -671,7 +671,9 @@ class _Panel:
 
 def _row_label(frame: pd.DataFrame, mask: np.ndarray) -> tuple[int, Hashable]:
     idx = np.flatnonzero(mask)
-    return len(idx), frame.index[idx[0]]
+    label = frame.index[idx[0]]
+    # A numpy scalar label (any non-default integer index) would print as np.int64(11) in the message.
+    return len(idx), label.item() if isinstance(label, np.generic) else label
 
 
 def _check_options(

@@ -226,7 +226,8 @@ def _links_for(data: _Input, framework: Framework) -> pd.DataFrame:
             name_list = names.to_numpy(dtype=object)[where]
             evidence, counts = [], []
             for rid, s, n in zip(matched["rule"].to_numpy(), scope_list, name_list, strict=True):
-                words = list(dict.fromkeys(rules[int(rid)].keywords))
+                # a blank keyword never matches (see _alternation), so it is neither evidence nor counted
+                words = list(dict.fromkeys(w for w in rules[int(rid)].keywords if w))
                 in_scope = [w for w in words if w in s]
                 in_name = [w for w in words if w in n and w not in in_scope]
                 text = []
