@@ -128,8 +128,9 @@ def framework() -> Framework:
     return tiny_framework()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def frame(framework: Framework) -> pd.DataFrame:
+    # function-scoped: mutmut credits a function to every test that calls it, not only the first
     firms, figures, tags, links = tiny_registry()
     return ind.scale(firms, figures, tags, links, framework, city=CITY)
 
@@ -330,7 +331,7 @@ def test_scale_accepts_integer_codes(framework: Framework) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dyn(frame: pd.DataFrame) -> pd.DataFrame:
     return ind.dynamics(frame)
 
@@ -406,7 +407,7 @@ def test_cagr(frame: pd.DataFrame) -> None:
     assert row(out, node="pharma", area=CITY, metric="industrial_output")["value"] == pytest.approx(
         (math.sqrt(1.3) - 1) * 100, rel=REL
     )
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="end must be after start"):
         ind.cagr(frame, 2024, 2022)
 
 
@@ -415,7 +416,7 @@ def test_cagr(frame: pd.DataFrame) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def struct(frame: pd.DataFrame, framework: Framework) -> pd.DataFrame:
     return ind.structure(frame, framework)
 
@@ -454,7 +455,9 @@ def test_structure_with_another_measure(frame: pd.DataFrame, framework: Framewor
     # pharma enterprises 2024: T 2 (F5, F8), H 1 (F6); all firms T 5 (F2, F4, F5, F7, F8), city 9
     # LQ T = (2 / 5) / (3 / 9) = 1.2
     assert indicator(out, "pharma", "lq", 2024, area=T, metric="enterprises") == pytest.approx(1.2, rel=1e-12)
-    with pytest.raises(InputError):
+    with pytest.raises(
+        InputError, match=r"未知指标 'gdp' \(unknown measure\)（可选: industrial_output, revenue"
+    ):
         ind.structure(frame, framework, measure="gdp")
 
 

@@ -285,7 +285,7 @@ def scale(
     _require(figures, ("uscc", "year"), "figures")
     _require(tags, ("uscc", "tag"), "tags")
     _require(links, ("uscc", "node"), "links")
-    city = _code_text(city or framework.info.city) or ""
+    city = _code_text(city) or _code_text(framework.info.city) or ""  # a blank city means the pack's
     notes: list[str] = []
 
     # --- enterprises: one numbering 0..U-1 over every uscc of the four inputs ---------------------------
@@ -806,12 +806,14 @@ def milestones(scale_frame: pd.DataFrame, framework: Framework) -> pd.DataFrame:
     records = []
     for node in framework.industry_nodes():
         metric = framework.scale_metric(node.id)
-        s = _series(city_rows, node.id, metric).dropna(subset=["value"])
+        every = _series(city_rows, node.id, metric)
+        s = every.dropna(subset=["value"])
         years = s["year"].tolist()
         values = s["value"].tolist()
         latest = values[-1] if values else float("nan")
-        c1, y1 = _crossing(years, values, THOUSAND_BILLION)
-        c2, y2 = _crossing(years, values, TEN_THOUSAND_BILLION)
+        # the crossing reads the blank years too: a crossing after a blank year is 'before YYYY'
+        c1, y1 = _crossing(every["year"].tolist(), every["value"].tolist(), THOUSAND_BILLION)
+        c2, y2 = _crossing(every["year"].tolist(), every["value"].tolist(), TEN_THOUSAND_BILLION)
         records.append(
             {
                 "node": node.id,
@@ -1199,7 +1201,7 @@ def reconcile(
             "gap_pct": float("nan"),
             "status": "not in registry",
             "note": match.note if match else "unknown metric: not in the matching table",
-            "provenance": p.get("source") or p["id"],
+            "provenance": p["id"] if _blank(p.get("source")) else p["source"],  # a blank source reads NaN
             "registry_provenance": None,
         }
         records.append(rec)
