@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
@@ -33,3 +34,17 @@ def test_every_command_has_help_and_docs() -> None:
 def test_readme_shows_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
+
+
+def test_mutation_scores_add_up_and_stay_at_90_percent() -> None:
+    """docs/testing.md's score table: real modules, killed + survived = mutants, the score as printed, >= 90%."""
+    text = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z_/]+)` \| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \| ([\d.]+)% \|", text, re.M)
+    modules = [row[0] for row in rows]
+    assert {"registry/uscc", "classify/codes", "analytics/indicators", "analytics/complexity"} <= set(modules)
+    for module, *numbers, score in rows:
+        mutants, killed, survived = (int(n.replace(",", "")) for n in numbers)
+        assert (ROOT / "src" / "chanye" / f"{module}.py").is_file(), module
+        assert killed + survived == mutants, module
+        assert f"{killed / mutants:.1%}" == f"{score}%", module
+        assert killed / mutants >= 0.90, module
