@@ -476,6 +476,19 @@ def test_compute_year_stata_conventions_by_hand() -> None:
     assert res.M.dtype == np.int8
 
 
+@pytest.mark.parametrize("conventions", ["stata", "pypi"])
+def test_compute_year_explains_an_eci_without_spread(conventions) -> None:
+    # Every location holds every activity: diversity 2 and ubiquity 3 everywhere, so the eigenvector is constant
+    # (sd 0) and eci, pci and cog are NaN; density is 1 everywhere, so coi too is constant and NaN.
+    res = compute_year(M=np.ones((3, 2)), conventions=conventions)
+    assert np.isnan(res.eci).all() and np.isnan(res.pci).all() and np.isnan(res.cog).all()
+    assert np.isnan(res.coi).all()
+    assert res.notes == [
+        "eci 在所有地区相同 eci is the same for every location (sd 0): eci, pci and cog are NaN",
+        "coi 在所有地区相同 coi is the same for every location (sd 0): coi is NaN, as in Stata",
+    ]
+
+
 def test_compute_year_pypi_conventions_by_hand() -> None:
     # PyPI: proximity diagonal 1 -> [[1, 1/3], [1/3, 1]], row sums 4/3.
     # Density: around 0 (M[:, 0] + M[:, 1] / 3) * 3/4 = (1, 3/4, 3/4); around 1 (M[:, 0] / 3 + M[:, 1]) * 3/4
@@ -543,12 +556,14 @@ def test_compute_year_notes() -> None:
         "第二特征值与第一几乎相等 the second eigenvalue equals the first (gap 0.0e+00): the presence network is "
         "disconnected, so eci and pci are not unique"
     )
-    # Everyone has everything: no location misses an activity, so coi is 0 everywhere (sd 0 -> NaN).
+    # Everyone has everything: the eigenvector is constant (eci sd 0 -> NaN) and no location misses an
+    # activity, so coi is 0 everywhere (sd 0 -> NaN).
     full = compute_year(M=np.ones((3, 3), dtype=int))
     assert full.notes == [
-        "coi 在所有地区相同 coi is the same for every location (sd 0): coi is NaN, as in Stata"
+        "eci 在所有地区相同 eci is the same for every location (sd 0): eci, pci and cog are NaN",
+        "coi 在所有地区相同 coi is the same for every location (sd 0): coi is NaN, as in Stata",
     ]
-    assert np.isnan(full.coi).all()
+    assert np.isnan(full.coi).all() and np.isnan(full.eci).all()
     # Zero ubiquity: the eigenproblem is undefined (no "and so is coi": it is NaN anyway).
     zero = compute_year(M=np.array([[1, 1, 0], [1, 0, 0]]))
     assert zero.notes == [

@@ -597,6 +597,8 @@ def compute_year(
             "cog 无定义 cog is undefined: some proximity is NaN or an activity's proximities sum to zero, "
             "and Stata propagates the missing value through the whole matrix product; cog is NaN"
         )
+    if eigen_ok and not sd > 0:  # e.g. every location holds every activity
+        notes.append("eci 在所有地区相同 eci is the same for every location (sd 0): eci, pci and cog are NaN")
     if eigen_ok and not np.isnan(coi_raw).any() and coi_sd == 0:
         notes.append("coi 在所有地区相同 coi is the same for every location (sd 0): coi is NaN, as in Stata")
     with np.errstate(divide="ignore", invalid="ignore"):
