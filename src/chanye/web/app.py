@@ -1,7 +1,8 @@
 """The web app: one object owns the store, the pack and the caches; routers map URLs to views.
 
 JSON lives under /api/v1 (OpenAPI at /docs); each page renders the same model its JSON twin returns.
-Third-party JS (ECharts, the district GeoJSON) is served from node_modules, installed by `make` from npm.
+Third-party JS (ECharts, the district GeoJSON, Swagger UI for /docs) is served from node_modules, installed by
+`make` from npm.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from chanye.errors import ChanyeError
@@ -102,7 +105,7 @@ def create_app(db: str | Path | None = None, pack: str | None = None) -> FastAPI
         title="chanye 产业 API",
         version="1",
         description="广州“12218”现代化产业体系: 指标、企业、机会与产业链。每个数值附单位与来源（或 示例数据）。",
-        docs_url="/docs",
+        docs_url=None,  # served below from node_modules: FastAPI's default loads Swagger UI from a CDN
         redoc_url=None,
     )
     app.state.ctx = ctx
@@ -110,6 +113,19 @@ def create_app(db: str | Path | None = None, pack: str | None = None) -> FastAPI
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     modules = node_modules()
     app.mount("/vendor/echarts", StaticFiles(directory=modules / "echarts" / "dist"), name="echarts")
+    app.mount("/vendor/swagger-ui", StaticFiles(directory=modules / "swagger-ui-dist"), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The OpenAPI explorer, with Swagger UI from node_modules so it works offline."""
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="chanye 产业 API",
+            swagger_js_url="/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/vendor/swagger-ui/favicon-32x32.png",
+        )
+
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(__import__("chanye.web.pages_chains", fromlist=["router"]).router)  # 产业链
