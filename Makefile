@@ -36,6 +36,7 @@ test: setup
 
 # Mutation testing of one module against its own tests (docs/testing.md): make mutation MODULE=registry/uscc
 mutation: setup
+	@test -n "$(MODULE)" || { echo "用法 usage: make mutation MODULE=registry/uscc"; exit 2; }
 	$(BIN)/python tools/mutation.py $(MODULE)
 
 lint: setup
