@@ -42,7 +42,11 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path, *, number_form
             cell.fill = _HEADER_FILL
             cell.alignment = Alignment(vertical="center", wrap_text=False)
         for row in frame.itertuples(index=False):
-            ws.append([_cell(v) for v in row])
+            values = [_cell(v) for v in row]
+            ws.append(values)
+            for j, value in enumerate(values, start=1):
+                if isinstance(value, str) and value.startswith("="):
+                    _as_text(ws.cell(row=ws.max_row, column=j))
         ws.freeze_panes = ws.cell(row=offset + 2, column=1)
         for j, column in enumerate(frame.columns, start=1):
             letter = get_column_letter(j)
@@ -55,6 +59,13 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path, *, number_form
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _as_text(cell) -> None:
+    """Keep imported text such as '=HYPERLINK(...)' or '=cmd|...' a string: openpyxl would write it as a
+    formula that Excel runs on opening (formula injection). Quote-prefixed text shows as typed."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
 
 
 def _cell(value: object) -> object:
