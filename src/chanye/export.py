@@ -80,13 +80,28 @@ def _cell(value: object) -> object:
     return value
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """CSV text in which no text cell can start a formula when Excel opens the file: text beginning with
+    = + - @ (or a tab or carriage return) gets a leading apostrophe, as OWASP advises. Numbers are untouched."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+            )
+    return safe.to_csv(index=False)
+
+
 def write_frame(frame: pd.DataFrame, path: str | Path, fmt: str | None = None, *, sheet: str = "Sheet1") -> Path:
     """Write one table to CSV, XLSX, JSON or Parquet, by `fmt` or the file's suffix."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        path.write_text(csv_text(frame), encoding="utf-8-sig")
     elif fmt == "xlsx":
         write_xlsx({sheet: frame}, path)
     elif fmt == "json":

@@ -76,7 +76,9 @@ def _respond(request: Request, view: str, frame: pd.DataFrame, b: scoreboard.Sco
     if fmt == "csv":
         from fastapi.responses import Response
 
-        return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+        from chanye.export import csv_text
+
+        return Response(csv_text(frame), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{view}.csv"})
     return request.app.state.ctx.json(("scoreboard", view, str(request.query_params)), lambda: {
         "view": view, "title": sheet, "year": year, "years": b.years, "synthetic": b.synthetic,
