@@ -80,9 +80,12 @@ def load_panel(store: Store, measure: Measure = "enterprises", year: int | None 
     """
     if measure not in MEASURES:
         raise InputError(f"未知的度量 {measure!r} (unknown measure)", hint="可用 enterprises, revenue, employees")
-    year = year or store.scalar("SELECT max(year) FROM enterprise_years")
-    if year is None:
+    years = [int(y) for y in store.query("SELECT DISTINCT year FROM enterprise_years ORDER BY year")["year"]]
+    if not years:
         raise NotFound("数据库中没有年度指标 (no yearly figures)", hint="先导入数据或运行 chanye demo")
+    year = year or years[-1]
+    if year not in years:
+        raise InputError(f"没有 {year} 年的数据 (no data for {year})", hint=f"可选年份: {', '.join(map(str, years))}")
     value = "count(*)" if measure == "enterprises" else f"sum(coalesce(y.{measure}, 0))"
     firms = "count(*)" if measure == "enterprises" else f"count(*) FILTER (WHERE y.{measure} > 0)"
     frame = store.query(

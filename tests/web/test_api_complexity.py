@@ -71,6 +71,19 @@ def test_bad_options_are_422(client, params):
     assert r.json()["error"]["status"] == 422
 
 
+@pytest.mark.parametrize("url", ["/api/v1/complexity/places", "/api/v1/complexity/opportunities",
+                                 "/api/v1/complexity/space", "/opportunities"])
+def test_a_year_without_data_is_422_naming_the_years(client, url):
+    r = client.get(url, params={"year": 1990})
+    assert r.status_code == 422
+    if url.startswith("/api"):
+        assert r.json()["error"] == {"status": 422, "title": "输入有误 Invalid input",
+                                     "message": "没有 1990 年的数据 (no data for 1990)",
+                                     "hint": "可选年份: 2020, 2021, 2022, 2023, 2024"}
+    else:
+        assert "没有 1990 年的数据 (no data for 1990)" in r.text and "可选年份: 2020, 2021" in r.text
+
+
 def test_xlsx_download(client):
     r = client.get("/api/v1/complexity/opportunities", params={"place": "黄埔", "format": "xlsx", "limit": 30})
     assert r.status_code == 200
