@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chanye.errors import ChanyeError
+
+log = logging.getLogger("chanye.web")
 
 _PARAM_ZH = {"missing": "缺少参数", "int_parsing": "应为整数", "float_parsing": "应为数字",
              "enum": "取值不在允许范围", "literal_error": "取值不在允许范围", "greater_than_equal": "数值过小",
@@ -53,6 +58,10 @@ def install(app: FastAPI) -> None:
         return render(request, exc.status_code, "错误 Error", str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception):  # pragma: no cover - last resort
-        return render(request, 500, "内部错误 Internal error", f"{type(exc).__name__}: {exc}",
-                      "请把这条信息报告给维护者 (please report this)")
+    async def unexpected(request: Request, exc: Exception):
+        # The body never carries the exception text or a path; the log has both under the same id.
+        error_id = uuid.uuid4().hex[:12]
+        log.error("内部错误 internal error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
+        return render(request, 500, "内部错误 Internal error",
+                      f"服务器内部错误，编号 {error_id} (internal error {error_id})",
+                      "请把编号报告给维护者，详情在服务器日志中 (report this id; the server log has the details)")
