@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,10 +58,11 @@ class Context:
     store: Store
     framework: Framework
     generation: int = 0
-    cache: dict = field(default_factory=dict)
+    cache: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     key_locks: dict = field(default_factory=dict)
     max_upload_bytes: int = 50 * 1024 * 1024
+    max_cache_entries: int = 512  # least recently used entries go first: no request can grow memory unbounded
 
     def cursor(self) -> Store:
         return self.store.cursor()
@@ -69,14 +71,25 @@ class Context:
         """Memoise an expensive view per data generation. One lock per key: the thread that computes a key
         makes only the requests for that key wait, never those for another."""
         full = (self.generation, *key)
-        if full in self.cache:
-            return self.cache[full]
         with self.lock:
+            if full in self.cache:
+                self.cache.move_to_end(full)
+                return self.cache[full]
             key_lock = self.key_locks.setdefault(full, threading.Lock())
         with key_lock:
-            if full not in self.cache:
-                self.cache[full] = compute()
-            return self.cache[full]
+            try:
+                with self.lock:
+                    if full in self.cache:
+                        return self.cache[full]
+                value = compute()
+                with self.lock:
+                    self.cache[full] = value
+                    while len(self.cache) > self.max_cache_entries:
+                        self.cache.popitem(last=False)
+                return value
+            finally:
+                with self.lock:
+                    self.key_locks.pop(full, None)
 
     def json(self, key: tuple, build) -> Response:
         """A JSON response encoded once per data generation: large payloads (the industry space, the node

@@ -54,14 +54,8 @@ def _num(value):
 
 
 def memo(ctx, key: tuple, compute):
-    """A page model kept until the data change (same cache and generation as `ctx.cached`, without its lock:
-    page models call cached functions themselves, and two threads computing one model at once is harmless)."""
-    full = (ctx.generation, "page-model", *key)
-    found = ctx.cache.get(full)
-    if found is None:
-        found = compute()
-        ctx.cache[full] = found
-    return found
+    """A page model kept until the data change, in the same bounded cache as every other view."""
+    return ctx.cached(("page-model", *key), compute)
 
 
 def board(ctx):

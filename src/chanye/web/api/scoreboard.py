@@ -22,6 +22,7 @@ _PLAIN = {"id", "adcode", "年份", "Year", "目标年份", "Target year", "最�
 _DIMENSIONLESS = {"区位熵": "倍", "Location quotient": "ratio", "公开值": None, "Published": None,
                   "登记数据值": None, "Registry": None, "差距": None, "Gap": None}
 _PROVENANCE = {"示例数据": "synthetic", "登记数据": "registry"}
+_KEY_PARAMS = frozenset({"year", "node", "district", "lang"})
 
 
 def board(request: Request) -> scoreboard.Scoreboard:
@@ -80,7 +81,9 @@ def _respond(request: Request, view: str, frame: pd.DataFrame, b: scoreboard.Sco
 
         return Response(csv_text(frame), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{view}.csv"})
-    return request.app.state.ctx.json(("scoreboard", view, str(request.query_params)), lambda: {
+    # keyed on the parameters that shape the answer, never the raw query string (junk must not grow the cache)
+    key = ("scoreboard", view, *sorted((k, v) for k, v in request.query_params.items() if k in _KEY_PARAMS))
+    return request.app.state.ctx.json(key, lambda: {
         "view": view, "title": sheet, "year": year, "years": b.years, "synthetic": b.synthetic,
         "provenance": "synthetic" if b.synthetic else "registry",
         "columns": list(frame.columns), "rows": cells(frame),
