@@ -98,6 +98,29 @@ def test_upload_lands_good_rows_and_quarantines_bad_ones(fresh_client):
     assert found["total"] == 1 and found["rows"][0]["name"] == "示例上传甲公司"
 
 
+def test_a_long_chinese_file_name_imports_and_keeps_its_extension(fresh_client):
+    # 90 CJK characters are 270 UTF-8 bytes, over Linux's 255-byte file-name limit
+    long_name = "广州市重点产业企业名录" * 9 + ".csv"
+    r = fresh_client.post("/api/v1/data/imports", files={"file": (long_name, CSV.encode("utf-8"), "text/csv")})
+    assert r.status_code == 202, r.text
+    job = _wait(fresh_client, r.json()["url"])
+    assert job["status"] == "done", job
+    # 200 bytes at most: 4 for ".csv", 196 // 3 = 65 characters of the stem
+    assert job["report"]["file"] == long_name[:65] + ".csv"
+    assert job["report"]["rows_loaded"] == 3
+
+
+def test_upload_name_keeps_the_extension_within_the_limits():
+    from chanye.web.api.data import upload_name
+
+    assert upload_name("a" * 300 + ".xlsx") == "a" * 115 + ".xlsx"  # 120 characters
+    assert upload_name("企业" * 45 + ".csv") == ("企业" * 45)[:65] + ".csv"  # 65 * 3 + 4 = 199 bytes
+    assert upload_name("C:\\Users\\分析员\\名录.csv") == "名录.csv"
+    assert upload_name("../../etc/名录.xlsx") == "名录.xlsx"
+    assert upload_name("名\x00录.csv") == "名录.csv"
+    assert upload_name("") == "upload.csv"
+
+
 @pytest.mark.parametrize("copies", [20, 300])  # refused while streaming / refused by Content-Length at once
 def test_upload_over_the_limit_is_413(fresh_client, copies):
     c = fresh_client

@@ -80,6 +80,17 @@ def _too_large(size: int, limit: int) -> UploadTooLarge:
     )
 
 
+def upload_name(filename: str, *, max_chars: int = 120, max_bytes: int = 200) -> str:
+    """The uploaded file's base name, shortened to `max_chars` characters and `max_bytes` UTF-8 bytes (Linux
+    allows 255 bytes, and a CJK character takes 3) with its extension kept, so the type check still sees it."""
+    name = Path(filename.replace("\\", "/")).name.replace("\x00", "") or "upload.csv"
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    while stem and (len(stem) + len(suffix) > max_chars or len((stem + suffix).encode("utf-8")) > max_bytes):
+        stem = stem[:-1]
+    return (stem or "upload") + suffix
+
+
 def run_import(ctx, job: ImportJob, path: Path, year: int | None, workdir: str) -> None:
     """The body of an import job (runs in its own thread with its own cursor)."""
 
@@ -127,7 +138,7 @@ async def post_import(request: Request):
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not getattr(upload, "filename", None):
         raise InputError("没有收到文件 (no file in the upload)", hint="用表单字段 file 上传 CSV、XLSX 或 Parquet 文件")
-    name = Path(upload.filename).name.replace("\x00", "")[:120] or "upload.csv"
+    name = upload_name(upload.filename)
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(f"{name}: 不支持的文件类型 {suffix or '（无扩展名）'} (unsupported file type)",
