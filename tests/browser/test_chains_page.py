@@ -9,6 +9,7 @@ import pytest
 from chanye.framework import load_pack
 
 from .canvas import PAINTED
+from .wait import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +19,7 @@ CHAINS = [c.id for c in load_pack(None).chains]
 
 def _open(page, url: str) -> list:
     page.goto(url, wait_until="load")
-    page.wait_for_function("window.__chanyeRendered && window.__chanyeRendered.length >= 1", timeout=30_000)
+    wait_until(page, "window.__chanyeRendered && window.__chanyeRendered.length >= 1", timeout=30_000)
     return page.evaluate(PAINTED)
 
 
@@ -57,7 +58,7 @@ def test_overview_paints_and_links_to_a_chain(server, page, screenshots) -> None
     page.screenshot(path=str(screenshots / "chains-overview.png"))
     page.select_option("select[data-role=chain]", "biomed")
     page.wait_for_url("**/chains/biomed")
-    page.wait_for_function("window.__chanyeRendered && window.__chanyeRendered.length >= 1", timeout=30_000)
+    wait_until(page, "window.__chanyeRendered && window.__chanyeRendered.length >= 1", timeout=30_000)
     assert page.locator("h1").inner_text().startswith("生物医药与健康产业链")
     assert _clean(page, "/chains -> /chains/biomed") == []
 
@@ -74,7 +75,7 @@ def test_clicking_a_node_shows_its_enterprises(server, page, screenshots) -> Non
       return [box.left + px, box.top + py];
     }""")
     page.mouse.click(x, y)
-    page.wait_for_function("window.__chainsNode === 'vehicle'", timeout=20_000)
+    wait_until(page, "window.__chainsNode === 'vehicle'", timeout=20_000)
     panel = page.locator("#node-body")
     assert "本地企业" in panel.inner_text() and "招商目标" in panel.inner_text()
     firms = panel.locator("table").first.locator("tbody tr")
@@ -91,7 +92,7 @@ def test_district_filter_reloads_with_the_district(server, page) -> None:
     _open(page, server["url"] + "/chains/icv-nev")
     page.select_option("select[data-role=district]", "440112")
     page.wait_for_url("**/chains/icv-nev?district=440112")
-    page.wait_for_function("window.__chanyeRendered && window.__chanyeRendered.length >= 1", timeout=30_000)
+    wait_until(page, "window.__chanyeRendered && window.__chanyeRendered.length >= 1", timeout=30_000)
     assert "黄埔区" in page.locator("h1").inner_text()
     assert page.locator("#recruitment-xlsx").get_attribute("href") == (
         "/api/v1/chains/icv-nev/recruitment?district=440112&format=xlsx"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from .canvas import PAINTED
+from .wait import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +44,7 @@ def _load(page, url: str) -> int:
     page.goto(url, wait_until="load")
     n = page.eval_on_selector_all("[data-chart]", "els => els.length")
     if n:
-        page.wait_for_function(f"window.__chanyeRendered && window.__chanyeRendered.length >= {n}", timeout=20_000)
+        wait_until(page, f"window.__chanyeRendered && window.__chanyeRendered.length >= {n}", timeout=20_000)
     return n
 
 
@@ -105,7 +106,7 @@ def test_search_finds_a_known_enterprise(server, page, screenshots):
     page.wait_for_load_state("load")
     assert page.locator("#results tbody tr").count() == 1
     page.click(f"#results a[href='/enterprise/{firm['uscc']}']")
-    page.wait_for_function("window.__chanyeRendered && window.__chanyeRendered.length >= 1")
+    wait_until(page, "window.__chanyeRendered && window.__chanyeRendered.length >= 1")
     assert firm["name"] in page.locator("h1").inner_text()
     assert page.locator("#links tbody tr").count() >= 1
 
@@ -115,9 +116,9 @@ def test_table_on_cluster_page_sorts_and_searches(server, page):
     box = page.locator("#top")
     before = box.locator("tbody tr").first.inner_text()
     box.locator("th[data-sort=employees]").click()
-    page.wait_for_function("document.querySelector('#top th[data-sort=employees]').classList.contains('sorted-desc')")
+    wait_until(page, "document.querySelector('#top th[data-sort=employees]').classList.contains('sorted-desc')")
     box.locator("input[data-role=q]").fill("示例")
-    page.wait_for_function("!document.querySelector('#top').hasAttribute('aria-busy')")
+    wait_until(page, "!document.querySelector('#top').hasAttribute('aria-busy')")
     assert box.locator("tbody tr").count() >= 1
     assert before  # the server-rendered first page was there before any fetch
 
@@ -141,7 +142,7 @@ def test_upload_with_bad_rows_shows_the_quarantine(server, page, tmp_path, scree
     page.set_input_files("#upload-file", str(csv))
     page.click("#upload-submit")
     page.wait_for_selector("#upload-line.done", timeout=60_000)
-    page.wait_for_function("document.querySelectorAll('#quarantine-table tbody tr td.reason').length >= 2",
+    wait_until(page, "document.querySelectorAll('#quarantine-table tbody tr td.reason').length >= 2",
                            timeout=20_000)
     rows = page.locator("#quarantine-table tbody tr")
     assert rows.count() == 2
@@ -158,3 +159,13 @@ def test_unknown_node_gives_the_friendly_404_page(server, page):
     assert response.status == 404
     assert "未找到" in page.locator("h1").inner_text()
     assert "no-such-node" in page.locator(".message").inner_text()
+
+
+def test_a_year_select_submits_its_form_without_inline_script(server, page):
+    page.goto(server["url"] + "/district", wait_until="load")
+    years = page.eval_on_selector_all("select[name=year] option", "els => els.map(e => e.value)")
+    assert len(years) >= 2
+    with page.expect_navigation():
+        page.select_option("select[name=year]", years[-1])
+    assert page.url.endswith(f"/district?year={years[-1]}")
+    assert page.watch.errors == []

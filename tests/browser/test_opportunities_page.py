@@ -10,6 +10,7 @@ import re
 import pytest
 
 from .canvas import PAINTED
+from .wait import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 def _open(page, url: str) -> None:
     page.goto(url, wait_until="load")
-    page.wait_for_function("window.__chanyeRendered && window.__chanyeRendered.length >= 2", timeout=30_000)
+    wait_until(page, "window.__chanyeRendered && window.__chanyeRendered.length >= 2", timeout=30_000)
 
 
 def _table_codes(page) -> list[str]:
@@ -52,7 +53,7 @@ def test_changing_the_place_updates_url_and_table(server, page, screenshots):
     assert options[0] == "440100" and len(options) == 12  # the city and its 11 districts
     with page.expect_navigation():
         page.select_option("#opp-place", "440106")
-    page.wait_for_function("window.__chanyeRendered && window.__chanyeRendered.length >= 2", timeout=30_000)
+    wait_until(page, "window.__chanyeRendered && window.__chanyeRendered.length >= 2", timeout=30_000)
     assert re.search(r"place=440106", page.url)
     # The other selectors travel with the place (a shareable link reproduces the view).
     assert "strategy=low-hanging" in page.url and "by=cog" in page.url

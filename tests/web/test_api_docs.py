@@ -13,12 +13,15 @@ def test_docs_page_loads_swagger_ui_from_this_server(client) -> None:
     # every script, stylesheet and icon is a local path; the OpenAPI document too
     urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
     assert sorted(urls) == [
+        "/static/swagger-init.js",
         "/vendor/swagger-ui/favicon-32x32.png",
         "/vendor/swagger-ui/swagger-ui-bundle.js",
         "/vendor/swagger-ui/swagger-ui.css",
     ]
-    assert "url: '/openapi.json'" in html
+    assert 'data-openapi="/openapi.json"' in html
     assert "cdn" not in html.lower() and "https://" not in html
+    # no inline script: every <script> has a src
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
 
 
 def test_the_swagger_assets_are_served(client) -> None:

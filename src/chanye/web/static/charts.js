@@ -38,5 +38,13 @@
   }
 
   window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
+  // Form behaviour without inline handlers (the Content-Security-Policy allows no inline script):
+  // a select marked data-autosubmit submits its form on change; a form marked data-nosubmit never submits.
+  document.addEventListener('change', function (e) {
+    if (e.target.matches && e.target.matches('[data-autosubmit]') && e.target.form) { e.target.form.submit(); }
+  });
+  document.addEventListener('submit', function (e) {
+    if (e.target.matches && e.target.matches('[data-nosubmit]')) { e.preventDefault(); }
+  });
   window.chanyeCharts = { FONT: FONT, base: base, mount: mount, charts: charts };
 }());

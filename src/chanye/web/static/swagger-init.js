@@ -1,0 +1,14 @@
+/* /docs: start Swagger UI (served from node_modules) on this server's OpenAPI document. A file, not an inline
+   script, so the Content-Security-Policy can forbid inline script everywhere. */
+window.addEventListener('load', function () {
+  'use strict';
+  var root = document.getElementById('swagger-ui');
+  window.ui = SwaggerUIBundle({
+    url: root.getAttribute('data-openapi'),
+    dom_id: '#swagger-ui',
+    layout: 'BaseLayout',
+    deepLinking: true,
+    validatorUrl: null,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset]
+  });
+});
