@@ -3,7 +3,9 @@ sources and published figures; size and type limits."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import time
 
 import pytest
@@ -131,6 +133,42 @@ def test_upload_over_the_limit_is_413(fresh_client, copies):
     assert err["title"] == "文件过大 File too large"
     assert err["message"].startswith("上传文件 ") and "超过上限 1 KB (upload too large)" in err["message"]
     assert "chanye import" in err["hint"]
+
+
+def test_a_chunked_upload_is_refused_while_it_streams(fresh_client):
+    # No Content-Length: the body arrives in 64 KB messages, straight through the ASGI interface (a test client
+    # would read the whole body first). It is refused once it passes the limit + 64 KB of framing, long before
+    # the 16 MB arrive.
+    app = fresh_client.app
+    app.state.ctx.max_upload_bytes = 1024
+    head = b'--B\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+    chunks = [head] + [b"x" * (64 * 1024)] * 256 + [b"\r\n--B--\r\n"]
+    received, sent = [], []
+
+    async def receive():
+        body = chunks[len(received)]
+        received.append(len(body))
+        return {"type": "http.request", "body": body, "more_body": len(received) < len(chunks)}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/api/v1/data/imports", "raw_path": b"/api/v1/data/imports", "query_string": b"",
+             "root_path": "", "headers": [(b"host", b"testserver"),
+                                          (b"content-type", b"multipart/form-data; boundary=B")],
+             "client": ("127.0.0.1", 50000), "server": ("testserver", 80)}
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert "超过上限 1 KB (upload too large)" in json.loads(sent[1]["body"])["error"]["message"]
+    assert len(received) == 3 and sum(received) == len(head) + 2 * 64 * 1024  # 2 chunks of 16 MB read
+
+
+def test_a_broken_multipart_body_is_422(client):
+    r = client.post("/api/v1/data/imports", content=b"--B\r\nnot a header\r\n",
+                    headers={"content-type": "multipart/form-data"})  # no boundary
+    assert r.status_code == 422
+    assert r.json()["error"]["message"] == "上传表单无法解析 (bad multipart form): Missing boundary in multipart."
 
 
 def test_upload_of_an_unsupported_type_is_422(client):

@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -21,6 +22,7 @@ from typing import Literal
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from chanye.errors import ChanyeError, InputError, NotFound
 from chanye.registry import quarantine, views
@@ -71,6 +73,19 @@ def _jobs(request: Request) -> dict[str, ImportJob]:
 
 def _limit_text(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+_FRAMING = 64 * 1024  # allowance for the multipart boundaries and part headers around the file
+
+
+async def _bounded(stream: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
+    """The request body, refused (413) as soon as more than `limit` bytes have arrived."""
+    total = 0
+    async for chunk in stream:
+        total += len(chunk)
+        if total > limit:
+            raise _too_large(total, limit - _FRAMING)
+        yield chunk
 
 
 def _too_large(size: int, limit: int) -> UploadTooLarge:
@@ -132,9 +147,18 @@ async def post_import(request: Request):
     ctx = request.app.state.ctx
     limit = ctx.max_upload_bytes
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:  # multipart framing allowance
+    if declared and declared.isdigit() and int(declared) > limit + _FRAMING:
         raise _too_large(int(declared), limit)
-    form = await request.form()
+    if "multipart/form-data" not in request.headers.get("content-type", ""):  # a file comes only as multipart
+        raise InputError("没有收到文件 (no file in the upload)", hint="用表单字段 file 上传 CSV、XLSX 或 Parquet 文件")
+    # The body is counted while it streams in, with or without Content-Length: an over-size upload is refused
+    # before it is spooled whole.
+    parser = MultiPartParser(request.headers, _bounded(request.stream(), limit + _FRAMING), max_files=1,
+                             max_fields=10)
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise InputError(f"上传表单无法解析 (bad multipart form): {exc}", hint="用表单字段 file 上传文件") from None
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not getattr(upload, "filename", None):
         raise InputError("没有收到文件 (no file in the upload)", hint="用表单字段 file 上传 CSV、XLSX 或 Parquet 文件")
