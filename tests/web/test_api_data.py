@@ -85,6 +85,9 @@ def test_upload_lands_good_rows_and_quarantines_bad_ones(fresh_client):
     assert any(reason["field"] == "uscc" for reason in q["rows"][0]["reasons"])
     fields = {reason["field"] for reason in q["rows"][1]["reasons"]}
     assert "name" in fields
+    second = c.get("/api/v1/data/quarantine", params={"batch": batch, "limit": 1, "offset": 1}).json()
+    assert [r["row_number"] for r in second["rows"]] == [6]
+    assert (second["total"], second["limit"], second["offset"], second["reasons"]) == (2, 1, 1, q["reasons"])
 
     x = c.get("/api/v1/data/quarantine", params={"batch": batch, "format": "xlsx"})
     ws = load_workbook(io.BytesIO(x.content)).active

@@ -236,25 +236,23 @@ def get_batches(request: Request, format: Format = "json"):
     return model
 
 
-def quarantine_model(ctx, batch: int | None = None, *, limit: int = 500) -> dict:
-    """The rejected rows of one batch (default the latest) with every reason."""
+def quarantine_model(ctx, batch: int | None = None, *, limit: int = 500, offset: int = 0) -> dict:
+    """One page of the rejected rows of one batch (default the latest) with every reason; the total and the
+    reason counts come from the store, so a page never reads the whole batch."""
     store = ctx.cursor()
     chosen = quarantine.latest_batch(store) if batch is None else batch
     if chosen is None:
-        return {"batch": None, "total": 0, "rows": [], "reasons": {}, "limit": limit}
-    frame = quarantine.rejected_rows(store, chosen)
-    reasons: dict[str, int] = {}
-    for items in frame["reasons"]:
-        for item in items:
-            reasons[item["field"]] = reasons.get(item["field"], 0) + 1
+        return {"batch": None, "total": 0, "rows": [], "reasons": {}, "limit": limit, "offset": offset}
+    frame = quarantine.rejected_rows(store, chosen, limit=limit, offset=offset)
     rows = [{"sheet": r.sheet, "row_number": int(r.row_number), "uscc": r.uscc, "reasons": r.reasons,
-             "reason_text": r.reason_text, "raw": r.raw} for r in frame.head(limit).itertuples(index=False)]
-    return clean({"batch": int(chosen), "total": len(frame), "rows": rows, "reasons": reasons, "limit": limit})
+             "reason_text": r.reason_text, "raw": r.raw} for r in frame.itertuples(index=False)]
+    return clean({"batch": int(chosen), "total": quarantine.rejected_count(store, chosen), "rows": rows,
+                  "reasons": quarantine.reason_counts(store, chosen), "limit": limit, "offset": offset})
 
 
 @router.get("/data/quarantine", summary="隔离区: 坏行与全部原因 (rejected rows with every reason; XLSX for re-import)")
 def get_quarantine(request: Request, batch: int | None = Query(None, ge=1, description="导入批次（缺省：最新）"),
-                   format: Format = "json"):
+                   format: Format = "json", limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge=0)):
     ctx = request.app.state.ctx
     if format == "xlsx":
         store = ctx.cursor()
@@ -262,7 +260,7 @@ def get_quarantine(request: Request, batch: int | None = Query(None, ge=1, descr
         chosen = batch or quarantine.latest_batch(store)
         note = f"导入批次 {chosen} 的隔离行：修正后删去“问题”列外无需改动，可直接重新导入 (fix and re-import)"
         return xlsx_response(sheets, f"quarantine-{chosen}.xlsx", notes=dict.fromkeys(sheets, note))
-    return quarantine_model(ctx, batch)
+    return quarantine_model(ctx, batch, limit=limit, offset=offset)
 
 
 def sources_model(ctx) -> dict:
