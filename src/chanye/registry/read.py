@@ -261,6 +261,9 @@ def read_sheets(path: str | Path, *, sheet: str | None = None, headers: set[str]
 def _read_excel(path: Path, sheet: str | None, extra: frozenset[str]) -> list[RawSheet]:
     from python_calamine import CalamineWorkbook
 
+    from chanye.registry.xlsx_guard import check_workbook
+
+    check_workbook(path)  # before the reader allocates what a crafted file declares
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt files
