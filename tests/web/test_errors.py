@@ -38,3 +38,11 @@ def test_unexpected_errors_keep_their_details_in_the_log(failing_client, url, ca
     assert record.exc_info[0] is KeyError and "secret.duckdb" in str(record.exc_info[1])
     if url.startswith("/api/"):
         assert r.json()["error"]["hint"] == "请把编号报告给维护者，详情在服务器日志中 (report this id; the server log has the details)"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "DELETE"])
+def test_a_method_not_allowed_names_the_allowed_ones(client, method):
+    r = client.request(method, "/api/v1/framework")
+    assert r.status_code == 405
+    assert r.headers["allow"] == "GET"
+    assert r.json()["error"]["message"] == "Method Not Allowed"

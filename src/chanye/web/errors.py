@@ -55,7 +55,9 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 404:
             return render(request, 404, "未找到 Not found", f"没有这个页面: {request.url.path} (no such page)",
                           "返回总览 / 或查看 /docs")
-        return render(request, exc.status_code, "错误 Error", str(exc.detail))
+        response = render(request, exc.status_code, "错误 Error", str(exc.detail))
+        response.headers.update(exc.headers or {})  # e.g. the Allow header of a 405
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
