@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from openpyxl import load_workbook
@@ -161,7 +162,8 @@ def test_a_chunked_upload_is_refused_while_it_streams(fresh_client):
              "root_path": "", "headers": [(b"host", b"testserver"),
                                           (b"content-type", b"multipart/form-data; boundary=B")],
              "client": ("127.0.0.1", 50000), "server": ("testserver", 80)}
-    asyncio.run(app(scope, receive, send))
+    with ThreadPoolExecutor(1) as pool:  # its own event loop: the browser tests may hold this thread's
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     assert sent[0]["status"] == 413
     assert "超过上限 1 KB (upload too large)" in json.loads(sent[1]["body"])["error"]["message"]
     assert len(received) == 3 and sum(received) == len(head) + 2 * 64 * 1024  # 2 chunks of 16 MB read
