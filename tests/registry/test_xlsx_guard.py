@@ -149,7 +149,7 @@ def test_every_refusal_names_its_limit_and_the_fix(tmp_path: Path) -> None:
     check_workbook(path, XlsxLimits(max_part_bytes=size, max_ratio=int(ratio) + 1, ratio_min_bytes=0))
     check_workbook(path, XlsxLimits(max_ratio=1, ratio_min_bytes=size))  # only parts larger than the minimum
 
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InputError, match="sheet too large when uncompressed") as info:
         check_workbook(path, XlsxLimits(max_part_bytes=size - 1))
     assert info.value.message == (
         f"big.xlsx 工作表 xl/worksheets/sheet1.xml: 解压后 {size:,} 字节，超过上限 {size - 1:,} "
@@ -157,7 +157,7 @@ def test_every_refusal_names_its_limit_and_the_fix(tmp_path: Path) -> None:
     )
     assert info.value.hint == "拆分文件或另存为 CSV；上限可用 CHANYE_XLSX_MAX_PART_BYTES 调整"
 
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InputError, match="compression ratio too high") as info:
         check_workbook(path, XlsxLimits(max_ratio=int(ratio), ratio_min_bytes=size - 1))
     assert info.value.message == (
         f"big.xlsx 工作表 xl/worksheets/sheet1.xml: 压缩比 {ratio:,.0f} 倍，超过上限 {int(ratio)} 倍，疑似压缩炸弹 "
@@ -165,7 +165,7 @@ def test_every_refusal_names_its_limit_and_the_fix(tmp_path: Path) -> None:
     )
     assert info.value.hint == "另存为普通 XLSX 或 CSV；上限可用 CHANYE_XLSX_MAX_RATIO 调整"
 
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InputError, match="used range too large") as info:
         check_workbook(crafted(tmp_path / "far.xlsx", {"xl/worksheets/sheet1.xml": FAR}), XlsxLimits(max_cells=1))
     assert info.value.message == (
         "far.xlsx 工作表 xl/worksheets/sheet1.xml: 已用区域 9 行 × 10 列 = 90 个单元格，超过上限 1 "
