@@ -22,7 +22,7 @@ import pandas as pd
 from chanye.analytics import chains as ch
 from chanye.framework.model import Framework
 from chanye.registry import views
-from chanye.registry.chain_links import FIRMS_SQL, link_chains, link_status, read_links
+from chanye.registry.chain_links import link_chains, link_status, read_links
 from chanye.registry.store import Store
 from chanye.standards import regions
 
@@ -68,11 +68,9 @@ class Inputs:
 
 
 def load_inputs(store: Store, framework: Framework) -> Inputs:
-    firms = store.query(
-        """SELECT uscc, name, city_code, district_code, coalesce(industry_code, predicted_code) AS industry_code,
-                  business_scope FROM enterprises"""
-    )
-    year = store.scalar("SELECT max(year) FROM enterprise_years")
+    firms = views.chain_firms(store)
+    years = views.years(store)
+    year = years[-1] if years else None
     figures, tags = views.figures(store), views.tags(store)
     measures = ch.firm_measures(firms, figures, tags, year)
     info = firms[["uscc", "name", "city_code", "district_code"]].drop_duplicates("uscc")
@@ -105,7 +103,7 @@ def read_chain_links(
         stored = read_links(store, framework.id, chains[0].id if chain_id else None)
     if not missing:
         return stored
-    firms = inputs.firms if inputs is not None else store.query(FIRMS_SQL)
+    firms = inputs.firms if inputs is not None else views.chain_firms(store)
     fresh = ch.link_enterprises(firms, missing)
     stored = stored[~stored["chain"].isin([c.id for c in missing])]
     return pd.concat([stored, fresh], ignore_index=True) if len(stored) else fresh

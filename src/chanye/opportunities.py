@@ -27,6 +27,7 @@ from chanye.analytics import space as spaces
 from chanye.errors import InputError, NotFound
 from chanye.framework.concordance import owners_by_code
 from chanye.framework.model import Framework
+from chanye.registry import views
 from chanye.registry.store import Store
 from chanye.standards import gbt4754, regions
 
@@ -80,24 +81,13 @@ def load_panel(store: Store, measure: Measure = "enterprises", year: int | None 
     """
     if measure not in MEASURES:
         raise InputError(f"未知的度量 {measure!r} (unknown measure)", hint="可用 enterprises, revenue, employees")
-    years = [int(y) for y in store.query("SELECT DISTINCT year FROM enterprise_years ORDER BY year")["year"]]
+    years = views.years(store)
     if not years:
         raise NotFound("数据库中没有年度指标 (no yearly figures)", hint="先导入数据或运行 chanye demo")
     year = year or years[-1]
     if year not in years:
         raise InputError(f"没有 {year} 年的数据 (no data for {year})", hint=f"可选年份: {', '.join(map(str, years))}")
-    value = "count(*)" if measure == "enterprises" else f"sum(coalesce(y.{measure}, 0))"
-    firms = "count(*)" if measure == "enterprises" else f"count(*) FILTER (WHERE y.{measure} > 0)"
-    frame = store.query(
-        f"""
-        SELECT e.city_code AS city, CASE WHEN e.city_code = ? THEN e.district_code END AS district,
-               coalesce(e.industry_code, e.predicted_code) AS activity, {value} AS value, {firms} AS firms
-        FROM enterprises e JOIN enterprise_years y USING (uscc)
-        WHERE y.year = ? AND coalesce(e.industry_code, e.predicted_code) IS NOT NULL AND e.city_code IS NOT NULL
-        GROUP BY ALL
-        """,
-        [regions.GUANGZHOU, int(year)],
-    )
+    frame = views.activity_panel(store, year, None if measure == "enterprises" else measure, regions.GUANGZHOU)
     frame["value"] = frame["value"].fillna(0.0).astype("float64")
     frame["firms"] = frame["firms"].fillna(0).astype("int64")
     national_firms = frame.groupby("activity")["firms"].transform("sum")
@@ -182,7 +172,7 @@ def compute(store: Store, measure: Measure = "enterprises", year: int | None = N
     connected space.
     """
     panel, year = load_panel(store, measure, year)
-    synthetic = bool(store.scalar("SELECT count(*) > 0 FROM enterprises WHERE synthetic"))
+    synthetic = views.is_synthetic(store)
     return from_panel(panel, measure=measure, year=year, synthetic=synthetic, min_presence_firms=min_presence_firms,
                       progress=progress)
 

@@ -51,7 +51,7 @@ class Scoreboard:
 
 def compute(store: Store, framework: Framework) -> Scoreboard:
     """Every indicator of every node, district and year, plus targets and the reconciliation."""
-    if not store.scalar("SELECT count(*) FROM enterprise_years"):
+    if not views.has_figures(store):
         raise NotFound("数据库中还没有企业年度指标 (the registry holds no yearly figures yet)",
                        hint="在“数据”页上传企业名录与年度指标，或运行 chanye demo 生成示例数据")
     scale = ind.scale(views.firms(store), views.figures(store), views.tags(store),

@@ -16,7 +16,7 @@ Inputs
     "not reported", never zero.
 ``tags``
     ``uscc``, ``tag``: one row per tag held (``above_scale``, ``high_tech``, ``srdi``, ``little_giant``,
-    ``listed``; see ``chanye.registry.fields.TAGS``). Tags are not yearly.
+    ``listed``; see ``chanye.standards.tags.TAGS``). Tags are not yearly.
 ``links``
     ``uscc``, ``node``: the enterprise -> framework node classification. Multi-label: one enterprise may be
     linked to several industry nodes.
@@ -57,7 +57,7 @@ from scipy import sparse
 
 from chanye.errors import InputError
 from chanye.framework.model import INDUSTRY_KINDS, Framework, Target
-from chanye.registry.fields import TAGS
+from chanye.standards.tags import TAGS
 
 __all__ = [
     "ALL_FIRMS",

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chanye.standards.tags import TAGS
+
+__all__ = ["ENTERPRISE_FIELDS", "FIELDS", "FIGURE_FIELDS", "MEASURES", "TAGS", "TAG_ALIASES", "Field", "label"]
+
 
 @dataclass(frozen=True)
 class Field:
@@ -62,14 +66,7 @@ FIGURE_FIELDS: tuple[Field, ...] = (
 FIELDS: dict[str, Field] = {f.name: f for f in (*ENTERPRISE_FIELDS, *FIGURE_FIELDS)}
 MEASURES: tuple[str, ...] = tuple(f.name for f in FIGURE_FIELDS if f.name != "year")
 
-# Enterprise tags (企业标签): id -> (zh, en). Columns such as 是否高新技术企业 (是/否) map here too.
-TAGS: dict[str, tuple[str, str]] = {
-    "above_scale": ("规上", "Above designated size"),
-    "high_tech": ("高新技术企业", "High-tech enterprise"),
-    "srdi": ("专精特新", "Specialised & innovative SME"),
-    "little_giant": ("专精特新“小巨人”", "'Little giant'"),
-    "listed": ("上市", "Listed"),
-}
+# Enterprise tags (企业标签, chanye.standards.tags). Columns such as 是否高新技术企业 (是/否) map here too.
 TAG_ALIASES: dict[str, str] = {
     "规上": "above_scale", "规上企业": "above_scale", "规模以上": "above_scale", "规模以上企业": "above_scale",
     "是否规上": "above_scale", "是否规上企业": "above_scale",

@@ -23,13 +23,15 @@ def figures(store: Store) -> pd.DataFrame:
     return store.query(f"SELECT uscc, year, {', '.join(MEASURES)}, synthetic FROM enterprise_years")
 
 
-def tags(store: Store) -> pd.DataFrame:
-    return store.query("SELECT uscc, tag FROM tags")
+def tags(store: Store, *, ordered: bool = False) -> pd.DataFrame:
+    return store.query("SELECT uscc, tag FROM tags" + (" ORDER BY tag, uscc" if ordered else ""))
 
 
-def links(store: Store, pack: str) -> pd.DataFrame:
+def links(store: Store, pack: str, *, ordered: bool = False) -> pd.DataFrame:
     return store.query(
-        "SELECT uscc, node, method, code, evidence, confidence FROM classifications WHERE pack = ?", [pack]
+        "SELECT uscc, node, method, code, evidence, confidence FROM classifications WHERE pack = ?"
+        + (" ORDER BY node, uscc" if ordered else ""),
+        [pack],
     )
 
 
@@ -48,6 +50,57 @@ def is_synthetic(store: Store) -> bool:
 
 def years(store: Store) -> list[int]:
     return [int(y) for y in store.query("SELECT DISTINCT year FROM enterprise_years ORDER BY year")["year"]]
+
+
+def has_figures(store: Store) -> bool:
+    """True when the store holds any yearly figure."""
+    return bool(store.scalar("SELECT count(*) > 0 FROM enterprise_years"))
+
+
+def chain_firms(store: Store) -> pd.DataFrame:
+    """What chain linking and the chain boards read: one row per firm with its (declared, else predicted) code."""
+    return store.query(
+        """SELECT uscc, name, city_code, district_code, coalesce(industry_code, predicted_code) AS industry_code,
+                  business_scope FROM enterprises"""
+    )
+
+
+def activity_panel(store: Store, year: int, measure: str | None, home_city: str) -> pd.DataFrame:
+    """One row per (city, district of `home_city` or None, activity) of one year: `value` (the sum of `measure`,
+    or the number of firms when None) and `firms` (firms with a positive value; all firms when None)."""
+    if measure is not None and measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}")
+    value = "count(*)" if measure is None else f"sum(coalesce(y.{measure}, 0))"
+    firms_with = "count(*)" if measure is None else f"count(*) FILTER (WHERE y.{measure} > 0)"
+    return store.query(
+        f"""
+        SELECT e.city_code AS city, CASE WHEN e.city_code = ? THEN e.district_code END AS district,
+               coalesce(e.industry_code, e.predicted_code) AS activity, {value} AS value, {firms_with} AS firms
+        FROM enterprises e JOIN enterprise_years y USING (uscc)
+        WHERE y.year = ? AND coalesce(e.industry_code, e.predicted_code) IS NOT NULL AND e.city_code IS NOT NULL
+        GROUP BY ALL
+        """,
+        [home_city, int(year)],
+    )
+
+
+def directory_firms(store: Store) -> pd.DataFrame:
+    """Every enterprise with what the search directory shows, ordered by USCC."""
+    return store.query("""
+        SELECT uscc, name, district_code, city_code, coalesce(industry_code, predicted_code) AS industry_code,
+               industry_code IS NULL AND predicted_code IS NOT NULL AS code_predicted,
+               registered_capital, strftime(founded, '%Y-%m-%d') AS founded,
+               coalesce(business_scope, '') AS business_scope, synthetic
+        FROM enterprises ORDER BY uscc
+    """)
+
+
+def figures_of_year(store: Store, year: int, measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:
+    """`uscc` and the measures of one year."""
+    unknown = [m for m in measures if m not in MEASURES]
+    if unknown:
+        raise ValueError(f"unknown measures {unknown}")
+    return store.query(f"SELECT uscc, {', '.join(measures)} FROM enterprise_years WHERE year = ?", [year])
 
 
 def enterprise(store: Store, uscc: str, pack: str) -> dict:

@@ -174,7 +174,7 @@ def _figures_for(store, year: int | None, usccs: pd.Index) -> dict[str, np.ndarr
     """One year's figures as float arrays aligned with the directory's rows (NaN where not reported)."""
     if year is None:
         return {m: np.full(len(usccs), np.nan) for m in FIGURES}
-    figs = store.query(f"SELECT uscc, {', '.join(FIGURES)} FROM enterprise_years WHERE year = ?", [year])
+    figs = views.figures_of_year(store, year, tuple(FIGURES))
     aligned = figs.set_index("uscc").reindex(usccs)
     return {m: aligned[m].to_numpy(dtype=float, na_value=np.nan) for m in FIGURES}
 
@@ -187,13 +187,7 @@ def _text_array(series: pd.Series) -> np.ndarray:
 
 def build_directory(store, pack: str, city: str) -> Directory:
     """Load every enterprise with its latest-year figures, tags and nodes, and index name + scope."""
-    firms = store.query("""
-        SELECT uscc, name, district_code, city_code, coalesce(industry_code, predicted_code) AS industry_code,
-               industry_code IS NULL AND predicted_code IS NOT NULL AS code_predicted,
-               registered_capital, strftime(founded, '%Y-%m-%d') AS founded,
-               coalesce(business_scope, '') AS business_scope, synthetic
-        FROM enterprises ORDER BY uscc
-    """)
+    firms = views.directory_firms(store)
     years = views.years(store)
     year = years[-1] if years else None
     usccs = pd.Index(firms["uscc"])
@@ -209,14 +203,14 @@ def build_directory(store, pack: str, city: str) -> Directory:
     n = len(firms)
     row_tags: list[list[str]] = [[] for _ in range(n)]
     tag_rows: dict[str, np.ndarray] = {}
-    tags = store.query("SELECT uscc, tag FROM tags ORDER BY tag, uscc")
+    tags = views.tags(store, ordered=True)
     tag_pos = usccs.get_indexer(tags["uscc"])
     for tag, part in pd.Series(tag_pos).groupby(tags["tag"].to_numpy()):
         pos = np.sort(part.to_numpy()[part.to_numpy() >= 0])
         tag_rows[str(tag)] = pos
         for p in pos:
             row_tags[p].append(str(tag))
-    links = store.query("SELECT uscc, node FROM classifications WHERE pack = ? ORDER BY node, uscc", [pack])
+    links = views.links(store, pack, ordered=True)
     link_pos = usccs.get_indexer(links["uscc"])
     row_nodes: list[list[str]] = [[] for _ in range(n)]
     node_rows: dict[str, np.ndarray] = {}
