@@ -50,7 +50,7 @@ def test_one_cell_at_xfd1048576_is_refused(tmp_path: Path) -> None:
 
 def test_limits_from_the_environment(tmp_path: Path, monkeypatch) -> None:
     path = workbook(tmp_path / "small.xlsx", {"A1": "企业名称", "C10": "x"})  # 10 rows x 3 columns
-    check_workbook(path, XlsxLimits(max_cells=30))  # exactly at the limit: accepted
+    assert check_workbook(path, XlsxLimits(max_cells=30)) == {"名录": (10, 3)}  # exactly at the limit
     monkeypatch.setenv("CHANYE_XLSX_MAX_CELLS", "29")
     assert XlsxLimits.from_env().max_cells == 29
     with pytest.raises(InputError, match=r"10 行 × 3 列 = 30 个单元格，超过上限 29"):
@@ -63,8 +63,12 @@ def test_a_high_compression_ratio_is_refused(tmp_path: Path) -> None:
         info = z.getinfo("xl/worksheets/sheet1.xml")
     ratio = info.file_size / info.compress_size
     assert ratio > 10  # 2,000 identical rows compress well
-    check_workbook(path, XlsxLimits(max_ratio=int(ratio) + 1, ratio_min_bytes=0))
-    with pytest.raises(InputError, match=r"bomb.xlsx 工作表 名录: 压缩比 \d+ 倍，超过上限 10 倍，疑似压缩炸弹"):
+    assert check_workbook(path, XlsxLimits(max_ratio=int(ratio) + 1, ratio_min_bytes=0)) == {
+        "名录": (2000, 1)
+    }
+    with pytest.raises(
+        InputError, match=r"bomb.xlsx 工作表 名录: 压缩比 \d+ 倍，超过上限 10 倍，疑似压缩炸弹"
+    ):
         check_workbook(path, XlsxLimits(max_ratio=10, ratio_min_bytes=0))
     with pytest.raises(InputError, match=r"解压后 [\d,]+ 字节，超过上限 1,000"):
         check_workbook(path, XlsxLimits(max_part_bytes=1000))
@@ -72,10 +76,10 @@ def test_a_high_compression_ratio_is_refused(tmp_path: Path) -> None:
 
 def test_ordinary_workbooks_and_other_files_pass(tmp_path: Path) -> None:
     path = workbook(tmp_path / "ok.xlsx", {"A1": "企业名称", "B1": "统一社会信用代码", "A2": "示例甲公司"})
-    check_workbook(path)
+    assert check_workbook(path) == {"名录": (2, 2)}
     not_a_zip = tmp_path / "broken.xlsx"
     not_a_zip.write_bytes(b"not a zip")
-    check_workbook(not_a_zip)  # left to the reader, which names it unreadable
+    assert check_workbook(not_a_zip) == {}  # left to the reader, which names it unreadable
     with pytest.raises(InputError, match=r"broken.xlsx: 无法读取 Excel 文件"):
         read_sheets(not_a_zip)
 
@@ -98,7 +102,9 @@ BOOK = (
 )
 
 
-@pytest.mark.parametrize(("part", "sheet"), [("xl/worksheets/sheet1.xml", "名录"), ("xl/worksheets/sheet2.xml", "甲")])
+@pytest.mark.parametrize(
+    ("part", "sheet"), [("xl/worksheets/sheet1.xml", "名录"), ("xl/worksheets/sheet2.xml", "甲")]
+)
 def test_sheet_names_follow_relative_and_absolute_targets(tmp_path: Path, part: str, sheet: str) -> None:
     # rId1 is relative to xl/, rId2 absolute; a relationship without Target and a sheet without r:id are skipped
     other = "xl/worksheets/sheet2.xml" if part.endswith("1.xml") else "xl/worksheets/sheet1.xml"
@@ -106,13 +112,17 @@ def test_sheet_names_follow_relative_and_absolute_targets(tmp_path: Path, part: 
         tmp_path / "book.xlsx",
         {"xl/workbook.xml": BOOK, "xl/_rels/workbook.xml.rels": RELS, part: FAR, other: b"<worksheet/>"},
     )
-    with pytest.raises(InputError, match=rf"^book.xlsx 工作表 {sheet}: 已用区域 9 行 × 10 列 = 90 个单元格，超过上限 89 "):
+    with pytest.raises(
+        InputError, match=rf"^book.xlsx 工作表 {sheet}: 已用区域 9 行 × 10 列 = 90 个单元格，超过上限 89 "
+    ):
         check_workbook(path, XlsxLimits(max_cells=89))
 
 
 def test_a_sheet_without_a_workbook_is_named_by_its_part(tmp_path: Path) -> None:
     path = crafted(tmp_path / "bare.xlsx", {"xl/worksheets/sheet1.xml": FAR})
-    with pytest.raises(InputError, match=r"^bare.xlsx 工作表 xl/worksheets/sheet1.xml: 已用区域 9 行 × 10 列"):
+    with pytest.raises(
+        InputError, match=r"^bare.xlsx 工作表 xl/worksheets/sheet1.xml: 已用区域 9 行 × 10 列"
+    ):
         check_workbook(path, XlsxLimits(max_cells=89))
 
 
@@ -120,7 +130,11 @@ def test_bad_utf8_in_the_workbook_parts_is_tolerated(tmp_path: Path) -> None:
     book = BOOK.replace(b"no-id", b"\xff\xfe")
     path = crafted(
         tmp_path / "odd.xlsx",
-        {"xl/workbook.xml": book, "xl/_rels/workbook.xml.rels": RELS + b"\xff", "xl/worksheets/sheet1.xml": FAR},
+        {
+            "xl/workbook.xml": book,
+            "xl/_rels/workbook.xml.rels": RELS + b"\xff",
+            "xl/worksheets/sheet1.xml": FAR,
+        },
     )
     with pytest.raises(InputError, match=r"^odd.xlsx 工作表 名录: "):
         check_workbook(path, XlsxLimits(max_cells=89))
@@ -137,7 +151,10 @@ def test_only_worksheets_are_measured(tmp_path: Path) -> None:
             "xl/worksheets/sheet1.xml": FAR,
         },
     )
-    check_workbook(path, XlsxLimits(max_cells=90, max_part_bytes=len(FAR)))  # both limits met exactly
+    # both limits met exactly; the parts that are not worksheets are not measured
+    assert check_workbook(path, XlsxLimits(max_cells=90, max_part_bytes=len(FAR))) == {
+        "xl/worksheets/sheet1.xml": (9, 10)
+    }
 
 
 def test_every_refusal_names_its_limit_and_the_fix(tmp_path: Path) -> None:
@@ -146,8 +163,13 @@ def test_every_refusal_names_its_limit_and_the_fix(tmp_path: Path) -> None:
     size = len(body)
     with zipfile.ZipFile(path) as z:
         ratio = size / z.getinfo("xl/worksheets/sheet1.xml").compress_size
-    check_workbook(path, XlsxLimits(max_part_bytes=size, max_ratio=int(ratio) + 1, ratio_min_bytes=0))
-    check_workbook(path, XlsxLimits(max_ratio=1, ratio_min_bytes=size))  # only parts larger than the minimum
+    accepted = {"xl/worksheets/sheet1.xml": (1, 1)}
+    assert (
+        check_workbook(path, XlsxLimits(max_part_bytes=size, max_ratio=int(ratio) + 1, ratio_min_bytes=0))
+        == accepted
+    )
+    # only parts larger than the minimum are held to the ratio
+    assert check_workbook(path, XlsxLimits(max_ratio=1, ratio_min_bytes=size)) == accepted
 
     with pytest.raises(InputError, match="sheet too large when uncompressed") as info:
         check_workbook(path, XlsxLimits(max_part_bytes=size - 1))
@@ -166,12 +188,17 @@ def test_every_refusal_names_its_limit_and_the_fix(tmp_path: Path) -> None:
     assert info.value.hint == "另存为普通 XLSX 或 CSV；上限可用 CHANYE_XLSX_MAX_RATIO 调整"
 
     with pytest.raises(InputError, match="used range too large") as info:
-        check_workbook(crafted(tmp_path / "far.xlsx", {"xl/worksheets/sheet1.xml": FAR}), XlsxLimits(max_cells=1))
+        check_workbook(
+            crafted(tmp_path / "far.xlsx", {"xl/worksheets/sheet1.xml": FAR}), XlsxLimits(max_cells=1)
+        )
     assert info.value.message == (
         "far.xlsx 工作表 xl/worksheets/sheet1.xml: 已用区域 9 行 × 10 列 = 90 个单元格，超过上限 1 "
         "(used range too large: a stray cell far away?)"
     )
-    assert info.value.hint == "删除远处的空白或孤立单元格后另存，或另存为 CSV；上限可用 CHANYE_XLSX_MAX_CELLS 调整"
+    assert (
+        info.value.hint
+        == "删除远处的空白或孤立单元格后另存，或另存为 CSV；上限可用 CHANYE_XLSX_MAX_CELLS 调整"
+    )
 
 
 def test_every_limit_reads_its_environment_variable(monkeypatch) -> None:
@@ -186,8 +213,12 @@ def test_every_limit_reads_its_environment_variable(monkeypatch) -> None:
 
 def test_a_ratio_exactly_at_the_limit_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "stored.xlsx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:  # stored, not compressed: the ratio is exactly 1
+    with zipfile.ZipFile(
+        path, "w", zipfile.ZIP_STORED
+    ) as z:  # stored, not compressed: the ratio is exactly 1
         z.writestr("xl/worksheets/sheet1.xml", FAR)
-    check_workbook(path, XlsxLimits(max_ratio=1, ratio_min_bytes=0))
+    assert check_workbook(path, XlsxLimits(max_ratio=1, ratio_min_bytes=0)) == {
+        "xl/worksheets/sheet1.xml": (9, 10)
+    }
     with pytest.raises(InputError, match=r"压缩比 1 倍，超过上限 0 倍"):
         check_workbook(path, XlsxLimits(max_ratio=0, ratio_min_bytes=0))

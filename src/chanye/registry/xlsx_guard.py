@@ -93,15 +93,16 @@ def _sheet_names(book: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
-def check_workbook(path: str | Path, limits: XlsxLimits | None = None) -> None:
-    """Refuse (InputError) a workbook whose sheets exceed `limits`; a file that is not a zip is left to the
-    reader, which names it unreadable."""
+def check_workbook(path: str | Path, limits: XlsxLimits | None = None) -> dict[str, tuple[int, int]]:
+    """Refuse (InputError) a workbook whose sheets exceed `limits`; else each sheet's used range (rows,
+    columns). A file that is not a zip is left to the reader, which names it unreadable ({} here)."""
     limits = limits or XlsxLimits.from_env()
     path = Path(path)
+    ranges: dict[str, tuple[int, int]] = {}
     try:
         book = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        return
+        return ranges
     with book:
         names = _sheet_names(book)
         for info in book.infolist():
@@ -130,3 +131,5 @@ def check_workbook(path: str | Path, limits: XlsxLimits | None = None) -> None:
                     f"{limits.max_cells:,} (used range too large: a stray cell far away?)",
                     hint="删除远处的空白或孤立单元格后另存，或另存为 CSV；上限可用 CHANYE_XLSX_MAX_CELLS 调整",
                 )
+            ranges[sheet] = (rows, cols)
+    return ranges
