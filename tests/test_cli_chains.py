@@ -9,10 +9,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from chanye import chainboard
 from chanye.cli import app
 from chanye.framework import load_pack
-from chanye.registry.store import Store
+from chanye.services.chains import ChainBoard
+from chanye.services.platform import Platform
 
 runner = CliRunner()
 
@@ -27,9 +27,8 @@ def framework():
 
 
 @pytest.fixture(scope="module")
-def icv(demo_db, framework) -> chainboard.ChainView:
-    with Store(demo_db) as store:
-        return chainboard.open_view(store, framework, "icv-nev")
+def icv(demo_db, framework) -> ChainBoard:
+    return Platform(demo_db, framework).chain("icv-nev")
 
 
 def test_summary_lists_all_21_chains(demo_db, framework) -> None:
@@ -38,18 +37,20 @@ def test_summary_lists_all_21_chains(demo_db, framework) -> None:
     assert "示例数据" in result.stdout and "产业链概览（广州市） 2024 年 · 环节数（个）" in result.stdout
     for chain in framework.chains:
         assert framework.node(chain.cluster).name.zh in result.stdout
+    assert "最新" in result.stdout and "current" not in result.stdout
     data = json.loads(run("chains", "--db", str(demo_db), "--format", "json").stdout)
-    assert [r["产业链编号"] for r in data["chains"]] == [c.id for c in framework.chains]
-    assert len(data["chains"]) == 21
-    for row, chain in zip(data["chains"], framework.chains, strict=True):
-        assert (
-            row["强链（个）"] + row["弱链（个）"] + row["缺链（个）"] == row["环节（个）"] == len(chain.nodes)
-        )
-        assert row["集群状态"] == (
-            "暂定" if framework.node(chain.cluster).status == "provisional" else "已确认"
-        )
-        assert row["关联状态"] == "最新" and row["来源"] == "示例数据"
-    assert data["area"] == "440100" and data["synthetic"] is True
+    assert [r["chain_id"] for r in data["rows"]] == [c.id for c in framework.chains]
+    assert len(data["rows"]) == 21
+    for row, chain in zip(data["rows"], framework.chains, strict=True):
+        counts = [row[k]["value"] for k in ("strong", "weak", "missing")]
+        assert sum(counts) == row["nodes"]["value"] == len(chain.nodes)
+        assert row["strong"] == {"value": counts[0], "unit": "count", "provenance": "synthetic"}
+        assert row["cluster_status"] == framework.node(chain.cluster).status
+        assert row["link_status"] == "current"
+    assert data["area"] == {"code": "440100", "name": "广州市"} and data["synthetic"] is True
+    assert data["provenance"] == "synthetic"
+    en = run("chains", "--db", str(demo_db), "--lang", "en")
+    assert "Chains in Guangzhou, 2024 · links" in en.stdout and "Synthetic demo data" in en.stdout
 
 
 def test_one_chain_shows_diagnosis_leaders_and_lists(demo_db, icv) -> None:
@@ -63,49 +64,54 @@ def test_one_chain_shows_diagnosis_leaders_and_lists(demo_db, icv) -> None:
         "增资扩产清单（前 3 家，共",
     ):
         assert heading in out
-    assert f"招商清单（前 3 家，共 {len(icv.recruitment)} 家）" in out
-    for name in icv.leaders["name"]:
-        assert name in out
+    assert f"招商清单（前 3 家，共 {len(icv.recruitment.rows)} 家）" in out
+    for row in icv.leaders.rows:
+        assert row["name"] in out
 
 
 def test_json_matches_the_library(demo_db, icv) -> None:
-    data = json.loads(run("chains", "icv-nev", "--db", str(demo_db), "-f", "json").stdout)
-    assert [r["诊断"] for r in data["diagnosis"]] == icv.diagnosis["status"].tolist()
-    assert len(data["recruitment"]) == len(icv.recruitment)
-    assert [r["统一社会信用代码"] for r in data["recruitment"]] == icv.recruitment["uscc"].tolist()
-    assert all(r["推荐理由"] for r in data["recruitment"] + data["expansion"])
+    data = json.loads(run("chains", "icv-nev", "--db", str(demo_db), "-f", "json").stdout)["tables"]
+    assert [r["status"] for r in data["diagnosis"]["rows"]] == [r["status"] for r in icv.diagnosis.rows]
+    assert len(data["recruitment"]["rows"]) == len(icv.recruitment.rows)
+    assert [r["uscc"] for r in data["recruitment"]["rows"]] == [r["uscc"] for r in icv.recruitment.rows]
+    assert all(r["reason"] for r in data["recruitment"]["rows"] + data["expansion"]["rows"])
+    assert all(r["reason"].startswith(("强链：", "弱链：", "缺链：")) for r in data["diagnosis"]["rows"])
 
 
 def test_a_cluster_node_id_and_a_district_name_work(demo_db) -> None:
     data = json.loads(
         run("chains", "icv-nev", "--district", "黄埔", "--db", str(demo_db), "-f", "json").stdout
     )
-    assert data["area"] == "440112" and data["cluster"] == "icv-nev"
-    assert all(r["所在区"] == "黄埔区" for r in data["expansion"])
+    assert data["area"] == {"code": "440112", "name": "黄埔区"} and data["cluster"] == "icv-nev"
+    rows = data["tables"]["expansion"]["rows"]
+    assert rows and all(r["district"] == "黄埔区" and r["district_code"] == "440112" for r in rows)
     summary = json.loads(run("chains", "--district", "Huangpu", "--db", str(demo_db), "-f", "json").stdout)
-    assert summary["area"] == "440112"
+    assert summary["area"] == {"code": "440112", "name": "黄埔区"}
 
 
 def test_xlsx_holds_the_four_work_list_sheets(demo_db, icv, tmp_path) -> None:
     path = tmp_path / "清单.xlsx"
     result = run("chains", "icv-nev", "--db", str(demo_db), "--format", "xlsx", "-o", str(path))
     assert result.exit_code == 0, result.output
-    assert f"已写出 招商清单 {len(icv.recruitment)} 家、增资扩产清单 {len(icv.expansion)} 家" in result.stdout
+    assert (f"已写出 招商清单 {len(icv.recruitment.rows)} 家、增资扩产清单 {len(icv.expansion.rows)} 家"
+            in result.stdout)
     wb = load_workbook(path, read_only=True)
     assert wb.sheetnames == ["招商清单", "增资扩产清单", "链条诊断", "链主企业"]
     rows = list(wb["招商清单"].iter_rows(values_only=True))
     assert rows[0][0].startswith("示例数据：") and "智能网联与新能源汽车产业链，广州市，2024 年" in rows[0][0]
     assert list(rows[1][:5]) == ["序号", "企业名称", "所在城市", "链条环节", "推荐理由"]
+    assert list(rows[1][5:8]) == ["综合得分", "营业收入（亿元）", "近年营业收入年均增长（%）"]
     body = rows[2:]
-    assert len(body) == len(icv.recruitment) > 0
+    assert len(body) == len(icv.recruitment.rows) > 0
     assert [r[0] for r in body] == list(range(1, len(body) + 1))
     assert all(r[4] and "综合得分" in r[4] for r in body)
     assert all(r[2] != "广州市" for r in body)
     expand = list(wb["增资扩产清单"].iter_rows(values_only=True))
     assert list(expand[1][:5]) == ["序号", "企业名称", "所在区", "链条环节", "推荐理由"]
-    assert len(expand) - 2 == len(icv.expansion)
+    assert len(expand) - 2 == len(icv.expansion.rows)
     diag = list(wb["链条诊断"].iter_rows(values_only=True))
-    assert [r[0] for r in diag[2:]] == icv.diagnosis["node_name"].tolist()
+    assert [r[0] for r in diag[2:]] == [r["node"]["zh"] for r in icv.diagnosis.rows]
+    assert {r[3] for r in diag[2:]} <= {"强链", "弱链", "缺链"}
 
 
 def test_summary_xlsx(demo_db, tmp_path) -> None:
@@ -124,7 +130,7 @@ def test_summary_xlsx(demo_db, tmp_path) -> None:
         ),
         (
             ["icv-nev", "--district", "火星区"],
-            "错误 Error: 没有这个区: 火星区 (not a Guangzhou district)（例如 天河、黄埔区 或 440106）",
+            "错误 Error: 没有这个区: 火星区 (not a district of Guangzhou)（例如 荔湾区 或 440103）",
         ),
         (["icv-nev", "--format", "xlsx"], "错误 Error: --format xlsx 需要 --output 文件 (needs --output)"),
         (

@@ -4,6 +4,7 @@ the results read back (JSON, CSV) against the library and the Growth Lab's Stata
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,39 +22,75 @@ def run(*args: str):
     return runner.invoke(app, list(args), catch_exceptions=False)
 
 
-def test_opportunities_json_for_guangzhou_and_a_district(demo_db):
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def test_opportunities_json_for_the_city_and_a_district(demo_db):
     result = run("opportunities", "--db", str(demo_db), "--format", "json", "--limit", "10")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["place"] == "440100" and data["synthetic"] is True and data["year"] == 2024
+    assert data["place"] == "440100" and data["place_name"] == "广州市" and data["synthetic"] is True
+    assert data["year"] == 2024 and data["provenance"] == "synthetic" and data["name"] == "growth_opportunities"
     rows = data["rows"]
+    min_firms = data["method"]["min_presence_firms"]
     assert len(rows) == 10 and [r["rank"] for r in rows] == list(range(1, 11))
-    assert all(r["rca"] < 1 or r["firms"] < data["min_presence_firms"] for r in rows)
-    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert all(r["rca"]["value"] < 1 or r["firms"]["value"] < min_firms for r in rows)
+    assert [r["score"]["value"] for r in rows] == sorted((r["score"]["value"] for r in rows), reverse=True)
     assert all(r["reason"].startswith(f"发展 {r['activity']} ") for r in rows)
+    assert all(r["density"] == {"value": r["density"]["value"], "unit": "ratio", "provenance": "synthetic"}
+               for r in rows)
+    assert data["candidates"]["value"] >= 10 and data["eci"]["unit"] == "score"
+    assert [n["code"] for n in data["notes"]] == ["presence_fallback", "city_share_large"]
     district = json.loads(run("opportunities", "--db", str(demo_db), "--place", "黄埔", "-f", "json").stdout)
     assert district["place"] == "440112" and district["strategy"] == "balanced" and district["scope"] == "traded"
+    assert district["place_kind"] == "district" and district["place_name"] == "黄埔区"
     assert [r["activity"] for r in district["rows"][:10]] != [r["activity"] for r in rows]
 
 
 def test_opportunities_table_and_xlsx(demo_db, tmp_path):
     result = run("opportunities", "--db", str(demo_db), "--strategy", "long-jump", "--by", "cog", "--limit", "5")
     assert result.exit_code == 0
-    assert "广州市 发展机会（2024，enterprises，long-jump）" in result.stdout
-    assert "示例数据" in result.stdout
+    assert "广州市 发展机会（2024，企业数，跨越发展）" in result.stdout
+    assert "示例数据：合成数据，非真实企业或官方统计" in result.stdout
+    assert "关联密度" in result.stdout and "综合得分" in result.stdout
+    assert all(len(line) <= 140 for line in result.stdout.splitlines())
+    assert set(re.findall(r"[A-Za-z]+", result.output)) <= {"PCI", "COG", "RCA"}  # no English in zh output
     out = tmp_path / "机会.xlsx"
     result = run("opportunities", "--db", str(demo_db), "-f", "xlsx", "-o", str(out), "--limit", "7")
     assert result.exit_code == 0 and out.exists()
-    sheet = pd.read_excel(out, sheet_name="发展机会", engine="openpyxl")
-    assert len(sheet) == 7 and "reason" in sheet.columns
+    sheet = pd.read_excel(out, sheet_name="发展机会", engine="openpyxl", header=1)
+    assert len(sheet) == 7 and "理由" in sheet.columns and "关联密度" in sheet.columns
+    assert "本地数值（家）" in sheet.columns and "产业节点" in sheet.columns
+    note = pd.read_excel(out, sheet_name="发展机会", engine="openpyxl", header=None).iloc[0, 0]
+    assert note.startswith("来源：示例数据（合成，非真实企业或官方统计）。广州市 2024 年，度量 企业数（家），策略 均衡组合")
+    assert list(sheet["排名"]) == list(range(1, 8))
+    csv = tmp_path / "机会.csv"
+    assert run("opportunities", "--db", str(demo_db), "-f", "csv", "-o", str(csv), "--limit", "3").exit_code == 0
+    frame = pd.read_csv(csv, encoding="utf-8-sig", dtype={"行业代码": str})
+    assert list(frame["行业代码"]) == list(sheet["行业代码"].astype(str).str.zfill(4)[:3])
+
+
+def test_opportunities_in_english_have_no_chinese_beyond_names(demo_db):
+    result = run("opportunities", "--db", str(demo_db), "--place", "Tianhe", "--lang", "en", "--limit", "5")
+    assert result.exit_code == 0, result.output
+    assert "Tianhe: growth opportunities (2024, Enterprises, Balanced portfolio)" in result.stdout
+    data = json.loads(run("opportunities", "--db", str(demo_db), "--place", "Tianhe", "--lang", "en",
+                          "-f", "json").stdout)
+    assert data["title"] == "Growth opportunities" and data["place_name"] == "Tianhe"
+    for row in data["rows"]:  # class names (GB/T 4754 has no English) are the only Chinese
+        assert not CJK.search(row["reason"].replace(row["name"], "")), row["reason"]
+    columns = [{k: v for k, v in c.items() if k != "label_zh"} for c in data["columns"]]  # both languages by design
+    assert not CJK.search(json.dumps([columns, data["notes"], data["title"]], ensure_ascii=False))
 
 
 def test_opportunities_errors_are_one_line(demo_db):
     result = runner.invoke(app, ["opportunities", "--db", str(demo_db), "--place", "火星区"])
     assert result.exit_code == 1
-    assert "没有这个区: 火星区" in result.output
+    assert "没有这个区: 火星区 (not a district of Guangzhou)" in result.output
     result = runner.invoke(app, ["opportunities", "--db", str(demo_db), "--strategy", "moonshot"])
     assert result.exit_code == 1 and "未知的策略 'moonshot'" in result.output
+    result = runner.invoke(app, ["opportunities", "--db", str(demo_db), "--by", "eci"])
+    assert result.exit_code == 1 and "未知的复杂度指标 'eci'" in result.output
     result = runner.invoke(app, ["opportunities", "--db", str(demo_db), "-f", "xlsx"])
     assert result.exit_code == 1 and "--format xlsx 需要 --output" in result.output
 

@@ -3,15 +3,13 @@ report's sheets; and every number in the JSON API carries a unit and a provenanc
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from typer.testing import CliRunner
 
-from chanye import scoreboard
 from chanye.cli import app
 from chanye.framework import load_pack
 from chanye.registry.store import Store
+from chanye.services import scoreboard
 
 THOUSAND_BILLION_2024 = {
     "icv-nev", "uhd-display", "biomed", "petrochem-materials", "software-internet", "equipment-robotics", "ai",
@@ -48,8 +46,8 @@ def test_reproduces_the_published_figures_it_was_calibrated_to(board, demo_calib
 
 
 def test_lists_the_thousand_billion_clusters(board) -> None:
-    table = scoreboard.milestone_table(board)
-    clusters = {n for n, big in zip(table["id"], table["千亿级"], strict=True) if big}
+    table = scoreboard.milestone_table(board).frame()
+    clusters = {n for n, big in zip(table["node_id"], table["thousand_billion"], strict=True) if big}
     strategic = {n.id for n in board.framework.nodes if n.kind == "cluster"}
     assert clusters & strategic == THOUSAND_BILLION_2024
 
@@ -66,14 +64,14 @@ def test_reconciliation_shows_matches_and_gaps(board) -> None:
 
 
 def test_node_table_counts_each_firm_once_above_the_nodes(board) -> None:
-    table = scoreboard.node_table(board, year=2024).set_index("id")
-    tier = table.loc["gz-21-pillar", "企业数（家）"]
+    table = scoreboard.node_table(board, year=2024).frame().set_index("node_id")
+    tier = table.loc["gz-21-pillar", "enterprises"]
     members = ["icv-nev", "uhd-display", "biomed", "petrochem-materials", "software-internet", "equipment-robotics"]
-    assert tier <= table.loc[members, "企业数（家）"].sum()
+    assert tier <= table.loc[members, "enterprises"].sum()
     links = board.scale  # the tier's firms are the distinct union of its nodes' firms
     assert tier == links[(links["node"] == "gz-21-pillar") & (links["area"] == "440100") & (links["year"] == 2024)
                          & (links["metric"] == "enterprises")]["value"].iloc[0]
-    assert set(table["来源"]) == {"示例数据"}
+    assert set(table["provenance"]) == {"synthetic"}
 
 
 def test_cli_writes_the_report_workbook(demo_db, tmp_path) -> None:
@@ -83,7 +81,7 @@ def test_cli_writes_the_report_workbook(demo_db, tmp_path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(out)
-    assert wb.sheetnames == ["节点总览", "分区", "千亿级", "目标进度", "公开数据对照", "来源"]
+    assert wb.sheetnames == ["节点总览", "分区", "千亿级", "目标进度", "公开数据对照", "来源清单"]
     ws = wb["节点总览"]
     assert ws["A1"].value.startswith("示例数据")
     assert ws.freeze_panes == "A3"
@@ -95,17 +93,6 @@ def test_cli_writes_the_report_workbook(demo_db, tmp_path) -> None:
     assert "框架 guangzhou-12218 中没有节点 'nowhere' (unknown node)" in bad.stderr
 
 
-def _numbers_without_provenance(value, inside_cell: bool = False) -> list:
-    if isinstance(value, dict):
-        cell = {"value", "unit", "provenance"} <= set(value)
-        return [x for k, v in value.items() for x in _numbers_without_provenance(v, cell and k == "value")]
-    if isinstance(value, list):
-        return [x for v in value for x in _numbers_without_provenance(v)]
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and not inside_cell:
-        return [value]
-    return []
-
-
 @pytest.mark.parametrize("view", ["nodes", "districts?node=biomed", "milestones", "targets", "reconcile"])
 def test_every_number_in_the_api_carries_unit_and_provenance(demo_db, view) -> None:
     from fastapi.testclient import TestClient
@@ -115,8 +102,13 @@ def test_every_number_in_the_api_carries_unit_and_provenance(demo_db, view) -> N
     with TestClient(create_app(demo_db)) as client:
         data = client.get(f"/api/v1/scoreboard/{view}").json()
     assert data["rows"]
-    loose = _numbers_without_provenance(data["rows"])
-    assert loose == [] or (set(map(type, loose)) == {int} and all(1990 <= y <= 2100 for y in loose))  # years only
-    units = {cell["unit"] for row in data["rows"] for cell in row.values() if isinstance(cell, dict)}
-    assert "" not in units
-    assert json.dumps(data, ensure_ascii=False).count('"provenance": null') == 0
+    numbers = [c["key"] for c in data["columns"] if c["type"] in ("number", "integer")]
+    assert numbers
+    for row in data["rows"]:
+        for key in numbers:
+            assert set(row[key]) == {"value", "unit", "provenance"}, key
+            assert row[key]["unit"] and row[key]["provenance"], key
+    # plain numbers elsewhere are years only
+    plain = [v for row in data["rows"] for k, v in row.items() if k not in numbers and isinstance(v, (int, float))
+             and not isinstance(v, bool)]
+    assert all(1990 <= y <= 2100 for y in plain)

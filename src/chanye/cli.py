@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from chanye.errors import ChanyeError
+from chanye.present import labels
 
 app = typer.Typer(
     name="chanye",
@@ -44,9 +45,11 @@ DbOption = Annotated[
 
 
 def open_store(db: Path | None):
+    """The database for one command: read-only, so it works while `chanye serve` runs; a command that writes
+    (import, classify, targets FILE) holds the write lock only inside its `store.transaction()`."""
     from chanye.registry.store import Store
 
-    return Store(db)
+    return Store.reader(db)
 
 
 @contextmanager
@@ -98,13 +101,18 @@ def print_json(data: Any) -> None:
 
 # --- framework ---------------------------------------------------------------------------------------------
 
-STATUS_LABEL = {"confirmed": "[green]已确认 confirmed[/]", "provisional": "[yellow]暂定 provisional[/]"}
+
+def _status_word(status: str, lang: str) -> str:
+    style = "green" if status == "confirmed" else "yellow"
+    return f"[{style}]{escape(str(labels.code('status', status, lang)))}[/]"
 
 
 @command(framework_app, "list")
-def framework_list(as_json: JsonOption = False) -> None:
+def framework_list(as_json: JsonOption = False, lang: LangOption = "zh") -> None:
     """列出内置框架包 (list the shipped packs)."""
     from chanye.framework.load import available_packs, load_pack
+    from chanye.present.enterprises import terminal_table
+    from chanye.services.results import PACK, Column, table
 
     rows = []
     for folder in available_packs():
@@ -117,12 +125,12 @@ def framework_list(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table(title="框架包 Framework packs")
-    for col in ("id", "名称 name", "城市 city", "版本 version", "节点 nodes", "产业节点 industries"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(r["id"], r["name"], r["city"], r["version"], str(r["nodes"]), str(r["industry_nodes"]))
-    console.print(table)
+    packs = table("packs", (Column("id", "code", label="pack_id"), Column("name", "name", label="pack_name"),
+                            Column("city", "code", label="city_code"), Column("version", "code", label="version"),
+                            Column("nodes", "integer", "count", label="node_count"),
+                            Column("industry_nodes", "integer", "count", label="industry_node_count")),
+                  [{**r, "name": {"zh": r["name"], "en": r["name_en"]}} for r in rows], PACK)
+    console.print(terminal_table(packs, lang))
 
 
 @command(framework_app, "show")
@@ -134,25 +142,27 @@ def framework_show(
 ) -> None:
     """以树形显示产业体系及各节点状态、代码数 (show the system as a tree with status and code counts)."""
     from chanye.framework import load_pack
-    from chanye.framework.summary import node_rows, system_counts
+    from chanye.services import framework as svc
 
     fw = load_pack(pack)
     root_id = fw.node(node).id if node else None
-    rows = node_rows(fw, root_id)
+    nodes = svc.nodes_table(fw, root_id)
+    counts = svc.counts(fw)
     if as_json:
-        print_json({"pack": fw.id, "counts": system_counts(fw), "nodes": rows})
+        print_json({"pack": fw.id, "counts": counts,
+                    "nodes": [{**r, "name": r["name"]["zh"], "name_en": r["name"]["en"]} for r in nodes.rows]})
         return
     by_parent: dict[str | None, list[dict]] = {}
-    for r in rows:
+    for r in nodes.rows:
         by_parent.setdefault(r["parent"], []).append(r)
 
     def label(r: dict) -> str:
-        name = r["name_en"] if lang == "en" else r["name"]
-        tag = f"[bold]{r['label']}[/] " if r["label"] else ""
-        codes = f"  代码 {r['codes_whole']} 整体 + {r['codes_partial']} 部分" if r["is_industry"] else ""
-        return f"{tag}{escape(name)}  {STATUS_LABEL[r['status']]}{codes}  [dim]{r['id']}[/]"
+        tag = f"[bold]{escape(r['label'])}[/] " if r["label"] else ""
+        codes = ("  " + labels.word("codes_summary", lang).format(whole=r["codes_whole"], partial=r["codes_partial"])
+                 if r["is_industry"] else "")
+        return f"{tag}{escape(r['name'][lang])}  {_status_word(r['status'], lang)}{escape(codes)}  [dim]{r['id']}[/]"
 
-    top = rows[0]
+    top = nodes.rows[0]
     tree = Tree(label(top))
 
     def grow(branch: Tree, parent_id: str) -> None:
@@ -161,17 +171,15 @@ def framework_show(
 
     grow(tree, top["id"])
     console.print(tree)
-    counts = system_counts(fw)
-    console.print(
-        "  ".join(f"{k}: {v}" for k, v in counts.items()),
-        highlight=False,
-    )
+    group = {k: ("status" if k in ("confirmed", "provisional") else "kind") for k in counts}
+    console.print("  ".join(f"{labels.code(group[k], k, lang)}: {v}" for k, v in counts.items()), highlight=False)
 
 
 @command(framework_app, "check")
 def framework_check(
     path: Annotated[str | None, typer.Argument(help="框架包名称或目录 (pack name or folder)")] = None,
     as_json: JsonOption = False,
+    lang: LangOption = "zh",
 ) -> None:
     """校验框架包: 未知代码、重复 id、缺少来源、整体代码重叠、暂定节点 (validate a pack; exit 1 on errors)."""
     from chanye.framework.check import check_pack
@@ -184,10 +192,12 @@ def framework_check(
     else:
         for f in findings:
             style = "bold red" if f.level == "error" else "yellow"
-            word = "错误 error" if f.level == "error" else "提示 warning"
+            word = labels.word("check_error" if f.level == "error" else "check_warning", lang)
             console.print(f"[{style}]{word}[/] " + escape(f"[{f.rule}] {f}"), highlight=False)
-        verdict = "[bold red]未通过 FAILED[/]" if errors else "[bold green]通过 OK[/]"
-        console.print(f"{verdict}: {len(errors)} 个错误 errors, {len(findings) - len(errors)} 个提示 warnings")
+        verdict = labels.word("check_failed" if errors else "check_passed", lang)
+        style = "bold red" if errors else "bold green"
+        tally = labels.word("check_tally", lang).format(errors=len(errors), warnings=len(findings) - len(errors))
+        console.print(f"[{style}]{verdict}[/]{tally}", highlight=False)
     if errors:
         raise typer.Exit(1)
 
@@ -199,41 +209,63 @@ def framework_coverage(
     show: Annotated[str, typer.Option(help="gaps (无归属与多归属), all, none, several")] = "gaps",
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv, xlsx")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file)")] = None,
+    lang: LangOption = "zh",
 ) -> None:
     """制造业小类覆盖: 哪些小类不属于任何节点、哪些属于多个节点 (which 小类 no node or several nodes own)."""
     from chanye.export import write_frame
     from chanye.framework import load_pack
     from chanye.framework.summary import coverage_frame
+    from chanye.present import enterprises as show_tables
+    from chanye.present import tables as present
+    from chanye.services.results import PACK, Column, table
 
     fw = load_pack(pack)
     frame = coverage_frame(fw, section)
     counts = frame["status"].value_counts().to_dict()
     wanted = {"gaps": ("none", "several"), "all": ("none", "single", "several")}.get(show, (show,))
     shown = frame[frame["status"].isin(wanted)]
-    if output is not None or fmt in ("csv", "xlsx"):
-        if output is None:
-            raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
-        write_frame(shown, output, fmt if fmt != "table" else None, sheet="覆盖 coverage")
-        console.print(f"已写出 {len(shown)} 行 -> {output}")
-        return
     if fmt == "json":
         print_json({"pack": fw.id, "section": section, "counts": counts, "rows": shown.to_dict("records")})
         return
-    status_zh = {"none": "[red]无归属[/]", "single": "单一", "several": "[yellow]多归属[/]"}
-    table = Table(title=f"{fw.info.name.zh}: 门类 {section} 小类覆盖 coverage")
-    for col in ("小类 code", "名称 name", "状态 status", "归属节点 owners"):
-        table.add_column(col)
-    for r in shown.itertuples():
-        table.add_row(r.code, r.name, status_zh[r.status], r.owners)
-    console.print(table)
-    console.print(
-        f"共 {len(frame)} 个小类: 单一归属 {counts.get('single', 0)}, 多归属 {counts.get('several', 0)}, "
-        f"无归属 {counts.get('none', 0)}",
-        highlight=False,
-    )
+
+    def owners(text: str, language: str) -> str:
+        parts = [p.rpartition(":") for p in text.split("；") if p]
+        sep, (open_, close) = ("; ", (" (", ")")) if language == "en" else ("；", ("（", "）"))
+        return sep.join(f"{node}{open_}{labels.code('owner_scope', scope, language)}{close}" for node, _, scope in parts)
+
+    coverage = table("coverage", (Column("code", "code", label="industry_code"), Column("name", label="class_name"),
+                                  Column("status", "code", codes="coverage_status", label="coverage_status"),
+                                  Column("owners", "name", label="owners")),
+                     [{"code": r.code, "name": r.name, "status": r.status,
+                       "owners": {"zh": owners(r.owners, "zh"), "en": owners(r.owners, "en")}}
+                      for r in shown.itertuples()], PACK)
+    if output is not None or fmt in ("csv", "xlsx"):
+        if output is None:
+            raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
+        kind = fmt if fmt != "table" else output.suffix.lstrip(".").lower()
+        name = fw.info.name.en if lang == "en" else fw.info.name.zh
+        if kind == "xlsx":
+            title = labels.word("coverage_title", lang).format(pack=name, section=section)
+            Path(output).write_bytes(show_tables.xlsx_bytes([(coverage, title)], lang))
+        else:
+            write_frame(present.frame(coverage, lang), output, kind)
+        console.print(labels.word("rows_written", lang).format(n=len(shown), path=output), highlight=False)
+        return
+    name = fw.info.name.en if lang == "en" else fw.info.name.zh
+    console.print(show_tables.terminal_table(
+        coverage, lang, title=labels.word("coverage_title", lang).format(pack=name, section=section)))
+    console.print(labels.word("coverage_tally", lang).format(
+        total=len(frame), single=counts.get("single", 0), several=counts.get("several", 0),
+        none=counts.get("none", 0)), highlight=False)
 
 
 # --- registry ----------------------------------------------------------------------------------------------
+
+
+def _platform(db: Path | None, pack: str | None, store):
+    from chanye.services.platform import Platform
+
+    return Platform(db, pack, store=store)
 
 
 @command(app, "import")
@@ -247,51 +279,57 @@ def import_command(
     db: DbOption = None,
     pack: PackOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = "zh",
 ) -> None:
     """导入企业名录与年度指标；坏行进入隔离区 (import enterprises and yearly figures; bad rows to quarantine)."""
-    from chanye.registry.ingest import import_file
     from chanye.registry.validate import Mapping
+    from chanye.services import imports
 
     plan = Mapping.from_yaml(str(mapping)) if mapping else Mapping()
     plan.vintage = vintage if not mapping else plan.vintage
-    with open_store(db) as store, progress_bar("导入 import") as update:
-        report = import_file(store, file, mapping=plan, year=year, sheet=sheet, pack=pack, dry_run=dry_run,
-                             progress=update)
+    with open_store(db) as store, progress_bar(labels.word("import_bar", lang)) as update:
+        report = imports.import_file(
+            _platform(db, pack, store), file, mapping=plan, year=year, sheet=sheet, dry_run=dry_run, store=store,
+            progress=lambda stage, fraction: update(str(labels.code("import_stage", stage, lang)), fraction))
     if as_json:
         print_json(report.to_dict())
         return
-    render_import(report)
+    render_import(report, lang)
 
 
-def render_import(report) -> None:
-    title = "导入预演 Import plan (nothing written)" if report.dry_run else f"导入完成 Import batch {report.batch_id}"
-    table = Table(title=f"{title}: {report.file}")
-    table.add_column("项目 item")
-    table.add_column("数量 count", justify="right")
+def render_import(report, lang: str = "zh") -> None:
+    w = functools.partial(labels.word, lang=lang)
+    title = (w("import_plan_title") if report.dry_run else w("import_batch_title")).format(
+        batch=report.batch_id, file=report.file)
+    console.print(f"[bold]{escape(title)}[/]", highlight=False, soft_wrap=True)
+    table = Table()
+    table.add_column(w("import_item"))
+    table.add_column(w("import_count"), justify="right")
     e, f = report.enterprises, report.figures
-    for name, value in (
-        ("数据行 rows", report.rows_total), ("空行（跳过）blank rows skipped", report.rows_blank),
-        ("入库 loaded", report.rows_loaded), ("隔离 quarantined", report.rows_quarantined),
-        ("企业 新增/更新/不变 enterprises new/updated/same", f"{e.inserted} / {e.updated} / {e.unchanged}"),
-        ("年度指标 新增/更新/不变 figures new/updated/same", f"{f.inserted} / {f.updated} / {f.unchanged}"),
-        ("新增标签 tags added", report.tags_added), ("已归类企业 classified", report.classified),
-        ("按经营范围预测小类 codes predicted from text", report.predicted), ("用时 seconds", report.seconds),
+    for key, value in (
+        ("rows_total", report.rows_total), ("rows_blank", report.rows_blank), ("rows_loaded", report.rows_loaded),
+        ("rows_quarantined", report.rows_quarantined),
+        ("import_firms", f"{e.inserted} / {e.updated} / {e.unchanged}"),
+        ("import_figures", f"{f.inserted} / {f.updated} / {f.unchanged}"),
+        ("tags_added", report.tags_added), ("classified", report.classified), ("predicted_codes", report.predicted),
+        ("seconds", report.seconds),
     ):
-        table.add_row(name, str(value))
+        table.add_row(w(key), str(value))
     console.print(table)
-    for heading, counts in (("隔离原因 reasons", report.reasons), ("提示 warnings", report.warnings)):
+    for heading, counts in (("reasons_title", report.reasons), ("warnings_title", report.warnings)):
         if counts:
-            t = Table(title=heading)
-            t.add_column("原因 reason")
-            t.add_column("行数 rows", justify="right")
+            t = Table(title=w(heading))
+            t.add_column(w("reasons"))
+            t.add_column(w("rows_col"), justify="right")
             for reason, n in counts.items():
-                t.add_row(reason, str(n))
+                t.add_row(escape(reason), str(n))
             console.print(t)
     for sheet in report.sheets:
         if sheet.ignored:
-            console.print(f"[dim]{sheet.sheet or '表'}: 未识别的列已忽略 ignored columns: {', '.join(sheet.ignored)}[/]")
+            console.print("[dim]" + escape(w("ignored_columns").format(sheet=sheet.sheet or w("sheet"),
+                                                                        columns=", ".join(sheet.ignored))) + "[/]")
     if report.rows_quarantined and report.batch_id:
-        console.print(f"查看与导出隔离行: chanye quarantine {report.batch_id} -o 隔离区.xlsx")
+        console.print(w("quarantine_hint").format(batch=report.batch_id), highlight=False)
 
 
 @command(app, "quarantine")
@@ -301,39 +339,36 @@ def quarantine_command(
     list_batches: Annotated[bool, typer.Option("--batches", help="列出导入历史 (list import batches)")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = "zh",
 ) -> None:
     """列出隔离区的坏行及原因，可导出 XLSX 修正后重新导入 (list rejected rows; export to XLSX)."""
     from chanye.export import write_xlsx
+    from chanye.present.enterprises import terminal_table
     from chanye.registry import quarantine
+    from chanye.services import imports
 
     with open_store(db) as store:
+        p = _platform(db, None, store)
         if list_batches:
-            frame = quarantine.batches(store)
             if as_json:
-                print_json(frame.to_dict("records"))
+                print_json(quarantine.batches(store).to_dict("records"))
                 return
-            table = Table(title="导入历史 Import batches")
-            for col in frame.columns:
-                table.add_column(str(col))
-            for row in frame.itertuples(index=False):
-                table.add_row(*(str(v) for v in row))
-            console.print(table)
+            console.print(terminal_table(imports.batches(p), lang))
             return
-        frame = quarantine.rejected_rows(store, batch)
+        if as_json:
+            frame = quarantine.rejected_rows(store, batch)
+            print_json(frame.drop(columns=["reason_text"]).to_dict("records"))
+            return
         if output is not None:
-            write_xlsx(quarantine.for_reimport(store, batch), output)
-            console.print(f"已导出 {len(frame)} 行隔离数据 -> {output}（修正后用 chanye import 重新导入）")
+            chosen, sheets = imports.reimport_sheets(p, batch)
+            note = labels.word("quarantine_xlsx_note", lang).format(batch=chosen)
+            write_xlsx(sheets, output, notes=dict.fromkeys(sheets, note))
+            n = sum(len(s) for s in sheets.values())
+            console.print(labels.word("quarantine_exported", lang).format(n=n, path=output), highlight=False)
             return
-    if as_json:
-        print_json(frame.drop(columns=["reason_text"]).to_dict("records"))
-        return
-    table = Table(title=f"隔离区 Quarantine: 批次 batch {int(frame['batch_id'].iloc[0]) if len(frame) else batch}")
-    for col in ("工作表 sheet", "行号 row", "统一社会信用代码", "原因 reasons"):
-        table.add_column(col)
-    for row in frame.itertuples(index=False):
-        table.add_row(row.sheet, str(row.row_number), row.uscc or "", row.reason_text)
-    console.print(table)
-    console.print(f"共 {len(frame)} 行 rows")
+        page = imports.quarantine_page(p, batch, limit=None)
+    console.print(terminal_table(page.rows, lang, title=labels.word("quarantine_title", lang).format(batch=page.batch)))
+    console.print(labels.word("rows_count", lang).format(n=page.total), highlight=False)
 
 
 @command(app, "classify")
@@ -343,6 +378,7 @@ def classify_command(
     db: DbOption = None,
     pack: PackOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = "zh",
 ) -> None:
     """归类: --text 预测小类与节点并给出依据；不带参数时重新归类整个库 (classify a text, or re-run the registry)."""
     from chanye.classify.explain import explain_text
@@ -352,65 +388,57 @@ def classify_command(
         if as_json:
             print_json(result)
             return
-        console.print(f"[bold]预测小类 predicted classes[/] (经营范围清洗后: {result['clean_scope']})", highlight=False)
+        console.print(f"[bold]{labels.word('predicted_classes', lang)}[/] "
+                      + escape(labels.word("clean_scope", lang).format(scope=result["clean_scope"])), highlight=False)
         for c in result["classes"]:
             console.print(f"  {c['code']} {c['name']}  p={c['score']:.2f}", highlight=False)
         if not result["links"]:
-            console.print("  不属于任何节点 (no node)")
+            console.print("  " + labels.word("no_node", lang))
         for link in result["links"]:
-            console.print(escape(f"  -> {link['node']} {link['node_name']}  [{link['method']}] 置信度 "
-                                 f"{link['confidence']:.2f}  {link['evidence']}"), highlight=False)
+            console.print(escape(f"  -> {link['node']} {link['node_name']}  [{labels.code('method', link['method'], lang)}] "
+                                 f"{labels.word('confidence', lang)} {link['confidence']:.2f}  {link['evidence']}"),
+                          highlight=False)
         return
-    from chanye.registry.chain_links import link_chains
-    from chanye.registry.ingest import classify_enterprises
+    from chanye.services.imports import reclassify
 
-    with open_store(db) as store, store.transaction():
-        predicted, classified = classify_enterprises(store, pack=pack)
-        chain_links = link_chains(store, pack)
+    with open_store(db) as store:
+        done = reclassify(store, pack)
     if as_json:
-        print_json({"predicted": predicted, "classified": classified, "chain_links": chain_links})
+        print_json(done)
     else:
-        console.print(f"已重新归类 {classified} 家企业；按经营范围预测小类 {predicted} 家；产业链关联 {chain_links} 条 "
-                      "(re-classified, chains relinked)")
+        console.print(labels.word("classified_done", lang).format(classified=done["classified"],
+                                                                  predicted=done["predicted"],
+                                                                  links=done["chain_links"]), highlight=False)
 
 
 @command(app, "demo")
 def demo_command(
     db: DbOption = None,
-    scale: Annotated[float, typer.Option(help="规模系数 (1.0 = ~60k Guangzhou + ~150k other firms)")] = 1.0,
+    pack: PackOption = None,
+    scale: Annotated[float, typer.Option(help="规模系数：1.0 为本市约6万家、外地约15万家 (1.0 = ~60k local + ~150k other firms)")] = 1.0,
     seed: Annotated[int, typer.Option(help="随机种子 (seed)")] = 12218,
     force: Annotated[bool, typer.Option("--force", help="覆盖已有数据库 (replace an existing database)")] = False,
+    lang: LangOption = "zh",
 ) -> None:
-    """生成内置示例数据库（合成数据，标注 示例数据）(build the synthetic demo database)."""
+    """生成内置示例数据库：框架包所在城市的合成企业（标注 示例数据）(build the synthetic demo database of the pack's city)."""
+    from chanye.present.labels import word
     from chanye.registry.seed import build_database
     from chanye.registry.store import default_path
 
     path = Path(db) if db else default_path()
     with progress_bar("示例数据 demo") as update:
-        summary = build_database(path, scale=scale, seed=seed, force=force, progress=update)
-    console.print(f"示例数据库已生成 -> {path}: " + ", ".join(f"{k} {v}" for k, v in summary.items()), highlight=False)
+        summary = build_database(path, scale=scale, seed=seed, force=force, pack=pack, progress=update)
+    parts = (", " if lang == "en" else "，").join(f"{word('demo_' + k, lang)} {v}" for k, v in summary.items())
+    console.print(escape(f"{word('demo_built', lang)} -> {path}: {parts}"), highlight=False)
 
 
 # --- scoreboard --------------------------------------------------------------------------------------------
 
 
-def render_frame(frame, title: str, *, limit: int | None = None) -> None:
-    table = Table(title=title)
-    for col in frame.columns:
-        table.add_column(escape(str(col)), overflow="fold")
-    for row in frame.head(limit).itertuples(index=False) if limit else frame.itertuples(index=False):
-        table.add_row(*(_fmt(v) for v in row))
-    console.print(table)
+def render_frame(frame, title: str, *, limit: int | None = None, lang: str = "zh") -> None:
+    from chanye.present.terminal import frame_table
 
-
-def _fmt(value) -> str:
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
-    return escape(str(value))
+    console.print(frame_table(frame, title, limit=limit, lang=lang))
 
 
 @command(app, "scoreboard")
@@ -424,39 +452,41 @@ def scoreboard_command(
     db: DbOption = None,
     pack: PackOption = None,
 ) -> None:
-    """12218 监测看板: 规模、增速、分区、千亿级、目标进度、公开数据对照 (the scoreboard)."""
-    from chanye import scoreboard
+    """监测看板: 规模、增速、分区、千亿级、目标进度、公开数据对照 (the scoreboard)."""
     from chanye.export import write_frame
-    from chanye.framework import load_pack
+    from chanye.present import labels
+    from chanye.present import tables as present
+    from chanye.present.terminal import rich_table
+    from chanye.services.platform import Platform
 
     if fmt not in ("table", "json", "xlsx", "csv"):
         raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx, csv")
-    with open_store(db) as store:
-        board = scoreboard.compute(store, load_pack(pack))
-    sheets = scoreboard.tables(board, year=year, node=node, district=district, lang=lang)
+    platform = Platform(db, pack)
+    board = platform.scoreboard()
+    views = platform.scoreboard_tables(year=year, node=node, district=district)
     if fmt == "xlsx":
         if output is None:
             raise ChanyeError("--format xlsx 需要 --output 文件 (needs --output)")
-        scoreboard.write_report(board, output, year=year, node=node, district=district, lang=lang)
-        console.print(f"已写出 {len(sheets)} 个工作表 -> {output}: {', '.join(sheets)}")
+        present.write_xlsx(views, output, lang)
+        names = [labels.word(name, lang) for name in views]
+        console.print(f"{labels.word('written', lang)} {len(views)} -> {output}: {', '.join(names)}")
         return
-    main_sheet = next(iter(sheets))
     if fmt == "csv":
         if output is None:
             raise ChanyeError("--format csv 需要 --output 文件 (needs --output)")
-        write_frame(sheets[main_sheet], output, "csv")
-        console.print(f"已写出 {main_sheet} -> {output}")
+        write_frame(present.frame(views["nodes"], lang), output, "csv")
+        console.print(f"{labels.word('written', lang)} {labels.word('nodes', lang)} -> {output}")
         return
     if fmt == "json":
-        data = {name: frame.to_dict("records") for name, frame in sheets.items()}
-        print_json({"year": board.year(year), "synthetic": board.synthetic, "tables": data})
+        print_json({"year": board.year(year), "synthetic": board.synthetic,
+                    "tables": {name: present.payload(t, lang) for name, t in views.items()}})
         return
     if board.synthetic:
-        console.print("[bold yellow]示例数据[/]：以下企业与指标为合成数据，不代表真实企业或官方统计。")
-    for i, (name, frame) in enumerate(list(sheets.items())[:5]):
-        # The terminal shows the key columns; --format xlsx/json/csv carry every column.
-        shown = frame[[c for c in frame.columns if c in scoreboard.TERMINAL_COLUMNS]] if i < 2 else frame
-        render_frame(shown, f"{name}（{board.year(year)}）" if i < 2 else name)
+        console.print(f"[bold yellow]{labels.word('synthetic', lang)}[/]: {labels.word('synthetic_note', lang)}")
+    shown_year = board.year(year)
+    for name in ("nodes", "districts", "milestones", "targets", "reconcile"):
+        title = labels.word(name, lang) + (f" ({shown_year})" if name in ("nodes", "districts") else "")
+        console.print(rich_table(views[name], lang, title=title))
 
 
 # --- complexity and opportunities ---------------------------------------------------------------------------
@@ -513,7 +543,7 @@ def complexity_command(
 
 @command(app, "opportunities")
 def opportunities_command(
-    place: Annotated[str, typer.Option(help="广州 (440100) 或某区: 名称、简称或代码")] = "440100",
+    place: Annotated[str | None, typer.Option(help="本市（默认，框架包的城市）或某区: 名称、简称或代码")] = None,
     measure: Annotated[str, typer.Option(help="enterprises, revenue, employees")] = "enterprises",
     strategy: Annotated[str, typer.Option(help="balanced, low-hanging, long-jump")] = "balanced",
     by: Annotated[str, typer.Option(help="理由中引用的复杂度指标 pci 或 cog（得分总是同时使用两者）")] = "pci",
@@ -524,131 +554,145 @@ def opportunities_command(
     year: Annotated[int | None, typer.Option(help="年份 (default the latest)")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv, xlsx")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    lang: LangOption = "zh",
     db: DbOption = None,
     pack: PackOption = None,
 ) -> None:
-    """发展机会: 尚未形成优势（RCA<1）的小类，按关联密度与复杂度排序，并对应 12218 节点 (growth opportunities)."""
-    from chanye import opportunities, scoreboard
+    """发展机会: 尚未形成优势（RCA<1）的小类，按关联密度与复杂度排序，并对应框架包的产业节点 (growth opportunities)."""
     from chanye.export import write_frame
-    from chanye.framework import load_pack
+    from chanye.present import labels
+    from chanye.present import opportunities as present
+    from chanye.present.terminal import rich_table
+    from chanye.services.platform import Platform
 
-    framework = load_pack(pack)
-    code = scoreboard.resolve_area(place)
-    with open_store(db) as store:
-        opp = opportunities.compute(store, measure, year, min_presence_firms=min_firms)
-    table = opportunities.rank(opp, framework, code, strategy=strategy, complexity=by, scope=scope, limit=limit)
-    if fmt in ("csv", "xlsx"):
-        if output is None:
-            raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
-        write_frame(table, output, fmt, sheet="发展机会")
-        console.print(f"已写出 {len(table)} 行 -> {output}")
+    if fmt in ("csv", "xlsx") and output is None:
+        raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
+    with Platform(db, pack) as platform:
+        result = platform.opportunities(place, measure, strategy, by, scope, year, limit=limit,
+                                        min_presence_firms=min_firms)
+    city = platform.city
+    if fmt == "xlsx":
+        present.write_xlsx(result, city, output, lang)
+        console.print(f"已写出 {len(result.table.rows)} 行 -> {output}")
+        return
+    if fmt == "csv":
+        write_frame(present.csv_frame(result, lang), output, "csv")
+        console.print(f"已写出 {len(result.table.rows)} 行 -> {output}")
         return
     if fmt == "json":
-        print_json({"place": code, "measure": measure, "strategy": strategy, "scope": scope, "year": opp.year,
-                    "synthetic": opp.synthetic, "min_presence_firms": opp.min_presence_firms, "notes": opp.notes,
-                    "rows": table.to_dict("records")})
+        print_json(present.ranking_payload(result, city, lang))
         return
-    if opp.synthetic:
-        console.print("[bold yellow]示例数据[/]：基于合成的示例企业库。")
-    for note in opp.notes:
-        err_console.print(f"[dim]{escape(note)}[/]")
-    shown = table[["rank", "activity", "name", "nodes", "density", "pci", "cog", "rca", "firms", "score"]]
-    render_frame(shown, f"{opportunities_place_name(code)} 发展机会（{opp.year}，{measure}，{strategy}）")
-
-
-def opportunities_place_name(code: str) -> str:
-    from chanye.opportunities import place_name
-
-    return "广州市" if code == "440100" else place_name(code)
+    if result.synthetic:
+        colon = ": " if lang == "en" else "："
+        console.print(f"[bold yellow]{labels.word('synthetic', lang)}[/]{colon}{labels.word('synthetic_short', lang)}")
+    for note in present.notes(result.notes, city, lang):
+        err_console.print(f"[dim]{escape(note['text'])}[/]")
+    console.print(rich_table(result.table, lang, title=present.title(result, city, lang),
+                             keys=present.TERMINAL_COLUMNS))
 
 
 # --- industrial chains -----------------------------------------------------------------------------------
 
-CHAIN_NOTE = {"stale": "产业链模板在上次关联后已修改：运行 chanye classify 重新关联 (template changed since linking)",
-              "missing": "本库尚未保存产业链关联，本次临时计算：运行 chanye classify 保存 (links computed on the fly)"}
-
-
 @command(app, "chains")
 def chains_command(
     cluster: Annotated[str | None, typer.Argument(help="产业链或集群 id，如 icv-nev；缺省列出全部产业链")] = None,
-    district: Annotated[str | None, typer.Option(help="区: 名称、简称或代码 (a district; default all Guangzhou)")] = None,
+    district: Annotated[str | None, typer.Option(help="区: 名称、简称或代码 (a district; default the whole city)")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file, for xlsx)")] = None,
     top: Annotated[int | None, typer.Option(help="清单条数 (rows per list; default 10 in the table, all otherwise)")] = None,
+    lang: LangOption = "zh",
     db: DbOption = None,
     pack: PackOption = None,
 ) -> None:
     """产业链: 强链/弱链/缺链诊断、链主、招商清单与增资扩产清单 (industrial chains: diagnosis, leaders, work lists)."""
-    from chanye import chainboard
-    from chanye.framework import load_pack
+    from chanye.export import write_xlsx
+    from chanye.present import chains as words
+    from chanye.present import labels
+    from chanye.present import tables as present
+    from chanye.present.terminal import rich_table
+    from chanye.services.platform import Platform
 
     if fmt not in ("table", "json", "xlsx"):
         raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx")
     if fmt == "xlsx" and output is None:
         raise ChanyeError("--format xlsx 需要 --output 文件 (needs --output)")
-    framework = load_pack(pack)
-    chain = framework.chain(cluster) if cluster else None  # unknown chain or district: one line, exit 1
-    area = chainboard.resolve_district(district)
-    with open_store(db) as store:
-        inputs = chainboard.load_inputs(store, framework)
-        links = chainboard.read_chain_links(store, framework, chain.id if chain else None, inputs)
-    if chain is None:
-        frame = chainboard.summary(inputs, framework, links, district=area)
-        name = f"产业链概览（{chainboard.area_name(area)}）"
+    platform = Platform(db, pack)
+    w = lambda key, **kw: labels.word(key, lang).format(**kw) if kw else labels.word(key, lang)  # noqa: E731
+    if cluster is None:
+        result = platform.chains(district)
+        area = result.city.area_label(result.district, lang)
         if fmt == "xlsx":
-            from chanye.export import write_xlsx
-
-            write_xlsx({"产业链概览": frame.drop(columns="来源")}, output,
-                       notes={"产业链概览": f"{inputs.provenance}。{name}，{inputs.year} 年。"})
-            console.print(f"已写出 {len(frame)} 条产业链 -> {output}")
+            sheets, formats = words.frames({"summary": result.summary}, lang)
+            note = words.workbook_note(result.synthetic, lang, area=area, year=result.year)
+            write_xlsx(sheets, output, number_formats=formats, notes=dict.fromkeys(sheets, note))
+            console.print(w("chains_written_summary", n=len(result.summary.rows), path=output), highlight=False)
         elif fmt == "json":
-            print_json({"area": area or "440100", "year": inputs.year, "synthetic": inputs.synthetic,
-                        "chains": frame.to_dict("records")})
+            print_json({"area": {"code": result.district or result.city.code, "name": area}, "year": result.year,
+                        **present.payload(result.summary, lang)})
         else:
-            if inputs.synthetic:
-                console.print("[bold yellow]示例数据[/]：企业为合成数据。")
-            shown = frame[["产业链编号", "集群", "集群状态", "环节（个）", "强链（个）", "弱链（个）", "缺链（个）",
-                           "本地生产企业（家）", "关联状态"]]
-            shown = shown.rename(columns=lambda c: c.replace("（个）", "").replace("产业链编号", "编号"))
-            render_frame(shown, f"{name} {inputs.year} 年 · 环节数（个）")
-            for status in ("stale", "missing"):
-                if status in inputs.status.values():
-                    console.print(f"[yellow]提示[/] {CHAIN_NOTE[status]}", highlight=False)
+            if result.synthetic:
+                console.print(f"[bold yellow]{w('synthetic')}[/]: {w('chains_synthetic_cli')}", highlight=False)
+            shown = words.sheet(result.summary, lang, ("chain_id", "cluster", "cluster_status", "nodes", "strong",
+                                                       "weak", "missing", "local_producers", "link_status"))
+            out = rich_table(shown, lang, title=w("chains_summary_heading", area=area, year=result.year))
+            for column in out.columns:  # the title names the unit of the link counts
+                column.header = str(column.header).replace(f"（{labels.unit('count', lang)}）", "")
+            console.print(out)
+            statuses = {r["link_status"] for r in result.summary.rows}
+            for status, key in (("stale", "chains_stale_cli"), ("missing", "chains_missing_cli")):
+                if status in statuses:
+                    console.print(f"[yellow]{w('chains_hint')}[/] {w(key)}", highlight=False)
         return
-    v = chainboard.view(inputs, framework, chain.id, district=area, links=links)
+    board = platform.chain(cluster, district)
+    area = board.city.area_label(board.district, lang)
+
+    def worded(t):
+        return words.worded(t, lang, chain=board.chain, city=board.city, district=board.district, params=board.params)
+
+    def head(t, n):
+        return t if n is None else type(t)(t.name, t.columns, t.rows[:n], t.provenance, t.meta)
+
+    lists = {"recruitment": board.recruitment, "expansion": board.expansion}
     if fmt == "xlsx":
-        chainboard.write_lists(v, output, top=top)
-        console.print(f"已写出 招商清单 {len(v.recruitment.head(top) if top else v.recruitment)} 家、增资扩产清单 "
-                      f"{len(v.expansion.head(top) if top else v.expansion)} 家、链条诊断、链主企业 -> {output}")
+        tables = {k: worded(head(t, top)) for k, t in lists.items()}
+        tables |= {"diagnosis": worded(board.diagnosis), "leaders": worded(board.leaders)}
+        sheets, formats = words.frames(tables, lang)
+        note = words.workbook_note(board.synthetic, lang, chain=board.chain, area=area, year=board.year)
+        write_xlsx(sheets, output, number_formats=formats, notes=dict.fromkeys(sheets, note))
+        console.print(w("chains_written_lists", recruitment=len(tables["recruitment"].rows),
+                        expansion=len(tables["expansion"].rows), path=output), highlight=False)
         return
     if fmt == "json":
-        sheets = {"diagnosis": chainboard.diagnosis_table(v), "leaders": chainboard.leaders_table(v),
-                  "recruitment": chainboard.recruitment_table(v, top), "expansion": chainboard.expansion_table(v, top)}
-        print_json({"chain": chain.id, "cluster": chain.cluster, "area": v.district or "440100", "year": v.year,
-                    "synthetic": v.synthetic, "link_status": v.status,
-                    **{k: f.to_dict("records") for k, f in sheets.items()}})
+        tables = {"diagnosis": board.diagnosis, "leaders": board.leaders, **{k: head(t, top) for k, t in lists.items()}}
+        print_json({"chain": board.chain.id, "cluster": board.chain.cluster,
+                    "area": {"code": board.district or board.city.code, "name": area}, "year": board.year,
+                    "synthetic": board.synthetic, "link_status": board.link_status,
+                    "tables": {k: present.payload(worded(t), lang) for k, t in tables.items()}})
         return
-    if v.synthetic:
-        console.print("[bold yellow]示例数据[/]：企业为合成数据，名称非真实企业。")
-    if v.status in CHAIN_NOTE:
-        console.print(f"[yellow]提示[/] {CHAIN_NOTE[v.status]}", highlight=False)
-    title = f"{chain.name.zh}（{v.area_name}，{v.year} 年）"
-    diag = chainboard.diagnosis_table(v)
-    diag = diag.assign(依据=diag["依据"].str.split("。").str[0])  # the grounds; the numbers are in the columns
-    render_frame(diag[["链条环节", "环节位置", "诊断", "本地生产企业（家）", "规上生产企业（家）", "本地营业收入（亿元）",
-                       "占全国样本比重（%）", "区位商（倍）", "依据"]].rename(columns={
-                           "本地生产企业（家）": "生产企业（家）", "规上生产企业（家）": "规上（家）",
-                           "本地营业收入（亿元）": "营收（亿元）", "占全国样本比重（%）": "全国占比（%）"}),
-                 f"链条诊断 {title}")
-    render_frame(chainboard.leaders_table(v)[["企业名称", "所在环节", "依据", "营业收入（亿元）", "说明"]], "链主企业")
+    if board.synthetic:
+        console.print(f"[bold yellow]{w('synthetic')}[/]: {w('chains_synthetic_cli')}", highlight=False)
+    if board.link_status in ("stale", "missing"):
+        key = "chains_stale_cli" if board.link_status == "stale" else "chains_missing_cli"
+        console.print(f"[yellow]{w('chains_hint')}[/] {w(key)}", highlight=False)
+    name = board.chain.name.en or board.chain.name.zh if lang == "en" else board.chain.name.zh
+    title = w("chains_board_heading", chain=name, area=area, year=board.year)
+    diagnosis = worded(board.diagnosis)
+    stop = ". " if lang == "en" else "。"
+    diagnosis = type(diagnosis)(diagnosis.name, diagnosis.columns,  # the grounds; the numbers are in the columns
+                                tuple({**r, "reason": r["reason"].split(stop)[0]} for r in diagnosis.rows),
+                                diagnosis.provenance)
+    keys = ("node", "segment", "status", "producers", "above_scale", "revenue", "share_national", "lq", "reason")
+    console.print(rich_table(words.terminal(diagnosis, lang, keys), lang, title=f"{w('chains_diagnosis')} {title}"))
+    leaders = words.sheet(worded(board.leaders), lang, ("name", "nodes_text", "basis", "revenue", "reason"))
+    console.print(rich_table(leaders, lang, title=w("chains_leaders")))
     shown = top or 10
-    for label, frame, place in (("招商清单", chainboard.recruitment_table(v, shown), "所在城市"),
-                                ("增资扩产清单", chainboard.expansion_table(v, shown), "所在区")):
-        total = len(v.recruitment if label == "招商清单" else v.expansion)
-        render_frame(frame[["序号", "企业名称", place, "链条环节", "综合得分（0–1）", "推荐理由"]],
-                     f"{label}（前 {len(frame)} 家，共 {total} 家）")
-    console.print(f"完整清单: chanye chains {chain.id}{f' --district {v.district}' if v.district else ''} -f xlsx -o 清单.xlsx",
-                  highlight=False)
+    for key, place in (("recruitment", "city"), ("expansion", "district")):
+        t = worded(head(lists[key], shown))
+        heading = w("chains_list_heading", title=w(f"chains_{key}"), n=len(t.rows), total=len(lists[key].rows))
+        keys = ("rank", "name", place, "nodes_text", "score", "reason")
+        console.print(rich_table(words.sheet(t, lang, keys), lang, title=heading))
+    where = f" --district {board.district}" if board.district else ""
+    console.print(f"{w('chains_more')}: chanye chains {board.chain.id}{where} -f xlsx -o lists.xlsx", highlight=False)
 
 
 @command(app, "targets")
@@ -657,24 +701,28 @@ def targets_command(
     db: DbOption = None,
     pack: PackOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = "zh",
 ) -> None:
     """发展目标: 导入目标文件，或列出框架包与已导入的全部目标 (import targets from a file, or list them)."""
     from chanye.framework import load_pack
+    from chanye.present.enterprises import terminal_table
     from chanye.registry.targets import import_targets, load_targets
+    from chanye.services.framework import targets_table
 
     framework = load_pack(pack)
     with open_store(db) as store:
         if file is not None:
             result = import_targets(store, file, framework)
-            console.print(f"已导入 {len(result.imported)} 个目标 <- {file}（看板的目标进度随之更新）")
+            console.print(labels.word("targets_imported", lang).format(n=len(result.imported), file=file),
+                          highlight=False)
         goals = load_targets(store, framework)
-    rows = [{**t.model_dump(), "sources": "、".join(t.sources)} for t in goals]
     if as_json:
-        print_json(rows)
+        print_json([{**t.model_dump(), "sources": "、".join(t.sources)} for t in goals])
         return
     if file is None:
-        render_frame(pd.DataFrame(rows, columns=["id", "node", "metric", "value", "unit", "year", "status", "sources"]),
-                     f"{framework.info.name.zh}: 发展目标 targets")
+        name = framework.info.name.en if lang == "en" else framework.info.name.zh
+        console.print(terminal_table(targets_table(goals), lang,
+                                     title=labels.word("targets_title", lang).format(pack=name)))
 
 
 # --- web ---------------------------------------------------------------------------------------------------

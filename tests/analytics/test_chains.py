@@ -24,7 +24,11 @@ import pytest
 import yaml
 
 from chanye.analytics import chains as ac
+from chanye.classify import chains as cc
 from chanye.framework.chains import ChainTemplate
+from chanye.present import chains as pc
+from chanye.services import chains as svc
+from chanye.standards.regions import City
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "chains" / "tiny-ev.yaml"
 
@@ -68,6 +72,7 @@ TAGS = {
     "U1": ["little_giant"],
 }  # fmt: skip
 
+CITY = "440100"
 TOTAL = {"440100": 1_173_000, "440300": 650_000, "310100": 940_000, "320500": 150_000}
 NATIONAL = 2_913_000
 
@@ -100,63 +105,99 @@ def tags() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def links(firms: pd.DataFrame, chain: ChainTemplate) -> pd.DataFrame:
-    return ac.link_enterprises(firms, chain)
+    return cc.link_enterprises(firms, chain)
 
 
 @pytest.fixture(scope="module")
 def diagnosis(links, firms, figures, tags, chain) -> pd.DataFrame:
-    return ac.diagnose(links, firms, figures, tags, chain, min_peer_firms=3)
+    return ac.diagnose(links, firms, figures, tags, chain, CITY, min_peer_firms=3)
 
 
 def role_table(links: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
     return {(r.uscc, r.chain_node): (r.role, r.method) for r in links.itertuples()}
 
 
+def evidence(links: pd.DataFrame, uscc: str, node: str, chain: ChainTemplate, lang: str = "zh") -> str:
+    """A link's evidence as the pages word it."""
+    row = links[(links["uscc"] == uscc) & (links["chain_node"] == node)].iloc[0]
+    return pc.evidence_text(row["method"], row["evidence"], node, pc.names_of(chain, lang), lang)
+
+
+def worded(chain: ChainTemplate, district: str | None = None, *, diagnosis=None, leaders=None,
+           recruitment=None, expansion=None, lang: str = "zh") -> dict[str, list[dict]]:
+    """The analytics' frames as the service types them and the presenter words them: table -> rows."""
+    empty = {"diagnosis": ac.DIAGNOSIS_COLUMNS, "leaders": ac.LEADER_COLUMNS,
+             "recruitment": ac.RECRUITMENT_COLUMNS, "expansion": ac.EXPANSION_COLUMNS}
+    given = {"diagnosis": diagnosis, "leaders": leaders, "recruitment": recruitment, "expansion": expansion}
+    frames = {k: pd.DataFrame(columns=empty[k]) if f is None else f for k, f in given.items()}
+    params = frames["diagnosis"].attrs.get("params", {"basis": "revenue", "weak_percentile": 40.0,
+                                                      "min_producers": 3, "strong_lq": 1.0})
+    city = City(CITY, "Guangzhou", (("440106", "Tianhe"), ("440112", "Huangpu")))
+    v = svc.ChainView(chain, pd.DataFrame(columns=cc.LINK_COLUMNS), frames["diagnosis"], frames["leaders"],
+                      frames["recruitment"], frames["expansion"], city, district, True, 2023, "current", params)
+    b = svc.board_of(v)
+    out = {}
+    for name in ("diagnosis", "leaders", "recruitment", "expansion"):
+        t = pc.worded(getattr(b, name), lang, chain=chain, city=city, district=district, params=b.params)
+        out[name] = list(t.rows)
+    return out
+
+
 # --- linking ----------------------------------------------------------------------------------------------
 
 
 def test_link_columns_and_order(links: pd.DataFrame) -> None:
-    assert list(links.columns) == ac.LINK_COLUMNS
+    assert list(links.columns) == cc.LINK_COLUMNS
     assert set(links["chain"]) == {"tiny-ev"}
-    # node order of the template, then 生产 / 销售 / 依赖, then the firms' order
+    # node order of the template, then producer / seller / user (生产 / 销售 / 依赖), then the firms' order
     assert list(links.loc[links["chain_node"] == "vehicle", "uscc"]) == ["G1", "G2", "G3", "H1"]
-    assert list(links.loc[links["chain_node"] == "battery", "role"]) == ["生产"] * 3 + ["销售"] + ["依赖"] * 4
+    assert list(links.loc[links["chain_node"] == "battery", "role"]) == ["producer"] * 3 + ["seller"] + ["user"] * 4
     assert not links.duplicated(["uscc", "chain_node"]).any()
 
 
-def test_producers(links: pd.DataFrame) -> None:
-    producers = links[links["role"] == "生产"]
+def test_producers(links: pd.DataFrame, chain: ChainTemplate) -> None:
+    producers = links[links["role"] == "producer"]
     assert sorted(zip(producers["chain_node"], producers["uscc"], strict=True)) == sorted([
         ("materials", "H2"), ("materials", "U1"), ("chips", "S2"), ("battery", "G4"), ("battery", "S1"),
         ("battery", "U2"), ("motor", "G6"), ("motor", "H3"), ("adas", "G6"), ("adas", "G7"), ("adas", "S3"),
         ("vehicle", "G1"), ("vehicle", "G2"), ("vehicle", "G3"), ("vehicle", "H1"),
     ])  # fmt: skip
     t = role_table(links)
-    assert t["G1", "vehicle"] == ("生产", "code")  # 3612 whole
-    assert t["G2", "vehicle"] == ("生产", "code+keyword")  # 3611 partial, 新能源 in the scope
-    assert t["G6", "adas"] == ("生产", "keyword")  # a node keyword, any non-trade code
-    assert t["G7", "adas"] == ("生产", "keyword")  # the scope's boilerplate is cleaned away first
+    assert t["G1", "vehicle"] == ("producer", "code")  # 3612 whole
+    assert t["G2", "vehicle"] == ("producer", "code+keyword")  # 3611 partial, 新能源 in the scope
+    assert t["G6", "adas"] == ("producer", "keyword")  # a node keyword, any non-trade code
+    assert t["G7", "adas"] == ("producer", "keyword")  # the scope's boilerplate is cleaned away first
     assert ("G5", "battery") not in t  # 3841 but none of the partial keywords (储能电池 only)
     assert not (links["uscc"] == "G9").any()
     row = links[(links["uscc"] == "G2") & (links["chain_node"] == "vehicle")].iloc[0]
-    assert row["evidence"] == "行业代码 3611（部分归属），经营范围或名称含「新能源」"
+    assert row["evidence"] == "3611|3611|新能源"  # the firm's code, the rule's, the word matched
+    assert evidence(links, "G2", "vehicle", chain) == "行业代码 3611（部分归属），经营范围或名称含「新能源」"
+    assert evidence(links, "G2", "vehicle", chain, "en") == (
+        "industry code 3611 (partial), scope or name contains 「新能源」"
+    )
     assert row["confidence"] == 0.8
     row = links[(links["uscc"] == "G1") & (links["chain_node"] == "vehicle")].iloc[0]
-    assert (row["evidence"], row["confidence"]) == ("行业代码 3612（整体归属）", 0.9)
+    assert (row["evidence"], row["confidence"]) == ("3612|3612", 0.9)
+    assert evidence(links, "G1", "vehicle", chain) == "行业代码 3612（整体归属）"
+    row = links[(links["uscc"] == "G6") & (links["chain_node"] == "adas")].iloc[0]
+    assert row["evidence"] == "自动驾驶系统研发"
+    assert evidence(links, "G6", "adas", chain) == "经营范围或名称含「自动驾驶系统研发」"
 
 
-def test_sellers_need_a_trade_code_and_a_sales_clause(links: pd.DataFrame) -> None:
-    sellers = links[links["role"] == "销售"]
+def test_sellers_need_a_trade_code_and_a_sales_clause(links: pd.DataFrame, chain: ChainTemplate) -> None:
+    sellers = links[links["role"] == "seller"]
     assert list(zip(sellers["uscc"], sellers["chain_node"], strict=True)) == [("G8", "battery")]
-    assert sellers.iloc[0]["evidence"] == "批发零售业代码 5172，经营范围「动力电池销售」"
+    assert sellers.iloc[0]["evidence"] == "5172|动力电池销售"
+    assert evidence(links, "G8", "battery", chain) == "批发零售业代码 5172，经营范围「动力电池销售」"
+    assert evidence(links, "G8", "battery", chain, "en") == "trade code 5172, scope 「动力电池销售」"
     assert sellers.iloc[0]["confidence"] == 0.6
     # G1 also writes 动力电池销售 but is a manufacturer (3612): a user, not a seller
-    assert role_table(links)["G1", "battery"] == ("依赖", "edge+keyword")
+    assert role_table(links)["G1", "battery"] == ("user", "edge+keyword")
 
 
-def test_users_follow_supply_edges_and_scope_words(links: pd.DataFrame) -> None:
+def test_users_follow_supply_edges_and_scope_words(links: pd.DataFrame, chain: ChainTemplate) -> None:
     t = role_table(links)
-    users = {k: v for k, v in t.items() if v[0] == "依赖"}
+    users = {k: v for k, v in t.items() if v[0] == "user"}
     assert sorted(users) == sorted([
         ("G4", "materials"), ("S1", "materials"), ("U2", "materials"),
         ("G6", "chips"), ("H3", "chips"), ("G7", "chips"), ("S3", "chips"),
@@ -164,15 +205,23 @@ def test_users_follow_supply_edges_and_scope_words(links: pd.DataFrame) -> None:
         ("G1", "motor"), ("G2", "motor"), ("G3", "motor"), ("H1", "motor"),
         ("G1", "adas"), ("G2", "adas"), ("G3", "adas"), ("H1", "adas"),
     ])  # fmt: skip
-    assert t["G2", "battery"] == ("依赖", "edge")
+    assert t["G2", "battery"] == ("user", "edge")
     row = links[(links["uscc"] == "G1") & (links["chain_node"] == "battery")].iloc[0]
-    assert row["evidence"] == "生产「整车制造」，供应关系 动力电池 → 整车制造；经营范围含上游产品「动力电池」"
+    assert row["evidence"] == "vehicle|动力电池"
+    assert evidence(links, "G1", "battery", chain) == (
+        "生产「整车制造」，供应关系 动力电池 → 整车制造；经营范围含上游产品「动力电池」"
+    )
+    assert evidence(links, "G1", "battery", chain, "en") == (
+        "makes 「Vehicle assembly」, supply edge Traction batteries → Vehicle assembly; "
+        "scope names the upstream product 「动力电池」"
+    )
     assert row["confidence"] == 0.6
     # G6 makes motors and adas: its chips link cites the first downstream node in template order
     row = links[(links["uscc"] == "G6") & (links["chain_node"] == "chips")].iloc[0]
-    assert row["evidence"] == "生产「驱动电机」，供应关系 车规芯片 → 驱动电机"
-    # a producer of a node is never its user: G6 produces motor, so no motor link but 生产
-    assert t["G6", "motor"] == ("生产", "code+keyword")
+    assert row["evidence"] == "motor"
+    assert evidence(links, "G6", "chips", chain) == "生产「驱动电机」，供应关系 车规芯片 → 驱动电机"
+    # a producer of a node is never its user: G6 produces motor, so no motor link but producer
+    assert t["G6", "motor"] == ("producer", "code+keyword")
 
 
 def test_scope_keyword_user_without_direct_edge(chain: ChainTemplate) -> None:
@@ -180,27 +229,29 @@ def test_scope_keyword_user_without_direct_edge(chain: ChainTemplate) -> None:
         [("X1", "某汽车公司", "3612", "新能源汽车制造；碳酸锂采购")],
         columns=["uscc", "name", "industry_code", "business_scope"],
     )
-    t = role_table(ac.link_enterprises(firms, chain))
+    links = cc.link_enterprises(firms, chain)
+    t = role_table(links)
     # materials -> battery -> vehicle: no direct edge, but the scope names 碳酸锂
-    assert t["X1", "materials"] == ("依赖", "scope+keyword")
-    assert t["X1", "battery"] == ("依赖", "edge")
+    assert t["X1", "materials"] == ("user", "scope+keyword")
+    assert evidence(links, "X1", "materials", chain) == "生产「整车制造」，经营范围含上游产品「碳酸锂」"
+    assert t["X1", "battery"] == ("user", "edge")
     assert ("X1", "chips") not in t  # upstream too, but the scope names no chip
 
 
 def test_roles_hint_limits_roles(chain: ChainTemplate, firms: pd.DataFrame) -> None:
     nodes = [n.model_copy(update={"roles": ("生产",)}) if n.id == "battery" else n for n in chain.nodes]
     limited = chain.model_copy(update={"nodes": tuple(nodes)})
-    links = ac.link_enterprises(firms, limited)
-    assert set(links.loc[links["chain_node"] == "battery", "role"]) == {"生产"}
+    links = cc.link_enterprises(firms, limited)
+    assert set(links.loc[links["chain_node"] == "battery", "role"]) == {"producer"}
 
 
 def test_no_links_gives_empty_frame(chain: ChainTemplate) -> None:
-    empty = ac.link_enterprises(
+    empty = cc.link_enterprises(
         pd.DataFrame([("Z", "无关公司", "7212", "投资")], columns=["uscc", "name", "industry_code", "business_scope"]),
         chain,
     )
     assert empty.empty
-    assert list(empty.columns) == ac.LINK_COLUMNS
+    assert list(empty.columns) == cc.LINK_COLUMNS
 
 
 # --- diagnosis --------------------------------------------------------------------------------------------
@@ -209,12 +260,12 @@ def test_no_links_gives_empty_frame(chain: ChainTemplate) -> None:
 def test_diagnosis_labels(diagnosis: pd.DataFrame) -> None:
     assert list(diagnosis.columns) == ac.DIAGNOSIS_COLUMNS
     assert dict(zip(diagnosis["chain_node"], diagnosis["status"], strict=True)) == {
-        "materials": "缺链",
-        "chips": "缺链",
-        "battery": "弱链",
-        "motor": "弱链",
-        "adas": "弱链",
-        "vehicle": "强链",
+        "materials": "missing",
+        "chips": "missing",
+        "battery": "weak",
+        "motor": "weak",
+        "adas": "weak",
+        "vehicle": "strong",
     }
     assert diagnosis.attrs["params"]["peers"] == ["310100", "320500", "440300"]
     assert diagnosis.attrs["params"]["year"] == 2023
@@ -250,8 +301,14 @@ def test_diagnosis_numbers(diagnosis: pd.DataFrame) -> None:
     assert math.isclose(d.loc["chips", "lq"], 0.0)
 
 
-def test_diagnosis_reasons(diagnosis: pd.DataFrame) -> None:
-    r = dict(zip(diagnosis["chain_node"], diagnosis["reason"], strict=True))
+def test_diagnosis_reasons(diagnosis: pd.DataFrame, chain: ChainTemplate) -> None:
+    problems = dict(zip(diagnosis["chain_node"], diagnosis["problems"], strict=True))
+    assert problems == {"materials": ("no_producers",), "chips": ("no_producers",),
+                        "battery": ("few_producers", "lq_below_floor", "lq_below_peers"),
+                        "motor": ("few_producers", "lq_below_floor", "lq_below_peers"),
+                        "adas": ("few_producers", "lq_below_floor", "lq_below_peers"), "vehicle": ()}  # fmt: skip
+    rows = worded(chain, diagnosis=diagnosis)["diagnosis"]
+    r = {row["chain_node"]: row["reason"] for row in rows}
     assert r["chips"] == "缺链：广州市没有该环节的生产企业（全国样本 1 家）"
     assert r["battery"] == (
         "弱链：生产企业 1 家，少于 3 家；区位商 0.16 低于 1；区位商 0.16 低于 2 个同类城市的第 40 百分位 2.71。"
@@ -261,89 +318,110 @@ def test_diagnosis_reasons(diagnosis: pd.DataFrame) -> None:
         "强链：生产企业 3 家（规上 3 家），营业收入 80.00 亿元，占全国样本 57.1%，区位商 1.42（按营业收入计），"
         "不低于 1，也不低于 1 个同类城市的第 40 百分位 1.33"
     )
+    en = {row["chain_node"]: row["reason"] for row in worded(chain, diagnosis=diagnosis, lang="en")["diagnosis"]}
+    assert en["chips"] == "Missing: Guangzhou has no producer on this link (1 in the national sample)"
+    assert en["battery"] == (
+        "Weak: 1 producers, fewer than 3; LQ 0.16 below 1; LQ 0.16 below the 40th percentile of 2 peer cities, 2.71. "
+        "Now: 1 producers (1 above designated size), revenue 3.00 (100m yuan), 6.2% of the national sample, "
+        "LQ 0.16 (by revenue)"
+    )
 
 
 def test_thresholds_are_parameters(links, firms, figures, tags, chain) -> None:
     # Switch off the producer-count, 规上 and LQ >= 1 rules: only the peer percentile remains. Among the
     # peers that make the node, motor (0.62 vs 上海 2.32) and adas (0.83 vs 深圳 4.07) stay weak.
     relaxed = {"min_producers": 1, "strong_lq": 0, "require_above_scale": False, "min_peer_firms": 3}
-    d = ac.diagnose(links, firms, figures, tags, chain, **relaxed)
+    d = ac.diagnose(links, firms, figures, tags, chain, CITY, **relaxed)
     status = dict(zip(d["chain_node"], d["status"], strict=True))
-    assert status == {"materials": "缺链", "chips": "缺链", "battery": "弱链", "motor": "弱链", "adas": "弱链",
-                      "vehicle": "强链"}  # fmt: skip
-    assert d.set_index("chain_node").loc["motor", "reason"].startswith(
-        "弱链：区位商 0.62 低于 1 个同类城市的第 40 百分位 2.32。"
-    )
+    assert status == {"materials": "missing", "chips": "missing", "battery": "weak", "motor": "weak",
+                      "adas": "weak", "vehicle": "strong"}  # fmt: skip
+    reasons = {r["chain_node"]: r["reason"] for r in worded(chain, diagnosis=d)["diagnosis"]}
+    assert reasons["motor"].startswith("弱链：区位商 0.62 低于 1 个同类城市的第 40 百分位 2.32。")
     # Comparing with every peer (zeros included), motor's and adas's thresholds fall to 0: both are strong.
-    d = ac.diagnose(links, firms, figures, tags, chain, peer_active_only=False, **relaxed)
+    d = ac.diagnose(links, firms, figures, tags, chain, CITY, peer_active_only=False, **relaxed)
     status = dict(zip(d["chain_node"], d["status"], strict=True))
-    assert status == {"materials": "缺链", "chips": "缺链", "battery": "弱链", "motor": "强链", "adas": "强链",
-                      "vehicle": "强链"}  # fmt: skip
+    assert status == {"materials": "missing", "chips": "missing", "battery": "weak", "motor": "strong",
+                      "adas": "strong", "vehicle": "strong"}  # fmt: skip
+    reasons = {r["chain_node"]: r["reason"] for r in worded(chain, diagnosis=d)["diagnosis"]}
     d = d.set_index("chain_node")
     assert d.loc["battery", "peer_cities"] == 3
     # peers 深圳 3.73, 上海 0, 苏州 2.02: the 40th percentile lies 0.8 of the way from 0 to 2.02
     assert d.loc["battery", "lq_threshold"] == pytest.approx(0.8 * lq(50_000, TOTAL["320500"], 480_000))
     assert d.loc["battery", "lq_percentile"] == pytest.approx(100 / 3)
-    assert d.loc["battery", "reason"].startswith("弱链：区位商 0.16 低于 3 个同类城市的第 40 百分位 1.62。")
+    assert reasons["battery"].startswith("弱链：区位商 0.16 低于 3 个同类城市的第 40 百分位 1.62。")
 
 
 def test_default_peers_need_enough_firms(links, firms, figures, tags, chain) -> None:
-    d = ac.diagnose(links, firms, figures, tags, chain)  # MIN_PEER_FIRMS = 20: no peer city qualifies
+    d = ac.diagnose(links, firms, figures, tags, chain, CITY)  # MIN_PEER_FIRMS = 20: no peer city qualifies
     assert d.attrs["params"]["peers"] == []
     assert (d["peer_cities"] == 0).all()
     assert d["lq_threshold"].isna().all()
-    explicit = ac.diagnose(links, firms, figures, tags, chain, peers=["440300", "440100"])
+    explicit = ac.diagnose(links, firms, figures, tags, chain, CITY, peers=["440300", "440100"])
     assert explicit.attrs["params"]["peers"] == ["440300"]
 
 
 def test_count_basis(links, firms, figures, tags, chain) -> None:
-    d = ac.diagnose(links, firms, figures, tags, chain, basis="count", min_peer_firms=3).set_index("chain_node")
+    d = ac.diagnose(links, firms, figures, tags, chain, CITY, basis="count", min_peer_firms=3)
+    reasons = {r["chain_node"]: r["reason"] for r in worded(chain, diagnosis=d)["diagnosis"]}
+    d = d.set_index("chain_node")
     # 3 of 9 firms in 广州 make vehicles against 4 of 20 nationally
     assert d.loc["vehicle", "lq"] == pytest.approx((3 / 9) / (4 / 20))
-    assert d.loc["vehicle", "reason"].endswith("区位商 1.67（按企业数计），不低于 1，也不低于 1 个同类城市的第 40 百分位 1.25")
+    assert reasons["vehicle"].endswith("区位商 1.67（按企业数计），不低于 1，也不低于 1 个同类城市的第 40 百分位 1.25")
 
 
 def test_district_diagnosis(links, firms, figures, tags, chain) -> None:
-    d = ac.diagnose(links, firms, figures, tags, chain, district="440112", min_peer_firms=3).set_index("chain_node")
-    assert d.loc["vehicle", "area_name"] == "黄埔区"
+    d = ac.diagnose(links, firms, figures, tags, chain, CITY, district="440112", min_peer_firms=3)
+    zh = {r["chain_node"]: r["reason"] for r in worded(chain, "440112", diagnosis=d)["diagnosis"]}
+    en = {r["chain_node"]: r["reason"] for r in worded(chain, "440112", diagnosis=d, lang="en")["diagnosis"]}
+    d = d.set_index("chain_node")
+    assert d.loc["vehicle", "area"] == "440112"
     assert d.loc["vehicle", "producers"] == 2  # G1, G2
     assert d.loc["vehicle", "lq"] == pytest.approx(lq(700_000, 730_000, 1_400_000))
-    assert d.loc["vehicle", "status"] == "弱链"  # 2 producers < 3
-    assert d.loc["motor", "status"] == "缺链"
-    assert d.loc["motor", "reason"] == "缺链：黄埔区没有该环节的生产企业（全国样本 2 家）"
+    assert d.loc["vehicle", "status"] == "weak"  # 2 producers < 3
+    assert d.loc["motor", "status"] == "missing"
+    assert zh["motor"] == "缺链：黄埔区没有该环节的生产企业（全国样本 2 家）"
+    assert en["motor"] == "Missing: Huangpu has no producer on this link (2 in the national sample)"
 
 
 def test_bad_basis(links, firms, figures, tags, chain) -> None:
     from chanye.errors import InputError
 
     with pytest.raises(InputError, match="basis"):
-        ac.diagnose(links, firms, figures, tags, chain, basis="value")
+        ac.diagnose(links, firms, figures, tags, chain, CITY, basis="value")
 
 
 # --- leaders and lists ------------------------------------------------------------------------------------
 
 
 def test_leaders(links, firms, figures, chain) -> None:
-    found = ac.leaders(links, firms, figures, chain)
+    found = ac.leaders(links, firms, figures, chain, CITY)
     assert list(found.columns) == ac.LEADER_COLUMNS
     # size: G1 50亿, G2 20亿, G3 10亿. Connectivity: G6 makes motor+adas, whose neighbourhoods cover
     # {motor, adas, chips, vehicle} = 4 nodes with 2 nodes made; G1, G2 (vehicle: 4 nodes, 1 made) follow.
     assert list(found["uscc"]) == ["G1", "G2", "G3", "G6"]
-    assert list(found["basis"]) == ["规模、连接", "规模、连接", "规模", "连接"]
+    assert list(found["basis"]) == [("size", "connectivity"), ("size", "connectivity"), ("size",),
+                                    ("connectivity",)]
     assert list(found["size_rank"]) == [1, 2, 3, 5]
     assert list(found["connectivity_rank"]) == [2, 3, 4, 1]
-    assert found.iloc[3]["reason"] == (
+    assert list(found["chain_nodes"]) == ["vehicle", "vehicle", "vehicle", "motor,adas"]
+    assert list(found["chain_size"]) == [6] * 4
+    rows = worded(chain, leaders=found)["leaders"]
+    assert [r["nodes_text"] for r in rows] == ["整车制造", "整车制造", "整车制造", "驱动电机、自动驾驶"]
+    assert rows[3]["reason"] == (
         "生产 2 个环节（驱动电机、自动驾驶），经供应关系连接链上 4/6 个环节，连接度本地第 1 位"
     )
-    assert found.iloc[0]["reason"] == (
+    assert rows[0]["reason"] == (
         "营业收入 50.00 亿元，本地该链生产企业第 1 位；"
         "生产 1 个环节（整车制造），经供应关系连接链上 4/6 个环节，连接度本地第 2 位"
     )
-    assert list(ac.leaders(links, firms, figures, chain, top=1)["uscc"]) == ["G1", "G6"]
+    assert worded(chain, leaders=found, lang="en")["leaders"][3]["reason"] == (
+        "makes 2 links (Drive motors, Automated driving), reaching 4/6 links by supply edges, No. 1 by connectivity"
+    )
+    assert list(ac.leaders(links, firms, figures, chain, CITY, top=1)["uscc"]) == ["G1", "G6"]
 
 
 def test_recruitment_list(links, firms, figures, tags, chain, diagnosis) -> None:
-    found = ac.recruitment_list(links, firms, figures, tags, chain, diagnosis)
+    found = ac.recruitment_list(links, firms, figures, tags, chain, diagnosis, CITY)
     assert list(found.columns) == ac.RECRUITMENT_COLUMNS
     # Producers outside 广州 on 缺链/弱链 nodes; H1 (vehicle, 强链) is not a candidate.
     # size = ln(1+rev)/ln(1+400000); growth = CAGR/0.3 clipped; tags = held/4; connectivity = local
@@ -358,28 +436,40 @@ def test_recruitment_list(links, firms, figures, tags, chain, diagnosis) -> None
     order = sorted(expected, key=lambda u: -expected[u])
     assert order == ["S1", "S2", "U1", "H2", "S3", "H3", "U2"]
     assert list(found["uscc"]) == order
-    assert list(found["序号"]) == [1, 2, 3, 4, 5, 6, 7]
+    assert list(found["rank"]) == [1, 2, 3, 4, 5, 6, 7]
     assert np.allclose(found["score"], [expected[u] for u in order])
     first = found.iloc[0]
-    assert (first["企业名称"], first["所在城市"], first["链条环节"]) == ("深圳甲电池有限公司", "深圳市", "动力电池（弱链）")
-    assert first["推荐理由"] == (
+    assert (first["name"], first["city_code"], first["chain_nodes"], first["node_statuses"]) == (
+        "深圳甲电池有限公司", "440300", "battery", "weak"
+    )
+    assert (first["tag_ids"], first["cagr_years"], first["local_nodes"]) == ("little_giant,listed", 2, 4)
+    row = worded(chain, diagnosis=diagnosis, recruitment=found)["recruitment"][0]
+    assert (row["name"], row["city"], row["nodes_text"]) == ("深圳甲电池有限公司", "深圳市", "动力电池（弱链）")
+    assert row["reason"] == (
         "位于深圳市，生产动力电池（本地弱链）环节产品；营业收入 40.00 亿元；近 2 年营业收入年均增长 41.4%；"
         "资质：专精特新“小巨人”、上市；可与本地 1/4 个已有环节配套（整车制造）。综合得分 0.750"
     )
+    en = worded(chain, diagnosis=diagnosis, recruitment=found, lang="en")["recruitment"][0]
+    assert en["reason"] == (
+        "in 深圳市, makes Traction batteries (weak here); revenue 40.00 (100m yuan); revenue CAGR 41.4% over 2 years; "
+        "tags: little giant, listed; could work with 1/4 local links (Vehicle assembly). Score 0.750"
+    )
     assert found.iloc[1]["linked_nodes"] == "motor,adas"
-    assert list(ac.recruitment_list(links, firms, figures, tags, chain, diagnosis, top=2)["uscc"]) == ["S1", "S2"]
+    assert list(ac.recruitment_list(links, firms, figures, tags, chain, diagnosis, CITY, top=2)["uscc"]) == [
+        "S1", "S2"
+    ]
 
 
 def test_recruitment_weights(links, firms, figures, tags, chain, diagnosis) -> None:
     only_links = ac.RecruitmentWeights(size=0, growth=0, tags=0, connectivity=1)
-    found = ac.recruitment_list(links, firms, figures, tags, chain, diagnosis, weights=only_links)
+    found = ac.recruitment_list(links, firms, figures, tags, chain, diagnosis, CITY, weights=only_links)
     assert found.iloc[0]["uscc"] == "S2"  # the only candidate next to two local nodes
     # ties (0.25) are broken by revenue, then USCC
     assert list(found["uscc"]) == ["S2", "S1", "H2", "H3", "S3", "U1", "U2"]
 
 
 def test_expansion_list(links, firms, figures, tags, chain, diagnosis) -> None:
-    found = ac.expansion_list(links, firms, figures, tags, chain, diagnosis)
+    found = ac.expansion_list(links, firms, figures, tags, chain, diagnosis, CITY)
     assert list(found.columns) == ac.EXPANSION_COLUMNS
     # local producers on 弱链 nodes: G4 (battery), G6 (motor, adas), G7 (adas)
     # G6: 0.35*(0.25/0.3) + 0.25*1 (15% R&D) + 0.2*(2/4) + 0.2*1            = 0.8417
@@ -390,18 +480,51 @@ def test_expansion_list(links, firms, figures, tags, chain, diagnosis) -> None:
         found["score"],
         [0.35 * (0.25 / 0.3) + 0.25 + 0.1 + 0.2, 0.35 * ((2 ** (1 / 3) - 1) / 0.3) + 0.125 + 0.05 + 0.2, 0.65],
     )
-    assert list(found["所在区"]) == ["天河区", "黄埔区", "天河区"]
-    assert found.iloc[0]["链条环节"] == "驱动电机（弱链）、自动驾驶（弱链）"
-    assert found.iloc[0]["推荐理由"] == (
+    assert list(found["district_code"]) == ["440106", "440112", "440106"]
+    assert (found.iloc[0]["chain_nodes"], found.iloc[0]["node_statuses"]) == ("motor,adas", "weak,weak")
+    rows = worded(chain, diagnosis=diagnosis, expansion=found)["expansion"]
+    assert [r["district"] for r in rows] == ["天河区", "黄埔区", "天河区"]
+    assert rows[0]["nodes_text"] == "驱动电机（弱链）、自动驾驶（弱链）"
+    assert rows[0]["reason"] == (
         "天河区企业，生产驱动电机（弱链）、自动驾驶（弱链）环节产品；营业收入 2.00 亿元；近 1 年营业收入年均增长 25.0%；"
         "研发投入强度 15.0%；规上企业、专精特新、高新技术企业。综合得分 0.842"
     )
-    huangpu = ac.expansion_list(links, firms, figures, tags, chain, diagnosis, district="440112")
+    en = worded(chain, diagnosis=diagnosis, expansion=found, lang="en")["expansion"]
+    assert en[0]["reason"] == (
+        "Tianhe firm, makes Drive motors (weak), Automated driving (weak); revenue 2.00 (100m yuan); "
+        "revenue CAGR 25.0% over 1 years; R&D intensity 15.0%; above designated size, SRDI, high-tech. Score 0.842"
+    )
+    huangpu = ac.expansion_list(links, firms, figures, tags, chain, diagnosis, CITY, district="440112")
     assert list(huangpu["uscc"]) == ["G4"]
 
 
 def test_lists_are_empty_without_candidates(links, firms, figures, tags, chain, diagnosis) -> None:
-    none = ac.recruitment_list(links, firms, figures, tags, chain, diagnosis, statuses=("不存在",))
+    none = ac.recruitment_list(links, firms, figures, tags, chain, diagnosis, CITY, statuses=("不存在",))
     assert none.empty and list(none.columns) == ac.RECRUITMENT_COLUMNS
-    none = ac.expansion_list(links, firms, figures, tags, chain, diagnosis, statuses=("缺链",))
+    none = ac.expansion_list(links, firms, figures, tags, chain, diagnosis, CITY, statuses=("missing",))
     assert none.empty and list(none.columns) == ac.EXPANSION_COLUMNS
+
+
+def test_any_city_is_the_area(links, firms, figures, tags, chain) -> None:
+    """Nothing assumes Guangzhou: with 深圳 (440300) as the city, its firms are local and 广州 is a peer."""
+    d = ac.diagnose(links, firms, figures, tags, chain, "440300", min_peer_firms=3)
+    assert dict(zip(d["chain_node"], d["producers"], strict=True)) == {
+        "materials": 0, "chips": 1, "battery": 1, "motor": 0, "adas": 1, "vehicle": 0}
+    assert d.attrs["params"]["peers"] == ["310100", "320500", "440100"]
+    assert set(d["area"]) == {"440300"}
+    found = ac.recruitment_list(links, firms, figures, tags, chain, d, "440300")
+    assert "440300" not in set(found["city_code"]) and "G1" in set(found["uscc"])  # 广州's vehicle makers
+    city = City("440300", "Shenzhen")
+    v = svc.ChainView(chain, links, d, ac.leaders(links, firms, figures, chain, "440300"), found,
+                      ac.expansion_list(links, firms, figures, tags, chain, d, "440300"), city, None, True, 2023,
+                      "current", d.attrs["params"])
+    b = svc.board_of(v)
+    rows = pc.worded(b.diagnosis, "zh", chain=chain, city=city, params=b.params).rows
+    assert rows[-1]["reason"] == "缺链：深圳市没有该环节的生产企业（全国样本 4 家）"
+    assert dict(zip(d["chain_node"], d["problems"], strict=True)) == {
+        "materials": ("no_producers",), "chips": ("few_producers", "no_above_scale"), "battery": ("few_producers",),
+        "motor": ("no_producers",), "adas": ("few_producers", "no_above_scale"), "vehicle": ("no_producers",)}
+    # S1: 0.35 (CAGR 41% > 30%) + 0.25·0 (no R&D figure) + 0.2·(2/4) + 0.2 (规上) = 0.65
+    assert [(r["uscc"], r["chain_nodes"]) for r in b.expansion.rows] == [
+        ("S1", ("battery",)), ("S2", ("chips",)), ("S3", ("adas",))]
+    assert b.expansion.rows[0]["score"] == pytest.approx(0.65)

@@ -1203,35 +1203,23 @@ def test_target_progress_statuses_on_boundaries() -> None:
         "achieved_cagr",
         "projected_year",
         "status",
-        "status_zh",
+        "years_behind",
         "sources",
         "provenance",
     ]
     r = out.set_index("id")
     assert list(r["status"]) == [
         "reached",
-        "on track",
-        "behind by 2 years",
+        "on_track",
+        "behind",
         "declining",
-        "no data",
-        "no data",
-        "behind by 2 years",
-        "behind by 3 years",
+        "no_data",
+        "insufficient_data",
+        "behind",
+        "behind",
         "reached",
     ]
-    assert list(r["status_zh"]) == [
-        "已达成",
-        "按期可达",
-        "落后2年",
-        "下滑，按此速度无法达成",
-        "无数据",
-        "数据不足",
-        "落后2年",
-        "落后3年",
-        "已达成",
-    ]
-    # reached: latest 200 = target 200; required (200 / 200) ** (1 / 2) - 1 = 0; base 2021 (= 2024 - 3, kept;
-    # 2020 is older): achieved (200 / 100) ** (1 / 3) - 1 = 25.992105%
+    assert [None if pd.isna(v) else v for v in r["years_behind"]] == [None, None, 2, None, None, None, 2, 3, None]
     assert r.loc["reached", "required_cagr"] == 0.0
     assert r.loc["reached", "base_year"] == 2021 and r.loc["reached", "base"] == 100.0
     assert r.loc["reached", "achieved_cagr"] == pytest.approx((2 ** (1 / 3) - 1) * 100, rel=REL)
@@ -1291,7 +1279,7 @@ def test_target_progress_span_sources_and_units() -> None:
     # span 1: base 2023 (synthetic) 150: g = 200 / 150 - 1 = 33.33%; ln 2 / ln(4 / 3) = 2.409 -> 3 -> 2027
     assert r["base_year"] == 2023
     assert r["achieved_cagr"] == pytest.approx((200 / 150 - 1) * 100, rel=REL)
-    assert r["projected_year"] == 2027 and r["status"] == "on track"
+    assert r["projected_year"] == 2027 and r["status"] == "on_track"
     assert r["sources"] == "src-a,src-b"
     assert r["provenance"] == "synthetic"
     table = targets_table(("x", "a", "industrial_output", 5, "人", 2030))
@@ -1312,7 +1300,7 @@ def test_target_progress_without_city_rows() -> None:
     frame = frame[frame["area_type"] != "city"]
     out = ind.target_progress(frame, targets_table(("x", "a", "industrial_output", 5, "亿元", 2030)), 2024)
     assert out["area"].tolist() == [None]
-    assert out["status"].tolist() == ["no data"] and out["status_zh"].tolist() == ["无数据"]
+    assert out["status"].tolist() == ["no_data"] and out["years_behind"].isna().all()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1445,6 +1433,9 @@ def test_reconcile_rows_the_registry_cannot_answer() -> None:
         "nosrc": "match",
     }
     assert out.loc["unit", "note"] == "published unit '人' does not convert to 亿元"
+    assert (out.loc["unit", "reason"], out.loc["unknown", "reason"], out.loc["gdp", "reason"],
+            out.loc["no-value", "reason"], out.loc["nosrc", "reason"]) == (
+        "unit_mismatch", "unknown_metric", "national_accounts", "no_registry_value", "compared")
     assert (out.loc["unit", "published"], out.loc["unit", "unit"]) == (5.0, "亿元")
     assert math.isnan(out.loc["blank", "published"])
     assert out.loc["unknown", "note"] == "unknown metric: not in the matching table"
@@ -1474,6 +1465,7 @@ def test_reconcile_rows_the_registry_cannot_answer() -> None:
         "gap_pct",
         "status",
         "note",
+        "reason",
         "provenance",
         "registry_provenance",
     ]
@@ -1698,7 +1690,7 @@ def test_target_progress_one_year_ahead_and_slow_growth() -> None:
     assert r.loc["next", "required_cagr"] == pytest.approx(10.0, rel=1e-12)
     # g = (101 / 100) ** (1 / 3) - 1 = 0.3322% > 0: ln(102 / 101) / ln(1.003322) = 2.9656 -> 3 -> 2027
     assert r.loc["slow", "achieved_cagr"] == pytest.approx((1.01 ** (1 / 3) - 1) * 100, rel=REL)
-    assert (r.loc["slow", "projected_year"], r.loc["slow", "status"]) == (2027, "on track")
+    assert (r.loc["slow", "projected_year"], r.loc["slow", "status"]) == (2027, "on_track")
     assert (r.loc["c", "latest"], r.loc["c", "status"]) == (50.0, "reached")
 
 

@@ -98,3 +98,20 @@ def test_district_filter_reloads_with_the_district(server, page) -> None:
         "/api/v1/chains/icv-nev/recruitment?district=440112&format=xlsx"
     )
     assert _clean(page, "/chains/icv-nev?district=440112") == []
+
+
+def test_the_english_page_and_node_panel_speak_english(server, page, screenshots) -> None:
+    painted = _open(page, server["url"] + "/chains/icv-nev?lang=en")
+    assert painted[0][0] == "chainMap"
+    assert page.locator("h1").inner_text().startswith("Intelligent connected")
+    legend = page.evaluate("window.chanye.charts[0].getOption().legend[0].data")
+    assert legend == ["Strong", "Weak", "Missing"]
+    page.evaluate("window.chanye.showNode('vehicle')")
+    wait_until(page, "window.__chainsNode === 'vehicle'", timeout=20_000)
+    panel = page.locator("#node-body").inner_text()
+    assert "Local enterprises" in panel and "Recruitment targets" in panel
+    assert "本地企业" not in panel and "招商目标" not in panel
+    assert any(word in panel for word in ("industry code", "makes 「", "scope or name contains"))
+    assert page.locator("#node-title").inner_text().startswith("Vehicle")
+    page.screenshot(path=str(screenshots / "chains-icv-nev-en.png"), full_page=False)
+    assert _clean(page, "/chains/icv-nev?lang=en") == []

@@ -1,5 +1,6 @@
-"""Chain links in the store: written when the demo is built, replaced for the firms an import touches, relinked
-by `chanye classify` after a template edit; and the fallback for a database from before chain links."""
+"""Chain links in the store (`registry.chain_links`, written by `classify.chain_links`): written when the demo is
+built, replaced for the firms an import touches, relinked by `chanye classify` after a template edit; and the
+fallback for a database from before chain links or with links of an older format."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from chanye import chainboard
-from chanye.analytics.chains import LINK_COLUMNS, link_enterprises
+from chanye.classify.chain_links import link_chains, link_status
+from chanye.classify.chains import LINK_COLUMNS, LINK_FORMAT, fingerprint, link_enterprises
 from chanye.cli import app
 from chanye.framework import load_pack
 from chanye.registry import uscc
-from chanye.registry.chain_links import FIRMS_SQL, fingerprint, link_chains, link_status, read_links
+from chanye.registry.chain_links import COLUMNS, FIRMS_SQL, read_links
 from chanye.registry.ingest import import_file
 from chanye.registry.store import MIGRATIONS, Store
+from chanye.services import chains as svc
 
 PACK = "guangzhou-12218"
 
@@ -43,12 +45,13 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 def test_migrations_add_the_chain_tables() -> None:
     with Store(":memory:") as store:
-        assert store.version == len(MIGRATIONS) == 3  # 3 adds imported targets
+        assert store.version == len(MIGRATIONS) == 4  # 3 adds imported targets, 4 English notes
         columns = store.query(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'chain_links' "
             "ORDER BY ordinal_position"
         )["column_name"].tolist()
         assert columns == ["uscc", "pack", "chain", "chain_node", "role", "method", "evidence", "confidence"]
+        assert list(COLUMNS) == LINK_COLUMNS == [c for c in columns if c != "pack"]
         assert store.count("chain_link_runs") == 0
 
 
@@ -68,7 +71,8 @@ def test_the_demo_build_stores_every_chains_links(demo_db, framework) -> None:
     assert set(status.values()) == {"current"}
     # every link explains itself
     assert stored["evidence"].str.len().min() > 0
-    assert set(stored["role"]) == {"生产", "销售", "依赖"}
+    assert set(stored["role"]) == {"producer", "seller", "user"}
+    assert all(f.startswith(f"{LINK_FORMAT}.") and len(f) == len(LINK_FORMAT) + 17 for f in runs["fingerprint"])
 
 
 def _firm_csv(path: Path, code: str, scope: str, name: str = "示例链条测试有限公司") -> str:
@@ -91,8 +95,8 @@ def test_an_import_links_the_firms_it_touched_and_only_those(copy_db, tmp_path) 
         after = read_links(store, PACK)
         mine = after[after["uscc"] == number]
         battery = mine[(mine["chain"] == "icv-nev") & (mine["chain_node"] == "battery")].iloc[0]
-        assert (battery["role"], battery["method"], battery["confidence"]) == ("生产", "code+keyword", 0.8)
-        assert battery["evidence"] == "行业代码 3841（部分归属），经营范围或名称含「动力电池」"
+        assert (battery["role"], battery["method"], battery["confidence"]) == ("producer", "code+keyword", 0.8)
+        assert battery["evidence"] == "3841|3841|动力电池"  # the firm's code, the rule's code, the word
         # everyone else's links are untouched
         pd.testing.assert_frame_equal(_sorted(after[after["uscc"] != number]), _sorted(before))
 
@@ -101,13 +105,9 @@ def test_an_import_links_the_firms_it_touched_and_only_those(copy_db, tmp_path) 
         import_file(store, path, year=2024)
         again = read_links(store, PACK)
         mine = again[again["uscc"] == number]
-        assert not ((mine["chain"] == "icv-nev") & (mine["role"] == "生产")).any()
+        assert not ((mine["chain"] == "icv-nev") & (mine["role"] == "producer")).any()
         textiles = mine[(mine["chain"] == "fashion") & (mine["chain_node"] == "textiles")].iloc[0]
-        assert (textiles["role"], textiles["method"], textiles["evidence"]) == (
-            "生产",
-            "code",
-            "行业代码 1713（属 171，整体归属）",
-        )
+        assert (textiles["role"], textiles["method"], textiles["evidence"]) == ("producer", "code", "1713|171")
         pd.testing.assert_frame_equal(_sorted(again[again["uscc"] != number]), _sorted(before))
 
 
@@ -126,18 +126,11 @@ def test_classify_relinks_after_a_template_change(copy_db, framework) -> None:
         original = _sorted(read_links(store, PACK))
         # a template edited since the last link: its links are gone or wrong, its fingerprint differs
         store.con.execute("DELETE FROM chain_links WHERE chain = 'icv-nev'")
-        store.con.execute("UPDATE chain_link_runs SET fingerprint = 'old' WHERE chain = 'icv-nev'")
+        store.con.execute(f"UPDATE chain_link_runs SET fingerprint = '{LINK_FORMAT}.old' WHERE chain = 'icv-nev'")
         assert link_status(store, framework)["icv-nev"] == "stale"
-        inputs = chainboard.load_inputs(store, framework)
-        assert (
-            chainboard.view(
-                inputs,
-                framework,
-                "icv-nev",
-                links=chainboard.read_chain_links(store, framework, "icv-nev", inputs),
-            ).status
-            == "stale"
-        )
+        inputs = svc.load_inputs(store, framework)
+        links = svc.read_chain_links(store, framework, "icv-nev", inputs)
+        assert svc.view(inputs, framework, "icv-nev", links=links).status == "stale"
     result = CliRunner().invoke(app, ["classify", "--db", str(copy_db), "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert '"chain_links": ' + str(len(original)) in result.stdout
@@ -174,11 +167,29 @@ def test_a_database_from_before_chain_links_is_linked_in_memory(tmp_path, framew
     with Store(old, read_only=True) as store:
         assert store.version == 1
         assert set(link_status(store, framework).values()) == {"missing"}
-        inputs = chainboard.load_inputs(store, framework)
-        links = chainboard.read_chain_links(store, framework, "icv-nev", inputs)
+        inputs = svc.load_inputs(store, framework)
+        links = svc.read_chain_links(store, framework, "icv-nev", inputs)
         firms = store.query(FIRMS_SQL)
     pd.testing.assert_frame_equal(
         _sorted(links), _sorted(link_enterprises(firms, framework.chain("icv-nev")))
     )
-    v = chainboard.view(inputs, framework, "icv-nev", links=links)
+    v = svc.view(inputs, framework, "icv-nev", links=links)
     assert v.status == "missing" and len(v.diagnosis) == len(framework.chain("icv-nev").nodes)
+
+
+def test_links_of_an_older_format_are_relinked_in_memory(copy_db, framework) -> None:
+    """Links stored by the first version (Chinese roles and evidence sentences, a bare fingerprint) cannot be
+    read: the chain counts as not linked, views link it in memory, and `chanye classify` stores new links."""
+    with Store(copy_db) as store:
+        current = _sorted(read_links(store, PACK))
+        store.con.execute("UPDATE chain_links SET role = '生产', evidence = '行业代码 3612（整体归属）'")
+        store.con.execute(f"UPDATE chain_link_runs SET fingerprint = substr(fingerprint, {len(LINK_FORMAT) + 2})")
+        assert set(link_status(store, framework).values()) == {"missing"}
+        inputs = svc.load_inputs(store, framework)
+        links = svc.read_chain_links(store, framework, None, inputs)
+    pd.testing.assert_frame_equal(_sorted(links), current)
+    result = CliRunner().invoke(app, ["classify", "--db", str(copy_db), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with Store(copy_db) as store:
+        assert set(link_status(store, framework).values()) == {"current"}
+        pd.testing.assert_frame_equal(_sorted(read_links(store, PACK)), current)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -85,11 +87,12 @@ def test_counts_follow_scale():
 def test_guangzhou_firms_sit_in_the_eleven_districts():
     e = small().enterprises
     gz = e[e["city_code"] == demo.GUANGZHOU]
-    districts = {d.code for d in regions.guangzhou_districts()}
+    city = load_pack().city
+    districts = {d.code for d in city.districts}
     assert len(districts) == 11
     assert set(gz["district_code"]) == districts
     # the address names the district: the import can recover it
-    found = gz["address"].map(lambda a: getattr(regions.district_from_address(a), "code", None))
+    found = gz["address"].map(lambda a: getattr(city.district_from_address(a), "code", None))
     assert (found == gz["district_code"]).all()
 
 
@@ -226,6 +229,54 @@ def test_full_scale_counts_and_calibration():
 # --- the published figures --------------------------------------------------------------------------------
 
 
+def test_published_figures_live_in_the_guangzhou_pack():
+    pack = load_pack("guangzhou-12218")
+    assert (Path(pack.path) / "published.yaml").is_file()
+    assert not (Path(demo.__file__).parent / "data").exists()
+    figures, sources = demo.load_published(pack)
+    default = demo.load_published()  # the default pack is guangzhou-12218
+    pd.testing.assert_frame_equal(figures, default[0])
+    assert sources == default[1] and (len(figures), len(sources)) == (34, 5)
+    assert [s["id"] for s in sources] == ["netease-haopin-2025", "peoples-daily-15-clusters", "haizhu-gwr-2025",
+                                          "secondary-district-gdp-2024", "gz-gwr-2026"]
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f“”]")
+
+
+def test_every_note_is_in_chinese_and_in_english():
+    figures, sources = demo.load_published()
+    notes = [*zip(figures["note"], figures["note_en"], strict=True), *((s["note"], s["note_en"]) for s in sources)]
+    assert len(notes) == 39
+    for zh, en in notes:
+        assert CJK.search(zh), zh  # the Chinese note keeps the report's wording
+        assert not CJK.search(en), en  # the English one has no Chinese
+        assert set(re.findall(r"[A-Za-z]{2,}", zh)) <= {"GDP"}, zh  # only where a report writes GDP
+    gdp = _figure(metric="gdp", year=2024)
+    assert (gdp["note"], gdp["note_en"]) == ("据报道：GDP超过3.1万亿元", "as reported: GDP over 3.1 trillion yuan")
+    biomed = _figure(metric="biomed_output", year=2024)
+    assert biomed["note"] == "据报道：生物医药产业总产值超2000亿元，增长20%；对应节点“生物医药与健康”"
+    assert biomed["note_en"] == ("as reported: biomedicine output over 200 billion yuan, up 20%; mapped to the node "
+                                 "Biomedicine and health")
+    secondary = next(s for s in sources if s["id"] == "secondary-district-gdp-2024")
+    assert secondary["note"].startswith("未核实。天河、黄埔、越秀、白云、从化五个区的2024年地区生产总值仅见于转载网站")
+    assert secondary["note_en"].startswith("UNVERIFIED. 2024 GDP of Tianhe, Huangpu, Yuexiu, Baiyun and Conghua")
+
+
+def test_a_note_given_once_is_both_languages():
+    assert demo._notes("as reported") == ("as reported", "as reported")
+    assert demo._notes({"zh": "据报道", "en": "as reported"}) == ("据报道", "as reported")
+    assert demo._notes({"zh": "据报道"}) == ("据报道", "据报道")
+    assert demo._notes({"en": "as reported"}) == ("as reported", "as reported")
+    assert demo._notes(None) == ("", "")
+
+
+def test_a_pack_without_published_yaml_has_none(tmp_path):
+    elsewhere = load_pack("guangzhou-12218").model_copy(update={"path": str(tmp_path)})
+    figures, sources = demo.load_published(elsewhere)
+    assert figures.empty and sources == [] and list(figures.columns) == list(demo.PUBLISHED_COLUMNS)
+
+
 def test_published_loads_and_cites_existing_sources():
     figures, sources = demo.load_published()
     ids = {s["id"] for s in sources}
@@ -258,7 +309,7 @@ def test_published_exact_values():
     assert gdp["value"] == 30355.73 and gdp["unit"] == "亿元" and gdp["comparison"] == "=" and gdp["growth"] == 4.6
     haizhu = _figure(metric="district_gdp", year=2024, area="440105")
     assert haizhu["value"] == 3008.35 and haizhu["growth"] == 5.4 and haizhu["source"] == "haizhu-gwr-2025"
-    assert "unverified" not in haizhu["note"]
+    assert (haizhu["note"], haizhu["note_en"]) == ("海珠区2025年政府工作报告", "Haizhu District's 2025 government work report")
     sev = _figure(metric="strategic_emerging_va", year=2023)
     assert sev["value"] == 9333.54
     assert _figure(metric="strategic_emerging_va_share", year=2023)["value"] == 30.7
@@ -277,7 +328,8 @@ def test_secondary_district_figures_are_flagged():
     figures, _ = demo.load_published()
     districts = figures[(figures["metric"] == "district_gdp") & (figures["area"] != "440105")]
     assert set(districts["area"]) == {"440106", "440112", "440104", "440111", "440117"}
-    assert districts["note"].str.contains("unverified").all()
+    assert set(districts["note"]) == {"未核实：仅见于转载网站"}
+    assert set(districts["note_en"]) == {"unverified: secondary sites"}
     assert set(districts["source"]) == {"secondary-district-gdp-2024"}
 
 

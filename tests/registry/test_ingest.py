@@ -13,11 +13,14 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from chanye.errors import InputError
+from chanye.framework import load_pack
 from chanye.registry import uscc
 from chanye.registry.ingest import import_file, plan_import
 from chanye.registry.read import read_sheets
 from chanye.registry.store import Store
 from chanye.registry.validate import Mapping, validate_sheet
+
+CITY = load_pack("guangzhou-12218").city
 
 HEADERS = ["统一社会信用代码", "企业名称", "所属区", "注册地址", "行业代码", "经营范围", "营业收入", "从业人员", "成立日期", "企业标签"]
 DISTRICTS = ["天河", "黄埔区", "440112", "番禺", "Haizhu", "白云区"]
@@ -105,7 +108,7 @@ EXPECTED_REASONS = {
     "统一社会信用代码: 统一社会信用代码校验位错误 (check character wrong)": 2,
     "国民经济行业代码: 行业代码 … 不在 GB/T 4754-2017 中 (unknown GB/T 4754 code)": 2,
     "统一社会信用代码: 与第 … 行重复 (duplicate of row N)": 2,
-    "所属区: 无法识别的区 … (not a Guangzhou district)": 1,
+    "所属区: 无法识别的区 …：不是广州市的区 (not a district of Guangzhou)": 1,
     "营业收入: 无法解析的数值 … (not a number)": 1,
 }
 
@@ -118,6 +121,13 @@ def test_messy_file_lands_exact_counts(tmp_path: Path, store: Store, kind: str) 
     report = import_file(store, path, year=2024)
     assert (report.rows_total, report.rows_blank, report.rows_loaded, report.rows_quarantined) == (202, 3, 194, 8)
     assert report.reasons == EXPECTED_REASONS
+    assert list(report.reasons) == [  # most frequent first, ties in text (code point) order: 国 < 统; 与 < 统; 所 < 营
+        "国民经济行业代码: 行业代码 … 不在 GB/T 4754-2017 中 (unknown GB/T 4754 code)",
+        "统一社会信用代码: 与第 … 行重复 (duplicate of row N)",
+        "统一社会信用代码: 统一社会信用代码校验位错误 (check character wrong)",
+        "所属区: 无法识别的区 …：不是广州市的区 (not a district of Guangzhou)",
+        "营业收入: 无法解析的数值 … (not a number)",
+    ]
     assert report.enterprises.inserted == 194 and report.figures.inserted == 194
     assert report.predicted == 1
     stored = set(store.query("SELECT uscc FROM enterprises")["uscc"])
@@ -164,18 +174,19 @@ def test_dry_run_writes_nothing(tmp_path: Path, store: Store) -> None:
     assert store.count("enterprises") == 0 and store.count("quarantine") == 0 and store.count("import_batches") == 0
 
 
-def test_failure_midway_leaves_the_database_as_it_was(tmp_path: Path, store: Store, monkeypatch) -> None:
+def test_failure_midway_leaves_the_database_as_it_was(tmp_path: Path, store: Store) -> None:
     rows, _ = messy_rows()
     path = tmp_path / "messy.csv"
     write_gbk_csv(path, rows)
-    import chanye.registry.ingest as ingest
+    touched = []
 
-    def crash(*args, **kwargs):
-        raise KeyboardInterrupt  # as if the process were interrupted after the rows were written
+    def crash(store, usccs, framework):  # classification runs after the rows were written, in the transaction
+        touched.append((len(usccs), framework.id))
+        raise KeyboardInterrupt  # as if the process were interrupted there
 
-    monkeypatch.setattr(ingest, "classify_enterprises", crash)
     with pytest.raises(KeyboardInterrupt, match=r"^$"):
-        import_file(store, path, year=2024)
+        import_file(store, path, year=2024, on_write=crash)
+    assert touched == [(194, "guangzhou-12218")]  # every landed row's firm, once
     assert [store.count(t) for t in ("enterprises", "enterprise_years", "quarantine", "import_batches")] == [0, 0, 0, 0]
 
 
@@ -232,7 +243,7 @@ def test_every_row_is_stored_or_quarantined(tmp_path_factory, fuzzed) -> None:
     frame = pd.DataFrame(fuzzed, columns=["统一社会信用代码", "企业名称", "所属区", "行业代码", "营业收入"])
     frame.to_csv(path, index=False, encoding="utf-8")
     sheets = read_sheets(path)
-    validated = validate_sheet(sheets[0], Mapping(year=2024), file_label="f.csv")
+    validated = validate_sheet(sheets[0], Mapping(year=2024), file_label="f.csv", city=CITY)
     kept = set(validated.rows["row_number"])
     rejected = set(validated.rejected["row_number"])
     assert kept.isdisjoint(rejected)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from chanye import scoreboard
 from chanye.errors import InputError
 from chanye.framework import load_pack
 from chanye.registry.store import Store
-from chanye.registry.targets import import_targets, load_targets
+from chanye.registry.targets import city_words, import_targets, load_targets, parse_targets
+from chanye.services import scoreboard
 
 
 def test_imported_target_appears_in_the_scoreboard_with_hand_computed_pace(demo_db, tmp_path: Path) -> None:
@@ -42,3 +42,14 @@ def test_a_bad_row_refuses_the_whole_file(tmp_path: Path) -> None:
         assert "第 3 行: 节点 'nowhere' 不在框架 guangzhou-12218 中 (unknown node)" in str(info.value)
         assert store.count("targets") == 0
         assert load_targets(store, fw) == fw.targets
+
+
+def test_the_whole_city_is_named_by_the_packs_city(tmp_path: Path) -> None:
+    shenzhen = load_pack("shenzhen-20-8")
+    assert city_words(shenzhen) == {"全市", "city", "深圳市", "深圳", "Shenzhen"}
+    assert city_words(load_pack()) == {"全市", "city", "广州市", "广州", "Guangzhou"}
+    path = tmp_path / "t.csv"
+    path.write_text("节点,指标,目标值,单位,年份\n深圳,营业收入,1,亿元,2030\n广州,营业收入,1,亿元,2030\n", encoding="utf-8")
+    result = parse_targets(path, shenzhen)
+    assert [(t.id, t.node) for t in result.imported] == [("city-revenue-2030", "city")]
+    assert result.errors == ["第 3 行: 节点 '广州' 不在框架 shenzhen-20-8 中 (unknown node)"]

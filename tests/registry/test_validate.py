@@ -13,9 +13,13 @@ import pandas as pd
 import pytest
 
 from chanye.errors import InputError
+from chanye.framework import load_pack
 from chanye.registry import uscc, validate
 from chanye.registry.read import RawSheet
 from chanye.registry.validate import ColumnPlan, Mapping, plan_columns, validate_sheet
+
+# The pack's city: the default place of every row and the city whose districts are checked.
+CITY = load_pack("guangzhou-12218").city
 
 # Public filings (shared/data/README.md); all pass GB 11714 on positions 9-17 as well.
 HUAWEI = "914403001922038216"
@@ -185,14 +189,14 @@ def test_plan_columns_ignore_frees_the_field_for_a_later_column():
 )
 def test_required_columns(headers, name, label, column):
     with pytest.raises(InputError, match="^" + label + ": 找不到") as info:
-        validate_sheet(sheet(headers, [["x", "y"]], name=name), Mapping(), file_label="f.csv")
+        validate_sheet(sheet(headers, [["x", "y"]], name=name), Mapping(), file_label="f.csv", city=CITY)
     assert info.value.message == f"{label}: 找不到{column}"
     assert info.value.hint == "检查表头，或用 --mapping 映射文件指定列名"
 
 
 def test_without_a_file_label_the_sheet_name_alone():
     with pytest.raises(InputError, match=r"^（名录）: 找不到“企业名称”列 \(no Enterprise name column\)"):
-        validate_sheet(sheet(["统一社会信用代码"], [[HUAWEI]]), Mapping())
+        validate_sheet(sheet(["统一社会信用代码"], [[HUAWEI]]), Mapping(), city=CITY)
 
 
 def test_figures_need_a_year():
@@ -200,9 +204,9 @@ def test_figures_need_a_year():
     with pytest.raises(
         InputError, match=r"^f\.csv（名录）: 有年度指标列但没有年份列 \(figures without a year\)"
     ) as info:
-        validate_sheet(data, Mapping(), file_label="f.csv")
+        validate_sheet(data, Mapping(), file_label="f.csv", city=CITY)
     assert info.value.hint == "用 --year 指定年份，例如 --year 2024"
-    landed = validate_sheet(data, Mapping(year=2023), file_label="f.csv")
+    landed = validate_sheet(data, Mapping(year=2023), file_label="f.csv", city=CITY)
     assert landed.rows["year"].tolist() == [2023] and landed.rows["revenue"].tolist() == [5.0]
     assert landed.has_figures is True
 
@@ -210,14 +214,14 @@ def test_figures_need_a_year():
 def test_year_column_filled_from_the_mapping_and_checked_only_with_figures():
     headers = ["统一社会信用代码", "企业名称", "所属区", "年份"]
     rows = [[HUAWEI, "甲", "天河", "2022年"], [TENCENT, "乙", "天河", None], [BYD, "丙", "天河", "1800"]]
-    bare = validate_sheet(sheet(headers, rows), Mapping())
+    bare = validate_sheet(sheet(headers, rows), Mapping(), city=CITY)
     # no figures: a missing year is no reason; an invalid one is
     assert list(plain(bare.rows["year"]).values()) == [2022, None]
     assert bare.rows["row_number"].tolist() == [3, 4] and bare.has_figures is False
     assert reasons(bare) == {5: [("year", "年份无效 '1800' (invalid year)")]}
-    filled = validate_sheet(sheet(headers, rows), Mapping(year=2024))
+    filled = validate_sheet(sheet(headers, rows), Mapping(year=2024), city=CITY)
     assert filled.rows["year"].tolist() == [2022, 2024]
-    with_figures = validate_sheet(sheet([*headers, "税收"], [[*r, "1"] for r in rows]), Mapping())
+    with_figures = validate_sheet(sheet([*headers, "税收"], [[*r, "1"] for r in rows]), Mapping(), city=CITY)
     assert reasons(with_figures) == {
         4: [("year", "缺少年份 (missing year)")],
         5: [("year", "年份无效 '1800' (invalid year)"), ("year", "缺少年份 (missing year)")],
@@ -273,7 +277,7 @@ def test_a_full_row_lands_with_canonical_values():
         "是",
         "否",
     ]
-    result = validate_sheet(sheet(FULL, [row]), Mapping(), file_label="f.csv")
+    result = validate_sheet(sheet(FULL, [row]), Mapping(), file_label="f.csv", city=CITY)
     assert result.rejected.empty and result.has_figures is True and result.sheet == "名录"
     got = result.rows.iloc[0].to_dict()
     assert got["row_number"] == 3 and got["uscc"] == HUAWEI
@@ -305,7 +309,7 @@ def test_a_full_row_lands_with_canonical_values():
 def test_negative_values_are_refused(column, field):
     headers = ["统一社会信用代码", "企业名称", "所属区", column]
     rows = [[HUAWEI, "甲", "天河", "-1"], [TENCENT, "乙", "天河", "0"], [BYD, "丙", "天河", "-0.5"]]
-    result = validate_sheet(sheet(headers, rows), Mapping(year=2024))
+    result = validate_sheet(sheet(headers, rows), Mapping(year=2024), city=CITY)
     if field == "employees":  # a count: the parser refuses it already (and keeps no value to check again)
         expected = {3: [(field, "人数不能为负 '-1' (headcount cannot be negative)")]}
         expected[5] = [(field, "人数不能为负 '-0.5' (headcount cannot be negative)")]
@@ -326,7 +330,7 @@ def test_units_in_headers_convert_counts_and_energy():
         "税收(亿元)",
     ]
     rows = [[HUAWEI, "甲", "天河", "1.2", "1.5", "0.25"]]
-    landed = validate_sheet(sheet(headers, rows), Mapping(year=2024)).rows
+    landed = validate_sheet(sheet(headers, rows), Mapping(year=2024), city=CITY).rows
     # 1.2 万人 = 12000 人; 1.5 万吨标准煤 = 15000 吨标准煤; 0.25 亿元 = 2500 万元
     assert landed[["employees", "energy_use", "tax"]].values.tolist() == [[12_000, 15_000.0, 2_500.0]]
 
@@ -352,12 +356,12 @@ def test_rejected_rows_list_every_reason_in_field_order():
         [None, "丙", "天河", None, None, "2024", None, None, None],
         [BAD_ORG, "丁", "黄埔", None, None, "2024", None, None, None],
     ]
-    result = validate_sheet(sheet(headers, rows, blank_rows=2), Mapping(), file_label="f.csv")
+    result = validate_sheet(sheet(headers, rows, blank_rows=2), Mapping(), file_label="f.csv", city=CITY)
     assert reasons(result) == {
         4: [
             ("uscc", "统一社会信用代码校验位错误，应为 6 (check character wrong)"),
             ("name", MISSING_NAME),
-            ("district", "无法识别的区 '火星区' (not a Guangzhou district)"),
+            ("district", "无法识别的区 '火星区'：不是广州市的区 (not a district of Guangzhou)"),
             ("industry_code", "行业代码 9999 不在 GB/T 4754-2017 中 (unknown GB/T 4754 code)"),
             ("registered_capital", "无法解析的数值 'abc' (not a number)"),
             ("founded", "无法解析的日期 '明天' (not a date)"),
@@ -389,7 +393,7 @@ def test_rejected_rows_list_every_reason_in_field_order():
 
 def test_no_rejected_rows_gives_empty_frames():
     result = validate_sheet(
-        sheet(["统一社会信用代码", "企业名称", "所属区"], [[HUAWEI, "甲", "天河"]]), Mapping()
+        sheet(["统一社会信用代码", "企业名称", "所属区"], [[HUAWEI, "甲", "天河"]]), Mapping(), city=CITY
     )
     assert result.rejected.empty and list(result.rejected.columns) == ["row_number", "uscc", "raw", "reasons"]
     assert list(result.rows.columns) == [
@@ -430,7 +434,7 @@ def test_no_rejected_rows_gives_empty_frames():
 def test_raw_record_keeps_only_named_columns():
     data = sheet(["统一社会信用代码", "企业名称", "所属区"], [[BROKEN, "甲", "天河"]])
     data.data[3] = ["extra"]  # a cell beyond the last header
-    result = validate_sheet(data, Mapping())
+    result = validate_sheet(data, Mapping(), city=CITY)
     assert result.rejected["raw"].tolist() == [
         {"统一社会信用代码": BROKEN, "企业名称": "甲", "所属区": "天河"}
     ]
@@ -453,11 +457,11 @@ def test_city_and_district():
         [uscc_code(7), "壬", None, "火星区", None],
         [uscc_code(8), "癸", "深圳", "440305", None],
     ]
-    result = validate_sheet(sheet(headers, rows), Mapping())
+    result = validate_sheet(sheet(headers, rows), Mapping(), city=CITY)
     assert reasons(result) == {
         5: [("city", "无法识别的城市 '火星市' (unknown city)"), ("district", MISSING_DISTRICT)],
         9: [("district", MISSING_DISTRICT)],
-        11: [("district", "无法识别的区 '火星区' (not a Guangzhou district)")],
+        11: [("district", "无法识别的区 '火星区'：不是广州市的区 (not a district of Guangzhou)")],
     }
     landed = result.rows.set_index("row_number")
     assert plain(landed["city_code"]) == {
@@ -480,10 +484,29 @@ def test_city_and_district():
     }
 
 
+def test_the_home_city_is_the_callers():
+    """Another pack's city: its districts are required and resolved, Guangzhou's are not its own."""
+    shenzhen = load_pack("shenzhen-20-8").city
+    headers = ["统一社会信用代码", "企业名称", "所属区", "注册地址"]
+    rows = [
+        [uscc_code(1), "甲", "南山", None],
+        [uscc_code(2), "乙", "天河区", None],
+        [uscc_code(3), "丙", None, "深圳市福田区深南大道1号"],
+        [uscc_code(4), "丁", None, "广州市天河区体育西路1号"],
+    ]
+    result = validate_sheet(sheet(headers, rows), Mapping(), city=shenzhen)
+    assert reasons(result) == {
+        4: [("district", "无法识别的区 '天河区'：不是深圳市的区 (not a district of Shenzhen)")],
+        6: [("district", MISSING_DISTRICT)],
+    }
+    assert result.rows["city_code"].tolist() == ["440300", "440300"]
+    assert result.rows["district_code"].tolist() == ["440305", "440304"]
+
+
 def test_mapping_city_is_the_default_city():
     headers = ["统一社会信用代码", "企业名称", "所属区"]
     rows = [[uscc_code(1), "甲", "南山"], [uscc_code(2), "乙", None], [uscc_code(3), "丙", "天河"]]
-    result = validate_sheet(sheet(headers, rows), Mapping(city="深圳"))
+    result = validate_sheet(sheet(headers, rows), Mapping(city="深圳"), city=CITY)
     assert result.rejected.empty
     assert result.rows["city_code"].tolist() == ["440300"] * 3
     assert list(plain(result.rows["district_code"]).values()) == [
@@ -492,7 +515,7 @@ def test_mapping_city_is_the_default_city():
         None,
     ]  # no error outside Guangzhou
     with pytest.raises(InputError, match=r"^无法识别的城市 '火星' \(unknown city in mapping\)$"):
-        validate_sheet(sheet(headers, rows), Mapping(city="火星"))
+        validate_sheet(sheet(headers, rows), Mapping(city="火星"), city=CITY)
 
 
 def test_without_a_district_column_the_address_decides():
@@ -502,11 +525,11 @@ def test_without_a_district_column_the_address_decides():
         [uscc_code(2), "乙", None],
         [uscc_code(3), "丙", "广州市天河区体育西路1号"],
     ]
-    result = validate_sheet(sheet(headers, rows), Mapping())
+    result = validate_sheet(sheet(headers, rows), Mapping(), city=CITY)
     assert reasons(result) == {4: [("district", MISSING_DISTRICT)]}
     assert result.rows["district_code"].tolist() == ["440113", "440106"]
     elsewhere = validate_sheet(
-        sheet(headers, rows), Mapping(city="440300")
+        sheet(headers, rows), Mapping(city="440300"), city=CITY
     )  # outside Guangzhou: no district needed
     assert elsewhere.rejected.empty
     assert list(plain(elsewhere.rows["district_code"]).values()) == [None, None, None]
@@ -536,7 +559,7 @@ CODE_ROWS = [
 
 def _codes(vintage: str):
     rows = [[uscc_code(i), "甲", "天河", *r] for i, r in enumerate(CODE_ROWS)]
-    result = validate_sheet(sheet(CODE_HEADERS, rows), Mapping(vintage=vintage))
+    result = validate_sheet(sheet(CODE_HEADERS, rows), Mapping(vintage=vintage), city=CITY)
     landed = result.rows.set_index("row_number")
     warnings = {k: [(w["field"], w["reason"]) for w in v] for k, v in landed["warnings"].items() if v}
     return landed, warnings, reasons(result)
@@ -605,7 +628,7 @@ def test_codes_2017_vintage():
 )
 def test_a_code_mapping_to_several_2017_classes_names_the_others(old, new):
     rows = [[uscc_code(1), "甲", "天河", old, None]]
-    landed = validate_sheet(sheet(CODE_HEADERS, rows), Mapping()).rows
+    landed = validate_sheet(sheet(CODE_HEADERS, rows), Mapping(), city=CITY).rows
     assert landed["industry_code"].tolist() == [new[0]]
     others = "、".join(new[1:])
     assert landed["warnings"].tolist() == [
@@ -630,7 +653,7 @@ def test_tags_from_a_column_and_flag_columns():
         [uscc_code(4), "丁", "天河", "专精特新", "是", "也许"],
         [uscc_code(5), "戊", "天河", "高新技术企业；外星企业", None, None],
     ]
-    result = validate_sheet(sheet(headers, rows), Mapping())
+    result = validate_sheet(sheet(headers, rows), Mapping(), city=CITY)
     assert result.rows["tags"].tolist() == [["high_tech", "srdi", "listed"], ["srdi"], ["high_tech"]]
     assert reasons(result) == {
         6: [("是否上市", "无法识别的是/否值 '也许' (not a yes/no value)")],
@@ -654,7 +677,7 @@ def test_duplicates_name_the_first_row():
         [TENCENT.lower(), "乙二", "天河"],
         [HUAWEI, "甲三", "天河"],
     ]
-    result = validate_sheet(sheet(headers, rows), Mapping())
+    result = validate_sheet(sheet(headers, rows), Mapping(), city=CITY)
     assert reasons(result) == {
         5: [("uscc", "与第 3 行重复 (duplicate of row 3)")],
         6: [("uscc", "缺少统一社会信用代码 (missing USCC)")],
@@ -668,26 +691,26 @@ def test_duplicates_name_the_first_row():
 def test_duplicates_by_year():
     headers = ["统一社会信用代码", "企业名称", "所属区", "年份"]
     rows = [[HUAWEI, "甲", "天河", "2023"], [HUAWEI, "甲", "天河", "2024"], [HUAWEI, "甲", "天河", "2024"]]
-    result = validate_sheet(sheet(headers, rows), Mapping())
+    result = validate_sheet(sheet(headers, rows), Mapping(), city=CITY)
     assert reasons(result) == {5: [("uscc", "与第 4 行重复 (duplicate of row 4)")]}
     # a year from the mapping only: one year for all, so the code alone decides
-    no_year = validate_sheet(sheet(headers[:3], [r[:3] for r in rows]), Mapping(year=2024))
+    no_year = validate_sheet(sheet(headers[:3], [r[:3] for r in rows]), Mapping(year=2024), city=CITY)
     assert reasons(no_year) == {
         4: [("uscc", "与第 3 行重复 (duplicate of row 3)")],
         5: [("uscc", "与第 3 行重复 (duplicate of row 3)")],
     }
     # no year at all: the code alone
-    assert reasons(validate_sheet(sheet(headers[:3], [r[:3] for r in rows]), Mapping())) == reasons(no_year)
+    assert reasons(validate_sheet(sheet(headers[:3], [r[:3] for r in rows]), Mapping(), city=CITY)) == reasons(no_year)
 
 
 def test_all_codes_missing_or_unique_is_no_duplicate():
     headers = ["统一社会信用代码", "企业名称", "所属区"]
-    only_missing = validate_sheet(sheet(headers, [[None, "甲", "天河"], ["", "乙", "天河"]]), Mapping())
+    only_missing = validate_sheet(sheet(headers, [[None, "甲", "天河"], ["", "乙", "天河"]]), Mapping(), city=CITY)
     assert reasons(only_missing) == {
         3: [("uscc", "缺少统一社会信用代码 (missing USCC)")],
         4: [("uscc", "缺少统一社会信用代码 (missing USCC)")],
     }
-    unique = validate_sheet(sheet(headers, [[HUAWEI, "甲", "天河"], [TENCENT, "乙", "天河"]]), Mapping())
+    unique = validate_sheet(sheet(headers, [[HUAWEI, "甲", "天河"], [TENCENT, "乙", "天河"]]), Mapping(), city=CITY)
     assert unique.rejected.empty and unique.rows["uscc"].tolist() == [HUAWEI, TENCENT]
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from chanye.framework import load_pack
 from chanye.standards import regions
-from chanye.standards.regions import GUANGZHOU, Region
+from chanye.standards.regions import City, Region
+
+GUANGZHOU = "440100"
+GZ = load_pack("guangzhou-12218").city
 
 DISTRICTS = [
     ("440103", "荔湾区", "荔湾", "Liwan"),
@@ -23,7 +27,7 @@ DISTRICTS = [
 
 
 def test_guangzhou_districts() -> None:
-    got = regions.guangzhou_districts()
+    got = list(GZ.districts)
     assert [(d.code, d.name) for d in got] == [(code, name) for code, name, _, _ in DISTRICTS]
     assert all(d.level == "county" and d.parent == GUANGZHOU for d in got)
     assert all(d.province == "广东省" and d.city == "广州市" for d in got)
@@ -46,9 +50,9 @@ def test_resolve_district_every_form(code: str, name: str, short: str, pinyin: s
         f"广州{short}",
     ]
     for form in forms:
-        got = regions.resolve_district(form)
+        got = GZ.resolve_district(form)
         assert got is not None and got.code == code, form
-    assert regions.district_short_name(regions.resolve_district(code)) == short
+    assert regions.district_short_name(GZ.resolve_district(code)) == short
 
 
 @pytest.mark.parametrize(
@@ -64,7 +68,7 @@ def test_resolve_district_every_form(code: str, name: str, short: str, pinyin: s
     ],
 )
 def test_resolve_district_variants(text: str, code: str) -> None:
-    got = regions.resolve_district(text)
+    got = GZ.resolve_district(text)
     assert got is not None and got.code == code
 
 
@@ -72,7 +76,7 @@ def test_resolve_district_variants(text: str, code: str) -> None:
     "text", [None, "", "  ", "南山区", "深圳", "440305", 440100, "广州市", "Shenzhen", "天", 4401]
 )
 def test_resolve_district_none(text: object) -> None:
-    assert regions.resolve_district(text) is None
+    assert GZ.resolve_district(text) is None
 
 
 def test_district_short_name() -> None:
@@ -96,7 +100,7 @@ def test_district_short_name() -> None:
     ],
 )
 def test_district_from_address(address: str, name: str) -> None:
-    got = regions.district_from_address(address)
+    got = GZ.district_from_address(address)
     assert got is not None and got.name == name and got.city == "广州市"
 
 
@@ -113,7 +117,7 @@ def test_district_from_address(address: str, name: str) -> None:
     ],
 )
 def test_district_from_address_none(address: str | None) -> None:
-    assert regions.district_from_address(address) is None
+    assert GZ.district_from_address(address) is None
 
 
 def test_cities() -> None:
@@ -140,7 +144,7 @@ def test_municipalities_are_named(name: str, code: str) -> None:
 def test_counties() -> None:
     everything = regions.counties()
     assert len(everything) == 2978
-    assert regions.counties(GUANGZHOU) == regions.guangzhou_districts()
+    assert regions.counties(GUANGZHOU) == list(GZ.districts)
     assert [c.name for c in regions.counties("110100")][:2] == ["东城区", "西城区"]
     # Counties a province runs directly: listed under NBS's pseudo city, with no city name.
     xiantao = [c for c in regions.counties("429000") if c.name == "仙桃市"]
@@ -154,7 +158,7 @@ def test_streets() -> None:
     panyu = regions.streets("440113")
     assert "石楼镇" in {s.name for s in panyu}
     assert all(s.level == "street" and s.parent == "440113" and len(s.code) == 9 for s in panyu)
-    assert sum(len(regions.streets(d.code)) for d in regions.guangzhou_districts()) == 178
+    assert sum(len(regions.streets(d.code)) for d in list(GZ.districts)) == 178
     assert regions.streets(440106)[0].name == "五山街道"
     assert regions.streets("110101") == []  # only Guangzhou's are shipped
 
@@ -164,3 +168,43 @@ def test_provinces() -> None:
     assert len(provs) == 31
     assert (provs[0].code, provs[0].name) == ("110000", "北京市")
     assert regions.region("province", "440000").name == "广东省"
+
+
+SZ = City("440300", "Shenzhen", (("440305", "Nanshan"), ("440306", "Bao'an")), (("宝安县", "440306"),))
+
+
+@pytest.mark.parametrize("text", ["南山区", "南山", "440305", 440305, "Nanshan", "nanshan district", "深圳市南山区",
+                                  "广东省深圳市南山区", "深圳南山区", "Shenzhen Nanshan"])
+def test_a_city_from_any_pack_resolves_its_districts(text: object) -> None:
+    assert SZ.resolve_district(text).code == "440305"
+
+
+def test_a_city_knows_english_and_former_names_only_from_the_pack() -> None:
+    assert SZ.resolve_district("Bao'an").code == "440306"
+    assert SZ.resolve_district("宝安县").code == "440306"
+    assert SZ.resolve_district("Futian") is None  # the pack gives no English name for 福田区
+    assert SZ.resolve_district("天河区") is None  # another city's district
+    assert SZ.district_label("440304", "en") == "福田区"  # no English name: the Chinese one
+    assert SZ.district_label("440305", "en") == "Nanshan"
+    assert SZ.area_label(None, "zh") == "深圳市" and SZ.area_label("440300", "en") == "Shenzhen"
+    assert [d.code for d in SZ.districts] == ["440303", "440304", "440305", "440306", "440307", "440308",
+                                              "440309", "440310", "440311"]
+
+
+@pytest.mark.parametrize(("address", "code"), [
+    ("广东省深圳市南山区粤海街道科技园", "440305"),
+    ("深圳宝安区西乡", "440306"),
+    ("深圳市龙华区民治街道", "440309"),
+])
+def test_district_from_address_in_another_city(address: str, code: str) -> None:
+    assert SZ.district_from_address(address).code == code
+
+
+@pytest.mark.parametrize("address", ["广州市天河区", "深圳市南山区与福田区交界", "上海市浦东新区", "某路1号"])
+def test_district_from_address_in_another_city_none(address: str) -> None:
+    assert SZ.district_from_address(address) is None
+
+
+def test_a_city_needs_a_city_adcode() -> None:
+    with pytest.raises(ValueError, match="unknown city adcode '440305'"):
+        City("440305")

@@ -1,15 +1,17 @@
 """/api/v1/enterprises: search by USCC, name and business-scope words; filters, sorting, paging, tag counts,
-profiles, XLSX; errors. Expected values are read from the small demo database with SQL."""
+profiles, XLSX; errors. Expected values are read from the small demo database with SQL. Rows use machine keys;
+every number is a cell {value, unit, provenance}."""
 
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
 from openpyxl import load_workbook
 
-from chanye.web.api.enterprises import BigramIndex, tokens_of
+from chanye.services.search import BigramIndex, tokens_of
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +30,8 @@ def test_search_by_uscc_returns_that_firm(client, firm):
     assert data["total"] == 1
     assert data["rows"][0]["uscc"] == firm["uscc"]
     assert data["rows"][0]["name"] == firm["name"]
-    assert data["rows"][0]["revenue"] == pytest.approx(firm["revenue"])
+    assert data["rows"][0]["revenue"] == {"value": pytest.approx(firm["revenue"]), "unit": "wan_yuan",
+                                          "provenance": "synthetic"}
 
 
 def test_search_by_lowercase_uscc_prefix(client, store, firm):
@@ -65,7 +68,7 @@ def test_node_and_city_filter_counts_match_the_links(client, store):
     data = client.get("/api/v1/enterprises", params={"node": "icv-nev", "city": "440100"}).json()
     assert data["total"] == expected
     assert data["query"]["sort"] == "industrial_output"  # the node's scale metric
-    outputs = [r["industrial_output"] for r in data["rows"] if r["industrial_output"] is not None]
+    outputs = [r["industrial_output"]["value"] for r in data["rows"] if r["industrial_output"]["value"] is not None]
     assert outputs == sorted(outputs, reverse=True)
 
 
@@ -73,10 +76,13 @@ def test_district_filter_and_facets(client, store):
     expected = store.scalar("SELECT count(*) FROM enterprises WHERE district_code = '440106'")
     data = client.get("/api/v1/enterprises", params={"district": "440106"}).json()
     assert data["total"] == expected
-    facets = {f["code"]: f["count"] for f in data["facets"]["district"]}
+    facets = {f["district_code"]: f["enterprises"] for f in data["facets"]["rows"]}
     assert len(facets) == 11
-    assert facets["440106"] == expected
-    assert data["facets"]["unit"] == "家"
+    assert facets["440106"] == {"value": expected, "unit": "firms", "provenance": "synthetic"}
+    tianhe = next(f for f in data["facets"]["rows"] if f["district_code"] == "440106")
+    assert tianhe["district"] == {"zh": "天河区", "en": "Tianhe"}  # the pack's English name
+    assert [c["key"] for c in data["facets"]["columns"]] == ["district_code", "district", "enterprises"]
+    assert {r["district"]["zh"] for r in data["rows"]} == {"天河区"}
 
 
 def test_sort_paging_and_a_page_past_the_end(client, store):
@@ -93,18 +99,33 @@ def test_sort_paging_and_a_page_past_the_end(client, store):
 def test_older_year_figures(client, store, firm):
     expected = store.scalar("SELECT revenue FROM enterprise_years WHERE uscc = ? AND year = 2021", [firm["uscc"]])
     data = client.get("/api/v1/enterprises", params={"q": firm["uscc"], "year": 2021}).json()
-    assert data["year"] == 2021
-    assert data["rows"][0]["revenue"] == pytest.approx(expected)
+    assert data["year"] == 2021 and data["query"]["year"] == 2021
+    assert data["rows"][0]["revenue"]["value"] == pytest.approx(expected)
 
 
-def test_every_row_carries_provenance(client):
+def test_every_row_carries_provenance_and_every_number_a_unit(client):
     data = client.get("/api/v1/enterprises", params={"q": "示例"}).json()
-    assert data["provenance"] == {"kind": "synthetic", "synthetic": True, "label": "示例数据",
-                                  "note": "来源：示例数据（合成，非真实企业或官方统计） Source: synthetic demo data"}
+    assert (data["provenance"], data["synthetic"], data["name"], data["title"]) == ("synthetic", True, "firms", "企业")
     assert {r["provenance"] for r in data["rows"]} == {"synthetic"}
-    units = {c["key"]: c["unit"] for c in data["columns"]}
-    assert units["revenue"] == "万元"
-    assert units["employees"] == "人"
+    columns = {c["key"]: c for c in data["columns"]}
+    assert [c["key"] for c in data["columns"]] == [
+        "uscc", "name", "district", "district_code", "industry_code", "revenue", "industrial_output", "value_added",
+        "employees", "registered_capital", "founded", "tags", "nodes", "node_names", "provenance"]
+    assert {k: c["unit"] for k, c in columns.items() if c["unit"]} == {
+        "revenue": "wan_yuan", "industrial_output": "wan_yuan", "value_added": "wan_yuan", "employees": "persons",
+        "registered_capital": "wan_yuan"}
+    assert (columns["revenue"]["label_zh"], columns["revenue"]["label_en"], columns["revenue"]["unit_label"]) == (
+        "营业收入", "Revenue", "万元")
+    assert columns["district"]["label"] == "所属区" and columns["district"]["type"] == "name"
+    numbers = ("revenue", "industrial_output", "value_added", "employees", "registered_capital")
+    for row in data["rows"]:
+        assert all(re.fullmatch(r"[a-z][a-z0-9_]*", key) for key in row)
+        assert {row[k]["unit"] for k in numbers} == {"wan_yuan", "persons"}
+        assert {row[k]["provenance"] for k in numbers} == {"synthetic"}
+    en = client.get("/api/v1/enterprises", params={"q": "示例", "lang": "en"}).json()
+    assert en["rows"] == data["rows"]  # the rows are the same in every language; labels follow the request
+    assert (en["title"], en["columns"][5]["label"], en["columns"][5]["unit_label"]) == (
+        "Enterprises", "Revenue", "10k yuan")
 
 
 def test_malformed_page_is_a_readable_422(client):
@@ -139,28 +160,42 @@ def test_tag_counts_match_sql(client, store):
         SELECT t.tag, count(DISTINCT t.uscc) AS n FROM tags t JOIN classifications c USING (uscc)
         JOIN enterprises e USING (uscc) WHERE c.node = 'icv-nev' AND e.city_code = '440100' GROUP BY 1""")
                   .itertuples(index=False))
-    assert {r["tag"]: r["count"] for r in data["rows"]} == {t: counts.get(t, 0) for t in
-                                                             ("above_scale", "high_tech", "srdi", "little_giant", "listed")}
-    assert data["unit"] == "家"
+    assert {r["tag"]: r["enterprises"]["value"] for r in data["rows"]} == {
+        t: counts.get(t, 0) for t in ("above_scale", "high_tech", "srdi", "little_giant", "listed")}
+    assert {(r["enterprises"]["unit"], r["enterprises"]["provenance"]) for r in data["rows"]} == {("firms", "synthetic")}
+    assert data["total"] == store.scalar("""
+        SELECT count(DISTINCT c.uscc) FROM classifications c JOIN enterprises e USING (uscc)
+        WHERE c.node = 'icv-nev' AND e.city_code = '440100'""")
+    assert (data["node"], data["city"], data["district"]) == ("icv-nev", "440100", None)
 
 
 def test_profile(client, store, firm):
     data = client.get(f"/api/v1/enterprises/{firm['uscc']}").json()
     assert data["name"] == firm["name"]
     assert data["district_code"] == firm["district_code"]
-    assert len(data["figures"]) == store.scalar("SELECT count(*) FROM enterprise_years WHERE uscc = ?", [firm["uscc"]])
+    assert (data["provenance"], data["synthetic"]) == ("synthetic", True)
+    record = store.query("SELECT * FROM enterprises WHERE uscc = ?", [firm["uscc"]]).iloc[0]
+    attributes = data["attributes"]["rows"][0]
+    assert attributes["registered_capital"] == {"value": pytest.approx(record["registered_capital"]),
+                                                "unit": "wan_yuan", "provenance": "synthetic"}
+    assert attributes["founded"] == str(record["founded"])[:10] and len(attributes["founded"]) == 10  # YYYY-MM-DD
+    assert attributes["batch_id"] == str(int(record["batch_id"]))
+    figures = store.query("SELECT year, revenue FROM enterprise_years WHERE uscc = ? ORDER BY year", [firm["uscc"]])
+    assert [f["year"] for f in data["figures"]["rows"]] == figures["year"].tolist()
+    assert [f["revenue"]["value"] for f in data["figures"]["rows"]] == pytest.approx(figures["revenue"].tolist())
+    units = {c["key"]: c["unit"] for c in data["figures"]["columns"]}
+    assert (units["revenue"], units["employees"], units["tax"]) == ("wan_yuan", "persons", "wan_yuan")
+    assert data["figures"]["rows"][0]["energy_use"]["unit"] == "tce"  # 吨标准煤, from the row
     links = store.query("SELECT node, confidence FROM classifications WHERE uscc = ? ORDER BY confidence DESC, node",
                         [firm["uscc"]])
-    assert [x["node"] for x in data["links"]] == links["node"].tolist()
-    assert "icv-nev" in [x["node"] for x in data["links"]]
-    link = next(x for x in data["links"] if x["node"] == "icv-nev")
-    assert link["name"] == "智能网联与新能源汽车"
-    assert link["status"] == "confirmed"
+    assert [x["node"] for x in data["links"]["rows"]] == links["node"].tolist()
+    assert "icv-nev" in [x["node"] for x in data["links"]["rows"]]
+    link = next(x for x in data["links"]["rows"] if x["node"] == "icv-nev")
+    assert link["node_name"] == {"zh": "智能网联与新能源汽车", "en": "Intelligent connected and new-energy vehicles"}
+    assert (link["status"], link["kind"]) == ("confirmed", "cluster")
+    assert link["method"] in ("code", "keyword", "text", "predicted", "manual")
     assert link["evidence"]
-    assert {c["key"]: c["unit"] for c in data["figure_columns"]}["revenue"] == "万元"
-    assert data["registered_capital_unit"] == "万元"
-    assert data["provenance"]["synthetic"] is True
-    assert len(data["founded"]) == 10  # YYYY-MM-DD
+    assert link["confidence"]["unit"] == "score" and 0 < link["confidence"]["value"] <= 1
 
 
 def test_profile_of_an_unknown_uscc_is_404(client):
@@ -176,8 +211,14 @@ def test_search_downloads_as_xlsx(client, store):
     ws = load_workbook(io.BytesIO(r.content)).active
     assert ws.title == "企业"
     assert "示例数据" in ws["A1"].value
-    assert [c.value for c in ws[2]][:3] == ["统一社会信用代码", "企业名称", "所属区"]
-    assert "营业收入（万元）" in [c.value for c in ws[2]]
+    assert ws["A1"].value.endswith("2024年指标；共 " + str(ws.max_row - 2) + " 家")
+    header = [c.value for c in ws[2]]
+    assert header == ["统一社会信用代码", "企业名称", "所属区", "行业代码", "营业收入（万元）", "工业总产值（万元）",
+                      "增加值（万元）", "从业人员（人）", "注册资本（万元）", "成立日期", "企业标签", "产业节点", "来源"]
+    assert ws.cell(row=3, column=5).number_format == "#,##0.00"
+    assert {ws.cell(row=i, column=13).value for i in range(3, ws.max_row + 1)} == {"示例数据"}
+    assert {ws.cell(row=i, column=3).value for i in range(3, ws.max_row + 1)} <= {
+        "荔湾区", "越秀区", "海珠区", "天河区", "白云区", "黄埔区", "番禺区", "花都区", "南沙区", "从化区", "增城区", None}
     expected = store.scalar("""SELECT count(DISTINCT c.uscc) FROM classifications c JOIN enterprises e USING (uscc)
                                WHERE c.node = 'biomed' AND e.city_code = '440100'""")
     assert ws.max_row == 2 + expected
@@ -187,6 +228,15 @@ def test_profile_downloads_as_xlsx(client, firm):
     r = client.get(f"/api/v1/enterprises/{firm['uscc']}", params={"format": "xlsx"})
     wb = load_workbook(io.BytesIO(r.content))
     assert wb.sheetnames == ["年度指标", "产业节点"]
+    assert [c.value for c in wb["年度指标"][2]][:3] == ["年份", "营业收入（万元）", "工业总产值（万元）"]
+    assert wb["年度指标"]["A1"].value.endswith(f"{firm['name']} {firm['uscc']}")
+    assert [c.value for c in wb["产业节点"][2]] == ["节点编号", "节点", "状态", "方法", "行业代码", "证据", "置信度"]
+    en = load_workbook(io.BytesIO(client.get(f"/api/v1/enterprises/{firm['uscc']}",
+                                             params={"format": "xlsx", "lang": "en"}).content))
+    assert en.sheetnames == ["Figures over time", "Industry nodes"]
+    assert [c.value for c in en["Figures over time"][2]][:2] == ["Year", "Revenue (10k yuan)"]
+    statuses = {en["Industry nodes"].cell(row=i, column=3).value for i in range(3, en["Industry nodes"].max_row + 1)}
+    assert statuses <= {"confirmed", "provisional"}
 
 
 def test_tokens_of():
@@ -211,10 +261,11 @@ def test_bigram_index_agrees_with_substring_search():
                                                    ("", "name", "asc"), ("", "founded", "desc"),
                                                    ("示例", None, "desc"), ("示例", "relevance", "asc")])
 def test_presorted_orders_equal_a_direct_sort(app, monkeypatch, q, sort, order):
-    from chanye.web.api import enterprises
+    from chanye.services import enterprises, search
 
     ctx = app.state.ctx
-    direct = enterprises.search_model(ctx, q=q, sort=sort, order=order, limit=100_000)
-    monkeypatch.setattr(enterprises, "BIG", 0)  # every query through the presorted order
-    presorted = enterprises.search_model(ctx, q=q, sort=sort, order=order, limit=100_000)
-    assert [r["uscc"] for r in presorted["rows"]] == [r["uscc"] for r in direct["rows"]]
+    direct = enterprises.search(ctx, q=q, sort=sort, order=order, limit=100_000)
+    monkeypatch.setattr(search, "BIG", 0)  # every query through the presorted order
+    presorted = enterprises.search(ctx, q=q, sort=sort, order=order, limit=100_000)
+    assert presorted.total == direct.total > 0
+    assert [r["uscc"] for r in presorted.firms.rows] == [r["uscc"] for r in direct.firms.rows]

@@ -1,14 +1,20 @@
-"""The app's cache: one entry per data generation and key, least recently used entries evicted first."""
+"""The app's cache: one entry per data generation and key, least recently used entries evicted first; a new
+generation begins when the data change, through the app or under it (another process imported)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
 import pytest
 
+from chanye.registry.store import Store
 from chanye.web.app import Context
 
 
 def context(max_entries: int) -> Context:
-    return Context("db", "pack", store=None, framework=None, max_cache_entries=max_entries)
+    return Context(":memory:", max_cache_entries=max_entries)
 
 
 def test_the_least_recently_used_entry_goes_first() -> None:
@@ -54,3 +60,85 @@ def test_junk_parameters_do_not_grow_the_cache(fresh_client) -> None:
         r = fresh_client.get("/api/v1/scoreboard/milestones", params={f"junk{i}": "x" * 100})
         assert r.status_code == 200
     assert len(ctx.cache) == before
+
+
+def test_a_result_of_older_data_never_enters_the_new_generation() -> None:
+    ctx = context(3)
+
+    def meanwhile_an_import():
+        ctx.data_changed()
+        return "old"
+
+    assert ctx.cached(("a",), meanwhile_an_import) == "old"
+    assert ctx.generation == 1 and ctx.cache == {} and ctx.key_locks == {}
+    assert ctx.cached(("a",), lambda: "new") == "new"
+    assert list(ctx.cache) == [(1, "a")]
+
+
+@pytest.fixture
+def copy_db(web_db, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(web_db, copy)
+    return copy
+
+
+def add_source(path, source_id: str) -> None:
+    """Another process writes the file (as `chanye import` would)."""
+    code = ("import sys\nfrom chanye.registry.store import Store\ns = Store.reader(sys.argv[1], wait=30)\n"
+            "with s.transaction() as con:\n    con.execute('INSERT INTO sources (id, title) VALUES (?, ?)', "
+            "[sys.argv[2], 'x'])\ns.close()\n")
+    subprocess.run([sys.executable, "-c", code, str(path), source_id], check=True, timeout=60)
+
+
+def count_sources(ctx: Context) -> int:
+    return ctx.cached(("sources",), lambda: ctx.cursor().count("sources"))
+
+
+def test_a_change_of_the_file_under_the_app_starts_a_new_generation(copy_db) -> None:
+    ctx = Context(copy_db, linger=0.05, wait=30)
+    ctx.refresh_every = 0  # look at the file on every call (the server looks every half second)
+    before = count_sources(ctx)
+    assert count_sources(ctx) == before and ctx.generation == 0  # cached: the file is unchanged
+    add_source(copy_db, "imported-elsewhere")
+    assert count_sources(ctx) == before + 1
+    assert ctx.generation == 1
+    assert count_sources(ctx) == before + 1 and ctx.generation == 1
+    ctx.close()
+
+
+def test_a_write_through_the_app_starts_one_new_generation(copy_db) -> None:
+    ctx = Context(copy_db, linger=60, wait=30)
+    before = count_sources(ctx)
+    with ctx.writer() as store:
+        store.con.execute("INSERT INTO sources (id, title) VALUES ('uploaded', 'x')")
+    assert ctx.generation == 1 and ctx.cache == {}
+    assert count_sources(ctx) == before + 1
+    assert ctx.generation == 1  # the write's own change of the file is not counted twice
+    ctx.close()
+
+
+def test_a_transaction_on_a_request_store_writes_and_the_next_read_sees_it(copy_db) -> None:
+    ctx = Context(copy_db, linger=60, wait=30)
+    before = count_sources(ctx)
+    store = ctx.cursor()
+    with store.transaction() as con:
+        con.execute("INSERT INTO sources (id, title) VALUES ('by-a-view', 'x')")
+    assert store.read_only is True
+    store.close()
+    assert count_sources(ctx) == before + 1 and ctx.generation == 1
+    ctx.close()
+    with Store(copy_db, read_only=True) as check:
+        assert check.scalar("SELECT title FROM sources WHERE id = 'by-a-view'") == "x"
+
+
+def test_the_file_is_looked_at_every_half_second_at_most(copy_db, monkeypatch) -> None:
+    ctx = Context(copy_db, linger=0.05, wait=30)
+    assert ctx.refresh_every == 0.5
+    looks = []
+    monkeypatch.setattr(ctx.store, "signature", lambda: looks.append(1) or (len(looks), None))  # always changed
+    for _ in range(100):
+        ctx.cached(("x",), lambda: 1)
+    assert len(looks) == 1 and ctx.generation == 0  # the first look only notes the file
+    assert ctx.refresh(now=True) is True and len(looks) == 2
+    assert ctx.generation == 1
+    ctx.close()

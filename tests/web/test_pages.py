@@ -78,6 +78,33 @@ def test_cluster_numbers_come_from_the_scoreboard(app, client):
     assert row["unit"] == "亿元" and row["year"] == b.latest and row["provenance"] == "synthetic"
 
 
+def test_cluster_page_shows_published_notes_in_its_language(client):
+    try:
+        zh = client.get("/cluster/biomed", params={"lang": "zh"}).text
+        en = client.get("/cluster/biomed", params={"lang": "en"}).text
+        districts_en = client.get("/district", params={"lang": "en"}).text
+    finally:
+        client.get("/?lang=zh")  # the cookie is the session's
+    districts_zh = client.get("/district").text
+    assert 'title="广州各区2024年地区生产总值（二手网站汇总） 未核实：仅见于转载网站"' in districts_zh
+    assert 'title="广州各区2024年地区生产总值（二手网站汇总） unverified: secondary sites"' in districts_en
+    model = embedded(zh)
+    shown_zh, shown_en = (re.sub(r'<script id="chanye-model".*?</script>', "", html, flags=re.S) for html in (zh, en))
+    note_zh = "据报道：生物医药产业总产值超2000亿元，增长20%；对应节点“生物医药与健康”"
+    note_en = "as reported: biomedicine output over 200 billion yuan, up 20%; mapped to the node Biomedicine and health"
+    cluster_zh = "千亿级集群“生物医药与高端医疗器械”，对应节点“生物医药与健康”"
+    cluster_en = ("the cluster of over 100 billion yuan &#39;biomedicine and high-end medical devices&#39;, mapped to "
+                  "the node Biomedicine and health")
+    assert f'<td class="wrap">{note_zh}</td>' in shown_zh and f'<td class="wrap">{cluster_zh}</td>' in shown_zh
+    assert "as reported" not in shown_zh and "mapped to" not in shown_zh
+    assert f'<td class="wrap">{note_en}</td>' in shown_en and f'<td class="wrap">{cluster_en}</td>' in shown_en
+    assert "据报道" not in shown_en and "千亿级集群" not in shown_en
+    assert "<td>亿元</td>" in shown_zh and "<td>100m yuan</td>" in shown_en and "<td>亿元</td>" not in shown_en
+    assert {r["id"]: r["note"] for r in model["published"]} == {
+        "gz-2023-cluster-biomed": {"zh": cluster_zh, "en": cluster_en.replace("&#39;", "'")},
+        "gz-2024-biomed-output": {"zh": note_zh, "en": note_en}}
+
+
 def test_overview_shows_the_tree_and_published_figures_with_sources(client):
     html = client.get("/").text
     model = embedded(html)
@@ -156,8 +183,14 @@ def test_page_tables_download_as_xlsx(client):
     r = client.get("/", params={"format": "xlsx", "table": "clusters"})
     ws = load_workbook(io.BytesIO(r.content)).active
     assert "示例数据" in ws["A1"].value
-    assert [c.value for c in ws[2]][:3] == ["节点", "节点id", "类别"]
+    assert [c.value for c in ws[2]] == ["节点", "节点编号", "层级", "状态", "规模指标", "年份", "规模（亿元）",
+                                        "同比增长（%）", "企业数（家）", "千亿级", "来源"]
     assert ws.max_row == 2 + 29
+    row = {h.value: c.value for h, c in zip(ws[2], ws[3], strict=True)}
+    assert (row["节点编号"], row["层级"], row["状态"], row["规模指标"], row["千亿级"], row["来源"]) == (
+        "icv-nev", "战略性产业集群", "已确认", "工业总产值", "是", "示例数据")
+    en = load_workbook(io.BytesIO(client.get("/", params={"format": "xlsx", "table": "clusters", "lang": "en"}).content))
+    assert [c.value for c in en.active[2]][:4] == ["Node", "Node id", "Kind", "Status"]
     r = client.get("/cluster/icv-nev", params={"format": "xlsx", "table": "codes"})
     assert load_workbook(io.BytesIO(r.content)).active["A3"].value == "3611"
     assert client.get("/", params={"format": "xlsx", "table": "nope"}).status_code == 404

@@ -1,5 +1,6 @@
-"""The 产业链 pages (HTML, in-process): the page embeds the model its JSON twin returns, links the XLSX lists,
-and unknown chains or districts get the 404 page."""
+"""The 产业链 pages (HTML, in-process): the page embeds the model its JSON twins return (/chains.json,
+/chains/{id}.json, built from /api/v1/chains), links the XLSX lists, speaks one language, and unknown chains or
+districts get the 404 page."""
 
 from __future__ import annotations
 
@@ -22,13 +23,18 @@ def test_overview_page_links_every_chain(client) -> None:
     assert 'data-chart="chainSummary"' in html and "/static/chains.js" in html
     for chain in load_pack(None).chains:
         assert f'href="/chains/{chain.id}"' in html
-    assert _model(html)["summary"] == client.get("/api/v1/chains").json()
+    model = _model(html)
+    assert model["summary"] == client.get("/api/v1/chains").json()
+    assert model == client.get("/chains.json").json()
+    assert model["city"] == "440100" and model["codes"]["chain_status"]["weak"] == "弱链"
     assert 'class="nav' in html and 'href="/chains" class="active"' in html
+    assert 'href="/chains.json"' in html
 
 
 def test_chain_page_embeds_its_json_twin(client) -> None:
     html = client.get("/chains/icv-nev", params={"district": "黄埔区"}).text
     model = _model(html)
+    assert model == client.get("/chains/icv-nev.json", params={"district": "黄埔区"}).json()
     twin = client.get("/api/v1/chains/icv-nev", params={"district": "440112"}).json()
     assert {k: model[k] for k in twin} == twin
     assert (
@@ -43,6 +49,8 @@ def test_chain_page_embeds_its_json_twin(client) -> None:
     assert '<option value="440112" selected>' in html
     assert html.count('<option value="') >= 21 + 11
     assert "示例数据" in html
+    assert 'href="/chains/icv-nev.json?district=440112"' in html
+    assert 'href="/chains?district=440112"' in html  # the crumb keeps the district
 
 
 def test_provisional_cluster_is_marked(client) -> None:
@@ -55,3 +63,8 @@ def test_unknown_chain_or_district_is_the_404_page(client) -> None:
         response = client.get(url)
         assert response.status_code == 404
         assert response.headers["content-type"].startswith("text/html")
+    for url in ("/chains/nosuch.json", "/chains.json?district=火星区"):
+        response = client.get(url, headers={"Accept": "application/json"})
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/json"
+        assert response.json()["error"]["status"] == 404

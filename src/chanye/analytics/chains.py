@@ -1,372 +1,56 @@
-"""产业链分析 Industrial-chain analytics: link enterprises to chain nodes, diagnose 强链/弱链/缺链, pick 链主,
-and draw up the 招商清单 (recruitment list) and 增资扩产清单 (expansion list).
+"""产业链分析 Industrial-chain analytics: diagnose 强链/弱链/缺链 (strong/weak/missing links), pick 链主 (chain
+leaders), and draw up the 招商清单 (recruitment list) and 增资扩产清单 (expansion list).
 
-Pure: DataFrames and a `ChainTemplate` in, DataFrames out; no I/O. Every row carries its evidence or reason
-in Chinese with the numbers behind it. docs/chains.md states each rule, threshold and formula; the named
-constants below are the defaults and every one of them is a parameter.
+Pure: DataFrames and a `ChainTemplate` in, DataFrames with machine columns and coded values out; no I/O, no
+prose. Statuses, problems and bases are codes and every row keeps the numbers behind them, so
+`chanye.present.chains` words them in Chinese or English. docs/chains.md states each rule, threshold and
+formula; the named constants below are the defaults and every one of them is a parameter. Linking firms to
+chain nodes is classification (`chanye.classify.chains`).
 
 Input frames (column names as in the registry's store):
 
 * firms: ``uscc, name, industry_code, business_scope`` and, for the area analyses, ``city_code,
   district_code``. The national sample: every firm the analysis may compare with, the area's included.
 * figures: ``uscc, year, revenue`` (万元), optionally ``rd_expense`` (万元). One row per firm and year.
-* tags: ``uscc, tag`` with tag ids from `chanye.registry.fields.TAGS` (above_scale, high_tech, srdi,
+* tags: ``uscc, tag`` with tag ids from `chanye.standards.tags.TAGS` (above_scale, high_tech, srdi,
   little_giant, listed). May be None.
-* links: what `link_enterprises` returns (one or several chains).
+* links: what `chanye.classify.chains.link_enterprises` returns (one or several chains).
+
+The area is `city` (an adcode, required: the pack's city) or one of its districts.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-import networkx as nx
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from chanye.classify.scope import clean_scopes
+from chanye.classify.chains import PRODUCER, SELLER, USER, _require
 from chanye.errors import InputError
-from chanye.framework.chains import ChainNode, ChainTemplate
+from chanye.framework.chains import ChainTemplate
 
 __all__ = [
     "DIAGNOSIS_COLUMNS",
     "EXPANSION_COLUMNS",
     "LEADER_COLUMNS",
-    "LINK_COLUMNS",
+    "PROBLEMS",
     "RECRUITMENT_COLUMNS",
+    "STATUSES",
     "ExpansionWeights",
     "RecruitmentWeights",
     "diagnose",
     "expansion_list",
+    "firm_measures",
     "leaders",
-    "link_enterprises",
     "recruitment_list",
 ]
-
-GUANGZHOU = "440100"
-
-# --- linking ----------------------------------------------------------------------------------------------
-
-PRODUCER, SELLER, USER = "生产", "销售", "依赖"
-ROLE_ORDER = {PRODUCER: 0, SELLER: 1, USER: 2}
-
-# Confidence of a link by the rule that made it (method). Code evidence beats words; a user (依赖) link is an
-# inference from the chain's structure, so it is the weakest.
-CONFIDENCE: dict[str, float] = {
-    "code": 0.9,  # 生产: the firm's GB/T 4754 class is owned whole by the node
-    "code+keyword": 0.8,  # 生产: class owned in part, and the scope or name holds one of the rule's keywords
-    "keyword": 0.5,  # 生产: a node keyword in the scope or name, any class except wholesale/retail
-    "trade+keyword": 0.6,  # 销售: wholesale/retail class and a clause that sells one of the node's products
-    "edge+keyword": 0.6,  # 依赖: both user rules below hold
-    "scope+keyword": 0.5,  # 依赖: produces a node downstream and the scope names this node's product
-    "edge": 0.4,  # 依赖: produces a node this node directly supplies (a supply edge)
-}
-TRADE_DIVISIONS: tuple[str, ...] = ("51", "52")  # 批发业, 零售业
-SALES_VERBS: tuple[str, ...] = ("销售", "批发", "零售", "经销", "分销", "代销")
-
-LINK_COLUMNS = ["uscc", "chain", "chain_node", "role", "method", "evidence", "confidence"]
-
-
-def _alternation(words: Iterable[str]) -> str:
-    # Longest first, so that 动力锂电池 is reported rather than 锂电池 when both match.
-    unique = sorted(set(words), key=lambda w: (-len(w), w))
-    return "|".join(re.escape(w) for w in unique)
-
-
-def _text(series: pd.Series | None, index: pd.Index) -> pd.Series:
-    if series is None:
-        return pd.Series("", index=index, dtype=object)
-    return series.astype(object).where(series.notna(), "").astype(str)
-
-
-def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(f"{what} 缺少列 {', '.join(missing)} (missing columns)")
-
-
-def link_enterprises(firms: pd.DataFrame, chain: ChainTemplate | Sequence[ChainTemplate]) -> pd.DataFrame:
-    """Link firms to the chain's nodes, one row per (firm, node) with the firm's role there.
-
-    Rules, in priority order (a firm gets at most one role per node: 生产 over 销售 over 依赖):
-
-    * 生产 (producer): the firm's GB/T 4754 class lies under a node's code rule: ``whole`` (method ``code``),
-      or ``partial`` with one of the rule's keywords and none of its ``exclude`` words in the cleaned business
-      scope or the name (``code+keyword``). Failing that, one of the node's own ``keywords`` in the scope or
-      name of a firm outside wholesale/retail (``keyword``).
-    * 销售 (seller): a wholesale/retail class (51xx/52xx) and a scope clause (between ；/。) that holds a sales
-      verb (销售/批发/零售/经销/分销/代销) and one of the node's terms (`ChainNode.terms`) (``trade+keyword``).
-    * 依赖 (user): a producer of node B depends on node A when A -> B is a supply edge (``edge``), or when A
-      is upstream of B (a path of edges) and the firm's scope names one of A's terms (``scope+keyword``);
-      both: ``edge+keyword``. A producer of A is never also its user.
-
-    A node's ``roles`` hint, when given, limits the roles assigned on it. `chain` may be a list of templates:
-    the scopes are then cleaned once for all of them. Columns: `LINK_COLUMNS`; rows in template order, node
-    order, role order, then the firms' order.
-
-    Speed: every rule needs one of the template's codes or one of its words, so per template the firms are
-    first cut down to those with a code under one of its rules or any of its words in the scope or name (one
-    regular-expression pass); the per-node rules run on that short list only.
-    """
-    _require(firms, ["uscc", "industry_code"], "企业表 firms")
-    chains = [chain] if isinstance(chain, ChainTemplate) else list(chain)
-    prepared = _Prepared.of(firms)
-    parts = [_link_one(prepared.take(_candidates(prepared, [c])), c) for c in chains]
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=float if c == "confidence" else object) for c in LINK_COLUMNS})
-    return pd.concat(parts, ignore_index=True)
-
-
-@dataclass
-class _Prepared:
-    """The firms' columns every rule reads, computed once: code, cleaned scope, scope + name, trade flag.
-    Indexed by the firm's row in the input (kept through `take`, so output order follows the input)."""
-
-    uscc: pd.Series
-    code: pd.Series
-    scope: pd.Series
-    text: pd.Series
-    trade: pd.Series
-    all_uscc: np.ndarray  # every input row's USCC, by row number (the index above)
-    unique: bool  # no USCC on two input rows
-
-    @classmethod
-    def of(cls, firms: pd.DataFrame) -> _Prepared:
-        firms = firms.reset_index(drop=True)
-        index = firms.index
-        code = _text(firms["industry_code"], index).str.strip()
-        # pandas' arrow-backed strings run str.contains through RE2, an order of magnitude faster than re.
-        scope = clean_scopes(_text(firms.get("business_scope"), index)).astype("str")
-        text = (scope + "；" + _text(firms.get("name"), index).astype("str")).astype("str")
-        trade = code.str[:2].isin(TRADE_DIVISIONS)
-        uscc = firms["uscc"].astype(str)
-        return cls(uscc, code, scope, text, trade, uscc.to_numpy(dtype=object), bool(uscc.is_unique))
-
-    def take(self, mask: pd.Series) -> _Prepared:
-        if bool(mask.all()):
-            return self
-        return _Prepared(self.uscc[mask], self.code[mask], self.scope[mask], self.text[mask], self.trade[mask],
-                         self.all_uscc, self.unique)
-
-
-def _chain_words(chains: Sequence[ChainTemplate]) -> set[str]:
-    words: set[str] = set()
-    for chain in chains:
-        for node in chain.nodes:
-            words.update(node.terms())
-            words.update(node.keywords)
-            for rule in node.codes:
-                words.update(rule.keywords)
-    return {w for w in words if w}
-
-
-def _candidates(prepared: _Prepared, chains: Sequence[ChainTemplate]) -> pd.Series:
-    """Firms some rule of `chains` could link: a code under one of their code rules, or one of their words
-    (products, keywords; `_chain_words`) in the scope or name. Every other firm has no link on them."""
-    codes = tuple(sorted({rule.code for c in chains for node in c.nodes for rule in node.codes}))
-    if prepared.code.empty or not codes:
-        mask = pd.Series(False, index=prepared.code.index)
-    else:
-        mask = prepared.code.str.startswith(codes).fillna(False).astype(bool)
-    words = sorted(_chain_words(chains))
-    rest = prepared.text[~mask]
-    # RE2 (behind str.contains) slows down sharply past a few hundred alternatives: match in chunks.
-    for i in range(0, len(words), _WORDS_PER_PASS):
-        if rest.empty:
-            break
-        hit = rest.str.contains(_alternation(words[i:i + _WORDS_PER_PASS]), regex=True).fillna(False).astype(bool)
-        mask.loc[hit.index[hit.to_numpy()]] = True
-        rest = rest[~hit]
-    return mask
-
-
-_WORDS_PER_PASS = 300
-
-
-def _first_match(texts: pd.Series, pattern: str) -> pd.Series:
-    """The first (leftmost, then first alternative) match of `pattern` in each text that has one, index kept:
-    RE2's fast matcher (pyarrow's match_substring_regex) picks the rows, RE2 extracts the words from those."""
-    if texts.empty:
-        return pd.Series(dtype=object)
-    arr = pa.array(texts.astype("str"))
-    hit = pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
-    if not hit.any():
-        return pd.Series(dtype=object)
-    found = pc.extract_regex(arr.filter(pa.array(hit)), f"(?P<w>{pattern})").field("w")
-    return pd.Series(found.to_numpy(zero_copy_only=False).astype(object), index=texts.index[hit], dtype=object)
-
-
-def _link_one(prepared: _Prepared, chain: ChainTemplate) -> pd.DataFrame:
-    if prepared.uscc.empty:
-        return pd.DataFrame(columns=LINK_COLUMNS)
-    # (node id -> frame of method, evidence) per role, indexed by the firm's row
-    producers: dict[str, pd.DataFrame] = {}
-    sellers: dict[str, pd.DataFrame] = {}
-    for node in chain.nodes:
-        if PRODUCER in node.allowed_roles:
-            producers[node.id] = _producers(node, prepared)
-        if SELLER in node.allowed_roles:
-            sellers[node.id] = _sellers(node, prepared)
-    users = _users(chain, producers, prepared.scope)
-
-    # Per node: producers, then sellers, then users not already taken; arrays only (no per-row Python).
-    rows, nodes, roles, methods, evidence = [], [], [], [], []
-    for n_pos, node in enumerate(chain.nodes):
-        taken: np.ndarray | None = None
-        for r_pos, table in enumerate((producers, sellers, users)):
-            found = table.get(node.id)
-            if found is None or found.empty:
-                continue
-            at = found.index.to_numpy()
-            keep = np.ones(len(at), dtype=bool) if taken is None else ~np.isin(at, taken)
-            if not keep.any():
-                continue
-            at = at[keep]
-            taken = at if taken is None else np.concatenate([taken, at])
-            rows.append(at)
-            nodes.append(np.full(len(at), n_pos))
-            roles.append(np.full(len(at), r_pos))
-            methods.append(found["method"].to_numpy(dtype=object)[keep])
-            evidence.append(found["evidence"].to_numpy(dtype=object)[keep])
-    if not rows:
-        return pd.DataFrame(columns=LINK_COLUMNS)
-    row, node_pos, role_pos = np.concatenate(rows), np.concatenate(nodes), np.concatenate(roles)
-    sort = np.lexsort((row, role_pos, node_pos))  # node order, role order, then the firms' order
-    method = np.concatenate(methods)[sort]
-    out = pd.DataFrame({
-        "uscc": prepared.all_uscc[row[sort]],
-        "chain": chain.id,
-        "chain_node": np.array([n.id for n in chain.nodes], dtype=object)[node_pos[sort]],
-        "role": np.array([PRODUCER, SELLER, USER], dtype=object)[role_pos[sort]],
-        "method": method,
-        "evidence": np.concatenate(evidence)[sort],
-        "confidence": pd.Series(method).map(CONFIDENCE).to_numpy(dtype=float),
-    })
-    if not prepared.unique:  # the same USCC on several input rows: keep its first link per node
-        out = out.drop_duplicates(["uscc", "chain", "chain_node"], keep="first").reset_index(drop=True)
-    return out[LINK_COLUMNS]
-
-
-def _empty_found() -> pd.DataFrame:
-    return pd.DataFrame({"method": pd.Series(dtype=object), "evidence": pd.Series(dtype=object)})
-
-
-def _producers(node: ChainNode, prepared: _Prepared) -> pd.DataFrame:
-    code, text, trade = prepared.code, prepared.text, prepared.trade
-    parts = []
-    done = pd.Series(False, index=code.index)
-    for rule in node.codes:
-        in_code = code.str.startswith(rule.code) & ~done
-        if not in_code.any():
-            continue
-        if rule.scope == "whole":
-            hit = code[in_code].astype(object)
-            evidence = "行业代码 " + hit + np.where(hit == rule.code, "（整体归属）", f"（属 {rule.code}，整体归属）")
-            parts.append(pd.DataFrame({"method": "code", "evidence": evidence}, index=hit.index))
-            done |= in_code
-            continue
-        sub = text[in_code]
-        word = _first_match(sub, _alternation(rule.keywords))
-        if rule.exclude and not word.empty:
-            word = word[~sub[word.index].str.contains(_alternation(rule.exclude), regex=True)]
-        if word.empty:
-            continue
-        hit = code[word.index].astype(object)
-        evidence = (
-            "行业代码 " + hit + np.where(hit == rule.code, "（部分归属）", f"（属 {rule.code}，部分归属）")
-            + "，经营范围或名称含「" + word + "」"
-        )
-        parts.append(pd.DataFrame({"method": "code+keyword", "evidence": evidence}, index=word.index))
-        done.loc[word.index] = True
-    if node.keywords:
-        word = _first_match(text[~done & ~trade], _alternation(node.keywords))
-        if not word.empty:
-            evidence = "经营范围或名称含「" + word + "」"
-            parts.append(pd.DataFrame({"method": "keyword", "evidence": evidence}, index=word.index))
-    return pd.concat(parts) if parts else _empty_found()
-
-
-def _sellers(node: ChainNode, prepared: _Prepared) -> pd.DataFrame:
-    terms = node.terms()
-    trade = prepared.trade
-    if not terms or not trade.any():
-        return _empty_found()
-    verbs, words = _alternation(SALES_VERBS), _alternation(terms)
-    clause = rf"(?:{verbs})[^；。]*?(?:{words})|(?:{words})[^；。]*?(?:{verbs})"
-    found = _first_match(prepared.scope[trade], clause)
-    if found.empty:
-        return _empty_found()
-    evidence = "批发零售业代码 " + prepared.code[found.index].astype(object) + "，经营范围「" + found + "」"
-    return pd.DataFrame({"method": "trade+keyword", "evidence": evidence}, index=found.index)
-
-
-def _users(chain: ChainTemplate, producers: dict[str, pd.DataFrame], scope: pd.Series) -> dict[str, pd.DataFrame]:
-    """依赖 links of every node, vectorised: per node A, the producers of the nodes downstream of A (in template
-    order) less A's own producers; the first direct customer B gives the edge evidence, the first downstream
-    node the scope evidence (when the scope names one of A's terms)."""
-    graph = chain.graph()
-    names = {n.id: n.name.zh for n in chain.nodes}
-    order = {n.id: i for i, n in enumerate(chain.nodes)}
-    made = [(nid, f.index) for nid, f in producers.items() if f is not None and not f.empty]
-    if not made:
-        return {}
-    # every (firm row, node it produces on), with the node's template position
-    made_rows = pd.DataFrame({
-        "row": np.concatenate([np.asarray(ix) for _, ix in made]),
-        "target": np.concatenate([np.repeat(nid, len(ix)).astype(object) for nid, ix in made]),
-    })
-    made_rows["pos"] = made_rows["target"].map(order)
-    made_rows = made_rows.sort_values(["pos", "row"], kind="stable")
-    out: dict[str, pd.DataFrame] = {}
-    for node in chain.nodes:
-        if USER not in node.allowed_roles:
-            continue
-        downstream = nx.descendants(graph, node.id)
-        if not downstream:
-            continue
-        own = producers.get(node.id)
-        candidates = made_rows[made_rows["target"].isin(downstream)]
-        if own is not None and not own.empty:
-            candidates = candidates[~candidates["row"].isin(own.index)]
-        if candidates.empty:
-            continue
-        first = candidates.drop_duplicates("row", keep="first").set_index("row")["target"]
-        direct = set(graph.successors(node.id))
-        edge_to = candidates[candidates["target"].isin(direct)].drop_duplicates("row", keep="first")
-        edge_to = edge_to.set_index("row")["target"]
-        terms = node.terms()
-        word = _first_match(scope.loc[first.index], _alternation(terms)) if terms else pd.Series(dtype=object)
-        index = edge_to.index.union(word.index)
-        if index.empty:
-            continue
-        name = names[node.id]
-        edge_name = edge_to.map(names).astype(object)
-        edge_ev = ("生产「" + edge_name + "」，供应关系 " + name + " → " + edge_name).reindex(index)
-        scope_word = ("经营范围含上游产品「" + word.astype(object) + "」").reindex(index)
-        scope_ev = "生产「" + first.reindex(index).map(names).astype(object) + "」，" + scope_word
-        has_edge, has_scope = edge_ev.notna().to_numpy(), scope_word.notna().to_numpy()
-        method = np.where(has_edge & has_scope, "edge+keyword", np.where(has_edge, "edge", "scope+keyword"))
-        evidence = np.where(has_edge & has_scope, (edge_ev + "；" + scope_word).to_numpy(dtype=object),
-                            np.where(has_edge, edge_ev.to_numpy(dtype=object), scope_ev.to_numpy(dtype=object)))
-        out[node.id] = pd.DataFrame({"method": method, "evidence": evidence}, index=index)
-    return out
-
 
 # --- firm-level measures ----------------------------------------------------------------------------------
 
 TAG_IDS: tuple[str, ...] = ("srdi", "little_giant", "high_tech", "listed")  # the tags a score rewards
-TAG_ZH: dict[str, str] = {
-    "above_scale": "规上",
-    "srdi": "专精特新",
-    "little_giant": "专精特新“小巨人”",
-    "high_tech": "高新技术企业",
-    "listed": "上市",
-}
 GROWTH_YEARS = 3  # CAGR over the last three years
 GROWTH_CAP = 0.30  # a CAGR of 30% or more scores the full growth component
 RD_CAP = 0.10  # an R&D intensity (研发费用/营业收入) of 10% or more scores the full R&D component
@@ -463,15 +147,10 @@ def _measures(
     return out
 
 
-def _tag_text(row: pd.Series, tags: Sequence[str] = TAG_IDS) -> str:
-    return "、".join(TAG_ZH[t] for t in tags if bool(row[t]))
-
-
-def _tag_texts(frame: pd.DataFrame, tags: Sequence[str] = TAG_IDS) -> list[str]:
-    """`_tag_text` of every row, from the boolean tag columns."""
+def _tag_ids(frame: pd.DataFrame, tags: Sequence[str] = TAG_IDS) -> list[str]:
+    """The tags each row holds, as comma-joined ids in `tags` order (from the boolean tag columns)."""
     flags = zip(*(frame[t].to_numpy(dtype=bool) for t in tags), strict=True)
-    words = [TAG_ZH[t] for t in tags]
-    return ["、".join(w for w, f in zip(words, row, strict=True) if f) for row in flags]
+    return [",".join(t for t, f in zip(tags, row, strict=True) if f) for row in flags]
 
 
 def _growth_component(cagr: pd.Series, cap: float) -> pd.Series:
@@ -480,7 +159,11 @@ def _growth_component(cagr: pd.Series, cap: float) -> pd.Series:
 
 # --- diagnosis --------------------------------------------------------------------------------------------
 
-STRONG, WEAK, MISSING = "强链", "弱链", "缺链"
+STRONG, WEAK, MISSING = "strong", "weak", "missing"  # 强链, 弱链, 缺链
+STATUSES: tuple[str, ...] = (STRONG, WEAK, MISSING)
+# Why a node is weak or missing (the `problems` of a diagnosis row), in the order they are checked.
+PROBLEMS: tuple[str, ...] = ("no_producers", "few_producers", "no_above_scale", "no_lq", "lq_below_floor",
+                             "lq_below_peers")
 WEAK_PERCENTILE = 40.0  # 弱链 when the LQ is below this percentile of the peer cities' LQs for the node
 MIN_PRODUCERS = 3  # 弱链 when fewer local producers
 STRONG_LQ = 1.0  # 弱链 when the LQ is below this (no specialisation); 0 switches the rule off
@@ -488,28 +171,11 @@ MIN_PEER_FIRMS = 20  # peer cities: other cities with at least this many firms i
 LQ_BASES = ("revenue", "count")
 
 DIAGNOSIS_COLUMNS = [
-    "chain", "chain_node", "node_name", "segment", "segment_zh", "area", "area_name",
+    "chain", "chain_node", "segment", "area",
     "producers", "above_scale", "srdi", "little_giant", "high_tech", "listed", "sellers", "users",
     "revenue_yi", "national_producers", "national_revenue_yi", "share_national",
-    "lq", "lq_threshold", "lq_percentile", "peer_cities", "status", "reason",
+    "lq", "lq_threshold", "lq_percentile", "peer_cities", "status", "problems",
 ]
-
-
-def _area_name(city: str, district: str | None) -> str:
-    from chanye.standards import regions
-
-    if district is not None:
-        found = regions.region("county", district)
-        return found.name if found else str(district)
-    found = regions.city(city)
-    return found.name if found else str(city)
-
-
-def _city_name(code: object) -> str:
-    from chanye.standards import regions
-
-    found = regions.city(code) if code is not None else None
-    return found.name if found else ("" if code is None else str(code))
 
 
 def _area_mask(firms: pd.DataFrame, city: str, district: str | None) -> pd.Series:
@@ -526,21 +192,13 @@ def _chain_links(links: pd.DataFrame, chain: ChainTemplate) -> pd.DataFrame:
     return out.assign(uscc=_keys(out["uscc"]))
 
 
-def _fmt(value: float, digits: int = 2) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
-
-
-def _pct(value: float) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.1%}"
-
-
 def diagnose(
     links: pd.DataFrame,
     firms: pd.DataFrame,
     figures: pd.DataFrame | None,
     tags: pd.DataFrame | None,
     chain: ChainTemplate | Sequence[ChainTemplate],
-    city: str = GUANGZHOU,
+    city: str,
     district: str | None = None,
     peers: Sequence[str] | None = None,
     *,
@@ -567,9 +225,10 @@ def diagnose(
     with ``peer_active_only=False``); `peer_cities` counts them. lq_threshold is the `weak_percentile`-th
     percentile of their LQs (numpy's linear interpolation), lq_percentile the share (%) of them with a lower LQ.
 
-    Labels: 缺链 when the area has no producer; 弱链 when any of: fewer than `min_producers` producers, no
-    规上 (above_scale) producer (if `require_above_scale`), LQ below `strong_lq`, LQ below lq_threshold, no
-    LQ (no revenue figures); 强链 otherwise. `reason` says which, with the numbers. Columns:
+    Status: missing (缺链) when the area has no producer; weak (弱链) when any of: fewer than `min_producers`
+    producers, no 规上 (above_scale) producer (if `require_above_scale`), no LQ (no revenue figures), LQ
+    below `strong_lq`, LQ below lq_threshold; strong (强链) otherwise. `problems` names which (`PROBLEMS`);
+    the row's numbers and attrs["params"] hold what `chanye.present.chains` needs to word them. Columns:
     `DIAGNOSIS_COLUMNS`; attrs["units"] and attrs["params"] record units and parameters.
 
     `chain` may be a list of templates: one call then diagnoses them all (rows in template order), sharing
@@ -597,7 +256,6 @@ def diagnose(
     area_total = float(size[in_area.reindex(size.index, fill_value=False)].sum())
     city_totals = size.groupby(firm_city.reindex(size.index)).sum()
 
-    area_name = _area_name(city, district)
     rows = []
     chains = [chain] if isinstance(chain, ChainTemplate) else list(chain)
     for chain in chains:
@@ -630,11 +288,8 @@ def diagnose(
             row = {
                 "chain": chain.id,
                 "chain_node": node.id,
-                "node_name": node.name.zh,
                 "segment": node.segment,
-                "segment_zh": node.segment_zh,
                 "area": district if district is not None else city,
-                "area_name": area_name,
                 "producers": len(local),
                 "above_scale": int(local_m["above_scale"].sum()),
                 **{t: int(local_m[t].sum()) for t in TAG_IDS},
@@ -649,13 +304,11 @@ def diagnose(
                 "lq_percentile": percentile,
                 "peer_cities": int(peer_lqs.size),
             }
-            row["status"], row["reason"] = _label(
-                row, area_name, basis, weak_percentile, min_producers, strong_lq, require_above_scale
-            )
+            row["status"], row["problems"] = _label(row, min_producers, strong_lq, require_above_scale)
             rows.append(row)
     out = pd.DataFrame(rows, columns=DIAGNOSIS_COLUMNS)
-    out.attrs["units"] = {"revenue_yi": "亿元", "national_revenue_yi": "亿元", "share_national": "比例",
-                          "lq_percentile": "%"}
+    out.attrs["units"] = {"revenue_yi": "yi_yuan", "national_revenue_yi": "yi_yuan", "share_national": "ratio",
+                          "lq_percentile": "percent"}
     out.attrs["params"] = {
         "city": city, "district": district, "year": year, "basis": basis, "peers": peer_codes,
         "weak_percentile": weak_percentile, "min_producers": min_producers, "strong_lq": strong_lq,
@@ -672,44 +325,32 @@ def _lq(node_area: float, area_total: float, node_national: float, national_tota
     return (node_area / area_total) / (node_national / national_total)
 
 
-def _label(row: dict, area: str, basis: str, pct: float, min_producers: int, strong_lq: float,
-           require_above_scale: bool) -> tuple[str, str]:
+def _label(row: dict, min_producers: int, strong_lq: float, require_above_scale: bool) -> tuple[str, tuple]:
+    """The node's status and the problems (`PROBLEMS`) that make it weak or missing."""
     n, lq, thr = row["producers"], row["lq"], row["lq_threshold"]
-    basis_zh = "营业收入" if basis == "revenue" else "企业数"
     if n == 0:
-        return MISSING, f"缺链：{area}没有该环节的生产企业（全国样本 {row['national_producers']} 家）"
-    facts = (
-        f"生产企业 {n} 家（规上 {row['above_scale']} 家），营业收入 {_fmt(row['revenue_yi'])} 亿元，"
-        f"占全国样本 {_pct(row['share_national'])}，区位商 {_fmt(lq)}（按{basis_zh}计）"
-    )
+        return MISSING, ("no_producers",)
     problems = []
     if n < min_producers:
-        problems.append(f"生产企业 {n} 家，少于 {min_producers} 家")
+        problems.append("few_producers")
     if require_above_scale and row["above_scale"] == 0:
-        problems.append("没有规上生产企业")
+        problems.append("no_above_scale")
     if math.isnan(lq):
-        problems.append("缺少营业收入数据，无法计算区位商")
+        problems.append("no_lq")
     else:
         if lq < strong_lq:
-            problems.append(f"区位商 {_fmt(lq)} 低于 {strong_lq:g}")
+            problems.append("lq_below_floor")
         if not math.isnan(thr) and lq < thr:
-            problems.append(
-                f"区位商 {_fmt(lq)} 低于 {row['peer_cities']} 个同类城市的第 {pct:g} 百分位 {_fmt(thr)}"
-            )
-    if problems:
-        return WEAK, "弱链：" + "；".join(problems) + f"。现有{facts}"
-    peer = (
-        f"，也不低于 {row['peer_cities']} 个同类城市的第 {pct:g} 百分位 {_fmt(thr)}" if not math.isnan(thr) else ""
-    )
-    return STRONG, f"强链：{facts}，不低于 {strong_lq:g}{peer}"
+            problems.append("lq_below_peers")
+    return (WEAK if problems else STRONG), tuple(problems)
 
 
 # --- 链主 (chain leaders) ----------------------------------------------------------------------------------
 
 LEADER_TOP = 3
 LEADER_COLUMNS = [
-    "chain", "uscc", "name", "chain_nodes", "node_names", "node_count", "connectivity", "revenue_yi",
-    "size_rank", "connectivity_rank", "basis", "reason",
+    "chain", "uscc", "name", "chain_nodes", "node_count", "connectivity", "chain_size", "revenue_yi",
+    "size_rank", "connectivity_rank", "basis",
 ]
 
 
@@ -748,7 +389,7 @@ def leaders(
     firms: pd.DataFrame,
     figures: pd.DataFrame | None,
     chain: ChainTemplate,
-    city: str = GUANGZHOU,
+    city: str,
     district: str | None = None,
     *,
     year: int | None = None,
@@ -759,8 +400,9 @@ def leaders(
 
     Connectivity of a firm = the number of chain nodes within one supply edge (either direction) of the nodes
     it produces on, those nodes included; ties go to more nodes produced on, then revenue, then USCC. A firm
-    in both lists appears once (basis 规模、连接). Rows come in size order, then the connectivity-only leaders
-    in connectivity order. Columns: `LEADER_COLUMNS`.
+    in both lists appears once (basis ("size", "connectivity")). Rows come in size order, then the
+    connectivity-only leaders in connectivity order. `chain_size`: the chain's number of nodes. Columns:
+    `LEADER_COLUMNS`.
     """
     year = _latest_year(figures, year)
     made = _local_producers(links, chain, firms, str(city), district)
@@ -768,7 +410,6 @@ def leaders(
         return pd.DataFrame(columns=LEADER_COLUMNS)
     measures = _measures(pd.DataFrame({"uscc": made["uscc"].unique()}), figures, None, year, measures=measures)
     order = {n.id: i for i, n in enumerate(chain.nodes)}
-    names = {n.id: n.name.zh for n in chain.nodes}
     near = _neighbourhood(chain)
     by_firm = _nodes_by_firm(made, order)
     firm_name = firms.assign(uscc=_keys(firms["uscc"])).drop_duplicates("uscc").set_index("uscc")["name"]
@@ -781,9 +422,8 @@ def leaders(
         name = firm_name.get(uscc)
         rows.append({
             "chain": chain.id, "uscc": uscc, "name": uscc if name is None or name != name else name,
-            "chain_nodes": ",".join(nodes),
-            "node_names": "、".join(names[n] for n in nodes), "node_count": len(nodes),
-            "connectivity": len(reach), "revenue_yi": float(revenue.get(uscc, 0.0)) / 1e4,
+            "chain_nodes": ",".join(nodes), "node_count": len(nodes),
+            "connectivity": len(reach), "chain_size": len(chain.nodes), "revenue_yi": float(revenue.get(uscc, 0.0)) / 1e4,
         })
     frame = pd.DataFrame(rows)
     by_size = frame[frame["revenue_yi"] > 0].sort_values(["revenue_yi", "uscc"], ascending=[False, True])
@@ -791,26 +431,12 @@ def leaders(
                                 ascending=[False, False, False, True])
     frame["size_rank"] = pd.Series(range(1, len(by_size) + 1), index=by_size.index).reindex(frame.index)
     frame["connectivity_rank"] = pd.Series(range(1, len(by_conn) + 1), index=by_conn.index)
-    total = len(chain.nodes)
     picked = frame[(frame["size_rank"] <= top) | (frame["connectivity_rank"] <= top)].copy()
     picked["_size"] = picked["size_rank"].where(picked["size_rank"] <= top)
     picked = picked.sort_values(["_size", "connectivity_rank"], na_position="last")
-
-    def describe(r: pd.Series) -> tuple[str, str]:
-        basis, reason = [], []
-        if r["size_rank"] <= top:
-            basis.append("规模")
-            reason.append(f"营业收入 {_fmt(r['revenue_yi'])} 亿元，本地该链生产企业第 {int(r['size_rank'])} 位")
-        if r["connectivity_rank"] <= top:
-            basis.append("连接")
-            reason.append(
-                f"生产 {r['node_count']} 个环节（{r['node_names']}），经供应关系连接链上 {r['connectivity']}/{total} "
-                f"个环节，连接度本地第 {int(r['connectivity_rank'])} 位"
-            )
-        return "、".join(basis), "；".join(reason)
-
-    described = picked.apply(describe, axis=1, result_type="expand")
-    picked["basis"], picked["reason"] = described[0], described[1]
+    by_size, by_conn = picked["size_rank"] <= top, picked["connectivity_rank"] <= top
+    picked["basis"] = [(("size",) if s else ()) + (("connectivity",) if c else ())
+                       for s, c in zip(by_size, by_conn, strict=True)]
     picked["size_rank"] = picked["size_rank"].astype("Int64")
     picked["connectivity_rank"] = picked["connectivity_rank"].astype("Int64")
     return picked[LEADER_COLUMNS].reset_index(drop=True)
@@ -840,12 +466,12 @@ class ExpansionWeights:
 
 
 RECRUITMENT_COLUMNS = [
-    "序号", "企业名称", "所在城市", "链条环节", "推荐理由", "score", "size", "growth", "tags", "connectivity",
-    "uscc", "city_code", "chain_nodes", "revenue_yi", "cagr", "tag_names", "linked_nodes",
+    "rank", "uscc", "name", "city_code", "chain_nodes", "node_statuses", "score", "size", "growth", "tags",
+    "connectivity", "revenue_yi", "cagr", "cagr_years", "tag_ids", "linked_nodes", "local_nodes",
 ]
 EXPANSION_COLUMNS = [
-    "序号", "企业名称", "所在区", "链条环节", "推荐理由", "score", "growth", "rd", "tags", "scale",
-    "uscc", "district_code", "chain_nodes", "revenue_yi", "cagr", "rd_intensity", "tag_names",
+    "rank", "uscc", "name", "district_code", "chain_nodes", "node_statuses", "score", "growth", "rd", "tags",
+    "scale", "revenue_yi", "cagr", "cagr_years", "rd_intensity", "above_scale", "tag_ids",
 ]
 
 
@@ -855,12 +481,6 @@ def _target_nodes(diagnosis: pd.DataFrame, chain: ChainTemplate, statuses: Seque
     return dict(zip(d["chain_node"], d["status"], strict=True))
 
 
-def _growth_text(r: pd.Series) -> str:
-    if pd.isna(r["cagr"]):
-        return "无可比往年营业收入"
-    return f"近 {int(r['cagr_years'])} 年营业收入年均增长 {r['cagr']:.1%}"
-
-
 def recruitment_list(
     links: pd.DataFrame,
     firms: pd.DataFrame,
@@ -868,7 +488,7 @@ def recruitment_list(
     tags: pd.DataFrame | None,
     chain: ChainTemplate,
     diagnosis: pd.DataFrame,
-    city: str = GUANGZHOU,
+    city: str,
     *,
     year: int | None = None,
     weights: RecruitmentWeights = RecruitmentWeights(),
@@ -888,8 +508,9 @@ def recruitment_list(
     * connectivity = share of the city's chain nodes (those with local producers) that lie one supply edge
       from a node the firm produces on.
 
-    One row per firm (its target nodes joined in 链条环节); ties broken by revenue, then USCC. Columns:
-    `RECRUITMENT_COLUMNS`.
+    One row per firm: its target nodes (`chain_nodes`, comma-joined, with their statuses in `node_statuses`),
+    the local nodes it could supply or buy from (`linked_nodes`) out of `local_nodes`; ties broken by revenue,
+    then USCC. Columns: `RECRUITMENT_COLUMNS`.
     """
     city = str(city)
     targets = _target_nodes(diagnosis, chain, statuses)
@@ -908,20 +529,20 @@ def recruitment_list(
     ids = pd.Index(sorted(candidates["uscc"].unique()), name="uscc", dtype=object)
     measures = _measures(firm_info.loc[ids].reset_index(), figures, tags, year, growth_years, measures)
     order = {n.id: i for i, n in enumerate(chain.nodes)}
-    names = {n.id: n.name.zh for n in chain.nodes}
     near = _neighbourhood(chain)
     frame = measures.loc[ids].copy()
     frame.index.name = None
     all_nodes = {u: set(nodes) for u, nodes in _nodes_by_firm(made[made["uscc"].isin(ids)], order).items()}
     target_nodes = _nodes_by_firm(candidates, order)
     frame["chain_nodes"] = [",".join(target_nodes[u]) for u in ids]
-    frame["链条环节"] = ["、".join(f"{names[n]}（{targets[n]}）" for n in target_nodes[u]) for u in ids]
+    frame["node_statuses"] = [",".join(targets[n] for n in target_nodes[u]) for u in ids]
     linked = []
     for u in ids:
         own = all_nodes[u]
         reach = set().union(*(near[n] for n in own)) - own
         linked.append(sorted(reach & local_nodes, key=order.__getitem__))
     frame["linked_nodes"] = [",".join(x) for x in linked]
+    frame["local_nodes"] = len(local_nodes)
     log_size = np.log1p(frame["revenue"].clip(lower=0))
     frame["size"] = log_size / log_size.max() if log_size.max() > 0 else 0.0
     frame["growth"] = _growth_component(frame["cagr"], growth_cap)
@@ -931,32 +552,15 @@ def recruitment_list(
     frame["score"] = (w.size * frame["size"] + w.growth * frame["growth"] + w.tags * frame["tags"]
                       + w.connectivity * frame["connectivity"])
     frame["revenue_yi"] = frame["revenue"] / 1e4
-    frame["tag_names"] = _tag_texts(frame)
+    frame["tag_ids"] = _tag_ids(frame)
     frame["uscc"] = frame.index
     frame["city_code"] = firm_city.reindex(ids).astype(str).to_numpy()
-    frame["企业名称"] = firm_info["name"].reindex(ids).to_numpy() if "name" in firm_info else frame["uscc"]
-    city_names = {c: _city_name(c) for c in frame["city_code"].unique()}
-    frame["所在城市"] = frame["city_code"].map(city_names)
+    frame["name"] = firm_info["name"].reindex(ids).to_numpy() if "name" in firm_info else frame["uscc"]
     frame = frame.sort_values(["score", "revenue", "uscc"], ascending=[False, False, True])
     if top is not None:
         frame = frame.head(top)
-    frame["序号"] = range(1, len(frame) + 1)
-    frame["_nodes_text"] = ["、".join(f"{names[n]}（本地{targets[n]}）" for n in target_nodes[u]) for u in frame.index]
-    frame["推荐理由"] = [_recruit_reason(r, names, len(local_nodes)) for r in frame.to_dict("records")]
+    frame["rank"] = range(1, len(frame) + 1)
     return frame[RECRUITMENT_COLUMNS].reset_index(drop=True)
-
-
-def _recruit_reason(r: pd.Series, names: dict[str, str], local_count: int) -> str:
-    parts = [f"位于{r['所在城市']}，生产{r['_nodes_text']}环节产品",
-             f"营业收入 {_fmt(r['revenue_yi'])} 亿元", _growth_text(r)]
-    if r["tag_names"]:
-        parts.append(f"资质：{r['tag_names']}")
-    linked = [names[n] for n in r["linked_nodes"].split(",") if n]
-    if linked:
-        parts.append(f"可与本地 {len(linked)}/{local_count} 个已有环节配套（{'、'.join(linked)}）")
-    else:
-        parts.append("与本地已有环节无直接供应关系")
-    return "；".join(parts) + f"。综合得分 {r['score']:.3f}"
 
 
 def expansion_list(
@@ -966,7 +570,7 @@ def expansion_list(
     tags: pd.DataFrame | None,
     chain: ChainTemplate,
     diagnosis: pd.DataFrame,
-    city: str = GUANGZHOU,
+    city: str,
     district: str | None = None,
     *,
     year: int | None = None,
@@ -987,7 +591,8 @@ def expansion_list(
     * tags = share of the four tags 专精特新, 小巨人, 高新技术企业, 上市 the firm holds;
     * scale = 1 for a 规上 (above_scale) firm, else 0.
 
-    One row per firm; ties broken by revenue, then USCC. Columns: `EXPANSION_COLUMNS`.
+    One row per firm (target nodes and their statuses as in `recruitment_list`, the firm's district code);
+    ties broken by revenue, then USCC. Columns: `EXPANSION_COLUMNS`.
     """
     targets = _target_nodes(diagnosis, chain, statuses)
     year = _latest_year(figures, year)
@@ -995,18 +600,15 @@ def expansion_list(
     candidates = made[made["chain_node"].isin(list(targets))]
     if candidates.empty:
         return pd.DataFrame(columns=EXPANSION_COLUMNS)
-    from chanye.standards import regions
-
     ids = pd.Index(sorted(candidates["uscc"].unique()), name="uscc", dtype=object)
     firm_info = firms.assign(uscc=_keys(firms["uscc"])).drop_duplicates("uscc").set_index("uscc")
     measures = _measures(firm_info.loc[ids].reset_index(), figures, tags, year, growth_years, measures)
     order = {n.id: i for i, n in enumerate(chain.nodes)}
-    names = {n.id: n.name.zh for n in chain.nodes}
     frame = measures.loc[ids].copy()
     frame.index.name = None
     target_nodes = _nodes_by_firm(candidates, order)
     frame["chain_nodes"] = [",".join(target_nodes[u]) for u in ids]
-    frame["链条环节"] = ["、".join(f"{names[n]}（{targets[n]}）" for n in target_nodes[u]) for u in ids]
+    frame["node_statuses"] = [",".join(targets[n] for n in target_nodes[u]) for u in ids]
     frame["growth"] = _growth_component(frame["cagr"], growth_cap)
     revenue = frame["revenue"].where(frame["revenue"] > 0)
     frame["rd_intensity"] = frame["rd_expense"] / revenue
@@ -1016,37 +618,17 @@ def expansion_list(
     w = weights
     frame["score"] = w.growth * frame["growth"] + w.rd * frame["rd"] + w.tags * frame["tags"] + w.scale * frame["scale"]
     frame["revenue_yi"] = frame["revenue"] / 1e4
-    frame["tag_names"] = _tag_texts(frame)
+    frame["tag_ids"] = _tag_ids(frame)
     frame["uscc"] = frame.index
     district_code = (firm_info["district_code"].reindex(ids) if "district_code" in firm_info
                      else pd.Series(None, index=ids, dtype=object))
     frame["district_code"] = district_code.astype(object).where(district_code.notna(), None).to_numpy()
-    district_names = {
-        c: (found.name if (found := regions.region("county", c)) else str(c)) if c is not None else ""
-        for c in set(frame["district_code"])
-    }
-    frame["所在区"] = [district_names[c] for c in frame["district_code"]]
-    frame["企业名称"] = firm_info["name"].reindex(ids).to_numpy() if "name" in firm_info else frame["uscc"]
+    frame["name"] = firm_info["name"].reindex(ids).to_numpy() if "name" in firm_info else frame["uscc"]
     frame = frame.sort_values(["score", "revenue", "uscc"], ascending=[False, False, True])
     if top is not None:
         frame = frame.head(top)
-    frame["序号"] = range(1, len(frame) + 1)
-    frame["_nodes_text"] = ["、".join(f"{names[n]}（{targets[n]}）" for n in target_nodes[u]) for u in frame.index]
-    frame["推荐理由"] = [_expand_reason(r) for r in frame.to_dict("records")]
+    frame["rank"] = range(1, len(frame) + 1)
     return frame[EXPANSION_COLUMNS].reset_index(drop=True)
-
-
-def _expand_reason(r: pd.Series) -> str:
-    parts = [f"{r['所在区'] or '本地'}企业，生产{r['_nodes_text']}环节产品", f"营业收入 {_fmt(r['revenue_yi'])} 亿元",
-             _growth_text(r)]
-    if pd.notna(r["rd_intensity"]):
-        parts.append(f"研发投入强度 {r['rd_intensity']:.1%}")
-    else:
-        parts.append("无研发费用数据")
-    signals = (["规上企业"] if r["above_scale"] else []) + ([r["tag_names"]] if r["tag_names"] else [])
-    if signals:
-        parts.append("、".join(signals))
-    return "；".join(parts) + f"。综合得分 {r['score']:.3f}"
 
 
 def weights_dict(weights: RecruitmentWeights | ExpansionWeights) -> dict[str, float]:

@@ -47,7 +47,7 @@ nodes, never the sum of its nodes' totals.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +129,52 @@ SCALE_METRICS: tuple[ScaleMetricDef, ...] = (
     *(ScaleMetricDef(f"enterprises_{tag}", f"{TAGS[tag][0]}企业数", "家", tag=tag) for tag in TAGS),
 )
 _METRIC_UNIT = {m.name: m.unit for m in SCALE_METRICS}
+
+#: The indicators a pack's metrics.yaml may put on the scoreboard (``scoreboard: true``): name -> the function
+#: that adds its rows to the scale frame, or None for the measures :func:`scale` itself sums. A new scoreboard
+#: column is one metrics.yaml entry plus, for a new measure, one function registered with :func:`node_metric`.
+NODE_METRICS: dict[str, Callable[[pd.DataFrame], pd.DataFrame] | None] = {m.name: None for m in SCALE_METRICS}
+
+
+def node_metric(name: str) -> Callable:
+    """Register a derived scoreboard indicator: a function of the scale frame returning rows of
+    ``_SCALE_COLUMNS`` with ``metric == name``."""
+
+    def register(func: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[pd.DataFrame], pd.DataFrame]:
+        NODE_METRICS[name] = func
+        return func
+
+    return register
+
+
+def with_node_metrics(scale_frame: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
+    """The scale frame plus the rows of every derived indicator in `names` (measures are there already)."""
+    unknown = [n for n in names if n not in NODE_METRICS]
+    if unknown:
+        raise InputError(f"未知的看板指标 {unknown} (unknown scoreboard indicators)")
+    extra = [NODE_METRICS[n](scale_frame) for n in dict.fromkeys(names) if NODE_METRICS[n] is not None]
+    if not extra:
+        return scale_frame
+    out = pd.concat([scale_frame, *extra], ignore_index=True)
+    out.attrs = dict(scale_frame.attrs)
+    return out
+
+
+@node_metric("revenue_per_employee")
+def revenue_per_employee(scale_frame: pd.DataFrame) -> pd.DataFrame:
+    """人均营业收入 Revenue per employee (万元/人) of each group, area and year: revenue (亿元) x 10,000 /
+    employees; NaN where either is unreported or employees is 0. Synthetic when either input is."""
+    keys = ["scope", "node", "area_type", "area", "year"]
+    side = lambda m: scale_frame.loc[scale_frame["metric"] == m, [*keys, "value", "provenance"]]  # noqa: E731
+    out = side("revenue").merge(side("employees"), on=keys, how="outer", suffixes=("_r", "_e"))
+    employees = out["value_e"].where(out["value_e"] > 0)
+    out["value"] = out["value_r"] * WAN_PER_YI / employees
+    out["metric"] = "revenue_per_employee"
+    out["unit"] = "万元/人"
+    synthetic = (out["provenance_r"] == SYNTHETIC) | (out["provenance_e"] == SYNTHETIC)
+    out["provenance"] = np.where(synthetic.fillna(False).to_numpy(dtype=bool), SYNTHETIC, REGISTRY)
+    return out[list(_SCALE_COLUMNS)]
+
 
 # Unit families: a published value converts to the registry's unit within its family only.
 _UNIT_FACTORS: dict[str, tuple[str, float]] = {
@@ -931,11 +977,12 @@ def target_progress(
     * ``achieved_cagr`` (%): CAGR from ``base_year = latest_year - span`` to ``latest_year`` (when the data
       start later, from the first year with data).
     * ``projected_year``: ``latest_year + ceil(log(target / latest) / log(1 + g))`` with g the achieved CAGR.
-    * ``status``: ``reached`` (latest >= target), ``on track`` (projected year <= target year),
-      ``behind by N year(s)``, ``declining`` (g <= 0: never reached at this pace), ``no data``.
+    * ``status``: ``reached`` (latest >= target), ``on_track`` (projected year <= target year), ``behind``
+      (``years_behind`` = projected year - target year), ``declining`` (g <= 0: never reached at this pace),
+      ``insufficient_data`` (no earlier year to measure the pace), ``no_data`` (no latest value).
 
     :returns: ``id, node, metric, area, target_year, target, unit, target_value, target_unit, latest_year,
-        latest, base_year, base, required_cagr, achieved_cagr, projected_year, status, status_zh, sources,
+        latest, base_year, base, required_cagr, achieved_cagr, projected_year, status, years_behind, sources,
         provenance``.
     """
     _require(scale_frame, (*KEYS, "year", "value", "provenance"), "scale_frame")
@@ -963,23 +1010,22 @@ def target_progress(
             float(_cagr(base, latest, latest_year - base_year)) if base_year is not None else float("nan")
         )
         projected: int | None = None
+        behind: int | None = None
         if math.isnan(latest):
-            status, status_zh = "no data", "无数据"
+            status = "no_data"
         elif latest >= target:
-            status, status_zh = "reached", "已达成"
+            status = "reached"
         elif math.isnan(achieved):
-            status, status_zh = "no data", "数据不足"
+            status = "insufficient_data"
         elif achieved <= 0:
-            status, status_zh = "declining", "下滑，按此速度无法达成"
+            status = "declining"
         else:
             years_needed = math.log(target / latest) / math.log(1 + achieved / 100.0)
             projected = latest_year + math.ceil(years_needed - 1e-9)
             if projected <= t["year"]:
-                status, status_zh = "on track", "按期可达"
+                status = "on_track"
             else:
-                late = projected - t["year"]
-                status = f"behind by {late} year" + ("s" if late > 1 else "")
-                status_zh = f"落后{late}年"
+                status, behind = "behind", projected - t["year"]
         used = [y for y in (base_year, latest_year) if y is not None and y in prov]
         records.append(
             {
@@ -1000,14 +1046,14 @@ def target_progress(
                 "achieved_cagr": achieved,
                 "projected_year": projected,
                 "status": status,
-                "status_zh": status_zh,
+                "years_behind": behind,
                 "sources": ",".join(str(x) for x in sources) if isinstance(sources, (list, tuple)) else "",
                 "provenance": SYNTHETIC if any(prov[y] == SYNTHETIC for y in used) else REGISTRY,
             }
         )
     out = pd.DataFrame.from_records(records)
     if len(out):
-        for col in ("base_year", "projected_year"):
+        for col in ("base_year", "projected_year", "years_behind"):
             out[col] = out[col].astype("Int64")
     return out
 
@@ -1024,12 +1070,14 @@ class MetricMatch:
     ``published``: the names published rows use (matched lower-cased, with '-' read as '_').
     ``registry``: the registry metric (scale frame or :func:`milestone_counts`), None when the registry cannot
     compute it. ``unit``: the registry metric's unit. ``note``: what is compared, or why it cannot be.
+    ``reason``: why it cannot be, as a machine code the presentation layer words.
     """
 
     published: tuple[str, ...]
     registry: str | None
     unit: str = ""
     note: str = ""
+    reason: str = ""
 
 
 PUBLISHED_METRICS: tuple[MetricMatch, ...] = (
@@ -1089,7 +1137,7 @@ PUBLISHED_METRICS: tuple[MetricMatch, ...] = (
     ),
     # City statistics that no sum over enterprises gives.
     MetricMatch(
-        ("gdp", "district_gdp", "地区生产总值"), None, note="GDP is a national-accounts figure, not a sum over enterprises"
+        ("gdp", "district_gdp", "地区生产总值"), None, note="GDP is a national-accounts figure, not a sum over enterprises", reason="national_accounts"
     ),
     MetricMatch(
         (
@@ -1104,18 +1152,18 @@ PUBLISHED_METRICS: tuple[MetricMatch, ...] = (
             "工业投资",
         ),
         None,
-        note="fixed-asset investment is not in the registry",
+        note="fixed-asset investment is not in the registry", reason="investment",
     ),
-    MetricMatch(("retail_sales", "社会消费品零售总额"), None, note="retail sales are city statistics"),
-    MetricMatch(("trade", "trade_total", "imports_exports", "进出口"), None, note="foreign trade is customs statistics"),
+    MetricMatch(("retail_sales", "社会消费品零售总额"), None, note="retail sales are city statistics", reason="city_statistics"),
+    MetricMatch(("trade", "trade_total", "imports_exports", "进出口"), None, note="foreign trade is customs statistics", reason="customs"),
     MetricMatch(
         ("sei_va_share", "strategic_emerging_va_share", "mfg_va_share", "digital_core_va_share", "producer_services_share"),
         None,
-        note="a share of GDP needs GDP, which the registry does not hold",
+        note="a share of GDP needs GDP, which the registry does not hold", reason="share_of_gdp",
     ),
-    MetricMatch(("energy_intensity_gdp", "energy_intensity_gdp_decline"), None, note="per unit of GDP"),
+    MetricMatch(("energy_intensity_gdp", "energy_intensity_gdp_decline"), None, note="per unit of GDP", reason="per_unit_gdp"),
     MetricMatch(
-        ("nev_production", "nev_output_units", "nev_national_share", "新能源汽车产量"), None, note="physical output (辆) is not in the registry"
+        ("nev_production", "nev_output_units", "nev_national_share", "新能源汽车产量"), None, note="physical output (辆) is not in the registry", reason="physical_output"
     ),
 )
 
@@ -1149,7 +1197,7 @@ def reconcile(
     :param tolerance: relative gap still called a match for ``'='`` (default 1%).
     :param mapping: the published -> registry metric table (:data:`PUBLISHED_METRICS`).
     :returns: ``id, scope, area, node, metric, year, comparison, published, registry_metric, registry, unit,
-        gap, gap_pct, status, note, provenance, registry_provenance``. ``published`` is converted to the
+        gap, gap_pct, status, note, reason, provenance, registry_provenance``. ``published`` is converted to the
         registry's unit; ``gap = registry - published``, ``gap_pct = gap / published x 100``. ``status``:
         ``match`` (within `tolerance`, or the registry satisfies ``'>'``/``'>='``/``'<'``/``'<='``), ``gap``,
         ``not in registry`` (a city statistic the registry cannot compute, or an unknown metric),
@@ -1201,6 +1249,7 @@ def reconcile(
             "gap_pct": float("nan"),
             "status": "not in registry",
             "note": match.note if match else "unknown metric: not in the matching table",
+            "reason": "compared" if match and match.registry else (match.reason if match else "unknown_metric"),
             "provenance": p["id"] if _blank(p.get("source")) else p["source"],  # a blank source reads NaN
             "registry_provenance": None,
         }
@@ -1214,12 +1263,14 @@ def reconcile(
         if published_value is None:
             rec["status"] = "not in registry"
             rec["note"] = f"published unit {p.get('unit')!r} does not convert to {match.unit}"
+            rec["reason"] = "unit_mismatch"
             continue
         rec["published"] = published_value
         hit = lookup.get((area, node, match.registry, rec["year"])) if rec["year"] is not None else None
         if hit is None or _blank(hit[0]):
             rec["status"] = "no data"
             rec["note"] = f"the registry holds no {match.registry} for {node} in {area}, {rec['year']}"
+            rec["reason"] = "no_registry_value"
             if match.registry in _COUNT_KINDS and framework is None:
                 rec["note"] += "; pass framework= to count 千亿级 nodes"
             continue
@@ -1252,6 +1303,7 @@ def reconcile(
         "gap_pct",
         "status",
         "note",
+        "reason",
         "provenance",
         "registry_provenance",
     ]

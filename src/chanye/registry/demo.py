@@ -2,17 +2,25 @@
 published figures (with their sources) that it is calibrated to.
 
 Nothing `build` makes is real: every enterprise name carries the marker 示例, every record `synthetic=True`,
-every USCC is a random valid code. What is real lives in `data/published.yaml` (figures) and
-`data/published_sources.yaml` (their sources), curated by hand from the project's notes; `load_published`
-reads them.
+every USCC is a random valid code. What is real lives in the pack's own `published.yaml` (figures and the
+sources they cite, curated by hand from the project's notes; notes in zh and en): `load_published(framework)`
+reads the file of the pack being built, and a pack without one has no published figures.
 
 `build(seed)` makes about 60,000 Guangzhou enterprises (the 11 districts, all 29 industry nodes of the
-guangzhou-12218 pack, and firms outside them) and about 150,000 enterprises in 40 other Chinese cities with
+guangzhou-12218 pack, and firms outside them) and about 150,000 enterprises in 39 other Chinese cities with
 their own specialisations, five years of figures, and tags. It then calibrates the Guangzhou registry: the
 node totals (node membership = `classify_by_rules` links; a firm in two nodes counts in both) hit a target
 path per node and year exactly, and the targets honour the published figures where such exist (生物医药与健康
 output 2024 > 2000亿元, +20%; six 千亿级 clusters in 2023, twelve in 2024; 八大战略性新兴产业增加值 2023 =
 9,333.54亿元). `calibration` lists every target with what was achieved; docs/demo-data.md explains the design.
+
+`build(seed, pack=...)` makes the same kind of registry for any other pack's city, with nothing written for
+it in code (a `Design` derived from the pack): its districts, every industry node that owns codes (firm
+counts from the breadth of the node's concordance, targets and growth from its kind, district mixes and one
+weak link per chain template drawn from the seed), and the 39 peer cities less the focal one plus Guangzhou,
+their specialisations carried over to the pack's nodes through the GB/T 4754 classes both packs claim. Its
+calibration targets are the design's own (basis "design"): no published figure is used or seeded for a pack
+it does not belong to (`load_published(framework)`).
 
 Everything is vectorised numpy/pandas; the same seed gives identical frames.
 """
@@ -20,10 +28,11 @@ Everything is vectorised numpy/pandas; the same seed gives identical frames.
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -40,7 +49,8 @@ Progress = Callable[[str, float], None]
 
 SEED = 12218
 YEARS: tuple[int, ...] = (2020, 2021, 2022, 2023, 2024)
-GUANGZHOU = regions.GUANGZHOU
+GUANGZHOU = "440100"  # the demo builds Guangzhou's synthetic registry (the one place allowed to name it)
+GUANGZHOU_PACK = "guangzhou-12218"  # the pack the hand-written profiles below describe
 MARKER = "示例"  # in every enterprise name: no generated name can be a real company's
 WAN_PER_YI = 1e4  # 1 亿元 = 10,000 万元
 INDUSTRY_SECTIONS = ("B", "C", "D")  # 采矿业, 制造业, 电力热力燃气水: firms that report 工业总产值
@@ -57,11 +67,11 @@ GZ_DISTRICTS = ("440103", "440104", "440105", "440106", "440111", "440112",
 
 @dataclass(frozen=True)
 class Profile:
-    """How one industry node (or one group of firms outside the nodes) is generated in Guangzhou.
+    """How one industry node (or one group of firms outside the nodes) is generated in the focal city.
 
-    `count`: firms at scale 1. `districts`: weights over GZ_DISTRICTS. `anchor`: the node's 2023 total of its
-    scale metric (亿元), the calibration target; `growth`: % change of that total in 2021..2024 (the target
-    path). `va`: value added / revenue; `rd`: R&D / revenue (%, median of firms doing R&D); `energy`:
+    `count`: firms at scale 1. `districts`: weights over the design's districts (GZ_DISTRICTS for Guangzhou).
+    `anchor`: the node's 2023 total of its scale metric (亿元), the calibration target; `growth`: % change of
+    that total in 2021..2024 (the target path). `va`: value added / revenue; `rd`: R&D / revenue (%, median of firms doing R&D); `energy`:
     tce per 万元 of revenue; `productivity`: 万元 revenue per employee; `sigma`: lognormal spread of firm size.
     `words`: name words. `nat_growth`: the path elsewhere in China when it differs from Guangzhou's.
     Outside groups (no node) have `anchor=None`, and `median` (万元 revenue) fixes their size instead.
@@ -316,13 +326,145 @@ OTHER_CITIES: tuple[tuple[str, float, dict[str, float], dict[str, float]], ...] 
 OTHER_TOTAL = 150_000
 GZ_OUTSIDE_SHARE_ELSEWHERE = 0.20  # share of other cities' firms outside every node
 
-# Published figures the generator is calibrated to (亿元 unless stated); see data/published.yaml.
+# Published figures the generator is calibrated to (亿元 unless stated); see the pack's published.yaml.
 BIOMED_OUTPUT_2024 = 2050.0  # published: > 2000亿元
 BIOMED_GROWTH_2024 = 20.0  # published: +20%
 STRATEGIC_EMERGING_VA_2023 = 9333.54  # published: 八大战略性新兴产业增加值
 THOUSAND = 1000.0  # 千亿级: at least 1000亿元
 CLUSTERS_2023 = ("icv-nev", "uhd-display", "petrochem-materials", "fashion", "equipment-robotics", "biomed")
 STRATEGIC_TIERS = ("gz-21-pillar", "gz-21-leading")  # 新兴支柱 + 战略先导 = our 战略性新兴产业
+
+
+# --- the design: the focal city and how its firms are drawn ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Design:
+    """Everything the generator knows about the focal city: its adcode and districts (the order of every
+    `Profile.districts`), the node and outside-group profiles, code weights, the city's gaps and strengths
+    (by code and by chain node), the peer cities (name, weight, node multipliers, code multipliers) and
+    whether the calibration follows Guangzhou's published figures."""
+
+    city: str
+    districts: tuple[str, ...]
+    nodes: dict[str, Profile]
+    outside: dict[str, tuple[Profile, tuple[str, ...]]]
+    code_weight: dict[str, dict[str, float]]
+    gaps: dict[str, float]
+    strengths: dict[str, dict[str, float]]
+    chain_gaps: dict[str, dict[str, float]]
+    peers: tuple[tuple[str, float, dict[str, float], dict[str, float]], ...]
+    published: bool = False
+
+
+GUANGZHOU_DESIGN = Design(GUANGZHOU, GZ_DISTRICTS, NODES, OUTSIDE, CODE_WEIGHT, GZ_GAPS, GZ_STRENGTHS,
+                          GZ_CHAIN_GAPS, OTHER_CITIES, published=True)
+
+# Guangzhou as a peer of another focal city, its specialisations named by guangzhou-12218 nodes like the
+# other peers' (carried over to the focal pack's nodes through the classes both packs claim).
+GUANGZHOU_AS_PEER: tuple[str, float, dict[str, float], dict[str, float]] = (
+    "广州市", 14, {"icv-nev": 1.8, "biomed": 1.6, "fashion": 1.8, "petrochem-materials": 1.6, "commerce": 1.4,
+                  "rail-transit": 1.6, "uhd-display": 1.4, "shipbuilding-marine": 1.3, "semiconductor": 0.6,
+                  "low-altitude-aerospace": 1.2}, {"3670": 1.5, "2682": 2.0, "2740": 1.5})
+
+# A pack without hand-written profiles: by node kind, firms at scale 1 (before the breadth factor), 亿元 of the
+# node's scale metric per firm in 2023 (times the kind's firm count: the node's 2023 target before its random
+# factor, whatever its breadth), and the yearly growth path (%) of 2021..2024.
+GENERIC_KIND: dict[str, tuple[int, float, tuple[float, float, float, float]]] = {
+    "cluster": (1500, 0.8, (10.0, 5.0, 8.0, 9.0)),
+    "future": (120, 0.3, (30.0, 25.0, 30.0, 35.0)),
+    "service": (2200, 0.5, (8.0, 3.0, 7.0, 6.0)),
+}
+GENERIC_BREADTH = 6.0  # a node claiming this many 小类 (whole = 1, partial = 0.3) has the kind's firm count;
+# the count grows with breadth ** 0.35 within 0.6..1.5 of it, so broad traditional classes do not swamp the rest
+GENERIC_WEAK_LINK = 0.2  # the weight of the one weak chain node per template in a derived design
+
+
+def design_for(framework: Framework, rng: np.random.Generator) -> Design:
+    """The hand-written Guangzhou design for guangzhou-12218, otherwise one derived from the pack."""
+    if framework.id == GUANGZHOU_PACK:
+        return GUANGZHOU_DESIGN
+    return _derived_design(framework, rng)
+
+
+def _words(node) -> tuple[str, ...]:
+    """Name words for a node's firms: the parts of its Chinese name ('网络与通信' -> 网络, 通信), each also with
+    科技, and a few short Chinese business-scope keywords."""
+    parts = [p for p in re.split(r"[与和及、·]", node.name.zh) if len(p) >= 2]
+    keywords = [k for k in node.keywords if 2 <= len(k) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", k)]
+    words = [*parts, *(p + "科技" for p in parts if not p.endswith("科技")), *keywords[:4]]
+    return tuple(dict.fromkeys(words)) or ("科技",)
+
+
+def _derived_design(framework: Framework, rng: np.random.Generator) -> Design:
+    """A design for any pack: every industry node that owns codes gets a profile from its kind and the breadth
+    of its concordance; district mixes, sizes, growth paths and one weak link per chain are drawn from `rng`."""
+    std = gbt4754.load()
+    claims = _claims(framework.path)
+    districts = tuple(d.code for d in framework.city.districts)
+    nd = len(districts)
+    nodes: dict[str, Profile] = {}
+    for node in framework.industry_nodes():
+        codes, weights, kws = claims.get(node.id, ((), (), ()))
+        if not codes:
+            continue  # a node without codes cannot be given firms
+        base, per_firm, growth = GENERIC_KIND[node.kind]
+        breadth = sum(0.3 if kw else 1.0 for kw in kws)
+        count = max(round(base * np.clip((breadth / GENERIC_BREADTH) ** 0.35, 0.6, 1.5)
+                          * np.exp(0.25 * rng.standard_normal())), 30)
+        w = np.asarray(weights, dtype=float)
+        industrial = float(w[[std.get(c).section in INDUSTRY_SECTIONS for c in codes]].sum() / w.sum())
+        making = industrial >= 0.5
+        nodes[node.id] = Profile(
+            count=count,
+            districts=tuple(np.round(rng.gamma(2.0, 1.0, nd) + 0.05, 3)),
+            anchor=round(base * per_firm * float(np.exp(0.4 * rng.standard_normal())), 1),
+            growth=tuple(np.round(np.array(growth) + 2.5 * rng.standard_normal(4), 1)),
+            va=0.25 if making else 0.45,
+            rd={"cluster": 5.0, "future": 15.0, "service": 1.0}[node.kind],
+            energy=0.05 if making else 0.005,
+            productivity=180.0 if making else 80.0,
+            words=_words(node),
+            tech=node.kind != "service",
+        )
+    outside = {}
+    for group, (prof, sections) in OUTSIDE.items():
+        if _unowned_codes(framework.path, sections):
+            outside[group] = (replace(prof, districts=tuple(np.round(rng.gamma(2.0, 1.0, nd) + 0.05, 3))), sections)
+    chain_gaps: dict[str, dict[str, float]] = {}
+    for cluster, entries in sorted(_chain_entries(framework.path).items()):
+        if cluster in nodes:
+            links = sorted({link for link, *_ in entries})
+            chain_gaps[cluster] = {links[int(rng.integers(len(links)))]: GENERIC_WEAK_LINK}
+    return Design(framework.info.city, districts, nodes, outside, {}, {}, {}, chain_gaps,
+                  _peers_for(framework, nodes))
+
+
+def _peers_for(framework: Framework, nodes: dict[str, Profile]) -> tuple:
+    """The peer cities of a derived design: the 39 of the Guangzhou design less the focal city, plus Guangzhou
+    when it is not the focal city. A peer's multiplier for a node of this pack is the claim-weighted mean, over
+    the node's classes, of the multipliers of the guangzhou-12218 nodes claiming each class (1 where none)."""
+    own = _claims(framework.path)
+    gz_claims = _claims(load_pack(GUANGZHOU_PACK).path)
+    claimed_by: dict[str, list[str]] = {}
+    for gz_node, (codes, _, _) in gz_claims.items():
+        for code in codes:
+            claimed_by.setdefault(code, []).append(gz_node)
+    cities = [p for p in OTHER_CITIES if regions.city(p[0]).code != framework.info.city]
+    if framework.info.city != GUANGZHOU:
+        cities.append(GUANGZHOU_AS_PEER)
+    out = []
+    for name, weight, mult, code_mult in cities:
+        carried = {}
+        for node_id in nodes:
+            codes, weights, _ = own[node_id]
+            m = [np.mean([mult.get(g, 1.0) for g in claimed_by[c]]) if c in claimed_by else 1.0 for c in codes]
+            value = round(float(np.average(m, weights=weights)), 3)
+            if value != 1.0:
+                carried[node_id] = value
+        out.append((name, weight, carried, code_mult))
+    return tuple(out)
+
 
 _SYLLABLES = tuple(
     "澜桥瑞丰泓睿星禾川岚昱曜骏朗铭晟弘泰嘉越拓衡恒达远锦辰翔宇聚灵捷汇诚润源盛启航鼎峰岳松柏蓝青橙"
@@ -345,28 +487,54 @@ class DemoData:
 # --- published figures ------------------------------------------------------------------------------------
 
 
-def _data_text(name: str) -> str:
-    return resources.files("chanye.registry").joinpath("data", name).read_text(encoding="utf-8")
-
-
+PUBLISHED_FILE = "published.yaml"  # in the pack folder: `sources` and `figures`
 PUBLISHED_COLUMNS = ("id", "scope", "area", "node", "metric", "year", "value", "unit", "comparison", "growth",
-                     "source", "note")
+                     "source", "note", "note_en")
+SOURCE_KEYS = ("id", "title", "publisher", "date", "url", "note", "note_en")
 
 
-def load_published() -> tuple[pd.DataFrame, list[dict]]:
-    """The real published figures (one row each, columns PUBLISHED_COLUMNS) and their sources (dicts with
-    id, title, publisher, date, url, note), from the YAML shipped in `chanye.registry.data`."""
-    figures = yaml.safe_load(_data_text("published.yaml"))["figures"]
-    sources = yaml.safe_load(_data_text("published_sources.yaml"))["sources"]
+def _notes(note) -> tuple[str, str]:
+    """A YAML note -> (zh, en): `{zh, en}` as given; one string is both."""
+    if isinstance(note, dict):
+        zh, en = str(note.get("zh") or ""), str(note.get("en") or "")
+        return zh or en, en or zh
+    text = "" if note is None else str(note)
+    return text, text
+
+
+def load_published(framework: Framework | None = None) -> tuple[pd.DataFrame, list[dict]]:
+    """The real published figures of `framework`'s pack (the default pack when None): one row each, columns
+    PUBLISHED_COLUMNS (`note` Chinese, `note_en` English), and the sources they cite (dicts with SOURCE_KEYS),
+    from the pack's `published.yaml`. A pack without that file has none (an empty frame and no sources).
+
+    Only the figures that belong to the pack are kept: on its city or one of its districts, and naming none of
+    the industry nodes or one of its own; and only the sources those figures cite.
+    """
+    framework = framework if framework is not None else load_pack()
+    path = Path(framework.path) / PUBLISHED_FILE if framework.path else None
+    doc = (yaml.safe_load(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else None) or {}
+    figures = []
+    for f in doc.get("figures") or []:
+        zh, en = _notes(f.get("note"))
+        figures.append({**f, "note": zh, "note_en": en})
     frame = pd.DataFrame(figures, columns=list(PUBLISHED_COLUMNS))
     frame["area"] = frame["area"].astype(str)
     frame["year"] = frame["year"].astype("int64")
     frame["value"] = frame["value"].astype("float64")
     frame["growth"] = pd.to_numeric(frame["growth"]).astype("float64")
     frame["node"] = frame["node"].astype(object).where(frame["node"].notna(), None)
-    sources = [{k: s.get(k) for k in ("id", "title", "publisher", "date", "url", "note")} for s in sources]
-    for s in sources:
-        s["date"] = str(s["date"])
+    sources = []
+    for s in doc.get("sources") or []:
+        zh, en = _notes(s.get("note"))
+        sources.append({**{k: s.get(k) for k in SOURCE_KEYS}, "date": str(s.get("date")), "note": zh, "note_en": en})
+    city = framework.city
+    areas = {city.code, *(d.code for d in city.districts)}
+    nodes = {n.id for n in framework.industry_nodes()}
+    node = frame["node"]
+    keep = frame["area"].isin(areas) & (node.isna() | node.isin(nodes))
+    frame = frame[keep].reset_index(drop=True)
+    cited = set(frame["source"])
+    sources = [s for s in sources if s["id"] in cited]
     return frame, sources
 
 
@@ -505,13 +673,14 @@ def _groups(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
 
 
 def _node_firms(rng, node_id: str, n: int, claims, code_factor: dict[str, float], pack_path: str,
-                chain_factor: dict[str, float] | None = None) -> tuple[np.ndarray, list]:
+                chain_factor: dict[str, float] | None = None,
+                code_weight: dict[str, dict[str, float]] = CODE_WEIGHT) -> tuple[np.ndarray, list]:
     """Codes for `n` firms of a node and, per firm, the keyword groups its scope must satisfy (one word of
     each group). A share of the firms (CHAIN_SHARE) is drawn link by link from the node's chain template, so
     that every chain node (环节) has producers: a chain node's code and, for a partial rule, one of its words
     (plus the 12218 rule's word when the code is a partial claim of the node)."""
     codes, weights, kws = claims[node_id]
-    w = np.array([wt * _prefix_lookup(CODE_WEIGHT.get(node_id, {}), c) * _prefix_lookup(code_factor, c)
+    w = np.array([wt * _prefix_lookup(code_weight.get(node_id, {}), c) * _prefix_lookup(code_factor, c)
                   for c, wt in zip(codes, weights, strict=True)])
     idx = _pick_codes(rng, n, codes, w)
     out_codes = np.array(codes, dtype=object)[idx]
@@ -573,41 +742,45 @@ def _chain_entries(pack_path: str) -> dict[str, list[tuple[str, str | None, tupl
     return out
 
 
-def _gz_firms(rng, firms: _Firms, claims, pack_path: str, scale: float, framework: Framework) -> None:
+def _focal_firms(rng, firms: _Firms, claims, pack_path: str, scale: float, framework: Framework,
+                 design: Design) -> None:
     std = gbt4754.load()
-    for node_id, prof in NODES.items():
+    districts = np.array(design.districts, dtype=object)
+    for node_id, prof in design.nodes.items():
         n = max(round(prof.count * scale), 3)
-        factor = dict(GZ_GAPS)
-        for k, v in GZ_STRENGTHS.get(node_id, {}).items():
+        factor = dict(design.gaps)
+        for k, v in design.strengths.get(node_id, {}).items():
             factor[k] = factor.get(k, 1.0) * v
-        codes, kws = _node_firms(rng, node_id, n, claims, factor, pack_path, GZ_CHAIN_GAPS.get(node_id))
+        codes, kws = _node_firms(rng, node_id, n, claims, factor, pack_path, design.chain_gaps.get(node_id),
+                                 design.code_weight)
         # The largest firm of a node that is measured by industrial output must make something.
         if framework.scale_metric(node_id) == "industrial_output":
             industrial = [i for i, c in enumerate(claims[node_id][0]) if std.get(c).section in INDUSTRY_SECTIONS
                           and _prefix_lookup(factor, c) > 0]
-            j = industrial[int(rng.integers(len(industrial)))]
-            codes[0], kws[0] = claims[node_id][0][j], _groups(claims[node_id][2][j])
-        dist = np.array(GZ_DISTRICTS, dtype=object)[_pick_codes(rng, n, GZ_DISTRICTS, np.array(prof.districts))]
+            if industrial:
+                j = industrial[int(rng.integers(len(industrial)))]
+                codes[0], kws[0] = claims[node_id][0][j], _groups(claims[node_id][2][j])
+        dist = districts[_pick_codes(rng, n, design.districts, np.array(prof.districts))]
         shift = np.array([_prefix_lookup(CODE_SIZE, c, 0.0) for c in codes])
         shift[0] += 2.0  # a leader per node
-        firms.add([GUANGZHOU] * n, dist, [node_id] * n, codes, kws, shift)
-    for group, (prof, sections) in OUTSIDE.items():
+        firms.add([design.city] * n, dist, [node_id] * n, codes, kws, shift)
+    for group, (prof, sections) in design.outside.items():
         n = max(round(prof.count * scale), 3)
         pool = _unowned_codes(pack_path, sections)
         codes = np.array(pool, dtype=object)[rng.integers(0, len(pool), n)]
-        dist = np.array(GZ_DISTRICTS, dtype=object)[_pick_codes(rng, n, GZ_DISTRICTS, np.array(prof.districts))]
+        dist = districts[_pick_codes(rng, n, design.districts, np.array(prof.districts))]
         shift = np.array([_prefix_lookup(CODE_SIZE, c, 0.0) for c in codes])
-        firms.add([GUANGZHOU] * n, dist, [group] * n, codes, [()] * n, shift)
+        firms.add([design.city] * n, dist, [group] * n, codes, [()] * n, shift)
 
 
-def _other_firms(rng, firms: _Firms, claims, pack_path: str, scale: float) -> None:
-    cities = [(regions.city(name), w, nodes, codes) for name, w, nodes, codes in OTHER_CITIES if w > 0]
+def _other_firms(rng, firms: _Firms, claims, pack_path: str, scale: float, design: Design) -> None:
+    cities = [(regions.city(name), w, nodes, codes) for name, w, nodes, codes in design.peers if w > 0]
     counts = _counts(round(OTHER_TOTAL * scale), np.array([w for _, w, _, _ in cities]), rng)
-    node_ids = list(NODES)
-    base = np.array([NODES[k].count for k in node_ids], dtype=float)
+    node_ids = list(design.nodes)
+    base = np.array([design.nodes[k].count for k in node_ids], dtype=float)
     base = base / base.sum() * (1 - GZ_OUTSIDE_SHARE_ELSEWHERE)
-    outside_ids = list(OUTSIDE)
-    out_base = np.array([OUTSIDE[k][0].count for k in outside_ids], dtype=float)
+    outside_ids = list(design.outside)
+    out_base = np.array([design.outside[k][0].count for k in outside_ids], dtype=float)
     out_base = out_base / out_base.sum() * GZ_OUTSIDE_SHARE_ELSEWHERE
     for (city, _, mult, code_mult), n_city in zip(cities, counts, strict=True):
         if n_city == 0:
@@ -620,12 +793,12 @@ def _other_firms(rng, firms: _Firms, claims, pack_path: str, scale: float) -> No
         for gid, n in zip(node_ids + outside_ids, per_group, strict=True):
             if n == 0:
                 continue
-            if gid in NODES:
-                codes, kws = _node_firms(rng, gid, n, claims, code_mult, pack_path)
+            if gid in design.nodes:
+                codes, kws = _node_firms(rng, gid, n, claims, code_mult, pack_path, code_weight=design.code_weight)
                 # A specialisation has more firms (count x mult) and bigger ones (size x mult).
                 shift = np.array([_prefix_lookup(CODE_SIZE, c, 0.0) for c in codes]) + np.log(mult.get(gid, 1.0))
             else:
-                pool = _unowned_codes(pack_path, OUTSIDE[gid][1])
+                pool = _unowned_codes(pack_path, design.outside[gid][1])
                 codes = np.array(pool, dtype=object)[rng.integers(0, len(pool), n)]
                 kws = [()] * n
                 shift = np.array([_prefix_lookup(CODE_SIZE, c, 0.0) for c in codes])
@@ -641,10 +814,11 @@ def _two_syllables(rng, n: int) -> np.ndarray:
     return syl[first] + syl[second]
 
 
-def _names(rng, frame: pd.DataFrame) -> np.ndarray:
+def _names(rng, frame: pd.DataFrame, design: Design) -> np.ndarray:
     """'{city}{brand}示例{word}{form}', unique: duplicates are redrawn with a longer brand."""
     city_short = {c.code: regions.district_short_name(c.name) for c in regions.cities()}
-    words_by_group = {**{k: p.words for k, p in NODES.items()}, **{k: p.words for k, (p, _) in OUTSIDE.items()}}
+    words_by_group = {**{k: p.words for k, p in design.nodes.items()},
+                      **{k: p.words for k, (p, _) in design.outside.items()}}
     n = len(frame)
     city = frame["city_code"].map(city_short).to_numpy(dtype=object)
     group = frame["group"].to_numpy(dtype=object)
@@ -671,7 +845,7 @@ def _names(rng, frame: pd.DataFrame) -> np.ndarray:
         length += 1
 
 
-def _addresses(rng, frame: pd.DataFrame) -> np.ndarray:
+def _addresses(rng, frame: pd.DataFrame, focal: str) -> np.ndarray:
     county_names = {c.code: (c.province, c.city, c.name) for c in regions.counties()}
     n = len(frame)
     road = _two_syllables(rng, n) + np.array(_ROAD_END, dtype=object)[rng.integers(0, len(_ROAD_END), n)]
@@ -689,7 +863,7 @@ def _addresses(rng, frame: pd.DataFrame) -> np.ndarray:
         if county == city:  # 东莞市, 中山市: no districts
             county = ""
         head = (city if prov == city else prov + city) + county
-        if city_code[i] == GUANGZHOU:
+        if city_code[i] == focal:
             streets = street_cache.get(d)
             if streets is None:
                 streets = street_cache[d] = [s.name for s in regions.streets(d)]
@@ -700,7 +874,7 @@ def _addresses(rng, frame: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def _scopes(rng, frame: pd.DataFrame, framework: Framework) -> np.ndarray:
+def _scopes(rng, frame: pd.DataFrame, framework: Framework, design: Design) -> np.ndarray:
     """Business scopes from synthetic_scope, per group (so each node's words go to its firms); a partial-code
     firm is guaranteed one word of each of its keyword groups (put first, where no boilerplate can swallow it)."""
     from chanye.classify.scope import clean_scopes
@@ -711,12 +885,12 @@ def _scopes(rng, frame: pd.DataFrame, framework: Framework) -> np.ndarray:
     groups = frame["group"].to_numpy(dtype=object)
     codes = frame["industry_code"].to_numpy(dtype=object)
     kws = frame["keywords"].to_numpy(dtype=object)
-    for g in list(NODES) + list(OUTSIDE):
+    for g in list(design.nodes) + list(design.outside):
         idx = np.flatnonzero(groups == g)
         if not len(idx):
             continue
         by_code: dict[str, list[str]] = {}
-        if g in NODES:
+        if g in design.nodes:
             for i in idx:
                 if codes[i] not in by_code:
                     by_code[codes[i]] = list(kws[i][0]) if kws[i] else node_kw.get(g, [])
@@ -763,11 +937,14 @@ def build(
     scale: float = 1.0,
     years: tuple[int, ...] = YEARS,
     progress: Progress | None = None,
+    pack: str | Path | Framework | None = None,
 ) -> DemoData:
-    """Build the synthetic registry. Same seed, scale and years -> identical frames.
+    """Build the synthetic registry. Same seed, scale, years and pack -> identical frames.
 
     `scale` multiplies the number of firms (1.0: ~60,000 Guangzhou + ~150,000 elsewhere); the calibrated
     Guangzhou totals stay the published ones at any scale, so firms are larger when there are fewer.
+    `pack` (a name, a folder or a loaded Framework; the default pack when None) names the focal city and its
+    nodes: guangzhou-12218 uses the hand-written Guangzhou design, any other pack a design derived from it.
     `progress(message, fraction)` is called as the stages complete.
     """
     if scale <= 0:
@@ -786,36 +963,37 @@ def build(
         clock = now
         report(name, fraction)
 
-    framework = load_pack()
+    framework = pack if isinstance(pack, Framework) else load_pack(pack)
     pack_path = framework.path
     claims = _claims(pack_path)
-    missing = set(claims) - set(NODES)
-    if missing:  # a node the profiles do not know: the pack changed
-        raise ValueError(f"demo profiles lack nodes {sorted(missing)}")
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
+    design = design_for(framework, rngs[9])
+    missing = set(claims) - set(design.nodes)
+    if design is GUANGZHOU_DESIGN and missing:  # a node the profiles do not know: the pack changed
+        raise ValueError(f"demo profiles lack nodes {sorted(missing)}")
 
     firms = _Firms()
-    _gz_firms(rngs[0], firms, claims, pack_path, scale, framework)
-    _other_firms(rngs[1], firms, claims, pack_path, scale)
+    _focal_firms(rngs[0], firms, claims, pack_path, scale, framework, design)
+    _other_firms(rngs[1], firms, claims, pack_path, scale, design)
     frame = firms.frame()
     lap("firms", 0.10)
 
-    frame["name"] = _names(rngs[2], frame)
-    frame["address"] = _addresses(rngs[3], frame)
+    frame["name"] = _names(rngs[2], frame, design)
+    frame["address"] = _addresses(rngs[3], frame, design.city)
     frame["uscc"] = _registration_codes(rngs[4], frame)
     lap("names, addresses, USCCs", 0.25)
-    frame["business_scope"] = _scopes(rngs[5], frame, framework)
+    frame["business_scope"] = _scopes(rngs[5], frame, framework, design)
     lap("business scopes", 0.40)
 
-    sim = _simulate(rngs[6], frame, years, framework)
+    sim = _simulate(rngs[6], frame, years, framework, design)
     lap("figures", 0.55)
-    links = _classify(frame, framework)
+    links = _classify(frame, framework, design.city)
     lap("classification", 0.75)
-    calibration = _calibrate(frame, sim, links, years, framework)
+    calibration = _calibrate(frame, sim, links, years, framework, design)
     lap("calibration", 0.85)
 
     figures = _figures(frame, sim, years)
-    tags = _tags(rngs[7], frame, sim)
+    tags = _tags(rngs[7], frame, sim, design)
     enterprises = _enterprises(rngs[8], frame, sim)
     lap("tags and frames", 1.0)
     return DemoData(enterprises, figures, tags, calibration, timings)
@@ -841,26 +1019,26 @@ class _Sim:
     sections: np.ndarray
 
 
-def _profile(group: str) -> Profile:
-    return NODES[group] if group in NODES else OUTSIDE[group][0]
+def _profile(group: str, design: Design = GUANGZHOU_DESIGN) -> Profile:
+    return design.nodes[group] if group in design.nodes else design.outside[group][0]
 
 
-def _simulate(rng, frame: pd.DataFrame, years: tuple[int, ...], framework: Framework) -> _Sim:
+def _simulate(rng, frame: pd.DataFrame, years: tuple[int, ...], framework: Framework, design: Design) -> _Sim:
     n = len(frame)
     std = gbt4754.load()
     groups = frame["group"].to_numpy(dtype=object)
     section_of = {c.code: c.section for c in std.classes("class")}
     sections = frame["industry_code"].map(section_of).to_numpy(dtype=object)
     industrial = np.isin(sections, INDUSTRY_SECTIONS)
-    gz = frame["city_code"].to_numpy(dtype=object) == GUANGZHOU
+    gz = frame["city_code"].to_numpy(dtype=object) == design.city
 
     def per_group(attr: str) -> np.ndarray:
-        table = {g: getattr(_profile(g), attr) for g in list(NODES) + list(OUTSIDE)}
+        table = {g: getattr(_profile(g, design), attr) for g in list(design.nodes) + list(design.outside)}
         return np.array([table[g] for g in groups], dtype=float)
 
     sigma = per_group("sigma")
     median = per_group("median")
-    is_node = np.isin(groups, list(NODES))
+    is_node = np.isin(groups, list(design.nodes))
     # Log revenue in the last year (万元): node firms start at a common base (calibration sets their level);
     # outside firms at their group's median.
     z = rng.standard_normal(n)
@@ -880,9 +1058,9 @@ def _simulate(rng, frame: pd.DataFrame, years: tuple[int, ...], framework: Frame
     rev[:, -1] = np.exp(log_rev)
     trend = 0.05 * rng.standard_normal(n)
     noise = 0.10 * rng.standard_normal((n, ny))
-    group_ids = list(NODES) + list(OUTSIDE)
-    gz_growth = {g: [_growth_of(_profile(g), y, False) for y in years] for g in group_ids}
-    nat_growth = {g: [_growth_of(_profile(g), y, True) for y in years] for g in group_ids}
+    group_ids = list(design.nodes) + list(design.outside)
+    gz_growth = {g: [_growth_of(_profile(g, design), y, False) for y in years] for g in group_ids}
+    nat_growth = {g: [_growth_of(_profile(g, design), y, True) for y in years] for g in group_ids}
     g_gz = np.array([gz_growth[g] for g in group_ids])
     g_nat = np.array([nat_growth[g] for g in group_ids])
     gidx = pd.Index(group_ids).get_indexer(groups)
@@ -895,7 +1073,7 @@ def _simulate(rng, frame: pd.DataFrame, years: tuple[int, ...], framework: Frame
 
     va = per_group("va") * np.exp(0.2 * rng.standard_normal(n))
     rd_med = per_group("rd") / 100
-    tech = np.array([_profile(g).tech for g in groups])
+    tech = np.array([_profile(g, design).tech for g in groups])
     does_rd = rng.random(n) < np.where(tech, 0.85, 0.45)
     rd = np.where(does_rd, rd_med * np.exp(0.6 * rng.standard_normal(n)), 0.0)
     tax = rng.uniform(0.015, 0.07, n) * np.where(np.isin(sections, ["J", "K"]), 1.8, 1.0)
@@ -906,11 +1084,11 @@ def _simulate(rng, frame: pd.DataFrame, years: tuple[int, ...], framework: Frame
                 industrial, sections)
 
 
-def _classify(frame: pd.DataFrame, framework: Framework) -> pd.DataFrame:
-    """Links (uscc, node, ...) of the Guangzhou firms, by the pack's code and keyword rules."""
+def _classify(frame: pd.DataFrame, framework: Framework, focal: str) -> pd.DataFrame:
+    """Links (uscc, node, ...) of the focal city's firms, by the pack's code and keyword rules."""
     from chanye.classify.codes import classify_by_rules
 
-    gz = frame[frame["city_code"] == GUANGZHOU]
+    gz = frame[frame["city_code"] == focal]
     return classify_by_rules(gz[["uscc", "name", "industry_code", "business_scope"]].reset_index(drop=True),
                              framework)
 
@@ -934,7 +1112,7 @@ def _node_totals(sim: _Sim, link_rows: np.ndarray, link_nodes: np.ndarray, node_
 
 
 def _calibrate(frame: pd.DataFrame, sim: _Sim, links: pd.DataFrame, years: tuple[int, ...],
-               framework: Framework) -> pd.DataFrame:
+               framework: Framework, design: Design = GUANGZHOU_DESIGN) -> pd.DataFrame:
     """Rescale each Guangzhou node's firms per year so that the node totals hit the targets exactly.
 
     A firm is scaled by the factor of the node it was generated for (its primary node); node totals count
@@ -944,7 +1122,7 @@ def _calibrate(frame: pd.DataFrame, sim: _Sim, links: pd.DataFrame, years: tuple
     """
     from scipy.optimize import nnls
 
-    node_ids = list(NODES)
+    node_ids = list(design.nodes)
     metrics = [framework.scale_metric(k) for k in node_ids]
     row_of = pd.Series(np.arange(len(frame)), index=frame["uscc"].to_numpy())
     link_rows = row_of.reindex(links["uscc"].to_numpy()).to_numpy()
@@ -952,8 +1130,8 @@ def _calibrate(frame: pd.DataFrame, sim: _Sim, links: pd.DataFrame, years: tuple
     keep = link_nodes >= 0
     link_rows, link_nodes = link_rows[keep], link_nodes[keep]
     groups = frame["group"].to_numpy(dtype=object)
-    gz = frame["city_code"].to_numpy(dtype=object) == GUANGZHOU
-    targets = {k: _target_path(NODES[k], years) for k in node_ids}
+    gz = frame["city_code"].to_numpy(dtype=object) == design.city
+    targets = {k: _target_path(design.nodes[k], years) for k in node_ids}
     primary = _primary_nodes(frame, gz, groups, link_rows, link_nodes, node_ids, targets, years)
 
     notes: dict[tuple[str, int], str] = {}
@@ -994,6 +1172,9 @@ def _calibrate(frame: pd.DataFrame, sim: _Sim, links: pd.DataFrame, years: tuple
         ratio = np.nanmedian(np.log(sim.revenue[mine, last]) - np.log(sim.raw_last[mine])) if mine.any() else 0.0
         sel = others & (groups == node_id)
         sim.revenue[sel] *= np.exp(ratio)
+
+    if not design.published:  # a derived design: its own targets, no published figure
+        return _design_table(sim, link_rows, link_nodes, node_ids, metrics, years, targets, design, notes)
 
     # 八大战略性新兴产业增加值 (2023): scale the value-added ratio of the strategic firms not in any node
     # measured by value added (those nodes' totals must not move).
@@ -1057,6 +1238,17 @@ def _primary_nodes(frame, gz, groups, link_rows, link_nodes, node_ids, targets, 
         if not (primary == k).any():
             primary[generated == k] = k
     return primary
+
+
+def _design_table(sim, link_rows, link_nodes, node_ids, metrics, years, targets, design, notes) -> pd.DataFrame:
+    """The calibration of a derived design: each node's target (the design's, not a published figure) and what
+    was achieved, one row per node and year."""
+    achieved = {y: _node_totals(sim, link_rows, link_nodes, node_ids, metrics, j) for j, y in enumerate(years)}
+    rows = [{"node": node_id, "area": design.city, "metric": metrics[k], "year": y, "target": targets[node_id][y],
+             "achieved": achieved[y][k], "unit": "亿元", "comparison": None, "published": None, "source": None,
+             "basis": "design", "note": notes.get(("*", y), "")}
+            for y in years for k, node_id in enumerate(node_ids)]
+    return pd.DataFrame(rows)
 
 
 def _calibration_table(sim, link_rows, link_nodes, node_ids, metrics, years, targets, strategic, union,
@@ -1163,7 +1355,7 @@ _ABOVE_SCALE = {"B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000, "G": 1000
                 "K": 1000, "L": 1000, "M": 1000, "N": 1000, "Q": 1000, "J": 1000}
 
 
-def _tags(rng, frame: pd.DataFrame, sim: _Sim) -> pd.DataFrame:
+def _tags(rng, frame: pd.DataFrame, sim: _Sim, design: Design) -> pd.DataFrame:
     """Tags from the last year's figures; one row per (firm, tag), in firm order then TAGS order."""
     n = len(frame)
     usccs = frame["uscc"].to_numpy(dtype=object)
@@ -1173,7 +1365,7 @@ def _tags(rng, frame: pd.DataFrame, sim: _Sim) -> pd.DataFrame:
     code = frame["industry_code"].to_numpy(dtype=str)
     threshold = pd.Series(section).map(_ABOVE_SCALE).fillna(500.0).to_numpy(dtype=float)
     threshold = np.where(np.char.startswith(code, "52"), 500.0, threshold)  # 零售业
-    tech_groups = [g for g in (*NODES, *OUTSIDE) if _profile(g).tech]
+    tech_groups = [g for g in (*design.nodes, *design.outside) if _profile(g, design).tech]
     tech = frame["group"].isin(tech_groups).to_numpy() | np.isin(section, ["I", "M"])
     log_rev = np.log1p(rev)
     rd_int = np.where(rev > 0, rd / np.maximum(rev, 1e-9), 0.0)

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from chanye.framework import load_pack
-from chanye.registry.chain_links import link_chains
+from chanye.framework import Framework, load_pack
 from chanye.registry.fields import FIELDS, MEASURES
 from chanye.registry.read import read_sheets
 from chanye.registry.store import Store
 from chanye.registry.validate import Mapping, Validated, validate_sheet
 
-Progress = Callable[[str, float], None]
+Progress = Callable[[str, float], None]  # (stage: reading | validating | writing | done, fraction)
+OnWrite = Callable[[Store, pd.Series, Framework], tuple[int, int]]
 
 ENTERPRISE_COLUMNS = (
     "uscc", "name", "city_code", "district_code", "address", "industry_code", "industry_code_raw",
@@ -98,39 +98,50 @@ def import_file(
     mapping: Mapping | None = None,
     year: int | None = None,
     sheet: str | None = None,
-    pack: str | None = None,
+    pack: str | Framework | None = None,
     synthetic: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    on_write: OnWrite | None = None,
 ) -> ImportReport:
-    """Import a CSV/XLSX/Parquet file of enterprises (and yearly figures). See the module docstring."""
+    """Import a CSV/XLSX/Parquet file of enterprises (and yearly figures). See the module docstring. `pack`
+    (a Framework, a pack name or folder; default the default pack) gives the city whose districts every row
+    is checked against, the nodes firms are classified into and the chains they are linked to.
+    `on_write(store, usccs, framework) -> (predicted, classified)` classifies the enterprises the file touched
+    inside the same transaction (`services.imports.classify_and_link`, the default)."""
     started = time.perf_counter()
     path = Path(path)
+    framework = framework_of(pack)
     mapping = mapping or Mapping()
     if year is not None:
         mapping.year = year
     step = progress or (lambda _stage, _fraction: None)
-    step("读取 reading", 0.0)
+    step("reading", 0.0)
     sheets = read_sheets(path, sheet=sheet, headers=set(mapping.columns))
     validated: list[Validated] = []
     for i, raw in enumerate(sheets):
-        step("校验 validating", (i + 0.5) / (len(sheets) + 1))
-        validated.append(validate_sheet(raw, mapping, file_label=path.name))
+        step("validating", (i + 0.5) / (len(sheets) + 1))
+        validated.append(validate_sheet(raw, mapping, city=framework.city, file_label=path.name))
     report = ImportReport(file=str(path), batch_id=None, dry_run=dry_run)
-    step("写入 writing", 0.6)
+    step("writing", 0.6)
     try:
         with store.transaction():
             batch = store.new_batch_id()
             report.batch_id = None if dry_run else batch
-            _write(store, batch, validated, report, synthetic=synthetic, pack=pack)
+            _write(store, batch, validated, report, synthetic=synthetic, pack=framework, on_write=on_write)
             report.seconds = round(time.perf_counter() - started, 3)
             _record_batch(store, batch, path, report, synthetic)
             if dry_run:  # a plan: everything ran, now undo it
                 raise _Rollback
     except _Rollback:
         pass
-    step("完成 done", 1.0)
+    step("done", 1.0)
     return report
+
+
+def framework_of(pack: str | Framework | None) -> Framework:
+    """A loaded pack: `pack` itself, or the pack of that name or folder (default the default pack)."""
+    return pack if isinstance(pack, Framework) else load_pack(pack)
 
 
 class _Rollback(Exception):
@@ -143,7 +154,7 @@ def plan_import(store: Store, path: str | Path, **kwargs) -> ImportReport:
 
 
 def _write(store: Store, batch: int, validated: list[Validated], report: ImportReport, *, synthetic: bool,
-           pack: str | None) -> None:
+           pack: Framework, on_write: OnWrite | None) -> None:
     reasons: Counter[str] = Counter()
     warnings: Counter[str] = Counter()
     valid_frames = []
@@ -164,8 +175,8 @@ def _write(store: Store, batch: int, validated: list[Validated], report: ImportR
         _insert_warnings(store, batch, v, warnings)
         if loaded:
             valid_frames.append(v.rows.assign(has_figures=v.has_figures))
-    report.reasons = dict(reasons.most_common())
-    report.warnings = dict(warnings.most_common())
+    report.reasons = _by_count(reasons)
+    report.warnings = _by_count(warnings)
     if not valid_frames:
         return
     rows = pd.concat(valid_frames, ignore_index=True)
@@ -175,8 +186,12 @@ def _write(store: Store, batch: int, validated: list[Validated], report: ImportR
         report.figures = upsert_figures(store, figures, batch, synthetic)
     report.tags_added = _insert_tags(store, rows, batch)
     touched = rows["uscc"].drop_duplicates()
-    report.predicted, report.classified = classify_enterprises(store, touched, pack=pack)
-    link_chains(store, pack, touched)
+    report.predicted, report.classified = (on_write or _classify_and_link)(store, touched, pack)
+
+
+def _by_count(counter: Counter) -> dict[str, int]:
+    """Most frequent first; ties in text order (a set's order would change from run to run)."""
+    return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _insert_quarantine(store: Store, batch: int, v: Validated) -> None:
@@ -280,57 +295,24 @@ def _insert_tags(store: Store, rows: pd.DataFrame, batch: int) -> int:
     return store.count("tags") - before
 
 
-def classify_enterprises(store: Store, usccs: pd.Series | None = None, *, pack: str | None = None,
+def classify_enterprises(store: Store, usccs: pd.Series | None = None, *, pack: str | Framework | None = None,
                          progress: Progress | None = None) -> tuple[int, int]:
-    """(Re)classify enterprises (all when `usccs` is None) into the pack's nodes; returns
-    (codes predicted from text, enterprises linked to at least one node)."""
-    from chanye.classify.codes import classify_by_rules, classify_by_text_codes
+    """Kept for `registry/seed.py` until it calls `classify.enterprises.classify_enterprises` (through the
+    import service) itself: the registry stores and reads, `classify/` classifies."""
+    from chanye.classify.enterprises import classify_enterprises as classify  # legacy: see above
 
-    framework = load_pack(pack)
-    con = store.con
-    where = ""
-    if usccs is not None:
-        con.register("c_keys", pd.DataFrame({"uscc": usccs.astype(str)}))
-        where = "WHERE uscc IN (SELECT uscc FROM c_keys)"
-    firms = con.execute(
-        f"SELECT uscc, name, industry_code, business_scope, predicted_code, predicted_score FROM enterprises {where}"
-    ).df()
-    need = firms["industry_code"].isna() & firms["business_scope"].notna() & firms["predicted_code"].isna()
-    predicted = 0
-    if need.any():
-        from chanye.classify.text import default_model
+    return classify(store, usccs, framework_of(pack))
 
-        model = default_model()
-        codes, scores = model.top_k(firms.loc[need, "business_scope"].tolist(), k=1)
-        firms.loc[need, "predicted_code"] = codes[:, 0]
-        firms.loc[need, "predicted_score"] = scores[:, 0]
-        predicted = int(need.sum())
-        con.register("p_stage", firms.loc[need, ["uscc", "predicted_code", "predicted_score"]])
-        con.execute("""
-            UPDATE enterprises SET predicted_code = p.predicted_code, predicted_score = p.predicted_score
-            FROM p_stage p WHERE enterprises.uscc = p.uscc
-        """)
-        con.unregister("p_stage")
-    links = classify_by_rules(firms, framework)
-    with_prediction = firms[firms["industry_code"].isna() & firms["predicted_code"].notna()]
-    if len(with_prediction):
-        predictions = with_prediction.rename(columns={"predicted_code": "code", "predicted_score": "probability"})
-        text_links = classify_by_text_codes(predictions[["uscc", "code", "probability", "business_scope", "name"]],
-                                            framework)
-        links = pd.concat([links, text_links], ignore_index=True)
-    con.execute(f"DELETE FROM classifications WHERE pack = ? {'AND uscc IN (SELECT uscc FROM c_keys)' if where else ''}",
-                [framework.id])
-    if usccs is not None:
-        con.unregister("c_keys")
-    if len(links):
-        stage = links[["uscc", "node", "method", "code", "evidence", "confidence"]].assign(pack=framework.id)
-        con.register("l_stage", stage)
-        con.execute("""
-            INSERT INTO classifications (uscc, pack, node, method, code, evidence, confidence)
-            SELECT uscc, pack, node, method, code, evidence, confidence FROM l_stage
-        """)
-        con.unregister("l_stage")
-    return predicted, int(links["uscc"].nunique()) if len(links) else 0
+
+def _classify_and_link(store: Store, usccs: pd.Series, framework: Framework) -> tuple[int, int]:
+    """The default `on_write` of `import_file` for callers that pass none (registry/seed.py, older tests);
+    `services.imports` passes its own."""
+    from chanye.classify.chain_links import link_chains  # legacy: see classify_enterprises
+    from chanye.classify.enterprises import classify_enterprises as classify
+
+    result = classify(store, usccs, framework)
+    link_chains(store, framework, usccs)
+    return result
 
 
 def _record_batch(store: Store, batch: int, path: Path, report: ImportReport, synthetic: bool) -> None:

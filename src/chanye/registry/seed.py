@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from chanye.errors import ChanyeError
+from chanye.framework import Framework, load_pack
 from chanye.registry import demo
 from chanye.registry.chain_links import link_chains
 from chanye.registry.fields import MEASURES
@@ -18,17 +19,21 @@ from chanye.registry.ingest import ENTERPRISE_COLUMNS, Progress, classify_enterp
 from chanye.registry.store import Store
 
 
-def load_published_into(store: Store) -> int:
-    """Replace the published figures and their sources with the shipped, cited ones."""
-    published, sources = demo.load_published()
+def load_published_into(store: Store, framework: Framework | None = None) -> int:
+    """Replace the published figures and their sources with the cited ones of `framework`'s pack (the default
+    pack when None; none for a pack without `published.yaml`), each note in Chinese (`note`) and English
+    (`note_en`)."""
+    published, sources = demo.load_published(framework)
     con = store.con
     con.execute("DELETE FROM published")
     for s in sources:
         con.execute(
-            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
-            [s["id"], s["title"], s.get("publisher"), str(s.get("date", "")), s.get("url"), s.get("note", "")],
+            "INSERT OR REPLACE INTO sources (id, title, publisher, date, url, note, note_en) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [s["id"], s["title"], s.get("publisher"), str(s.get("date", "")), s.get("url"), s.get("note", ""),
+             s.get("note_en", "")],
         )
-    columns = ["id", "scope", "area", "node", "metric", "year", "value", "unit", "comparison", "growth", "source", "note"]
+    columns = ["id", "scope", "area", "node", "metric", "year", "value", "unit", "comparison", "growth", "source", "note",
+               "note_en"]
     frame = published.reindex(columns=columns)
     con.register("pub_stage", frame)
     con.execute(f"INSERT INTO published ({', '.join(columns)}) SELECT {', '.join(columns)} FROM pub_stage")
@@ -45,13 +50,15 @@ def build_database(
     pack: str | None = None,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Generate the synthetic registry and load it into a new database at `path`."""
+    """Generate the synthetic registry of `pack`'s city (the default pack when None) and load it into a new
+    database at `path`."""
     path = Path(path)
     if path.exists() and not force:
         raise ChanyeError(f"数据库已存在: {path} (database exists)", hint="加 --force 覆盖，或用 --db 指定新文件")
     step = progress or (lambda _s, _f: None)
     started = time.perf_counter()
-    data = demo.build(seed, scale=scale, progress=lambda stage, f: step(stage, 0.7 * f))
+    framework = load_pack(pack)
+    data = demo.build(seed, scale=scale, pack=framework, progress=lambda stage, f: step(stage, 0.7 * f))
     tmp = path.with_name(path.name + ".building")
     for leftover in (tmp, Path(str(tmp) + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -70,11 +77,11 @@ def build_database(
             figures = data.figures.reindex(columns=["uscc", "year", *MEASURES]).assign(synthetic=True, batch_id=batch)
             _bulk(store, "enterprise_years", figures)
             _bulk(store, "tags", data.tags[["uscc", "tag"]].assign(batch_id=batch))
-            published = load_published_into(store)
+            published = load_published_into(store, framework)
             step("归类 classifying", 0.85)
-            _, classified = classify_enterprises(store, pack=pack)
+            _, classified = classify_enterprises(store, pack=framework)
             step("产业链关联 chain links", 0.92)
-            chain_links = link_chains(store, pack)
+            chain_links = link_chains(store, framework)
             summary = {
                 "enterprises": len(enterprises), "figures": len(figures), "tags": len(data.tags),
                 "classified": classified, "chain_links": chain_links, "published": published,

@@ -51,8 +51,15 @@ def _read(path: Path) -> pd.DataFrame:
     raise InputError(f"{path.name}: 目标文件只支持 CSV 或 XLSX (targets must be CSV or XLSX)")
 
 
+def city_words(framework: Framework) -> frozenset[str]:
+    """What a 节点 cell may say for the whole city: 全市, city, or the pack's city by name (深圳市, 深圳,
+    Shenzhen)."""
+    city = framework.city
+    return frozenset({"全市", "city", city.name, city.name.removesuffix("市"), city.label("en")})
+
+
 def parse_targets(path: str | Path, framework: Framework) -> TargetImport:
-    """Validate every row; a node must exist in the pack (or be 'city'/全市)."""
+    """Validate every row; a node must exist in the pack (or name the whole city: see `city_words`)."""
     path = Path(path)
     frame = _read(path).rename(columns=lambda c: HEADERS.get(str(c).strip(), str(c).strip()))
     missing = [f for f in ("node", "metric", "value", "unit", "year") if f not in frame.columns]
@@ -61,8 +68,9 @@ def parse_targets(path: str | Path, framework: Framework) -> TargetImport:
                          hint="需要 节点、指标、目标值、单位、年份 列（可选 编号、状态、来源、说明）")
     result = TargetImport(str(path))
     nodes = {n.id for n in framework.nodes}
+    whole_city = city_words(framework)
     for number, row in enumerate(frame.to_dict("records"), start=2):  # row 1 is the header
-        node = "city" if row["node"] in ("全市", "city", "广州", "广州市") else row["node"]
+        node = "city" if row["node"] in whole_city else row["node"]
         if node != "city" and node not in nodes:
             result.errors.append(f"第 {number} 行: 节点 {node!r} 不在框架 {framework.id} 中 (unknown node)")
             continue

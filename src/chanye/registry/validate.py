@@ -16,6 +16,7 @@ from chanye.registry import parse, uscc
 from chanye.registry.fields import FIELDS, MEASURES, TAG_ALIASES
 from chanye.registry.read import RawSheet, recognise
 from chanye.standards import gbt4754, regions
+from chanye.standards.regions import City
 
 NON_NEGATIVE = ("revenue", "industrial_output", "employees", "rd_expense", "energy_use", "registered_capital")
 
@@ -124,7 +125,9 @@ def _map_unique(series: pd.Series, func) -> pd.Series:
     return series.map(table)
 
 
-def validate_sheet(sheet: RawSheet, mapping: Mapping, *, file_label: str = "") -> Validated:
+def validate_sheet(sheet: RawSheet, mapping: Mapping, *, city: City, file_label: str = "") -> Validated:
+    """Check every row of `sheet`. `city` is the pack's city: the default place of every row (unless the
+    mapping names another), whose districts are resolved from the district column or the address."""
     plans = plan_columns(sheet, mapping)
     by_field = {p.target: p for p in plans if p.target}
     label = f"{file_label}（{sheet.name}）" if sheet.name else file_label
@@ -155,7 +158,7 @@ def validate_sheet(sheet: RawSheet, mapping: Mapping, *, file_label: str = "") -
         out[name] = parse.clean_text(column(name)).values if name in by_field else None
     reasons.add("name", pd.Series(np.where(out["name"].isna(), "缺少企业名称 (missing name)", None), index=index))
 
-    _validate_place(out, column, by_field, mapping, reasons)
+    _validate_place(out, column, by_field, mapping, reasons, city)
     _validate_code(out, column("industry_code"), mapping.vintage, reasons, warnings)
 
     money = parse.parse_amount(column("registered_capital"), by_field["registered_capital"].unit, "万元") \
@@ -228,10 +231,12 @@ def _raw_records(sheet: RawSheet, positions: np.ndarray) -> list[dict]:
     ]
 
 
-def _validate_place(out: pd.DataFrame, column, by_field: dict, mapping: Mapping, reasons: _Reasons) -> None:
-    """City and district (所属区). Never from USCC positions 3-8: from the column, else the address."""
+def _validate_place(out: pd.DataFrame, column, by_field: dict, mapping: Mapping, reasons: _Reasons,
+                    home: City) -> None:
+    """City and district (所属区). Never from USCC positions 3-8: from the column, else the address. The
+    districts of `home` (the pack's city) are required and checked; another city's are matched by name."""
     n = len(out)
-    default_city = regions.city(mapping.city) if mapping.city else regions.city(regions.GUANGZHOU)
+    default_city = regions.city(mapping.city) if mapping.city else home.region
     if mapping.city and default_city is None:
         raise InputError(f"无法识别的城市 {mapping.city!r} (unknown city in mapping)")
     city_raw = parse.clean_text(column("city")).values if "city" in by_field else pd.Series([None] * n, dtype=object)
@@ -245,22 +250,23 @@ def _validate_place(out: pd.DataFrame, column, by_field: dict, mapping: Mapping,
     district_raw = parse.clean_text(column("district")).values if "district" in by_field else pd.Series(
         [None] * n, dtype=object
     )
-    in_gz = out["city_code"].eq(regions.GUANGZHOU).to_numpy()
-    resolved = _map_unique(district_raw, lambda v: (d.code if (d := regions.resolve_district(v)) else None))
-    district = pd.Series(resolved.to_numpy(), dtype=object).where(pd.Series(in_gz), None)
+    in_home = out["city_code"].eq(home.code).to_numpy()
+    resolved = _map_unique(district_raw, lambda v: (d.code if (d := home.resolve_district(v)) else None))
+    district = pd.Series(resolved.to_numpy(), dtype=object).where(pd.Series(in_home), None)
     # Other cities: match the county by name within that city; no error when it does not resolve.
-    others = ~in_gz & district_raw.notna().to_numpy()
+    others = ~in_home & district_raw.notna().to_numpy()
     if others.any():
         pairs = pd.Series(list(zip(out["city_code"][others], district_raw[others], strict=True)))
         district.loc[others] = _map_unique(pairs, _county_code).to_numpy()
-    unresolved_named = in_gz & district_raw.notna().to_numpy() & district.isna().to_numpy()
+    unresolved_named = in_home & district_raw.notna().to_numpy() & district.isna().to_numpy()
     reasons.add("district", pd.Series(np.where(
-        unresolved_named, "无法识别的区 '" + district_raw.fillna("").astype(str) + "' (not a Guangzhou district)", None
+        unresolved_named, "无法识别的区 '" + district_raw.fillna("").astype(str)
+        + f"'：不是{home.name}的区 (not a district of {home.label('en')})", None
     ), index=out.index))
-    need_address = in_gz & district_raw.isna().to_numpy()
+    need_address = in_home & district_raw.isna().to_numpy()
     if need_address.any():
         from_address = _map_unique(out["address"][need_address],
-                                   lambda a: (d.code if (d := regions.district_from_address(a)) else None))
+                                   lambda a: (d.code if (d := home.district_from_address(a)) else None))
         district.loc[need_address] = from_address.to_numpy()
     missing = need_address & district.isna().to_numpy()
     reasons.add("district", pd.Series(np.where(

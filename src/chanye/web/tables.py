@@ -61,9 +61,14 @@ def xlsx_response(sheets: dict[str, pd.DataFrame], filename: str, *, notes: dict
         path = write_xlsx({k: v.head(XLSX_MAX_ROWS) for k, v in sheets.items()}, Path(tmp) / "table.xlsx",
                           notes=notes, number_formats=number_formats)
         body = path.read_bytes()
+    return attachment(body, filename, XLSX_TYPE)
+
+
+def attachment(body: bytes, filename: str, media_type: str) -> Response:
+    """A download named `filename` (UTF-8 for browsers that read it, ASCII for the others)."""
     ascii_name = filename.encode("ascii", "ignore").decode() or "table.xlsx"
     return Response(
-        body, media_type=XLSX_TYPE,
+        body, media_type=media_type,
         headers={"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"},
     )
 

@@ -1,6 +1,8 @@
-/* 产业链 pages: the chain map (an ECharts graph on a grid: 上游 | 中游 | 下游 left to right, colour = 强链/弱链/缺链,
-   size = local revenue), the overview bar chart, the chain and district selectors, and the node panel
-   (a click on a node fetches /api/v1/chains/{id}/nodes/{node}). The model is embedded in the page.
+/* 产业链 pages: the chain map (an ECharts graph on a grid: upstream | midstream | downstream left to right,
+   colour = strong/weak/missing, size = local revenue), the overview bar chart, the chain and district
+   selectors, and the node panel (a click on a node fetches /api/v1/chains/{id}/nodes/{node}). The model is
+   embedded in the page; its tables have machine keys, number cells {value, unit, provenance}, and every word
+   comes from the page (`chains-words`, model.codes, model.units, the tables' `columns` blocks).
    window.__chanyeFirstChart / __chanyeRendered as in chanye.js; window.__chainsNode: the node last shown. */
 (function () {
   'use strict';
@@ -12,9 +14,10 @@
   var words = page.words || {};
   var FONT = chanyeCharts.FONT;
   var charts = chanyeCharts.charts;
-  var STATUS = ['强链', '弱链', '缺链'];
-  var STATUS_KEY = { '强链': 'strong', '弱链': 'weak', '缺链': 'missing' };
-  var COLOR = { '强链': '#2f9e62', '弱链': '#e8a33d', '缺链': '#d64545' };
+  var STATUS = ['strong', 'weak', 'missing'];
+  var COLOR = { strong: '#2f9e62', weak: '#e8a33d', missing: '#d64545' };
+  var codes = model.codes || {};
+  var units = model.units || {};
   var SEGMENTS = ['upstream', 'midstream', 'downstream'];
 
   window.__chainsNode = null;
@@ -27,11 +30,18 @@
     var d = digits === undefined ? 0 : digits;
     return Number(v).toLocaleString(lang === 'en' ? 'en-US' : 'zh-CN', { maximumFractionDigits: d, minimumFractionDigits: d });
   }
-  function cell(c, digits) { return c && typeof c === 'object' ? fmt(c.value, digits) + (c.unit ? ' ' + esc(c.unit) : '') : esc(c); }
-  function statusName(s) { return ww(STATUS_KEY[s] || s); }
+  function unitLabel(u) { return Object.prototype.hasOwnProperty.call(units, u) ? units[u] : ''; }
+  function cell(c, digits) { return c && typeof c === 'object' ? fmt(c.value, digits) + (unitLabel(c.unit) ? ' ' + esc(unitLabel(c.unit)) : '') : esc(c); }
+  function code(group, v) { var g = codes[group] || {}; return Object.prototype.hasOwnProperty.call(g, v) ? g[v] : v; }
+  function statusName(s) { return ww(s); }
+  function colHead(tbl, key) {
+    var c = ((tbl || {}).columns || []).filter(function (x) { return x.key === key; })[0];
+    if (!c) { return esc(key); }
+    return esc(c.label) + (c.unit_label ? ' <span class="unit">' + esc(c.unit_label) + '</span>' : '');
+  }
   function synthetic() { return Boolean(model.synthetic || (model.summary || {}).synthetic); }
   function provText() { return synthetic() ? t('synthetic') : t('registry_source'); }
-  function district() { var a = model.area || (model.summary || {}).area; return a && a.code !== '440100' ? a.code : ''; }
+  function district() { var a = model.area || (model.summary || {}).area; return a && a.code !== model.city ? a.code : ''; }
   function withDistrict(path) { return district() ? path + (path.indexOf('?') < 0 ? '?' : '&') + 'district=' + encodeURIComponent(district()) : path; }
 
   function base(name, extra) { return chanyeCharts.base(name, extra, { provenance: provText(), save: t('save_png') }); }
@@ -62,7 +72,7 @@
       list.forEach(function (n, i) {
         var y = (i + 0.5) / list.length;
         pos[n.id] = [x, y];
-        var missing = n.status === '缺链';
+        var missing = n.status === 'missing';
         data.push({
           id: n.id, name: lang === 'en' ? n.name_en : n.name, value: [x, y], node: n,
           category: STATUS.indexOf(n.status), symbolSize: size(n),
@@ -93,7 +103,7 @@
           return p.data.tree ? '' : esc(names[p.data.source]) + ' → ' + esc(names[p.data.target]) + (p.data.note ? '<br>' + esc(p.data.note) : '');
         }
         var n = p.data.node;
-        return '<b>' + esc(lang === 'en' ? n.name_en : n.name) + '</b> · ' + esc(n.segment_zh) + ' · <b style="color:' + COLOR[n.status] + '">' + esc(statusName(n.status)) + '</b><br>' +
+        return '<b>' + esc(lang === 'en' ? n.name_en : n.name) + '</b> · ' + esc(n.segment_label) + ' · <b style="color:' + COLOR[n.status] + '">' + esc(statusName(n.status)) + '</b><br>' +
           esc(ww('revenue_yi')) + ': ' + cell(n.revenue, 2) + '<br>' + esc(ww('producers')) + ': ' + cell(n.producers) + '<br>' + esc(ww('lq')) + ': ' + cell(n.lq, 2) +
           '<br><span style="display:inline-block;max-width:340px;white-space:normal">' + esc(n.reason) + '</span>';
       } },
@@ -110,27 +120,28 @@
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // The overview: 强/弱/缺 counts per chain, stacked
+  // The overview: strong/weak/missing counts per chain, stacked
   // ---------------------------------------------------------------------------------------------------
 
   function chainSummary() {
     var rows = ((model.summary || {}).rows || []).slice().reverse();
-    function label(r) { return r['集群'] + (r['集群状态'] === '暂定' ? '*' : ''); }
+    function label(r) { return (lang === 'en' ? r.cluster.en : r.cluster.zh) + (r.cluster_status === 'provisional' ? '*' : ''); }
     return base('chains', {
       legend: { top: 0, left: 0, data: STATUS.map(statusName) },
       grid: { left: 8, right: 40, top: 40, bottom: 24, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: function (ps) {
         var r = rows[ps[0].dataIndex];
-        return '<b>' + esc(r['产业链']) + '</b>' + (r['集群状态'] === '暂定' ? '（' + esc(t('provisional')) + '）' : '') + '<br>' +
-          ps.map(function (p) { return p.marker + esc(p.seriesName) + ': ' + p.value + ' 个'; }).join('<br>') +
-          '<br>' + esc(ww('producers')) + ': ' + cell(r['本地生产企业（家）']);
+        var paren = lang === 'en' ? [' (', ')'] : ['（', '）'];
+        return '<b>' + esc(lang === 'en' ? r.chain.en : r.chain.zh) + '</b>' + (r.cluster_status === 'provisional' ? paren[0] + esc(t('provisional')) + paren[1] : '') + '<br>' +
+          ps.map(function (p) { return p.marker + esc(p.seriesName) + ': ' + p.value + ' ' + esc(ww('links_word')); }).join('<br>') +
+          '<br>' + esc(ww('producers')) + ': ' + cell(r.local_producers);
       } },
       xAxis: { type: 'value', name: ww('axis_links'), nameLocation: 'middle', nameGap: 26, nameTextStyle: { color: '#5f6b7d', fontSize: 11 }, splitLine: { lineStyle: { color: '#eef1f5' } } },
       yAxis: { type: 'category', data: rows.map(label), axisLabel: { fontSize: 12 } },
       series: STATUS.map(function (s) {
         return { name: statusName(s), type: 'bar', stack: 'n', barMaxWidth: 18, itemStyle: { color: COLOR[s] },
           label: { show: true, fontSize: 10, color: '#fff', formatter: function (p) { return p.value || ''; } },
-          data: rows.map(function (r) { return { value: r[s + '（个）'].value, id: r['产业链编号'] }; }) };
+          data: rows.map(function (r) { return { value: r[s].value, id: r.chain_id }; }) };
       })
     });
   }
@@ -147,30 +158,33 @@
   function renderNode(d) {
     var n = d.node;
     var g = d.diagnosis;
-    var status = g['诊断'];
-    document.getElementById('node-title').innerHTML = esc(lang === 'en' ? n.name_en : n.name) + ' · ' + esc(n.segment_zh) +
-      ' · <span class="status s-' + STATUS_KEY[status] + '">' + esc(statusName(status)) + '</span>';
+    var status = g.status;
+    var firmsTbl = d.enterprises;
+    var targetsTbl = d.targets;
+    document.getElementById('node-title').innerHTML = esc(lang === 'en' ? n.name_en : n.name) + ' · ' + esc(n.segment_label) +
+      ' · <span class="status s-' + esc(status) + '">' + esc(statusName(status)) + '</span>';
     // name with its evidence (or reason) beneath: the panel is narrow
-    var firms = d.enterprises.rows.map(function (r) {
-      return '<tr><td class="wrap"><a href="/enterprise/' + esc(r['统一社会信用代码']) + '">' + esc(r['企业名称']) + '</a><div class="ev">' + esc(r['证据']) +
-        ' · ' + esc(t('confidence')) + ' ' + fmt(r['置信度（0–1）'].value, 1) + '</div></td><td>' + esc(r['所在区'] || '—') + '</td><td>' + esc(r['角色']) +
-        '</td><td class="num">' + fmt(r['营业收入（万元）'].value) + '</td></tr>';
+    var firms = firmsTbl.rows.map(function (r) {
+      return '<tr><td class="wrap"><a href="/enterprise/' + esc(r.uscc) + '">' + esc(r.name) + '</a><div class="ev">' + esc(r.evidence_text) +
+        ' · ' + esc(t('confidence')) + ' ' + fmt(r.confidence.value, 1) + '</div></td><td>' + esc(r.district || '—') + '</td><td>' + esc(code('chain_role', r.role)) +
+        '</td><td class="num">' + fmt(r.revenue.value) + '</td></tr>';
     });
-    var targets = d.targets.rows.map(function (r) {
-      return '<tr><td class="wrap"><a href="/enterprise/' + esc(r['统一社会信用代码']) + '">' + esc(r['企业名称']) + '</a><div class="ev">' + esc(r['推荐理由']) +
-        '</div></td><td>' + esc(r['所在城市']) + '</td><td class="num">' + fmt(r['综合得分（0–1）'].value, 3) + '</td></tr>';
+    var targets = targetsTbl.rows.map(function (r) {
+      return '<tr><td class="wrap"><a href="/enterprise/' + esc(r.uscc) + '">' + esc(r.name) + '</a><div class="ev">' + esc(r.reason) +
+        '</div></td><td>' + esc(r.city) + '</td><td class="num">' + fmt(r.score.value, 3) + '</td></tr>';
     });
-    var roles = Object.keys(d.roles).map(function (k) { return esc(k) + ' ' + d.roles[k].value; }).join(' · ');
+    var roles = Object.keys(d.roles).map(function (k) { return esc(code('chain_role', k)) + ' ' + d.roles[k].value; }).join(' · ');
     var prov = '<p class="prov">' + esc(t('source')) + ': ' + (d.synthetic ? '<span class="badge badge-synthetic">' + esc(t('synthetic')) + '</span> ' + esc(t('synthetic_short')) : esc(t('registry_source'))) + '</p>';
-    var html = '<dl class="facts"><dt>' + esc(ww('producers')) + '</dt><dd>' + cell(g['本地生产企业（家）']) + '（规上 ' + cell(g['规上生产企业（家）']) + '）</dd>' +
-      '<dt>' + esc(ww('revenue_yi')) + '</dt><dd>' + cell(g['本地营业收入（亿元）'], 2) + '</dd>' +
-      '<dt>' + esc(ww('lq')) + '</dt><dd>' + cell(g['区位商（倍）'], 2) + '</dd>' +
-      '<dt>' + esc(ww('reason')) + '</dt><dd>' + esc(g['依据']) + '</dd>' +
-      (n.products && n.products.length ? '<dt>关键产品</dt><dd>' + esc(n.products.join('、')) + '</dd>' : '') + '</dl>' +
-      '<h3>' + esc(ww('local_firms')) + ' <span class="note">' + esc(d.area.name) + ' · ' + d.enterprises.total + ' ' + esc(t('unit_firm')) + ' · ' + roles + '</span></h3>' +
-      (firms.length ? table([['企业名称 · ' + esc(ww('evidence'))], ['所在区'], [esc(ww('role'))], ['营业收入 <span class="unit">万元</span>', true]], firms) : '<p class="note">' + esc(ww('no_firms')) + '</p>') +
-      '<h3>' + esc(ww('targets')) + ' <span class="note">' + d.targets.total + ' ' + esc(t('unit_firm')) + '</span></h3>' +
-      (targets.length ? table([['企业名称 · 推荐理由'], ['所在城市'], ['得分 <span class="unit">0–1</span>', true]], targets) : '<p class="note">' + esc(ww('no_targets')) + '</p>') + prov;
+    var paren = lang === 'en' ? [' (', ')'] : ['（', '）'];
+    var html = '<dl class="facts"><dt>' + esc(ww('producers')) + '</dt><dd>' + cell(g.producers) + paren[0] + esc(ww('above_scale_short')) + ' ' + cell(g.above_scale) + paren[1] + '</dd>' +
+      '<dt>' + esc(ww('revenue_yi')) + '</dt><dd>' + cell(g.revenue, 2) + '</dd>' +
+      '<dt>' + esc(ww('lq')) + '</dt><dd>' + cell(g.lq, 2) + '</dd>' +
+      '<dt>' + esc(ww('reason')) + '</dt><dd>' + esc(g.reason) + '</dd>' +
+      (n.products && n.products.length ? '<dt>' + esc(ww('products')) + '</dt><dd>' + esc(n.products.join(lang === 'en' ? ', ' : '、')) + '</dd>' : '') + '</dl>' +
+      '<h3>' + esc(ww('local_firms')) + ' <span class="note">' + esc(d.area.name) + ' · ' + firmsTbl.total + ' ' + esc(t('unit_firm')) + ' · ' + roles + '</span></h3>' +
+      (firms.length ? table([[esc(ww('firm_evidence'))], [colHead(firmsTbl, 'district')], [colHead(firmsTbl, 'role')], [colHead(firmsTbl, 'revenue'), true]], firms) : '<p class="note">' + esc(ww('no_firms')) + '</p>') +
+      '<h3>' + esc(ww('targets')) + ' <span class="note">' + targetsTbl.total + ' ' + esc(t('unit_firm')) + '</span></h3>' +
+      (targets.length ? table([[esc(ww('firm_reason'))], [colHead(targetsTbl, 'city')], [colHead(targetsTbl, 'score'), true]], targets) : '<p class="note">' + esc(ww('no_targets')) + '</p>') + prov;
     var body = document.getElementById('node-body');
     body.innerHTML = html;
     body.setAttribute('data-node', n.id);
@@ -182,7 +196,7 @@
     if (!body || !model.chain) { return; }
     body.setAttribute('aria-busy', 'true');
     body.innerHTML = '<p class="note">' + esc(ww('loading')) + '</p>';
-    var url = withDistrict('/api/v1/chains/' + encodeURIComponent(model.chain.id) + '/nodes/' + encodeURIComponent(nodeId) + '?limit=50');
+    var url = withDistrict('/api/v1/chains/' + encodeURIComponent(model.chain.id) + '/nodes/' + encodeURIComponent(nodeId) + '?limit=50' + (lang === 'en' ? '&lang=en' : ''));
     fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) { return r.json().then(function (d) { return [r.status, d]; }); }).then(function (res) {
       body.removeAttribute('aria-busy');
       if (res[0] !== 200) { body.innerHTML = '<p class="note reason">' + esc(res[1].error ? res[1].error.message : 'HTTP ' + res[0]) + '</p>'; return; }

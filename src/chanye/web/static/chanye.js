@@ -24,7 +24,13 @@
   }
   function signed(v, digits) { return (v === null || v === undefined) ? '—' : ((v > 0 ? '+' : '') + fmt(v, digits)); }
   function esc(s) { return String(s === null || s === undefined ? '' : s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); }
-  function provText() { return model.provenance && model.provenance.synthetic ? t('synthetic') : t('registry_source'); }
+  function provText() {
+    var p = model.provenance;
+    return (model.synthetic === true || p === 'synthetic' || (p && p.synthetic)) ? t('synthetic') : t('registry_source');
+  }
+  // Typed payloads (/api/v1): a number cell is {value, unit, provenance}; a name is {zh, en}.
+  function num(v) { return v !== null && v !== undefined && typeof v === 'object' ? v.value : v; }
+  function loc(n) { return n && typeof n === 'object' ? (n[lang] || n.zh) : (n || ''); }
 
   // Every chart: the same font, a PNG button (toolbox saveAsImage) and a provenance subtitle in the image.
   function base(name, extra) {
@@ -193,7 +199,7 @@
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       xAxis: { type: 'value', name: t('unit_firm'), splitLine: { lineStyle: { color: '#eef1f5' } } },
       yAxis: { type: 'category', data: rows.map(function (r) { return t('tag_' + r.tag); }), inverse: true },
-      series: [{ type: 'bar', barMaxWidth: 16, data: rows.map(function (r) { return r.count; }), itemStyle: { color: '#6f5ef9' }, label: { show: true, position: 'right', fontSize: 10 } }]
+      series: [{ type: 'bar', barMaxWidth: 16, data: rows.map(function (r) { return num(r.enterprises !== undefined ? r.enterprises : r.count); }), itemStyle: { color: '#6f5ef9' }, label: { show: true, position: 'right', fontSize: 10 } }]
     });
   };
 
@@ -246,13 +252,13 @@
   builders.growth = function () { return nodeBars('growth', 'growth', 1, 0, function (m) { return m.status === 'provisional' ? '#d5dae2' : (m.growth >= 0 ? '#d9534f' : '#2fa36b'); }); };
 
   builders.facet = function () {
-    var rows = model.facets.district;
+    var rows = model.facets.rows;
     return base('facet', {
       grid: { left: 8, right: 40, top: 26, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       xAxis: { type: 'value', name: t('unit_firm'), splitLine: { lineStyle: { color: '#eef1f5' } } },
-      yAxis: { type: 'category', inverse: true, data: rows.map(function (d) { return nm(d); }) },
-      series: [{ type: 'bar', barMaxWidth: 14, data: rows.map(function (d) { return { value: d.count, code: d.code }; }), label: { show: true, position: 'right', fontSize: 10 } }]
+      yAxis: { type: 'category', inverse: true, data: rows.map(function (d) { return loc(d.district); }) },
+      series: [{ type: 'bar', barMaxWidth: 14, data: rows.map(function (d) { return { value: num(d.enterprises), code: d.district_code }; }), label: { show: true, position: 'right', fontSize: 10 } }]
     });
   };
   function facetClick(p) {
@@ -262,15 +268,16 @@
   }
 
   builders.firmFigures = function () {
-    var figs = model.figures || [];
+    var figs = model.figures.rows || [];
     var years = figs.map(function (f) { return String(f.year); });
     var money = ['revenue', 'industrial_output', 'value_added'];
     var cols = {};
-    model.figure_columns.forEach(function (c) { cols[c.key] = c; });
+    model.figures.columns.forEach(function (c) { cols[c.key] = c; });
+    function head(c) { return c.label + (lang === 'en' ? ' (' + c.unit_label + ')' : '（' + c.unit_label + '）'); }
     var series = money.map(function (k) {
-      return { name: (lang === 'en' ? cols[k].label_en : cols[k].label) + '（' + cols[k].unit + '）', type: 'line', symbolSize: 6, data: figs.map(function (f) { return f[k]; }) };
+      return { name: head(cols[k]), type: 'line', symbolSize: 6, data: figs.map(function (f) { return num(f[k]); }) };
     });
-    series.push({ name: (lang === 'en' ? cols.employees.label_en : cols.employees.label) + '（' + cols.employees.unit + '）', type: 'bar', yAxisIndex: 1, barMaxWidth: 24, itemStyle: { color: '#d5dae2' }, data: figs.map(function (f) { return f.employees; }) });
+    series.push({ name: head(cols.employees), type: 'bar', yAxisIndex: 1, barMaxWidth: 24, itemStyle: { color: '#d5dae2' }, data: figs.map(function (f) { return num(f.employees); }) });
     return base('figures', {
       legend: { top: 0, left: 0, type: 'scroll', right: 80 },
       grid: { left: 8, right: 8, top: 48, bottom: 8, containLabel: true },
@@ -287,11 +294,11 @@
       legend: { top: 0, left: 0 },
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-      xAxis: { type: 'category', data: rows.map(function (b) { return '#' + b.id; }) },
+      xAxis: { type: 'category', data: rows.map(function (b) { return '#' + b.batch_id; }) },
       yAxis: { type: 'value', name: t('unit_row'), splitLine: { lineStyle: { color: '#eef1f5' } } },
       series: [
-        { name: t('rows_loaded'), type: 'bar', stack: 'rows', barMaxWidth: 30, data: rows.map(function (b) { return b.rows_loaded; }), itemStyle: { color: '#2fa36b' } },
-        { name: t('rows_quarantined'), type: 'bar', stack: 'rows', barMaxWidth: 30, data: rows.map(function (b) { return b.rows_quarantined; }), itemStyle: { color: '#d9534f' } }
+        { name: t('rows_loaded'), type: 'bar', stack: 'rows', barMaxWidth: 30, data: rows.map(function (b) { return num(b.rows_loaded); }), itemStyle: { color: '#2fa36b' } },
+        { name: t('rows_quarantined'), type: 'bar', stack: 'rows', barMaxWidth: 30, data: rows.map(function (b) { return num(b.rows_quarantined); }), itemStyle: { color: '#d9534f' } }
       ]
     });
   };
@@ -359,15 +366,15 @@
         var start = (d.query.page - 1) * d.query.per_page;
         tbody.innerHTML = d.rows.length ? d.rows.map(function (r, i) {
           return '<tr><td class="num">' + (start + i + 1) + '</td><td><a href="/enterprise/' + esc(r.uscc) + '">' + esc(r.name) + '</a></td><td>' +
-            esc((lang === 'en' ? r.district_en : r.district) || '—') + '</td><td class="num">' + fmt(r.revenue) + '</td><td class="num">' + fmt(r.industrial_output) +
-            '</td><td class="num">' + fmt(r.employees) + '</td><td>' + tagBadges(r.tags) + '</td></tr>';
+            esc(loc(r.district) || '—') + '</td><td class="num">' + fmt(num(r.revenue)) + '</td><td class="num">' + fmt(num(r.industrial_output)) +
+            '</td><td class="num">' + fmt(num(r.employees)) + '</td><td>' + tagBadges(r.tags) + '</td></tr>';
         }).join('') : '<tr><td colspan="7" class="note">' + esc(t('no_results')) + '</td></tr>';
         info.textContent = t('total') + ' ' + fmt(d.total) + ' ' + t('unit_firm') + ' · ' + d.year + t('year_suffix');
         pageEl.textContent = d.query.page + ' / ' + d.pages;
         prev.disabled = d.query.page <= 1;
         next.disabled = d.query.page >= d.pages;
         state.pages = d.pages;
-        if (xlsx) { xlsx.href = '/api/v1/enterprises?' + query({ format: 'xlsx' }).toString(); }
+        if (xlsx) { xlsx.href = '/api/v1/enterprises?' + query({ format: 'xlsx', lang: lang }).toString(); }
         markSorted();
       }).catch(function (err) { box.removeAttribute('aria-busy'); tbody.innerHTML = '<tr><td colspan="7" class="note">' + esc(err.message) + '</td></tr>'; });
     }
@@ -403,7 +410,7 @@
     var body = document.querySelector('#quarantine-table tbody');
     if (!body) { return; }
     body.innerHTML = q.rows.length ? q.rows.map(function (r) {
-      return '<tr><td>' + esc(r.sheet || '—') + '</td><td class="num">' + r.row_number + '</td><td><code>' + esc(r.uscc || '—') + '</code></td><td class="wrap reason">' + esc(r.reason_text) + '</td></tr>';
+      return '<tr><td>' + esc(r.sheet || '—') + '</td><td class="num">' + esc(r.row_number) + '</td><td><code>' + esc(r.uscc || '—') + '</code></td><td class="wrap reason">' + esc(loc(r.reason_text)) + '</td></tr>';
     }).join('') : '<tr><td colspan="4" class="note">' + esc(t('no_quarantine')) + '</td></tr>';
     document.getElementById('quarantine-sub').textContent = t('batch') + ' ' + q.batch + ' · ' + q.total + ' ' + t('unit_row');
     document.getElementById('quarantine-xlsx').href = '/api/v1/data/quarantine?format=xlsx&batch=' + q.batch;
@@ -413,9 +420,9 @@
     var body = document.querySelector('#batches tbody');
     if (!body) { return; }
     body.innerHTML = b.rows.map(function (r) {
-      return '<tr><td>' + r.id + '</td><td>' + esc(r.file) + (r.synthetic ? ' <span class="badge badge-synthetic">' + esc(t('synthetic')) + '</span>' : '') + '</td><td>' + esc(r.finished_at) +
-        '</td><td class="num">' + fmt(r.rows_total) + '</td><td class="num">' + fmt(r.rows_loaded) + '</td><td class="num">' + fmt(r.rows_quarantined) + '</td><td class="num">' + fmt(r.inserted) +
-        '</td><td class="num">' + fmt(r.updated) + '</td><td>' + (r.rows_quarantined ? '<a href="/data?batch=' + r.id + '#quarantine">' + esc(t('quarantine')) + '</a>' : '') + '</td></tr>';
+      return '<tr><td>' + esc(r.batch_id) + '</td><td>' + esc(r.kind === 'demo' ? t('synthetic') : r.file) + (r.synthetic ? ' <span class="badge badge-synthetic">' + esc(t('synthetic')) + '</span>' : '') + '</td><td>' + esc(r.finished_at) +
+        '</td><td class="num">' + fmt(num(r.rows_total)) + '</td><td class="num">' + fmt(num(r.rows_loaded)) + '</td><td class="num">' + fmt(num(r.rows_quarantined)) + '</td><td class="num">' + fmt(num(r.inserted)) +
+        '</td><td class="num">' + fmt(num(r.updated)) + '</td><td>' + (num(r.rows_quarantined) ? '<a href="/data?batch=' + esc(r.batch_id) + '#quarantine">' + esc(t('quarantine')) + '</a>' : '') + '</td></tr>';
     }).join('');
     model.batches = b;
     var el = document.querySelector('[data-chart=batches]');
@@ -447,15 +454,15 @@
             return '<div>' + esc(t(p[0])) + '<b>' + fmt(p[1]) + '</b></div>';
           }).join('');
           button.disabled = false;
-          fetch('/api/v1/data/batches').then(function (r) { return r.json(); }).then(renderBatches);
-          fetch('/api/v1/data/quarantine?batch=' + rp.batch_id).then(function (r) { return r.json(); }).then(function (q) {
+          fetch('/api/v1/data/batches?lang=' + lang).then(function (r) { return r.json(); }).then(renderBatches);
+          fetch('/api/v1/data/quarantine?lang=' + lang + '&batch=' + rp.batch_id).then(function (r) { return r.json(); }).then(function (q) {
             renderQuarantine(q);
             if (q.total) { document.getElementById('quarantine').scrollIntoView({ behavior: 'instant', block: 'start' }); }
           });
           return;
         }
         if (d.status === 'failed') { show(errorText({ error: d.error }, 500), 'failed', 1); button.disabled = false; return; }
-        show(d.stage + ' · ' + Math.round(100 * d.fraction) + '%', '', d.fraction);
+        show((d.stage_label || d.stage) + ' · ' + Math.round(100 * d.fraction) + '%', '', d.fraction);
         setTimeout(function () { poll(url); }, 250);
       }).catch(function (err) { show(err.message, 'failed'); button.disabled = false; });
     }
@@ -470,11 +477,11 @@
       }
       button.disabled = true;
       show(t('uploading') + ' ' + file.name, '', 0.02);
-      fetch(form.action, { method: 'POST', body: new FormData(form), headers: { Accept: 'application/json' } })
+      fetch(form.action + '?lang=' + lang, { method: 'POST', body: new FormData(form), headers: { Accept: 'application/json' } })
         .then(function (r) { return r.json().then(function (d) { return [r.status, d]; }); })
         .then(function (res) {
           if (res[0] !== 202) { show(errorText(res[1], res[0]), 'failed', 0); button.disabled = false; return; }
-          poll(res[1].url);
+          poll(res[1].url + '?lang=' + lang);
         }).catch(function (err) { show(err.message, 'failed'); button.disabled = false; });
     });
   }

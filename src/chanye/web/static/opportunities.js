@@ -1,6 +1,7 @@
 /* 机会 page: the opportunity scatter (from the model embedded in the page, no fetch before it draws) and the
    industry space (fetched from /api/v1/complexity/space, ~1,300 nodes at fixed positions: no force layout in
-   the browser). Colours follow the 12218 node of each class. Follows static/chanye.js's conventions:
+   the browser). Colours follow the pack node of each class. Rows are table payloads: number cells are
+   {value, unit, provenance}; every word comes from the page's label table (page.words, keys opp_*). Follows static/chanye.js's conventions:
    window.__chanyeFirstChart (performance.now() at the first chart's 'finished'), window.__chanyeRendered
    (ids of the charts that have rendered), a PNG button and a provenance subtitle on every chart. */
 (function () {
@@ -10,7 +11,6 @@
   var page = JSON.parse(document.getElementById('chanye-page').textContent || '{}');
   var lang = page.lang || 'zh';
   var common = page.words || {};
-  var W = model.words || {};
   var FONT = chanyeCharts.FONT;
   var charts = chanyeCharts.charts;
   var PALETTE = ['#1456b8', '#e8684a', '#2fa36b', '#f6bd16', '#6f5ef9', '#13a8a8', '#d4588b', '#9a6a3a', '#5b8ff9',
@@ -20,7 +20,8 @@
   var MARK = '#d4380d';
 
 
-  function t(key) { return Object.prototype.hasOwnProperty.call(W, key) ? W[key] : (common[key] || key); }
+  function t(key) { return Object.prototype.hasOwnProperty.call(common, key) ? common[key] : key; }
+  function val(cell) { return cell && typeof cell === 'object' ? cell.value : cell; }
   function esc(s) { return String(s === null || s === undefined ? '' : s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); }
   function fmt(v, digits) {
     if (v === null || v === undefined || (typeof v === 'number' && !isFinite(v))) { return '—'; }
@@ -30,12 +31,12 @@
   var nodeIndex = {};
   (model.nodes || []).forEach(function (n, i) { nodeIndex[n.id] = i; });
   function nodeName(id) {
-    if (!id || !(id in nodeIndex)) { return t('other_node'); }
+    if (!id || !(id in nodeIndex)) { return t('opp_other_node'); }
     var n = model.nodes[nodeIndex[id]];
     return (lang === 'en' && n.name_en) ? n.name_en : n.name;
   }
   function colorOf(id) { return (id && id in nodeIndex) ? PALETTE[nodeIndex[id] % PALETTE.length] : GREY; }
-  function firstNode(ids) { return ids ? String(ids).split(',')[0] || null : null; }
+  function firstNode(ids) { return ids && ids.length ? ids[0] : null; }
 
   function provText() { return model.synthetic ? common.synthetic : common.registry_source; }
   function base(name, extra) {
@@ -50,36 +51,35 @@
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // Opportunity scatter: x = density, y = PCI or COG, size = national size, colour = 12218 node
+  // Opportunity scatter: x = density, y = PCI or COG, size = national size, colour = pack node
   // ---------------------------------------------------------------------------------------------------
 
   function scatterOption() {
-    var sc = model.scatter;
-    var col = {};
-    sc.columns.forEach(function (c, i) { col[c] = i; });
-    var yKey = sc.by;
-    var shown = (model.rows || []).length;
-    var maxSize = Math.max.apply(null, sc.rows.map(function (r) { return r[col.national_value]; }).concat([1]));
+    var rows = model.rows || [];
+    var yKey = model.by;
+    var shown = Math.min(model.table_rows || 0, rows.length);
+    var maxSize = Math.max.apply(null, rows.map(function (r) { return val(r.national_value); }).concat([1]));
     var groups = {};
     var order = [];
-    sc.rows.forEach(function (r) {
-      var node = firstNode(r[col.node_ids]);
+    rows.forEach(function (r) {
+      var node = firstNode(r.node_ids);
       var key = node || '';
+      var rank = r.rank;
       if (!groups[key]) { groups[key] = []; order.push(key); }
-      var top = r[col.rank] <= shown;
+      var top = rank <= shown;
       groups[key].push({
-        name: r[col.activity], row: r,
-        value: [r[col.density], r[col[yKey]], r[col.national_value]],
-        symbolSize: 5 + 26 * Math.sqrt(Math.max(r[col.national_value], 0) / maxSize),
-        itemStyle: { opacity: top ? 0.9 : 0.28, borderColor: r[col.rank] <= 10 ? '#1d2433' : undefined, borderWidth: r[col.rank] <= 10 ? 1 : 0 },
-        label: { show: r[col.rank] <= 8 }
+        name: r.activity, row: r,
+        value: [val(r.density), val(r[yKey]), val(r.national_value)],
+        symbolSize: 5 + 26 * Math.sqrt(Math.max(val(r.national_value), 0) / maxSize),
+        itemStyle: { opacity: top ? 0.9 : 0.28, borderColor: rank <= 10 ? '#1d2433' : undefined, borderWidth: rank <= 10 ? 1 : 0 },
+        label: { show: rank <= 8 }
       });
     });
     order.sort(function (a, b) { return (a in nodeIndex ? nodeIndex[a] : 999) - (b in nodeIndex ? nodeIndex[b] : 999); });
     var series = order.map(function (key) {
       return {
         name: nodeName(key), type: 'scatter', data: groups[key], itemStyle: { color: colorOf(key) },
-        label: { position: 'top', fontSize: 10, color: '#3b4557', formatter: function (p) { return p.data.row[col.activity] + ' ' + p.data.row[col.name]; } },
+        label: { position: 'top', fontSize: 10, color: '#3b4557', formatter: function (p) { return p.data.row.activity + ' ' + p.data.row.name; } },
         labelLayout: { hideOverlap: true }, emphasis: { focus: 'self', itemStyle: { opacity: 1 } }
       };
     });
@@ -90,21 +90,21 @@
         confine: true, textStyle: { fontFamily: FONT, fontSize: 12 }, extraCssText: 'max-width:380px;white-space:normal;',
         formatter: function (p) {
           var r = p.data.row;
-          return '<b>' + esc(r[col.reason]) + '</b><br>' + esc(t('rank_word')) + ' ' + r[col.rank] + ' · ' + esc(t('col_score')) + ' ' + fmt(r[col.score], 2) +
-            '<br>' + esc(t('col_density')) + ' ' + fmt(r[col.density], 3) + ' · PCI ' + fmt(r[col.pci], 2) + ' · COG ' + fmt(r[col.cog], 2) +
-            '<br>RCA ' + fmt(r[col.rca], 2) + ' · ' + esc(t('col_firms')) + ' ' + fmt(r[col.firms]) + ' ' + esc(common.unit_firm) +
-            ' · ' + esc(t('col_national')) + ' ' + fmt(r[col.national_value]) + ' ' + esc(model.unit) +
-            '<br>' + esc(nodeName(firstNode(r[col.node_ids])));
+          return '<b>' + esc(r.reason) + '</b><br>' + esc(t('opp_rank_word')) + ' ' + r.rank + ' · ' + esc(t('opp_col_score')) + ' ' + fmt(val(r.score), 2) +
+            '<br>' + esc(t('opp_col_density')) + ' ' + fmt(val(r.density), 3) + ' · PCI ' + fmt(val(r.pci), 2) + ' · COG ' + fmt(val(r.cog), 2) +
+            '<br>RCA ' + fmt(val(r.rca), 2) + ' · ' + esc(t('opp_col_firms')) + ' ' + fmt(val(r.firms)) + ' ' + esc(common.unit_firm) +
+            ' · ' + esc(t('opp_col_national')) + ' ' + fmt(val(r.national_value)) + ' ' + esc(model.unit_label) +
+            '<br>' + esc(nodeName(firstNode(r.node_ids)));
         }
       },
-      xAxis: { type: 'value', name: t('col_density'), nameLocation: 'middle', nameGap: 26, scale: true, splitLine: { lineStyle: { color: '#eef1f5' } } },
+      xAxis: { type: 'value', name: t('opp_col_density'), nameLocation: 'middle', nameGap: 26, scale: true, splitLine: { lineStyle: { color: '#eef1f5' } } },
       yAxis: { type: 'value', name: yKey.toUpperCase(), scale: true, splitLine: { lineStyle: { color: '#eef1f5' } } },
       series: series
     });
   }
   function scatterClick(p) {
     if (!p.data || !p.data.row) { return; }
-    var tr = document.querySelector('#opp-table tr[data-code="' + p.data.row[0] + '"]');
+    var tr = document.querySelector('#opp-table tr[data-code="' + p.data.row.activity + '"]');
     document.querySelectorAll('#opp-table tr.opp-hit').forEach(function (x) { x.classList.remove('opp-hit'); });
     if (tr) { tr.classList.add('opp-hit'); tr.scrollIntoView({ block: 'center' }); }
   }
@@ -116,33 +116,34 @@
   function spaceOption(data) {
     var marked = {};
     (model.marked || []).forEach(function (c) { marked[c] = true; });
-    var cats = [{ name: t('other_node'), itemStyle: { color: GREY } }];
+    var cats = [{ name: t('opp_other_node'), itemStyle: { color: GREY } }];
     var catIndex = { '': 0 };
     (model.nodes || []).forEach(function (n) { catIndex[n.id] = cats.length; cats.push({ name: nodeName(n.id), itemStyle: { color: colorOf(n.id) } }); });
     var present = {};
-    var maxSize = Math.max.apply(null, data.nodes.map(function (n) { return n.national_value; }).concat([1]));
-    var nodes = data.nodes.map(function (n) {
+    var rows = data.nodes.rows;
+    var maxSize = Math.max.apply(null, rows.map(function (n) { return val(n.national_value); }).concat([1]));
+    var nodes = rows.map(function (n) {
       var cat = catIndex[n.node || ''] || 0;
       present[cat] = true;
       var ring = marked[n.id];
       return {
-        id: n.id, name: n.id, n: n, x: n.x * 1000, y: (1 - n.y) * 1000, category: cat,
-        symbolSize: 3 + 12 * Math.sqrt(Math.max(n.national_value, 0) / maxSize) + (ring ? 3 : 0),
+        id: n.id, name: n.id, n: n, x: val(n.x) * 1000, y: (1 - val(n.y)) * 1000, category: cat,
+        symbolSize: 3 + 12 * Math.sqrt(Math.max(val(n.national_value), 0) / maxSize) + (ring ? 3 : 0),
         itemStyle: ring ? { opacity: 1, borderColor: MARK, borderWidth: 2.2 }
           : (n.specialised ? { opacity: 1, borderColor: '#1d2433', borderWidth: 0.8 } : { opacity: 0.22 })
       };
     });
-    var links = data.edges.map(function (e) { return { source: e.source, target: e.target, value: e.proximity }; });
+    var links = data.edges.rows.map(function (e) { return { source: e.source, target: e.target, value: val(e.proximity) }; });
     return base('industry-space', {
       legend: { type: 'scroll', top: 22, left: 0, right: 0, itemWidth: 10, itemHeight: 10, textStyle: { fontSize: 11 },
         data: cats.filter(function (c, i) { return present[i]; }).map(function (c) { return c.name; }) },
       tooltip: {
         confine: true, textStyle: { fontFamily: FONT, fontSize: 12 },
         formatter: function (p) {
-          if (p.dataType === 'edge') { return esc(p.data.source) + ' — ' + esc(p.data.target) + '<br>' + (lang === 'en' ? 'proximity' : '邻近度') + ' ' + fmt(p.data.value, 3); }
+          if (p.dataType === 'edge') { return esc(p.data.source) + ' — ' + esc(p.data.target) + '<br>' + esc(t('opp_proximity')) + ' ' + fmt(p.data.value, 3); }
           var n = p.data.n;
-          return '<b>' + esc(n.id + ' ' + n.name) + '</b><br>' + esc(nodeName(n.node)) + '<br>RCA ' + fmt(n.rca, 2) + ' · PCI ' + fmt(n.pci, 2) +
-            '<br>' + esc(n.specialised ? t('specialised') : t('not_specialised')) + (marked[n.id] ? ' · <b style="color:' + MARK + '">' + esc(t('opportunity')) + '</b>' : '');
+          return '<b>' + esc(n.id + ' ' + n.name) + '</b><br>' + esc(nodeName(n.node)) + '<br>RCA ' + fmt(val(n.rca), 2) + ' · PCI ' + fmt(val(n.pci), 2) +
+            '<br>' + esc(n.specialised ? t('opp_specialised') : t('opp_not_specialised')) + (marked[n.id] ? ' · <b style="color:' + MARK + '">' + esc(t('opp_opportunity')) + '</b>' : '');
         }
       },
       series: [{
@@ -162,7 +163,7 @@
     if (typeof echarts === 'undefined') { return; }
     var sEl = document.querySelector('[data-chart=oppScatter]');
     if (sEl) {
-      if (!model.scatter || !model.scatter.rows.length) { sEl.innerHTML = '<p class="note">' + esc(t('no_rows')) + '</p>'; window.__chanyeRendered.push('oppScatter'); }
+      if (!model.rows || !model.rows.length) { sEl.innerHTML = '<p class="note">' + esc(t('opp_no_rows')) + '</p>'; window.__chanyeRendered.push('oppScatter'); }
       else { try { mount(sEl, scatterOption(), scatterClick); } catch (err) { failed(sEl, err); throw err; } }
     }
     var gEl = document.querySelector('[data-chart=oppSpace]');
