@@ -14,7 +14,7 @@ TINY_PACK = Path(__file__).parent / "fixtures" / "packs" / "tiny"
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """A demo database at 3% of the full size (same seed, same calibration targets)."""
-    from chanye.registry.seed import build_database
+    from chanye.demo.seed import build_database
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_database(path, scale=DEMO_SCALE, seed=DEMO_SEED)
@@ -23,6 +23,6 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_calibration():
-    from chanye.registry import demo
+    from chanye.demo import synthetic as demo
 
     return demo.build(DEMO_SEED, scale=DEMO_SCALE).calibration

@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("registry",),
     ("classify",),
     ("analytics",),
-    ("services",),
+    ("services", "demo"),
     ("present", "export"),
     ("report",),
     ("web",),

@@ -24,7 +24,7 @@ from chanye.present import labels
 
 app = typer.Typer(
     name="chanye",
-    help="chanye 产业: 城市现代化产业体系的数据、分类、监测与分析 (Guangzhou 12218 by default).",
+    help="chanye 产业: 城市现代化产业体系的数据、分类、监测与分析 (the default pack, or --pack).",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -421,8 +421,8 @@ def demo_command(
     lang: LangOption = "zh",
 ) -> None:
     """生成内置示例数据库：框架包所在城市的合成企业（标注 示例数据）(build the synthetic demo database of the pack's city)."""
+    from chanye.demo.seed import build_database
     from chanye.present.labels import word
-    from chanye.registry.seed import build_database
     from chanye.registry.store import default_path
 
     path = Path(db) if db else default_path()
@@ -744,7 +744,7 @@ def serve_command(
 
     path = Path(db) if db else default_path()
     if demo and not path.exists():
-        from chanye.registry.seed import build_database
+        from chanye.demo.seed import build_database
 
         console.print(f"数据库 {path} 不存在，先生成示例数据（约 1 分钟）... (building the demo database)")
         with progress_bar("示例数据 demo") as update:

@@ -1575,7 +1575,7 @@ def test_every_published_spelling_reaches_its_registry_metric() -> None:
 
 
 def test_reconcile_the_shipped_published_figures() -> None:
-    from chanye.registry.demo import load_published
+    from chanye.demo.synthetic import load_published
 
     published, _ = load_published()
     out = ind.reconcile(published, recon_frame())

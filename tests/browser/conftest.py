@@ -43,9 +43,9 @@ def browser_db(request, tmp_path_factory) -> Path:
         shutil.copy(request.getfixturevalue("demo_db"), path)
     except pytest.FixtureLookupError:
         try:
-            from chanye.registry.demo import build_database
+            from chanye.demo.synthetic import build_database
         except ImportError:
-            from chanye.registry.seed import build_database
+            from chanye.demo.seed import build_database
         build_database(path, scale=SCALE, seed=SEED, force=True)
     return path
 

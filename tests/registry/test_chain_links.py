@@ -22,6 +22,7 @@ from chanye.registry.chain_links import COLUMNS, FIRMS_SQL, read_links
 from chanye.registry.ingest import import_file
 from chanye.registry.store import MIGRATIONS, Store
 from chanye.services import chains as svc
+from chanye.services.imports import classify_and_link
 
 PACK = "guangzhou-12218"
 
@@ -91,7 +92,7 @@ def test_an_import_links_the_firms_it_touched_and_only_those(copy_db, tmp_path) 
     number = _firm_csv(path, "3841", "动力电池、电池模组的研发、生产和销售")
     with Store(copy_db) as store:
         before = read_links(store, PACK)
-        import_file(store, path, year=2024)
+        import_file(store, path, on_write=classify_and_link, year=2024)
         after = read_links(store, PACK)
         mine = after[after["uscc"] == number]
         battery = mine[(mine["chain"] == "icv-nev") & (mine["chain_node"] == "battery")].iloc[0]
@@ -102,7 +103,7 @@ def test_an_import_links_the_firms_it_touched_and_only_those(copy_db, tmp_path) 
 
         # the same firm again, now a textile maker: its battery links go, the new ones come
         _firm_csv(path, "1713", "棉纺织品、面料的生产")
-        import_file(store, path, year=2024)
+        import_file(store, path, on_write=classify_and_link, year=2024)
         again = read_links(store, PACK)
         mine = again[again["uscc"] == number]
         assert not ((mine["chain"] == "icv-nev") & (mine["role"] == "producer")).any()
@@ -116,7 +117,7 @@ def test_a_dry_run_import_leaves_the_links_as_they_were(copy_db, tmp_path) -> No
     number = _firm_csv(path, "3841", "动力电池的生产")
     with Store(copy_db) as store:
         before = store.count("chain_links")
-        import_file(store, path, year=2024, dry_run=True)
+        import_file(store, path, on_write=classify_and_link, year=2024, dry_run=True)
         assert store.count("chain_links") == before
         assert store.scalar("SELECT count(*) FROM chain_links WHERE uscc = ?", [number]) == 0
 

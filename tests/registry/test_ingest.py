@@ -19,6 +19,7 @@ from chanye.registry.ingest import import_file, plan_import
 from chanye.registry.read import read_sheets
 from chanye.registry.store import Store
 from chanye.registry.validate import Mapping, validate_sheet
+from chanye.services.imports import classify_and_link
 
 CITY = load_pack("guangzhou-12218").city
 
@@ -118,7 +119,7 @@ def test_messy_file_lands_exact_counts(tmp_path: Path, store: Store, kind: str) 
     rows, expected = messy_rows()
     path = tmp_path / f"messy.{kind}"
     (write_gbk_csv if kind == "csv" else write_xlsx)(path, rows)
-    report = import_file(store, path, year=2024)
+    report = import_file(store, path, on_write=classify_and_link, year=2024)
     assert (report.rows_total, report.rows_blank, report.rows_loaded, report.rows_quarantined) == (202, 3, 194, 8)
     assert report.reasons == EXPECTED_REASONS
     assert list(report.reasons) == [  # most frequent first, ties in text (code point) order: 国 < 统; 与 < 统; 所 < 营
@@ -153,14 +154,14 @@ def test_reimport_is_idempotent_and_says_what_changed(tmp_path: Path, store: Sto
     rows, _ = messy_rows()
     path = tmp_path / "messy.csv"
     write_gbk_csv(path, rows)
-    import_file(store, path, year=2024)
-    again = import_file(store, path, year=2024)
+    import_file(store, path, on_write=classify_and_link, year=2024)
+    again = import_file(store, path, on_write=classify_and_link, year=2024)
     assert (again.enterprises.inserted, again.enterprises.updated, again.enterprises.unchanged) == (0, 0, 194)
     assert (again.figures.inserted, again.figures.updated, again.figures.unchanged) == (0, 0, 194)
     assert store.count("enterprises") == 194 and store.count("enterprise_years") == 194
     rows[20][6] = "9999"  # one firm's revenue changes
     write_gbk_csv(path, rows)
-    changed = import_file(store, path, year=2024)
+    changed = import_file(store, path, on_write=classify_and_link, year=2024)
     assert (changed.figures.updated, changed.figures.unchanged) == (1, 193)
     assert store.scalar("SELECT revenue FROM enterprise_years WHERE uscc = ?", [good_uscc(20)]) == 9999.0
 
@@ -194,7 +195,7 @@ def test_missing_uscc_column_names_the_fix(tmp_path: Path, store: Store) -> None
     path = tmp_path / "names.csv"
     path.write_text("企业名称,所属区\n示例甲,天河\n", encoding="utf-8")
     with pytest.raises(InputError, match="找不到“统一社会信用代码”列") as info:
-        import_file(store, path)
+        import_file(store, path, on_write=classify_and_link)
     assert str(info.value) == "names.csv: 找不到“统一社会信用代码”列 (no USCC column)（检查表头，或用 --mapping 映射文件指定列名）"
 
 
@@ -202,7 +203,7 @@ def test_figures_without_year_are_refused_with_the_option_to_use(tmp_path: Path,
     path = tmp_path / "f.csv"
     path.write_text(f"统一社会信用代码,企业名称,所属区,营业收入\n{good_uscc(1)},示例甲,天河,5\n", encoding="utf-8")
     with pytest.raises(InputError, match="有年度指标列但没有年份列"):
-        import_file(store, path)
+        import_file(store, path, on_write=classify_and_link)
 
 
 def test_mapping_file_overrides_headers_and_units(tmp_path: Path, store: Store) -> None:
@@ -211,7 +212,7 @@ def test_mapping_file_overrides_headers_and_units(tmp_path: Path, store: Store) 
     mapping = tmp_path / "m.yaml"
     mapping.write_text("columns: {代码X: uscc, 叫啥: name, 在哪: district, 钱: revenue}\nunits: {revenue: 亿元}\nyear: 2023\n",
                        encoding="utf-8")
-    report = import_file(store, path, mapping=Mapping.from_yaml(str(mapping)))
+    report = import_file(store, path, on_write=classify_and_link, mapping=Mapping.from_yaml(str(mapping)))
     assert report.rows_loaded == 1
     assert store.scalar("SELECT revenue FROM enterprise_years WHERE year = 2023") == 20000.0  # 2 亿元 = 20000 万元
 
@@ -222,11 +223,11 @@ def test_2011_vintage_code_is_converted_and_flagged(tmp_path: Path, store: Store
     path = tmp_path / "old.csv"
     path.write_text(f"统一社会信用代码,企业名称,所属区,行业代码\n{good_uscc(1)},示例甲,天河,3262\n"
                     f"{good_uscc(2)},示例乙,天河,3032\n", encoding="utf-8")
-    report = import_file(store, path)
+    report = import_file(store, path, on_write=classify_and_link)
     rows = store.query("SELECT industry_code, code_vintage, industry_code_raw FROM enterprises ORDER BY uscc")
     assert rows.values.tolist() == [["3252", "2011", "3262"], ["3032", "2017", "3032"]]
     assert report.warnings == {"国民经济行业代码: 2011版代码 … 已转换为2017版 … (converted from GB/T 4754-2011)": 1}
-    import_file(store, path, mapping=Mapping(vintage="2011"))
+    import_file(store, path, on_write=classify_and_link, mapping=Mapping(vintage="2011"))
     assert store.scalar("SELECT industry_code FROM enterprises WHERE uscc = ?", [good_uscc(2)]) == "3071"
 
 
@@ -249,7 +250,7 @@ def test_every_row_is_stored_or_quarantined(tmp_path_factory, fuzzed) -> None:
     assert kept.isdisjoint(rejected)
     assert kept | rejected == set(sheets[0].row_numbers)
     with Store(":memory:") as store:
-        report = import_file(store, path, year=2024)
+        report = import_file(store, path, on_write=classify_and_link, year=2024)
         assert report.rows_loaded + report.rows_quarantined == report.rows_total == len(sheets[0].row_numbers)
         assert store.count("quarantine") == report.rows_quarantined
         assert store.count("enterprise_years") == report.rows_loaded  # loaded rows have distinct USCCs

@@ -170,7 +170,7 @@ def test_a_reader_waits_for_another_process_to_finish_writing(db: Path) -> None:
 def test_a_writer_that_outlasts_the_wait_gives_one_line_with_the_fix(db: Path) -> None:
     holder = Holder(db, "rw")
     try:
-        with pytest.raises(DatabaseBusy) as info:
+        with pytest.raises(DatabaseBusy, match=r"正被另一个进程写入") as info:
             Store.reader(db, wait=0.3)
         pid = holder.proc.pid
         assert str(info.value) == (
@@ -186,7 +186,7 @@ def test_a_write_blocked_by_readers_elsewhere_says_what_to_do(db: Path) -> None:
     holder = Holder(db, "ro")
     try:
         with Store.reader(db, wait=0) as store:  # reading alongside works
-            with pytest.raises(DatabaseBusy) as info, store.transaction():
+            with pytest.raises(DatabaseBusy, match=r"正被另一个进程使用") as info, store.transaction():
                 pass
             assert str(info.value) == (
                 f"数据库 {db} 正被另一个进程使用（进程 PID {holder.proc.pid}），等待 0 秒后仍无法写入 (the database is in use "

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from chanye.demo.seed import load_published_into
 from chanye.present import tables as present
 from chanye.registry import views
-from chanye.registry.seed import load_published_into
 from chanye.registry.store import Store
 from chanye.services import published
 from chanye.services.platform import Platform

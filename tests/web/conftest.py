@@ -16,11 +16,11 @@ SEED = 12218
 
 
 def build_demo(path: Path) -> Path:
-    """The demo builder (`chanye.registry.demo.build_database`, or `seed.build_database` where it lives)."""
+    """The demo builder (`chanye.demo.synthetic.build_database`, or `seed.build_database` where it lives)."""
     try:
-        from chanye.registry.demo import build_database
+        from chanye.demo.synthetic import build_database
     except ImportError:
-        from chanye.registry.seed import build_database
+        from chanye.demo.seed import build_database
     build_database(path, scale=SCALE, seed=SEED, force=True)
     return path
 

@@ -17,7 +17,7 @@ SHENZHEN = "440300"
 
 @pytest.fixture(scope="module")
 def sz_client(tmp_path_factory):
-    from chanye.registry.seed import build_database
+    from chanye.demo.seed import build_database
     from chanye.web.app import create_app
 
     path = tmp_path_factory.mktemp("shenzhen") / "demo.duckdb"

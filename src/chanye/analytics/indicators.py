@@ -6,8 +6,8 @@ every definition and formula.
 Inputs
 ------
 ``firms``
-    One row per enterprise: ``uscc``, ``city_code`` (6-digit adcode of the prefecture city, e.g. ``440100``),
-    ``district_code`` (6-digit adcode; Guangzhou's 11 districts are 440103..440118; may be missing),
+    One row per enterprise: ``uscc``, ``city_code`` (6-digit adcode of the prefecture city, e.g. ``440300``),
+    ``district_code`` (6-digit adcode of a district of that city; may be missing),
     ``synthetic`` (bool, optional: False when absent). Codes are compared as text.
 ``figures``
     One row per enterprise and year: ``uscc``, ``year`` and the measures ``revenue``, ``industrial_output``,
@@ -261,7 +261,7 @@ def _distinct(values: np.ndarray) -> np.ndarray:
 
 
 def _code_text(value: Any) -> str | None:
-    """An adcode as text: 440100, 440100.0 and ' 440100' all read '440100'."""
+    """An adcode as text: 440300, 440300.0 and ' 440300' all read '440300'."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, (int, np.integer)):
@@ -311,7 +311,7 @@ def scale(
     :param tags: ``uscc, tag``.
     :param links: ``uscc, node`` (multi-label).
     :param framework: the pack whose nodes the links name.
-    :param city: adcode of the focal city; defaults to the pack's (``440100`` for Guangzhou).
+    :param city: adcode of the focal city; defaults to the pack's (``framework.info.city``).
     :returns: the long scale frame (module docstring): ``scope, node, area_type, area, year, metric, value,
         unit, provenance``, one row per group node x area x year x metric (:data:`SCALE_METRICS`). Areas:
         each district of the city that holds an enterprise, the city, and the registry. Measure sums ignore

@@ -51,7 +51,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "more_than": ("超过", "over "),
     "less_than": ("不足", "under "),
     "growth": ("增长", "growth"),
-    "structure": ("“12218”体系结构", "The 12218 structure"),
+    "structure": ("产业体系结构", "Structure of the system"),
     "provisional_note": ("虚线、灰色：尚未由官方名单确认", "dashed, grey: not yet confirmed by an official list"),
     "provisional_node_note": ("本节点为暂定节点：尚未由官方名单确认，数字仅供参考。",
                               "This node is provisional: not yet confirmed by an official list."),
@@ -177,7 +177,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "registered_capital": ("注册资本", "Registered capital"),
     "founded": ("成立日期", "Founded"),
     "business_scope": ("经营范围", "Business scope"),
-    "node_links": ("所属产业节点", "12218 nodes"),
+    "node_links": ("所属产业节点", "Nodes of the system"),
     "node_links_sub": ("每条归类附方法、证据与置信度", "each link with method, evidence and confidence"),
     "method": ("方法", "Method"),
     "evidence": ("证据", "Evidence"),
@@ -553,7 +553,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "sources_xlsx_note": ("公开数字引用的公开资料", "The public documents the published figures cite"),
     "batches_xlsx_note": ("导入历史：数据行、入库、隔离单位为行，企业单位为家", "Import history: rows in rows, enterprises in firms"),
     "stage": ("阶段", "Stage"),
-    # --- demo (registry/demo.py, registry/seed.py; cli demo_command): the summary of a built demo database ---
+    # --- demo (demo/synthetic.py, demo/seed.py; cli demo_command): the summary of a built demo database ---
     "demo_built": ("示例数据库已生成", "Demo database built"),
     "demo_enterprises": ("企业", "enterprises"),
     "demo_figures": ("年度指标", "yearly figures"),
@@ -828,7 +828,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
                "value_added": ("增加值", "Value added"), "employees": ("从业人员", "Employees"),
                "enterprises": ("企业数", "Enterprises")},
     "target_status": {"reached": ("已达成", "reached"), "on_track": ("按期可达", "on track"),
-                      "behind": ("落后", "behind"), "declining": ("下滑，按此速度无法达成", "declining: not reached at this pace"),
+                      "behind": ("落后", "behind"), "behind_by": ("落后{n}年", "behind by {n} year(s)"), "declining": ("下滑，按此速度无法达成", "declining: not reached at this pace"),
                       "insufficient_data": ("数据不足", "too few years"), "no_data": ("无数据", "no data")},
     "reconcile_reason": {
         "compared": ("与登记数据对照", "compared with the registry"),

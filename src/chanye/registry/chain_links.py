@@ -17,7 +17,7 @@ import pandas as pd
 
 from chanye.registry.store import Store
 
-__all__ = ["COLUMNS", "FIRMS_SQL", "fingerprints", "link_chains", "linking_firms", "read_links", "record_runs",
+__all__ = ["COLUMNS", "FIRMS_SQL", "fingerprints", "linking_firms", "read_links", "record_runs",
            "replace_links"]
 
 # The columns of a link (classify.chains.LINK_COLUMNS), as stored beside the pack.
@@ -87,11 +87,3 @@ def read_links(store: Store, pack: str, chain: str | None = None) -> pd.DataFram
         where, params = where + " AND chain = ?", [pack, chain]
     return store.query(f"SELECT {', '.join(COLUMNS)} FROM chain_links {where} ORDER BY chain, chain_node, role, uscc",
                        params)
-
-
-def link_chains(store: Store, framework=None, usccs: Iterable[str] | None = None) -> int:
-    """Deprecated here: `chanye.classify.chain_links.link_chains` (the registry stores, classify/ links). Kept
-    until registry/seed.py, registry/ingest.py and services/imports.py import it from there."""
-    from chanye.classify.chain_links import link_chains as link  # legacy: see above
-
-    return link(store, framework, usccs)

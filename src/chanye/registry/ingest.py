@@ -108,7 +108,7 @@ def import_file(
     (a Framework, a pack name or folder; default the default pack) gives the city whose districts every row
     is checked against, the nodes firms are classified into and the chains they are linked to.
     `on_write(store, usccs, framework) -> (predicted, classified)` classifies the enterprises the file touched
-    inside the same transaction (`services.imports.classify_and_link`, the default)."""
+    inside the same transaction (`services.imports.classify_and_link`; none: the rows are stored unclassified)."""
     started = time.perf_counter()
     path = Path(path)
     framework = framework_of(pack)
@@ -186,7 +186,7 @@ def _write(store: Store, batch: int, validated: list[Validated], report: ImportR
         report.figures = upsert_figures(store, figures, batch, synthetic)
     report.tags_added = _insert_tags(store, rows, batch)
     touched = rows["uscc"].drop_duplicates()
-    report.predicted, report.classified = (on_write or _classify_and_link)(store, touched, pack)
+    report.predicted, report.classified = on_write(store, touched, pack) if on_write else (0, 0)
 
 
 def _by_count(counter: Counter) -> dict[str, int]:
@@ -293,26 +293,6 @@ def _insert_tags(store: Store, rows: pd.DataFrame, batch: int) -> int:
     """)
     store.con.unregister("t_stage")
     return store.count("tags") - before
-
-
-def classify_enterprises(store: Store, usccs: pd.Series | None = None, *, pack: str | Framework | None = None,
-                         progress: Progress | None = None) -> tuple[int, int]:
-    """Kept for `registry/seed.py` until it calls `classify.enterprises.classify_enterprises` (through the
-    import service) itself: the registry stores and reads, `classify/` classifies."""
-    from chanye.classify.enterprises import classify_enterprises as classify  # legacy: see above
-
-    return classify(store, usccs, framework_of(pack))
-
-
-def _classify_and_link(store: Store, usccs: pd.Series, framework: Framework) -> tuple[int, int]:
-    """The default `on_write` of `import_file` for callers that pass none (registry/seed.py, older tests);
-    `services.imports` passes its own."""
-    from chanye.classify.chain_links import link_chains  # legacy: see classify_enterprises
-    from chanye.classify.enterprises import classify_enterprises as classify
-
-    result = classify(store, usccs, framework)
-    link_chains(store, framework, usccs)
-    return result
 
 
 def _record_batch(store: Store, batch: int, path: Path, report: ImportReport, synthetic: bool) -> None:

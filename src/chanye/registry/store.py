@@ -466,7 +466,16 @@ class StorePool:
 
     def _drop_keeper(self) -> None:
         if self._keeper is not None:
-            self._keeper.close()
+            for _ in range(50):
+                try:
+                    self._keeper.close()
+                    break
+                except duckdb.ConnectionException:  # closed already
+                    break
+                except duckdb.ResourceInUseException:  # a background query (the search index warming) still runs
+                    with contextlib.suppress(duckdb.Error):
+                        self._keeper.interrupt()
+                    time.sleep(0.02)
             self._keeper = None
 
     def _close_when_idle(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -78,7 +79,7 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class EnterpriseDetail:
-    """One enterprise: its attributes (a one-row table), figures over time, tags and 12218-node links."""
+    """One enterprise: its attributes (a one-row table), figures over time, tags and node links."""
 
     uscc: str
     name: str
@@ -214,7 +215,10 @@ def warm(p) -> bool:
         _warming.add(key)
 
     def run() -> None:
-        directory(p)
+        try:
+            directory(p)
+        except duckdb.Error:  # the app shut down (its store closed) while warming: nothing left to warm for
+            return
         engine.tokens_of("预热")
 
     threading.Thread(target=run, name="chanye-warm-directory", daemon=True).start()
@@ -328,7 +332,7 @@ def tag_counts(p, *, node: str | None = None, district: str | None = None, city:
 
 
 def enterprise(p, uscc: str) -> EnterpriseDetail:
-    """One enterprise: attributes, figures over time (with units), tags and its 12218 nodes with evidence."""
+    """One enterprise: attributes, figures over time (with units), tags and its nodes with evidence."""
     key = uscc.strip().upper()
     if not key or len(key) > 40:
         raise NotFound(f"没有统一社会信用代码为 {uscc[:40]} 的企业 (no such enterprise)", hint="用企业搜索查找")

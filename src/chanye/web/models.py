@@ -283,7 +283,11 @@ def cluster_model(ctx, node_id: str, year: int | None = None, *, node_info: dict
     node_targets = targets[targets["node"] == node.id] if len(targets) else targets
     target_rows = []
     for r in (node_targets.to_dict("records") if len(node_targets) else []):
-        target_rows.append({**r, "sources": [s for s in str(r.get("sources") or "").split(",") if s]})
+        code = "behind_by" if r["status"] == "behind" else r["status"]
+        words = {lang: str(labels.code("target_status", code, lang)).format(n=r.get("years_behind"))
+                 for lang in ("zh", "en")}
+        target_rows.append({**r, "status_zh": words["zh"], "status_en": words["en"],
+                            "sources": [s for s in str(r.get("sources") or "").split(",") if s]})
     return clean({
         "node": node_info or {"id": node.id, "name": node.name.zh, "name_en": node.name.en, "status": node.status,
                               "kind": node.kind, "codes": [], "sources": [], "ancestors": [], "children": []},

@@ -55,7 +55,7 @@ class TagCountsPayload(TablePayload):
 
 
 class EnterprisePayload(BaseModel):
-    """One enterprise: attributes (one row), figures over time and 12218-node links with evidence."""
+    """One enterprise: attributes (one row), figures over time and node links with evidence."""
 
     uscc: str
     name: str
@@ -146,7 +146,7 @@ def get_tag_counts(
     return present.payload(counts, lang)
 
 
-@router.get("/enterprises/{uscc}", summary="企业画像 (one enterprise: figures, tags, 12218 nodes with evidence)",
+@router.get("/enterprises/{uscc}", summary="企业画像 (one enterprise: figures, tags, nodes with evidence)",
             response_model=EnterprisePayload, responses=XLSX)
 def get_enterprise(request: Request, uscc: str, format: Format = "json"):
     ctx = request.app.state.ctx

@@ -160,7 +160,7 @@
       xAxis: { type: 'category', data: tr.years.map(String) },
       yAxis: [{ type: 'value', name: t('unit_yi'), splitLine: { lineStyle: { color: '#eef1f5' } } }, { type: 'value', name: '%', splitLine: { show: false } }],
       series: [
-        { name: (lang === 'en' ? tr.metric_label_en : tr.metric_label) + '（' + t('unit_yi') + '）', type: 'bar', barMaxWidth: 36, data: tr.values,
+        { name: (lang === 'en' ? tr.metric_label_en + ' (' + t('unit_yi') + ')' : tr.metric_label + '（' + t('unit_yi') + '）'), type: 'bar', barMaxWidth: 36, data: tr.values,
           label: { show: true, position: 'top', fontSize: 10, formatter: function (p) { return fmt(p.value, 0); } },
           markLine: { symbol: 'none', lineStyle: { color: '#b42318', type: 'dashed' }, label: { position: 'insideEndTop', formatter: t('thousand_billion_line'), fontSize: 10, color: '#b42318' }, data: [{ yAxis: 1000 }] } },
         { name: t('col_growth') + '（%）', type: 'line', yAxisIndex: 1, data: tr.yoy, symbolSize: 6, itemStyle: { color: '#e8684a' } }
@@ -207,7 +207,7 @@
     var rows = model.targets;
     return base('targets', {
       grid: { left: 8, right: 50, top: 26, bottom: 8, containLabel: true },
-      tooltip: { formatter: function (p) { var g = rows[p.dataIndex]; return fmt(g.latest, 0) + ' / ' + fmt(g.target, 0) + ' ' + g.unit + '<br>' + g.latest_year + ' → ' + g.target_year + '<br>' + esc(lang === 'en' ? g.status : g.status_zh); } },
+      tooltip: { formatter: function (p) { var g = rows[p.dataIndex]; return fmt(g.latest, 0) + ' / ' + fmt(g.target, 0) + ' ' + t('unit_yi') + '<br>' + g.latest_year + ' → ' + g.target_year + '<br>' + esc(lang === 'en' ? g.status_en : g.status_zh); } },
       xAxis: { type: 'value', name: '%', max: function (v) { return Math.max(100, Math.ceil(v.max / 10) * 10); } },
       yAxis: { type: 'category', data: rows.map(function (g) { return fmt(g.target, 0) + g.unit + '·' + g.target_year; }) },
       series: [{ type: 'bar', barMaxWidth: 16, data: rows.map(function (g) { return g.latest && g.target ? Math.round(1000 * g.latest / g.target) / 10 : 0; }),

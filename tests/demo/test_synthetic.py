@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from chanye.classify.codes import classify_by_rules
+from chanye.demo import synthetic as demo
 from chanye.framework import load_pack
-from chanye.registry import demo
 from chanye.registry.fields import FIGURE_FIELDS, TAGS
 from chanye.registry.uscc import validate
 from chanye.standards import gbt4754, regions

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from chanye.classify.chains import link_enterprises
 from chanye.classify.codes import classify_by_rules
 from chanye.cli import app
+from chanye.demo import synthetic as demo
 from chanye.framework import load_pack
-from chanye.registry import demo
 from chanye.registry.uscc import validate
 
 PACK = "shenzhen-20-8"

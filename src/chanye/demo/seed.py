@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from chanye.classify.chain_links import link_chains
+from chanye.classify.enterprises import classify_enterprises
+from chanye.demo import synthetic as demo
 from chanye.errors import ChanyeError
 from chanye.framework import Framework, load_pack
-from chanye.registry import demo
-from chanye.registry.chain_links import link_chains
 from chanye.registry.fields import MEASURES
-from chanye.registry.ingest import ENTERPRISE_COLUMNS, Progress, classify_enterprises
+from chanye.registry.ingest import ENTERPRISE_COLUMNS, Progress
 from chanye.registry.store import Store
 
 
@@ -79,7 +80,7 @@ def build_database(
             _bulk(store, "tags", data.tags[["uscc", "tag"]].assign(batch_id=batch))
             published = load_published_into(store, framework)
             step("归类 classifying", 0.85)
-            _, classified = classify_enterprises(store, pack=framework)
+            _, classified = classify_enterprises(store, None, framework)
             step("产业链关联 chain links", 0.92)
             chain_links = link_chains(store, framework)
             summary = {
