@@ -50,8 +50,8 @@ def test_tests_mirror_the_source_layout() -> None:
 
 
 def test_a_module_without_tests_is_refused() -> None:
-    with pytest.raises(SystemExit, match=r"registry/seed 没有测试文件 / no tests for registry/seed"):
-        mutation.tests_for(mutation.module_path("registry/seed"))
+    with pytest.raises(SystemExit, match=r"registry/bulk 没有测试文件 / no tests for registry/bulk"):
+        mutation.tests_for(mutation.module_path("registry/bulk"))
 
 
 def test_the_copy_is_narrowed_to_one_module() -> None:

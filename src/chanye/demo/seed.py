@@ -3,7 +3,6 @@ published figures with their sources, written atomically (a temporary file renam
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from chanye.classify.enterprises import classify_enterprises
 from chanye.demo import synthetic as demo
 from chanye.errors import ChanyeError
 from chanye.framework import Framework, load_pack
+from chanye.registry import bulk
 from chanye.registry.fields import MEASURES
 from chanye.registry.ingest import ENTERPRISE_COLUMNS, Progress
 from chanye.registry.store import Store
@@ -25,21 +25,7 @@ def load_published_into(store: Store, framework: Framework | None = None) -> int
     pack when None; none for a pack without `published.yaml`), each note in Chinese (`note`) and English
     (`note_en`)."""
     published, sources = demo.load_published(framework)
-    con = store.con
-    con.execute("DELETE FROM published")
-    for s in sources:
-        con.execute(
-            "INSERT OR REPLACE INTO sources (id, title, publisher, date, url, note, note_en) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [s["id"], s["title"], s.get("publisher"), str(s.get("date", "")), s.get("url"), s.get("note", ""),
-             s.get("note_en", "")],
-        )
-    columns = ["id", "scope", "area", "node", "metric", "year", "value", "unit", "comparison", "growth", "source", "note",
-               "note_en"]
-    frame = published.reindex(columns=columns)
-    con.register("pub_stage", frame)
-    con.execute(f"INSERT INTO published ({', '.join(columns)}) SELECT {', '.join(columns)} FROM pub_stage")
-    con.unregister("pub_stage")
-    return len(frame)
+    return bulk.replace_published(store, published, sources)
 
 
 def build_database(
@@ -74,10 +60,10 @@ def build_database(
             enterprises["founded"] = pd.to_datetime(enterprises["founded"]).dt.date
             enterprises["synthetic"] = True
             enterprises["batch_id"] = batch
-            _bulk(store, "enterprises", enterprises)
+            bulk.insert_frame(store, "enterprises", enterprises)
             figures = data.figures.reindex(columns=["uscc", "year", *MEASURES]).assign(synthetic=True, batch_id=batch)
-            _bulk(store, "enterprise_years", figures)
-            _bulk(store, "tags", data.tags[["uscc", "tag"]].assign(batch_id=batch))
+            bulk.insert_frame(store, "enterprise_years", figures)
+            bulk.insert_frame(store, "tags", data.tags[["uscc", "tag"]].assign(batch_id=batch))
             published = load_published_into(store, framework)
             step("归类 classifying", 0.85)
             _, classified = classify_enterprises(store, None, framework)
@@ -87,22 +73,11 @@ def build_database(
                 "enterprises": len(enterprises), "figures": len(figures), "tags": len(data.tags),
                 "classified": classified, "chain_links": chain_links, "published": published,
             }
-            store.con.execute(
-                "INSERT INTO import_batches VALUES (?, 'chanye demo', 'demo', now(), now(), 'done', ?, ?, 0, ?, 0, 0, "
-                "TRUE, ?)",
-                [batch, len(enterprises), len(enterprises), len(enterprises),
-                 json.dumps({"seed": seed, "scale": scale, **summary}, ensure_ascii=False)],
-            )
-        store.con.execute("CHECKPOINT")
+            bulk.record_demo_batch(store, batch, len(enterprises), {"seed": seed, "scale": scale, **summary})
+        bulk.checkpoint(store)
     finally:
         store.close()
     os.replace(tmp, path)
     step("完成 done", 1.0)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     return summary
-
-
-def _bulk(store: Store, table: str, frame: pd.DataFrame) -> None:
-    store.con.register("bulk_stage", frame)
-    store.con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM bulk_stage")
-    store.con.unregister("bulk_stage")

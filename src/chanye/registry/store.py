@@ -30,6 +30,9 @@ import pandas as pd
 from chanye.errors import ChanyeError
 from chanye.registry.fields import FIGURE_FIELDS
 
+# What a failed database call raises, for callers above the registry (which never import duckdb).
+DatabaseError = duckdb.Error
+
 DEFAULT_DB = Path("data") / "chanye.duckdb"
 
 

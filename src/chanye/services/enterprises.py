@@ -11,13 +11,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from chanye.errors import NotFound
 from chanye.registry import views
 from chanye.registry.fields import MEASURES
+from chanye.registry.store import DatabaseError
 from chanye.services import search as engine
 from chanye.services.results import REGISTRY, SYNTHETIC, Column, Provenance, Table, table
 from chanye.standards import regions
@@ -217,7 +217,7 @@ def warm(p) -> bool:
     def run() -> None:
         try:
             directory(p)
-        except duckdb.Error:  # the app shut down (its store closed) while warming: nothing left to warm for
+        except DatabaseError:  # the app shut down (its store closed) while warming: nothing left to warm for
             return
         engine.tokens_of("预热")
 

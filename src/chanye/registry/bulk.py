@@ -1,0 +1,51 @@
+"""Bulk writes of whole frames: the demo registry's rows, the published figures a pack cites, the demo's
+import batch. SQL lives here so that `chanye.demo` (above the registry) never writes it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from chanye.registry.store import Store
+
+PUBLISHED_COLUMNS = ("id", "scope", "area", "node", "metric", "year", "value", "unit", "comparison", "growth", "source",
+                     "note", "note_en")
+
+
+def insert_frame(store: Store, table: str, frame: pd.DataFrame) -> None:
+    """Append the frame's rows to `table` (its columns named as the table's)."""
+    store.con.register("bulk_stage", frame)
+    store.con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM bulk_stage")
+    store.con.unregister("bulk_stage")
+
+
+def replace_published(store: Store, figures: pd.DataFrame, sources: Iterable[Mapping[str, Any]]) -> int:
+    """Replace the published figures with `figures` and upsert their `sources`; each note in Chinese (`note`)
+    and English (`note_en`)."""
+    con = store.con
+    con.execute("DELETE FROM published")
+    for s in sources:
+        con.execute(
+            "INSERT OR REPLACE INTO sources (id, title, publisher, date, url, note, note_en) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [s["id"], s["title"], s.get("publisher"), str(s.get("date", "")), s.get("url"), s.get("note", ""),
+             s.get("note_en", "")],
+        )
+    frame = figures.reindex(columns=list(PUBLISHED_COLUMNS))
+    insert_frame(store, "published", frame)
+    return len(frame)
+
+
+def record_demo_batch(store: Store, batch: int, rows: int, report: Mapping[str, Any]) -> None:
+    """The import batch of a demo build: every row loaded, synthetic."""
+    store.con.execute(
+        "INSERT INTO import_batches VALUES (?, 'chanye demo', 'demo', now(), now(), 'done', ?, ?, 0, ?, 0, 0, TRUE, ?)",
+        [batch, rows, rows, rows, json.dumps(dict(report), ensure_ascii=False)],
+    )
+
+
+def checkpoint(store: Store) -> None:
+    """Fold the write-ahead log into the file (a finished database is one file)."""
+    store.con.execute("CHECKPOINT")
