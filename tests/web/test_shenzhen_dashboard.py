@@ -1,0 +1,49 @@
+"""A second city with no code change: the Shenzhen "20+8" pack's synthetic registry drives the dashboard,
+the scoreboard, the chains and the opportunities, with Shenzhen's districts and map."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+PACK = "shenzhen-20-8"
+SHENZHEN_DISTRICTS = ["440303", "440304", "440305", "440306", "440307", "440308", "440309", "440310", "440311"]
+
+
+@pytest.fixture(scope="module")
+def sz(tmp_path_factory):
+    from chanye.demo.seed import build_database
+    from chanye.web.app import create_app
+
+    path = tmp_path_factory.mktemp("sz-dashboard") / "demo.duckdb"
+    build_database(path, scale=0.02, seed=12218, force=True, pack=PACK)
+    app = create_app(path, PACK)
+    with TestClient(app) as client:
+        yield client
+    app.state.ctx.store.close()
+
+
+@pytest.mark.parametrize("page", ["/", "/cluster", "/cluster/semiconductor", "/district", "/district/440305",
+                                  "/chains", "/chains/semiconductor", "/opportunities", "/enterprises", "/data"])
+def test_every_page_renders_for_shenzhen(sz, page) -> None:
+    r = sz.get(page)
+    assert r.status_code == 200, page
+    assert "示例数据" in r.text and "12218" not in r.text
+
+
+def test_the_scoreboard_is_shenzhens(sz) -> None:
+    districts = sz.get("/api/v1/scoreboard/districts").json()
+    assert [r["adcode"] for r in districts["rows"]] == SHENZHEN_DISTRICTS
+    assert districts["rows"][2]["district"] == {"zh": "南山区", "en": "Nanshan"}
+    nodes = sz.get("/api/v1/scoreboard/nodes", params={"district": "南山"}).json()
+    assert nodes["area"] == "440305" and nodes["rows"][0]["node_id"] == "sz20-8"
+    assert sz.get("/api/v1/scoreboard/nodes", params={"district": "天河"}).status_code == 404
+
+
+def test_the_map_and_the_twins_follow_the_pack(sz) -> None:
+    geo = sz.get("/vendor/maps/440300.json").json()
+    assert len(geo["features"]) == 9
+    assert sz.get("/vendor/maps/440100.json").status_code == 404
+    model = sz.get("/district.json").json()
+    assert [r["code"] for r in model["rows"]] == SHENZHEN_DISTRICTS
+    assert sz.get("/index.json").json()["pack"]["id"] == PACK
