@@ -12,11 +12,11 @@ import time
 
 import pandas as pd
 
-from chanye import scoreboard
 from chanye.analytics import indicators as ind
 from chanye.framework import load_pack
 from chanye.registry import views
 from chanye.registry.store import Store
+from chanye.services import scoreboard
 
 
 def replicate(frame: pd.DataFrame, times: int) -> pd.DataFrame:
