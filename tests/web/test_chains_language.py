@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 import re
-from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from chanye.standards import regions
+
+from .visible import visible
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -79,34 +80,6 @@ def test_json_has_machine_keys_and_every_number_a_cell(client, url, lang) -> Non
         assert bad_cells(table) == []
         assert all(c["label_zh"] and c["label_en"] and KEY.match(c["key"]) for c in table["columns"])
         assert not CJK.search(" ".join(c["label_en"] + " " + (c["unit"] or "") for c in table["columns"]))
-
-
-class Text(HTMLParser):
-    """The words a reader sees: text outside script/style, and title/alt/placeholder/aria-label attributes."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        self.parts += [v for k, v in attrs if k in ("title", "alt", "placeholder", "aria-label") and v]
-
-    def handle_endtag(self, tag) -> None:
-        if tag in ("script", "style"):
-            self._skip -= 1
-
-    def handle_data(self, data) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def visible(html: str) -> str:
-    parser = Text()
-    parser.feed(html)
-    return " ".join(parser.parts)
 
 
 def proper_names(model: dict, framework) -> set[str]:

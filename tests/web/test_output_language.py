@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import io
 import re
-from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
+
+from .visible import visible
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 # Words a Chinese output may carry: the product, file formats, codes and units, the language switch.
@@ -53,34 +54,6 @@ def test_scoreboard_json_has_machine_keys_units_and_provenance(client, view) -> 
     assert data["rows"] and loose_keys(data) == []
     assert bare_numbers(data["rows"], data["columns"]) == []
     assert all(c["label_zh"] and c["label_en"] for c in data["columns"])
-
-
-class Text(HTMLParser):
-    """The words a reader sees: text outside script/style, and title/alt/placeholder attributes."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        self.parts += [v for k, v in attrs if k in ("title", "alt", "placeholder", "aria-label") and v]
-
-    def handle_endtag(self, tag) -> None:
-        if tag in ("script", "style"):
-            self._skip -= 1
-
-    def handle_data(self, data) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def visible(html: str) -> str:
-    parser = Text()
-    parser.feed(html)
-    return " ".join(parser.parts)
 
 
 # Proper names and addresses a Chinese page may show: the map library's name, file names, URLs, ids.
