@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from .visible import visible
+
 PACK = "shenzhen-20-8"
 SHENZHEN_DISTRICTS = ["440303", "440304", "440305", "440306", "440307", "440308", "440309", "440310", "440311"]
 
@@ -47,3 +49,11 @@ def test_the_map_and_the_twins_follow_the_pack(sz) -> None:
     model = sz.get("/district.json").json()
     assert [r["code"] for r in model["rows"]] == SHENZHEN_DISTRICTS
     assert sz.get("/index.json").json()["pack"]["id"] == PACK
+
+
+def test_the_overview_speaks_of_shenzhens_system_only(sz) -> None:
+    html = sz.get("/").text
+    assert '<span class="sub">20+8</span>' in html and "21+8" not in html
+    shown = visible(html)
+    assert "城市主要指标" not in shown  # no published headline figures for this city: no empty card
+    assert "规模指标：框架包为每个节点设定" in shown
