@@ -271,6 +271,18 @@ def test_a_note_given_once_is_both_languages():
     assert demo._notes(None) == ("", "")
 
 
+def test_a_second_pack_of_the_city_inherits_the_city_and_district_figures():
+    fyp = load_pack("guangzhou-14th-fyp")
+    figures, sources = demo.load_published(fyp)
+    gz, gz_sources = demo.load_published(load_pack("guangzhou-12218"))
+    own = {n.id for n in fyp.industry_nodes()}
+    expected = gz[gz["node"].isna() | gz["node"].isin(own)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(figures, expected)
+    assert 0 < len(figures) < len(gz) and set(figures["scope"]) == {"city", "district"}
+    assert _figure(metric="gdp", year=2024)["id"] in set(figures["id"])
+    assert [s["id"] for s in sources] == [s["id"] for s in gz_sources if s["id"] in set(figures["source"])]
+
+
 def test_a_pack_without_published_yaml_has_none(tmp_path):
     elsewhere = load_pack("guangzhou-12218").model_copy(update={"path": str(tmp_path)})
     figures, sources = demo.load_published(elsewhere)

@@ -513,6 +513,9 @@ def load_published(framework: Framework | None = None) -> tuple[pd.DataFrame, li
     framework = framework if framework is not None else load_pack()
     path = Path(framework.path) / PUBLISHED_FILE if framework.path else None
     doc = (yaml.safe_load(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else None) or {}
+    if doc.get("inherit"):  # another pack of the same city: its figures, kept below where they fit this pack
+        base = Path(framework.path).parent / str(doc["inherit"]) / PUBLISHED_FILE
+        doc = yaml.safe_load(base.read_text(encoding="utf-8")) or {}
     figures = []
     for f in doc.get("figures") or []:
         zh, en = _notes(f.get("note"))
