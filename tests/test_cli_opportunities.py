@@ -122,6 +122,20 @@ def test_complexity_reports_a_missing_column(tmp_path):
     assert "country" in result.output
 
 
+def test_complexity_words_its_notes_in_the_chosen_language(tmp_path) -> None:
+    # w sums to 0 in year 7: dropped, and the note (a code with parameters) is worded by present/complexity.
+    panel = tmp_path / "p.csv"
+    panel.write_text("yr,loc,act,v\n7,a,x,1\n7,a,y,2\n7,a,w,0\n7,b,x,3\n7,b,y,1\n7,b,w,0\n", encoding="utf-8")
+    args = ["complexity", str(panel), "--location", "loc", "--activity", "act", "--value", "v", "--year", "yr"]
+    zh = runner.invoke(app, [*args, "-o", str(tmp_path / "zh.csv")])
+    assert zh.exit_code == 0, zh.output
+    assert "7：去掉 1 个合计为 0 的活动：w" in zh.stderr and "Dropped" not in zh.stderr
+    assert "已写出 4 行" in zh.stdout
+    en = runner.invoke(app, [*args, "-o", str(tmp_path / "en.csv"), "--lang", "en"])
+    assert en.exit_code == 0, en.output
+    assert "7: Dropped 1 activity(ies) whose values sum to 0: w" in en.stderr and "去掉" not in en.stderr
+
+
 def test_complexity_names_a_non_numeric_value(tmp_path) -> None:
     panel = tmp_path / "p.csv"
     panel.write_text("loc,act,v\na,x,1\na,y,abc\nb,x,2\nb,y,3\n", encoding="utf-8")

@@ -42,6 +42,7 @@ from chanye.analytics.complexity import (
     ubiquity,
 )
 from chanye.errors import InputError
+from chanye.present.complexity import note_text
 
 FIX = Path(__file__).parents[1] / "fixtures" / "peer" / "py-ecomplexity"
 KEYS = ["year", "origin", "hs92"]
@@ -143,14 +144,28 @@ def test_degenerate_years_are_nan_with_reasons(trade: pd.DataFrame, population: 
     # rca(2): 2 locations have no product and 18-19 products no location; Stata leaves density, eci, pci, coi
     # and cog blank in every row (covered by test_matches_stata); the frame says why.
     notes = complexity(trade, **COLS, rca_threshold=2.0).attrs["notes"]
-    assert any(n.startswith("1995: 2 个地区多样性为 0、19 个活动普遍性为 0") for n in notes)
-    assert any(n.startswith("1996: ") and "eci, pci, coi, cog are NaN" in n for n in notes)
-    assert any("density is undefined for 30 activity(ies)" in n for n in notes)
-    rpop_notes = complexity(trade, **COLS, presence="rpop", population=population).attrs["notes"]
-    assert (
-        "1995: 去掉 1 个没有人口数据的地区 dropped 1 location(s) without a positive population: blx"
-        in rpop_notes
+    assert notes == [
+        ("eigenvector_undefined", {"locations": 2, "activities": 19, "year": 1995}),
+        ("density_undefined", {"count": 30, "year": 1995}),
+        ("eigenvector_undefined", {"locations": 2, "activities": 18, "year": 1996}),
+        ("density_undefined", {"count": 30, "year": 1996}),
+    ]
+    assert type(notes[0][1]["year"]) is int  # a plain value (JSON), not numpy's
+    assert note_text(notes[0]) == (
+        "1995：2 个地区多样性为 0、19 个活动普遍性为 0，特征向量无定义：eci、pci、coi、cog 为 NaN（Stata 留空）"
     )
+    assert note_text(notes[2], "en") == (
+        "1996: 2 location(s) with zero diversity and 18 activity(ies) with zero ubiquity make the eigenvector "
+        "undefined: eci, pci, coi, cog are NaN (Stata leaves them blank)"
+    )
+    assert note_text(notes[1], "en").startswith("1995: Density is undefined for 30 activity(ies)")
+    rpop_notes = complexity(trade, **COLS, presence="rpop", population=population).attrs["notes"]
+    assert rpop_notes == [
+        ("dropped_locations_without_population", {"count": 1, "names": ["blx"], "more": 0, "year": year})
+        for year in (1995, 1996)
+    ]
+    assert note_text(rpop_notes[0]) == "1995：去掉 1 个没有人口数据的地区：blx"
+    assert note_text(rpop_notes[0], "en") == "1995: Dropped 1 location(s) without a positive population: blx"
     assert complexity(trade, **COLS).attrs["notes"] == []
 
 
@@ -441,9 +456,10 @@ def test_zero_rows_and_columns_are_dropped_with_a_note(trade: pd.DataFrame) -> N
     )
     out = complexity(pd.concat([trade, extra], ignore_index=True), **COLS)
     assert_frame_matches(out, stata("stata_ground_truth.csv"))
-    notes = out.attrs["notes"]
-    assert "1995: 去掉 1 个合计为 0 的地区 dropped 1 location(s) whose values sum to 0: zzz" in notes
-    assert "1995: 去掉 1 个合计为 0 的活动 dropped 1 activity(ies) whose values sum to 0: 9999" in notes
+    assert out.attrs["notes"] == [
+        ("dropped_locations_zero", {"count": 1, "names": ["zzz"], "more": 0, "year": 1995}),
+        ("dropped_activities_zero", {"count": 1, "names": ["9999"], "more": 0, "year": 1995}),
+    ]
 
 
 def test_no_year_column_and_progress_callback(trade: pd.DataFrame) -> None:

@@ -35,6 +35,7 @@ from chanye.analytics.complexity import (
     ubiquity,
 )
 from chanye.errors import InputError
+from chanye.present.complexity import note_text
 
 R15 = math.sqrt(15)
 R2 = math.sqrt(2)
@@ -483,10 +484,7 @@ def test_compute_year_explains_an_eci_without_spread(conventions) -> None:
     res = compute_year(M=np.ones((3, 2)), conventions=conventions)
     assert np.isnan(res.eci).all() and np.isnan(res.pci).all() and np.isnan(res.cog).all()
     assert np.isnan(res.coi).all()
-    assert res.notes == [
-        "eci 在所有地区相同 eci is the same for every location (sd 0): eci, pci and cog are NaN",
-        "coi 在所有地区相同 coi is the same for every location (sd 0): coi is NaN, as in Stata",
-    ]
+    assert res.notes == [("eci_constant", {}), ("coi_constant", {})]
 
 
 def test_compute_year_pypi_conventions_by_hand() -> None:
@@ -540,47 +538,73 @@ def test_compute_year_notes() -> None:
     # Activity 0 is held only by location 0, which holds nothing else: the network falls apart, activity 0
     # has no proximity to anything (density NaN, and so coi), and cog is NaN.
     res = compute_year(M=np.array([[1, 0, 0], [0, 1, 1], [0, 1, 1]]))
-    assert res.notes[0].startswith("第二特征值与第一几乎相等 the second eigenvalue equals the first (gap ")
-    assert res.notes[0].endswith("): the presence network is disconnected, so eci and pci are not unique")
-    assert res.notes[1:] == [
-        "1 个活动的密度无定义 density is undefined for 1 activity(ies): their proximity is undefined (zero "
-        "ubiquity or no variation) or sums to zero; density is NaN there and so is coi, which sums density "
-        "(as in Stata)",
-        "cog 无定义 cog is undefined: some proximity is NaN or an activity's proximities sum to zero, and Stata "
-        "propagates the missing value through the whole matrix product; cog is NaN",
-    ]
+    code, params = res.notes[0]
+    assert code == "network_disconnected" and list(params) == ["gap"] and 0 <= params["gap"] < 1e-10
+    assert res.notes[1:] == [("density_and_coi_undefined", {"count": 1}), ("cog_undefined", {})]
+    assert note_text(res.notes[1]) == (
+        "1 个活动的密度无定义：其邻近度无定义（普遍性为 0 或没有变化）或合计为 0；这些活动的密度为 NaN，coi 对密度求和，"
+        "因而也为 NaN（与 Stata 相同）"
+    )
+    assert note_text(res.notes[1], "en") == (
+        "Density is undefined for 1 activity(ies): their proximity is undefined (zero ubiquity or no variation) or "
+        "sums to zero; density is NaN there and so is coi, which sums density (as in Stata)"
+    )
+    assert note_text(res.notes[2]) == (
+        "cog 无定义：部分邻近度为 NaN 或某活动的邻近度合计为 0，Stata 让缺失值传遍整个矩阵乘积；cog 为 NaN"
+    )
+    assert note_text(res.notes[2], "en") == (
+        "cog is undefined: some proximity is NaN or an activity's proximities sum to zero, and Stata propagates the "
+        "missing value through the whole matrix product; cog is NaN"
+    )
     assert np.isnan(res.density[:, 0]).all() and np.isnan(res.coi).all() and np.isnan(res.cog).all()
     # Two blocks: the gap is exactly 0.
     blocks = compute_year(M=np.array([[1, 1, 0, 0], [0, 0, 1, 1]]))
-    assert blocks.notes[0] == (
-        "第二特征值与第一几乎相等 the second eigenvalue equals the first (gap 0.0e+00): the presence network is "
-        "disconnected, so eci and pci are not unique"
+    assert blocks.notes[0] == ("network_disconnected", {"gap": 0.0})
+    assert note_text(blocks.notes[0]) == "第二特征值与第一几乎相等（差 0.0e+00）：存在网络（M）不连通，eci 与 pci 不唯一"
+    assert note_text(blocks.notes[0], "en") == (
+        "The second eigenvalue equals the first (gap 0.0e+00): the presence network is disconnected, so eci and pci "
+        "are not unique"
     )
     # Everyone has everything: the eigenvector is constant (eci sd 0 -> NaN) and no location misses an
     # activity, so coi is 0 everywhere (sd 0 -> NaN).
     full = compute_year(M=np.ones((3, 3), dtype=int))
-    assert full.notes == [
-        "eci 在所有地区相同 eci is the same for every location (sd 0): eci, pci and cog are NaN",
-        "coi 在所有地区相同 coi is the same for every location (sd 0): coi is NaN, as in Stata",
+    assert full.notes == [("eci_constant", {}), ("coi_constant", {})]
+    assert [note_text(n) for n in full.notes] == [
+        "eci 在所有地区相同（标准差为 0）：eci、pci 和 cog 为 NaN",
+        "coi 在所有地区相同（标准差为 0）：coi 为 NaN，与 Stata 相同",
+    ]
+    assert [note_text(n, "en") for n in full.notes] == [
+        "eci is the same for every location (sd 0): eci, pci and cog are NaN",
+        "coi is the same for every location (sd 0): coi is NaN, as in Stata",
     ]
     assert np.isnan(full.coi).all() and np.isnan(full.eci).all()
     # Zero ubiquity: the eigenproblem is undefined (no "and so is coi": it is NaN anyway).
     zero = compute_year(M=np.array([[1, 1, 0], [1, 0, 0]]))
     assert zero.notes == [
-        "0 个地区多样性为 0、1 个活动普遍性为 0，特征向量无定义 0 location(s) with zero diversity and 1 "
-        "activity(ies) with zero ubiquity make the eigenvector undefined: eci, pci, coi, cog are NaN (Stata "
-        "leaves them blank)",
+        ("eigenvector_undefined", {"locations": 0, "activities": 1}),
         # Activity 2's NaN proximity row and column reach every activity's weights.
-        "3 个活动的密度无定义 density is undefined for 3 activity(ies): their proximity is undefined (zero "
-        "ubiquity or no variation) or sums to zero; density is NaN there",
+        ("density_undefined", {"count": 3}),
     ]
+    assert note_text(zero.notes[0]) == (
+        "0 个地区多样性为 0、1 个活动普遍性为 0，特征向量无定义：eci、pci、coi、cog 为 NaN（Stata 留空）"
+    )
+    assert note_text(zero.notes[0], "en") == (
+        "0 location(s) with zero diversity and 1 activity(ies) with zero ubiquity make the eigenvector undefined: "
+        "eci, pci, coi, cog are NaN (Stata leaves them blank)"
+    )
+    assert note_text(zero.notes[1]) == (
+        "3 个活动的密度无定义：其邻近度无定义（普遍性为 0 或没有变化）或合计为 0；这些活动的密度为 NaN"
+    )
+    assert note_text(zero.notes[1], "en") == (
+        "Density is undefined for 3 activity(ies): their proximity is undefined (zero ubiquity or no variation) or "
+        "sums to zero; density is NaN there"
+    )
     for name in ("eci", "pci", "coi", "cog"):
         assert np.isnan(getattr(zero, name)).all(), name
     # Zero diversity, counted separately.
-    assert (
-        compute_year(M=np.array([[1, 1], [0, 0], [1, 0]]))
-        .notes[0]
-        .startswith("1 个地区多样性为 0、0 个活动普遍性为 0，特征向量无定义")
+    assert compute_year(M=np.array([[1, 1], [0, 0], [1, 0]])).notes[0] == (
+        "eigenvector_undefined",
+        {"locations": 1, "activities": 0},
     )
 
 
@@ -591,13 +615,7 @@ def test_compute_year_pypi_continuous_constant_activity() -> None:
         np.array([[3.0, 1.0, 1.0], [1.0, 3.0, 1.0]]), proximity="continuous", conventions="pypi"
     )
     assert res.M.tolist() == [[1, 0, 1], [0, 1, 1]]
-    assert res.notes == [
-        "3 个活动的密度无定义 density is undefined for 3 activity(ies): their proximity is undefined (zero "
-        "ubiquity or no variation) or sums to zero; density is NaN there and so is coi, which sums density "
-        "(as in Stata)",
-        "cog 无定义 cog is undefined: some proximity is NaN or an activity's proximities sum to zero, and Stata "
-        "propagates the missing value through the whole matrix product; cog is NaN",
-    ]
+    assert res.notes == [("density_and_coi_undefined", {"count": 3}), ("cog_undefined", {})]
     # ECI stays defined: kc = (1, -1) up to sign and scale; population sd 1 -> +-1.
     assert sorted(res.eci.tolist()) == pytest.approx([-1.0, 1.0], abs=1e-13)
 
@@ -686,7 +704,9 @@ def test_panel_columns_named_like_outputs_are_replaced() -> None:
     panel = _mcp_panel().drop(columns="m").assign(eci=9.0, M=7, keep="k")
     out = complexity(panel, location="city", activity="ind", value="v", year="yr")
     # (The other notes are about the RCA-based M of this tiny panel.)
-    assert out.attrs["notes"][0] == "输入中的同名列已被替换 input column(s) replaced by computed ones: eci, M"
+    assert out.attrs["notes"][0] == ("columns_replaced", {"columns": ["eci", "M"]})
+    assert note_text(out.attrs["notes"][0]) == "输入中的同名列已被替换：eci、M"
+    assert note_text(out.attrs["notes"][0], "en") == "Input column(s) replaced by computed ones: eci, M"
     assert list(out.columns[:6]) == ["yr", "city", "ind", "v", "src", "keep"]
     assert list(out.columns).count("eci") == 1 and (out["eci"] != 9.0).all()
     assert set(out["M"]) <= {0, 1}
@@ -719,12 +739,14 @@ def _zero_locations(n_zero: int) -> pd.DataFrame:
 def test_drop_notes_list_at_most_ten_names() -> None:
     args = {"location": "city", "activity": "ind", "value": "v"}
     ten = complexity(_zero_locations(10), **args).attrs["notes"]
-    names = ", ".join(f"z{i:02d}" for i in range(10))
-    assert ten[0] == f"去掉 10 个合计为 0 的地区 dropped 10 location(s) whose values sum to 0: {names}"
+    names = [f"z{i:02d}" for i in range(10)]
+    assert ten[0] == ("dropped_locations_zero", {"count": 10, "names": names, "more": 0})
+    assert note_text(ten[0]) == f"去掉 10 个合计为 0 的地区：{'、'.join(names)}"
+    assert note_text(ten[0], "en") == f"Dropped 10 location(s) whose values sum to 0: {', '.join(names)}"
     eleven = complexity(_zero_locations(11), **args).attrs["notes"]
-    assert (
-        eleven[0] == f"去掉 11 个合计为 0 的地区 dropped 11 location(s) whose values sum to 0: {names}, ..."
-    )
+    assert eleven[0] == ("dropped_locations_zero", {"count": 11, "names": names, "more": 1})
+    assert note_text(eleven[0]) == f"去掉 11 个合计为 0 的地区：{'、'.join(names)}等"
+    assert note_text(eleven[0], "en") == f"Dropped 11 location(s) whose values sum to 0: {', '.join(names)}, ..."
     out = complexity(_zero_locations(11), **args)
     assert out["city"].unique().tolist() == ["a", "b"]
 
@@ -741,8 +763,10 @@ def test_population_gaps_drop_locations_with_a_note() -> None:
     pop = pd.DataFrame({"city": ["a", "c", "d", "e"], "population": [1.0, 0.0, 2.0, 5.0]})
     out = complexity(panel, location="city", activity="ind", value="v", presence="rpop", population=pop)
     assert out.attrs["notes"][0] == (
-        "去掉 2 个没有人口数据的地区 dropped 2 location(s) without a positive population: b, c"
+        "dropped_locations_without_population", {"count": 2, "names": ["b", "c"], "more": 0}
     )
+    assert note_text(out.attrs["notes"][0]) == "去掉 2 个没有人口数据的地区：b、c"
+    assert note_text(out.attrs["notes"][0], "en") == "Dropped 2 location(s) without a positive population: b, c"
     assert out["city"].tolist() == ["a", "a", "d", "d"]
     assert out["population"].tolist() == [1.0, 1.0, 2.0, 2.0]
     # RPOP among a and d: column x total 6, y total 3; population shares 1/3, 2/3.
@@ -1001,10 +1025,9 @@ def test_zero_activity_is_dropped_with_a_note_and_year_prefix() -> None:
         }
     )
     out = complexity(panel, **PANEL_ARGS, year="yr")
-    assert (
-        out.attrs["notes"][0]
-        == "7: 去掉 1 个合计为 0 的活动 dropped 1 activity(ies) whose values sum to 0: w"
-    )
+    assert out.attrs["notes"][0] == ("dropped_activities_zero", {"count": 1, "names": ["w"], "more": 0, "year": 7})
+    assert note_text(out.attrs["notes"][0]) == "7：去掉 1 个合计为 0 的活动：w"
+    assert note_text(out.attrs["notes"][0], "en") == "7: Dropped 1 activity(ies) whose values sum to 0: w"
     assert out["ind"].tolist() == ["x", "y", "x", "y"]
     frame = proximity_frame(panel, **PANEL_ARGS, year="yr")
     assert frame.attrs["notes"] == out.attrs["notes"][:1]
@@ -1049,16 +1072,64 @@ def test_proximity_frame_notes_undefined_proximities() -> None:
         }
     )
     out = proximity_frame(panel, **PANEL_ARGS, year="yr", proximity="continuous")
-    assert out.attrs["notes"] == [
-        "5: 部分邻近度无定义 some proximities are undefined (NaN): activities with zero ubiquity or no variation"
-    ]
+    assert out.attrs["notes"] == [("proximity_undefined", {"year": 5})]
+    assert note_text(out.attrs["notes"][0]) == "5：部分邻近度无定义（NaN）：普遍性为 0 或没有变化的活动"
+    assert note_text(out.attrs["notes"][0], "en") == (
+        "5: Some proximities are undefined (NaN): activities with zero ubiquity or no variation"
+    )
     # u and v: RCA (3/5)/(4/10) = 1.5, 0.5 against 0.5, 1.5: correlation -1 -> 0.
     assert out["proximity"].tolist()[:2] == pytest.approx([0.0, 0.0], abs=1e-15)
     assert np.isnan(out["proximity"].tolist()[2])
     again = proximity_frame(panel.drop(columns="yr"), **PANEL_ARGS, proximity="continuous")
-    assert again.attrs["notes"] == [
-        "部分邻近度无定义 some proximities are undefined (NaN): activities with zero ubiquity or no variation"
+    assert again.attrs["notes"] == [("proximity_undefined", {})]
+    assert note_text(again.attrs["notes"][0], "en") == (
+        "Some proximities are undefined (NaN): activities with zero ubiquity or no variation"
+    )
+
+
+# The note codes the engine emits, with sample parameters (each one's exact sentence is checked where it arises).
+NOTE_SAMPLES: list = [
+    ("eigenvector_undefined", {"locations": 2, "activities": 19}),
+    ("network_disconnected", {"gap": 0.0}),
+    ("density_undefined", {"count": 3}),
+    ("density_and_coi_undefined", {"count": 1}),
+    ("cog_undefined", {}),
+    ("eci_constant", {}),
+    ("coi_constant", {}),
+    ("columns_replaced", {"columns": ["eci", "M"]}),
+    ("dropped_locations_without_population", {"count": 1, "names": ["b"], "more": 0, "year": 2020}),
+    ("dropped_locations_zero", {"count": 12, "names": ["a", "b"], "more": 10}),
+    ("dropped_activities_zero", {"count": 1, "names": ["9999"], "more": 0}),
+    ("proximity_undefined", {"year": 5}),
+]
+ZH_ASCII = {"eci", "pci", "coi", "cog", "NaN", "Stata", "M", "a", "b"}  # column names, the method, the data
+
+
+def test_every_note_code_is_worded_in_both_languages() -> None:
+    from chanye.present import complexity as words
+    from chanye.present import labels
+    from chanye.present import opportunities as opp_words
+    from chanye.standards.regions import City
+
+    cx_codes = {k.removeprefix("cx_note_") for k in labels.WORDS if k.startswith("cx_note_")}
+    assert cx_codes - {"year", "list_sep", "more"} == {code for code, _ in NOTE_SAMPLES}
+    # One kind of code with the opportunities' notes, in one namespace: no code means two things.
+    assert not cx_codes & {k.removeprefix("opp_note_") for k in labels.WORDS if k.startswith("opp_note_")}
+    city = City("310100")
+    for note in NOTE_SAMPLES:
+        zh, en = note_text(note), note_text(note, "en")
+        assert set(re.findall(r"[A-Za-z]+", re.sub(r"\d\.\de[+-]\d+", "", zh))) <= ZH_ASCII, zh  # 0.0e+00 is a number
+        assert not re.search(r"[\u3400-\u9fff]", en), en
+        # The opportunities' wording hands these codes over unchanged.
+        assert opp_words.note_text(note, city, "zh") == zh and opp_words.note_text(note, city, "en") == en
+    assert note_text(NOTE_SAMPLES[9]) == "去掉 12 个合计为 0 的地区：a、b等"
+    assert note_text(NOTE_SAMPLES[9], "en") == "Dropped 12 location(s) whose values sum to 0: a, b, ..."
+    assert note_text(NOTE_SAMPLES[8], "en") == "2020: Dropped 1 location(s) without a positive population: b"
+    assert words.notes(NOTE_SAMPLES[10:11], "en") == [
+        {"code": "dropped_activities_zero", "params": {"count": 1, "names": ["9999"], "more": 0},
+         "text": "Dropped 1 activity(ies) whose values sum to 0: 9999"}
     ]
+    assert words.is_code("cog_undefined") and not words.is_code("space_small")
 
 
 # --- second round: messages naming the argument, silent NaN, year-by-year drops -------------------------------
@@ -1132,10 +1203,9 @@ def test_panel_mcp_decides_which_locations_take_part() -> None:
     # c has positive values but no activity in m: with a given M it is a location "without data", dropped.
     panel = _mcp_panel().assign(m=lambda f: np.where(f["city"] == "c", 0, f["m"]))
     out = complexity(panel, **MCP_ARGS)
-    assert (
-        out.attrs["notes"][0]
-        == "2020: 去掉 1 个合计为 0 的地区 dropped 1 location(s) whose values sum to 0: c"
-    )
+    assert out.attrs["notes"][0] == ("dropped_locations_zero", {"count": 1, "names": ["c"], "more": 0, "year": 2020})
+    assert note_text(out.attrs["notes"][0]) == "2020：去掉 1 个合计为 0 的地区：c"
+    assert note_text(out.attrs["notes"][0], "en") == "2020: Dropped 1 location(s) whose values sum to 0: c"
     assert out["city"].tolist() == ["a", "a", "b", "b", "a", "a", "b", "b"]
 
 
@@ -1161,19 +1231,19 @@ def test_each_year_keeps_only_its_own_locations_and_activities() -> None:
     panel = pd.DataFrame(rows, columns=["yr", "city", "ind", "v"]).astype({"v": float})
     pop = pd.DataFrame({"city": ["a", "b", "c", "d"], "population": [1.0, 2.0, 3.0, 4.0]})
     out = complexity(panel, **PANEL_ARGS, year="yr", presence="rpop", population=pop)
-    drops = [n for n in out.attrs["notes"] if "去掉" in n]
+    drops = [n for n in out.attrs["notes"] if n[0].startswith("dropped_")]
     assert drops == [
-        "2: 去掉 1 个没有人口数据的地区 dropped 1 location(s) without a positive population: e",
-        "2: 去掉 1 个合计为 0 的地区 dropped 1 location(s) whose values sum to 0: d",
-        "2: 去掉 1 个合计为 0 的活动 dropped 1 activity(ies) whose values sum to 0: z",
+        ("dropped_locations_without_population", {"count": 1, "names": ["e"], "more": 0, "year": 2}),
+        ("dropped_locations_zero", {"count": 1, "names": ["d"], "more": 0, "year": 2}),
+        ("dropped_activities_zero", {"count": 1, "names": ["z"], "more": 0, "year": 2}),
     ]
     year2 = out[out["yr"] == 2]
     assert year2["city"].tolist() == ["a", "a", "b", "b"] and year2["ind"].tolist() == ["x", "y", "x", "y"]
     plain = complexity(panel, **PANEL_ARGS, year="yr")
-    drops = [n for n in plain.attrs["notes"] if "去掉" in n]
+    drops = [n for n in plain.attrs["notes"] if n[0].startswith("dropped_")]
     assert drops == [
-        "2: 去掉 1 个合计为 0 的地区 dropped 1 location(s) whose values sum to 0: d",
-        "2: 去掉 1 个合计为 0 的活动 dropped 1 activity(ies) whose values sum to 0: z",
+        ("dropped_locations_zero", {"count": 1, "names": ["d"], "more": 0, "year": 2}),
+        ("dropped_activities_zero", {"count": 1, "names": ["z"], "more": 0, "year": 2}),
     ]
     year2 = plain[plain["yr"] == 2]
     assert year2["city"].tolist() == ["a", "a", "b", "b", "e", "e"]

@@ -20,7 +20,8 @@ from. In short:
 * the eigenvector is signed so that ECI correlates positively with diversity;
 * where Stata leaves a year's values blank (a location with zero diversity or an activity with zero ubiquity
   makes the eigenproblem undefined, an activity with zero ubiquity makes proximity undefined), the result is
-  NaN, and the returned frame's ``attrs["notes"]`` says why.
+  NaN, and the returned frame's ``attrs["notes"]`` says why: machine codes with parameters (``Note``), worded
+  in Chinese and English by ``chanye.present.complexity``.
 
 ``conventions="pypi"`` reproduces the scaling choices of PyPI ``ecomplexity`` 0.5.3 instead (population
 standard deviation over locations, proximity diagonal 1, presence ``>= threshold``) for the options it
@@ -46,6 +47,7 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "ComplexityYear",
     "FitnessComplexity",
+    "Note",
     "complexity",
     "complexity_eigenvectors",
     "complexity_outlook_gain",
@@ -67,6 +69,8 @@ __all__ = [
 ]
 
 Conventions = Literal["stata", "pypi"]
+# A note (code, parameters): no prose here; present/labels.py words each code (`cx_note_<code>`).
+Note = tuple[str, dict[str, Any]]
 PresenceTest = Literal["rca", "rpop", "both"]
 ProximityKind = Literal["discrete", "asymmetric", "continuous"]
 
@@ -492,7 +496,7 @@ class ComplexityYear:
     proximity: np.ndarray
     rca: np.ndarray | None = None
     rpop: np.ndarray | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 def _presence_and_proximity(
@@ -554,14 +558,14 @@ def compute_year(
     RCA/RPOP -> M -> proximity -> density -> ECI/PCI -> COI/COG. ``X`` is values (location x activity) with
     no all-zero row or column; ``population`` is per location (rpop tests); ``M`` is a given binary presence
     matrix (then X is not needed and proximity must be discrete). ``notes`` explains every NaN in the
-    result.
+    result, as (code, parameters) pairs.
     """
     Mi, rca_m, rpop_m, levels, prox = _presence_and_proximity(
         X, population, M, presence_test, rca_threshold, rpop_threshold, proximity, conventions
     )
     Mf = Mi.astype(float)
     dens = density(levels, prox, knn=knn)
-    notes: list[str] = []
+    notes: list[Note] = []
     kc, kp, gap = complexity_eigenvectors(Mf)
     n_act = Mf.shape[1]
     div, ubi = diversity(Mi), ubiquity(Mi)
@@ -575,32 +579,19 @@ def compute_year(
         coi_mean, coi_sd = standardise(coi_raw, n_act)
     eigen_ok = not (n_div0 or n_ubi0)
     if not eigen_ok:
-        notes.append(
-            f"{n_div0} 个地区多样性为 0、{n_ubi0} 个活动普遍性为 0，特征向量无定义 {n_div0} location(s) "
-            f"with zero diversity and {n_ubi0} activity(ies) with zero ubiquity make the eigenvector "
-            "undefined: eci, pci, coi, cog are NaN (Stata leaves them blank)"
-        )
+        notes.append(("eigenvector_undefined", {"locations": n_div0, "activities": n_ubi0}))
     elif gap < 1e-10:
-        notes.append(
-            f"第二特征值与第一几乎相等 the second eigenvalue equals the first (gap {gap:.1e}): the presence "
-            "network is disconnected, so eci and pci are not unique"
-        )
+        notes.append(("network_disconnected", {"gap": float(gap)}))
     undefined = int(np.isnan(dens).all(axis=0).sum())
     if undefined:
-        notes.append(
-            f"{undefined} 个活动的密度无定义 density is undefined for {undefined} activity(ies): their "
-            "proximity is undefined (zero ubiquity or no variation) or sums to zero; density is NaN there"
-            + (" and so is coi, which sums density (as in Stata)" if eigen_ok else "")
-        )
+        # With a defined eigenvector coi is NaN *because* it sums density (as in Stata); otherwise it is NaN anyway.
+        notes.append(("density_and_coi_undefined" if eigen_ok else "density_undefined", {"count": undefined}))
     if eigen_ok and np.isnan(cog_raw).any():
-        notes.append(
-            "cog 无定义 cog is undefined: some proximity is NaN or an activity's proximities sum to zero, "
-            "and Stata propagates the missing value through the whole matrix product; cog is NaN"
-        )
+        notes.append(("cog_undefined", {}))
     if eigen_ok and not sd > 0:  # e.g. every location holds every activity
-        notes.append("eci 在所有地区相同 eci is the same for every location (sd 0): eci, pci and cog are NaN")
+        notes.append(("eci_constant", {}))
     if eigen_ok and not np.isnan(coi_raw).any() and coi_sd == 0:
-        notes.append("coi 在所有地区相同 coi is the same for every location (sd 0): coi is NaN, as in Stata")
+        notes.append(("coi_constant", {}))
     with np.errstate(divide="ignore", invalid="ignore"):
         eci = (kc - mean) / sd
         pci = (kp - mean) / sd
@@ -903,9 +894,18 @@ def _population_matrix(
     return out
 
 
-def _names(index: pd.Index, mask: np.ndarray) -> str:
+def _dropped(index: pd.Index, mask: np.ndarray, label: Any) -> dict[str, Any]:
+    """A drop note's parameters: how many, the first `_NOTE_NAMES` names (as data), how many more, the year."""
+    n = int(mask.sum())
     names = [str(x) for x in index[mask][:_NOTE_NAMES]]
-    return ", ".join(names) + (", ..." if mask.sum() > _NOTE_NAMES else "")
+    return _in_year({"count": n, "names": names, "more": n - len(names)}, label)
+
+
+def _in_year(params: dict[str, Any], label: Any) -> dict[str, Any]:
+    """`params` with the year label (as a plain Python value) when the panel has years."""
+    if label is None:
+        return params
+    return {**params, "year": label.item() if isinstance(label, np.generic) else label}
 
 
 @dataclass
@@ -917,7 +917,7 @@ class _YearPlan:
     locs: np.ndarray
     acts: np.ndarray
     pop: np.ndarray | None
-    notes: list[str]
+    notes: list[Note]
 
     @property
     def size(self) -> int:
@@ -938,35 +938,23 @@ def _year_plan(prep: _Panel, yc: int, uses_pop: bool) -> _YearPlan:
     lc, ac = prep.loc_codes[rows], prep.act_codes[rows]
     positive = (prep.values[rows] if prep.mvalues is None else prep.mvalues[rows]) > 0
     loc_keep = np.bincount(lc, minlength=n_loc) > 0
-    notes: list[str] = []
+    notes: list[Note] = []
     pop = None
     if uses_pop and prep.pop is not None:
         pop = prep.pop[yc]
         no_pop = loc_keep & ~(pop > 0)
         if no_pop.any():
-            n = int(no_pop.sum())
-            notes.append(
-                f"{where}去掉 {n} 个没有人口数据的地区 dropped {n} location(s) without a positive population: "
-                f"{_names(prep.locs, no_pop)}"
-            )
+            notes.append(("dropped_locations_without_population", _dropped(prep.locs, no_pop, label)))
             loc_keep &= ~no_pop
     zero_loc = loc_keep & ~(np.bincount(lc, weights=positive, minlength=n_loc) > 0)
     if zero_loc.any():
-        n = int(zero_loc.sum())
-        notes.append(
-            f"{where}去掉 {n} 个合计为 0 的地区 dropped {n} location(s) whose values sum to 0: "
-            f"{_names(prep.locs, zero_loc)}"
-        )
+        notes.append(("dropped_locations_zero", _dropped(prep.locs, zero_loc, label)))
         loc_keep &= ~zero_loc
     in_kept = loc_keep[lc]
     act_keep = np.bincount(ac[in_kept], minlength=n_act) > 0
     zero_act = act_keep & ~(np.bincount(ac[in_kept], weights=positive[in_kept], minlength=n_act) > 0)
     if zero_act.any():
-        n = int(zero_act.sum())
-        notes.append(
-            f"{where}去掉 {n} 个合计为 0 的活动 dropped {n} activity(ies) whose values sum to 0: "
-            f"{_names(prep.acts, zero_act)}"
-        )
+        notes.append(("dropped_activities_zero", _dropped(prep.acts, zero_act, label)))
         act_keep &= ~zero_act
     in_year = f" in {label}" if label is not None else ""
     n_loc_kept, n_act_kept = int(loc_keep.sum()), int(act_keep.sum())
@@ -1043,7 +1031,8 @@ def complexity(
     carried over (missing on filled rows) and the columns ``[population], [rca], [rpop], M, density, eci,
     pci, diversity, ubiquity, coi, cog``. Locations or activities whose values sum to zero in a year (and,
     for the rpop tests, locations without population) are dropped from that year, as in Stata.
-    ``attrs["notes"]`` lists every drop and the reason for every NaN.
+    ``attrs["notes"]`` lists every drop and the reason for every NaN: (code, parameters) pairs (``Note``), with
+    the year label as ``year`` when the panel has years; ``chanye.present.complexity`` words them.
     """
     _check_options(presence, proximity, conventions, knn, mcp, population, rca_threshold, rpop_threshold)
     uses_pop = mcp is None and presence in ("rpop", "both")
@@ -1051,11 +1040,9 @@ def complexity(
     keys = [location, activity] + ([year] if year is not None else [])
     extra = [c for c in panel.columns if c not in {*keys, value} and c != mcp]
     clashes = [c for c in extra if c in OUTPUT_COLUMNS or c == "M"]
-    notes: list[str] = []
+    notes: list[Note] = []
     if clashes:
-        notes.append(
-            f"输入中的同名列已被替换 input column(s) replaced by computed ones: {', '.join(map(str, clashes))}"
-        )
+        notes.append(("columns_replaced", {"columns": [str(c) for c in clashes]}))
         extra = [c for c in extra if c not in clashes]
     n_years = len(prep.years) if prep.years is not None else 1
     plans = [_year_plan(prep, yc, uses_pop) for yc in range(n_years)]
@@ -1098,8 +1085,7 @@ def complexity(
                 knn=knn,
                 conventions=conventions,  # type: ignore[arg-type]
             )
-            where = f"{plan.label}: " if plan.label is not None else ""
-            notes.extend(where + n for n in res.notes)
+            notes.extend((code, _in_year(params, plan.label)) for code, params in res.notes)
             nl, na = X.shape
             sl = slice(start, start + nl * na)
             start += nl * na
@@ -1196,7 +1182,7 @@ def proximity_frame(
     prep = _prepare(panel, location, activity, value, year, mcp, population, uses_pop)
     n_years = len(prep.years) if prep.years is not None else 1
     plans = [_year_plan(prep, yc, uses_pop) for yc in range(n_years)]
-    notes = [n for plan in plans for n in plan.notes]
+    notes: list[Note] = [n for plan in plans for n in plan.notes]
     frames = []
     with _blas_threads(blas_threads):
         for yc, plan in enumerate(plans):
@@ -1212,11 +1198,7 @@ def proximity_frame(
                 conventions,  # type: ignore[arg-type]
             )
             if np.isnan(prox).any():
-                where = f"{plan.label}: " if plan.label is not None else ""
-                notes.append(
-                    f"{where}部分邻近度无定义 some proximities are undefined (NaN): activities with zero "
-                    "ubiquity or no variation"
-                )
+                notes.append(("proximity_undefined", _in_year({}, plan.label)))
             na = len(plan.acts)
             part: dict[str, Any] = {
                 f"{activity}_1": _take(prep.acts, np.repeat(plan.acts, na)),

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from chanye.present import complexity as cx_words
 from chanye.present import labels, tables
 from chanye.services import opportunities as svc
 from chanye.services.results import Column, Table
@@ -25,8 +26,11 @@ def place_name(city: City, code: str, lang: str = "zh") -> str:
 
 
 def note_text(note: svc.Note, city: City, lang: str = "zh") -> str:
-    """A note (code, parameters) as a sentence; codes of places become their names."""
+    """A note (code, parameters) as a sentence; codes of places become their names. The complexity engine's
+    notes (`chanye.analytics.complexity`) are the same kind of code and are worded by `present.complexity`."""
     code, params = note
+    if cx_words.is_code(code):
+        return cx_words.note_text(note, lang)
     params = dict(params)
     if "city" in params:
         params["city"] = place_name(city, params["city"], lang)
@@ -58,14 +62,52 @@ def ranking_table(result: svc.Ranking, lang: str = "zh") -> Table:
                    rows=rows)
 
 
+def filter_text(code: str, removed: int, lang: str = "zh") -> str:
+    """'资源依赖（采矿、农业及初级加工）：去掉 3 个' — one feasibility filter and what it took off."""
+    return labels.word("feas_filter_count", lang).format(filter=labels.code("feas_filter", code, lang), n=removed)
+
+
+def filters_payload(filters: Table | None, lang: str = "zh") -> list[dict[str, Any]]:
+    return [{"code": r["filter"], "removed": int(r["removed"]), "text": filter_text(r["filter"], r["removed"], lang)}
+            for r in (filters.rows if filters is not None else ())]
+
+
+def filters_note(filters: Table | None, feasible: bool, lang: str = "zh") -> str:
+    """The visible note: every filter with its count, and whether they are on."""
+    items = filters_payload(filters, lang)
+    total = sum(i["removed"] for i in items)
+    key = "feas_note_on" if feasible else "feas_note_off"
+    return labels.word(key, lang).format(n=total, filters=labels.word("opp_list_sep", lang).join(
+        i["text"] for i in items))
+
+
+def reason_text(reason: str, lang: str = "zh") -> str:
+    """'restricted:conditional' -> '《产业结构调整指导目录（2024年本）》限制类（有条件）'."""
+    return labels.code("feas_reason", reason, lang)
+
+
+def removed_table(result: svc.Ranking, lang: str = "zh") -> Table | None:
+    """The candidates the filters took off, with their reasons worded."""
+    if result.removed is None:
+        return None
+    sep = labels.word("opp_list_sep", lang)
+    rows = tuple({**r, "reason": sep.join(reason_text(x, lang) for x in r["reasons"])} for r in result.removed.rows)
+    return replace(result.removed, columns=(*result.removed.columns, Column("reason", "text", label="feas_reason")),
+                   rows=rows)
+
+
 def ranking_payload(result: svc.Ranking, city: City, lang: str = "zh", **extra: Any) -> dict[str, Any]:
     """The JSON of /api/v1/complexity/opportunities: the ranked rows (machine keys, number cells, a `columns`
-    block), the place's ECI, COI, diversity and number of candidates as cells, the method and the notes."""
+    block), the place's ECI, COI, diversity and number of candidates as cells, the method, the notes, and the
+    feasibility filters (each with its count, the visible note, the candidates taken off with reasons)."""
     summary = result.summary.cells()[0]
+    removed = removed_table(result, lang)
     return tables.payload(
         ranking_table(result, lang), lang, place_name=place_name(city, result.place, lang), unit=result.unit,
         eci=summary["eci"], coi=summary["coi"], diversity=summary["diversity"], candidates=summary["candidates"],
-        method=result.method.as_dict(), notes=notes(result.notes, city, lang), **extra)
+        method=result.method.as_dict(), notes=notes(result.notes, city, lang), feasible=result.feasible,
+        filters=filters_payload(result.filters, lang), filters_note=filters_note(result.filters, result.feasible, lang),
+        removed=tables.payload(removed, lang) if removed is not None else None, **extra)
 
 
 def places_payload(table: Table, space_notes: Iterable[svc.Note], city: City, lang: str = "zh") -> dict[str, Any]:
@@ -92,7 +134,8 @@ def xlsx_note(result: svc.Ranking, city: City, lang: str = "zh") -> str:
     return labels.word("opp_xlsx_note", lang).format(
         source=source, place=place_name(city, result.place, lang), year=result.year,
         measure=labels.code("metric", result.measure, lang), unit=labels.unit(result.unit, lang),
-        strategy=labels.code("strategy", result.strategy, lang), wd=wd, wp=wp, wc=wc)
+        strategy=labels.code("strategy", result.strategy, lang), wd=wd, wp=wp, wc=wc) + " " + filters_note(
+        result.filters, result.feasible, lang)
 
 
 def sheet(result: svc.Ranking, city: City, lang: str = "zh") -> tuple[str, pd.DataFrame, str, dict[str, str]]:
