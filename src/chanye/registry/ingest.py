@@ -3,7 +3,9 @@
 `import_file` is the one library call behind `chanye import` and the web upload. Valid rows are upserted by
 USCC (enterprises) and USCC + year (figures) in one transaction together with the quarantine, the warnings,
 the batch record and the classification of every touched enterprise: a failure or a killed process leaves
-the database as it was. Re-importing the same file changes nothing and says so.
+the database as it was. Re-importing the same file changes nothing and says so. Given `limits` (the CLI,
+the web and `Platform.import_file` pass them), the file is read and validated in a worker process under
+resource limits (`registry.import_worker`) and only this process writes the store.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from pathlib import Path
 import pandas as pd
 
 from chanye.framework import Framework, load_pack
+from chanye.registry import import_worker
 from chanye.registry.fields import FIELDS, MEASURES
-from chanye.registry.read import read_sheets
+from chanye.registry.import_worker import ImportLimits
 from chanye.registry.store import Store
-from chanye.registry.validate import Mapping, Validated, validate_sheet
+from chanye.registry.validate import Mapping, Validated
 
 Progress = Callable[[str, float], None]  # (stage: reading | validating | writing | done, fraction)
 OnWrite = Callable[[Store, pd.Series, Framework], tuple[int, int]]
@@ -103,12 +106,15 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
     on_write: OnWrite | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
     """Import a CSV/XLSX/Parquet file of enterprises (and yearly figures). See the module docstring. `pack`
     (a Framework, a pack name or folder; default the default pack) gives the city whose districts every row
     is checked against, the nodes firms are classified into and the chains they are linked to.
     `on_write(store, usccs, framework) -> (predicted, classified)` classifies the enterprises the file touched
-    inside the same transaction (`services.imports.classify_and_link`; none: the rows are stored unclassified)."""
+    inside the same transaction (`services.imports.classify_and_link`; none: the rows are stored unclassified).
+    `limits`: read and validate the file in a worker process under these limits (`registry.import_worker`;
+    what the CLI and the web do); None reads it in this process (library use, tests)."""
     started = time.perf_counter()
     path = Path(path)
     framework = framework_of(pack)
@@ -116,12 +122,8 @@ def import_file(
     if year is not None:
         mapping.year = year
     step = progress or (lambda _stage, _fraction: None)
-    step("reading", 0.0)
-    sheets = read_sheets(path, sheet=sheet, headers=set(mapping.columns))
-    validated: list[Validated] = []
-    for i, raw in enumerate(sheets):
-        step("validating", (i + 0.5) / (len(sheets) + 1))
-        validated.append(validate_sheet(raw, mapping, city=framework.city, file_label=path.name))
+    validated = import_worker.parse(path, mapping, sheet=sheet, city=framework.city, file_label=path.name,
+                                    progress=step, limits=limits)
     report = ImportReport(file=str(path), batch_id=None, dry_run=dry_run)
     step("writing", 0.6)
     try:

@@ -11,13 +11,19 @@ from chanye.registry.fields import FIELDS
 from chanye.registry.store import Store
 
 
-def batches(store: Store) -> pd.DataFrame:
-    """The import history, newest first."""
-    return store.query("""
-        SELECT id, file, kind, finished_at, status, rows_total, rows_loaded, rows_quarantined,
-               inserted, updated, unchanged, synthetic
-        FROM import_batches ORDER BY id DESC
-    """)
+def batches(store: Store, *, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+    """The import history, newest first; `limit`/`offset` page in the store (issue 17: list reads in SQL)."""
+    page = " LIMIT ? OFFSET ?" if limit is not None else ""
+    return store.query(
+        "SELECT id, file, kind, finished_at, status, rows_total, rows_loaded, rows_quarantined, "
+        "inserted, updated, unchanged, synthetic FROM import_batches ORDER BY id DESC" + page,
+        [int(limit), int(offset)] if limit is not None else None,
+    )
+
+
+def batch_count(store: Store) -> int:
+    """How many imports the history holds."""
+    return int(store.scalar("SELECT count(*) FROM import_batches"))
 
 
 def latest_batch(store: Store) -> int | None:

@@ -19,7 +19,9 @@ import pandas as pd
 from chanye.errors import ChanyeError
 from chanye.registry import ingest, quarantine
 from chanye.registry.fields import FIELDS
+from chanye.registry.import_worker import ImportLimits
 from chanye.registry.validate import Mapping
+from chanye.services.access import LOCAL, Viewer, require_import
 from chanye.services.results import REGISTRY, SYNTHETIC, Column, Table, plain, table
 
 STAGES = ("queued", "reading", "validating", "writing", "done", "failed")
@@ -103,13 +105,16 @@ def reclassify(store, pack=None) -> dict[str, int]:
 
 def import_file(p, path: str | Path, *, mapping: Mapping | None = None, year: int | None = None,
                 sheet: str | None = None, synthetic: bool = False, dry_run: bool = False,
-                progress=None, store=None) -> ingest.ImportReport:
+                progress=None, store=None, viewer: Viewer = LOCAL) -> ingest.ImportReport:
     """Import a CSV/XLSX/Parquet file through the platform's pack (its city, nodes and chains); a real import
     starts a new data generation, so every cached view sees the new data. `store` is the store to write
-    through (default a cursor of the platform's)."""
+    through (default a cursor of the platform's). The file is parsed in a worker process under the limits
+    of the environment (`registry.import_worker.ImportLimits.from_env`), so no file can take the caller down.
+    `viewer`: only administrators and city analysts import (AccessDenied otherwise)."""
+    require_import(viewer)
     report = ingest.import_file(store if store is not None else p.cursor(), path, mapping=mapping, year=year,
                                 sheet=sheet, pack=p.framework, synthetic=synthetic, dry_run=dry_run,
-                                progress=progress, on_write=classify_and_link)
+                                progress=progress, on_write=classify_and_link, limits=ImportLimits.from_env())
     if not dry_run:
         p.data_changed()
     return report
@@ -169,8 +174,10 @@ def run_job(p, job: ImportJob, path: Path, year: int | None, workdir: str | None
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def start_job(p, job: ImportJob, path: Path, year: int | None, workdir: str | None = None) -> threading.Thread:
-    """Run `job` in a background thread."""
+def start_job(p, job: ImportJob, path: Path, year: int | None, workdir: str | None = None, *,
+              viewer: Viewer = LOCAL) -> threading.Thread:
+    """Run `job` in a background thread (if `viewer` may import)."""
+    require_import(viewer)
     thread = threading.Thread(target=run_job, args=(p, job, path, year, workdir), name=f"import-{job.id}",
                               daemon=True)
     thread.start()
@@ -182,9 +189,11 @@ def start_job(p, job: ImportJob, path: Path, year: int | None, workdir: str | No
 # --------------------------------------------------------------------------------------------------------
 
 
-def batches(p) -> Table:
-    """The import history, newest first (counts in rows and firms)."""
-    frame = quarantine.batches(p.cursor())
+def batches(p, *, limit: int | None = None, offset: int = 0) -> Table:
+    """The import history, newest first (counts in rows and firms); `limit`/`offset`: one page of it, read
+    in the store, with `total` the whole history's length."""
+    store = p.cursor()
+    frame = quarantine.batches(store, limit=limit, offset=offset)
     rows = []
     for r in frame.to_dict("records"):
         r = {k: plain(v) for k, v in r.items()}
@@ -197,7 +206,8 @@ def batches(p) -> Table:
             "synthetic": bool(r.get("synthetic")), "row_unit": "rows",
             "provenance": (SYNTHETIC if r.get("synthetic") else REGISTRY).key,
         })
-    return table("batches", BATCH_COLUMNS, rows, REGISTRY, total=len(rows))
+    total = len(rows) if limit is None and not offset else quarantine.batch_count(store)
+    return table("batches", BATCH_COLUMNS, rows, REGISTRY, total=total)
 
 
 def _reason_text(items: list[dict], lang: str) -> str:
@@ -209,9 +219,12 @@ def _reason_text(items: list[dict], lang: str) -> str:
     return ("; " if lang == "en" else "；").join(f"{field_name(i['field'])}: {i['reason']}" for i in items)
 
 
-def quarantine_page(p, batch: int | None = None, *, limit: int | None = 500, offset: int = 0) -> QuarantinePage:
+def quarantine_page(p, batch: int | None = None, *, limit: int | None = 500, offset: int = 0,
+                    viewer: Viewer = LOCAL) -> QuarantinePage:
     """One page of the rejected rows of one batch (default the latest) with every reason; the total and the
-    reason counts come from the store, so a page never reads the whole batch."""
+    reason counts come from the store, so a page never reads the whole batch. Rejected rows are firm-level
+    data of any district: only those who may import see them."""
+    require_import(viewer)
     store = p.cursor()
     chosen = quarantine.latest_batch(store) if batch is None else batch
     if chosen is None:
@@ -225,8 +238,9 @@ def quarantine_page(p, batch: int | None = None, *, limit: int | None = 500, off
                           table("quarantine", QUARANTINE_COLUMNS, rows, REGISTRY, batch=int(chosen)))
 
 
-def reimport_sheets(p, batch: int | None = None) -> tuple[int | None, dict]:
+def reimport_sheets(p, batch: int | None = None, *, viewer: Viewer = LOCAL) -> tuple[int | None, dict]:
     """(batch, {sheet: frame}): the rejected rows under their original headers with 原行号 and 问题 columns,
-    ready to fix and import again (the file's own headers, so no labels apply)."""
+    ready to fix and import again (the file's own headers, so no labels apply). Importers only."""
+    require_import(viewer)
     store = p.cursor()
     return (batch or quarantine.latest_batch(store)), quarantine.for_reimport(store, batch)

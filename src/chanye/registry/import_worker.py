@@ -1,0 +1,413 @@
+"""Parse an import file in a separate worker process with resource limits, so that no file can take the
+server (or the CLI) down with it.
+
+A crafted workbook can make the spreadsheet reader allocate gigabytes (a stray cell far away, a zip bomb) or
+spin for minutes; calamine, the XLSX reader, aborts the whole process when an allocation fails. The import
+therefore reads and validates the file in a worker started with the 'forkserver' context (a clean
+single-threaded server process forks it, never the threaded web server; 'spawn' where forkserver is
+missing). Before it reads, the worker limits itself:
+
+- address space (RLIMIT_AS): what it has mapped after loading its libraries plus `max_memory`;
+- CPU time (RLIMIT_CPU): `cpu_seconds` (and a wall clock of 4 x that, checked by the parent);
+- file size (RLIMIT_FSIZE): `temp_bytes` for any file it writes (its output and its log);
+- no core files; a private temporary directory (TMPDIR) that the parent removes whatever happens.
+
+The worker hands the validated rows back as Parquet files in that directory (text cells as text, lists and
+dicts as JSON, so nothing is unpickled from it) plus a small JSON manifest over a pipe; the parent loads
+them and writes them in one transaction (`registry.ingest`). When the worker dies or hits a limit, the
+import fails with `ImportLimitExceeded`, naming the limit, its value and the variable that raises it, and
+nothing is written. Limits come from the environment (`ImportLimits.from_env`); docs/cli.md lists them.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from chanye import errors
+from chanye.errors import ChanyeError, InputError
+from chanye.registry.read import read_sheets
+from chanye.registry.validate import ColumnPlan, Mapping, Validated, validate_sheet
+from chanye.standards.regions import City
+
+try:
+    import resource
+except ImportError:  # not POSIX (Windows): no limits to set, the file is parsed in-process
+    resource = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+
+_CPU_GRACE = 5  # seconds between SIGXCPU (soft limit) and SIGKILL (hard limit)
+_WALL_FACTOR = 4  # a worker running longer than this x its CPU limit in wall-clock time is stopped
+_MESSAGE_BYTES = 1 << 20  # the largest message the parent accepts from the worker
+ENV = {"max_memory": "CHANYE_IMPORT_MAX_MEMORY", "cpu_seconds": "CHANYE_IMPORT_CPU_SECONDS",
+       "temp_bytes": "CHANYE_IMPORT_TEMP_BYTES"}
+
+
+class ImportLimitExceeded(InputError):
+    """The worker parsing an import hit a resource limit or died; nothing was written."""
+
+    title = "导入超出资源上限 Import exceeded a resource limit"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Limits
+# --------------------------------------------------------------------------------------------------------
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str, name: str) -> int:
+    """'2147483648', '200M', '2G', '1.5GiB' -> bytes (K, M, G, T are powers of 1024)."""
+    m = _SIZE.match(text)
+    if not m:
+        raise InputError(f"{name}={text[:40]!r}: 无法识别的大小 (not a size)", hint="写字节数或带单位，例如 2G、512M (bytes, or e.g. 2G)")
+    return int(float(m.group(1)) * 1024 ** "_KMGT".index((m.group(2) or "_").upper()))
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What one import's worker may use: `max_memory` bytes of address space beyond its loaded libraries,
+    `cpu_seconds` of CPU time, `temp_bytes` per file it writes."""
+
+    max_memory: int = 2 << 30
+    cpu_seconds: int = 120
+    temp_bytes: int = 2 << 30
+
+    @classmethod
+    def from_env(cls) -> ImportLimits:
+        """Defaults overridden by CHANYE_IMPORT_MAX_MEMORY, CHANYE_IMPORT_CPU_SECONDS and
+        CHANYE_IMPORT_TEMP_BYTES (sizes in bytes or with K/M/G)."""
+        values = asdict(cls())
+        for key, name in ENV.items():
+            text = os.environ.get(name, "").strip()
+            if not text:
+                continue
+            if key == "cpu_seconds":
+                if not text.isdigit() or int(text) < 1:
+                    raise InputError(f"{name}={text[:40]!r}: 应为正整数秒数 (expected whole seconds)")
+                values[key] = int(text)
+            else:
+                values[key] = parse_size(text, name)
+        return cls(**values)
+
+
+def size_text(n: int) -> str:
+    """2 GiB = '2.0 GiB', 200 MiB = '200 MiB', 4096 = '4 KiB'."""
+    if n >= 1 << 30:
+        return f"{n / (1 << 30):.1f} GiB"
+    return f"{n / (1 << 20):.0f} MiB" if n >= 1 << 20 else f"{n / 1024:.0f} KiB"
+
+
+def limit_error(limit: str, limits: ImportLimits, file_label: str) -> ImportLimitExceeded:
+    """The one message for a worker that hit `limit` (memory | cpu | temp)."""
+    what = {
+        "memory": (f"内存上限 {size_text(limits.max_memory)}", f"the memory limit of {size_text(limits.max_memory)}"),
+        "cpu": (f"CPU 时间上限 {limits.cpu_seconds} 秒", f"the CPU time limit of {limits.cpu_seconds} s"),
+        "temp": (f"临时磁盘上限 {size_text(limits.temp_bytes)}", f"the temporary disk limit of "
+                                                            f"{size_text(limits.temp_bytes)}"),
+    }[limit]
+    name = ENV[{"memory": "max_memory", "cpu": "cpu_seconds", "temp": "temp_bytes"}[limit]]
+    unit = "秒数 (seconds)" if limit == "cpu" else "字节数，可写 2G、512M (bytes, or e.g. 2G)"
+    return ImportLimitExceeded(
+        f"{file_label}: 解析文件时超出{' ' if what[0][0].isascii() else ''}{what[0]}，导入已取消，未写入任何数据 "
+        f"(parsing the file exceeded {what[1]}; the import was cancelled and nothing was written)",
+        hint=f"拆分文件或另存为 CSV 后再导入；确需更多资源时调高环境变量 {name}，单位为{unit} "
+             f"(split the file, or raise {name})",
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Parsing (in whichever process runs it)
+# --------------------------------------------------------------------------------------------------------
+
+
+def parse_file(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str,
+               progress: Progress) -> list[Validated]:
+    """Read every sheet of the file and validate it: the part of an import that touches the file."""
+    progress("reading", 0.0)
+    sheets = read_sheets(path, sheet=sheet, headers=set(mapping.columns))
+    validated = []
+    for i, raw in enumerate(sheets):
+        progress("validating", (i + 0.5) / (len(sheets) + 1))
+        validated.append(validate_sheet(raw, mapping, city=city, file_label=file_label))
+    return validated
+
+
+def parse(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str, progress: Progress,
+          limits: ImportLimits | None) -> list[Validated]:
+    """`parse_file` in a limited worker process (`limits`), or in this process (None, or no POSIX limits)."""
+    if limits is None or resource is None:
+        return parse_file(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress)
+    return _parse_in_worker(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress,
+                            limits=limits)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The parent's side
+# --------------------------------------------------------------------------------------------------------
+
+_CONTEXT: multiprocessing.context.BaseContext | None = None
+_CONTEXT_LOCK = threading.Lock()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """The forkserver context with this module preloaded (each worker forks from a clean, single-threaded
+    process that has pandas and the readers loaded already), or spawn where forkserver is missing."""
+    global _CONTEXT
+    with _CONTEXT_LOCK:
+        if _CONTEXT is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                ctx = multiprocessing.get_context("forkserver")
+                ctx.set_forkserver_preload([__name__, "python_calamine", "chanye.registry.xlsx_guard"])
+            else:
+                ctx = multiprocessing.get_context("spawn")
+            _CONTEXT = ctx
+        return _CONTEXT
+
+
+def _cpu_seconds_of(pid: int) -> float | None:
+    """CPU time (user + system) a live process has used, from /proc; None where it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _parse_in_worker(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str,
+                     progress: Progress, limits: ImportLimits) -> list[Validated]:
+    tmp = Path(tempfile.mkdtemp(prefix="chanye-import-"))  # mode 0700: private to this user
+    ctx = _context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    env = {k: v for k, v in os.environ.items() if k.startswith("CHANYE_")}  # the forkserver's may be older
+    worker = ctx.Process(target=_work, name="chanye-import", daemon=True,
+                         args=(sender, str(path), mapping, sheet, city, file_label, str(tmp), limits, env))
+    result: dict | None = None
+    stopped = False  # the parent stopped it at the wall-clock deadline
+    cpu_used = 0.0
+    try:
+        worker.start()
+        sender.close()
+        deadline = time.monotonic() + _WALL_FACTOR * limits.cpu_seconds
+        while result is None:
+            if receiver.poll(0.2):
+                try:
+                    message = json.loads(receiver.recv_bytes(_MESSAGE_BYTES))
+                except (EOFError, OSError):  # the worker is gone (or sent something over-long)
+                    break
+                if message.get("kind") == "progress":
+                    progress(str(message["stage"]), float(message["fraction"]))
+                else:
+                    result = message
+            elif not worker.is_alive():
+                break
+            cpu_used = max(cpu_used, _cpu_seconds_of(worker.pid or 0) or 0.0)
+            if time.monotonic() > deadline:
+                stopped = True
+                worker.kill()
+                break
+        worker.join(30)
+        if result is not None and result.get("kind") == "done":
+            return [_load(sheet_info, tmp) for sheet_info in result["sheets"]]
+        raise _failure(result, worker.exitcode, stopped, cpu_used, limits, file_label, tmp)
+    finally:
+        receiver.close()
+        if worker.is_alive():
+            worker.kill()
+            worker.join(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _failure(result: dict | None, exitcode: int | None, stopped: bool, cpu_used: float, limits: ImportLimits,
+             file_label: str, tmp: Path) -> ChanyeError:
+    """The error for a worker that did not finish: its own report, else what its exit status says."""
+    kind = (result or {}).get("kind")
+    if kind == "error":  # a bad file: the reader's or validator's own message
+        cls = getattr(errors, str(result["class"]), None)
+        if not (isinstance(cls, type) and issubclass(cls, ChanyeError)):
+            cls = InputError
+        return cls(str(result["message"]), hint=result.get("hint"))
+    if kind == "limit":
+        return limit_error(str(result["limit"]), limits, file_label)
+    head = _log_head(tmp).partition("\n")[0]  # e.g. 'memory allocation of 249600000 bytes failed'
+    if head:
+        log.info("import worker for %s exited with %s: %s", file_label, exitcode, head)
+    signals = {-signal.SIGXCPU: "cpu", -signal.SIGXFSZ: "temp", -signal.SIGABRT: "memory", -signal.SIGSEGV: "memory",
+               -signal.SIGBUS: "memory"}
+    if stopped or (exitcode == -signal.SIGKILL and cpu_used >= limits.cpu_seconds - 1):
+        return limit_error("cpu", limits, file_label)
+    if exitcode in signals:  # under RLIMIT_AS a failed allocation aborts native code (calamine) or segfaults
+        return limit_error(signals[exitcode], limits, file_label)
+    if exitcode == -signal.SIGKILL:  # the kernel's out-of-memory killer
+        return limit_error("memory", limits, file_label)
+    detail = f"{result['type']}: {result['message']}" if kind == "crash" else f"exit status {exitcode}"
+    return ImportLimitExceeded(
+        f"{file_label}: 解析文件的进程意外结束 ({detail})，导入已取消，未写入任何数据 "
+        "(the process parsing the file failed; nothing was written)",
+        hint="检查文件格式，或另存为 CSV 后再导入；问题持续请报告维护者 (check the file; report if it persists)",
+    )
+
+
+def _log_head(tmp: Path, chars: int = 400) -> str:
+    """The start of what the worker wrote to stderr (a native reader's abort message comes first)."""
+    try:
+        with (tmp / "stderr.log").open("rb") as fh:
+            return fh.read(chars).decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+# --------------------------------------------------------------------------------------------------------
+# The worker's side
+# --------------------------------------------------------------------------------------------------------
+
+
+def _vm_size() -> int:
+    """Bytes of address space this process has mapped now (0 where /proc is missing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _set_limit(which: int, soft: int, hard: int | None = None) -> None:
+    """Lower a limit to `soft` (and `hard`, default the same), never above a hard limit already set."""
+    hard = soft if hard is None else hard
+    _, ceiling = resource.getrlimit(which)
+    if ceiling != resource.RLIM_INFINITY:
+        soft, hard = min(soft, ceiling), min(hard, ceiling)
+    try:
+        resource.setrlimit(which, (soft, hard))
+    except (ValueError, OSError) as exc:  # e.g. RLIMIT_AS on macOS: parse anyway, and say so in the log
+        log.warning("import worker: cannot set resource limit %s: %s", which, exc)
+
+
+def restrict(limits: ImportLimits) -> None:
+    """Apply `limits` to this process (the worker, before it opens the file)."""
+    try:  # glibc gives each thread a 64 MB heap reservation; two arenas keep the address space honest
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+    _set_limit(resource.RLIMIT_CORE, 0)
+    _set_limit(resource.RLIMIT_AS, _vm_size() + limits.max_memory)
+    _set_limit(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + _CPU_GRACE)
+    _set_limit(resource.RLIMIT_FSIZE, limits.temp_bytes)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-size write then fails with EFBIG, reported as such
+
+
+def _work(conn, path: str, mapping: Mapping, sheet: str | None, city: City, file_label: str, tmp: str,
+          limits: ImportLimits, env: dict[str, str]) -> None:
+    """The worker's body: limit itself, parse, write the frames to `tmp`, report over `conn` (JSON only)."""
+    os.environ.update(env)
+    os.environ["TMPDIR"] = tmp
+    tempfile.tempdir = tmp
+    log_fd = os.open(os.path.join(tmp, "stderr.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(log_fd, 2)  # a native reader's abort message goes to the log, which the parent logs
+    os.close(log_fd)
+
+    def send(message: dict) -> None:
+        conn.send_bytes(json.dumps(message, ensure_ascii=False).encode("utf-8"))
+
+    restrict(limits)
+    try:
+        validated = parse_file(Path(path), mapping, sheet=sheet, city=city, file_label=file_label,
+                               progress=lambda stage, fraction: send({"kind": "progress", "stage": stage,
+                                                                      "fraction": fraction}))
+        send({"kind": "done", "sheets": [_save(v, Path(tmp), i) for i, v in enumerate(validated)]})
+    except MemoryError:
+        send({"kind": "limit", "limit": "memory"})
+    except ChanyeError as exc:
+        send({"kind": "error", "class": type(exc).__name__, "message": exc.message, "hint": exc.hint})
+    except OSError as exc:
+        if exc.errno == errno.EFBIG or "File too large" in str(exc):
+            send({"kind": "limit", "limit": "temp"})
+        else:
+            send(_crash(exc, path, tmp))
+    except Exception as exc:  # a reader failing in an unforeseen way: reported, never a traceback
+        send(_crash(exc, path, tmp))
+    finally:
+        conn.close()
+
+
+def _crash(exc: Exception, path: str, tmp: str) -> dict:
+    """An unforeseen error as a short report without the server's folders in it."""
+    text = str(exc).replace(str(Path(path).parent) + os.sep, "").replace(tmp + os.sep, "")
+    return {"kind": "crash", "type": type(exc).__name__, "message": text[:300]}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Frames through Parquet: exact dtypes, missing values and nested cells
+# --------------------------------------------------------------------------------------------------------
+
+
+def _encode(frame: pd.DataFrame, path: Path) -> dict:
+    """Write `frame` to Parquet; object columns of text keep whether their blanks were None or NaN, other
+    object columns (lists, dicts) go as JSON text. Returns what `_decode` needs."""
+    kinds: dict[str, str] = {}
+    out = {}
+    for col in frame.columns:
+        series = frame[col]
+        kind = str(series.dtype)
+        if series.dtype == object:
+            missing = series.isna().to_numpy()
+            blanks = {v is None for v in series[missing]}
+            if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty") and len(blanks) <= 1:
+                kind = "text:none" if blanks != {False} else "text:nan"
+                series = series.astype(object).where(~missing, None)
+            else:
+                kind = "json"
+                series = pd.Series([json.dumps(v, ensure_ascii=False) for v in series], index=series.index,
+                                   dtype=object)
+        kinds[str(col)] = kind
+        out[str(col)] = series
+    pd.DataFrame(out, index=frame.index).reset_index(drop=True).to_parquet(path, index=False)
+    return {"file": path.name, "kinds": kinds, "rows": len(frame)}
+
+
+def _decode(info: dict, folder: Path) -> pd.DataFrame:
+    frame = pd.read_parquet(folder / info["file"])
+    for col, kind in info["kinds"].items():
+        series = frame[col]
+        if kind == "json":
+            frame[col] = pd.Series([json.loads(v) for v in series], index=frame.index, dtype=object)
+        elif kind.startswith("text:"):
+            values = series.astype(object)
+            frame[col] = values.where(series.notna(), None if kind == "text:none" else float("nan"))
+        elif str(series.dtype) != kind:
+            frame[col] = series.astype(kind)
+    return frame[list(info["kinds"])] if info["kinds"] else pd.DataFrame(index=range(info["rows"]))
+
+
+def _save(v: Validated, folder: Path, i: int) -> dict:
+    return {"sheet": v.sheet, "blank_rows": v.blank_rows, "has_figures": bool(v.has_figures),
+            "plans": [asdict(p) for p in v.plans],
+            "rows": _encode(v.rows, folder / f"rows-{i}.parquet"),
+            "rejected": _encode(v.rejected, folder / f"rejected-{i}.parquet")}
+
+
+def _load(info: dict, folder: Path) -> Validated:
+    return Validated(sheet=info["sheet"], rows=_decode(info["rows"], folder),
+                     rejected=_decode(info["rejected"], folder), plans=[ColumnPlan(**p) for p in info["plans"]],
+                     blank_rows=int(info["blank_rows"]), has_figures=bool(info["has_figures"]))
