@@ -126,6 +126,7 @@ def measure(base: str, url: str, clients: int, seconds: float, max_requests: int
         t.join()
     wall = time.perf_counter() - wall
     times.sort()
+    times = times or [float("nan")]  # a loaded machine may not finish one request in the time given
     q = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
     return {"url": url, "status": cold.status_code, "n": len(times), "errors": errors[0], "first": first,
             "p50": q[49], "p95": q[94], "max": times[-1], "rps": len(times) / wall, "bytes": len(cold.content)}
