@@ -51,3 +51,17 @@ class InputError(ChanyeError):
 
     status = 422
     title = "输入有误 Invalid input"
+
+
+class AccessDenied(ChanyeError):
+    """The viewer's role does not allow this (issue 17: accounts and roles); the web answers 403."""
+
+    status = 403
+    title = "无权访问 Forbidden"
+
+
+class NotSignedIn(ChanyeError):
+    """No live session where accounts are on; the web answers 401 (a page redirects to /login)."""
+
+    status = 401
+    title = "请先登录 Sign-in required"

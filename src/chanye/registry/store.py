@@ -37,8 +37,18 @@ DEFAULT_DB = Path("data") / "chanye.duckdb"
 
 
 def default_path() -> Path:
-    """`CHANYE_DB` if set, else data/chanye.duckdb under the working directory."""
-    return Path(os.environ.get("CHANYE_DB") or DEFAULT_DB)
+    """The one default database (issue 15): `CHANYE_DB` if set; else the checkout's data/chanye.duckdb when the
+    package runs from a source checkout (src/chanye beside pyproject.toml: `make run`, editable installs),
+    wherever the command is run from; else the user's data folder, `$XDG_DATA_HOME/chanye/chanye.duckdb`
+    (default ~/.local/share/chanye/chanye.duckdb). Never relative to the working directory, so a command run
+    in another folder does not create a stray ./data/chanye.duckdb."""
+    if os.environ.get("CHANYE_DB"):
+        return Path(os.environ["CHANYE_DB"])
+    root = Path(__file__).resolve().parents[3]
+    if Path(__file__).resolve().parents[2].name == "src" and (root / "pyproject.toml").is_file():
+        return root / DEFAULT_DB
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "chanye" / "chanye.duckdb"
 
 
 # Each migration is applied once, in order, inside a transaction; `schema_version` records which ran.
@@ -112,6 +122,33 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE published ADD COLUMN note_en VARCHAR;
     ALTER TABLE sources ADD COLUMN note_en VARCHAR;
+    """,
+    # 5: local accounts, their sessions and the audit log (registry/users.py, issue 17 accounts).
+    """
+    CREATE TABLE users (
+        name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, district VARCHAR, password_hash VARCHAR NOT NULL,
+        created_at TIMESTAMP DEFAULT current_timestamp, disabled_at TIMESTAMP
+    );
+    CREATE TABLE sessions (
+        token_hash VARCHAR PRIMARY KEY, user_name VARCHAR NOT NULL, csrf VARCHAR NOT NULL,
+        created_at TIMESTAMP DEFAULT current_timestamp, expires_at TIMESTAMP NOT NULL
+    );
+    CREATE SEQUENCE audit_ids START 1;
+    CREATE TABLE audit (
+        id BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'), happened_at TIMESTAMP DEFAULT current_timestamp,
+        user_name VARCHAR, action VARCHAR NOT NULL, target VARCHAR, detail VARCHAR
+    );
+    """,
+    # 6: the classification review queue and analysts' labels (registry/review.py, issue 11 classification).
+    """
+    CREATE TABLE review_queue (
+        uscc VARCHAR NOT NULL, pack VARCHAR NOT NULL, probability DOUBLE, suggestions JSON,
+        queued_at TIMESTAMP DEFAULT current_timestamp, PRIMARY KEY (uscc, pack)
+    );
+    CREATE TABLE manual_labels (
+        uscc VARCHAR PRIMARY KEY, code VARCHAR NOT NULL, action VARCHAR NOT NULL, decided_by VARCHAR NOT NULL,
+        decided_at TIMESTAMP DEFAULT current_timestamp, note VARCHAR
+    );
     """,
 )
 

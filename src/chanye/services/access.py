@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chanye.errors import AccessDenied
+
 
 class Role(StrEnum):
     admin = "admin"
@@ -64,3 +66,40 @@ class Viewer:
 
 
 LOCAL = Viewer(user=None, role=Role.admin)
+
+
+# --- enforcing the roles (the service layer calls these; the web maps AccessDenied to 403) ------------------------
+
+
+def require_firms(viewer: Viewer) -> None:
+    """Refuse a visitor any firm-level data."""
+    if not viewer.sees_firms:
+        raise AccessDenied("访客只能查看汇总数据，不能查看企业名单或企业画像 (visitors see aggregates only, no firm-level data)",
+                           hint="需要企业数据请联系管理员开通分析账号 (ask an administrator for an analyst account)")
+
+
+def require_firm(viewer: Viewer, district: str | None) -> None:
+    """Refuse one firm registered in `district` (an adcode) to a viewer who may not see that district's firms."""
+    require_firms(viewer)
+    if not viewer.sees_firms_of(district):
+        raise AccessDenied(f"该企业不在您负责的区（{viewer.district}），无权查看 (this firm lies outside your district)",
+                           hint="区级分析账号只能查看本区企业；汇总数据不受限 (district analysts see their own district's "
+                                "firms; aggregates stay visible)")
+
+
+def require_import(viewer: Viewer) -> None:
+    if not viewer.may_import:
+        raise AccessDenied("只有管理员和市级分析可以导入数据或查看隔离区 (only administrators and city analysts may import "
+                           "data or see quarantined rows)", hint="请联系管理员 (ask an administrator)")
+
+
+def require_admin(viewer: Viewer) -> None:
+    if not viewer.may_administer:
+        raise AccessDenied("只有管理员可以管理用户和查看审计日志 (administrators only: users and the audit log)",
+                           hint="请联系管理员 (ask an administrator)")
+
+
+def viewer_of(account) -> Viewer:
+    """The Viewer of a signed-in account (`registry.users.Account`)."""
+    return Viewer(user=account.name, role=Role(account.role), district=account.district)
+

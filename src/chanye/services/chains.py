@@ -19,13 +19,14 @@ context, which offer the same `framework`, `cursor()` and `cached()`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from chanye.analytics import chains as ch
+from chanye.analytics import feasibility
 from chanye.classify.chain_links import link_status
 from chanye.classify.chains import LINK_COLUMNS, PRODUCER, ROLES, link_enterprises
 from chanye.errors import NotFound
@@ -34,7 +35,9 @@ from chanye.framework.model import Framework
 from chanye.registry import views
 from chanye.registry.chain_links import read_links
 from chanye.registry.store import Store
+from chanye.services.access import LOCAL, Viewer
 from chanye.services.results import Column, Provenance, Table, table
+from chanye.standards import industrial_policy
 from chanye.standards.regions import City
 
 __all__ = [
@@ -53,6 +56,8 @@ __all__ = [
     "overview",
     "read_chain_links",
     "resolve_district",
+    "restrict_board",
+    "restrict_node",
     "summary",
     "view",
     "view_of",
@@ -88,6 +93,23 @@ class Inputs:
     @property
     def provenance(self) -> Provenance:
         return Provenance.of_data(self.synthetic)
+
+    def screened(self) -> dict[str, tuple]:
+        """USCC -> the feasibility reasons of its declared 小类 (only firms some filter removes; the pack-relevance
+        filter is not applied: a chain link already places the firm in the pack). Computed once."""
+        if "_screened" not in self.__dict__:
+            frame = self.firms[["uscc", "industry_code"]].drop_duplicates("uscc")
+            codes = frame["industry_code"].dropna().astype(str).unique()
+            by_code = feasibility.screen(codes, restricted=industrial_policy.by_class(),
+                                         enabled=LIST_FILTERS)
+            self.__dict__["_screened"] = {
+                u: by_code[c] for u, c in zip(frame["uscc"].astype(str), frame["industry_code"].astype(str),
+                                              strict=True) if c in by_code}
+        return self.__dict__["_screened"]
+
+
+# The filters the chain lists apply (issue 11): pack relevance is the chain link itself.
+LIST_FILTERS = ("resource_bound", "local_service", "restricted")
 
 
 def load_inputs(store: Store, framework: Framework) -> Inputs:
@@ -161,6 +183,8 @@ class ChainView:
     year: int | None
     status: str = "current"  # of the stored links: current | stale | missing
     params: dict = field(default_factory=dict)  # the diagnosis' parameters
+    feasible: bool = True  # the feasibility filters are on
+    excluded: dict = field(default_factory=dict)  # list -> {uscc: reasons} the filters took off (or would)
 
     @property
     def provenance(self) -> Provenance:
@@ -168,21 +192,36 @@ class ChainView:
 
 
 def view(inputs: Inputs, framework: Framework, chain_id: str, *, district: str | None = None,
-         links: pd.DataFrame | None = None) -> ChainView:
+         links: pd.DataFrame | None = None, feasible: bool = True) -> ChainView:
     """Everything about one chain in the city (or one district): diagnosis, 链主 and the full lists.
-    `links`: the chain's links (`read_chain_links`); computed in memory when not given."""
+    `links`: the chain's links (`read_chain_links`); computed in memory when not given. With `feasible` (the
+    default) firms the feasibility filters remove (`LIST_FILTERS`, by their declared 小类) are neither 链主 nor
+    on the lists; `excluded` names them with their reasons either way."""
     chain = framework.chain(chain_id)
     district = resolve_district(framework, district)
     if links is None:
         links = link_enterprises(inputs.firms, chain)
     city, year, m = framework.city.code, inputs.year, inputs.measures
     args = (links, inputs.firms, inputs.figures, inputs.tags, chain)
+    screened = inputs.screened()
+    chain_firms = set(links["uscc"].astype(str))
+    out = {u: r for u, r in screened.items() if u in chain_firms}
+    # The filtered firms are found with the filters on; shown all, the lists keep them.
+    exclude = tuple(out)
     diagnosis = ch.diagnose(*args, city, district, year=year, measures=m)
-    leaders = ch.leaders(links, inputs.firms, inputs.figures, chain, city, district, year=year, measures=m)
-    recruitment = ch.recruitment_list(*args, diagnosis, city, year=year, measures=m)
-    expansion = ch.expansion_list(*args, diagnosis, city, district, year=year, measures=m)
+    leaders = ch.leaders(links, inputs.firms, inputs.figures, chain, city, district, year=year, measures=m,
+                         exclude=exclude)
+    recruitment = ch.recruitment_list(*args, diagnosis, city, year=year, measures=m, exclude=exclude)
+    expansion = ch.expansion_list(*args, diagnosis, city, district, year=year, measures=m, exclude=exclude)
+    excluded = {name: {u: out[u] for u in frame.attrs.get("excluded", [])}
+                for name, frame in (("recruitment", recruitment), ("expansion", expansion), ("leaders", leaders))}
+    if not feasible and exclude:  # shown all: the lists again, without the filters
+        leaders = ch.leaders(links, inputs.firms, inputs.figures, chain, city, district, year=year, measures=m)
+        recruitment = ch.recruitment_list(*args, diagnosis, city, year=year, measures=m)
+        expansion = ch.expansion_list(*args, diagnosis, city, district, year=year, measures=m)
     return ChainView(chain, links, diagnosis, leaders, recruitment, expansion, framework.city, district,
-                     inputs.synthetic, year, inputs.status.get(chain.id, "current"), dict(diagnosis.attrs["params"]))
+                     inputs.synthetic, year, inputs.status.get(chain.id, "current"), dict(diagnosis.attrs["params"]),
+                     feasible, excluded)
 
 
 def open_view(store: Store, framework: Framework, chain_id: str, *, district: str | None = None) -> ChainView:
@@ -301,6 +340,7 @@ EXPANSION_COLUMNS = (
     Column("rd_intensity", "number", "percent", label="chain_col_rd_intensity"),
     Column("above_scale", "boolean", label="chain_col_is_above_scale"),
     Column("tags", "list", label="chain_col_tags", codes="chain_tag"),
+    Column("size", "number", "score", label="chain_col_size_score"),
     Column("growth", "number", "score", label="chain_col_growth_score"),
     Column("rd", "number", "score", label="chain_col_rd_score"),
     Column("tag_score", "number", "score", label="chain_col_tag_score"),
@@ -350,7 +390,10 @@ class ChainBoard:
     diagnosis: Table  # chain_diagnosis: one row per link, in template order
     leaders: Table  # chain_leaders
     recruitment: Table  # chain_recruitment: producers elsewhere on weak or missing links, best first
-    expansion: Table  # chain_expansion: local producers on weak links, best first
+    expansion: Table  # chain_expansion: every local producer on the chain, best first
+    feasible: bool = True  # the feasibility filters are on (the default)
+    filters: Table | None = None  # chain_filters: per list and filter, the firms it took off
+    removed: Table | None = None  # chain_removed: the firms taken off, with their 小类 and reasons
 
     @property
     def provenance(self) -> Provenance:
@@ -452,20 +495,65 @@ def _list_rows(frame: pd.DataFrame, place: str) -> list[dict]:
                        linked_nodes=_list(r["linked_nodes"]), local_nodes=int(r["local_nodes"]))
         else:
             row.update(rd_intensity=_pct(r["rd_intensity"]), above_scale=bool(r["above_scale"]),
-                       rd=_float(r["rd"]), scale=_float(r["scale"]))
+                       rd=_float(r["rd"]), scale=_float(r["scale"]), size=_float(r["size"]))
         rows.append(row)
     return rows
 
 
-def board_of(v: ChainView) -> ChainBoard:
-    """The typed result of a chain view."""
+FILTER_COLUMNS = (
+    Column("list", "code", label="feas_list", codes="chain_list"),
+    Column("filter", "code", label="feas_filter", codes="feas_filter"),
+    Column("removed", "integer", "firms", label="feas_removed"),
+)
+REMOVED_COLUMNS = (
+    Column("list", "code", label="feas_list", codes="chain_list"),
+    Column("name", "text", label="chain_col_name"),
+    Column("uscc", "code", label="chain_col_uscc"),
+    Column("industry_code", "code", label="activity"),
+    Column("filters", "list", label="feas_filters", codes="feas_filter"),
+    Column("reasons", "list", label="feas_reasons"),
+)
+
+
+def _filter_tables(v: ChainView, names: Mapping[str, str], codes: Mapping[str, str]) -> tuple[Table, Table]:
+    rows, removed = [], []
+    for which, found in v.excluded.items():
+        for f, n in feasibility.counts(found, LIST_FILTERS).items():
+            rows.append({"list": which, "filter": f, "removed": n})
+        for u in sorted(found):
+            removed.append({"list": which, "name": names.get(u, u), "uscc": u, "industry_code": codes.get(u),
+                            "filters": tuple(f for f, _ in found[u]),
+                            "reasons": tuple(_detail(f, p) for f, p in found[u])})
+    meta = {"feasible": v.feasible}
+    return (table("chain_filters", FILTER_COLUMNS, rows, v.provenance, **meta),
+            table("chain_removed", REMOVED_COLUMNS, removed, v.provenance, **meta))
+
+
+def _detail(code: str, params: Mapping[str, Any]) -> str:
+    """'local_service:trade', 'restricted:conditional' (the label group feas_reason words it)."""
+    detail = params.get("section") or params.get("kind") or params.get("coverage") or ""
+    return f"{code}:{detail}" if detail else code
+
+
+def board_of(v: ChainView, info: pd.DataFrame | None = None) -> ChainBoard:
+    """The typed result of a chain view. `info`: the firms' names and codes (`Inputs.firms`), for the filtered
+    firms' rows."""
     params = {k: v.params[k] for k in ("basis", "weak_percentile", "min_producers", "strong_lq",
                                        "require_above_scale", "min_peer_firms", "peer_active_only", "peers")
               if k in v.params}
+    wanted = {u for found in v.excluded.values() for u in found}
+    names: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    if info is not None and wanted:
+        sub = info[info["uscc"].astype(str).isin(wanted)].drop_duplicates("uscc")
+        names = dict(zip(sub["uscc"].astype(str), sub["name"], strict=True))
+        codes = dict(zip(sub["uscc"].astype(str), sub["industry_code"].astype(str), strict=True))
+    filters, removed = _filter_tables(v, names, codes)
     return ChainBoard(
         v.chain, v.city, v.district, v.year, v.synthetic, v.status, params, _diagnosis_table(v), _leaders_table(v),
         table("chain_recruitment", RECRUITMENT_COLUMNS, _list_rows(v.recruitment, "city_code"), v.provenance),
         table("chain_expansion", EXPANSION_COLUMNS, _list_rows(v.expansion, "district_code"), v.provenance),
+        v.feasible, filters, removed,
     )
 
 
@@ -531,12 +619,13 @@ def links_of(host: Host, chain_id: str) -> pd.DataFrame:
                        lambda: read_chain_links(host.cursor(), host.framework, chain_id, data))
 
 
-def view_of(host: Host, chain_id: str, district: str | None = None) -> ChainView:
+def view_of(host: Host, chain_id: str, district: str | None = None, *, feasible: bool = True) -> ChainView:
     chain = host.framework.chain(chain_id)  # an unknown chain or district fails before any work
     area = resolve_district(host.framework, district)
     data, chain_links = inputs_of(host), links_of(host, chain.id)
-    return host.cached(("chains", "view", chain.id, area),
-                       lambda: view(data, host.framework, chain.id, district=area, links=chain_links))
+    key = ("chains", "view", chain.id, area) + (() if feasible else ("all",))
+    return host.cached(key, lambda: view(data, host.framework, chain.id, district=area, links=chain_links,
+                                         feasible=feasible))
 
 
 def overview(host: Host, district: str | None = None) -> ChainsOverview:
@@ -551,15 +640,76 @@ def overview(host: Host, district: str | None = None) -> ChainsOverview:
     return host.cached(("chains", "summary", area), compute)
 
 
-def board(host: Host, chain_id: str, district: str | None = None) -> ChainBoard:
-    """One chain (or its cluster's node id) in the city or a district (cached per data generation)."""
-    v = view_of(host, chain_id, district)
-    return host.cached(("chains", "board", v.chain.id, v.district), lambda: board_of(v))
+def board(host: Host, chain_id: str, district: str | None = None, *, viewer: Viewer = LOCAL,
+          feasible: bool = True) -> ChainBoard:
+    """One chain (or its cluster's node id) in the city or a district (cached per data generation), with the
+    firm lists `viewer` may see (`restrict_board`); `feasible=False` keeps on the lists the firms the
+    feasibility filters take off (issue 11)."""
+    v = view_of(host, chain_id, district, feasible=feasible)
+    key = ("chains", "board", v.chain.id, v.district) + (() if feasible else ("all",))
+    b = host.cached(key, lambda: board_of(v, inputs_of(host).firms))
+    return restrict_board(b, viewer, inputs_of(host))
 
 
 def node(host: Host, chain_id: str, node_id: str, district: str | None = None, *,
-         limit: int | None = 100) -> NodeDetail:
-    """One link of a chain in the city or a district: its enterprises and recruitment targets."""
+         limit: int | None = 100, viewer: Viewer = LOCAL) -> NodeDetail:
+    """One link of a chain in the city or a district: its enterprises and recruitment targets (those `viewer`
+    may see; the counts per role stay whole: they are aggregates)."""
     v = view_of(host, chain_id, district)
     v.chain.node(node_id)  # an unknown node: before any work
-    return node_detail(inputs_of(host), v, board(host, v.chain.id, v.district), node_id, limit=limit)
+    # A district analyst's firms are picked from all of the node's, then cut to `limit`.
+    cut = None if viewer.firm_district is not None else limit
+    detail = node_detail(inputs_of(host), v, board(host, v.chain.id, v.district), node_id, limit=cut)
+    return restrict_node(detail, viewer, limit)
+
+
+# --- who sees which firms (issue 17; services.access) ------------------------------------------------------------
+
+
+def _rows_where(t: Table, keep) -> Table:
+    return replace(t, rows=tuple(r for r in t.rows if keep(r)))
+
+
+def _nothing(t: Table | None) -> Table | None:
+    """The table without its rows (its columns and meta stay, so a page still draws its header)."""
+    return None if t is None else replace(t, rows=())
+
+
+def restrict_board(b: ChainBoard, viewer: Viewer, inputs: Inputs | None = None) -> ChainBoard:
+    """The board with the firm lists `viewer` may see. A visitor: no list at all (the diagnosis' counts stay).
+    A district analyst: the chain leaders and the expansion list (local firms) of their own district only, and
+    of the firms the feasibility filters took off (`removed`) those of their district or outside the city; the
+    recruitment list names producers outside the city, no district's firms, and stays."""
+    if viewer.sees_firms and viewer.firm_district is None:
+        return b
+    if not viewer.sees_firms:
+        return replace(b, leaders=_nothing(b.leaders), recruitment=_nothing(b.recruitment),
+                       expansion=_nothing(b.expansion), removed=_nothing(b.removed))
+    info = inputs.info if inputs is not None and inputs.info is not None else None
+    home = b.city.code
+
+    def visible(r) -> bool:
+        """A firm of the viewer's district, or one registered outside the city (not any district's)."""
+        uscc = str(r.get("uscc"))
+        if info is None or uscc not in info.index:
+            return False
+        city, district = info.at[uscc, "city_code"], info.at[uscc, "district_code"]
+        if isinstance(city, str) and city and city != home:
+            return True
+        return viewer.sees_firms_of(district if isinstance(district, str) else None)
+
+    return replace(b, leaders=_rows_where(b.leaders, visible),
+                   expansion=_rows_where(b.expansion, lambda r: viewer.sees_firms_of(r.get("district_code"))),
+                   removed=None if b.removed is None else _rows_where(b.removed, visible))
+
+
+def restrict_node(d: NodeDetail, viewer: Viewer, limit: int | None = None) -> NodeDetail:
+    """The node's enterprises `viewer` may see (a district analyst: their district's, the first `limit`; a
+    visitor: none, and no recruitment targets either)."""
+    if viewer.sees_firms and viewer.firm_district is None:
+        return d
+    firms = _rows_where(d.firms, lambda r: viewer.sees_firms_of(r.get("district_code")))
+    if limit:
+        firms = replace(firms, rows=firms.rows[:limit])
+    targets = d.targets if viewer.sees_firms else _nothing(d.targets)
+    return replace(d, firms=firms, targets=targets)

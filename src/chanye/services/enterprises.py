@@ -19,6 +19,7 @@ from chanye.registry import views
 from chanye.registry.fields import MEASURES
 from chanye.registry.store import DatabaseError
 from chanye.services import search as engine
+from chanye.services.access import LOCAL, Viewer, require_firm, require_firms
 from chanye.services.results import REGISTRY, SYNTHETIC, Column, Provenance, Table, table
 from chanye.standards import regions
 from chanye.standards.regions import City
@@ -248,10 +249,13 @@ def check_filters(p, d: engine.Directory, node: str | None, district: str | None
 # --------------------------------------------------------------------------------------------------------
 
 
-def search(p, query: SearchQuery | None = None, **kwargs) -> SearchResult:
+def search(p, query: SearchQuery | None = None, *, viewer: Viewer = LOCAL, **kwargs) -> SearchResult:
     """Enterprises matching a query and filters, sorted and paged, with their year's figures and facets.
-    Pass a SearchQuery or its fields as keywords."""
+    Pass a SearchQuery or its fields as keywords. `viewer`: a visitor is refused; a district analyst finds only
+    the firms of their own district (the facets count those only, so a name search reveals no other district's
+    firm)."""
     query = query or SearchQuery(**kwargs)
+    require_firms(viewer)
     d = directory(p)
     check_filters(p, d, query.node, query.district, query.city)
     if query.year is not None and query.year not in d.years:
@@ -259,6 +263,8 @@ def search(p, query: SearchQuery | None = None, **kwargs) -> SearchResult:
                        hint=f"可用年份: {', '.join(map(str, d.years)) or '无'}")
     rows, rel, tokens, mode = engine.match_rows(d, query.q or "")
     keep = engine.filter_mask(d, rows, node=query.node, tag=query.tag, city=query.city)
+    if viewer.firm_district is not None:  # a district analyst: their own district's firms only (issue 17)
+        keep &= engine.in_district(d, rows, viewer.firm_district)
     before_district = rows[keep]
     if query.district:
         keep &= engine.in_district(d, rows, query.district)
@@ -331,8 +337,24 @@ def tag_counts(p, *, node: str | None = None, district: str | None = None, city:
 # --------------------------------------------------------------------------------------------------------
 
 
-def enterprise(p, uscc: str) -> EnterpriseDetail:
+def profile(p, uscc: str, *, viewer: Viewer = LOCAL) -> EnterpriseDetail:
+    """One enterprise's profile, built once per data generation, if `viewer` may see it (else AccessDenied:
+    a visitor sees no firm, a district analyst only their own district's)."""
+    require_firms(viewer)
+    detail = p.cached(("profile", uscc.strip().upper()), lambda: enterprise(p, uscc))
+    require_firm(viewer, detail.district_code)
+    return detail
+
+
+def enterprise(p, uscc: str, *, viewer: Viewer = LOCAL) -> EnterpriseDetail:
     """One enterprise: attributes, figures over time (with units), tags and its nodes with evidence."""
+    require_firms(viewer)
+    detail = _build(p, uscc)
+    require_firm(viewer, detail.district_code)
+    return detail
+
+
+def _build(p, uscc: str) -> EnterpriseDetail:
     key = uscc.strip().upper()
     if not key or len(key) > 40:
         raise NotFound(f"没有统一社会信用代码为 {uscc[:40]} 的企业 (no such enterprise)", hint="用企业搜索查找")

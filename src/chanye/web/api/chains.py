@@ -25,9 +25,11 @@ from chanye.present import chains as words
 from chanye.present import labels
 from chanye.present import tables as present
 from chanye.services import chains as service
+from chanye.services.access import LOCAL, Viewer
 from chanye.services.results import Table
+from chanye.web.auth import viewer
 from chanye.web.i18n import lang_of
-from chanye.web.schemas import Cell, TablePayload
+from chanye.web.schemas import Cell, TablePayload, responses
 from chanye.web.tables import xlsx_response
 
 router = APIRouter(tags=["chains 产业链"])
@@ -35,6 +37,7 @@ router = APIRouter(tags=["chains 产业链"])
 Format = Literal["json", "xlsx"]
 District = Query(None, max_length=40, description="区: 名称、简称、英文名或代码，缺省为全市 (a district; default the city)")
 Limit = Query(100, ge=1, le=20_000, description="最多返回的行数 (rows to return)")
+ShowAll = Query(False, description="显示全部企业（关闭可行性筛选）(every firm: feasibility filters off; issue 11)")
 
 
 def host(request: Request) -> service.Host:
@@ -106,6 +109,25 @@ class ChainListTable(TablePayload):
     total: int
 
 
+class ChainFilterItem(BaseModel):
+    """One feasibility filter on one list (issue 11) and how many firms it took off."""
+
+    list: str
+    code: str
+    removed: Cell
+    text: str
+
+
+class ChainFilters(BaseModel):
+    """The feasibility filters of the lists: on by default (`?show_all=true` turns them off), the visible note,
+    each filter per list, and the firms removed with their reasons."""
+
+    feasible: bool
+    note: str
+    items: list[ChainFilterItem]
+    removed: TablePayload | None = None
+
+
 class ChainResponse(BaseModel):
     chain: ChainInfo
     area: ChainArea
@@ -118,6 +140,7 @@ class ChainResponse(BaseModel):
     edges: list[ChainEdgeInfo]
     diagnosis: TablePayload
     totals: dict[str, int]
+    filters: ChainFilters | None = None
 
 
 class ChainNodeInfo(BaseModel):
@@ -149,6 +172,7 @@ class ChainListResponse(ChainListTable):
     list: str
     area: ChainArea
     year: int | None
+    filters: ChainFilters | None = None
 
 
 # --- models (the pages render the same ones) -------------------------------------------------------------
@@ -184,10 +208,12 @@ def _source(framework, source_id: str) -> dict:
     return {"id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date, "url": s.url}
 
 
-def chain_model(h: service.Host, chain_id: str, district: str | None = None, lang: str = "zh") -> dict:
+def chain_model(h: service.Host, chain_id: str, district: str | None = None, lang: str = "zh", *,
+                viewer: Viewer = LOCAL, show_all: bool = False) -> dict:
     """The chain map: template nodes (segment, parent, products) with their diagnosis (status, grounds, local
-    revenue and producers as cells), the supply edges, the links per status and the full diagnosis table."""
-    b = service.board(h, chain_id, district)
+    revenue and producers as cells), the supply edges, the links per status, the full diagnosis table and the
+    lists' feasibility filters (`show_all`: off)."""
+    b = service.board(h, chain_id, district, viewer=viewer, feasible=not show_all)
     chain, framework = b.chain, h.framework
     cluster = framework.node(chain.cluster)
     diagnosis = present.payload(_worded(b, b.diagnosis, lang), lang)
@@ -220,12 +246,13 @@ def chain_model(h: service.Host, chain_id: str, district: str | None = None, lan
         "diagnosis": diagnosis,
         "totals": {"recruitment": len(b.recruitment.rows), "expansion": len(b.expansion.rows),
                    "leaders": len(b.leaders.rows)},
+        "filters": words.filters_model(b, lang),
     }
 
 
 def node_model(h: service.Host, chain_id: str, node_id: str, district: str | None = None, limit: int = 100,
-               lang: str = "zh") -> dict:
-    d = service.node(h, chain_id, node_id, district, limit=limit)
+               lang: str = "zh", *, viewer: Viewer = LOCAL) -> dict:
+    d = service.node(h, chain_id, node_id, district, limit=limit, viewer=viewer)
     node = d.chain.node(d.node_id)
     provenance = d.diagnosis.provenance.key
     b = service.board(h, d.chain.id, d.district)
@@ -251,11 +278,12 @@ LISTS = ("recruitment", "expansion", "leaders")
 
 
 def list_model(h: service.Host, chain_id: str, which: str, district: str | None = None, limit: int | None = 100,
-               lang: str = "zh") -> dict:
-    b = service.board(h, chain_id, district)
+               lang: str = "zh", *, viewer: Viewer = LOCAL, show_all: bool = False) -> dict:
+    b = service.board(h, chain_id, district, viewer=viewer, feasible=not show_all)
     full = getattr(b, which)
     return {"chain": b.chain.id, "list": which, "area": _area(b.city, b.district, lang), "year": b.year,
-            "total": len(full.rows), **present.payload(_worded(b, _head(full, limit), lang), lang)}
+            "total": len(full.rows), **present.payload(_worded(b, _head(full, limit), lang), lang),
+            "filters": words.filters_model(b, lang, which)}
 
 
 def board_tables(b, lang: str, which: tuple[str, ...] = ("recruitment", "expansion", "diagnosis", "leaders"),
@@ -276,7 +304,8 @@ def _xlsx(b, tables: dict[str, Table], name: str, lang: str):
 # --- routes -----------------------------------------------------------------------------------------------
 
 
-@router.get("/chains", summary="产业链概览: 各链强链/弱链/缺链环节数", response_model=ChainsResponse)
+@router.get("/chains", summary="产业链概览: 各链强链/弱链/缺链环节数", response_model=ChainsResponse,
+            responses=responses(xlsx=True, not_found=True))
 def chains_list(request: Request, district: str | None = District, format: Format = "json"):
     h, lang = host(request), lang_of(request)
     if format == "xlsx":
@@ -290,39 +319,43 @@ def chains_list(request: Request, district: str | None = District, format: Forma
 
 
 @router.get("/chains/{chain_id}", summary="产业链图谱: 环节（上中下游、诊断、本地营收、依据）与供应关系",
-            response_model=ChainResponse)
-def chain_detail(request: Request, chain_id: str, district: str | None = District, format: Format = "json"):
+            response_model=ChainResponse, responses=responses(xlsx=True, not_found=True))
+def chain_detail(request: Request, chain_id: str, district: str | None = District, format: Format = "json",
+                 show_all: bool = ShowAll):
     h, lang = host(request), lang_of(request)
     if format == "xlsx":
-        b = service.board(h, chain_id, district)
+        b = service.board(h, chain_id, district, viewer=viewer(request), feasible=not show_all)
         return _xlsx(b, board_tables(b, lang), "lists", lang)
-    return chain_model(h, chain_id, district, lang)
+    return chain_model(h, chain_id, district, lang, viewer=viewer(request), show_all=show_all)
 
 
 @router.get("/chains/{chain_id}/nodes/{node_id}", summary="环节: 本地企业（角色、证据）与招商目标",
-            response_model=ChainNodeResponse)
+            response_model=ChainNodeResponse, responses=responses(not_found=True))
 def chain_node(request: Request, chain_id: str, node_id: str, district: str | None = District, limit: int = Limit):
-    return node_model(host(request), chain_id, node_id, district, limit, lang_of(request))
+    return node_model(host(request), chain_id, node_id, district, limit, lang_of(request), viewer=viewer(request))
 
 
 def _list_route(which: str):
     def handler(request: Request, chain_id: str, district: str | None = District, limit: int = Limit,
-                format: Format = "json"):
+                format: Format = "json", show_all: bool = ShowAll):
         h, lang = host(request), lang_of(request)
         if format == "xlsx":
-            b = service.board(h, chain_id, district)
+            b = service.board(h, chain_id, district, viewer=viewer(request), feasible=not show_all)
             return _xlsx(b, board_tables(b, lang, (which,)), which, lang)
-        return list_model(h, chain_id, which, district, limit, lang)
+        return list_model(h, chain_id, which, district, limit, lang, viewer=viewer(request), show_all=show_all)
 
     handler.__name__ = f"chain_{which}"
     return handler
 
 
-router.get("/chains/{chain_id}/recruitment", response_model=ChainListResponse,
+LIST_RESPONSES = responses(xlsx=True, not_found=True)
+
+
+router.get("/chains/{chain_id}/recruitment", response_model=ChainListResponse, responses=LIST_RESPONSES,
            summary="招商清单: 外地缺链/弱链环节的生产企业，附推荐理由")(_list_route("recruitment"))
-router.get("/chains/{chain_id}/expansion", response_model=ChainListResponse,
-           summary="增资扩产清单: 本地弱链环节的生产企业，附推荐理由")(_list_route("expansion"))
-router.get("/chains/{chain_id}/leaders", response_model=ChainListResponse,
+router.get("/chains/{chain_id}/expansion", response_model=ChainListResponse, responses=LIST_RESPONSES,
+           summary="增资扩产清单: 本地产业链上的全部生产企业（含强链与链主），附推荐理由")(_list_route("expansion"))
+router.get("/chains/{chain_id}/leaders", response_model=ChainListResponse, responses=LIST_RESPONSES,
            summary="链主企业: 规模与连接度领先的本地生产企业")(_list_route("leaders"))
 
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from chanye.errors import ChanyeError, InputError, NotFound
@@ -25,16 +26,18 @@ from chanye.present import enterprises as show
 from chanye.present import labels
 from chanye.present import tables as present
 from chanye.services import imports, published
+from chanye.services.access import LOCAL, Viewer, require_import
 from chanye.services.imports import ImportJob
+from chanye.web.auth import audit, viewer
 from chanye.web.i18n import lang_of
-from chanye.web.schemas import TablePayload
+from chanye.web.schemas import TablePayload, responses
 from chanye.web.tables import XLSX_TYPE, attachment, xlsx_response
 
 router = APIRouter(tags=["data 数据"])
 
 Format = Literal["json", "xlsx"]
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet")
-XLSX = {200: {"content": {XLSX_TYPE: {}}, "description": "`?format=xlsx`: the table as a workbook"}}
+XLSX = responses(xlsx=True, not_found=True)  # JSON, or `?format=xlsx`: the table as a workbook
 
 
 class UploadTooLarge(ChanyeError):
@@ -134,6 +137,7 @@ def upload_name(filename: str, *, max_chars: int = 120, max_bytes: int = 200) ->
 
 
 @router.post("/data/imports", status_code=202, response_model=ImportJobPayload,
+             responses=responses(ok=202, too_large=True),
              summary="上传并导入 CSV/XLSX/Parquet（后台运行，轮询进度）(upload and import; poll for progress)",
              openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
                  "type": "object", "required": ["file"],
@@ -141,6 +145,8 @@ def upload_name(filename: str, *, max_chars: int = 120, max_bytes: int = 200) ->
                                 "year": {"type": "integer", "description": "数据年份（文件无年份列时）"}}}}}}})
 async def post_import(request: Request):
     ctx = request.app.state.ctx
+    who = viewer(request)
+    require_import(who)  # before a byte is read (issue 17: administrators and city analysts import)
     limit = ctx.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + _FRAMING:
@@ -193,12 +199,14 @@ async def post_import(request: Request):
     if len(jobs) > 200:  # keep the newest jobs only
         for old in sorted(jobs.values(), key=lambda j: j.started_at)[: len(jobs) - 200]:
             jobs.pop(old.id, None)
-    imports.start_job(ctx, job, path, year, workdir)
+    imports.start_job(ctx, job, path, year, workdir, viewer=who)
+    if request.app.state.auth.enabled:  # audit (web/auth.py): who imported which file
+        await run_in_threadpool(audit, ctx, who.user, "import", name, f"job {job.id}")
     return JSONResponse(job_payload(job, lang_of(request)), status_code=202)
 
 
 @router.get("/data/imports/{job_id}", summary="导入进度与结果 (an import's stage, fraction and report)",
-            response_model=ImportJobPayload)
+            response_model=ImportJobPayload, responses=responses(not_found=True))
 def get_import(request: Request, job_id: str):
     job = _jobs(request).get(job_id)
     if job is None:
@@ -217,9 +225,11 @@ def batches_model(ctx, *, lang: str = "zh") -> dict:
     return present.payload(imports.batches(ctx), lang)
 
 
-def quarantine_model(ctx, batch: int | None = None, *, limit: int = 500, offset: int = 0, lang: str = "zh") -> dict:
-    """One page of a batch's rejected rows (default the latest batch) as a payload."""
-    return show.quarantine_payload(imports.quarantine_page(ctx, batch, limit=limit, offset=offset), lang)
+def quarantine_model(ctx, batch: int | None = None, *, limit: int = 500, offset: int = 0, lang: str = "zh",
+                     viewer: Viewer = LOCAL) -> dict:
+    """One page of a batch's rejected rows (default the latest batch) as a payload (importers only)."""
+    return show.quarantine_payload(imports.quarantine_page(ctx, batch, limit=limit, offset=offset, viewer=viewer),
+                                   lang)
 
 
 def sources_model(ctx, *, lang: str = "zh") -> dict:
@@ -260,10 +270,10 @@ def get_quarantine(request: Request, batch: int | None = Query(None, ge=1, descr
     ctx = request.app.state.ctx
     lang = lang_of(request)
     if format == "xlsx":
-        chosen, sheets = imports.reimport_sheets(ctx, batch)
+        chosen, sheets = imports.reimport_sheets(ctx, batch, viewer=viewer(request))
         note = labels.word("quarantine_xlsx_note", lang).format(batch=chosen)
         return xlsx_response(sheets, f"quarantine-{chosen}.xlsx", notes=dict.fromkeys(sheets, note))
-    return quarantine_model(ctx, batch, limit=limit, offset=offset, lang=lang)
+    return quarantine_model(ctx, batch, limit=limit, offset=offset, lang=lang, viewer=viewer(request))
 
 
 @router.get("/data/sources", summary="来源: 公开资料清单 (the public sources figures cite)",
@@ -286,3 +296,17 @@ def get_published(request: Request, scope: Literal["city", "district", "node"] |
     if format == "xlsx":
         return _xlsx(published_table(ctx, scope=scope, area=area, node=node), "published.xlsx", lang)
     return published_model(ctx, scope=scope, area=area, node=node, lang=lang)
+
+
+# --- consistency of published figures (services/published.py; issue 11 item 5) ----------------------------------
+
+
+@router.get("/data/published/consistency", response_model=TablePayload, responses=XLSX,
+            summary="公开数字一致性检查: 相互之间及与全国总数对照（按报道保留，冲突并列两个来源）")
+def get_published_consistency(request: Request, format: Format = "json"):
+    ctx = request.app.state.ctx
+    lang = lang_of(request)
+    result = ctx.cached(("published_consistency",), lambda: published.consistency_table(ctx))
+    if format == "xlsx":
+        return _xlsx(result, "published-consistency.xlsx", lang)
+    return present.payload(result, lang)

@@ -17,10 +17,12 @@ from pydantic import BaseModel
 from chanye.present import enterprises as show
 from chanye.present import tables as present
 from chanye.services import enterprises as svc
+from chanye.services.access import LOCAL, Viewer
 from chanye.services.enterprises import SearchQuery, district_table, warm  # noqa: F401  (web/models.py, chains)
 from chanye.services.search import BigramIndex, tokens_of  # noqa: F401  (importable where they always were)
+from chanye.web.auth import viewer
 from chanye.web.i18n import lang_of
-from chanye.web.schemas import TablePayload
+from chanye.web.schemas import TablePayload, responses
 from chanye.web.tables import XLSX_MAX_ROWS, XLSX_TYPE, attachment
 
 router = APIRouter(tags=["enterprises 企业"])
@@ -29,7 +31,7 @@ SortKey = Literal["relevance", "revenue", "industrial_output", "value_added", "e
                   "founded", "name"]
 TagId = Literal["above_scale", "high_tech", "srdi", "little_giant", "listed"]
 Format = Literal["json", "xlsx"]
-XLSX = {200: {"content": {XLSX_TYPE: {}}, "description": "`?format=xlsx`: the table as a workbook"}}
+XLSX = responses(xlsx=True, not_found=True)  # JSON, or `?format=xlsx`: the table as a workbook
 
 
 class SearchPayload(TablePayload):
@@ -73,9 +75,9 @@ class EnterprisePayload(BaseModel):
 # --------------------------------------------------------------------------------------------------------
 
 
-def search_model(ctx, *, lang: str = "zh", **query: Any) -> dict:
-    """The /api/v1/enterprises payload of a search (keywords: SearchQuery's fields)."""
-    return show.search_payload(svc.search(ctx, SearchQuery(**query)), lang)
+def search_model(ctx, *, lang: str = "zh", viewer: Viewer = LOCAL, **query: Any) -> dict:
+    """The /api/v1/enterprises payload of a search (keywords: SearchQuery's fields) as `viewer` may see it."""
+    return show.search_payload(svc.search(ctx, SearchQuery(**query), viewer=viewer), lang)
 
 
 def tag_counts_model(ctx, *, node: str | None = None, district: str | None = None, city: str | None = None,
@@ -84,14 +86,14 @@ def tag_counts_model(ctx, *, node: str | None = None, district: str | None = Non
     return present.payload(svc.tag_counts(ctx, node=node, district=district, city=city), lang)
 
 
-def enterprise_detail(ctx, uscc: str) -> svc.EnterpriseDetail:
-    """One firm's typed profile, cached until the next import."""
-    return ctx.cached(("profile", uscc), lambda: svc.enterprise(ctx, uscc))
+def enterprise_detail(ctx, uscc: str, viewer: Viewer = LOCAL) -> svc.EnterpriseDetail:
+    """One firm's typed profile, cached until the next import (AccessDenied when `viewer` may not see it)."""
+    return svc.profile(ctx, uscc, viewer=viewer)
 
 
-def profile_model(ctx, uscc: str, *, lang: str = "zh") -> dict:
+def profile_model(ctx, uscc: str, *, lang: str = "zh", viewer: Viewer = LOCAL) -> dict:
     """The /api/v1/enterprises/{uscc} payload."""
-    return show.detail_payload(enterprise_detail(ctx, uscc), lang)
+    return show.detail_payload(enterprise_detail(ctx, uscc, viewer), lang)
 
 
 def xlsx(tables: list, filename: str, lang: str):
@@ -124,9 +126,9 @@ def get_enterprises(
     query = SearchQuery(q=q, node=node, district=district, city=city, tag=tag, sort=sort, order=order, page=page,
                         per_page=per_page, year=year)
     if format == "xlsx":
-        result = svc.search(ctx, replace(query, limit=XLSX_MAX_ROWS))
+        result = svc.search(ctx, replace(query, limit=XLSX_MAX_ROWS), viewer=viewer(request))
         return xlsx([(result.firms, show.firms_note(result, lang, limit=XLSX_MAX_ROWS))], "enterprises.xlsx", lang)
-    return show.search_payload(svc.search(ctx, query), lang)
+    return show.search_payload(svc.search(ctx, query, viewer=viewer(request)), lang)
 
 
 @router.get("/enterprises/tags", summary="各标签企业数 (enterprise counts by tag)", response_model=TagCountsPayload,
@@ -151,7 +153,7 @@ def get_tag_counts(
 def get_enterprise(request: Request, uscc: str, format: Format = "json"):
     ctx = request.app.state.ctx
     lang = lang_of(request)
-    detail = enterprise_detail(ctx, uscc)
+    detail = enterprise_detail(ctx, uscc, viewer(request))
     if format == "xlsx":
         extra = f"{detail.name} {detail.uscc}"
         return xlsx([(detail.figures, show.note(detail.figures, lang, extra)),

@@ -4,6 +4,7 @@ provenance is 'synthetic' (示例数据), 'registry', or the id of the source th
 
 from __future__ import annotations
 
+import inspect
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
@@ -13,7 +14,8 @@ from chanye.present import labels
 from chanye.present import tables as present
 from chanye.services import scoreboard
 from chanye.services.results import Table, plain
-from chanye.web.schemas import SeriesPayload, TablePayload
+from chanye.web.auth import viewer
+from chanye.web.schemas import SeriesPayload, TablePayload, responses
 from chanye.web.tables import XLSX_TYPE, xlsx_response
 
 router = APIRouter(tags=["scoreboard 监测看板"])
@@ -21,8 +23,8 @@ router = APIRouter(tags=["scoreboard 监测看板"])
 Format = Literal["json", "xlsx", "csv"]
 Lang = Literal["zh", "en"]
 _KEY_PARAMS = frozenset({"year", "node", "district", "lang"})
-FILES = {200: {"content": {"application/json": {}, XLSX_TYPE: {}, "text/csv": {}},
-               "description": "JSON (default), XLSX (format=xlsx) or CSV (format=csv)"}}
+FILES = responses(xlsx=True, csv=True)  # JSON (default), XLSX (format=xlsx) or CSV (format=csv)
+FILES_OF = responses(xlsx=True, csv=True, not_found=True)  # ... of a node or district that may not exist
 
 
 def board(request: Request) -> scoreboard.Scoreboard:
@@ -35,7 +37,12 @@ def view(request: Request, name: str, **kwargs) -> Table:
     ctx = request.app.state.ctx
     b = board(request)
     make = getattr(scoreboard, f"{name}_table")
-    return ctx.cached(("scoreboard-table", name, *sorted(kwargs.items())), lambda: make(b, **kwargs))
+    who = viewer(request)  # issue 17: visitors and district analysts get the tables under disclosure control
+    if "viewer" in inspect.signature(make).parameters:
+        kwargs["viewer"] = who
+    key = (who.role.value, who.firm_district) if who.needs_disclosure_control else ()
+    return ctx.cached(("scoreboard-table", name, *key, *sorted((k, v) for k, v in kwargs.items() if k != "viewer")),
+                      lambda: make(b, **kwargs))
 
 
 def respond(request: Request, t: Table, fmt: str, lang: str, b: scoreboard.Scoreboard):
@@ -52,10 +59,13 @@ def respond(request: Request, t: Table, fmt: str, lang: str, b: scoreboard.Score
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{t.name}.csv"})
     # keyed on the parameters that shape the answer, never the raw query string (junk must not grow the cache)
     key = ("scoreboard", t.name, *sorted((k, v) for k, v in request.query_params.items() if k in _KEY_PARAMS))
+    who = viewer(request)  # issue 17: a visitor's (disclosure-controlled) answer is cached apart from an analyst's
+    if who.needs_disclosure_control:
+        key = (*key, "viewer", who.role.value, who.firm_district)
     return request.app.state.ctx.json(key, lambda: present.payload(t, lang, years=b.years))
 
 
-@router.get("/scoreboard/nodes", response_model=TablePayload, responses=FILES,
+@router.get("/scoreboard/nodes", response_model=TablePayload, responses=FILES_OF,
             summary="节点总览: 规模、标签企业数、增速、占比、贡献、千亿级")
 def nodes(request: Request, year: int | None = Query(None, ge=1990, le=2100), node: str | None = None,
           district: str | None = None, lang: Lang = "zh", format: Format = "json"):
@@ -64,7 +74,7 @@ def nodes(request: Request, year: int | None = Query(None, ge=1990, le=2100), no
     return respond(request, view(request, "node", year=year, node=node, area=area), format, lang, b)
 
 
-@router.get("/scoreboard/districts", response_model=TablePayload, responses=FILES,
+@router.get("/scoreboard/districts", response_model=TablePayload, responses=FILES_OF,
             summary="分区: 一个节点在各区的规模、占比、区位商、增速")
 def districts(request: Request, year: int | None = Query(None, ge=1990, le=2100), node: str | None = None,
               district: str | None = None, lang: Lang = "zh", format: Format = "json"):
@@ -90,7 +100,7 @@ def reconcile(request: Request, lang: Lang = "zh", format: Format = "json"):
     return respond(request, view(request, "reconcile"), format, lang, board(request))
 
 
-@router.get("/scoreboard/series", response_model=SeriesPayload,
+@router.get("/scoreboard/series", response_model=SeriesPayload, responses=responses(not_found=True),
             summary="时间序列: 一个节点在一个区域（默认全市）的各年指标（长表）")
 def series(request: Request, node: str | None = None, area: str | None = None, metric: str | None = None):
     b = board(request)
@@ -115,11 +125,13 @@ def series(request: Request, node: str | None = None, area: str | None = None, m
     return request.app.state.ctx.json(("series", node_id, area, metric), build)
 
 
-@router.get("/scoreboard.xlsx", response_class=Response, responses={200: {"content": {XLSX_TYPE: {}}}},
+@router.get("/scoreboard.xlsx", response_class=Response, responses=responses(json=False, xlsx=True, not_found=True),
             summary="整份看板 XLSX: 节点总览、分区、千亿级、目标进度、公开数据对照、来源")
 def report(request: Request, year: int | None = Query(None, ge=1990, le=2100), node: str | None = None,
            district: str | None = None, lang: Lang = "zh"):
     b = board(request)
+    who = viewer(request)  # issue 17: disclosure control for visitors and district analysts
+    key = (who.role.value, who.firm_district) if who.needs_disclosure_control else ()
 
     def build():
         import tempfile
@@ -128,11 +140,11 @@ def report(request: Request, year: int | None = Query(None, ge=1990, le=2100), n
         from chanye.web.tables import attachment
 
         with tempfile.TemporaryDirectory(prefix="chanye-xlsx-") as tmp:
-            path = present.write_xlsx(scoreboard.tables(b, year=year, node=node, district=district),
+            path = present.write_xlsx(scoreboard.tables(b, year=year, node=node, district=district, viewer=who),
                                       Path(tmp) / "scoreboard.xlsx", lang)
             body = path.read_bytes()
         return attachment(body, f"{labels.word('scoreboard_file', lang)}.xlsx", XLSX_TYPE)
 
     # The workbook is the same for every request of a data generation: build it once.
-    return request.app.state.ctx.cached(("scoreboard.xlsx", year, node, district, lang), build)
+    return request.app.state.ctx.cached(("scoreboard.xlsx", year, node, district, lang, *key), build)
 
