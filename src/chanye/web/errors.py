@@ -26,7 +26,10 @@ def error_body(status: int, title: str, message: str, hint: str | None = None) -
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+    # a page's .json twin answers its errors in JSON too, whatever the client accepts (issue 17: the schema
+    # declares ErrorBody there)
+    path = request.url.path
+    return path.startswith("/api/") or path.endswith(".json") or "application/json" in request.headers.get("accept", "")
 
 
 def render(request: Request, status: int, title: str, message: str, hint: str | None = None):

@@ -8,6 +8,7 @@ built elsewhere. `render_error` draws the error page for web/errors.py.
 
 from __future__ import annotations
 
+import logging
 import math
 from pathlib import Path
 from urllib.parse import urlencode
@@ -20,15 +21,35 @@ from chanye.errors import NotFound
 from chanye.present import labels
 from chanye.present import tables as present
 from chanye.registry import views
+from chanye.services.access import require_import
 from chanye.services.results import Table
+from chanye.web.api.enterprises import EnterprisePayload, SearchPayload
+from chanye.web.auth import viewer
+from chanye.web.disclosure import for_viewer
 from chanye.web.i18n import lang_of, translator, words_for
+from chanye.web.schemas import responses
 from chanye.web.tables import clean, xlsx_response
 
 HERE = Path(__file__).parent
+log = logging.getLogger("chanye.web")
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(tags=["pages 页面"])
+
+# What the pages really answer (issue 17), declared in /openapi.json: the HTML page, or for a page with tables
+# `?format=xlsx&table=NAME` the workbook (404 for a name the page lacks); the .json twin the page's model; and the
+# errors (the error page for a browser, ErrorBody in JSON).
+PAGE = responses(json=False, html=True, not_found=True)
+PAGE_TABLES = responses(json=False, html=True, xlsx=True, not_found=True)
+TABLE_PARAMS = {"parameters": [
+    {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["xlsx"]},
+     "description": "xlsx: 下载本页的一张表 (download one of the page's tables)"},
+    {"name": "table", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 40},
+     "description": "与 format=xlsx 同用: 表格名 (the table's name)"},
+]}
+TWIN = responses()
+TWIN_OF = responses(not_found=True)  # the twin of a page about something that may not exist
 
 NAV = (
     ("overview", "/"),
@@ -38,6 +59,7 @@ NAV = (
     ("data", "/data"),
     ("opportunities", "/opportunities"),
     ("chains", "/chains"),
+    ("fusion", "/fusion"),  # 两业融合 (issue 13)
 )
 
 
@@ -151,7 +173,8 @@ def render_error(request: Request, status: int, title: str, message: str, hint: 
 # --------------------------------------------------------------------------------------------------------
 
 
-@router.get("/vendor/maps/{adcode}.json")
+@router.get("/vendor/maps/{adcode}.json", tags=["vendor 资源"], responses=responses(not_found=True),
+             summary="本市的区界 GeoJSON (the district boundaries of the pack's city)")
 def map_geojson(request: Request, adcode: str):
     """The district boundaries of the pack's city (`framework.map_file`, or CHANYE_MAP_FILE)."""
     ctx = request.app.state.ctx
@@ -160,7 +183,10 @@ def map_geojson(request: Request, adcode: str):
         raise NotFound(f"没有 {adcode[:12]} 的地图 (no map for that area)", hint=f"可用: /vendor/maps/{city}.json")
     path = ctx.map_path()
     if not path.exists():
-        raise NotFound(f"地图文件不存在: {path} (map file missing)", hint="运行 npm ci，或设置 CHANYE_MAP_FILE")
+        # the path goes to the server log only: no response body names a server path (issue 17)
+        log.warning("地图文件不存在 map file missing: %s", path)
+        raise NotFound(f"{ctx.framework.city.name}的地图文件不在服务器上 (map file missing on the server)",
+                       hint="管理员: 运行 npm ci，或设置 CHANYE_MAP_FILE；路径见服务器日志 (see the server log)")
     return FileResponse(path, media_type="application/json", headers={"Cache-Control": "public, max-age=86400"})
 
 
@@ -169,30 +195,32 @@ def map_geojson(request: Request, adcode: str):
 # --------------------------------------------------------------------------------------------------------
 
 
-@router.get("/", response_class=HTMLResponse)
-@router.get("/index.json", include_in_schema=False)
+@router.get("/", response_class=HTMLResponse, responses=PAGE_TABLES, openapi_extra=TABLE_PARAMS)
+@router.get("/index.json", responses=TWIN)
 def overview_page(request: Request, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
     ctx = request.app.state.ctx
     model = models.memo(ctx, ("overview", year), lambda: models.overview_model(ctx, year=year))
+    model = for_viewer(ctx, "overview", model, viewer(request))  # disclosure control (issue 17)
     return render(request, "overview.html", section="overview", title=translator(lang_of(request))("overview"),
                   model=model, json_links=models.overview_links(), tables=models.page_tables("overview", model), twin=True)
 
 
-@router.get("/cluster", response_class=HTMLResponse)
-@router.get("/cluster.json")
+@router.get("/cluster", response_class=HTMLResponse, responses=PAGE_TABLES, openapi_extra=TABLE_PARAMS)
+@router.get("/cluster.json", responses=TWIN)
 def clusters_page(request: Request, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
     ctx = request.app.state.ctx
     model = models.memo(ctx, ("clusters", year), lambda: models.clusters_model(ctx, year=year))
+    model = for_viewer(ctx, "clusters", model, viewer(request))  # disclosure control (issue 17)
     return render(request, "clusters.html", section="cluster", title=translator(lang_of(request))("cluster"),
                   model=model, json_links=models.clusters_links(), tables=models.page_tables("clusters", model), twin=True)
 
 
-@router.get("/cluster/{node_id}", response_class=HTMLResponse)
-@router.get("/cluster/{node_id}.json")
+@router.get("/cluster/{node_id}", response_class=HTMLResponse, responses=PAGE_TABLES, openapi_extra=TABLE_PARAMS)
+@router.get("/cluster/{node_id}.json", responses=TWIN_OF)
 def cluster_page(
     request: Request,
     node_id: str,
@@ -205,38 +233,43 @@ def cluster_page(
     info = node_model(request, node_id)  # UnknownNode -> the 404 page
     model = models.memo(ctx, ("cluster", node_id, year),
                         lambda: models.cluster_model(ctx, node_id, year=year, node_info=info))
+    model = _top_for_viewer(request, model, node=node_id, city=ctx.framework.city.code)
+    model = for_viewer(ctx, "cluster", model, viewer(request), node=node_id)  # disclosure control (issue 17)
     lang = lang_of(request)
     name = model["node"]["name_en"] if lang == "en" else model["node"]["name"]
     return render(request, "cluster.html", section="cluster", title=name, model=model,
                   json_links=models.cluster_links(node_id), tables=models.page_tables("cluster", model), twin=True)
 
 
-@router.get("/district", response_class=HTMLResponse)
-@router.get("/district.json")
+@router.get("/district", response_class=HTMLResponse, responses=PAGE_TABLES, openapi_extra=TABLE_PARAMS)
+@router.get("/district.json", responses=TWIN)
 def districts_page(request: Request, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
     ctx = request.app.state.ctx
     model = models.memo(ctx, ("districts", year), lambda: models.districts_model(ctx, year=year))
+    model = for_viewer(ctx, "districts", model, viewer(request))  # disclosure control (issue 17)
     return render(request, "districts.html", section="district", title=translator(lang_of(request))("district"),
                   model=model, json_links=models.districts_links(), tables=models.page_tables("districts", model), twin=True)
 
 
-@router.get("/district/{adcode}", response_class=HTMLResponse)
-@router.get("/district/{adcode}.json")
+@router.get("/district/{adcode}", response_class=HTMLResponse, responses=PAGE_TABLES, openapi_extra=TABLE_PARAMS)
+@router.get("/district/{adcode}.json", responses=TWIN_OF)
 def district_page(request: Request, adcode: str, year: int | None = Query(None, ge=1990, le=2100)):
     from chanye.web import models
 
     ctx = request.app.state.ctx
     model = models.memo(ctx, ("district", adcode, year), lambda: models.district_model(ctx, adcode, year=year))
+    model = _top_for_viewer(request, model, district=adcode)
+    model = for_viewer(ctx, "district", model, viewer(request), adcode=adcode)  # disclosure control (issue 17)
     lang = lang_of(request)
     name = model["district"]["name_en"] if lang == "en" else model["district"]["name"]
     return render(request, "district.html", section="district", title=name, model=model,
                   json_links=models.district_links(adcode), tables=models.page_tables("district", model), twin=True)
 
 
-@router.get("/enterprises", response_class=HTMLResponse)
-@router.get("/enterprises.json")
+@router.get("/enterprises", response_class=HTMLResponse, responses=PAGE)
+@router.get("/enterprises.json", response_model=SearchPayload, responses=TWIN_OF)
 def enterprises_page(
     request: Request,
     q: str = Query("", max_length=100),
@@ -255,8 +288,8 @@ def enterprises_page(
 
     ctx = request.app.state.ctx
     lang = lang_of(request)
-    model = search_model(ctx, lang=lang, q=q, node=node or None, district=district or None, tag=tag or None,
-                         sort=sort or None, order=order, page=page, per_page=per_page, year=year)
+    model = search_model(ctx, lang=lang, viewer=viewer(request), q=q, node=node or None, district=district or None,
+                         tag=tag or None, sort=sort or None, order=order, page=page, per_page=per_page, year=year)
     model["nodes"] = [{"id": n.id, "name": {"zh": n.name.zh, "en": n.name.en}, "status": n.status}
                       for n in ctx.framework.industry_nodes()]
     query = {k: v for k, v in request.query_params.items() if v != ""}
@@ -267,18 +300,31 @@ def enterprises_page(
                   model=model, json_links=[("json_enterprises", api)], xlsx_url=xlsx, twin=True, **code_words(lang))
 
 
-@router.get("/enterprise/{uscc}", response_class=HTMLResponse)
-@router.get("/enterprise/{uscc}.json")
+@router.get("/enterprise/{uscc}", response_class=HTMLResponse, responses=PAGE)
+@router.get("/enterprise/{uscc}.json", response_model=EnterprisePayload, responses=TWIN_OF)
 def enterprise_page(request: Request, uscc: str):
     """One enterprise; the model is the /api/v1/enterprises/{uscc} payload."""
     from chanye.web.api.enterprises import profile_model
 
     lang = lang_of(request)
-    model = profile_model(request.app.state.ctx, uscc, lang=lang)
+    model = profile_model(request.app.state.ctx, uscc, lang=lang, viewer=viewer(request))
     home = request.app.state.ctx.framework.city.district(model["district_code"]) is not None
     return render(request, "enterprise.html", section="enterprise", title=model["name"], model=model,
                   json_links=[("json_profile", f"/api/v1/enterprises/{model['uscc']}")], twin=True,
                   home_district=home, **code_words(lang))
+
+
+def _top_for_viewer(request: Request, model: dict, **query) -> dict:
+    """A cluster or district page's model (cached for everyone) with its top-firm list as the viewer may see it
+    (issue 17): a visitor none, a district analyst their own district's firms only."""
+    from chanye.web.api.enterprises import search_model
+
+    who = viewer(request)
+    if model.get("top") is None or (who.sees_firms and who.firm_district is None):
+        return model
+    if not who.sees_firms:
+        return {**model, "top": None}
+    return {**model, "top": search_model(request.app.state.ctx, viewer=who, per_page=10, **query)}
 
 
 def code_words(lang: str) -> dict:
@@ -287,18 +333,19 @@ def code_words(lang: str) -> dict:
     return {"code": lambda group, value: labels.code(group, value, lang), "unit_word": lambda u: labels.unit(u, lang)}
 
 
-@router.get("/data", response_class=HTMLResponse)
-@router.get("/data.json")
+@router.get("/data", response_class=HTMLResponse, responses=PAGE)
+@router.get("/data.json", responses=TWIN_OF)
 def data_page(request: Request, batch: int | None = Query(None, ge=1)):
     """数据: upload, import history, one batch's quarantine, sources (each a /api/v1/data payload)."""
     from chanye.web.api import data
 
     ctx = request.app.state.ctx
     lang = lang_of(request)
+    require_import(viewer(request))  # the page lists rejected rows (firm-level data) and the upload form
     synthetic = _synthetic(request)
     model = {
         "batches": data.batches_model(ctx, lang=lang),
-        "quarantine": data.quarantine_model(ctx, batch, limit=200, lang=lang),
+        "quarantine": data.quarantine_model(ctx, batch, limit=200, lang=lang, viewer=viewer(request)),
         "sources": data.sources_model(ctx, lang=lang),
         "max_upload_bytes": ctx.max_upload_bytes,
         "provenance": "synthetic" if synthetic else "registry", "synthetic": synthetic,

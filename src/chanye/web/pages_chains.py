@@ -16,10 +16,11 @@ from fastapi.responses import HTMLResponse
 from chanye.present import labels
 from chanye.services import chains as service
 from chanye.web.api import chains as api
+from chanye.web.auth import viewer
 from chanye.web.i18n import lang_of
-from chanye.web.pages import render
+from chanye.web.pages import PAGE, TWIN_OF, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(tags=["pages 页面"])
 
 LIST_ROWS = 20  # rows of each list shown on the page; the XLSX holds them all
 PREFIX = "chains_"
@@ -62,27 +63,28 @@ def index_model(request: Request, district: str | None) -> dict:
             "chains": _chains(h.framework), "district": area, **_words_of_data(h.framework, lang)}
 
 
-def chain_page_model(request: Request, chain_id: str, district: str | None) -> dict:
+def chain_page_model(request: Request, chain_id: str, district: str | None, show_all: bool = False) -> dict:
     h, lang = api.host(request), lang_of(request)
     chain = h.framework.chain(chain_id)  # unknown: the 404 page
     area = service.resolve_district(h.framework, district)
-    model = api.chain_model(h, chain.id, area, lang)
+    who = viewer(request)  # the firm lists this user may see (issue 17)
+    model = api.chain_model(h, chain.id, area, lang, viewer=who, show_all=show_all)
     model["view"] = "chain"
     for which in api.LISTS:
-        model[which] = api.list_model(h, chain.id, which, area, LIST_ROWS, lang)
+        model[which] = api.list_model(h, chain.id, which, area, LIST_ROWS, lang, viewer=who, show_all=show_all)
     model["chains"] = _chains(h.framework)
     model["districts"] = api.districts(h.framework)
     model.update(_words_of_data(h.framework, lang))
     return model
 
 
-@router.get("/chains.json")
+@router.get("/chains.json", responses=TWIN_OF)
 def chains_json(request: Request, district: str | None = Query(None, max_length=40)) -> dict:
     """The data /chains renders."""
     return index_model(request, district)
 
 
-@router.get("/chains", response_class=HTMLResponse)
+@router.get("/chains", response_class=HTMLResponse, responses=PAGE)
 def chains_page(request: Request, district: str | None = Query(None, max_length=40)):
     model = index_model(request, district)
     area = model["district"]
@@ -95,15 +97,17 @@ def chains_page(request: Request, district: str | None = Query(None, max_length=
     )
 
 
-@router.get("/chains/{chain_id}.json")
-def chain_json(request: Request, chain_id: str, district: str | None = Query(None, max_length=40)) -> dict:
+@router.get("/chains/{chain_id}.json", responses=TWIN_OF)
+def chain_json(request: Request, chain_id: str, district: str | None = Query(None, max_length=40),
+               show_all: bool = api.ShowAll) -> dict:
     """The data /chains/{id} renders."""
-    return chain_page_model(request, chain_id, district)
+    return chain_page_model(request, chain_id, district, show_all)
 
 
-@router.get("/chains/{chain_id}", response_class=HTMLResponse)
-def chain_page(request: Request, chain_id: str, district: str | None = Query(None, max_length=40)):
-    model = chain_page_model(request, chain_id, district)
+@router.get("/chains/{chain_id}", response_class=HTMLResponse, responses=PAGE)
+def chain_page(request: Request, chain_id: str, district: str | None = Query(None, max_length=40),
+               show_all: bool = api.ShowAll):
+    model = chain_page_model(request, chain_id, district, show_all)
     lang = lang_of(request)
     chain = model["chain"]
     area = model["area"]["code"] if model["area"]["code"] != api.host(request).framework.city.code else None
@@ -120,4 +124,6 @@ def chain_page(request: Request, chain_id: str, district: str | None = Query(Non
         xlsx={k: f"{base}/{k}{_query(district=area, format='xlsx')}" for k in api.LISTS}
         | {"all": base + _query(district=area, format="xlsx")},
         area_param=_query(district=area),
+        toggle_url=f"/chains/{chain['id']}" + _query(district=area, show_all=None if show_all else "true",
+                                                      lang="en" if lang == "en" else None),
     )

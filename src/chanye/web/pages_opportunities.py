@@ -23,9 +23,9 @@ from chanye.services import opportunities as svc
 from chanye.services.platform import Platform
 from chanye.web.api import complexity as api
 from chanye.web.i18n import lang_of
-from chanye.web.pages import render
+from chanye.web.pages import PAGE, TWIN_OF, render
 
-router = APIRouter()
+router = APIRouter(tags=["pages 页面"])
 
 TABLE_ROWS = 50  # rows in the ranked table (the scatter shows every candidate)
 SPACE_MARKED = 20  # top opportunities ringed in the industry space
@@ -106,14 +106,17 @@ def texts(model: dict, city, lang: str) -> dict[str, Any]:
 
 
 def page_model(p: Platform, lang: str, *, place: str | None, measure: str, strategy: str, by: str, scope: str,
-               year: int | None) -> dict:
-    """What /opportunities renders and /opportunities.json returns."""
-    result = p.opportunities(place, measure, strategy, by, scope, year, limit=None)
+               year: int | None, show_all: bool = False) -> dict:
+    """What /opportunities renders and /opportunities.json returns. `show_all`: the feasibility filters off."""
+    result = p.opportunities(place, measure, strategy, by, scope, year, limit=None, feasible=not show_all)
     city = p.city
     model = present.ranking_payload(result, city, lang)
     query = {"place": result.place, "measure": measure, "strategy": strategy, "by": by, "scope": scope}
     if year:
         query["year"] = year
+    toggle = dict(query) | ({} if show_all else {"show_all": "true"})
+    if show_all:
+        query["show_all"] = "true"
     lang_q = {"lang": lang} if lang == "en" else {}
     space_q = {"place": result.place, "measure": measure} | ({"year": year} if year else {})
     nodes = [{"id": n.id, "name": n.name.zh, "name_en": n.name.en, "kind": n.kind, "status": n.status}
@@ -126,6 +129,7 @@ def page_model(p: Platform, lang: str, *, place: str | None, measure: str, strat
         options=options(lang),
         nodes=nodes,
         urls={
+            "toggle": "/opportunities?" + urlencode(toggle | lang_q),
             "json": "/opportunities.json?" + urlencode(query | lang_q),
             "api": "/api/v1/complexity/opportunities?" + urlencode(query | lang_q),
             "xlsx": "/api/v1/complexity/opportunities?" + urlencode({**query, "limit": 1000, "format": "xlsx"} | lang_q),
@@ -144,17 +148,18 @@ def cached_model(request: Request, lang: str, **params) -> dict:
     return ctx.cached(key, lambda: page_model(p, lang, **params))
 
 
-def _params(place, measure, strategy, by, scope, year) -> dict:
-    return {"place": place, "measure": measure, "strategy": strategy, "by": by, "scope": scope, "year": year}
+def _params(place, measure, strategy, by, scope, year, show_all: bool = False) -> dict:
+    return {"place": place, "measure": measure, "strategy": strategy, "by": by, "scope": scope, "year": year,
+            "show_all": show_all}
 
 
-@router.get("/opportunities", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/opportunities", response_class=HTMLResponse, responses=PAGE)
 def opportunities_page(request: Request, place: str | None = Query(None, max_length=40),
                        measure: api.Measure = "enterprises", strategy: api.StrategyParam = "balanced",
                        by: api.ByParam = "pci", scope: api.ScopeParam = "traded",
-                       year: int | None = Query(None, ge=1990, le=2100)):
+                       year: int | None = Query(None, ge=1990, le=2100), show_all: bool = api.ShowAll):
     lang = lang_of(request)
-    model = cached_model(request, lang, **_params(place, measure, strategy, by, scope, year))
+    model = cached_model(request, lang, **_params(place, measure, strategy, by, scope, year, show_all))
     urls = model["urls"]
     return render(request, "opportunities.html", section="opportunities", title=labels.word("opp_title", lang),
                   model=model,
@@ -163,12 +168,13 @@ def opportunities_page(request: Request, place: str | None = Query(None, max_len
                   code=lambda group, value: labels.code(group, value, lang))
 
 
-@router.get("/opportunities.json", response_model=OpportunitiesPage,
+@router.get("/opportunities.json", response_model=OpportunitiesPage, responses=TWIN_OF,
             summary="机会页的数据（与 /opportunities 所渲染的相同）: 全部候选的排名、ECI/COI、方法与说明")
 def opportunities_json(request: Request, place: str | None = Query(None, max_length=40),
                        measure: api.Measure = "enterprises", strategy: api.StrategyParam = "balanced",
                        by: api.ByParam = "pci", scope: api.ScopeParam = "traded",
-                       year: int | None = Query(None, ge=1990, le=2100), lang: api.Lang = "zh"):
-    params = _params(place, measure, strategy, by, scope, year)
+                       year: int | None = Query(None, ge=1990, le=2100), lang: api.Lang = "zh",
+                       show_all: bool = api.ShowAll):
+    params = _params(place, measure, strategy, by, scope, year, show_all)
     return request.app.state.ctx.json(("opportunities-page-json", lang, *sorted(params.items())),
                                       lambda: cached_model(request, lang, **params))

@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from chanye.present import opportunities as present
 from chanye.services.platform import Platform
-from chanye.web.schemas import Cell, TablePayload
-from chanye.web.tables import XLSX_TYPE, xlsx_response
+from chanye.web.schemas import Cell, TablePayload, responses
+from chanye.web.tables import xlsx_response
 
 router = APIRouter(tags=["complexity 机会"])
 Measure = Literal["enterprises", "revenue", "employees"]
@@ -26,8 +26,7 @@ ByParam = Literal["pci", "cog"]
 ScopeParam = Literal["traded", "all"]
 Lang = Literal["zh", "en"]
 Year = Query(None, ge=1990, le=2100)
-XLSX = {200: {"content": {"application/json": {}, XLSX_TYPE: {}},
-              "description": "JSON (default) or XLSX (format=xlsx)"}}
+XLSX = responses(xlsx=True, not_found=True)  # JSON (default) or XLSX (format=xlsx) of a place that may not exist
 
 
 class NoteOut(BaseModel):
@@ -48,6 +47,14 @@ class MethodOut(BaseModel):
     weights: dict[str, float]
 
 
+class FilterOut(BaseModel):
+    """A feasibility filter (issue 11): its machine code, how many candidates it took off, its sentence."""
+
+    code: str
+    removed: Cell
+    text: str
+
+
 class OpportunitiesPayload(TablePayload):
     """Ranked opportunities of one place (rows), with the place's ECI, COI, diversity and candidates."""
 
@@ -66,6 +73,10 @@ class OpportunitiesPayload(TablePayload):
     candidates: Cell
     method: MethodOut
     notes: list[NoteOut]
+    feasible: bool = True
+    filters: list[FilterOut] = Field(default_factory=list)
+    filters_note: str = ""
+    removed: TablePayload | None = None
 
 
 class PlacesPayload(TablePayload):
@@ -92,13 +103,16 @@ def platform(request: Request) -> Platform:
     return request.app.state.ctx
 
 
+ShowAll = Query(False, description="显示全部候选（关闭可行性筛选）(show every candidate: feasibility filters off)")
+
+
 def ranking_payload(p: Platform, place: str | None, measure: str, strategy: str, by: str, scope: str,
-                    limit: int | None, year: int | None, lang: str) -> dict:
-    result = p.opportunities(place, measure, strategy, by, scope, year, limit=limit)
+                    limit: int | None, year: int | None, lang: str, show_all: bool = False) -> dict:
+    result = p.opportunities(place, measure, strategy, by, scope, year, limit=limit, feasible=not show_all)
     return present.ranking_payload(result, p.city, lang)
 
 
-@router.get("/complexity/places", response_model=PlacesPayload,
+@router.get("/complexity/places", response_model=PlacesPayload, responses=responses(),
             summary="各地区的经济复杂度指数 ECI、COI 与多样性（全国样本城市与本市各区）")
 def places(request: Request, measure: Measure = "enterprises", year: int | None = Year, lang: Lang = "zh"):
     p = platform(request)
@@ -113,19 +127,19 @@ def places(request: Request, measure: Measure = "enterprises", year: int | None 
 def ranked(request: Request, place: str | None = Query(None, max_length=40, description="本市（默认）或某区"),
            measure: Measure = "enterprises", strategy: StrategyParam = "balanced", by: ByParam = "pci",
            scope: ScopeParam = "traded", limit: int = Query(50, ge=1, le=2000), year: int | None = Year,
-           lang: Lang = "zh", format: Literal["json", "xlsx"] = "json"):
+           lang: Lang = "zh", format: Literal["json", "xlsx"] = "json", show_all: bool = ShowAll):
     p = platform(request)
     if format == "xlsx":
-        result = p.opportunities(place, measure, strategy, by, scope, year, limit=limit)
+        result = p.opportunities(place, measure, strategy, by, scope, year, limit=limit, feasible=not show_all)
         name, frame, note, formats = present.sheet(result, p.city, lang)
         return xlsx_response({name: frame}, present.xlsx_filename(result, p.city, lang), notes={name: note},
                              number_formats=formats)
     return request.app.state.ctx.json(
-        ("complexity-ranked", place, measure, strategy, by, scope, limit, year, lang),
-        lambda: ranking_payload(p, place, measure, strategy, by, scope, limit, year, lang))
+        ("complexity-ranked", place, measure, strategy, by, scope, limit, year, lang, show_all),
+        lambda: ranking_payload(p, place, measure, strategy, by, scope, limit, year, lang, show_all))
 
 
-@router.get("/complexity/space", response_model=SpacePayload,
+@router.get("/complexity/space", response_model=SpacePayload, responses=responses(not_found=True),
             summary="产业空间: 邻近度网络（固定坐标），按产业节点着色，标出本地专业化小类")
 def space(request: Request, place: str | None = Query(None, max_length=40, description="本市（默认）或某区"),
           measure: Measure = "enterprises", year: int | None = Year, lang: Lang = "zh"):

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from chanye.present import tables as present
 from chanye.services import framework as svc
 from chanye.web.i18n import lang_of
-from chanye.web.schemas import TablePayload
+from chanye.web.schemas import TablePayload, responses
 
 router = APIRouter(tags=["framework 框架"])
 
@@ -69,7 +69,8 @@ def framework_model(request: Request) -> dict:
     }
 
 
-@router.get("/framework", summary="产业体系: 城市、节点、状态、来源 (the system as data)", response_model=FrameworkPayload)
+@router.get("/framework", summary="产业体系: 城市、节点、状态、来源 (the system as data)", response_model=FrameworkPayload,
+            responses=responses(invalid=False))
 def get_framework(request: Request):
     return framework_model(request)
 
@@ -79,6 +80,6 @@ def node_model(request: Request, node_id: str) -> dict:
 
 
 @router.get("/framework/nodes/{node_id}", summary="一个节点: 对照代码与关键词 (one node with its concordance)",
-            response_model=NodePayload)
+            response_model=NodePayload, responses=responses(not_found=True))
 def get_node(request: Request, node_id: str):
     return node_model(request, node_id)
