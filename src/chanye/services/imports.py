@@ -8,9 +8,11 @@ Stages and statuses are machine codes (`chanye.present.labels` CODES import_stag
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from chanye.registry.import_worker import ImportLimits
 from chanye.registry.validate import Mapping
 from chanye.services.access import LOCAL, Viewer, require_import
 from chanye.services.results import REGISTRY, SYNTHETIC, Column, Table, plain, table
+
+log = logging.getLogger(__name__)
 
 STAGES = ("queued", "reading", "validating", "writing", "done", "failed")
 _IMPORT_LOCK = threading.Lock()  # one import writes at a time; the others wait (status "queued")
@@ -165,9 +169,15 @@ def run_job(p, job: ImportJob, path: Path, year: int | None, workdir: str | None
         job.status, job.stage = "failed", "failed"
         job.error = {"status": exc.status, "title": exc.title, "message": exc.message, "hint": exc.hint}
     except Exception as exc:  # a file that breaks a reader in an unforeseen way: report it, never crash
+        # the exception's text may carry temp paths: it goes to the log under an id, the job names only the id
+        error_id = uuid.uuid4().hex[:12]
+        log.error("导入任务内部错误 import job internal error %s (%s)", error_id, job.file, exc_info=exc)
         job.status, job.stage = "failed", "failed"
-        job.error = {"status": 500, "title": "导入失败 Import failed", "message": f"{type(exc).__name__}: {exc}",
-                     "hint": "检查文件格式；问题持续请报告维护者 (check the file; report if it persists)"}
+        job.error = {"status": 500, "title": "导入失败 Import failed",
+                     "message": f"{job.file}: 导入时发生内部错误，编号 {error_id} (internal error {error_id} while "
+                                "importing)",
+                     "hint": "检查文件格式；问题持续请把编号报告给维护者 (check the file; if it persists, report the "
+                             "error id)"}
     finally:
         job.finished_at = time.time()
         if workdir:
