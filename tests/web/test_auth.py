@@ -270,6 +270,15 @@ def test_logins_exports_and_firm_views_are_audited(auth_app, wang, firms):
     assert html.status_code == 200 and "审计日志" in html.text and "查看企业画像" in html.text
 
 
+def test_report_downloads_count_as_exports():
+    from chanye.report.render import MEDIA_TYPES
+    from chanye.web.auth import EXPORT_TYPES
+
+    assert set(MEDIA_TYPES.values()) <= set(EXPORT_TYPES)
+    assert [kind for kind in EXPORT_TYPES if "spreadsheet" in kind or kind == "text/csv"] == [
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"]
+
+
 def test_the_audit_log_pages(wang):
     first = wang.get("/admin/audit.json", params={"per_page": 2}).json()
     second = wang.get("/admin/audit.json", params={"per_page": 2, "page": 2}).json()

@@ -49,7 +49,9 @@ PUBLIC_PREFIXES = ("/static/", "/vendor/echarts/", "/vendor/swagger-ui/")
 PUBLIC_PATHS = frozenset({"/login", "/favicon.ico"})
 # Routes whose 200 is one firm's profile (audited as firm_view).
 FIRM_ROUTES = frozenset({"/enterprise/{uscc}", "/enterprise/{uscc}.json", "/api/v1/enterprises/{uscc}"})
-EXPORT_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv")
+# Answers audited as exports: tables (XLSX, CSV) and reports (PDF, Word).
+EXPORT_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv", "application/pdf",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 MAX_FORM_BYTES = 16 * 1024  # the sign-in and admin forms are small; a bigger body is refused before parsing
 
 router = APIRouter(include_in_schema=False)
