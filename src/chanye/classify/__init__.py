@@ -1,5 +1,6 @@
 """Enterprise -> framework node classification, explainable: GB/T 4754 code rules, keyword rules for partial
-codes, a business-scope text model for firms whose code is missing or invalid, and manual overrides.
+codes, the scope reader for firms whose code is missing or invalid (abstaining below `THRESHOLD`: those go
+to the review queue), analysts' labels, and manual overrides.
 
     from chanye.classify import classify, default_model
     links = classify(enterprises, framework, model=default_model(framework))
@@ -17,6 +18,7 @@ from chanye.classify.codes import (
     normalise_codes,
     predict_codes,
 )
+from chanye.classify.reader import THRESHOLD, ScopeReader, parse_scope, read_scope
 from chanye.classify.scope import clean_scope, clean_scopes, split_scope, split_scopes
 
 _TEXT = ("ScopeClassifier", "default_model", "seed_documents", "train")
@@ -33,7 +35,9 @@ def __getattr__(name: str):
 
 __all__ = [
     "LINK_COLUMNS",
+    "THRESHOLD",
     "ScopeClassifier",
+    "ScopeReader",
     "apply_manual",
     "classify",
     "classify_by_rules",
@@ -43,7 +47,9 @@ __all__ = [
     "code_status",
     "default_model",
     "normalise_codes",
+    "parse_scope",
     "predict_codes",
+    "read_scope",
     "seed_documents",
     "split_scope",
     "split_scopes",

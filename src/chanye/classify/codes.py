@@ -130,10 +130,42 @@ def concordance_frame(framework: Framework) -> tuple[pd.DataFrame, dict[int, Cod
     return pd.DataFrame(rows, columns=["node", "code", "scope", "rule", "node_order"]), rules
 
 
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+# A keyword that is part of a longer word naming something else (issue 11): "量子" must not find 量子点 (quantum
+# dot displays). Occurrences inside a false friend are masked before the keyword is searched, unless the rule
+# lists the false friend itself as a keyword.
+FALSE_FRIENDS: dict[str, tuple[str, ...]] = {"量子": ("量子点",), "氢": ("镍氢", "氢氧化"), "雷达": ("雷达表",)}
+
+
+def _pattern(word: str) -> str:
+    """A keyword as RE2: a Latin or digit edge matches only at a word boundary ("AI" never inside "RAID" or
+    "EMAIL"), written without look-arounds so pyarrow's RE2 runs it."""
+    body = re.escape(word)
+    if _ALNUM.match(word[0]):
+        body = "(?:^|[^A-Za-z0-9])" + body
+    if _ALNUM.match(word[-1]):
+        body = body + "(?:[^A-Za-z0-9]|$)"
+    return body
+
+
 def _alternation(words: Iterable[str]) -> str | None:
     """One regular expression matching any of `words` (longest first), or None for no words."""
     words = sorted({w for w in words if w}, key=len, reverse=True)
-    return "|".join(re.escape(w) for w in words) if words else None
+    return "|".join(_pattern(w) for w in words) if words else None
+
+
+def _masks(words: Iterable[str]) -> list[str]:
+    """The false friends to mask before searching `words` (those the words do not include themselves)."""
+    words = set(words)
+    return sorted({f for w in words for f in FALSE_FRIENDS.get(w, ()) if f not in words}, key=len, reverse=True)
+
+
+def contains_word(text: str, word: str, masks: Iterable[str] = ()) -> bool:
+    """`word` in `text` as the rule engine finds it: whole Latin words, false friends masked."""
+    for mask in masks:
+        text = text.replace(mask, "□" * len(mask))
+    return re.search(_pattern(word), text) is not None
 
 
 def _quote(words: list[str]) -> str:
@@ -212,6 +244,8 @@ def _links_for(data: _Input, framework: Framework) -> pd.DataFrame:
         for start, end in zip(starts, ends, strict=True):
             rule = rules[int(pair_rule[start])]
             chunk = pair_text.slice(start, end - start)
+            for mask in _masks(rule.keywords):
+                chunk = pc.replace_substring(chunk, mask, "□" * len(mask))
             found = pc.match_substring_regex(chunk, _alternation(rule.keywords)).to_numpy(
                 zero_copy_only=False
             )
@@ -228,8 +262,9 @@ def _links_for(data: _Input, framework: Framework) -> pd.DataFrame:
             for rid, s, n in zip(matched["rule"].to_numpy(), scope_list, name_list, strict=True):
                 # a blank keyword never matches (see _alternation), so it is neither evidence nor counted
                 words = list(dict.fromkeys(w for w in rules[int(rid)].keywords if w))
-                in_scope = [w for w in words if w in s]
-                in_name = [w for w in words if w in n and w not in in_scope]
+                masks = _masks(words)
+                in_scope = [w for w in words if contains_word(s, w, masks)]
+                in_name = [w for w in words if contains_word(n, w, masks) and w not in in_scope]
                 text = []
                 if in_scope:
                     text.append(f"经营范围含{_quote(in_scope)}")

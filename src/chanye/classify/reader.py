@@ -1,0 +1,532 @@
+"""Read a business scope (经营范围) the way a statistician codes it: find the main activity, then its class.
+
+A registered scope is a list of items. SAMR's 规范表述 style splits it into 一般项目 and 许可项目; older scopes
+are free-form ("研发、生产、销售激光雷达"). A statistician codes the firm by its *main* activity: the first
+制造/生产 item outranks 研发, services, 销售/批发/零售 and licence items; stock items every firm lists (货物进出口,
+技术服务、技术开发……) hardly count; qualifiers such as "（不含危险化学品）" and the legal boilerplate are not
+activities at all. `parse_scope` turns a scope into weighted `Item`s; `ScopeReader` matches each item's object
+against a vocabulary and scores the 小类:
+
+- the vocabulary (`vocabulary()`): the curated list `standards/data/scope_terms.csv` (tools/build_scope_terms.py),
+  then every 2017 小类's name, its stem without the activity word ("锂离子电池制造" -> 锂离子电池) and the parts of
+  the stem, then the list members of its 说明 (weaker); a term is matched whole, longest first, and a Latin term
+  only as a whole word ("AI" never inside "RAID" or "EMAIL");
+- the activity of the item picks among the term's classes: a 制造 item wants goods (门类 A-E), a 销售 item a
+  批发/零售 class, a service item a service class;
+- score of a class = the sum over items of item weight x match quality x term weight;
+- probability (a documented margin rule, not a fitted model): p = s1 / (s1 + s2 + 0.2), with s1, s2 the two best
+  scores; p >= `THRESHOLD` (0.5) is accepted, below it the firm goes to review (no node link is written);
+- multi-label: a second class whose score is at least `SECOND_SHARE` of the best, from another main item in
+  another 中类, is accepted beside it (a firm with two real main activities).
+
+Each decision carries its evidence ("“锂离子电池制造”（一般项目第1项，制造）→ 3841 锂离子电池制造"). Items are
+analysed once per process (an LRU cache): registered scopes repeat the same items.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+
+import pandas as pd
+
+from chanye.classify.scope import _RX_BRACKETED, _RX_SENTENCE, _RX_STOCK, _RX_WS, _WIDTH
+from chanye.standards import gbt4754
+
+THRESHOLD = 0.5  # accepted when p >= THRESHOLD; below: review queue, no node link
+SECOND_SHARE = 0.6  # a second main activity is kept when its score >= this share of the best
+MARGIN_PRIOR = 0.2  # the constant in p = s1 / (s1 + s2 + MARGIN_PRIOR): weak evidence cannot be sure
+TOP_K = 3
+
+# --- items --------------------------------------------------------------------------------------------------
+
+SECTION_WEIGHT = {"main": 1.3, "general": 1.0, "free": 1.0, "licence": 0.6}
+VERB_WEIGHT = {"make": 1.0, "farm": 1.0, "rd": 0.75, "service": 0.7, "trade": 0.45}
+GENERIC_WEIGHT = 0.12  # stock items almost every firm lists
+POSITION_DECAY = 0.5  # the n-th item of a kind weighs 1 / (1 + 0.5 n): the first listed is the main one
+
+_VERBS = {
+    "make": ("制造", "生产", "加工", "制作", "研制", "组装", "装配", "冶炼", "印刷", "铸造", "生产加工", "加工制造",
+             "制品生产"),
+    "farm": ("种植", "养殖", "饲养", "捕捞", "开采", "采选", "采摘", "育苗"),
+    "rd": ("研发", "研究", "研究和试验发展", "试验发展", "技术研发", "研发和应用", "技术开发和应用"),
+    "trade": ("销售", "批发", "零售", "批发兼零售", "购销", "经销", "代销", "进出口", "经营", "销售代理"),
+}
+_VERB_OF = {v: kind for kind, verbs in _VERBS.items() for v in verbs}
+_VERB_LIST = sorted(_VERB_OF, key=len, reverse=True)
+_RX_SUFFIX = re.compile("(?:" + "|".join(map(re.escape, _VERB_LIST)) + ")+$")
+_RX_PREFIX = re.compile("^(?:(?:" + "|".join(map(re.escape, _VERB_LIST)) + ")[及和与、]?)+")
+_RX_OF = re.compile("的(?=" + "|".join(map(re.escape, _VERB_LIST)) + ")")
+
+# Stock items: listed by nearly every registration, whatever the industry.
+GENERIC_ITEMS = frozenset((
+    "货物进出口", "技术进出口", "进出口代理", "货物及技术进出口", "技术服务", "技术开发", "技术咨询", "技术交流",
+    "技术转让", "技术推广", "企业管理咨询", "信息咨询服务", "社会经济咨询服务", "市场营销策划", "会议及展览服务",
+    "办公用品销售", "日用百货销售", "非居住房地产租赁", "住房租赁", "机械设备租赁", "劳务服务", "广告设计、代理",
+    "信息技术咨询服务", "包装服务", "国内贸易代理", "销售代理", "供应链管理服务", "五金产品批发", "五金产品零售",
+    "物业管理", "企业形象策划", "专业设计服务", "软件开发", "软件销售", "计算机软硬件及辅助设备零售",
+    "计算机软硬件及辅助设备批发", "电子产品销售", "对外承包工程", "停车场服务", "装卸搬运", "图文设计制作",
+    "组织文化艺术交流活动", "品牌管理", "咨询策划服务", "工程管理服务", "互联网销售", "本公司产品",
+))
+
+_SECTION_LABEL = re.compile(
+    r"(一般经营项目|一般项目|许可经营项目|前置许可经营项目|后置许可经营项目|许可项目|主营项目|兼营项目|经营范围|主营|兼营)[：]"
+)
+_SECTION_KIND = {"一般经营项目": "general", "一般项目": "general", "许可经营项目": "licence",
+                 "前置许可经营项目": "licence", "后置许可经营项目": "licence", "许可项目": "licence",
+                 "主营项目": "general", "兼营项目": "general", "经营范围": "free", "主营": "general", "兼营": "general"}
+_MAIN_NOTE = re.compile(r"[（【]主营(?:产品|业务)?[：]?([^（）【】]+)[）】]")
+_QUALIFIER = re.compile(r"[（【〔][^（）【】〔〕]*[）】〕]")  # any remaining bracket: a qualifier, never an activity
+_CLAUSE = re.compile(r"[；;。\n]+")
+_PIECE = re.compile(r"[、，,]+|及(?=(?:" + "|".join(map(re.escape, _VERB_LIST)) + "))")
+_LATIN = re.compile(r"[A-Za-z]")
+# A piece ending so is an activity of its own, not an object waiting for the verb written after it.
+_RX_SERVICE_END = re.compile(
+    r"(?:服务|维修|修理|保养|咨询|设计|租赁|管理|运输|施工|工程|安装|培训|策划|代理|经纪|开发|活动|中介|检测|运营|发布|"
+    r"推广|转让|交流|出租|回收|清洗|美容|养护|处置|治理|业务|经营|发电|仓储|搬运|装卸|演出|表演|娱乐|休闲|游乐|会展)$"
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One activity of a scope: its text, section (main/general/licence/free), activity verb, object and weight."""
+
+    text: str
+    section: str
+    verb: str
+    object: str
+    position: int
+    generic: bool
+    weight: float
+
+
+def _split_verbs(piece: str) -> tuple[list[str], str]:
+    """Verbs written before or after the object ("研发、生产激光雷达", "电池制造") and the object left."""
+    piece = _RX_OF.sub("", piece)
+    verbs: list[str] = []
+    m = _RX_PREFIX.match(piece)
+    if m and m.end() < len(piece):
+        verbs += [v for v in _VERB_LIST if v in m.group(0)][:3]
+        piece = piece[m.end():]
+    m = _RX_SUFFIX.search(piece)
+    if m and m.start() > 0:
+        verbs.append(m.group(0))
+        obj = piece[: m.start()]
+    else:
+        obj = piece
+    if not verbs and m is not None and m.start() == 0:  # a bare verb ("生产")
+        return [piece], ""
+    return verbs, obj
+
+
+def _verb_kind(verbs: Sequence[str]) -> str:
+    kinds = {_VERB_OF.get(v) or _VERB_OF.get(next((x for x in _VERB_LIST if v.startswith(x)), ""), "service")
+             for v in verbs}
+    for kind in ("make", "farm", "rd", "service", "trade"):
+        if kind in kinds:
+            return kind
+    return "service"
+
+
+def _sections(text: str) -> list[tuple[str, str]]:
+    """(section kind, its text) in order; text before any label is 'free'."""
+    out: list[tuple[str, str]] = []
+    pos, kind = 0, "free"
+    for m in _SECTION_LABEL.finditer(text):
+        out.append((kind, text[pos : m.start()]))
+        kind, pos = _SECTION_KIND[m.group(1)], m.end()
+    out.append((kind, text[pos:]))
+    return [(k, t) for k, t in out if t.strip("；。，、 ")]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(item text, object, verbs) of one clause: bare verbs and objects written apart are joined (cached:
+    registered scopes repeat the same clauses)."""
+    pieces = [p.strip("：: ") for p in _PIECE.split(clause)]
+    pieces = [p for p in pieces if p]
+    pending_verbs: list[str] = []
+    pending_objects: list[str] = []
+    parsed: list[tuple[str, str, list[str]]] = []  # (text, object, verbs)
+    for piece in pieces:
+        verbs, obj = _split_verbs(piece)
+        if not obj and verbs:  # a bare verb: it belongs to the objects around it
+            if pending_objects:
+                parsed += [(o + verbs[0], o, verbs) for o in pending_objects]
+                pending_objects = []
+            else:
+                pending_verbs += verbs
+            continue
+        if (not verbs and not pending_verbs and piece not in GENERIC_ITEMS and section != "main"
+                and not _RX_SERVICE_END.search(piece)):
+            pending_objects.append(obj)  # an object waiting for the verb written after it
+            continue
+        verbs = pending_verbs + verbs
+        parsed += [(o + (verbs[-1] if verbs else ""), o, verbs) for o in pending_objects]
+        pending_objects = []
+        parsed.append((piece, obj, verbs))
+        if _RX_SUFFIX.search(piece):  # else a prefix list ("研发、生产、销售X、Y") carries its verbs on
+            pending_verbs = []
+    parsed += [(o, o, []) for o in pending_objects]
+    return tuple((t, o, tuple(v)) for t, o, v in parsed)
+
+
+def parse_scope(text: str | None) -> list[Item]:
+    """The scope's activities, boilerplate and qualifiers removed, each with its section, verb and weight."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    raw = _RX_WS.sub("", text.translate(_WIDTH))
+    notes = [m.group(1) for m in _MAIN_NOTE.finditer(raw)]
+    raw = _MAIN_NOTE.sub("；", raw)
+    raw = _RX_BRACKETED.sub("；", raw)
+    raw = _RX_STOCK.sub("；", raw)
+    raw = _RX_SENTENCE.sub("；", raw)
+    raw = _QUALIFIER.sub("", raw)
+    items: list[Item] = []
+    counts: dict[str, int] = {}
+    sections = [("main", n) for n in notes] + _sections(raw)
+    for section, body in sections:
+        for clause in _CLAUSE.split(body):
+            parsed = _clause_items(section, clause)
+            for item_text, obj, verbs in parsed:
+                kind = _verb_kind(verbs) if verbs else ("make" if section == "main" else "service")
+                generic = item_text in GENERIC_ITEMS or obj in GENERIC_ITEMS
+                n = counts.get(kind, 0)
+                counts[kind] = n + 1
+                weight = SECTION_WEIGHT[section] * VERB_WEIGHT[kind] / (1 + POSITION_DECAY * n)
+                if generic:
+                    weight *= GENERIC_WEIGHT
+                items.append(Item(item_text, section, kind, obj or item_text, len(items), generic, round(weight, 4)))
+    return items
+
+
+# --- the vocabulary -----------------------------------------------------------------------------------------
+
+_NAME_SUFFIX = re.compile(
+    r"(?:及其?)?(?:制造|加工|生产|批发|零售|服务|修理|维修|养殖|种植|开采|采选|冶炼|活动|业|制作|出租|租赁|代理|"
+    r"研究和试验发展|工程建筑|施工|安装|发电|运输|销售)$"
+)
+_NAME_PREFIX = re.compile(r"^(?:其他|其它)")
+_NAME_PARTS = re.compile(r"[、及和与]")
+_NOTE_CUT = re.compile(r"[，；。、（）]|以及|及其|包括|指|等")
+
+
+# Words too general to name a class on their own (unless the curated list says so).
+_STOP = frozenset((
+    "其他", "制品", "产品", "设备", "服务", "维修", "修理", "设计", "制作", "代理", "工业", "压力", "技术", "材料",
+    "用品", "器材", "配件", "零件", "工程", "管理", "咨询", "信息", "活动", "项目", "系统", "装置", "专用", "机械",
+    "电子", "电器", "批发", "零售", "经营", "租赁", "安装", "施工", "运输", "开发", "研究", "推广", "交流", "加工",
+))
+
+# A 销售/批发/零售 item whose object names goods: the trade class of those goods, (wholesale, retail), by the
+# longest matching prefix of the goods' code (大类 or 中类).
+TRADE_OF_GOODS: dict[str, tuple[str, str]] = {
+    "01": ("5119", "5223"), "02": ("5115", "5299"), "03": ("5116", "5224"), "04": ("5117", "5224"),
+    "13": ("5129", "5229"), "14": ("5129", "5229"), "149": ("5126", "5225"), "15": ("5127", "5226"),
+    "16": ("5128", "5227"), "17": ("5131", "5231"), "18": ("5132", "5232"), "19": ("5133", "5233"),
+    "192": ("5139", "5237"), "20": ("5165", "5286"), "21": ("5139", "5283"), "22": ("5199", "5299"),
+    "23": ("5141", "5241"), "24": ("5149", "5249"), "243": ("5146", "5245"), "25": ("5162", "5265"),
+    "26": ("5169", "5299"), "262": ("5166", "5299"), "263": ("5167", "5299"), "268": ("5134", "5234"),
+    "27": ("5151", "5251"), "274": ("5152", "5252"), "275": ("5153", "5253"), "28": ("5169", "5299"),
+    "29": ("5169", "5299"), "30": ("5165", "5287"), "31": ("5164", "5299"), "32": ("5164", "5299"),
+    "33": ("5174", "5281"), "34": ("5179", "5299"), "35": ("5179", "5299"), "358": ("5154", "5254"),
+    "36": ("5172", "5263"), "361": ("5172", "5261"), "37": ("5179", "5299"), "375": ("5173", "5264"),
+    "38": ("5175", "5299"), "385": ("5138", "5272"), "387": ("5136", "5282"), "39": ("5179", "5279"),
+    "391": ("5176", "5273"), "392": ("5177", "5274"), "393": ("5178", "5271"), "395": ("5137", "5271"),
+    "40": ("5179", "5299"),
+}
+
+
+def trade_of_goods(code: str, retail: bool = False) -> str | None:
+    """The 批发 (or 零售) class that sells the goods of `code`, or None."""
+    for size in (3, 2):
+        pair = TRADE_OF_GOODS.get(code[:size])
+        if pair:
+            return pair[1] if retail else pair[0]
+    return None
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    weight: float
+    source: str  # curated / name / stem / part / note
+
+
+@functools.cache
+def code_kind(code: str) -> str:
+    """primary (门类 A-B: farming, mining), goods (C-E), trade (大类 51-52) or service."""
+    if code[:2] in ("51", "52"):
+        return "trade"
+    section = gbt4754.load().get(code).section
+    return "primary" if section in "AB" else "goods" if section in "CDE" else "service"
+
+
+@functools.cache
+def curated_terms() -> dict[str, tuple[tuple[str, ...], str]]:
+    """term -> (codes, kind) from standards/data/scope_terms.csv."""
+    path = resources.files("chanye.standards") / "data" / "scope_terms.csv"
+    with path.open(encoding="utf-8") as handle:
+        return {r["term"]: (tuple(r["codes"].split(";")), r["kind"]) for r in csv.DictReader(handle)}
+
+
+@functools.cache
+def vocabulary() -> dict[str, tuple[Entry, ...]]:
+    """term -> the classes it names, strongest source first (curated > name > stem > part > note)."""
+    std = gbt4754.load()
+    table: dict[str, list[Entry]] = {}
+
+    def add(term: str, entry: Entry) -> None:
+        if entry.source != "curated" and (len(term) < 2 or term in _STOP or term in _VERB_OF):
+            return
+        entries = table.setdefault(term, [])
+        if all(e.code != entry.code for e in entries):
+            entries.append(entry)
+
+    for term, (codes, _kind) in curated_terms().items():
+        for code in codes:
+            add(term, Entry(code, 1.0, "curated"))
+    note_terms: dict[str, set[str]] = {}
+    for cls in std.classes("class"):
+        name = cls.name.replace("（", "").replace("）", "")
+        add(name, Entry(cls.code, 1.0, "name"))
+        stem = _NAME_PREFIX.sub("", _NAME_SUFFIX.sub("", name))
+        if stem != name:
+            add(stem, Entry(cls.code, 0.9 if not cls.name.startswith("其他") else 0.6, "stem"))
+        for part in _NAME_PARTS.split(stem):
+            part = _NAME_PREFIX.sub("", part)
+            if part != stem:
+                add(part, Entry(cls.code, 0.6, "part"))
+        for frag in _NOTE_CUT.split(re.sub(r"不包括.*", "", cls.note or "")):
+            frag = re.sub(r"^(?:从事|对|以|用于|将|各种|各类|其他)", "", frag.strip())
+            frag = re.sub(r"(?:的制造|的生产|的加工|的活动|的服务|活动|制造|生产|服务)$", "", frag)
+            if 4 <= len(frag) <= 12:
+                note_terms.setdefault(frag, set()).add(cls.code)
+    for frag, codes in note_terms.items():
+        if len(codes) <= 2 and frag not in table:  # a note word shared by many classes names none of them
+            for code in sorted(codes):  # sorted: set order changes with the process's hash seed
+                add(frag, Entry(code, 0.5, "note"))
+    # Curated entries override the standard's readings of the same term.
+    for term in curated_terms():
+        table[term] = [e for e in table[term] if e.source == "curated"]
+    return {t: tuple(e) for t, e in table.items()}
+
+
+_END = ""  # the trie's end-of-term key
+
+
+@functools.cache
+def _trie() -> tuple[dict, frozenset[str]]:
+    """The vocabulary as a character trie (a walk per start position instead of a lookup per substring)."""
+    root: dict = {}
+    for term in vocabulary():
+        node = root
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[_END] = term
+    return root, frozenset(t for t in vocabulary() if _LATIN.search(t))
+
+
+def _word_edge(text: str, start: int, end: int, term: str) -> bool:
+    """A Latin term matches only as a whole word: no Latin letter right before or after it."""
+    if _LATIN.match(term[0]) and start > 0 and _LATIN.match(text[start - 1]):
+        return False
+    return not (_LATIN.match(term[-1]) and end < len(text) and _LATIN.match(text[end]))
+
+
+def find_terms(text: str) -> list[tuple[int, int, str]]:
+    """Maximal vocabulary terms in `text`, longest first, non-overlapping: (start, end, term)."""
+    root, latin = _trie()
+    found: list[tuple[int, int, str]] = []
+    n = len(text)
+    for start in range(n):
+        node, longest = root, None
+        for pos in range(start, n):
+            node = node.get(text[pos])
+            if node is None:
+                break
+            term = node.get(_END)
+            if term is not None and (term not in latin or _word_edge(text, start, pos + 1, term)):
+                longest = (start, pos + 1, term)
+        if longest is not None:
+            found.append(longest)
+    found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+    taken: list[tuple[int, int, str]] = []
+    for f in found:
+        if all(f[1] <= t[0] or f[0] >= t[1] for t in taken):
+            taken.append(f)
+    return sorted(taken)
+
+
+_KIND_FIT = {  # item verb -> class kind -> factor
+    "make": {"goods": 1.0, "primary": 0.5, "service": 0.35, "trade": 0.2},
+    "farm": {"goods": 0.5, "primary": 1.0, "service": 0.35, "trade": 0.2},
+    "rd": {"goods": 0.8, "primary": 0.5, "service": 1.0, "trade": 0.2},
+    "service": {"goods": 0.5, "primary": 0.5, "service": 1.0, "trade": 0.4},
+    "trade": {"goods": 0.35, "primary": 0.35, "service": 0.3, "trade": 1.0},
+}
+
+
+@functools.lru_cache(maxsize=200_000)
+def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, str], ...]:
+    """(code, score before the item's weight, term, goods code sold) for one item: match quality x term weight
+    x kind fit; the last field names the goods class a 销售 item's trade class sells ('' otherwise)."""
+    out: dict[str, tuple[float, str, str]] = {}
+    vocab = vocabulary()
+    # One walk over the item (its object is inside it); quality measures the term against the object, the
+    # part of the item that names what is made, sold or served.
+    size = max(1, len(obj or text))
+    for target in (text,):
+        for start, end, term in find_terms(target):
+            quality = 0.5 + 0.5 * min(1.0, (end - start) / size)
+            entries = vocab[term]
+            spread = 1.0 / len(entries) ** 0.5  # a term naming several classes is weaker evidence for each
+            for e in entries:
+                code, kind, goods = e.code, code_kind(e.code), ""
+                if verb == "trade" and kind in ("goods", "primary"):  # selling goods: the trade class of those goods
+                    traded = trade_of_goods(code, retail="零售" in text and "批发" not in text)
+                    if traded:
+                        code, kind, goods = traded, "trade", e.code
+                fit = _KIND_FIT[verb][kind]
+                score = quality * e.weight * fit * spread
+                if score > out.get(code, (0.0, "", ""))[0]:
+                    out[code] = (score, term, goods)
+    ranked = sorted(((c, round(s, 4), t, g) for c, (s, t, g) in out.items()), key=lambda r: (-r[1], r[0]))
+    return tuple(ranked[:6])
+
+
+# --- the reader ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reading:
+    """What the reader made of one scope."""
+
+    codes: tuple[str, ...]  # accepted 小类 (empty: abstained)
+    probability: float  # of the best class
+    suggestions: list[dict] = field(default_factory=list)  # top-k: code, name, probability, evidence
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.codes)
+
+
+_VERB_ZH = {"make": "制造", "farm": "种养采掘", "rd": "研发", "service": "服务", "trade": "销售"}
+_SECTION_ZH = {"main": "主营", "general": "一般项目", "licence": "许可项目", "free": "经营范围"}
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    return {c.code: c.name for c in gbt4754.load().classes("class")}
+
+
+def _evidence(item: Item, term: str, code: str) -> str:
+    name = _names()[code]
+    return f"“{item.text}”（{_SECTION_ZH[item.section]}第{item.position + 1}项，{_VERB_ZH[item.verb]}，词“{term}”）→ {code} {name}"
+
+
+@functools.cache
+def _calibration() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The isotonic curve raw margin -> P(right) (tools/build_scope_calibration.py); identity when not shipped."""
+    path = resources.files("chanye.standards") / "data" / "scope_calibration.csv"
+    if not path.is_file():
+        return (0.0, 1.0), (0.0, 1.0)
+    with path.open(encoding="utf-8") as handle:
+        rows = [(float(r["raw"]), float(r["calibrated"])) for r in csv.DictReader(handle)]
+    return tuple(x for x, _ in rows), tuple(y for _, y in rows)
+
+
+def calibrated(raw: float) -> float:
+    """P(the best class is right) for a raw margin, by linear interpolation on the shipped isotonic curve."""
+    xs, ys = _calibration()
+    if raw <= xs[0]:
+        return ys[0]
+    for i in range(1, len(xs)):
+        if raw <= xs[i]:
+            x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+    return ys[-1]
+
+
+def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K, calibrate: bool = True) -> Reading:
+    """One scope's classes: accepted codes (or none: abstain), the best probability (calibrated, unless
+    `calibrate=False` gives the raw margin) and the top-k with evidence."""
+    items = parse_scope(text)
+    scores: dict[str, float] = {}
+    best: dict[str, tuple[float, Item, str]] = {}
+    sold: list[tuple[str, str, float]] = []  # (trade class, goods class, score): a maker selling its goods
+    for item in items:
+        for code, base, term, goods in _item_codes(item.text, item.object, item.verb):
+            value = base * item.weight
+            scores[code] = scores.get(code, 0.0) + value
+            if goods:
+                sold.append((code, goods, value))
+            if value > best.get(code, (0.0, item, ""))[0]:
+                best[code] = (value, item, term)
+    for trade, goods, value in sold:  # selling what it makes is part of making it, not a rival activity
+        if goods in scores and trade in scores and goods != trade:
+            moved = min(value, scores[trade])
+            scores[trade] -= moved
+            scores[goods] += moved
+            if scores[trade] <= 1e-9:
+                del scores[trade]
+    if not scores:
+        return Reading((), 0.0, [])
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    s1 = ranked[0][1]
+    s2 = ranked[1][1] if len(ranked) > 1 else 0.0
+    s3 = ranked[2][1] if len(ranked) > 2 else 0.0
+    total = sum(s for _, s in ranked[:k]) + MARGIN_PRIOR
+    suggestions = [
+        {"code": c, "name": _names()[c], "probability": round(s / total, 4),
+         "evidence": _evidence(best[c][1], best[c][2], c)}
+        for c, s in ranked[:k]
+    ]
+    p1 = s1 / (s1 + s2 + MARGIN_PRIOR)
+    if calibrate:
+        p1 = calibrated(p1)
+    codes: tuple[str, ...] = ()
+    second = False
+    if len(ranked) > 1 and s2 >= SECOND_SHARE * s1:
+        # Two real main activities: different 中类, each the best of a non-generic main item of its own.
+        (c1, _), (c2, _) = ranked[0], ranked[1]
+        i1, i2 = best[c1][1], best[c2][1]
+        second = (c1[:3] != c2[:3] and i1.position != i2.position and not (i1.generic or i2.generic)
+                  and i1.verb in ("make", "service") and i2.verb in ("make", "service"))
+    if p1 >= threshold:
+        codes = (ranked[0][0], ranked[1][0]) if second else (ranked[0][0],)
+    elif second:
+        joint = (s1 + s2) / (s1 + s2 + s3 + MARGIN_PRIOR)
+        joint = calibrated(joint) if calibrate else joint
+        if joint >= threshold:
+            codes, p1 = (ranked[0][0], ranked[1][0]), joint
+    return Reading(codes, round(p1, 4), suggestions)
+
+
+class ScopeReader:
+    """Vectorised front of `read_scope`, with an optional model learned from labelled rows (`learned`)."""
+
+    def __init__(self, threshold: float = THRESHOLD, learned=None) -> None:
+        self.threshold = threshold
+        self.learned = learned
+
+    def read(self, scopes: Iterable[str | None]) -> list[Reading]:
+        texts = list(scopes)
+        readings = [read_scope(t, threshold=self.threshold) for t in texts]
+        if self.learned is not None:
+            readings = self.learned.combine(texts, readings, self.threshold)
+        return readings
+
+    def frame(self, scopes: Iterable[str | None]) -> pd.DataFrame:
+        """code (best or None), codes (accepted), probability, decision ('accept' | 'review' | 'empty')."""
+        rows = []
+        for r in self.read(scopes):
+            decision = "accept" if r.accepted else ("review" if r.suggestions else "empty")
+            best = r.suggestions[0]["code"] if r.suggestions else None
+            rows.append({"code": r.codes[0] if r.codes else best, "codes": list(r.codes),
+                         "probability": r.probability, "decision": decision, "suggestions": r.suggestions})
+        return pd.DataFrame(rows, columns=["code", "codes", "probability", "decision", "suggestions"])

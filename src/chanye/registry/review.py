@@ -1,0 +1,105 @@
+"""The classification review queue and analysts' labels (issue 11): the SQL behind `classify.enterprises` and
+`services.review`.
+
+`review_queue` holds, per (firm, pack), the firms the classifier abstained on (probability below the threshold)
+with their top suggestions (JSON: code, name, probability, evidence). `manual_labels` holds an analyst's
+decision per firm: the 小类 confirmed or corrected, who decided and when. A label overrides the classifier and
+is training data for the next run. Writers work on the caller's connection: call them inside
+`store.transaction()`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from chanye.registry.store import Store
+
+__all__ = ["LABEL_ACTIONS", "clear_queue", "firm_exists", "labelled_rows", "link_count", "queue", "read_labels",
+           "read_queue", "save_label"]
+
+LABEL_ACTIONS = ("confirm", "correct")
+
+
+def _keys(store: Store, name: str, usccs) -> None:
+    store.con.register(name, pd.DataFrame({"uscc": pd.Series(list(usccs), dtype=object).astype(str)}))
+
+
+def clear_queue(store: Store, pack: str, usccs=None) -> None:
+    """Drop the pack's queued firms (all, or those of `usccs`)."""
+    if usccs is None:
+        store.con.execute("DELETE FROM review_queue WHERE pack = ?", [pack])
+        return
+    _keys(store, "rq_keys", usccs)
+    try:
+        store.con.execute("DELETE FROM review_queue WHERE pack = ? AND uscc IN (SELECT uscc FROM rq_keys)", [pack])
+    finally:
+        store.con.unregister("rq_keys")
+
+
+def queue(store: Store, pack: str, rows: pd.DataFrame) -> int:
+    """Queue firms for review: rows of uscc, probability, suggestions (a list of dicts). Replaces their rows."""
+    if not len(rows):
+        return 0
+    clear_queue(store, pack, rows["uscc"])
+    stage = pd.DataFrame({
+        "uscc": rows["uscc"].astype(str).to_numpy(),
+        "pack": pack,
+        "probability": rows["probability"].astype(float).to_numpy(),
+        "suggestions": [json.dumps(s, ensure_ascii=False) for s in rows["suggestions"]],
+    })
+    store.con.register("rq_stage", stage)
+    try:
+        store.con.execute("INSERT INTO review_queue (uscc, pack, probability, suggestions) "
+                          "SELECT uscc, pack, probability, suggestions::JSON FROM rq_stage")
+    finally:
+        store.con.unregister("rq_stage")
+    return len(stage)
+
+
+def read_queue(store: Store, pack: str, uscc: str | None = None) -> pd.DataFrame:
+    """The pack's queue (or one firm of it), lowest probability first: uscc, name, business_scope, probability,
+    suggestions (list of dicts), queued_at."""
+    where, params = "WHERE q.pack = ?", [pack]
+    if uscc is not None:
+        where, params = where + " AND q.uscc = ?", [pack, uscc]
+    frame = store.con.execute(
+        "SELECT q.uscc, e.name, e.business_scope, q.probability, q.suggestions::VARCHAR AS suggestions, q.queued_at "
+        f"FROM review_queue q LEFT JOIN enterprises e USING (uscc) {where} ORDER BY q.probability, q.uscc",
+        params).df()
+    frame["suggestions"] = [json.loads(s) if isinstance(s, str) else [] for s in frame["suggestions"]]
+    return frame
+
+
+def save_label(store: Store, uscc: str, code: str, action: str, decided_by: str, note: str = "") -> None:
+    """Record an analyst's decision (replacing an earlier one for the firm)."""
+    store.con.execute("DELETE FROM manual_labels WHERE uscc = ?", [uscc])
+    store.con.execute("INSERT INTO manual_labels (uscc, code, action, decided_by, note) VALUES (?, ?, ?, ?, ?)",
+                      [uscc, code, action, decided_by, note])
+
+
+def read_labels(store: Store) -> pd.DataFrame:
+    """Every label: uscc, code, action, decided_by, decided_at, note."""
+    return store.con.execute(
+        "SELECT uscc, code, action, decided_by, decided_at, note FROM manual_labels ORDER BY uscc").df()
+
+
+def labelled_rows(store: Store) -> pd.DataFrame:
+    """Training rows the bureau already has: business_scope and code of firms with a declared code, and of
+    firms an analyst labelled (the label wins)."""
+    return store.con.execute("""
+        SELECT e.business_scope, coalesce(l.code, e.industry_code) AS code
+        FROM enterprises e LEFT JOIN manual_labels l USING (uscc)
+        WHERE e.business_scope IS NOT NULL AND trim(e.business_scope) <> ''
+          AND coalesce(l.code, e.industry_code) IS NOT NULL
+    """).df()
+
+
+def firm_exists(store: Store, uscc: str) -> bool:
+    return bool(store.scalar("SELECT count(*) FROM enterprises WHERE uscc = ?", [uscc]))
+
+
+def link_count(store: Store, uscc: str, pack: str) -> int:
+    """How many node links the firm has in the pack."""
+    return int(store.scalar("SELECT count(*) FROM classifications WHERE uscc = ? AND pack = ?", [uscc, pack]))

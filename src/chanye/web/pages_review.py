@@ -1,0 +1,47 @@
+"""复核 (issue 11): the classification review queue at /review (+ /review.json). Each queued firm shows its
+business scope and the top-3 suggested 小类 with evidence; an analyst confirms one or corrects it to another
+class. The forms post here with the session's CSRF token (web/auth.py checks it, as for the admin forms); no
+inline script (the CSP forbids it). A decision is stored as a manual label and the firm is re-classified at
+once (services.review.decide).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from chanye.classify.reader import THRESHOLD
+from chanye.present import labels
+from chanye.present import tables as present
+from chanye.services import review
+from chanye.services.access import require_import
+from chanye.web.auth import viewer
+from chanye.web.i18n import lang_of, translator
+from chanye.web.pages import code_words, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/review", response_class=HTMLResponse)
+@router.get("/review.json")
+def review_page(request: Request, done: str | None = Query(None, max_length=20)):
+    """The queue, lowest probability first, with the analysts' labels so far."""
+    require_import(viewer(request))
+    ctx = request.app.state.ctx
+    lang = lang_of(request)
+    queued = review.queue(ctx)
+    decided = review.labels(ctx)
+    model = {"queue": present.payload(queued, lang), "labels": present.payload(decided, lang), "threshold": THRESHOLD}
+    return render(request, "review.html", section="review", title=translator(lang)("review_title"), model=model,
+                  json_links=[], twin=True, tables={"queue": queued, "labels": decided}, queued=queued.rows,
+                  decided=decided.rows, threshold=THRESHOLD, done=bool(done),
+                  col=lambda key: labels.column(key, lang), **code_words(lang))
+
+
+@router.post("/review/{uscc}")
+def review_decide(request: Request, uscc: str, action: str = Form(..., max_length=20),
+                  code: str = Form("", max_length=20), note: str = Form("", max_length=500)):
+    """Confirm (code = the suggestion) or correct (code typed by the analyst); then back to the queue."""
+    who = viewer(request)
+    review.decide(request.app.state.ctx, uscc, code.strip(), action=action, viewer=who, note=note)
+    return RedirectResponse(f"/review?done=1&lang={lang_of(request)}", status_code=303)

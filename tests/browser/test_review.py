@@ -1,0 +1,67 @@
+"""The 复核 page in a real browser (issue 11): two firms without an industry code that the classifier abstained
+on are queued; the analyst confirms one suggestion and corrects the other; after a full re-classification both
+decisions stand (manual links, labels with who and when) and the queue is empty."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TRAVEL = "91440101MA0REVIEW1"
+TICKETS = "91440101MA0REVIEW2"
+
+
+def _seed(ctx) -> None:
+    from chanye.classify.enterprises import classify_enterprises
+
+    with ctx.writer() as store, store.transaction():
+        store.con.executemany(
+            "INSERT OR REPLACE INTO enterprises (uscc, name, industry_code, business_scope, synthetic) "
+            "VALUES (?, ?, NULL, ?, TRUE)",
+            [(TRAVEL, "复核测试甲（示例）", "许可项目：旅游业务。一般项目：票务代理服务；会议及展览服务。"),
+             (TICKETS, "复核测试乙（示例）", "许可项目：旅游业务。一般项目：票务代理服务；会议及展览服务。")])
+        classify_enterprises(store, pd.Series([TRAVEL, TICKETS]), ctx.framework)
+
+
+def test_confirm_one_correct_another_then_reclassify(server, page, screenshots):
+    ctx = server["app"].state.ctx
+    _seed(ctx)
+    page.goto(server["url"] + "/review", wait_until="load")
+    rows = page.eval_on_selector_all("#review-table tbody tr[data-uscc]", "rs => rs.map(r => r.dataset.uscc)")
+    assert set(rows) >= {TRAVEL, TICKETS}
+    assert page.locator(f"tr[data-uscc='{TRAVEL}'] ol.suggestions li").count() == 3
+    # confirm the second suggestion (7291 旅行社及相关服务) for the first firm
+    page.locator(f"tr[data-uscc='{TRAVEL}'] ol.suggestions li").nth(1).locator("button.confirm").click()
+    page.wait_for_url("**/review?done=1*")
+    assert page.locator("#review-done").count() == 1
+    # correct the second firm to 7298 票务代理服务
+    form = page.locator(f"tr[data-uscc='{TICKETS}'] form.correct-form")
+    form.locator("input[name=code]").fill("7298")
+    form.locator("button").click()
+    page.wait_for_url("**/review?done=1*")
+    page.screenshot(path=str(screenshots / "review.png"), full_page=True)
+    assert page.locator(f"#review-table tr[data-uscc='{TRAVEL}']").count() == 0
+    assert page.locator(f"#review-table tr[data-uscc='{TICKETS}']").count() == 0
+    assert page.locator(f"#labels-table tr[data-uscc='{TRAVEL}'] td").nth(1).inner_text() == "7291"
+    assert page.locator(f"#labels-table tr[data-uscc='{TICKETS}'] td").nth(1).inner_text() == "7298"
+
+    from chanye.services import review
+
+    done = review.reclassify(ctx)
+    assert done["queued"] == 0
+    store = ctx.cursor()
+    try:
+        found = store.query("SELECT uscc, node, method, code FROM classifications WHERE uscc IN (?, ?) ORDER BY uscc",
+                            [TRAVEL, TICKETS]).to_dict("records")
+        labels = store.query("SELECT uscc, code, action FROM manual_labels WHERE uscc IN (?, ?) ORDER BY uscc",
+                             [TRAVEL, TICKETS]).to_dict("records")
+    finally:
+        store.close()
+    assert found == [{"uscc": TRAVEL, "node": "tourism", "method": "manual", "code": "7291"},
+                     {"uscc": TICKETS, "node": "business-services", "method": "manual", "code": "7298"}]
+    assert labels == [{"uscc": TRAVEL, "code": "7291", "action": "confirm"},
+                      {"uscc": TICKETS, "code": "7298", "action": "correct"}]
+    page.goto(server["url"] + "/review.json", wait_until="load")
+    assert TRAVEL in page.content()

@@ -1,0 +1,62 @@
+"""/review and /review.json (issue 11): the queued firm with its three suggestions and evidence, the forms
+(POST with the CSRF field, no inline script), and a correction through the form."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from chanye.classify.enterprises import classify_enterprises
+from chanye.registry.store import Store
+from chanye.web.app import create_app
+
+TRAVEL = "91440101MA00000003"
+
+
+@pytest.fixture
+def client(tmp_path):
+    path = tmp_path / "review.duckdb"
+    with Store(path) as store:
+        store.con.execute("INSERT INTO enterprises (uscc, name, industry_code, business_scope) VALUES (?, ?, NULL, ?)",
+                          [TRAVEL, "丙旅行社", "许可项目：旅游业务。一般项目：票务代理服务；会议及展览服务。"])
+        from chanye.framework import load_pack
+
+        with store.transaction():
+            classify_enterprises(store, pd.Series([TRAVEL]), load_pack())
+    app = create_app(path)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        yield c
+    app.state.ctx.store.close()
+
+
+def test_the_page_and_its_twin(client):
+    page = client.get("/review")
+    assert page.status_code == 200
+    html = page.text
+    assert "待复核 1 家企业" in html
+    assert html.count('name="csrf_token"') == 4  # three confirm forms and one correction
+    assert "“旅游业务”（许可项目第1项，服务，词“旅游业务”）→ 7291 旅行社及相关服务" in html
+    assert "<script>" not in html.split("</head>", 1)[1]
+    twin = client.get("/review.json").json()
+    assert twin["threshold"] == 0.5
+    row = twin["queue"]["rows"][0]
+    assert row["uscc"] == TRAVEL
+    assert [s["code"] for s in row["suggestions"]] == ["7298", "7291", "7289"]
+    english = client.get("/review?lang=en").text
+    assert "1 firms to review" in english
+
+
+def test_a_correction_through_the_form(client):
+    answer = client.post(f"/review/{TRAVEL}", data={"action": "correct", "code": "7291"},
+                         headers={"Origin": "http://127.0.0.1"}, follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/review?done=1&lang=zh"
+    twin = client.get("/review.json").json()
+    assert twin["queue"]["rows"] == []
+    label = twin["labels"]["rows"][0]
+    assert (label["uscc"], label["code"], label["action"], label["decided_by"]) == (TRAVEL, "7291", "correct", "local")
+    bad = client.post(f"/review/{TRAVEL}", data={"action": "correct", "code": "12"},
+                      headers={"Origin": "http://127.0.0.1"}, follow_redirects=False)
+    assert bad.status_code == 422
+    assert "不是 GB/T 4754-2017 小类代码" in bad.text
