@@ -3,8 +3,10 @@
 The development machine is shared and noisy, so a figure measured an hour ago is no baseline. This script puts
 the baseline in the same run: it checks out `--rev` into a git worktree (once), then runs the command for
 each tree in turn, `--rounds` times (base, now, base, now, ...), each in a fresh process whose `PYTHONPATH`
-points at that tree's `src/`. It prints every round's wall time and peak memory, the medians and the ratio
-now / base (below 1 is faster), and with `--show` each run's own output.
+points at that tree's `src/`. It prints every round's wall time, CPU time (user + system, all threads) and peak
+memory, the medians and the ratios now / base (below 1 is better), and with `--show` each run's own output.
+On a loaded machine wall times of the same run vary two- or threefold; CPU time varies far less, so its ratio is
+the one to read there.
 
 In the command, `{tree}` is the tree's folder (so each tree runs its own copy of a benchmark script) and
 `{tag}` is `base` or `now` (so each can have its own database file):
@@ -35,8 +37,8 @@ def worktree(rev: str, folder: Path) -> Path:
     return folder
 
 
-def run(command: list[str], tree: Path, tag: str) -> tuple[float, float, int, str]:
-    """(seconds, peak MB, exit status, output) of one run of `command` with `tree`'s sources."""
+def run(command: list[str], tree: Path, tag: str) -> tuple[float, float, float, int, str]:
+    """(wall seconds, CPU seconds, peak MB, exit status, output) of one run of `command` with `tree`'s sources."""
     args = [part.replace("{tree}", str(tree)).replace("{tag}", tag) for part in command]
     env = dict(os.environ, PYTHONPATH=str(tree / "src"))
     started = time.perf_counter()
@@ -45,7 +47,7 @@ def run(command: list[str], tree: Path, tag: str) -> tuple[float, float, int, st
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, process.returncode, output
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode, output
 
 
 def main() -> int:
@@ -65,22 +67,27 @@ def main() -> int:
     now = worktree(args.now, Path(args.now_tree)) if args.now else ROOT
     trees = {"base": worktree(args.rev, Path(args.base_tree)), "now": now}
     times: dict[str, list[float]] = {"base": [], "now": []}
+    cpus: dict[str, list[float]] = {"base": [], "now": []}
     peaks: dict[str, list[float]] = {"base": [], "now": []}
     print(f"command: {shlex.join(command)}\nbase = {args.rev} ({trees['base']}), now = {args.now or 'working tree'} ({now})")
     for round_ in range(1, args.rounds + 1):
         for tag, tree in trees.items():
-            seconds, peak, status, output = run(command, tree, tag)
-            print(f"round {round_} {tag:4}  {seconds:8.2f} s  {peak:8.0f} MB  exit {status}", flush=True)
+            seconds, cpu, peak, status, output = run(command, tree, tag)
+            print(f"round {round_} {tag:4}  wall {seconds:8.2f} s  cpu {cpu:8.2f} s  {peak:8.0f} MB  exit {status}",
+                  flush=True)
             if args.show or status:
                 print("    " + output.strip().replace("\n", "\n    "))
             if status:
                 return status
             times[tag].append(seconds)
+            cpus[tag].append(cpu)
             peaks[tag].append(peak)
-    base_s, now_s = statistics.median(times["base"]), statistics.median(times["now"])
-    base_mb, now_mb = statistics.median(peaks["base"]), statistics.median(peaks["now"])
-    print(f"median      base {base_s:8.2f} s {base_mb:8.0f} MB   now {now_s:8.2f} s {now_mb:8.0f} MB")
-    print(f"now / base  time {now_s / base_s:.2f}   memory {now_mb / base_mb:.2f}")
+    med = {tag: (statistics.median(times[tag]), statistics.median(cpus[tag]), statistics.median(peaks[tag]))
+           for tag in trees}
+    for tag, (wall, cpu, peak) in med.items():
+        print(f"median {tag:4}   wall {wall:8.2f} s  cpu {cpu:8.2f} s  {peak:8.0f} MB")
+    (bw, bc, bp), (nw, nc, np_) = med["base"], med["now"]
+    print(f"now / base    wall {nw / bw:.2f}   cpu {nc / bc:.2f}   memory {np_ / bp:.2f}")
     return 0
 
 
