@@ -31,7 +31,7 @@ def icv(demo_db, framework) -> ChainBoard:
     return Platform(demo_db, framework).chain("icv-nev")
 
 
-def test_summary_lists_all_21_chains(demo_db, framework) -> None:
+def test_summary_lists_all_22_chains(demo_db, framework) -> None:
     result = run("chains", "--db", str(demo_db))
     assert result.exit_code == 0, result.output
     assert "示例数据" in result.stdout and "产业链概览（广州市） 2024 年 · 环节数（个）" in result.stdout
@@ -40,7 +40,7 @@ def test_summary_lists_all_21_chains(demo_db, framework) -> None:
     assert "最新" in result.stdout and "current" not in result.stdout
     data = json.loads(run("chains", "--db", str(demo_db), "--format", "json").stdout)
     assert [r["chain_id"] for r in data["rows"]] == [c.id for c in framework.chains]
-    assert len(data["rows"]) == 21
+    assert len(data["rows"]) == 22  # 21 clusters and future industries; 低空经济与航空航天 has two chains
     for row, chain in zip(data["rows"], framework.chains, strict=True):
         counts = [row[k]["value"] for k in ("strong", "weak", "missing")]
         assert sum(counts) == row["nodes"]["value"] == len(chain.nodes)
@@ -65,8 +65,8 @@ def test_one_chain_shows_diagnosis_leaders_and_lists(demo_db, icv) -> None:
     ):
         assert heading in out
     assert f"招商清单（前 3 家，共 {len(icv.recruitment.rows)} 家）" in out
-    for row in icv.leaders.rows:
-        assert row["name"] in out
+    for row in icv.leaders.rows:  # a long name may wrap in its 120-column table: its first 12 characters
+        assert row["name"][:12] in out
 
 
 def test_json_matches_the_library(demo_db, icv) -> None:
@@ -114,11 +114,21 @@ def test_xlsx_holds_the_four_work_list_sheets(demo_db, icv, tmp_path) -> None:
     assert {r[3] for r in diag[2:]} <= {"强链", "弱链", "缺链"}
 
 
+def test_the_lists_show_the_feasibility_filters_and_can_turn_them_off(demo_db) -> None:
+    """Issue 11: the board's closing line names each filter per list; --show-all keeps every firm."""
+    on = run("chains", "icv-nev", "--db", str(demo_db))
+    assert on.exit_code == 0, on.output
+    text = " ".join(on.stdout.split())
+    assert "可行性筛选已开启，共去掉" in text and "招商清单·本地服务（批发零售、汽车后市场、医疗卫生）：去掉" in text
+    off = run("chains", "icv-nev", "--db", str(demo_db), "--show-all")
+    assert "可行性筛选已关闭（显示全部）" in " ".join(off.stdout.split())
+
+
 def test_summary_xlsx(demo_db, tmp_path) -> None:
     path = tmp_path / "概览.xlsx"
     assert run("chains", "--db", str(demo_db), "-f", "xlsx", "-o", str(path)).exit_code == 0
     rows = list(load_workbook(path, read_only=True)["产业链概览"].iter_rows(values_only=True))
-    assert len(rows) == 2 + 21
+    assert len(rows) == 2 + 22
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,20 @@ def test_opportunities_table_and_xlsx(demo_db, tmp_path):
     assert list(frame["行业代码"]) == list(sheet["行业代码"].astype(str).str.zfill(4)[:3])
 
 
+def test_opportunities_show_the_feasibility_filters_and_can_turn_them_off(demo_db):
+    """Issue 11: on by default, a line names each filter and its count; --show-all keeps every candidate."""
+    on = json.loads(run("opportunities", "--db", str(demo_db), "--place", "黄埔", "-f", "json", "--limit", "2000").stdout)
+    off = json.loads(run("opportunities", "--db", str(demo_db), "--place", "黄埔", "-f", "json", "--limit", "2000",
+                         "--show-all").stdout)
+    removed = {r["activity"] for r in on["removed"]["rows"]}
+    assert on["feasible"] is True and off["feasible"] is False and removed
+    assert {r["activity"] for r in off["rows"]} == {r["activity"] for r in on["rows"]} | removed
+    assert on["candidates"]["value"] + len(removed) == off["candidates"]["value"]
+    table = run("opportunities", "--db", str(demo_db), "--place", "黄埔", "--limit", "3")
+    total = sum(f["removed"]["value"] for f in on["filters"])
+    assert f"可行性筛选已开启，共去掉 {total} 项 — 资源依赖" in " ".join(table.output.split())
+
+
 def test_opportunities_in_english_have_no_chinese_beyond_names(demo_db):
     result = run("opportunities", "--db", str(demo_db), "--place", "Tianhe", "--lang", "en", "--limit", "5")
     assert result.exit_code == 0, result.output

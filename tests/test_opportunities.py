@@ -185,12 +185,24 @@ def test_ranking_order_and_node_mapping(space, framework):
     reason = present.reason(next(r for r in result.table.rows if r["activity"] == "3985"), "pci", "zh")
     assert reason == ("发展 3985 电子专用材料制造（超高清视频与新型显示、半导体与集成电路）：关联密度 0.20，"
                       f"PCI {row['pci']:.2f}，当前 RCA 0.00（本地 0 家）")
-    tianhe = svc.ranking(space, framework, "440106", limit=None).table.frame()
+    # 1311 稻谷加工 is resource-bound and in no node: the feasibility filters (on by default) take it off
+    filtered = svc.ranking(space, framework, "440106", limit=None)
+    assert list(filtered.table.frame()["activity"]) == ["3562", "3985"]
+    assert [(r["activity"], r["filters"], r["reasons"]) for r in filtered.removed.rows] == [
+        ("1311", ("resource_bound", "not_in_pack"), ("resource_bound:C", "not_in_pack"))]
+    assert {r["filter"]: r["removed"] for r in filtered.filters.rows} == {
+        "resource_bound": 1, "local_service": 0, "restricted": 0, "not_in_pack": 0}
+    tianhe = svc.ranking(space, framework, "440106", limit=None, feasible=False).table.frame()
     assert list(tianhe["activity"]) == ["3562", "3985", "1311"]
     assert tianhe.set_index("activity").loc["1311", "nodes"] == {"zh": "", "en": ""}  # 稻谷加工 belongs to no node
     assert tianhe.set_index("activity").loc["1311", "node_ids"] == []
-    assert list(svc.ranking(space, framework, "440106", scope="all", limit=None).table.frame()["activity"]) == [
-        "3562", "3985", "1311", "5212"]
+    assert list(svc.ranking(space, framework, "440106", scope="all", limit=None, feasible=False
+                            ).table.frame()["activity"]) == ["3562", "3985", "1311", "5212"]
+    # with every class: 5212 超级市场零售 is a local service too
+    everything = svc.ranking(space, framework, "440106", scope="all", limit=None)
+    assert list(everything.table.frame()["activity"]) == ["3562", "3985"]
+    assert [(r["activity"], r["reasons"]) for r in everything.removed.rows] == [
+        ("1311", ("resource_bound:C", "not_in_pack")), ("5212", ("local_service:trade",))]
     assert len(svc.ranking(space, framework, "440100", limit=2).table.rows) == 2
     assert result.place == "440100" and result.place_kind == "city" and result.year == 2024
 
@@ -201,7 +213,8 @@ def test_the_summary_and_method(space, framework):
     summary = result.summary.rows[0]
     assert summary["eci"] == pytest.approx(space.model.eci["440106"])
     assert summary["coi"] == pytest.approx(space.model.coi["440106"])
-    assert summary["diversity"] == 1 and summary["candidates"] == 3  # 6513; candidates 3562, 3985, 1311
+    # 6513; candidates 3562, 3985 (1311 稻谷加工 is filtered: resource-bound)
+    assert summary["diversity"] == 1 and summary["candidates"] == 2
     assert result.method.as_dict() == {"space": "cities", "space_locations": 4, "benchmark_locations": 4,
                                        "activities": 5, "min_presence_firms": 2, "min_activity_firms": 5,
                                        "weights": {"density": 0.45, "pci": 0.2, "cog": 0.35}}
@@ -425,8 +438,10 @@ def test_another_pack_city_takes_the_place_of_the_default_one(store, framework):
     np.testing.assert_array_equal(opp.proximity, svc.estimate(store, CITY).model.proximity)
     result = svc.ranking(space, shenzhen, None, limit=None)
     assert result.place == "440300" and result.place_kind == "city"
-    # 3562 and 3985 are Shenzhen's specialisations; 5212 (retail) is not traded.
-    assert [r["activity"] for r in result.table.rows] == ["6513", "1311"]
+    # 3562 and 3985 are Shenzhen's specialisations; 5212 (retail) is not traded; 1311 is resource-bound.
+    assert [r["activity"] for r in result.table.rows] == ["6513"]
+    assert [r["activity"] for r in svc.ranking(space, shenzhen, None, limit=None, feasible=False).table.rows] == [
+        "6513", "1311"]
     assert present.title(result, shenzhen.city, "en").startswith("Shenzhen: growth opportunities")
     with pytest.raises(NotFound, match="没有这个区: 天河"):
         svc.ranking(space, shenzhen, "天河")
@@ -442,7 +457,10 @@ def test_the_platform_caches_each_result_per_data_generation(demo_db):
         assert p.opportunities(limit=5) is first
         assert p.opportunities("天河", limit=5) is p.opportunities("440106", limit=5)  # keyed by the resolved place
         space = p.opportunity_space()
-        assert p.opportunities("黄埔", limit=None).summary.rows[0]["candidates"] == len(
+        huangpu = p.opportunities("黄埔", limit=None)
+        assert huangpu.summary.rows[0]["candidates"] == len(ao.rank(space.model, "440112", limit=None)) - len(
+            huangpu.removed.rows)
+        assert p.opportunities("黄埔", limit=None, feasible=False).summary.rows[0]["candidates"] == len(
             ao.rank(space.model, "440112", limit=None))
         places = p.complexity_places()
         assert places is p.complexity_places() and places.name == "complexity_places"

@@ -471,15 +471,24 @@ def test_recruitment_weights(links, firms, figures, tags, chain, diagnosis) -> N
 def test_expansion_list(links, firms, figures, tags, chain, diagnosis) -> None:
     found = ac.expansion_list(links, firms, figures, tags, chain, diagnosis, CITY)
     assert list(found.columns) == ac.EXPANSION_COLUMNS
-    # local producers on 弱链 nodes: G4 (battery), G6 (motor, adas), G7 (adas)
-    # G6: 0.35*(0.25/0.3) + 0.25*1 (15% R&D) + 0.2*(2/4) + 0.2*1            = 0.8417
-    # G4: 0.35*((2**(1/3)-1)/0.3) + 0.25*0.5 (5% R&D) + 0.2*(1/4) + 0.2*1   = 0.6782
-    # G7: 0.35*1 (CAGR 58%) + 0.25*1 (20% R&D) + 0.2*(1/4) + 0                = 0.65
-    assert list(found["uscc"]) == ["G6", "G4", "G7"]
-    assert np.allclose(
-        found["score"],
-        [0.35 * (0.25 / 0.3) + 0.25 + 0.1 + 0.2, 0.35 * ((2 ** (1 / 3) - 1) / 0.3) + 0.125 + 0.05 + 0.2, 0.65],
-    )
+    # every local producer on the chain (issue 11: strong links and 链主 too): G1, G2, G3 (vehicle, strong),
+    # G4 (battery), G6 (motor, adas), G7 (adas). score = 0.25 size + 0.3 growth + 0.2 R&D + 0.15 tags + 0.1 规上;
+    # size = ln(1 + revenue 万元) / ln(1 + 500000) (G1 the largest).
+    size = {u: math.log1p(r) / math.log1p(500000) for u, r in REVENUE_2023.items()}
+    expected = {
+        "G6": 0.25 * size["G6"] + 0.3 * (0.25 / 0.3) + 0.2 * 1 + 0.15 * (2 / 4) + 0.1,   # CAGR 25%, R&D 15%
+        "G4": 0.25 * size["G4"] + 0.3 * ((2 ** (1 / 3) - 1) / 0.3) + 0.2 * 0.5 + 0.15 * (1 / 4) + 0.1,
+        "G7": 0.25 * size["G7"] + 0.3 * 1 + 0.2 * 1 + 0.15 * (1 / 4),                   # CAGR 58%, R&D 20%
+    }
+    found_scores = dict(zip(found["uscc"], found["score"], strict=True))
+    for u, score in expected.items():
+        assert found_scores[u] == pytest.approx(score)
+    assert set(found["uscc"]) == {"G1", "G2", "G3", "G4", "G6", "G7"}
+    assert found.iloc[0]["uscc"] == "G6" and found_scores["G6"] == pytest.approx(0.8137, abs=1e-4)
+    assert list(found["score"]) == sorted(found["score"], reverse=True)
+    weak = ac.expansion_list(links, firms, figures, tags, chain, diagnosis, CITY, statuses=("weak",))
+    assert list(weak["uscc"]) == ["G6", "G4", "G7"]  # the old list: 弱链 only
+    found = weak  # G6: 0.25·ln(20001)/ln(30001) (G4 the largest here) + 0.25 + 0.2 + 0.075 + 0.1 = 0.865
     assert list(found["district_code"]) == ["440106", "440112", "440106"]
     assert (found.iloc[0]["chain_nodes"], found.iloc[0]["node_statuses"]) == ("motor,adas", "weak,weak")
     rows = worded(chain, diagnosis=diagnosis, expansion=found)["expansion"]
@@ -487,15 +496,18 @@ def test_expansion_list(links, firms, figures, tags, chain, diagnosis) -> None:
     assert rows[0]["nodes_text"] == "驱动电机（弱链）、自动驾驶（弱链）"
     assert rows[0]["reason"] == (
         "天河区企业，生产驱动电机（弱链）、自动驾驶（弱链）环节产品；营业收入 2.00 亿元；近 1 年营业收入年均增长 25.0%；"
-        "研发投入强度 15.0%；规上企业、专精特新、高新技术企业。综合得分 0.842"
+        "研发投入强度 15.0%；规上企业、专精特新、高新技术企业。综合得分 0.865"
     )
     en = worded(chain, diagnosis=diagnosis, expansion=found, lang="en")["expansion"]
     assert en[0]["reason"] == (
         "Tianhe firm, makes Drive motors (weak), Automated driving (weak); revenue 2.00 (100m yuan); "
-        "revenue CAGR 25.0% over 1 years; R&D intensity 15.0%; above designated size, SRDI, high-tech. Score 0.842"
+        "revenue CAGR 25.0% over 1 years; R&D intensity 15.0%; above designated size, SRDI, high-tech. Score 0.865"
     )
     huangpu = ac.expansion_list(links, firms, figures, tags, chain, diagnosis, CITY, district="440112")
-    assert list(huangpu["uscc"]) == ["G4"]
+    # 黄埔's producers: G4 (battery, weak) and the vehicle makers G1, G2 (strong link)
+    assert list(huangpu["uscc"]) == ["G4", "G1", "G2"]
+    assert list(ac.expansion_list(links, firms, figures, tags, chain, diagnosis, CITY, district="440112",
+                                  statuses=("weak",))["uscc"]) == ["G4"]
 
 
 def test_lists_are_empty_without_candidates(links, firms, figures, tags, chain, diagnosis) -> None:
@@ -524,7 +536,7 @@ def test_any_city_is_the_area(links, firms, figures, tags, chain) -> None:
     assert dict(zip(d["chain_node"], d["problems"], strict=True)) == {
         "materials": ("no_producers",), "chips": ("few_producers", "no_above_scale"), "battery": ("few_producers",),
         "motor": ("no_producers",), "adas": ("few_producers", "no_above_scale"), "vehicle": ("no_producers",)}
-    # S1: 0.35 (CAGR 41% > 30%) + 0.25·0 (no R&D figure) + 0.2·(2/4) + 0.2 (规上) = 0.65
+    # S1: 0.25·1 (the largest) + 0.3 (CAGR 41% > 30%) + 0.2·0 (no R&D figure) + 0.15·(2/4) + 0.1 (规上) = 0.725
     assert [(r["uscc"], r["chain_nodes"]) for r in b.expansion.rows] == [
         ("S1", ("battery",)), ("S2", ("chips",)), ("S3", ("adas",))]
-    assert b.expansion.rows[0]["score"] == pytest.approx(0.65)
+    assert b.expansion.rows[0]["score"] == pytest.approx(0.725)

@@ -197,18 +197,21 @@ def test_recruitment_rows_carry_a_reason(client) -> None:
         assert row["score"] == zh["score"] and row["uscc"] == zh["uscc"]
 
 
-def test_expansion_rows_are_local_firms_on_weak_links(client) -> None:
+def test_expansion_rows_are_local_firms_on_the_chain(client) -> None:
+    """Every local producer on the chain, strong links too (issue 11), with size counted."""
     data = client.get("/api/v1/chains/icv-nev/expansion", params={"district": "440112"}).json()
     assert data["rows"]
     for row in data["rows"]:
         assert (
             row["district"] == "黄埔区"
             and row["district_code"] == "440112"
-            and "弱链" in row["nodes_text"]
-            and set(row["node_statuses"]) == {"weak"}
+            and ("弱链" in row["nodes_text"] or "强链" in row["nodes_text"])
+            and set(row["node_statuses"]) <= {"weak", "strong"}
             and row["reason"].startswith("黄埔区企业")
         )
+        assert row["size"]["unit"] == "score" and 0 <= row["size"]["value"] <= 1
         assert row["rd_intensity"]["unit"] == "percent" and isinstance(row["above_scale"], bool)
+    assert {s for r in data["rows"] for s in r["node_statuses"]} == {"weak", "strong"}
     assert _uncelled(data) == [] and _columns_name_every_key(data) == []
     en = client.get("/api/v1/chains/icv-nev/expansion", params={"district": "440112", "lang": "en"}).json()
     assert all(r["district"] == "Huangpu" and r["reason"].startswith("Huangpu firm, makes ") for r in en["rows"])
@@ -248,7 +251,7 @@ def test_xlsx_downloads(client, url, sheet) -> None:
         assert list(rows[1][:2]) == ["序号", "企业名称"] and rows[1][4] == "推荐理由"
         assert rows[1][5:7] == ("综合得分", "营业收入（亿元）")
     if sheet == "产业链概览":
-        assert len(rows) == 2 + 21 and rows[1][:2] == ("产业链编号", "产业链")
+        assert len(rows) == 2 + 22 and rows[1][:2] == ("产业链编号", "产业链")  # 低空经济与航空航天 has two chains
 
 
 @pytest.mark.parametrize(

@@ -215,7 +215,7 @@ def test_english_answers_have_no_chinese_beyond_names(client, url):
     d = client.get(url, params={"lang": "en"}).json()
     # Names are proper names: GB/T 4754 class names (no English exists), peer cities, and {zh, en} pairs; the
     # `columns` block names each key in both languages by design (label_zh).
-    outside = {k: v for k, v in d.items() if k not in ("rows", "nodes", "edges")}
+    outside = {k: v for k, v in d.items() if k not in ("rows", "nodes", "edges", "removed")}  # removed: a table
     text = json.dumps(outside, ensure_ascii=False)
     text = re.sub(r'"label_zh": "[^"]*"', "", text)
     assert not CJK.search(text.replace("深圳市", "")), CJK.findall(text)[:20]

@@ -136,6 +136,7 @@ def test_workbooks_speak_one_language(client, app, url, lang) -> None:
     fw = app.state.ctx.framework
     ids = {w.lower() for c in fw.chains for w in WORD.findall(c.id)}
     ids |= {w.lower() for c in fw.chains for n in c.nodes for w in WORD.findall(n.id)}
+    ids |= {w.lower() for c in fw.chains for w in WORD.findall(c.cluster)}  # a cluster may have several chains
     for ws in wb.worksheets:
         note, header = ws["A1"].value, [str(c.value) for c in ws[2]]
         values = [v for row in ws.iter_rows(min_row=3, values_only=True) for v in row

@@ -15,7 +15,8 @@ from .visible import visible
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 # Words a Chinese output may carry: the product, file formats, codes and units, the language switch.
-ASCII_OK = {"chanye", "json", "xlsx", "csv", "png", "english", "gb", "t", "km", "api", "echarts", "uscc", "id"}
+ASCII_OK = {"chanye", "json", "xlsx", "csv", "png", "english", "gb", "t", "km", "api", "echarts", "uscc", "id",
+            "pdf", "word"}  # file formats, named as they are (the report buttons)
 WORD = re.compile(r"[A-Za-z]{2,}")
 CJK = re.compile(r"[\u3400-\u9fff]")
 

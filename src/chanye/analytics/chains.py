@@ -22,7 +22,7 @@ The area is `city` (an adcode, required: the pack's city) or one of its district
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -395,8 +395,13 @@ def leaders(
     year: int | None = None,
     top: int = LEADER_TOP,
     measures: pd.DataFrame | None = None,
+    exclude: Collection[str] = (),
 ) -> pd.DataFrame:
     """链主: the area's `top` largest producers on the chain by revenue, and its `top` best-connected ones.
+
+    `exclude`: USCCs that cannot lead the chain (the feasibility filters, `analytics.feasibility`: resource-bound
+    firms, local services such as hospitals); those among the local producers are listed in
+    attrs["excluded"].
 
     Connectivity of a firm = the number of chain nodes within one supply edge (either direction) of the nodes
     it produces on, those nodes included; ties go to more nodes produced on, then revenue, then USCC. A firm
@@ -405,9 +410,9 @@ def leaders(
     `LEADER_COLUMNS`.
     """
     year = _latest_year(figures, year)
-    made = _local_producers(links, chain, firms, str(city), district)
+    made, excluded = _drop(_local_producers(links, chain, firms, str(city), district), exclude)
     if made.empty:
-        return pd.DataFrame(columns=LEADER_COLUMNS)
+        return _empty(LEADER_COLUMNS, excluded)
     measures = _measures(pd.DataFrame({"uscc": made["uscc"].unique()}), figures, None, year, measures=measures)
     order = {n.id: i for i, n in enumerate(chain.nodes)}
     near = _neighbourhood(chain)
@@ -439,7 +444,23 @@ def leaders(
                        for s, c in zip(by_size, by_conn, strict=True)]
     picked["size_rank"] = picked["size_rank"].astype("Int64")
     picked["connectivity_rank"] = picked["connectivity_rank"].astype("Int64")
-    return picked[LEADER_COLUMNS].reset_index(drop=True)
+    out = picked[LEADER_COLUMNS].reset_index(drop=True)
+    out.attrs["excluded"] = excluded
+    return out
+
+
+def _drop(made: pd.DataFrame, exclude: Collection[str]) -> tuple[pd.DataFrame, list[str]]:
+    """(`made` without the excluded firms, the excluded firms among them, sorted)."""
+    if not len(exclude) or made.empty:
+        return made, []
+    out = made["uscc"].isin(set(exclude))
+    return made[~out], sorted(set(made.loc[out, "uscc"]))
+
+
+def _empty(columns: list[str], excluded: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(columns=columns)
+    frame.attrs["excluded"] = excluded
+    return frame
 
 
 # --- 招商清单 and 增资扩产清单 ------------------------------------------------------------------------------
@@ -457,12 +478,14 @@ class RecruitmentWeights:
 
 @dataclass(frozen=True)
 class ExpansionWeights:
-    """Weights of the 增资扩产 score's components (each component lies in [0, 1])."""
+    """Weights of the 增资扩产 score's components (each component lies in [0, 1]). Size counts: most
+    expansion happens in the largest firms (the strong links' producers and the 链主)."""
 
-    growth: float = 0.35
-    rd: float = 0.25
-    tags: float = 0.2
-    scale: float = 0.2
+    size: float = 0.25
+    growth: float = 0.3
+    rd: float = 0.2
+    tags: float = 0.15
+    scale: float = 0.1
 
 
 RECRUITMENT_COLUMNS = [
@@ -470,7 +493,7 @@ RECRUITMENT_COLUMNS = [
     "connectivity", "revenue_yi", "cagr", "cagr_years", "tag_ids", "linked_nodes", "local_nodes",
 ]
 EXPANSION_COLUMNS = [
-    "rank", "uscc", "name", "district_code", "chain_nodes", "node_statuses", "score", "growth", "rd", "tags",
+    "rank", "uscc", "name", "district_code", "chain_nodes", "node_statuses", "score", "size", "growth", "rd", "tags",
     "scale", "revenue_yi", "cagr", "cagr_years", "rd_intensity", "above_scale", "tag_ids",
 ]
 
@@ -497,8 +520,13 @@ def recruitment_list(
     growth_cap: float = GROWTH_CAP,
     top: int | None = None,
     measures: pd.DataFrame | None = None,
+    exclude: Collection[str] = (),
 ) -> pd.DataFrame:
     """招商清单: producers outside `city` on the chain's 缺链/弱链 nodes (per `diagnosis`), best first.
+
+    `exclude`: USCCs that are not 招商 targets (the feasibility filters: resource-bound firms, local services,
+    restricted classes); those among the candidates are listed in attrs["excluded"] and do not enter the
+    score's normalisation.
 
     score = w.size·size + w.growth·growth + w.tags·tags + w.connectivity·connectivity, each in [0, 1]:
 
@@ -523,9 +551,10 @@ def recruitment_list(
     firm_city = firm_info["city_code"].astype(object)
     outside = firm_city.notna() & (firm_city.astype(str) != city)
     made = made[outside.reindex(made["uscc"], fill_value=False).to_numpy()]
-    candidates = made[made["chain_node"].isin(list(targets))]
+    candidates, excluded = _drop(made[made["chain_node"].isin(list(targets))], exclude)
+    made = made[~made["uscc"].isin(excluded)]
     if candidates.empty:
-        return pd.DataFrame(columns=RECRUITMENT_COLUMNS)
+        return _empty(RECRUITMENT_COLUMNS, excluded)
     ids = pd.Index(sorted(candidates["uscc"].unique()), name="uscc", dtype=object)
     measures = _measures(firm_info.loc[ids].reset_index(), figures, tags, year, growth_years, measures)
     order = {n.id: i for i, n in enumerate(chain.nodes)}
@@ -560,7 +589,9 @@ def recruitment_list(
     if top is not None:
         frame = frame.head(top)
     frame["rank"] = range(1, len(frame) + 1)
-    return frame[RECRUITMENT_COLUMNS].reset_index(drop=True)
+    out = frame[RECRUITMENT_COLUMNS].reset_index(drop=True)
+    out.attrs["excluded"] = excluded
+    return out
 
 
 def expansion_list(
@@ -575,31 +606,35 @@ def expansion_list(
     *,
     year: int | None = None,
     weights: ExpansionWeights = ExpansionWeights(),
-    statuses: Sequence[str] = (WEAK,),
+    statuses: Sequence[str] = (STRONG, WEAK),
     growth_years: int = GROWTH_YEARS,
     growth_cap: float = GROWTH_CAP,
     rd_cap: float = RD_CAP,
     top: int | None = None,
     measures: pd.DataFrame | None = None,
+    exclude: Collection[str] = (),
 ) -> pd.DataFrame:
-    """增资扩产清单: the area's producers on 弱链 nodes (per `diagnosis`) with growth and capacity signals.
+    """增资扩产清单: every local producer on the chain (nodes of `statuses` per `diagnosis`: strong and weak
+    links by default, so the strong links' producers and the 链主 are scored too) with size, growth and
+    capacity signals.
 
-    score = w.growth·growth + w.rd·rd + w.tags·tags + w.scale·scale, each in [0, 1]:
+    score = w.size·size + w.growth·growth + w.rd·rd + w.tags·tags + w.scale·scale, each in [0, 1]:
 
+    * size = ln(1 + revenue in 万元) / the largest such value among the candidates;
     * growth = revenue CAGR over the last `growth_years` / `growth_cap`, clipped to [0, 1];
     * rd = R&D intensity (研发费用 / 营业收入 in `year`) / `rd_cap`, clipped to [0, 1] (0 without figures);
     * tags = share of the four tags 专精特新, 小巨人, 高新技术企业, 上市 the firm holds;
     * scale = 1 for a 规上 (above_scale) firm, else 0.
 
     One row per firm (target nodes and their statuses as in `recruitment_list`, the firm's district code);
-    ties broken by revenue, then USCC. Columns: `EXPANSION_COLUMNS`.
+    ties broken by revenue, then USCC. `exclude`: as in `recruitment_list`. Columns: `EXPANSION_COLUMNS`.
     """
     targets = _target_nodes(diagnosis, chain, statuses)
     year = _latest_year(figures, year)
     made = _local_producers(links, chain, firms, str(city), district)
-    candidates = made[made["chain_node"].isin(list(targets))]
+    candidates, excluded = _drop(made[made["chain_node"].isin(list(targets))], exclude)
     if candidates.empty:
-        return pd.DataFrame(columns=EXPANSION_COLUMNS)
+        return _empty(EXPANSION_COLUMNS, excluded)
     ids = pd.Index(sorted(candidates["uscc"].unique()), name="uscc", dtype=object)
     firm_info = firms.assign(uscc=_keys(firms["uscc"])).drop_duplicates("uscc").set_index("uscc")
     measures = _measures(firm_info.loc[ids].reset_index(), figures, tags, year, growth_years, measures)
@@ -615,8 +650,11 @@ def expansion_list(
     frame["rd"] = (frame["rd_intensity"] / rd_cap).clip(lower=0.0, upper=1.0).fillna(0.0)
     frame["tags"] = frame[list(TAG_IDS)].sum(axis=1) / len(TAG_IDS)
     frame["scale"] = frame["above_scale"].astype(float)
+    log_size = np.log1p(frame["revenue"].clip(lower=0))
+    frame["size"] = log_size / log_size.max() if log_size.max() > 0 else 0.0
     w = weights
-    frame["score"] = w.growth * frame["growth"] + w.rd * frame["rd"] + w.tags * frame["tags"] + w.scale * frame["scale"]
+    frame["score"] = (w.size * frame["size"] + w.growth * frame["growth"] + w.rd * frame["rd"]
+                      + w.tags * frame["tags"] + w.scale * frame["scale"])
     frame["revenue_yi"] = frame["revenue"] / 1e4
     frame["tag_ids"] = _tag_ids(frame)
     frame["uscc"] = frame.index
@@ -628,7 +666,9 @@ def expansion_list(
     if top is not None:
         frame = frame.head(top)
     frame["rank"] = range(1, len(frame) + 1)
-    return frame[EXPANSION_COLUMNS].reset_index(drop=True)
+    out = frame[EXPANSION_COLUMNS].reset_index(drop=True)
+    out.attrs["excluded"] = excluded
+    return out
 
 
 def weights_dict(weights: RecruitmentWeights | ExpansionWeights) -> dict[str, float]:

@@ -979,7 +979,9 @@ def target_progress(
     * ``projected_year``: ``latest_year + ceil(log(target / latest) / log(1 + g))`` with g the achieved CAGR.
     * ``status``: ``reached`` (latest >= target), ``on_track`` (projected year <= target year), ``behind``
       (``years_behind`` = projected year - target year), ``declining`` (g <= 0: never reached at this pace),
-      ``insufficient_data`` (no earlier year to measure the pace), ``no_data`` (no latest value).
+      ``insufficient_data`` (no earlier year to measure the pace), ``no_data`` (no latest value),
+      ``not_in_registry`` (the target measures a published metric, not a scale metric the registry sums: e.g.
+      低空经济整体规模 is not the cluster's revenue, so it is not compared; issue 11).
 
     :returns: ``id, node, metric, area, target_year, target, unit, target_value, target_unit, latest_year,
         latest, base_year, base, required_cagr, achieved_cagr, projected_year, status, years_behind, sources,
@@ -997,7 +999,8 @@ def target_progress(
             raise InputError(
                 f"目标 {t['id']} 的单位 {t['unit']!r} 无法换算为亿元 (unit not convertible to 亿元)"
             )
-        s = _series(city_rows, node, t["metric"]).dropna(subset=["value"])
+        measured = t["metric"] in ("industrial_output", "revenue", "value_added")
+        s = _series(city_rows, node, t["metric"] if measured else "__none__").dropna(subset=["value"])
         by_year = dict(zip(s["year"].astype(int), s["value"], strict=True))
         prov = dict(zip(s["year"].astype(int), s["provenance"], strict=True))
         latest = by_year.get(latest_year, float("nan"))
@@ -1011,7 +1014,9 @@ def target_progress(
         )
         projected: int | None = None
         behind: int | None = None
-        if math.isnan(latest):
+        if not measured:
+            status = "not_in_registry"
+        elif math.isnan(latest):
             status = "no_data"
         elif latest >= target:
             status = "reached"
@@ -1187,8 +1192,14 @@ def reconcile(
     *,
     tolerance: float = 0.01,
     mapping: Iterable[MetricMatch] = PUBLISHED_METRICS,
+    checks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """对账 Each published figure against the registry's number for the same area, node, metric and year.
+
+    With `checks` (:func:`consistency`'s frame) two columns more: ``consistency`` (the status of a check that
+    names the figure: ``conflict`` or ``different_definitions`` before ``consistent``; None when no check names
+    it) and ``consistency_check`` (that check's id), so the reconciliation shows a figure that contradicts
+    another or a national total beside its own comparison (issue 11).
 
     :param published: ``id, scope, area, node, metric, year, value, unit, comparison, source`` (the store's
         ``published`` table). A blank area means the city; a blank node means the root (the whole system).
@@ -1307,4 +1318,72 @@ def reconcile(
         "provenance",
         "registry_provenance",
     ]
-    return pd.DataFrame.from_records(records, columns=columns)
+    out = pd.DataFrame.from_records(records, columns=columns)
+    if checks is not None:
+        rank = {"conflict": 0, "different_definitions": 1, "unit_mismatch": 2, "missing_figure": 3, "consistent": 4}
+        found: dict[str, tuple[str, str]] = {}
+        for c in sorted(checks.to_dict("records"), key=lambda c: rank.get(c["status"], 9)):
+            for fid in c["figures"]:
+                found.setdefault(str(fid), (c["status"], c["check"]))
+        out["consistency"] = [found.get(str(i), (None, None))[0] for i in out["id"]]
+        out["consistency_check"] = [found.get(str(i), (None, None))[1] for i in out["id"]]
+    return out
+
+
+# --- consistency of published figures (issue 11) -----------------------------------------------------------
+
+CONSISTENCY_COLUMNS = ["check", "kind", "figures", "reported", "computed", "unit", "gap", "status", "reason",
+                       "sources"]
+
+
+def consistency(published: pd.DataFrame, national: pd.DataFrame, checks: Iterable[dict]) -> pd.DataFrame:
+    """一致性检查 Published figures against each other and against national totals; no figure is changed.
+
+    :param published: ``id, value, unit, source`` (the store's ``published`` table).
+    :param national: national totals ``id, value, unit, source``.
+    :param checks: dicts with ``id`` and ``kind``:
+
+        * ``share``: ``part`` (a figure), ``whole`` (a national total), ``share`` (the figure reporting
+          part / whole in %), ``tolerance_pp``. ``computed = part / whole x 100`` (units must agree),
+          ``reported`` the share figure, ``gap = reported - computed`` (percentage points); status
+          ``consistent`` within the tolerance, else ``conflict`` (reason ``share_of_national_total``).
+        * ``definitions``: ``figures`` (two ids): counts of different things that read alike; ``reported`` the
+          first, ``computed`` the second, status ``different_definitions`` (reason ``definitions_differ``).
+
+        A check naming a figure that is absent has status ``missing_figure``.
+    :returns: ``CONSISTENCY_COLUMNS``; ``figures`` and ``sources`` are tuples of ids (the figures' and the
+        national totals' sources, in the order the check names them).
+    """
+    _require(published, ("id", "value", "unit", "source"), "published")
+    rows = {str(r["id"]): r for r in published.to_dict("records")}
+    if national is not None and len(national):
+        _require(national, ("id", "value", "unit", "source"), "national")
+        rows.update({str(r["id"]): r for r in national.to_dict("records")})
+    out = []
+    for c in checks:
+        kind = str(c.get("kind"))
+        ids = (c["part"], c["whole"], c["share"]) if kind == "share" else tuple(c.get("figures") or ())
+        rec = {"check": c["id"], "kind": kind, "figures": tuple(ids), "reported": float("nan"),
+               "computed": float("nan"), "unit": None, "gap": float("nan"), "status": "missing_figure",
+               "reason": "missing_figure",
+               "sources": tuple(dict.fromkeys(str(rows[i]["source"]) for i in ids if i in rows))}
+        out.append(rec)
+        if any(i not in rows for i in ids) or kind not in ("share", "definitions"):
+            continue
+        if kind == "share":
+            part, whole, share = rows[c["part"]], rows[c["whole"]], rows[c["share"]]
+            if str(part["unit"]) != str(whole["unit"]) or not float(whole["value"]):
+                rec.update(status="unit_mismatch", reason="unit_mismatch")
+                continue
+            computed = float(part["value"]) / float(whole["value"]) * 100.0
+            reported = float(share["value"])
+            gap = reported - computed
+            rec.update(reported=reported, computed=computed, unit="%", gap=gap,
+                       status="consistent" if abs(gap) <= float(c.get("tolerance_pp", 1.0)) else "conflict",
+                       reason="share_of_national_total")
+        else:
+            first, second = rows[ids[0]], rows[ids[1]]
+            rec.update(reported=float(first["value"]), computed=float(second["value"]), unit=first["unit"],
+                       gap=float(first["value"]) - float(second["value"]), status="different_definitions",
+                       reason="definitions_differ")
+    return pd.DataFrame.from_records(out, columns=CONSISTENCY_COLUMNS)

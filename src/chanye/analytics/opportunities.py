@@ -19,6 +19,7 @@ every choice and why.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -358,11 +359,12 @@ RANK_COLUMNS = ["rank", "activity", "density", "pci", "cog", "rca", "value", "fi
 
 
 def rank(opp: Opportunities, place: str, *, strategy: Strategy = "balanced", scope: Scope = "traded",
-         limit: int | None = 50) -> pd.DataFrame:
+         limit: int | None = 50, exclude: Collection[str] = ()) -> pd.DataFrame:
     """Activities the place is not specialised in, best first: rank, activity, density, pci, cog, rca, value,
     firms, national_value, national_firms, score.
 
-    Candidates: M = 0, a defined PCI (the activity is in the space) and, with scope="traded", a traded 大类.
+    Candidates: M = 0, a defined PCI (the activity is in the space), with scope="traded" a traded 大类, and not
+    in `exclude` (the activities the feasibility filters take off, `analytics.feasibility`).
     Score: the strategy's weights on the z-scores (across candidates) of density, PCI and COG.
     """
     check_options(strategy=strategy, scope=scope)
@@ -374,6 +376,8 @@ def rank(opp: Opportunities, place: str, *, strategy: Strategy = "balanced", sco
     mask = (rows["M"] == 0) & rows["pci"].notna() & rows["density"].notna()
     if scope == "traded":
         mask &= np.fromiter((is_traded(c) for c in rows.index), bool, len(rows))
+    if exclude:
+        mask &= ~rows.index.isin(list(exclude))
     cand = rows[mask].copy()
     w_density, w_pci, w_cog = STRATEGIES[strategy]
     cand["score"] = (w_density * _zscore(cand["density"]) + w_pci * _zscore(cand["pci"])

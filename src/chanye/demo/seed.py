@@ -81,3 +81,27 @@ def build_database(
     step("完成 done", 1.0)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     return summary
+
+
+# --- starting from one's own data (issue 15): an empty database, and the demo taken out of one ---------------------
+
+
+def init_database(path: str | Path) -> Path:
+    """Create an empty database at `path` (every migration applied, no demo firms); refused when it exists."""
+    path = Path(path)
+    if path.exists():
+        raise ChanyeError(f"数据库已存在: {path} (database exists)",
+                          hint="换一个 --db 文件，或用 chanye demo --remove 删除其中的示例数据")
+    Store(path).close()
+    return path
+
+
+def remove_demo(path: str | Path) -> dict[str, int]:
+    """Delete the synthetic firms and everything keyed by them from the database at `path`, in one transaction;
+    rows deleted per table. Imported firms and the published figures stay."""
+    path = Path(path)
+    if not path.exists():
+        raise ChanyeError(f"数据库不存在: {path} (no database there)", hint="用 --db 指定数据库文件")
+    with Store.reader(path) as store:
+        counts = bulk.remove_synthetic(store)
+    return counts

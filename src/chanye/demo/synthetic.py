@@ -740,8 +740,8 @@ def _chain_entries(pack_path: str) -> dict[str, list[tuple[str, str | None, tupl
             if not found and node.keywords:
                 found = [(node.id, None, tuple(node.keywords), 1.0)]
             entries.extend(found)
-        if entries:
-            out[chain.cluster] = entries
+        if entries:  # a cluster may have several chains (低空经济 and 商业航天): their links together
+            out.setdefault(chain.cluster, []).extend(entries)
     return out
 
 

@@ -279,11 +279,13 @@ class _ChainChecker:
                          chain, ("id",), chain.id)
             else:
                 seen[chain.id] = chain
-            if chain.cluster in clusters:
+            # A cluster may have several chains (低空经济 and 商业航天, issue 11); two that share a chain-node id
+            # look like a copy.
+            if chain.cluster in clusters and {n.id for n in chain.nodes} & {n.id for n in clusters[chain.cluster].nodes}:
                 self.add("warning", "duplicate-cluster",
                          f"集群 {chain.cluster!r} 已有产业链 {clusters[chain.cluster].id}（同一集群两个模板）"
                          "(cluster has two chain templates)", chain, ("cluster",), chain.id)
-            else:
+            elif chain.cluster not in clusters:
                 clusters[chain.cluster] = chain
             self.cluster(chain)
             self.cited(chain)

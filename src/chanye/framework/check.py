@@ -12,6 +12,7 @@ from chanye.errors import PackInvalid
 from chanye.framework.chains import check_chains
 from chanye.framework.concordance import expand
 from chanye.framework.findings import Finding
+from chanye.framework.model import SCALE_METRICS
 from chanye.framework.read import LoadedPack, read_pack
 from chanye.standards import gbt4754
 
@@ -115,8 +116,13 @@ class _Checker:
             if metric.node not in nodes:
                 self.add("error", "unknown-node", f"指标所属节点 {metric.node!r} 不存在 (unknown node)",
                          "metrics.yaml", ("metrics", i, "node"), metric.id)
+        published = {m.id for m in self.fw.metrics if m.method == "published"}
         for i, target in enumerate(self.fw.targets):
             cite("targets.yaml", "targets", i, target.id, target.sources)
+            if target.metric not in SCALE_METRICS and target.metric not in published:
+                self.add("error", "unknown-metric",
+                         f"目标指标 {target.metric!r} 既不是规模指标也不是 metrics.yaml 中的公开指标 (unknown metric)",
+                         "targets.yaml", ("targets", i, "metric"), target.id)
             if target.node != "city" and target.node not in nodes:
                 self.add("error", "unknown-node", f"目标所属节点 {target.node!r} 不存在 (unknown node)",
                          "targets.yaml", ("targets", i, "node"), target.id)

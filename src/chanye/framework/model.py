@@ -135,12 +135,18 @@ class Metric(_Strict):
         return self
 
 
+SCALE_METRICS: tuple[str, ...] = ("industrial_output", "revenue", "value_added")
+
+
 class Target(_Strict):
-    """A goal: a node (or the city) reaches `value` of `metric` by `year`."""
+    """A goal: a node (or the city) reaches `value` of `metric` by `year`. `metric` is a scale metric the registry
+    sums (SCALE_METRICS), or the snake_case id of a `method: published` metric of metrics.yaml when the target
+    measures something else (e.g. 低空经济整体规模, the whole low-altitude economy: not the cluster's revenue, so
+    目标进度 does not compare it with the registry; the check verifies the id)."""
 
     id: str = Field(pattern=_ID_PATTERN)
     node: str = Field(description="node id, or 'city'")
-    metric: ScaleMetric
+    metric: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     value: float = Field(gt=0)
     unit: Literal["元", "万元", "亿元"]
     year: int = Field(ge=2000, le=2100)
@@ -213,12 +219,43 @@ class Framework(_Strict):
         return self.info.map or f"{self.info.city}.json"
 
     def node(self, node_id: str) -> Node:
-        from chanye.errors import UnknownNode
-
+        """A node by its id, else by what an analyst types (`resolve_node`: Chinese or English name, short name,
+        the system's label)."""
         for node in self.nodes:
             if node.id == node_id:
                 return node
-        raise UnknownNode(f"框架 {self.id} 中没有节点 {node_id!r} (unknown node)", hint="用 chanye framework show 查看节点")
+        return self.resolve_node(node_id)
+
+    # --- names analysts type (issue 15): ids, Chinese and English names, short names, in one place ------------
+
+    def resolve_node(self, text: str) -> Node:
+        """The node named by `text`: its id, its label ('21'), its Chinese or English name, or a short name (the
+        name without 产业/产业集群...); UnknownNode with the close matches otherwise."""
+        from chanye.errors import UnknownNode
+
+        names = {key: node for node in self.nodes for key in _spellings(node.id, node.label, node.name)}
+        found = _find(names, text)
+        if found is not None:
+            return found
+        raise UnknownNode(f"框架 {self.id} 中没有节点 {text!r} (unknown node)",
+                          hint=_close(text, names, lambda n: f"{n.name.zh}（{n.id}）") or "用 chanye framework show 查看节点")
+
+    def resolve_chain(self, text: str):
+        """The chain template named by `text`: its id, its cluster's id, the chain's or the cluster's Chinese or
+        English name, or a short name (智能网联与新能源汽车, 新能源汽车产业链...); NotFound with the close matches."""
+        from chanye.errors import NotFound
+
+        names: dict[str, Any] = {}
+        for chain in self.chains:  # the first chain of a cluster answers the cluster's names, as chain() does
+            cluster = next((n for n in self.nodes if n.id == chain.cluster), None)
+            keys = _spellings(chain.id, "", chain.name) + (_spellings(cluster.id, "", cluster.name) if cluster else ())
+            for key in keys:
+                names.setdefault(key, chain)
+        found = _find(names, text)
+        if found is not None:
+            return found
+        raise NotFound(f"框架 {self.id} 中没有产业链 {text!r} (unknown chain)",
+                       hint=_close(text, names, lambda c: f"{c.name.zh}（{c.id}）") or "用 chanye chains 查看")
 
     def children(self, node_id: str | None) -> list[Node]:
         return [n for n in self.nodes if n.parent == node_id]
@@ -249,16 +286,54 @@ class Framework(_Strict):
         return next((s for s in (*self.sources, *self.chain_sources) if s.id == source_id), None)
 
     def chain(self, chain_id: str):
-        """A chain template by its id or by the id of the cluster it maps."""
-        from chanye.errors import NotFound
-
+        """A chain template by its id or by the id of the cluster it maps, else by a name (`resolve_chain`)."""
         for chain in self.chains:
             if chain_id in (chain.id, chain.cluster):
                 return chain
-        raise NotFound(f"框架 {self.id} 中没有产业链 {chain_id!r} (unknown chain)", hint="用 chanye chains 查看")
+        return self.resolve_chain(chain_id)
 
     def scale_metric(self, node_id: str) -> str:
         return self.node(node_id).scale_metric or self.info.scale_metric
+
+
+# Endings an analyst may leave off a name (智能网联与新能源汽车产业链 -> 智能网联与新能源汽车), longest first.
+_SUFFIXES = ("战略性产业集群", "产业集群", "产业链", "集群", "产业", " industry chain", " cluster", " industry")
+
+
+def _key(text: object) -> str:
+    """How a typed name is compared: no surrounding blanks, no inner spaces, case-folded, full-width folded."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
+
+
+def _bare(key: str) -> str:
+    """A key without its generic ending (产业链, 产业, cluster...), when something is left."""
+    for suffix in _SUFFIXES:
+        if key.endswith(_key(suffix)) and len(key) > len(_key(suffix)) + 1:
+            return key[: -len(_key(suffix))]
+    return key
+
+
+def _spellings(node_id: str, label: str, name: Name) -> tuple[str, ...]:
+    """Every key that names one node or chain: id, label, names, and the names without a generic ending."""
+    out = [_key(x) for x in (node_id, label, name.zh, name.en) if x]
+    out += [_bare(_key(full)) for full in (name.zh, name.en)]
+    return tuple(dict.fromkeys(out))
+
+
+def _find(names: dict, text: str):
+    """What `text` names in `names` (keys from `_spellings`): as typed, else without a generic ending."""
+    return names.get(_key(text)) or names.get(_bare(_key(text)))
+
+
+def _close(text: str, names: dict, show) -> str | None:
+    """'相近 close matches: a、b' for the names closest to `text` (difflib), or None."""
+    import difflib
+
+    matches = difflib.get_close_matches(_key(text), list(names), n=8, cutoff=0.6)
+    shown = list(dict.fromkeys(show(names[m]) for m in matches))[:3]
+    return f"相近的有 close matches: {'、'.join(shown)}" if shown else None
 
 
 @functools.cache

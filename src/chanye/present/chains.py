@@ -313,3 +313,33 @@ def workbook_note(synthetic: bool, lang: str = "zh", *, chain: ChainTemplate | N
         return source + " " + _w("chains_note_summary", lang, area=area, year=year)
     name = chain.name.en or chain.name.zh if lang == "en" else chain.name.zh
     return source + " " + _w("chains_note_chain", lang, chain=name, area=area, year=year)
+
+
+# --- feasibility filters of the lists (analytics/feasibility.py; issue 11 item 4) ---------------------------
+
+
+def filters_model(b, lang: str = "zh", which: str | None = None) -> dict[str, Any]:
+    """The visible note of a board's feasibility filters: whether they are on, a sentence listing each filter
+    with the firms it took off (per list; `which`: one list only), the items, and the firms removed with their
+    reasons worded."""
+    filters = b.filters.rows if b.filters is not None else ()
+    removed = b.removed if b.removed is not None else Table("chain_removed", (), ())
+    provenance = (b.filters.provenance if b.filters is not None else b.diagnosis.provenance).key
+    items = [{"list": r["list"], "code": r["filter"],
+              "removed": {"value": int(r["removed"]), "unit": "firms", "provenance": provenance},
+              "text": _w("chain_filter_count", lang, list=_code("chain_list", r["list"], lang),
+                         filter=_code("feas_filter", r["filter"], lang), n=int(r["removed"]))}
+             for r in filters if which in (None, r["list"])]
+    shown = [i for i in items if i["removed"]["value"]]
+    total = sum(i["removed"]["value"] for i in items)
+    sep = "；" if lang == "zh" else "; "
+    note = _w("feas_note_on" if b.feasible else "feas_note_off", lang, n=total,
+              filters=sep.join(i["text"] for i in shown) or "—")
+    rows = tuple({**r, "list_label": _code("chain_list", r["list"], lang),
+                  "reason": _join([_code("feas_reason", x, lang) for x in r["reasons"]], lang)}
+                 for r in removed.rows if which in (None, r["list"]))
+    columns = (*removed.columns, Column("list_label", "text", label="feas_list"),
+               Column("reason", "text", label="feas_reason")) if removed.columns else ()
+    table = Table("chain_removed", columns, rows, removed.provenance, removed.meta)
+    return {"feasible": bool(b.feasible), "note": note, "items": items,
+            "removed": present_tables.payload(table, lang) if columns else None}

@@ -68,14 +68,18 @@ def filter_text(code: str, removed: int, lang: str = "zh") -> str:
 
 
 def filters_payload(filters: Table | None, lang: str = "zh") -> list[dict[str, Any]]:
-    return [{"code": r["filter"], "removed": int(r["removed"]), "text": filter_text(r["filter"], r["removed"], lang)}
-            for r in (filters.rows if filters is not None else ())]
+    """Each filter: its code, what it removed (a cell: count of classes) and its sentence."""
+    if filters is None:
+        return []
+    return [{"code": r["filter"],
+             "removed": {"value": int(r["removed"]), "unit": "count", "provenance": filters.provenance.key},
+             "text": filter_text(r["filter"], r["removed"], lang)} for r in filters.rows]
 
 
 def filters_note(filters: Table | None, feasible: bool, lang: str = "zh") -> str:
     """The visible note: every filter with its count, and whether they are on."""
     items = filters_payload(filters, lang)
-    total = sum(i["removed"] for i in items)
+    total = sum(i["removed"]["value"] for i in items)
     key = "feas_note_on" if feasible else "feas_note_off"
     return labels.word(key, lang).format(n=total, filters=labels.word("opp_list_sep", lang).join(
         i["text"] for i in items))

@@ -54,11 +54,28 @@ def display(column: Column, value: Any, lang: str = "zh") -> Any:
     return value
 
 
+# disclosure control (issue 17): rows whose `disclosure` status is one of these show "—" for their withheld numbers
+WITHHELD = ("primary_threshold", "primary_dominance", "secondary")
+
+
+def _withheld(table: Table, column: Column, row: Mapping[str, Any]) -> bool:
+    return (bool(table.meta.get("disclosure_control")) and column.key != "enterprises"
+            and column.type in ("number", "integer", "boolean") and row.get(column.key) is None
+            and row.get("disclosure") in WITHHELD)
+
+
 def frame(table: Table, lang: str = "zh") -> pd.DataFrame:
-    """The display frame: one header per column in `lang`, values translated."""
+    """The display frame: one header per column in `lang`, values translated; a number withheld by disclosure
+    control reads "—"."""
     heads = [header(c, lang) for c in table.columns]
-    rows = [[display(c, row.get(c.key), lang) for c in table.columns] for row in table.rows]
+    rows = [[labels.word("suppressed_cell", lang) if _withheld(table, c, row) else display(c, row.get(c.key), lang)
+             for c in table.columns] for row in table.rows]
     return pd.DataFrame(rows, columns=heads)
+
+
+def disclosure_note(table: Table, lang: str = "zh") -> str | None:
+    """The note under a table where disclosure control withheld something (None elsewhere)."""
+    return labels.word("disclosure_note", lang) if table.meta.get("suppressed") else None
 
 
 def columns_block(table: Table, lang: str = "zh") -> list[dict[str, Any]]:
@@ -70,18 +87,31 @@ def columns_block(table: Table, lang: str = "zh") -> list[dict[str, Any]]:
 
 def payload(table: Table, lang: str = "zh", **extra: Any) -> dict[str, Any]:
     """The JSON of a table: machine keys, number cells {value, unit, provenance}, a `columns` block."""
+    note = {"disclosure_note": disclosure_note(table, lang)} if table.meta.get("disclosure_control") else {}
     return {"name": table.name, "title": labels.word(table.name, lang), "provenance": table.provenance.key,
-            "synthetic": table.provenance.kind == "synthetic", **{k: v for k, v in table.meta.items()}, **extra,
-            "columns": columns_block(table, lang), "rows": table.cells()}
+            "synthetic": table.provenance.kind == "synthetic", **{k: v for k, v in table.meta.items()}, **note,
+            **extra, "columns": columns_block(table, lang), "rows": table.cells()}
+
+
+def number_format(column: Column) -> str:
+    """The XLSX display format of a number column: its unit's, else by type (issue 15: no raw float such as
+    5802.300000000007 is shown, while the cell keeps full precision); years without a thousands separator."""
+    if column.type == "year":
+        return "0"
+    if column.unit in FORMATS:
+        return FORMATS[column.unit]
+    return "#,##0" if column.type == "integer" else "#,##0.00"
 
 
 def number_formats(table: Table, lang: str = "zh") -> dict[str, str]:
-    return {header(c, lang): FORMATS[c.unit] for c in table.columns if c.is_number and c.unit in FORMATS}
+    return {header(c, lang): number_format(c) for c in table.columns if c.is_number}
 
 
 def provenance_note(table: Table, lang: str = "zh") -> str:
-    """The line written above a downloaded table."""
-    return labels.word(f"file_note_{table.provenance.kind}", lang)
+    """The line written above a downloaded table (and the disclosure note where cells are withheld)."""
+    note = labels.word(f"file_note_{table.provenance.kind}", lang)
+    extra = disclosure_note(table, lang)
+    return f"{note} {extra}" if extra else note
 
 
 def write_xlsx(tables: Mapping[str, Table], path: str | Path, lang: str = "zh") -> Path:

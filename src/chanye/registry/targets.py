@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from chanye.errors import InputError
-from chanye.framework.model import Framework, Target
+from chanye.framework.model import SCALE_METRICS, Framework, Target
 from chanye.registry.store import Store
 
 HEADERS = {  # file header -> Target field
@@ -73,6 +73,11 @@ def parse_targets(path: str | Path, framework: Framework) -> TargetImport:
         node = "city" if row["node"] in whole_city else row["node"]
         if node != "city" and node not in nodes:
             result.errors.append(f"第 {number} 行: 节点 {node!r} 不在框架 {framework.id} 中 (unknown node)")
+            continue
+        metric = METRIC_WORDS.get(row["metric"], row["metric"])
+        if metric not in SCALE_METRICS and metric not in {m.id for m in framework.metrics if m.method == "published"}:
+            result.errors.append(f"第 {number} 行: 指标 {metric!r} 不是规模指标（工业总产值、营业收入、增加值）"
+                                 f"或框架的公开指标 (unknown metric)")
             continue
         data = {
             "id": row.get("id") or f"{node}-{METRIC_WORDS.get(row['metric'], 'target')}-{row['year']}".replace("_", "-"),

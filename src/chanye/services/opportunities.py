@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from chanye.analytics import feasibility
 from chanye.analytics import opportunities as ao
 from chanye.errors import InputError, NotFound
 from chanye.framework.concordance import owners_by_code
@@ -22,7 +23,7 @@ from chanye.framework.model import Framework
 from chanye.registry import views
 from chanye.registry.store import Store
 from chanye.services.results import Column, Provenance, Table, table
-from chanye.standards import gbt4754, regions
+from chanye.standards import gbt4754, industrial_policy, regions
 
 Note = ao.Note
 MEASURES = ao.MEASURES
@@ -96,6 +97,9 @@ class Ranking:
     notes: tuple[Note, ...]
     summary: Table
     table: Table
+    feasible: bool = True  # the feasibility filters are on (the default); False shows every candidate
+    filters: Table | None = None  # opportunity_filters: each filter and how many candidates it took off
+    removed: Table | None = None  # opportunity_removed: each candidate taken off, with its reasons
 
     @property
     def unit(self) -> str:
@@ -232,15 +236,61 @@ SUMMARY_COLUMNS = (
 )
 
 
+FILTER_COLUMNS = (
+    Column("filter", "code", label="feas_filter", codes="feas_filter"),
+    Column("removed", "integer", "count", label="feas_removed"),
+)
+REMOVED_COLUMNS = (
+    Column("activity", "code"),
+    Column("name", "text", label="class_name"),
+    Column("filters", "list", label="feas_filters", codes="feas_filter"),
+    Column("reasons", "list", label="feas_reasons"),
+)
+
+
+def feasibility_screen(space: Space, framework: Framework, codes) -> dict[str, tuple]:
+    """The candidates the feasibility filters take off (code -> reasons), with the pack's classes cached per
+    space and pack."""
+    key = ("pack_classes", framework.id)
+    if key not in space.model.cache:
+        space.model.cache[key] = feasibility.pack_classes(framework)
+    return feasibility.screen(codes, restricted=industrial_policy.by_class(), relevant=space.model.cache[key])
+
+
+def filter_tables(removed: dict[str, tuple], names: dict[str, str], provenance: Provenance,
+                  **meta) -> tuple[Table, Table]:
+    """(filters: one row per filter with the count it took off; removed: one row per item with its reasons).
+    A reason is 'filter:detail' (e.g. 'restricted:conditional', 'local_service:trade')."""
+    counts = feasibility.counts(removed)
+    filters = table("opportunity_filters", FILTER_COLUMNS,
+                    [{"filter": f, "removed": n} for f, n in counts.items()], provenance, **meta)
+    rows = [{"activity": c, "name": names.get(c, ""), "filters": tuple(f for f, _ in found),
+             "reasons": tuple(_detail(f, p) for f, p in found)} for c, found in sorted(removed.items())]
+    return filters, table("opportunity_removed", REMOVED_COLUMNS, rows, provenance, **meta)
+
+
+def _detail(code: str, params: dict) -> str:
+    detail = params.get("section") or params.get("kind") or params.get("coverage") or ""
+    return f"{code}:{detail}" if detail else code
+
+
 def ranking(space: Space, framework: Framework, place: object = None, *, strategy: str = "balanced",
-            by: str = "pci", scope: str = "traded", limit: int | None = 50) -> Ranking:
-    """The place's opportunities, best first (the top `limit`, or all with None), each with its pack node(s)."""
+            by: str = "pci", scope: str = "traded", limit: int | None = 50, feasible: bool = True) -> Ranking:
+    """The place's opportunities, best first (the top `limit`, or all with None), each with its pack node(s).
+
+    With `feasible` (the default) the feasibility filters (`analytics.feasibility`: resource-bound, local
+    services, 《产业结构调整指导目录》 限制类/淘汰类, not in the pack) take candidates off before scoring;
+    `filters` counts what each took off and `removed` lists them with their reasons (also with
+    ``feasible=False``, which keeps them in the ranking)."""
     check_by(by)
     ao.check_options(strategy=strategy, scope=scope)
     city = framework.city
     code = _place(space, city, place)
     opp = space.model
-    everything = ao.rank(opp, code, strategy=strategy, scope=scope, limit=None)
+    every_candidate = ao.rank(opp, code, strategy=strategy, scope=scope, limit=None)
+    removed = feasibility_screen(space, framework, every_candidate["activity"])
+    everything = (ao.rank(opp, code, strategy=strategy, scope=scope, limit=None, exclude=set(removed))
+                  if feasible and removed else every_candidate)
     ranked = everything.head(limit) if limit else everything
     names, node_ids, node_names = _lookup(space, framework)
     rows = []
@@ -253,7 +303,8 @@ def ranking(space: Space, framework: Framework, place: object = None, *, strateg
     prof = ao.profile(opp, code)
     kind = "city" if code == city.code else "district"
     meta = {"place": code, "place_kind": kind, "measure": space.measure, "strategy": strategy, "by": by,
-            "scope": scope, "year": space.year}
+            "scope": scope, "year": space.year, "feasible": feasible}
+    filters, removed_table = filter_tables(removed, names, space.provenance, **meta)
     summary = table("opportunity_summary", SUMMARY_COLUMNS,
                     [{"place": code, "eci": prof.attrs["eci"], "coi": prof.attrs["coi"],
                       "diversity": int(prof.loc[opp.activities, "M"].sum()), "candidates": len(everything)}],
@@ -261,7 +312,8 @@ def ranking(space: Space, framework: Framework, place: object = None, *, strateg
     return Ranking(place=code, place_kind=kind, measure=space.measure, strategy=strategy, by=by, scope=scope,
                    year=space.year, provenance=space.provenance, method=_method(space, strategy), notes=space.notes,
                    summary=summary,
-                   table=table("growth_opportunities", ranking_columns(space.unit), rows, space.provenance, **meta))
+                   table=table("growth_opportunities", ranking_columns(space.unit), rows, space.provenance, **meta),
+                   feasible=feasible, filters=filters, removed=removed_table)
 
 
 def place_name(city: regions.City, code: str, lang: str = "zh") -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from chanye.framework import DEFAULT_PACK, Framework, load_pack
 from chanye.registry.store import Store, StorePool, default_path
+from chanye.services.access import LOCAL, Viewer
 from chanye.standards.regions import City
 
 
@@ -169,6 +170,27 @@ class Platform:
             if seen is not None:
                 self._seen = seen
 
+    # --- accounts, sessions and the audit log (registry/users.py, web/auth.py; issue 17) -------------------------
+
+    @contextmanager
+    def bookkeeping(self) -> Iterator[Store]:
+        """A read-write Store for accounts, sessions and the audit log. These tables feed no cached result, so
+        the write starts no new data generation (a change another process made before it still does)."""
+        if self._pool is None:
+            yield self._shared  # type: ignore[misc]
+            return
+        self.refresh(now=True)
+        before = self._seen
+        with self._pool.writer() as store:
+            unchanged = before is not None and self._pool.signature() == before
+            yield store
+        with self._lock:
+            self._writes = self._pool.writes
+            if unchanged:
+                self._seen = self._pool.signature()
+        if not unchanged:
+            self.data_changed()
+
     # --- scoreboard (services/scoreboard.py) -------------------------------------------------------------------
 
     def scoreboard(self):
@@ -178,12 +200,26 @@ class Platform:
         return self.cached(("scoreboard",), lambda: scoreboard.compute(self.cursor(), self.framework))
 
     def scoreboard_tables(self, *, year: int | None = None, node: str | None = None,
-                          district: str | None = None) -> dict:
-        """The scoreboard's typed views: nodes, districts, milestones, targets, reconcile, sources."""
+                          district: str | None = None, viewer: Viewer = LOCAL) -> dict:
+        """The scoreboard's typed views: nodes, districts, milestones, targets, reconcile, sources. `viewer`
+        (`services.access.Viewer`, default the local analyst): visitors and cross-district users get the
+        aggregates under disclosure control (`services.disclosure`)."""
         from chanye.services import scoreboard
 
         board = self.scoreboard()
-        return scoreboard.tables(board, year=year, node=node, district=district)
+        return scoreboard.tables(board, year=year, node=node, district=district, viewer=viewer)
+
+    def disclosure_table(self, *, year: int | None = None, measure: str = "revenue", viewer: Viewer = LOCAL):
+        """The node x district table of a year and measure with its margins as `viewer` may see it: suppressed
+        cells None with their status (`services.disclosure.node_district_table`; issue 17)."""
+        from chanye.services import disclosure
+
+        board = self.scoreboard()
+        year = board.year(year)
+        return self.cached(("disclosure", year, measure, viewer.role, viewer.firm_district),
+                           lambda: disclosure.node_district_table(board.cells, self.framework, year=year,
+                                                                  measure=measure, viewer=viewer,
+                                                                  provenance=board.provenance))
 
     # --- chains (services/chains.py) ---------------------------------------------------------------------------
 
@@ -193,19 +229,21 @@ class Platform:
 
         return chains.overview(self, district)
 
-    def chain(self, chain_id: str, district: str | None = None):
+    def chain(self, chain_id: str, district: str | None = None, *, viewer: Viewer = LOCAL, feasible: bool = True):
         """One chain (or its cluster's node id) in the city or one district: diagnosis, chain leaders,
-        recruitment and expansion lists (`services.chains.ChainBoard`)."""
+        recruitment and expansion lists (`services.chains.ChainBoard`; the lists `viewer` may see;
+        `feasible=False`: without the feasibility filters, issue 11)."""
         from chanye.services import chains
 
-        return chains.board(self, chain_id, district)
+        return chains.board(self, chain_id, district, viewer=viewer, feasible=feasible)
 
-    def chain_node(self, chain_id: str, node_id: str, district: str | None = None, *, limit: int | None = 100):
+    def chain_node(self, chain_id: str, node_id: str, district: str | None = None, *, limit: int | None = 100,
+                   viewer: Viewer = LOCAL):
         """One link of a chain: its local enterprises with evidence and its recruitment targets
-        (`services.chains.NodeDetail`)."""
+        (`services.chains.NodeDetail`; the firms `viewer` may see)."""
         from chanye.services import chains
 
-        return chains.node(self, chain_id, node_id, district, limit=limit)
+        return chains.node(self, chain_id, node_id, district, limit=limit, viewer=viewer)
 
     # --- opportunities (services/opportunities.py) -------------------------------------------------------------
 
@@ -220,16 +258,17 @@ class Platform:
 
     def opportunities(self, place: str | None = None, measure: str = "enterprises", strategy: str = "balanced",
                       by: str = "pci", scope: str = "traded", year: int | None = None, *, limit: int | None = 50,
-                      min_presence_firms: int | None = None):
-        """A place's growth opportunities (`services.opportunities.Ranking`); place None means the pack's city."""
+                      min_presence_firms: int | None = None, feasible: bool = True):
+        """A place's growth opportunities (`services.opportunities.Ranking`); place None means the pack's city.
+        `feasible=False` keeps the candidates the feasibility filters would take off (issue 11)."""
         from chanye.services import opportunities as svc
 
         space = self.opportunity_space(measure, year, min_presence_firms=min_presence_firms)
         code = svc.resolve_place(self.city, place)
         return self.cached(("opportunities", "ranking", code, measure, strategy, by, scope, year, limit,
-                            min_presence_firms),
+                            min_presence_firms, feasible),
                            lambda: svc.ranking(space, self.framework, code, strategy=strategy, by=by, scope=scope,
-                                               limit=limit))
+                                               limit=limit, feasible=feasible))
 
     def complexity_places(self, measure: str = "enterprises", year: int | None = None):
         """Every place on the industry space with its ECI, COI and diversity (a `Table`)."""
@@ -249,12 +288,13 @@ class Platform:
 
     # --- enterprises, search and imports (services/enterprises.py, services/search.py, services/imports.py) ------
 
-    def search(self, q: str = "", **filters):
+    def search(self, q: str = "", *, viewer: Viewer = LOCAL, **filters):
         """Enterprises matching `q` (name, USCC or business-scope words) and filters (node, district, city, tag,
-        sort, order, page, per_page, year, limit): a `services.enterprises.SearchResult`."""
+        sort, order, page, per_page, year, limit): a `services.enterprises.SearchResult`. `viewer`: whose
+        firms the result may hold (services.access)."""
         from chanye.services import enterprises
 
-        return enterprises.search(self, q=q, **filters)
+        return enterprises.search(self, q=q, viewer=viewer, **filters)
 
     def tag_counts(self, *, node: str | None = None, district: str | None = None, city: str | None = None):
         """How many enterprises hold each tag (a `Table`; meta `total`)."""
@@ -262,11 +302,12 @@ class Platform:
 
         return enterprises.tag_counts(self, node=node, district=district, city=city)
 
-    def enterprise(self, uscc: str):
-        """One enterprise's profile (`services.enterprises.EnterpriseDetail`), cached until the next import."""
+    def enterprise(self, uscc: str, *, viewer: Viewer = LOCAL):
+        """One enterprise's profile (`services.enterprises.EnterpriseDetail`), cached until the next import;
+        AccessDenied when `viewer` may not see that firm."""
         from chanye.services import enterprises
 
-        return self.cached(("profile", uscc), lambda: enterprises.enterprise(self, uscc))
+        return enterprises.profile(self, uscc, viewer=viewer)
 
     def warm(self) -> bool:
         """Build the search directory in the background (once per data generation)."""
@@ -274,12 +315,12 @@ class Platform:
 
         return enterprises.warm(self)
 
-    def import_file(self, path, **options):
+    def import_file(self, path, *, viewer: Viewer = LOCAL, **options):
         """Import a CSV/XLSX/Parquet file through this pack (mapping, year, sheet, synthetic, dry_run,
         progress); a real import starts a new data generation. Returns the `registry.ingest.ImportReport`."""
         from chanye.services import imports
 
-        return imports.import_file(self, path, **options)
+        return imports.import_file(self, path, viewer=viewer, **options)
 
     def batches(self):
         """The import history, newest first (a `Table`)."""
@@ -287,11 +328,11 @@ class Platform:
 
         return imports.batches(self)
 
-    def quarantine(self, batch: int | None = None, *, limit: int = 500, offset: int = 0):
+    def quarantine(self, batch: int | None = None, *, limit: int = 500, offset: int = 0, viewer: Viewer = LOCAL):
         """One page of a batch's rejected rows (`services.imports.QuarantinePage`; default the latest batch)."""
         from chanye.services import imports
 
-        return imports.quarantine_page(self, batch, limit=limit, offset=offset)
+        return imports.quarantine_page(self, batch, limit=limit, offset=offset, viewer=viewer)
 
     def published(self, *, scope: str | None = None, area: str | None = None, node: str | None = None):
         """Published figures with their sources (a `Table`; provenance = each figure's source)."""
@@ -305,3 +346,9 @@ class Platform:
         from chanye.services import published
 
         return self.cached(("sources",), lambda: published.sources_table(self))
+
+    def published_consistency(self):
+        """The pack's consistency checks of published figures against each other and national totals (issue 11)."""
+        from chanye.services import published
+
+        return self.cached(("published_consistency",), lambda: published.consistency_table(self))

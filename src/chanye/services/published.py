@@ -4,6 +4,12 @@ with the registry's. Each figure's provenance is the id of its source; its unit 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from chanye.analytics import indicators as ind
 from chanye.registry import views
 from chanye.services.results import Column, Provenance, Table, plain, table
 
@@ -91,3 +97,71 @@ def sources_table(p) -> Table:
     rows = [{"source_id": s["id"], "title": s["title"], "publisher": s["publisher"], "date": s["date"],
              "url": s["url"], "note": bilingual_note(s)} for s in records]
     return table("sources", SOURCE_COLUMNS, rows, Provenance("published"), total=len(rows))
+
+
+# --- consistency checks (issue 11): published figures against each other and against national totals --------
+
+PUBLISHED_FILE = "published.yaml"
+CONSISTENCY_COLUMNS = (
+    Column("check", "code", label="consistency_check"),
+    Column("kind", "code", codes="consistency_kind", label="consistency_kind"),
+    Column("figures", "list", label="consistency_figures"),
+    Column("reported", "number", unit_from="unit", label="consistency_reported"),
+    Column("computed", "number", unit_from="unit", label="consistency_computed"),
+    Column("unit", "code", codes="unit"),
+    Column("gap", "number", unit_from="gap_unit", label="consistency_gap"),
+    Column("gap_unit", "code", codes="unit", label="consistency_gap_unit"),
+    Column("status", "code", codes="consistency_status", label="consistency_status"),
+    Column("reason", "code", codes="consistency_reason", label="consistency_reason"),
+    Column("sources", "list", label="consistency_sources"),
+    Column("source_titles", "list", label="consistency_source_titles"),
+)
+
+
+def pack_checks(framework) -> tuple[pd.DataFrame, list[dict], dict[str, dict]]:
+    """(national totals: id, metric, year, value, unit, source; the checks; every source by id — the figures'
+    and the national totals') from the pack's published.yaml (a pack that inherits another's reads that one's;
+    a pack without the file has none)."""
+    path = Path(framework.path) / PUBLISHED_FILE if framework.path else None
+    doc = (yaml.safe_load(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else None) or {}
+    if doc.get("inherit"):
+        base = Path(framework.path).parent / str(doc["inherit"]) / PUBLISHED_FILE
+        doc = yaml.safe_load(base.read_text(encoding="utf-8")) or {}
+    national = pd.DataFrame(doc.get("national") or [], columns=["id", "metric", "year", "value", "unit", "source"])
+    sources = {str(s["id"]): s for s in [*(doc.get("sources") or []), *(doc.get("sources_national") or [])]}
+    return national, list(doc.get("checks") or []), sources
+
+
+def checks_on(framework, figures: pd.DataFrame) -> pd.DataFrame:
+    """The pack's checks on `figures` (the store's published table; `analytics.indicators.consistency`). A check
+    whose figures the store does not hold at all (a pack that inherits another's figures keeps only its own
+    nodes') is left out rather than reported as missing."""
+    national, checks, _ = pack_checks(framework)
+    held = set(figures["id"].astype(str))
+
+    def local_ids(check: dict) -> tuple:
+        return (check.get("part"), check.get("share")) if check.get("kind") == "share" else tuple(
+            check.get("figures") or ())
+
+    return ind.consistency(figures, national, [c for c in checks if any(str(i) in held for i in local_ids(c))])
+
+
+def consistency_frame(p) -> pd.DataFrame:
+    """The pack's checks on the stored published figures."""
+    return checks_on(p.framework, views.published(p.cursor()))
+
+
+def consistency_table(p) -> Table:
+    """Each check: the figures it relates, the reported and the computed value, the gap, the status
+    (consistent, conflict, different_definitions) and every source it rests on, with their titles. The
+    figures stay as reported."""
+    _, _, sources = pack_checks(p.framework)
+    rows = []
+    for r in consistency_frame(p).to_dict("records"):
+        r = {k: plain(v) for k, v in r.items()}
+        rows.append({**r, "unit": machine_unit(r["unit"]),
+                     "gap_unit": "pp" if r["kind"] == "share" else machine_unit(r["unit"]),
+                     "figures": tuple(r["figures"]), "sources": tuple(r["sources"]),
+                     "source_titles": tuple(str(sources.get(s, {}).get("title") or s) for s in r["sources"]),
+                     "provenance": Provenance("published").key})
+    return table("published_consistency", CONSISTENCY_COLUMNS, rows, Provenance("published"), total=len(rows))

@@ -8,7 +8,7 @@ The metric columns are the pack's metrics.yaml entries marked `scoreboard: true`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -17,7 +17,9 @@ from chanye.errors import InputError, NotFound
 from chanye.framework.model import Framework, Metric
 from chanye.registry import views
 from chanye.registry.store import Store
-from chanye.services.published import bilingual_note
+from chanye.services import disclosure
+from chanye.services.access import LOCAL, Viewer
+from chanye.services.published import bilingual_note, checks_on
 from chanye.services.results import PACK, Column, Provenance, Table, plain, table
 
 # A pack's unit words -> machine units.
@@ -44,6 +46,27 @@ class Scoreboard:
     sources: pd.DataFrame
     years: list[int]
     synthetic: bool
+    # disclosure control (issue 17): the cells `services.disclosure` reads, and its verdicts per year and viewer
+    cells: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _protected: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def protection(self, year: int, viewer: Viewer) -> dict[tuple[str, str], str]:
+        """(node, area) -> disclosure status for this viewer (empty when it needs no control), once per year
+        and kind of viewer."""
+        if not viewer.needs_disclosure_control:
+            return {}
+        key = (year, viewer.role, viewer.firm_district)
+        if key not in self._protected:
+            self._protected[key] = disclosure.statuses(self.cells, self.framework, year=year, viewer=viewer)
+        return self._protected[key]
+
+    def withheld(self, viewer: Viewer, node: str, area: str, year: int, *, growth: bool = False) -> str | None:
+        """The disclosure status that hides `node` in `area` from this viewer (None: shown). With `growth`, a
+        figure that also reads the year before (growth, contribution) is hidden when either year's is."""
+        for y in (year, year - 1) if growth else (year,):
+            if y in self.years and disclosure.hidden(self.protection(y, viewer), node, area):
+                return self.protection(y, viewer)[(node, area)]
+        return None
 
     @property
     def latest(self) -> int | None:
@@ -100,11 +123,17 @@ def compute(store: Store, framework: Framework) -> Scoreboard:
         structure=ind.structure(scale, framework),
         milestones=ind.milestones(scale, framework),
         targets=targets,
-        reconcile=ind.reconcile(views.published(store), scale, framework),
+        reconcile=ind.reconcile(views.published(store), scale, framework, checks=_checks(store, framework)),
         sources=views.sources(store),
         years=years,
         synthetic=views.is_synthetic(store),
+        cells=disclosure.load(store, framework),
     )
+
+
+def _checks(store: Store, framework: Framework) -> pd.DataFrame:
+    """The pack's consistency checks on the stored published figures (issue 11; services/published.py)."""
+    return checks_on(framework, views.published(store))
 
 
 # --- the typed views --------------------------------------------------------------------------------------------
@@ -130,11 +159,28 @@ def _value(frame: pd.DataFrame, mask) -> float | None:
     return float(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else None
 
 
+def _protect_row(board: Scoreboard, viewer: Viewer, row: dict, node_id: str, area: str, year: int,
+                 figures: list[str], growth: list[str]) -> None:
+    """Disclosure control of one row (issue 17): the magnitudes (and what is computed from them) of a figure
+    this viewer may not see become None; `disclosure` says why. Firm counts stay: registration is public."""
+    if not viewer.needs_disclosure_control:
+        return
+    status = board.withheld(viewer, node_id, area, year)
+    moved = board.withheld(viewer, node_id, area, year, growth=True)
+    for key in figures if status else ():
+        row[key] = None
+    for key in growth if moved else ():
+        row[key] = None
+    mine = board.protection(year, viewer).get((node_id, area))
+    row["disclosure"] = status or moved or mine or disclosure.sdc.PUBLISHED
+
+
 def node_table(board: Scoreboard, *, year: int | None = None, node: str | None = None,
-               area: str | None = None) -> Table:
+               area: str | None = None, viewer: Viewer = LOCAL) -> Table:
     """节点总览: one row per node (its groups and the whole system too) for an area (default the city) and
     year: the pack's scoreboard metrics, growth of the node's scale metric, share of the area, contribution to
-    its growth, 千亿级."""
+    its growth, 千亿级. `viewer`: figures under disclosure control are None for visitors and cross-district
+    users (`services.disclosure`), with a `disclosure` status column."""
     year = board.year(year)
     fw = board.framework
     area = area or fw.info.city
@@ -166,19 +212,37 @@ def node_table(board: Scoreboard, *, year: int | None = None, node: str | None =
             "year": year,
             "provenance": "synthetic" if synthetic.get(node_id) else "registry",
         })
+        _protect_row(board, viewer, row, node_id, area, year,
+                     [*(c.key for c in metric_columns if c.unit != "firms"), "share_of_city", "thousand_billion"],
+                     ["yoy", "contribution"])
         rows.append(row)
     columns = [Column("node", "name"), Column("node_id", "code"), Column("kind", codes="kind"),
                Column("status", codes="status"), *metric_columns, Column("scale_metric", codes="metric"),
                Column("yoy", "number", "percent"), Column("share_of_city", "number", "percent"),
                Column("contribution", "number", "pp"), Column("thousand_billion", "boolean"),
-               Column("year", "year"), Column("provenance", "provenance")]
-    return table("nodes", columns, rows, board.provenance, year=year, area=area, node=node)
+               Column("year", "year"), Column("provenance", "provenance"),
+               *_disclosure_columns(viewer)]
+    return table("nodes", columns, rows, board.provenance, year=year, area=area, node=node,
+                 **_disclosure_meta(viewer, rows))
+
+
+def _disclosure_columns(viewer: Viewer) -> list[Column]:
+    return [Column("disclosure", codes="disclosure")] if viewer.needs_disclosure_control else []
+
+
+def _disclosure_meta(viewer: Viewer, rows: list[dict]) -> dict:
+    """`disclosure_control` and how many rows it withheld: presenters add the note when any is."""
+    if not viewer.needs_disclosure_control:
+        return {}
+    return {"disclosure_control": True,
+            "suppressed": sum(1 for r in rows if r.get("disclosure") in disclosure.sdc.SUPPRESSED)}
 
 
 def district_table(board: Scoreboard, *, year: int | None = None, node: str | None = None,
-                   district: str | None = None) -> Table:
+                   district: str | None = None, viewer: Viewer = LOCAL) -> Table:
     """分区: a node (default the whole system) in each district: its scale metric, enterprises, share of the
-    node, location quotient, growth; with `district`, that district only."""
+    node, location quotient, growth; with `district`, that district only. `viewer`: as for `node_table` (a
+    district analyst sees their own district's row as it is)."""
     year = board.year(year)
     fw = board.framework
     root = next(n for n in fw.nodes if n.parent is None).id
@@ -205,15 +269,19 @@ def district_table(board: Scoreboard, *, year: int | None = None, node: str | No
             "yoy": _value(d, at(d, metric) & (d["indicator"] == "yoy")),
             "year": year,
         })
+        _protect_row(board, viewer, rows[-1], node_id, region.code, year, ["scale", "share_of_node", "lq"],
+                     ["yoy"])
     columns = [Column("district", "name"), Column("adcode", "code"), Column("node", "name"),
                Column("scale", "number", "yi_yuan", label=metric), Column("enterprises", "integer", "firms"),
                Column("share_of_node", "number", "percent"), Column("lq", "number", "ratio"),
-               Column("yoy", "number", "percent"), Column("year", "year")]
-    return table("districts", columns, rows, board.provenance, year=year, node=node_id, metric=metric)
+               Column("yoy", "number", "percent"), Column("year", "year"), *_disclosure_columns(viewer)]
+    return table("districts", columns, rows, board.provenance, year=year, node=node_id, metric=metric,
+                 **_disclosure_meta(viewer, rows))
 
 
-def milestone_table(board: Scoreboard) -> Table:
-    """千亿级: every industry node's scale, whether it is 千亿级/万亿级, and the year it first crossed 千亿."""
+def milestone_table(board: Scoreboard, *, viewer: Viewer = LOCAL) -> Table:
+    """千亿级: every industry node's scale, whether it is 千亿级/万亿级, and the year it first crossed 千亿.
+    `viewer`: a node whose city figure is under disclosure control shows None."""
     m = board.milestones
     rows = [{
         "node": _name(board, r["node"]), "node_id": r["node"], "scale_metric": r["metric"],
@@ -222,16 +290,21 @@ def milestone_table(board: Scoreboard) -> Table:
         "crossed_1000_or_earlier": bool(isinstance(r["crossed_1000"], str) and r["crossed_1000"].startswith("before")),
         "ten_thousand_billion": bool(r["ten_thousand_billion"]), "provenance": r["provenance"],
     } for r in m.to_dict("records")]
+    if viewer.needs_disclosure_control and board.latest is not None:
+        for row in rows:
+            _protect_row(board, viewer, row, row["node_id"], board.framework.info.city, board.latest,
+                         ["scale", "thousand_billion", "ten_thousand_billion"], [])
     columns = [Column("node", "name"), Column("node_id", "code"), Column("scale_metric", codes="metric"),
                Column("latest_year", "year"), Column("scale", "number", "yi_yuan"),
                Column("thousand_billion", "boolean"), Column("crossed_1000", "year"),
                Column("crossed_1000_or_earlier", "boolean"), Column("ten_thousand_billion", "boolean"),
-               Column("provenance", "provenance")]
-    return table("milestones", columns, rows, board.provenance, year=board.latest)
+               Column("provenance", "provenance"), *_disclosure_columns(viewer)]
+    return table("milestones", columns, rows, board.provenance, year=board.latest, **_disclosure_meta(viewer, rows))
 
 
-def target_table(board: Scoreboard) -> Table:
-    """目标进度: each target's required and achieved growth and the year it is reached at this pace."""
+def target_table(board: Scoreboard, *, viewer: Viewer = LOCAL) -> Table:
+    """目标进度: each target's required and achieved growth and the year it is reached at this pace.
+    `viewer`: a node's progress whose city figure is under disclosure control shows None."""
     t = board.targets
     fw = board.framework
     city = {"zh": fw.city.label("zh"), "en": fw.city.label("en")}
@@ -241,15 +314,21 @@ def target_table(board: Scoreboard) -> Table:
         "latest_year": r["latest_year"], "required_cagr": r["required_cagr"], "achieved_cagr": r["achieved_cagr"],
         "projected_year": r["projected_year"], "target_status": r["status"], "years_behind": r["years_behind"],
         "target_sources": [s for s in str(r["sources"] or "").split(",") if s], "provenance": r["provenance"],
+        "node_id": r["node"],
     } for r in (t.to_dict("records") if len(t) else [])]
+    for row in rows:
+        node_id = row.pop("node_id")
+        if viewer.needs_disclosure_control and node_id != "city" and pd.notna(row["latest_year"]):
+            _protect_row(board, viewer, row, node_id, fw.info.city, int(row["latest_year"]),
+                         ["latest", "achieved_cagr", "projected_year", "target_status", "years_behind"], [])
     columns = [Column("target_id", "code"), Column("node", "name"), Column("metric", codes="metric"),
                Column("target_year", "year"), Column("target", "number", "yi_yuan"),
                Column("latest", "number", "yi_yuan"), Column("latest_year", "year"),
                Column("required_cagr", "number", "percent"), Column("achieved_cagr", "number", "percent"),
                Column("projected_year", "year"), Column("target_status", codes="target_status"),
                Column("years_behind", "integer", "year"), Column("target_sources", "list"),
-               Column("provenance", "provenance")]
-    return table("targets", columns, rows, board.provenance, year=board.latest)
+               Column("provenance", "provenance"), *_disclosure_columns(viewer)]
+    return table("targets", columns, rows, board.provenance, year=board.latest, **_disclosure_meta(viewer, rows))
 
 
 def reconcile_table(board: Scoreboard) -> Table:
@@ -259,16 +338,21 @@ def reconcile_table(board: Scoreboard) -> Table:
         "figure_id": x["id"], "metric": x["metric"], "year": x["year"], "published": x["published"],
         "comparison": x["comparison"], "unit": machine_unit(x["unit"]) or "count", "registry": x["registry"],
         "gap": x["gap"], "gap_pct": x["gap_pct"], "reconcile_status": x["status"], "reason": x["reason"],
+        # a check against another figure or a national total (issue 11): conflict, different_definitions, ...
+        "consistency": x.get("consistency") if isinstance(x.get("consistency"), str) else None,
+        "consistency_check": x.get("consistency_check") if isinstance(x.get("consistency_check"), str) else None,
         "source": x["provenance"],
         "registry_provenance": x["registry_provenance"] if isinstance(x["registry_provenance"], str) else None,
     } for x in (r.to_dict("records") if len(r) else [])]
-    columns = [Column("figure_id", "code"), Column("metric", "code"), Column("year", "year"),
+    columns = [Column("figure_id", "code"), Column("metric", "code", codes="published_metric"), Column("year", "year"),
                Column("published", "number", unit_from="unit", provenance="source"),
                Column("comparison", codes="comparison"), Column("unit", codes="unit"),
                Column("registry", "number", unit_from="unit", provenance="registry_provenance"),
                Column("gap", "number", unit_from="unit", provenance="registry_provenance"),
                Column("gap_pct", "number", "percent", provenance="registry_provenance"),
                Column("reconcile_status", codes="reconcile_status"), Column("reason", codes="reconcile_reason"),
+               Column("consistency", codes="consistency_status", label="consistency_status"),
+               Column("consistency_check", "code", label="consistency_check"),
                Column("source", "code"), Column("registry_provenance", "provenance")]
     return table("reconcile", columns, rows, board.provenance)
 
@@ -297,14 +381,16 @@ def resolve_area(framework: Framework, text: str | None) -> str:
 
 
 def tables(board: Scoreboard, *, year: int | None = None, node: str | None = None,
-           district: str | None = None) -> dict[str, Table]:
-    """Every view of the scoreboard, keyed by its machine name (the report's sheets)."""
+           district: str | None = None, viewer: Viewer = LOCAL) -> dict[str, Table]:
+    """Every view of the scoreboard, keyed by its machine name (the report's sheets); `viewer` as for
+    `node_table` (the reconciliation compares city totals with published figures: unchanged)."""
     area = resolve_area(board.framework, district)
+    node = board.framework.node(node).id if node else None  # an id, a Chinese name or a short name (issue 15)
     return {
-        "nodes": node_table(board, year=year, node=node, area=area),
-        "districts": district_table(board, year=year, node=node),
-        "milestones": milestone_table(board),
-        "targets": target_table(board),
+        "nodes": node_table(board, year=year, node=node, area=area, viewer=viewer),
+        "districts": district_table(board, year=year, node=node, viewer=viewer),
+        "milestones": milestone_table(board, viewer=viewer),
+        "targets": target_table(board, viewer=viewer),
         "reconcile": reconcile_table(board),
         "sources": source_table(board),
     }
