@@ -8,17 +8,21 @@ DB ?= data/chanye.duckdb
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# pip's own progress (issue 15: no minute of silence on the first install).
 $(VENV)/.installed: pyproject.toml
+	@echo "安装 Python 依赖到 $(VENV)（首次约 1–3 分钟）installing the Python dependencies into $(VENV)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --progress-bar on -e '.[dev]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@echo "安装前端库（ECharts、地图、Swagger UI）installing the front-end libraries from npm..."
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The main job: the dashboard on the embedded demo data (built on first run when $(DB) does not exist).
+# Your own data instead: `chanye init --db own.duckdb`, `chanye import FILE --db own.duckdb`, `make run DB=own.duckdb`.
 run: setup
 	$(BIN)/chanye framework show
 	$(BIN)/chanye serve --db $(DB)

@@ -75,3 +75,12 @@ def test_framework_show_and_scoreboard_take_a_node_name(demo_db) -> None:
     by_name = run("scoreboard", "--node", "生物医药与健康", "--db", str(demo_db), "--format", "json")
     assert by_id.exit_code == 0, by_id.output
     assert by_name.stdout == by_id.stdout
+
+
+def test_a_misspelt_district_names_the_close_match(demo_db) -> None:
+    wrong = run("chains", "icv-nev", "--district", "黄浦区", "--db", str(demo_db))
+    assert wrong.exit_code == 1
+    assert line(wrong.output) == "错误 Error: 没有这个区: 黄浦区 (not a district of Guangzhou)（相近的有 close matches: 黄埔区）"
+    board = run("scoreboard", "--district", "天和区", "--db", str(demo_db))
+    assert line(board.output) == "错误 Error: 没有这个区: 天和区 (not a district of Guangzhou)（相近的有 close matches: 天河区）"
+    assert [d.name for d in load_pack().city.close_districts("火星区")] == []

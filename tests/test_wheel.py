@@ -7,7 +7,7 @@ checkout, and `chanye serve` runs from an empty temp folder, where no node_modul
 Which venv, measured on the dev box (2 CPUs, shared): a fresh venv installing the wheel with all its pinned
 dependencies from PyPI and the pip cache took 5 min 48 s (scipy, scikit-learn, pyarrow, pandas, matplotlib, duckdb,
 typst...), too slow for `make test`; building the wheel takes ~13 s. So the test uses the fastest honest variant
-(~30 s besides the shared demo database; 3.5 min on the loaded box): a fresh venv whose only link to
+(47 s measured, building the shared demo database included; 3.5 min on a box loaded by other jobs): a fresh venv whose only link to
 the dev environment is a .pth line naming the dev venv's site-packages (the same pinned dependencies, already
 installed), and `pip install --no-deps` of the wheel. A .pth line adds a folder without running the .pth files
 in it, so the dev venv's editable `chanye` is not visible: the test asserts that `chanye` is imported from the

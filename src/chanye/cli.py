@@ -32,24 +32,42 @@ app = typer.Typer(
 framework_app = typer.Typer(help="框架包: 查看、校验产业体系 (framework packs: show, check, coverage).", no_args_is_help=True)
 app.add_typer(framework_app, name="framework")
 
-console = Console(width=140, soft_wrap=False)
+console = Console(width=120, soft_wrap=True)  # tables fit 120 columns; a message line is never cut (issue 15)
 err_console = Console(stderr=True, width=140)
 
 # Options used by several commands, declared once.
 PackOption = Annotated[str | None, typer.Option("--pack", "-p", help="框架包名称或路径 (pack name or folder)")]
 JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON (machine-readable output)")]
 LangOption = Annotated[str, typer.Option("--lang", help="zh 或 en (output language)")]
+WideOption = Annotated[bool, typer.Option(
+    "--wide", help="长文本（依据、推荐理由）完整显示，不截断 (long reasons in full; the XLSX always has them)")]
 DbOption = Annotated[
-    Path | None, typer.Option("--db", envvar="CHANYE_DB", help="数据库文件 (DuckDB file; default data/chanye.duckdb)")
+    Path | None, typer.Option("--db", envvar="CHANYE_DB",
+                              help="数据库文件 (DuckDB file; default: the checkout's data/chanye.duckdb, else "
+                                   "~/.local/share/chanye/chanye.duckdb)")
 ]
 
 
-def open_store(db: Path | None):
+def existing_db(db: Path | None) -> Path:
+    """The database a reading command opens (`--db`, else `default_path()`), refused when the file does not exist:
+    a command run in the wrong folder must not create an empty database silently (issue 15)."""
+    from chanye.registry.store import default_path
+
+    path = Path(db) if db else default_path()
+    if not path.exists():
+        raise ChanyeError(f"数据库 {path} 不存在 (no database at {path})",
+                          hint="chanye init 建空库，chanye demo 生成示例数据，或用 --db / CHANYE_DB 指定 "
+                               "(create one with chanye init or chanye demo, or pass --db)")
+    return path
+
+
+def open_store(db: Path | None, *, create: bool = False):
     """The database for one command: read-only, so it works while `chanye serve` runs; a command that writes
-    (import, classify, targets FILE) holds the write lock only inside its `store.transaction()`."""
+    (import, classify, targets FILE) holds the write lock only inside its `store.transaction()`. A missing file
+    is refused (`existing_db`) unless `create` (commands that write: import, users add)."""
     from chanye.registry.store import Store
 
-    return Store.reader(db)
+    return Store.reader(db if create else existing_db(db))
 
 
 @contextmanager
@@ -135,7 +153,7 @@ def framework_list(as_json: JsonOption = False, lang: LangOption = "zh") -> None
 
 @command(framework_app, "show")
 def framework_show(
-    node: Annotated[str | None, typer.Argument(help="节点 id (node id); 缺省显示整个体系")] = None,
+    node: Annotated[str | None, typer.Argument(help="节点: id、中文名或简称，如 现代金融 (node id or name); 缺省显示整个体系")] = None,
     pack: PackOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "zh",
@@ -287,7 +305,7 @@ def import_command(
 
     plan = Mapping.from_yaml(str(mapping)) if mapping else Mapping()
     plan.vintage = vintage if not mapping else plan.vintage
-    with open_store(db) as store, progress_bar(labels.word("import_bar", lang)) as update:
+    with open_store(db, create=True) as store, progress_bar(labels.word("import_bar", lang)) as update:
         report = imports.import_file(
             _platform(db, pack, store), file, mapping=plan, year=year, sheet=sheet, dry_run=dry_run, store=store,
             progress=lambda stage, fraction: update(str(labels.code("import_stage", stage, lang)), fraction))
@@ -418,18 +436,40 @@ def demo_command(
     scale: Annotated[float, typer.Option(help="规模系数：1.0 为本市约6万家、外地约15万家 (1.0 = ~60k local + ~150k other firms)")] = 1.0,
     seed: Annotated[int, typer.Option(help="随机种子 (seed)")] = 12218,
     force: Annotated[bool, typer.Option("--force", help="覆盖已有数据库 (replace an existing database)")] = False,
+    remove: Annotated[bool, typer.Option("--remove", help="删除库中全部示例企业及其指标、关联，保留导入的企业 (remove the demo firms; issue 15)")] = False,
     lang: LangOption = "zh",
 ) -> None:
-    """生成内置示例数据库：框架包所在城市的合成企业（标注 示例数据）(build the synthetic demo database of the pack's city)."""
-    from chanye.demo.seed import build_database
+    """生成内置示例数据库：框架包所在城市的合成企业（标注 示例数据）(build the synthetic demo database of the pack's city).
+    --remove: 真实企业导入后删除示例企业 (take the demo firms out once real ones are in)."""
+    from chanye.demo.seed import build_database, remove_demo
     from chanye.present.labels import word
     from chanye.registry.store import default_path
 
     path = Path(db) if db else default_path()
+    if remove:  # issue 15: starting from one's own data
+        counts = remove_demo(path)
+        if not counts["enterprises"]:
+            console.print(f"{word('demo_removed_none', lang)}: {escape(str(path))}", highlight=False)
+            return
+        sep = ", " if lang == "en" else "，"
+        parts = sep.join(f"{word('removed_' + k, lang)} {v:,}" for k, v in counts.items() if v)
+        console.print(escape(f"{word('demo_removed', lang)} ({path}): {parts}"), highlight=False)
+        return
     with progress_bar("示例数据 demo") as update:
         summary = build_database(path, scale=scale, seed=seed, force=force, pack=pack, progress=update)
     parts = (", " if lang == "en" else "，").join(f"{word('demo_' + k, lang)} {v}" for k, v in summary.items())
     console.print(escape(f"{word('demo_built', lang)} -> {path}: {parts}"), highlight=False)
+
+
+@command(app, "init")
+def init_command(db: DbOption = None, lang: LangOption = "zh") -> None:
+    """建一个空数据库（无示例数据），从自己的数据开始 (create an empty database, no demo; issue 15)."""
+    from chanye.demo.seed import init_database
+    from chanye.registry.store import default_path
+
+    path = init_database(Path(db) if db else default_path())
+    console.print(escape(f"{labels.word('init_done', lang)}: {path}"), highlight=False)
+    console.print(escape(labels.word("init_next", lang).format(path=path)), highlight=False)
 
 
 # --- scoreboard --------------------------------------------------------------------------------------------
@@ -444,7 +484,7 @@ def render_frame(frame, title: str, *, limit: int | None = None, lang: str = "zh
 @command(app, "scoreboard")
 def scoreboard_command(
     year: Annotated[int | None, typer.Option(help="年份 (default the latest)")] = None,
-    node: Annotated[str | None, typer.Option(help="节点 id (a node and what is under it)")] = None,
+    node: Annotated[str | None, typer.Option(help="节点: id 或中文名 (a node by id or name, and what is under it)")] = None,
     district: Annotated[str | None, typer.Option(help="区: 名称、简称或代码 (a district)")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx, csv")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file)")] = None,
@@ -461,7 +501,7 @@ def scoreboard_command(
 
     if fmt not in ("table", "json", "xlsx", "csv"):
         raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx, csv")
-    platform = Platform(db, pack)
+    platform = Platform(existing_db(db), pack)
     board = platform.scoreboard()
     views = platform.scoreboard_tables(year=year, node=node, district=district)
     if fmt == "xlsx":
@@ -519,12 +559,14 @@ def complexity_command(
     knn: Annotated[int | None, typer.Option(help="k 近邻密度 (k-nearest-neighbour density)")] = None,
     population: Annotated[Path | None, typer.Option(help="人口表 (location[, year], population) for rpop")] = None,
     conventions: Annotated[str, typer.Option(help="stata（默认，与哈佛增长实验室一致）或 pypi")] = "stata",
+    lang: LangOption = "zh",
 ) -> None:
     """经济复杂度: RCA、ECI/PCI、邻近度、密度、COI/COG，适用于任何长表 (economic complexity on any panel)."""
     from rich.progress import Progress
 
     from chanye.analytics.complexity import complexity
     from chanye.export import write_frame
+    from chanye.present import complexity as words
 
     # Values stay as read: the engine names the first non-numeric cell instead of calling it missing.
     frame = read_panel(panel)
@@ -536,8 +578,8 @@ def complexity_command(
                             rca_threshold=rca_threshold, proximity=proximity, knn=knn, population=pop,
                             conventions=conventions, on_year=lambda _y: bar.advance(task))
     write_frame(result, output)
-    for note in result.attrs.get("notes", []):
-        err_console.print(f"[dim]{escape(str(note))}[/]")
+    for note in result.attrs.get("notes", []):  # (code, parameters) pairs, worded in `lang`
+        err_console.print(f"[dim]{escape(words.note_text(note, lang))}[/]")
     console.print(f"已写出 {len(result):,} 行 -> {output}")
 
 
@@ -554,6 +596,8 @@ def opportunities_command(
     year: Annotated[int | None, typer.Option(help="年份 (default the latest)")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv, xlsx")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    show_all: Annotated[bool, typer.Option(
+        "--show-all", help="关闭可行性筛选，显示全部候选 (feasibility filters off; issue 11)")] = False,
     lang: LangOption = "zh",
     db: DbOption = None,
     pack: PackOption = None,
@@ -567,9 +611,9 @@ def opportunities_command(
 
     if fmt in ("csv", "xlsx") and output is None:
         raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
-    with Platform(db, pack) as platform:
+    with Platform(existing_db(db), pack) as platform:
         result = platform.opportunities(place, measure, strategy, by, scope, year, limit=limit,
-                                        min_presence_firms=min_firms)
+                                        min_presence_firms=min_firms, feasible=not show_all)
     city = platform.city
     if fmt == "xlsx":
         present.write_xlsx(result, city, output, lang)
@@ -587,6 +631,8 @@ def opportunities_command(
         console.print(f"[bold yellow]{labels.word('synthetic', lang)}[/]{colon}{labels.word('synthetic_short', lang)}")
     for note in present.notes(result.notes, city, lang):
         err_console.print(f"[dim]{escape(note['text'])}[/]")
+    # the feasibility filters, shown (issue 11)
+    err_console.print(f"[dim]{escape(present.filters_note(result.filters, result.feasible, lang))}[/]")
     console.print(rich_table(result.table, lang, title=present.title(result, city, lang),
                              keys=present.TERMINAL_COLUMNS))
 
@@ -595,11 +641,14 @@ def opportunities_command(
 
 @command(app, "chains")
 def chains_command(
-    cluster: Annotated[str | None, typer.Argument(help="产业链或集群 id，如 icv-nev；缺省列出全部产业链")] = None,
+    cluster: Annotated[str | None, typer.Argument(help="产业链或集群: id、中文名或简称，如 icv-nev、智能网联与新能源汽车；缺省列出全部产业链")] = None,
     district: Annotated[str | None, typer.Option(help="区: 名称、简称或代码 (a district; default the whole city)")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file, for xlsx)")] = None,
     top: Annotated[int | None, typer.Option(help="清单条数 (rows per list; default 10 in the table, all otherwise)")] = None,
+    show_all: Annotated[bool, typer.Option(
+        "--show-all", help="关闭可行性筛选，清单显示全部企业 (feasibility filters off; issue 11)")] = False,
+    wide: WideOption = False,
     lang: LangOption = "zh",
     db: DbOption = None,
     pack: PackOption = None,
@@ -616,7 +665,7 @@ def chains_command(
         raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx")
     if fmt == "xlsx" and output is None:
         raise ChanyeError("--format xlsx 需要 --output 文件 (needs --output)")
-    platform = Platform(db, pack)
+    platform = Platform(existing_db(db), pack)
     w = lambda key, **kw: labels.word(key, lang).format(**kw) if kw else labels.word(key, lang)  # noqa: E731
     if cluster is None:
         result = platform.chains(district)
@@ -636,14 +685,15 @@ def chains_command(
                                                        "weak", "missing", "local_producers", "link_status"))
             out = rich_table(shown, lang, title=w("chains_summary_heading", area=area, year=result.year))
             for column in out.columns:  # the title names the unit of the link counts
-                column.header = str(column.header).replace(f"（{labels.unit('count', lang)}）", "")
+                column.header = str(column.header).replace(f"\n（{labels.unit('count', lang)}）", "").replace(
+                    f"（{labels.unit('count', lang)}）", "")
             console.print(out)
             statuses = {r["link_status"] for r in result.summary.rows}
             for status, key in (("stale", "chains_stale_cli"), ("missing", "chains_missing_cli")):
                 if status in statuses:
                     console.print(f"[yellow]{w('chains_hint')}[/] {w(key)}", highlight=False)
         return
-    board = platform.chain(cluster, district)
+    board = platform.chain(cluster, district, feasible=not show_all)
     area = board.city.area_label(board.district, lang)
 
     def worded(t):
@@ -682,15 +732,18 @@ def chains_command(
                                 tuple({**r, "reason": r["reason"].split(stop)[0]} for r in diagnosis.rows),
                                 diagnosis.provenance)
     keys = ("node", "segment", "status", "producers", "above_scale", "revenue", "share_national", "lq", "reason")
-    console.print(rich_table(words.terminal(diagnosis, lang, keys), lang, title=f"{w('chains_diagnosis')} {title}"))
+    console.print(rich_table(words.terminal(diagnosis, lang, keys), lang, title=f"{w('chains_diagnosis')} {title}",
+                             wide=wide))
     leaders = words.sheet(worded(board.leaders), lang, ("name", "nodes_text", "basis", "revenue", "reason"))
-    console.print(rich_table(leaders, lang, title=w("chains_leaders")))
+    console.print(rich_table(leaders, lang, title=w("chains_leaders"), wide=wide))
     shown = top or 10
     for key, place in (("recruitment", "city"), ("expansion", "district")):
         t = worded(head(lists[key], shown))
         heading = w("chains_list_heading", title=w(f"chains_{key}"), n=len(t.rows), total=len(lists[key].rows))
         keys = ("rank", "name", place, "nodes_text", "score", "reason")
-        console.print(rich_table(words.sheet(t, lang, keys), lang, title=heading))
+        console.print(rich_table(words.sheet(t, lang, keys), lang, title=heading, wide=wide))
+    # the feasibility filters of the lists, shown (issue 11)
+    console.print(escape(words.filters_model(board, lang)["note"]), highlight=False)
     where = f" --district {board.district}" if board.district else ""
     console.print(f"{w('chains_more')}: chanye chains {board.chain.id}{where} -f xlsx -o lists.xlsx", highlight=False)
 
@@ -710,7 +763,7 @@ def targets_command(
     from chanye.services.framework import targets_table
 
     framework = load_pack(pack)
-    with open_store(db) as store:
+    with open_store(db, create=file is not None) as store:
         if file is not None:
             result = import_targets(store, file, framework)
             console.print(labels.word("targets_imported", lang).format(n=len(result.imported), file=file),
@@ -725,6 +778,119 @@ def targets_command(
                                      title=labels.word("targets_title", lang).format(pack=name)))
 
 
+# --- users: local accounts and roles (services/accounts.py; issue 17) ------------------------------------------
+
+users_app = typer.Typer(help="账号: 添加、删除、重设密码、列出 (local accounts of the dashboard).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+def _password(stdin: bool) -> str:
+    """The password: one line from stdin (--password-stdin), else typed twice at a hidden prompt."""
+    if stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("密码 Password", hide_input=True, confirmation_prompt=True)
+
+
+PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="从标准输入读一行密码 (read the password from stdin)")]
+
+
+@command(users_app, "add")
+def users_add_command(
+    name: Annotated[str, typer.Argument(help="用户名 (user name)")],
+    role: Annotated[str, typer.Option("--role", help="admin 管理员 | city_analyst 市级分析 | district_analyst 区级分析 | visitor 访客")],
+    district: Annotated[str | None, typer.Option("--district", help="区级分析的所在区，如 黄埔 (a district analyst's district)")] = None,
+    password_stdin: PasswordStdin = False,
+    db: DbOption = None,
+    pack: PackOption = None,
+    lang: LangOption = "zh",
+) -> None:
+    """新增账号 (add an account); 密码按提示输入或 --password-stdin."""
+    from chanye.framework import load_pack
+    from chanye.services import accounts
+
+    city = load_pack(pack).city
+    password = _password(password_stdin)
+    with open_store(db, create=True) as store:
+        account = accounts.add_user(store, city, name, role, password, district)
+    console.print(labels.word("user_added", lang).format(name=account.name,
+                                                         role=labels.code("role", account.role, lang)))
+
+
+@command(users_app, "remove")
+def users_remove_command(name: Annotated[str, typer.Argument(help="用户名 (user name)")], db: DbOption = None,
+                         lang: LangOption = "zh") -> None:
+    """删除账号并结束其会话 (remove an account; its sessions end, its audit entries stay)."""
+    from chanye.services import accounts
+
+    with open_store(db) as store:
+        accounts.remove_user(store, name)
+    console.print(labels.word("user_removed", lang).format(name=name))
+
+
+@command(users_app, "reset")
+def users_reset_command(name: Annotated[str, typer.Argument(help="用户名 (user name)")], password_stdin: PasswordStdin = False,
+                        db: DbOption = None, lang: LangOption = "zh") -> None:
+    """重设密码 (reset a password; the account's sessions end)."""
+    from chanye.services import accounts
+
+    password = _password(password_stdin)
+    with open_store(db) as store:
+        accounts.reset_password(store, name, password)
+    console.print(labels.word("user_reset", lang).format(name=name))
+
+
+@command(users_app, "list")
+def users_list_command(db: DbOption = None, pack: PackOption = None, lang: LangOption = "zh",
+                       as_json: JsonOption = False) -> None:
+    """列出账号 (list the accounts: name, role, district; never a password hash)."""
+    from chanye.framework import load_pack
+    from chanye.present import tables as present
+    from chanye.present.terminal import rich_table
+    from chanye.services import accounts
+
+    city = load_pack(pack).city
+    with open_store(db) as store:
+        found = accounts.users_table(store, city)
+    if as_json:
+        print_json(present.payload(found, lang))
+        return
+    console.print(rich_table(found, lang, title=labels.word("users", lang)))
+
+
+# --- report: 产业发展监测报告 as PDF or Word (src/chanye/report/; issue 16) ----------------------------------------
+
+
+@command(app, "report")
+def report_command(
+    period: Annotated[str | None, typer.Option(help="报告期: 2024、2024Q4 或 2024-12 (default the latest year)")] = None,
+    node: Annotated[str | None, typer.Option(help="节点: id 或中文名 (a node by id or name, and what is under it)")] = None,
+    district: Annotated[str | None, typer.Option(help="区: 名称、简称或代码 (a district)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 .pdf 或 .docx (output file)")] = None,
+    lang: LangOption = "zh",
+    db: DbOption = None,
+    pack: PackOption = None,
+) -> None:
+    """产业发展监测报告: 摘要、总体情况、集群、分区、产业链、机会、目标进度 -> PDF 或 Word (the monitoring report)."""
+    import time
+
+    from chanye.report import document, render
+    from chanye.services.platform import Platform
+
+    started = time.perf_counter()
+    path = output or Path(f"chanye-report-{period or 'latest'}.pdf")
+    render.format_of(path)  # a wrong suffix before any work
+    with Platform(existing_db(db), pack) as platform:
+        node = platform.framework.node(node).id if node else None  # id or name (issue 15)
+        doc = document.build(platform, period, node=node, district=district, lang=lang)
+    render.write(doc, path)
+    console.print(labels.word("report_written", lang).format(path=path, sections=len(doc.sections),
+                                                              tables=len(doc.tables),
+                                                              seconds=f"{time.perf_counter() - started:.1f}"),
+                  highlight=False)
+    if doc.synthetic:
+        console.print(f"[bold yellow]{labels.word('synthetic', lang)}[/]: {labels.word('synthetic_note', lang)}")
+
+
 # --- web ---------------------------------------------------------------------------------------------------
 
 
@@ -735,23 +901,314 @@ def serve_command(
     db: DbOption = None,
     pack: PackOption = None,
     demo: Annotated[bool, typer.Option("--demo/--no-demo", help="数据库不存在时先生成示例数据 (build the demo first)")] = True,
+    no_auth: Annotated[bool, typer.Option("--no-auth", help="不用账号，仅限本机地址 (no accounts; 127.0.0.1/localhost/::1 only)")] = False,
+    allowed_host: Annotated[list[str] | None, typer.Option("--allowed-host", help="允许的 Host（可重复；默认监听地址和 localhost）(trusted Host header)")] = None,
 ) -> None:
-    """启动仪表盘 (start the dashboard): http://127.0.0.1:8218/"""
+    """启动仪表盘 (start the dashboard): http://127.0.0.1:8218/
+
+    账号 (accounts): with any account in the store every request needs a sign-in; with none, the dashboard serves
+    127.0.0.1 only, as the single local analyst. --no-auth forces that, and is refused on any other address."""
     import uvicorn
 
     from chanye.registry.store import default_path
     from chanye.web.app import create_app
 
     path = Path(db) if db else default_path()
+    auth, hosts, note = serve_access(path, host, no_auth=no_auth, allowed_hosts=allowed_host)  # refusals first
     if demo and not path.exists():
         from chanye.demo.seed import build_database
 
         console.print(f"数据库 {path} 不存在，先生成示例数据（约 1 分钟）... (building the demo database)")
         with progress_bar("示例数据 demo") as update:
             build_database(path, progress=update)
-    application = create_app(path, pack)
+    if note:
+        console.print(note)
+    application = create_app(path, pack, auth=auth, allowed_hosts=hosts)
     console.print(f"chanye 仪表盘: http://{host}:{port}/  (API: http://{host}:{port}/docs)  Ctrl+C 退出")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run(application, host=host, port=port, log_config=serve_log_config(), log_level=None)
+
+
+class PageRequests:
+    """The access log's filter (issue 15): one line per page or API request; static files and vendored
+    libraries (/static/, /vendor/, the favicon) stay out of it. uvicorn's access record args:
+    (client, method, path, http version, status)."""
+
+    SKIP = ("/static/", "/vendor/", "/favicon")
+
+    def filter(self, record) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (len(args) >= 3 and str(args[2]).startswith(self.SKIP))
+
+
+def serve_log_config() -> dict:
+    """uvicorn's logging for `chanye serve`: warnings and errors on stderr, and a request line per page on
+    stdout ('2026-12-03 13:10:00 127.0.0.1:5123 "GET /chains HTTP/1.1" 200')."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"pages": {"()": PageRequests}},
+        "formatters": {
+            "default": {"()": "uvicorn.logging.DefaultFormatter", "fmt": "%(levelprefix)s %(message)s"},
+            "access": {"()": "uvicorn.logging.AccessFormatter", "use_colors": False, "datefmt": "%Y-%m-%d %H:%M:%S",
+                       "fmt": '%(asctime)s %(client_addr)s "%(request_line)s" %(status_code)s'},
+        },
+        "handlers": {
+            "default": {"formatter": "default", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"},
+            "access": {"formatter": "access", "class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+                       "filters": ["pages"]},
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": "WARNING", "propagate": False},
+            "uvicorn.error": {"level": "WARNING"},
+            "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        },
+    }
+
+
+def serve_access(path: Path, host: str, *, no_auth: bool, allowed_hosts: list[str] | None) -> tuple[bool, list[str], str]:
+    """(accounts on?, trusted hosts, a line to print) for `chanye serve` (issue 17): --no-auth only on a local
+    address; otherwise accounts are on as soon as the store has one; none and a public address: refused."""
+    from chanye.services import accounts
+
+    local = host in accounts.LOCAL_HOSTS
+    if no_auth and not local:
+        raise ChanyeError(f"--no-auth 仅限本机地址 127.0.0.1、localhost、::1，不能用于 {host[:40]} "
+                          "(--no-auth: local addresses only)")  # one line at 140 columns
+    hosts = list(allowed_hosts or dict.fromkeys([host, "localhost", "127.0.0.1", "::1"]))
+    if no_auth:
+        return False, hosts, labels.word("accounts_off", "zh").format(host=host)
+    count = 0
+    if path.exists():  # a new demo database has no accounts
+        with open_store(path) as store:
+            count = accounts.active_count(store)
+    if count:
+        return True, hosts, labels.word("accounts_on", "zh").format(n=count)
+    if not local:
+        raise ChanyeError(f"没有账号，不能无登录监听 {host[:40]} (no accounts: sign-in needed off 127.0.0.1)",
+                          hint="chanye users add NAME --role admin")
+    return False, hosts, labels.word("accounts_off", "zh").format(host=host)
+
+
+# --- review: the classification review queue (services/review.py; issue 11 classification) ---------------------
+
+review_app = typer.Typer(help="复核: 归类存疑的企业——列出、确认、改正、重新归类 (the classification review queue).",
+                         no_args_is_help=True)
+app.add_typer(review_app, name="review")
+ByOption = Annotated[str | None, typer.Option("--by", help="复核人 (who decides; default the OS user)")]
+
+
+def _reviewer(by: str | None) -> str:
+    return by or os.environ.get("USER") or "local"
+
+
+@command(review_app, "list")
+def review_list_command(db: DbOption = None, pack: PackOption = None, as_json: JsonOption = False,
+                        lang: LangOption = "zh") -> None:
+    """列出待复核企业：经营范围与前 3 个建议小类及依据 (queued firms with their top-3 suggestions)."""
+    from chanye.services import review
+
+    with open_store(db) as store:
+        found = review.queue(_platform(db, pack, store))
+    if as_json:
+        print_json([dict(r) for r in found.rows])
+        return
+    console.print(labels.word("review_count", lang).format(n=len(found.rows)), highlight=False)
+    for r in found.rows:
+        console.print(escape(f"{r['uscc']}  {r['name']}  p={r['probability']:.2f}"), highlight=False)
+        console.print(escape(f"  {labels.word('review_scope', lang)}: {r['business_scope'][:110]}"), highlight=False)
+        for i, sug in enumerate(r["suggestions"], start=1):
+            console.print(escape(f"  {i}. {sug['code']} {sug['name']}  p={sug['probability']:.2f}  {sug['evidence'][:80]}"),
+                          highlight=False)
+
+
+@command(review_app, "confirm")
+def review_confirm_command(
+    uscc: Annotated[str, typer.Argument(help="统一社会信用代码 (the firm)")],
+    code: Annotated[str | None, typer.Option("--code", help="确认哪个建议小类 (default the first)")] = None,
+    by: ByOption = None, db: DbOption = None, pack: PackOption = None, lang: LangOption = "zh",
+) -> None:
+    """确认建议小类（默认第一个）并重新归类该企业 (confirm a suggestion; the firm is re-classified)."""
+    from chanye.errors import InputError
+    from chanye.services import review
+
+    with open_store(db) as store:
+        p = _platform(db, pack, store)
+        found = review.item(p, uscc)
+        if code is None:
+            if found is None or not found.suggestions:
+                raise InputError(f"企业 {uscc} 不在复核队列中，请用 --code 或 review correct (not in the review queue)",
+                                 hint="chanye review list")
+            code = found.suggestions[0]["code"]
+        done = review.decide(p, uscc, code, action="confirm", by=_reviewer(by))
+    console.print(labels.word("review_done", lang).format(**done), highlight=False)
+
+
+@command(review_app, "correct")
+def review_correct_command(
+    uscc: Annotated[str, typer.Argument(help="统一社会信用代码 (the firm)")],
+    code: Annotated[str, typer.Argument(help="正确的 GB/T 4754-2017 小类，如 3841 (the right 4-digit class)")],
+    note: Annotated[str, typer.Option("--note", help="说明 (why)")] = "",
+    by: ByOption = None, db: DbOption = None, pack: PackOption = None, lang: LangOption = "zh",
+) -> None:
+    """改正为另一个小类并重新归类该企业 (correct to another class; the firm is re-classified)."""
+    from chanye.services import review
+
+    with open_store(db) as store:
+        done = review.decide(_platform(db, pack, store), uscc, code, action="correct", by=_reviewer(by), note=note)
+    console.print(labels.word("review_done", lang).format(**done), highlight=False)
+
+
+@command(review_app, "run")
+def review_run_command(db: DbOption = None, pack: PackOption = None, as_json: JsonOption = False,
+                       lang: LangOption = "zh") -> None:
+    """重新归类全库：应用复核结果，并用已有行业代码的企业学习（报告交叉验证准确率）(re-classify; learn from labels)."""
+    from chanye.services import review
+
+    with open_store(db) as store:
+        done = review.reclassify(_platform(db, pack, store))
+    if as_json:
+        print_json(done)
+        return
+    console.print(labels.word("classified_done", lang).format(classified=done["classified"], predicted=done["predicted"],
+                                                              links=done["chain_links"]), highlight=False)
+    accuracy = done.get("learned_cv_accuracy")
+    console.print(labels.word("review_learned", lang).format(
+        rows=done.get("labelled_rows", 0), accuracy="—" if accuracy is None else f"{accuracy:.1%}",
+        queued=done.get("queued", 0)), highlight=False)
+
+
+# --- input-output (services/io.py; issue 13) ------------------------------------------------------------------
+
+io_app = typer.Typer(help="投入产出: 国家表、产业关联、乘数 (input-output tables, linkages, multipliers).", no_args_is_help=True)
+app.add_typer(io_app, name="io")
+io_console = Console(width=120, soft_wrap=False)  # human output at 120 columns
+
+
+def _io_emit(result, fmt: str, output: Path | None, lang: str, note: str, keys: tuple[str, ...] | None = None) -> None:
+    """One typed table as a terminal table, JSON, CSV or XLSX."""
+    from chanye.export import write_frame
+    from chanye.present import tables as present
+    from chanye.present.terminal import rich_table
+
+    if fmt not in ("table", "json", "xlsx", "csv"):
+        raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx, csv")
+    if fmt in ("xlsx", "csv"):
+        if output is None:
+            raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
+        if fmt == "xlsx":
+            present.write_xlsx({result.name: result}, output, lang)
+        else:
+            write_frame(present.frame(result, lang), output, "csv")
+        io_console.print(f"{labels.word('written', lang)} {labels.word(result.name, lang)} -> {output}")
+        return
+    if fmt == "json":
+        print_json(present.payload(result, lang))
+        return
+    io_console.print(rich_table(result, lang, keys=keys))
+    io_console.print(note, highlight=False)
+
+
+@command(io_app, "tables")
+def io_tables_command(fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx, csv")] = "table",
+                      output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file)")] = None,
+                      lang: LangOption = "zh") -> None:
+    """随包提供的国家投入产出表 (the shipped national input-output tables)."""
+    from chanye.services import io as io_service
+
+    _io_emit(io_service.tables_table(), fmt, output, lang, labels.word("io_source_note", lang))
+
+
+@command(io_app, "linkages")
+def io_linkages_command(
+    table_spec: Annotated[str, typer.Argument(metavar="TABLE", help="表 id（如 china-2018-153）或 CSV 文件夹 (Z, Y, V, totals, sectors)")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx, csv")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file)")] = None,
+    lang: LangOption = "zh",
+) -> None:
+    """各部门影响力系数、感应度系数、产出乘数 (each sector's backward and forward linkage and output multiplier)."""
+    from chanye.services import io as io_service
+
+    _io_emit(io_service.linkages_table(table_spec), fmt, output, lang, labels.word("io_source_note", lang),
+             keys=("sector_code", "sector", "backward_linkage", "forward_linkage", "output_multiplier", "key_sector"))
+
+
+@command(io_app, "fusion")
+def io_fusion_command(
+    table_spec: Annotated[str, typer.Argument(metavar="TABLE", help="全国表 id (national table id)")] = "china-2018-153",
+    district: Annotated[str | None, typer.Option(help="区: 名称、简称或代码 (one district's coupling rows)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file, for xlsx)")] = None,
+    lang: LangOption = "zh",
+    db: DbOption = None,
+    pack: PackOption = None,
+) -> None:
+    """两业融合: 服务投入、销往制造业比重、节点×服务、耦合协调度 (manufacturing-service fusion indicators)."""
+    from chanye.framework import load_pack
+    from chanye.present import tables as present
+    from chanye.present.terminal import rich_table
+    from chanye.services import io as io_service
+
+    if fmt not in ("table", "json", "xlsx"):
+        raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx")
+    framework = load_pack(pack)
+    views = {"io_fusion_inputs": io_service.fusion_inputs_table(table_spec),
+             "io_fusion_sales": io_service.fusion_sales_table(table_spec),
+             "io_fusion_nodes": io_service.fusion_nodes_table(framework, table_spec)}
+    with open_store(db) as store:
+        views["io_coupling"] = io_service.coupling_table(store, framework.city, district=district)
+    note = labels.word("io_fusion_note", lang).format(year=views["io_fusion_inputs"].meta["year"])
+    if fmt == "xlsx":
+        if output is None:
+            raise ChanyeError("--format xlsx 需要 --output 文件 (needs --output)")
+        present.write_xlsx(views, output, lang)
+        io_console.print(f"{labels.word('written', lang)} {len(views)} -> {output}")
+        return
+    if fmt == "json":
+        print_json({"tables": {name: present.payload(t, lang) for name, t in views.items()}})
+        return
+    shown = {"io_fusion_inputs": ("sector_code", "sector", "service_share", "rd_design_share", "logistics_share",
+                                  "finance_share", "information_share", "business_share", "trade_share"),
+             "io_fusion_sales": None, "io_fusion_nodes": ("node", "top_service"),
+             "io_coupling": ("area_name", "year", "u_manufacturing", "u_services", "coupling_c", "coupling_d",
+                             "coordination")}
+    if views["io_coupling"].provenance.kind == "synthetic":
+        io_console.print(f"[bold yellow]{labels.word('synthetic', lang)}[/]: {labels.word('synthetic_note', lang)}")
+    for name, result in views.items():
+        io_console.print(rich_table(result, lang, keys=shown[name], limit=12 if name == "io_fusion_inputs" else None))
+    io_console.print(note, highlight=False)
+
+
+@command(io_app, "regional")
+def io_regional_command(
+    table_spec: Annotated[str, typer.Argument(metavar="TABLE", help="全国表 id (national table id)")] = "china-2018-153",
+    method: Annotated[str, typer.Option(help="slq, cilq, flq")] = "flq",
+    delta: Annotated[float, typer.Option(help="FLQ 的 δ (0 ≤ δ < 1)")] = 0.3,
+    measure: Annotated[str, typer.Option(help="employees, revenue, industrial_output, value_added")] = "employees",
+    year: Annotated[int | None, typer.Option(help="年份 (default the latest)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx, csv")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file)")] = None,
+    lang: LangOption = "zh",
+    db: DbOption = None,
+    pack: PackOption = None,
+) -> None:
+    """本市区域化投入产出表：区位商法 (the pack's city table, regionalised by location quotients)."""
+    from chanye.framework import load_pack
+    from chanye.services import io as io_service
+
+    city = load_pack(pack).city
+    with open_store(db) as store:
+        result = io_service.regional_table(store, city=city.code, spec=table_spec, method=method,  # type: ignore[arg-type]
+                                           delta=delta, measure=measure, year=year)
+    meta = result.meta
+    note = labels.word("io_regional_note", lang).format(method=meta["method"].upper(), delta=meta["delta"],
+                                                        scale=f"{meta['scale']:.4f}",
+                                                        measure=labels.column(meta["measure"], lang))
+    notes = [labels.word(key, lang).format(**params) for key, params in meta.get("notes", ())]
+    if result.provenance.kind == "synthetic":
+        notes.insert(0, f"{labels.word('synthetic', lang)}: {labels.word('synthetic_note', lang)}")
+    _io_emit(result, fmt, output, lang, "\n".join([note, *notes]),
+             keys=("sector_code", "sector", "slq", "backward_linkage", "forward_linkage", "output_multiplier",
+                   "national_output_multiplier"))
 
 
 def main() -> None:  # pragma: no cover - console entry point

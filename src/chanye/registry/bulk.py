@@ -46,6 +46,28 @@ def record_demo_batch(store: Store, batch: int, rows: int, report: Mapping[str, 
     )
 
 
+# --- removing the demo (issue 15, starting from one's own data) ---------------------------------------------------
+
+# The tables holding rows keyed by a firm's uscc, children first (enterprises last).
+FIRM_TABLES = ("enterprise_years", "tags", "classifications", "chain_links", "review_queue", "manual_labels")
+
+
+def remove_synthetic(store: Store) -> dict[str, int]:
+    """Delete every synthetic (demo) firm and every row keyed by one, plus synthetic figures of any firm, in one
+    transaction; the number of rows deleted per table (enterprises first). Imported firms and the published
+    figures stay."""
+    counts: dict[str, int] = {}
+    with store.transaction() as con:
+        demo = "SELECT uscc FROM enterprises WHERE synthetic"
+        counts["enterprises"] = con.execute(f"SELECT count(*) FROM ({demo})").fetchone()[0]
+        for table in FIRM_TABLES:
+            extra = " OR synthetic" if table == "enterprise_years" else ""
+            counts[table] = con.execute(f"SELECT count(*) FROM {table} WHERE uscc IN ({demo}){extra}").fetchone()[0]
+            con.execute(f"DELETE FROM {table} WHERE uscc IN ({demo}){extra}")
+        con.execute("DELETE FROM enterprises WHERE synthetic")
+    return counts
+
+
 def checkpoint(store: Store) -> None:
     """Fold the write-ahead log into the file (a finished database is one file)."""
     store.con.execute("CHECKPOINT")

@@ -375,8 +375,10 @@ def resolve_area(framework: Framework, text: str | None) -> str:
     found = city.resolve_district(text)
     if found is None:
         example = city.districts[0] if city.districts else None
+        close = "、".join(d.name for d in city.close_districts(text))  # issue 15: close matches first
         raise NotFound(f"没有这个区: {text} (not a district of {city.label('en')})",
-                       hint=f"例如 {example.name} 或 {example.code}" if example else None)
+                       hint=f"相近的有 close matches: {close}" if close else
+                       f"例如 {example.name} 或 {example.code}" if example else None)
     return found.code
 
 

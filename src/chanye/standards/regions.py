@@ -241,6 +241,14 @@ class City:
                 out[name] = by_code[code]
         return out
 
+    def close_districts(self, text: object, n: int = 3) -> list[Region]:
+        """The districts whose names are closest to a misspelt `text` (difflib), for an error's hint (issue 15)."""
+        import difflib
+
+        names = {d.name: d for d in self.districts} | {district_short_name(d): d for d in self.districts}
+        found = difflib.get_close_matches("".join(str(text).split()), list(names), n=2 * n, cutoff=0.6)
+        return list(dict.fromkeys(names[m] for m in found))[:n]
+
     def resolve_district(self, text: object) -> Region | None:
         """The district that `text` names: full name 天河区, short name 天河, adcode 440106 (str or int),
         the English name 'Tianhe' (any case, tone marks, 'District' allowed), with the province and city

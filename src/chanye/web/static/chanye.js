@@ -477,7 +477,11 @@
       }
       button.disabled = true;
       show(t('uploading') + ' ' + file.name, '', 0.02);
-      fetch(form.action + '?lang=' + lang, { method: 'POST', body: new FormData(form), headers: { Accept: 'application/json' } })
+      // accounts on (web/auth.py): a write carries the session's CSRF token from <meta name="csrf-token">
+      var csrf = document.querySelector('meta[name="csrf-token"]');
+      var headers = { Accept: 'application/json' };
+      if (csrf) { headers['X-CSRF-Token'] = csrf.getAttribute('content'); }
+      fetch(form.action + '?lang=' + lang, { method: 'POST', body: new FormData(form), headers: headers })
         .then(function (r) { return r.json().then(function (d) { return [r.status, d]; }); })
         .then(function (res) {
           if (res[0] !== 202) { show(errorText(res[1], res[0]), 'failed', 0); button.disabled = false; return; }
