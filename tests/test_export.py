@@ -47,3 +47,13 @@ def test_csv_text_cells_cannot_start_a_formula(tmp_path: Path) -> None:
     assert pd.isna(back["name"].iloc[6])
     assert back["revenue"].tolist()[:5] == [1.5, -2.0, 0.0, 3.0, 4.0]  # numbers keep their sign
     assert frame["name"].iloc[0] == HOSTILE[0]  # the caller's frame is not changed
+
+
+def test_sheet_titles_lose_the_characters_excel_forbids(tmp_path: Path) -> None:
+    """An English table title such as "GB/T 4754 concordance" once failed the whole download (issue 10)."""
+    frame = pd.DataFrame({"code": ["3611"]})
+    path = write_xlsx({"GB/T 4754 concordance": frame, "a[b]:c*d?e\\f": frame, "x" * 40: frame},
+                      tmp_path / "t.xlsx", notes={"GB/T 4754 concordance": "note"})
+    book = load_workbook(path)
+    assert book.sheetnames == ["GB-T 4754 concordance", "a-b--c-d-e-f", "x" * 31]
+    assert book["GB-T 4754 concordance"]["A1"].value == "note"

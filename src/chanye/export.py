@@ -22,6 +22,11 @@ def _display_width(value: object) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK glyphs are two columns wide
 
 
+def _sheet_title(name: str) -> str:
+    """A legal sheet title: Excel forbids []:*?/\\ and more than 31 characters ("GB/T 4754 concordance"; issue 10)."""
+    return "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:31]
+
+
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path, *, number_formats: dict[str, str] | None = None,
                notes: dict[str, str] | None = None) -> Path:
     """One sheet per frame. `number_formats` maps column name -> Excel format (e.g. '#,##0.00');
@@ -30,7 +35,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path, *, number_form
     wb = Workbook()
     wb.remove(wb.active)
     for name, frame in sheets.items():
-        ws = wb.create_sheet(title=name[:31])
+        ws = wb.create_sheet(title=_sheet_title(name))
         offset = 0
         if notes and notes.get(name):
             ws.append([notes[name]])

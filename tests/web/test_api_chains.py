@@ -91,7 +91,8 @@ def test_chain_graph_matches_the_store(client, store, framework) -> None:
     chain = framework.chain("icv-nev")
     data = client.get("/api/v1/chains/icv-nev").json()
     assert [n["id"] for n in data["nodes"]] == chain.node_ids()
-    assert data["edges"] == [{"source": e.source, "target": e.target, "note": e.note} for e in chain.edges]
+    assert data["edges"] == [{"source": e.source, "target": e.target, "note": e.note, "note_en": e.note_en}
+                             for e in chain.edges]
     assert data["chain"]["cluster_status"] == "confirmed" and data["chain"]["sources"][0]["title"]
     assert data["link_status"] == "current"
     assert sum(c["value"] for c in data["counts"].values()) == len(chain.nodes)

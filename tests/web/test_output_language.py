@@ -67,10 +67,13 @@ def english_words(text: str, allowed: set[str]) -> set[str]:
 
 
 def names(fw) -> set[str]:
-    """Proper names an output may show in either language: node ids and English node names' words."""
+    """Proper names an output may show in either language: node ids, and the pack's matching keywords (terms as
+    firms register them, e.g. POCT, 4K: the concordance table shows them verbatim)."""
     out = set()
     for n in fw.nodes:
         out |= {w.lower() for w in WORD.findall(n.id)}
+        for rule in getattr(n, "codes", ()):
+            out |= {w.lower() for k in (*rule.keywords, *rule.exclude) for w in WORD.findall(k)}
     return out
 
 

@@ -62,6 +62,7 @@ class ChainNode(_Strict):
     )
     roles: tuple[Role, ...] = Field((), description="roles that apply here (default: all three)")
     description: str = ""
+    description_en: str = ""  # the description in English (issue 10)
 
     @field_validator("segment", mode="before")
     @classmethod
@@ -96,6 +97,7 @@ class ChainEdge(_Strict):
     source: str
     target: str
     note: str = ""
+    note_en: str = ""  # the note in English (issue 10)
 
 
 class ChainTemplate(_Strict):
@@ -105,6 +107,7 @@ class ChainTemplate(_Strict):
     cluster: str = Field(description="the framework's industry node (cluster or future industry) it describes")
     name: Name
     description: str = Field(min_length=1, description="what the chain covers and where its structure comes from")
+    description_en: str = Field("", description="the description in English, shown on English pages (issue 10)")
     sources: tuple[str, ...] = Field(min_length=1)
     nodes: tuple[ChainNode, ...] = Field(min_length=1)
     edges: tuple[ChainEdge, ...] = ()

@@ -68,6 +68,7 @@ class CodeRule(_Strict):
     exclude: tuple[str, ...] = ()
     shared: bool = False
     note: str = ""
+    note_en: str = ""  # the note in English, shown on English pages (issue 10)
 
     @field_validator("code", mode="before")
     @classmethod

@@ -66,7 +66,8 @@ def node_info(fw: Framework, node_id: str) -> dict:
         "scale_metric": fw.scale_metric(node.id) if node.is_industry else None,
         "codes": [
             {"code": r.code, "name": std.name(r.code) if r.code in std else "", "scope": r.scope,
-             "keywords": list(r.keywords), "exclude": list(r.exclude), "note": r.note}
+             "keywords": list(r.keywords), "exclude": list(r.exclude), "note": r.note,
+             "note_en": r.note_en}
             for r in node.codes
         ],
     }

@@ -481,9 +481,9 @@ def codes_table(model: dict) -> Table:
     rows = model["node"]["codes"]
     columns = [Column("code", "code", label="col_code"), Column("code_name", label="col_code_name"),
                Column("scope", codes="code_scope", label="col_scope"), Column("keywords", "list"),
-               Column("exclude", "list"), Column("note")]
+               Column("exclude", "list"), Column("note", "name")]  # note: {zh, en} (issue 10)
     data = [{"code": c["code"], "code_name": c["name"], "scope": c["scope"], "keywords": c["keywords"],
-             "exclude": c["exclude"], "note": c["note"]} for c in rows]
+             "exclude": c["exclude"], "note": {"zh": c["note"], "en": c.get("note_en", "")}} for c in rows]
     return table("concordance", columns, data, PACK)
 
 

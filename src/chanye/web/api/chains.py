@@ -76,6 +76,7 @@ class ChainInfo(BaseModel):
     cluster_name_en: str
     cluster_status: str
     description: str
+    description_en: str = ""
     sources: list[ChainSource]
 
 
@@ -103,6 +104,7 @@ class ChainEdgeInfo(BaseModel):
     source: str
     target: str
     note: str
+    note_en: str = ""
 
 
 class ChainListTable(TablePayload):
@@ -233,6 +235,7 @@ def chain_model(h: service.Host, chain_id: str, district: str | None = None, lan
             "id": chain.id, "name": chain.name.zh, "name_en": chain.name.en or chain.name.zh,
             "cluster": chain.cluster, "cluster_name": cluster.name.zh, "cluster_name_en": cluster.name.en,
             "cluster_status": cluster.status, "description": chain.description,
+            "description_en": chain.description_en,
             "sources": [_source(framework, s) for s in chain.sources],
         },
         "area": _area(b.city, b.district, lang),
@@ -242,7 +245,7 @@ def chain_model(h: service.Host, chain_id: str, district: str | None = None, lan
         "link_status": b.link_status,
         "counts": {s: _cell(n, "count", provenance) for s, n in b.counts().items()},
         "nodes": nodes,
-        "edges": [{"source": e.source, "target": e.target, "note": e.note} for e in chain.edges],
+        "edges": [{"source": e.source, "target": e.target, "note": e.note, "note_en": e.note_en} for e in chain.edges],
         "diagnosis": diagnosis,
         "totals": {"recruitment": len(b.recruitment.rows), "expansion": len(b.expansion.rows),
                    "leaders": len(b.leaders.rows)},

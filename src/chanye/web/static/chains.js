@@ -82,7 +82,7 @@
     });
     var links = (model.edges || []).filter(function (e) { return pos[e.source] && pos[e.target]; }).map(function (e) {
       var same = pos[e.source][0] === pos[e.target][0];
-      return { source: e.source, target: e.target, note: e.note, lineStyle: { curveness: same ? 0.45 : 0.08 } };
+      return { source: e.source, target: e.target, note: lang === 'en' ? e.note_en : e.note, lineStyle: { curveness: same ? 0.45 : 0.08 } };
     });
     nodes.forEach(function (n) {  // the tree: a dotted line from a link to the one it refines
       if (n.parent && pos[n.parent]) {
