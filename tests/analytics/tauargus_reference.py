@@ -31,6 +31,7 @@ def tau_protect(micro: pd.DataFrame, workdir: Path, *, holding: str | None = Non
     {(row, col): status letter} (U primary, M secondary, S safe, E empty, ...) and τ-ARGUS's audit of it."""
     from pytauargus import protect
 
+    Path(workdir).mkdir(parents=True, exist_ok=True)
     with contextlib.chdir(workdir):  # its solver writes logs (CSPlogfile.txt, cspSCIP.*) into the current folder
         res = protect(micro, ["row", "col"], response="value", safety_rules=RULES, suppress="OPT(1)",
                       holding_var=holding, workdir=str(workdir))

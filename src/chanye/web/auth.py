@@ -37,6 +37,7 @@ from chanye.registry import users
 from chanye.services.access import LOCAL, Viewer, viewer_of
 from chanye.web import errors
 from chanye.web.i18n import lang_of, translator
+from chanye.web.templating import templates
 
 log = logging.getLogger("chanye.web.auth")
 
@@ -276,8 +277,6 @@ def _safe_next(value: str | None) -> str:
 
 def login_page(request: Request, *, status: int = 200, failed: bool = False, name: str = "",
                next_url: str = "/") -> HTMLResponse:
-    from chanye.web.pages import templates
-
     lang = lang_of(request)
     ctx = request.app.state.ctx
     context = {"lang": lang, "t": translator(lang), "failed": failed, "name": name, "next": _safe_next(next_url),

@@ -9,13 +9,10 @@ built elsewhere. `render_error` draws the error page for web/errors.py.
 from __future__ import annotations
 
 import logging
-import math
-from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from fastapi.templating import Jinja2Templates
 
 from chanye.errors import NotFound
 from chanye.present import labels
@@ -26,14 +23,12 @@ from chanye.services.results import Table
 from chanye.web.api.enterprises import EnterprisePayload, SearchPayload
 from chanye.web.auth import viewer
 from chanye.web.disclosure import for_viewer
-from chanye.web.i18n import lang_of, translator, words_for
+from chanye.web.i18n import lang_of, translator
 from chanye.web.schemas import responses
 from chanye.web.tables import clean, xlsx_response
+from chanye.web.templating import fmt, templates
 
-HERE = Path(__file__).parent
 log = logging.getLogger("chanye.web")
-templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
 
 router = APIRouter(tags=["pages 页面"])
 
@@ -66,22 +61,6 @@ NAV = (
 # --------------------------------------------------------------------------------------------------------
 # Template helpers
 # --------------------------------------------------------------------------------------------------------
-
-
-def fmt(value, digits: int = 0, *, sign: bool = False) -> str:
-    """A number for a table cell: thousands separators, fixed digits, '—' for missing."""
-    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
-        return "—"
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    text = f"{number:+,.{digits}f}" if sign else f"{number:,.{digits}f}"
-    return text
-
-
-templates.env.filters["fmt"] = fmt
-templates.env.globals["js_words"] = words_for
 
 
 def _synthetic(request: Request) -> bool:
