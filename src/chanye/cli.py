@@ -48,6 +48,14 @@ DbOption = Annotated[
 ]
 
 
+def check_format(fmt: str, output: Path | None, allowed: tuple[str, ...]) -> None:
+    """The --format / --output rule of every command: a format it knows, and a file for the ones written to one."""
+    if fmt not in allowed:
+        raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 " + ", ".join(allowed))
+    if fmt in ("xlsx", "csv") and output is None:
+        raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
+
+
 def existing_db(db: Path | None) -> Path:
     """The database a reading command opens (`--db`, else `default_path()`), refused when the file does not exist:
     a command run in the wrong folder must not create an empty database silently (issue 15)."""
@@ -499,21 +507,16 @@ def scoreboard_command(
     from chanye.present.terminal import rich_table
     from chanye.services.platform import Platform
 
-    if fmt not in ("table", "json", "xlsx", "csv"):
-        raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx, csv")
+    check_format(fmt, output, ("table", "json", "xlsx", "csv"))
     platform = Platform(existing_db(db), pack)
     board = platform.scoreboard()
     views = platform.scoreboard_tables(year=year, node=node, district=district)
     if fmt == "xlsx":
-        if output is None:
-            raise ChanyeError("--format xlsx 需要 --output 文件 (needs --output)")
         present.write_xlsx(views, output, lang)
         names = [labels.word(name, lang) for name in views]
         console.print(f"{labels.word('written', lang)} {len(views)} -> {output}: {', '.join(names)}")
         return
     if fmt == "csv":
-        if output is None:
-            raise ChanyeError("--format csv 需要 --output 文件 (needs --output)")
         write_frame(present.frame(views["nodes"], lang), output, "csv")
         console.print(f"{labels.word('written', lang)} {labels.word('nodes', lang)} -> {output}")
         return
@@ -609,8 +612,7 @@ def opportunities_command(
     from chanye.present.terminal import rich_table
     from chanye.services.platform import Platform
 
-    if fmt in ("csv", "xlsx") and output is None:
-        raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
+    check_format(fmt, output, ("table", "json", "xlsx", "csv"))
     with Platform(existing_db(db), pack) as platform:
         result = platform.opportunities(place, measure, strategy, by, scope, year, limit=limit,
                                         min_presence_firms=min_firms, feasible=not show_all)
@@ -661,10 +663,7 @@ def chains_command(
     from chanye.present.terminal import rich_table
     from chanye.services.platform import Platform
 
-    if fmt not in ("table", "json", "xlsx"):
-        raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx")
-    if fmt == "xlsx" and output is None:
-        raise ChanyeError("--format xlsx 需要 --output 文件 (needs --output)")
+    check_format(fmt, output, ("table", "json", "xlsx"))
     platform = Platform(existing_db(db), pack)
     w = lambda key, **kw: labels.word(key, lang).format(**kw) if kw else labels.word(key, lang)  # noqa: E731
     if cluster is None:
@@ -1090,11 +1089,8 @@ def _io_emit(result, fmt: str, output: Path | None, lang: str, note: str, keys: 
     from chanye.present import tables as present
     from chanye.present.terminal import rich_table
 
-    if fmt not in ("table", "json", "xlsx", "csv"):
-        raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx, csv")
+    check_format(fmt, output, ("table", "json", "xlsx", "csv"))
     if fmt in ("xlsx", "csv"):
-        if output is None:
-            raise ChanyeError(f"--format {fmt} 需要 --output 文件 (needs --output)")
         if fmt == "xlsx":
             present.write_xlsx({result.name: result}, output, lang)
         else:
@@ -1148,8 +1144,7 @@ def io_fusion_command(
     from chanye.present.terminal import rich_table
     from chanye.services import io as io_service
 
-    if fmt not in ("table", "json", "xlsx"):
-        raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx")
+    check_format(fmt, output, ("table", "json", "xlsx"))
     framework = load_pack(pack)
     views = {"io_fusion_inputs": io_service.fusion_inputs_table(table_spec),
              "io_fusion_sales": io_service.fusion_sales_table(table_spec),
@@ -1158,8 +1153,6 @@ def io_fusion_command(
         views["io_coupling"] = io_service.coupling_table(store, framework.city, district=district)
     note = labels.word("io_fusion_note", lang).format(year=views["io_fusion_inputs"].meta["year"])
     if fmt == "xlsx":
-        if output is None:
-            raise ChanyeError("--format xlsx 需要 --output 文件 (needs --output)")
         present.write_xlsx(views, output, lang)
         io_console.print(f"{labels.word('written', lang)} {len(views)} -> {output}")
         return
