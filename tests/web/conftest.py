@@ -65,3 +65,19 @@ def fresh_client(web_db, tmp_path):
     with TestClient(application) as c:
         yield c
     application.state.ctx.store.close()
+
+
+def app_with_accounts(web_db: Path, folder: Path, roles: dict, passwords: dict):
+    """A copy of the demo database with these accounts ({name: (role, district)}), served with accounts on."""
+    from chanye.framework import load_pack
+    from chanye.registry.store import Store
+    from chanye.services import accounts
+    from chanye.web.app import create_app
+
+    path = folder / "accounts.duckdb"
+    shutil.copy(web_db, path)
+    city = load_pack(None).city
+    with Store.reader(path) as store:
+        for name, (role, district) in roles.items():
+            accounts.add_user(store, city, name, role, passwords[name], district)
+    return create_app(path, auth=True)

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from chanye.framework import load_pack
 from chanye.registry import views
-from chanye.registry.store import Store
-from chanye.services import accounts
+
+from .conftest import app_with_accounts
 
 PASSWORDS = {"wang": "wang-password-1", "chen": "chen-password-1", "li": "li-password-1", "zhao": "zhao-password-1"}
 ROLES = {"wang": ("admin", None), "chen": ("city_analyst", None), "li": ("district_analyst", "黄埔"),
@@ -30,15 +28,7 @@ EVIL = "http://evil.example"
 
 @pytest.fixture(scope="module")
 def auth_app(web_db, tmp_path_factory):
-    from chanye.web.app import create_app
-
-    path = tmp_path_factory.mktemp("auth") / "auth.duckdb"
-    shutil.copy(web_db, path)
-    city = load_pack(None).city
-    with Store.reader(path) as store:
-        for name, (role, district) in ROLES.items():
-            accounts.add_user(store, city, name, role, PASSWORDS[name], district)
-    app = create_app(path, auth=True)
+    app = app_with_accounts(web_db, tmp_path_factory.mktemp("auth"), ROLES, PASSWORDS)
     yield app
     app.state.ctx.store.close()
 

@@ -4,16 +4,13 @@ control; an admin sees everything. Over a private copy of the small demo with ac
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from fastapi.testclient import TestClient
 
 from chanye.analytics.disclosure import SUPPRESSED
-from chanye.framework import load_pack
-from chanye.registry.store import Store
-from chanye.services import accounts
 from chanye.services.access import Role, Viewer
+
+from .conftest import app_with_accounts
 
 PASSWORDS = {"boss": "boss-password-1", "guest": "guest-password-1", "hp": "hp-password-1"}
 ROLES = {"boss": ("admin", None), "guest": ("visitor", None), "hp": ("district_analyst", "黄埔")}
@@ -24,15 +21,7 @@ NOTE_ZH = "已按统计法抑制（少于 3 家企业或 1–2 家企业占比�
 
 @pytest.fixture(scope="module")
 def site(web_db, tmp_path_factory):
-    from chanye.web.app import create_app
-
-    path = tmp_path_factory.mktemp("sdc") / "sdc.duckdb"
-    shutil.copy(web_db, path)
-    city = load_pack(None).city
-    with Store.reader(path) as store:
-        for name, (role, district) in ROLES.items():
-            accounts.add_user(store, city, name, role, PASSWORDS[name], district)
-    app = create_app(path, auth=True)
+    app = app_with_accounts(web_db, tmp_path_factory.mktemp("sdc"), ROLES, PASSWORDS)
     yield app
     app.state.ctx.store.close()
 
