@@ -19,7 +19,7 @@ THOUSAND_BILLION_2024 = {
 
 @pytest.fixture(scope="module")
 def board(demo_db):
-    with Store(demo_db) as store:  # read-write like the web app: DuckDB wants one mode per file per process
+    with Store(demo_db, read_only=True) as store:  # it only reads; other fixtures may hold the file read-only
         return scoreboard.compute(store, load_pack())
 
 

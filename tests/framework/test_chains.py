@@ -284,3 +284,14 @@ def test_chain_sources_merged_into_the_framework_are_not_clashes(pack: Path) -> 
     merged = framework.model_copy(update={"sources": (*framework.sources, *chains.sources)})
     assert check_chains(chains.templates, merged, chains.docs, sources=chains.sources) == []
     assert check_chains(chains.templates, merged, chains.docs) == []
+
+
+def test_chains_come_in_the_frameworks_order_not_their_file_names() -> None:
+    """Pages and commands list chains as the system lists its industries (12218: 6 pillars, 5 strategic, 4
+    featured, then the future industries), chains of one cluster in file order (issue 15)."""
+    assert [c.id for c in load_pack("guangzhou-12218").chains] == [
+        "icv-nev", "uhd-display", "biomed", "petrochem-materials", "software-internet", "equipment-robotics", "ai",
+        "semiconductor", "new-energy-storage", "low-altitude", "space-commercial", "biomanufacturing", "fashion",
+        "rail-transit", "shipbuilding-marine", "smart-construction", "embodied-ai", "cell-gene", "quantum",
+        "hydrogen-fusion", "bci", "6g"]
+    assert [c.id for c in load_pack("shenzhen-20-8").chains] == ["semiconductor", "smart-terminals", "new-energy", "icv"]

@@ -57,7 +57,7 @@ def test_migrations_add_the_chain_tables() -> None:
 
 
 def test_the_demo_build_stores_every_chains_links(demo_db, framework) -> None:
-    with Store(demo_db) as store:
+    with Store(demo_db, read_only=True) as store:  # it only reads; web fixtures may hold the file
         stored = read_links(store, PACK)
         firms = store.query(FIRMS_SQL)
         runs = store.query("SELECT chain, fingerprint FROM chain_link_runs WHERE pack = ?", [PACK])

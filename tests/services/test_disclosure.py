@@ -24,7 +24,7 @@ MEASURES = ("revenue", "industrial_output", "value_added")
 
 @pytest.fixture(scope="module")
 def board(demo_db):
-    with Store(demo_db) as store:
+    with Store(demo_db, read_only=True) as store:
         return scoreboard.compute(store, load_pack())
 
 
@@ -162,7 +162,7 @@ def contributions(demo_db, board, measure: str) -> pd.DataFrame:
     """One record per (node, firm) as τ-ARGUS's microdata: row, col, uscc (the holding), value in 亿元 (τ-ARGUS's
     audit fails on values of 1e8 万元)."""
     fw = board.framework
-    with Store(demo_db) as store:
+    with Store(demo_db, read_only=True) as store:
         micro = store.query(
             f"""SELECT DISTINCT c.node AS row, e.district_code AS col, e.uscc, y.{measure} / 1e4 AS value
                 FROM classifications c JOIN enterprises e USING (uscc) JOIN enterprise_years y USING (uscc)

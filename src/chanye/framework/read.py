@@ -136,13 +136,16 @@ def read_pack(name_or_path: str | Path | None = None) -> LoadedPack:
     if findings:
         raise PackInvalid(summary(findings), findings)
     fw = parsed["framework.yaml"]
+    # Chains in the framework's own order (their clusters' places in framework.yaml), not their file names'.
+    place = {n.id: i for i, n in enumerate(fw.nodes)}
+    chains = sorted(chain_set.templates, key=lambda c: place.get(c.cluster, len(place)))
     framework = Framework(
         info=fw.pack,
         nodes=tuple(fw.nodes),
         sources=tuple(parsed["sources.yaml"].sources),
         metrics=tuple(parsed["metrics.yaml"].metrics) if "metrics.yaml" in parsed else (),
         targets=tuple(parsed["targets.yaml"].targets) if "targets.yaml" in parsed else (),
-        chains=tuple(chain_set.templates),
+        chains=tuple(chains),
         chain_sources=tuple(chain_set.sources),
         path=str(folder),
     )

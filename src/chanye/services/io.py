@@ -231,7 +231,7 @@ def regional_table(store: Store, *, city: str, spec: str | Path = "china-2018-15
     data = load_table(spec)
     year = year if year is not None else io_views.latest_year(store)
     if year is None:
-        raise NotFound("登记库没有年度数据 (the registry has no yearly figures)", hint="先导入或 chanye demo")
+        raise NotFound("登记库没有年度数据 (the registry has no yearly figures)", hint="先在「数据」页或用命令行导入企业数据 (import firms on the Data page or with the CLI)")
     sizes = io_views.class_sizes(store, city=city, year=year, measure=measure)
     mapping = sector_of_classes(data)
     sizes["sector"] = sizes["gbt_code"].map(mapping)
@@ -384,7 +384,7 @@ def coupling_table(store: Store, city: Any, *, district: str | None = None, alph
     (analytics.io.coupling_coordination) and the ten-grade class. `district` keeps one area's rows."""
     panel = io_views.division_panel(store, city=city.code)
     if panel.empty:
-        raise NotFound("登记库没有本市企业的年度数据 (no yearly figures for the city's firms)", hint="先导入或 chanye demo")
+        raise NotFound("登记库没有本市企业的年度数据 (no yearly figures for the city's firms)", hint="先在「数据」页或用命令行导入企业数据 (import firms on the Data page or with the CLI)")
     producer = tuple(d for v in SERVICE_TYPES.values() for d in v)
     panel["subsystem"] = np.where(panel["division"].isin(MANUFACTURING), "manufacturing",
                                   np.where(panel["division"].isin(producer), "services", None))

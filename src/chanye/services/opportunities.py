@@ -143,7 +143,7 @@ def load_panel(store: Store, city: str, measure: str = "enterprises", year: int 
     check_measure(measure)
     years = views.years(store)
     if not years:
-        raise NotFound("数据库中没有年度指标 (no yearly figures)", hint="先导入数据或运行 chanye demo")
+        raise NotFound("数据库中没有年度指标 (no yearly figures)", hint="先在「数据」页或用命令行导入企业数据 (import firms on the Data page or with the CLI)")
     year = year or years[-1]
     if year not in years:
         raise InputError(f"没有 {year} 年的数据 (no data for {year})", hint=f"可选年份: {', '.join(map(str, years))}")

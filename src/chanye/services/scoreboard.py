@@ -83,7 +83,7 @@ class Scoreboard:
 
     def year(self, year: int | None) -> int:
         if not self.years:
-            raise NotFound("数据库中没有年度指标 (the registry holds no yearly figures)", hint="先导入数据或运行 chanye demo")
+            raise NotFound("数据库中没有年度指标 (the registry holds no yearly figures)", hint="先在「数据」页或用命令行导入企业数据 (import firms on the Data page or with the CLI)")
         if year is None:
             return self.latest
         if year not in self.years:
