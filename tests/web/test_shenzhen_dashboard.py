@@ -60,3 +60,21 @@ def test_the_overview_speaks_of_shenzhens_system_only(sz) -> None:
     shown = visible(html)
     assert "城市主要指标" not in shown  # no published headline figures for this city: no empty card
     assert "规模指标：框架包为每个节点设定" in shown
+
+
+def test_the_report_follows_shenzhens_template(sz) -> None:
+    """The 生成报告 download for Shenzhen: its own template's title and section order (集群 and 目标进度 right after
+    the summary), Shenzhen's names only, 示例数据 in the header (issue 16)."""
+    import io
+
+    from docx import Document as Word
+
+    response = sz.get("/report.docx", params={"period": "2024"})
+    assert response.status_code == 200
+    word = Word(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert [p.text for p in word.paragraphs if p.style.name == "Heading 1"][:4] == [
+        "一、摘要", "二、战略性新兴产业集群与未来产业", "三、目标进度", "四、总体情况"]
+    assert "深圳市“20+8”产业集群发展监测报告" in text
+    assert "广州" not in text and "12218" not in text
+    assert all("示例数据" in "".join(p.text for p in s.header.paragraphs) for s in word.sections)
