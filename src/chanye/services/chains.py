@@ -29,7 +29,6 @@ from chanye.analytics import chains as ch
 from chanye.analytics import feasibility
 from chanye.classify.chain_links import link_status
 from chanye.classify.chains import LINK_COLUMNS, PRODUCER, ROLES, link_enterprises
-from chanye.errors import NotFound
 from chanye.framework.chains import ChainTemplate
 from chanye.framework.model import Framework
 from chanye.registry import views
@@ -37,6 +36,7 @@ from chanye.registry.chain_links import read_links
 from chanye.registry.store import Store
 from chanye.services.access import LOCAL, Viewer
 from chanye.services.results import Column, Provenance, Table, table
+from chanye.services.scoreboard import resolve_area
 from chanye.standards import industrial_policy
 from chanye.standards.regions import City
 
@@ -146,18 +146,9 @@ def read_chain_links(store: Store, framework: Framework, chain_id: str | None = 
 
 def resolve_district(framework: Framework, district: str | None) -> str | None:
     """A district of the pack's city by name, short name, English name or adcode; None for the whole city
-    (None, '', or the city's own code or name)."""
-    city = framework.city
-    if district is None or district in ("", city.code, city.name, city.name[:-1], city.name_en, "city"):
-        return None
-    found = city.resolve_district(district)
-    if found is None:
-        example = city.districts[0] if city.districts else None
-        close = "、".join(d.name for d in city.close_districts(district))  # issue 15: close matches first
-        raise NotFound(f"没有这个区: {district} (not a district of {city.label('en')})",
-                       hint=f"相近的有 close matches: {close}" if close else
-                       f"例如 {example.name} 或 {example.code}" if example else None)
-    return found.code
+    (None, '', or the city's own code or name). Unknown names: `scoreboard.resolve_area`'s NotFound."""
+    code = resolve_area(framework, district)
+    return None if code == framework.city.code else code
 
 
 def _in_area(firms: pd.DataFrame, city: str, district: str | None) -> np.ndarray:
