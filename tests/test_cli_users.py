@@ -87,11 +87,11 @@ def test_serve_refuses_no_auth_on_a_public_address(tmp_path: Path) -> None:
 
 def test_serve_turns_accounts_on_when_the_store_has_one(db: Path) -> None:
     auth, hosts, note = serve_access(db, "127.0.0.1", no_auth=False, allowed_hosts=None)
-    assert (auth, hosts) == (False, ["127.0.0.1", "localhost", "::1"])
+    assert (auth, hosts) == (False, ["127.0.0.1", "localhost", "[::1]"])
     assert note.startswith("未设账号：仅本机 127.0.0.1 访问")
     run("users", "add", "wang", "--role", "admin", "--password-stdin", "--db", str(db), stdin="wang-password-1\n")
     assert serve_access(db, "0.0.0.0", no_auth=False, allowed_hosts=["chanye.example"]) == (
         True, ["chanye.example"], "已启用账号登录：1 个账号")
-    assert serve_access(db, "::1", no_auth=True, allowed_hosts=None)[0] is False
+    assert serve_access(db, "::1", no_auth=True, allowed_hosts=None)[:2] == (False, ["[::1]", "localhost", "127.0.0.1"])
     with pytest.raises(ChanyeError, match=r"--no-auth 仅限本机地址 127.0.0.1、localhost、::1，不能用于 192.168.1.20"):
         serve_access(db, "192.168.1.20", no_auth=True, allowed_hosts=None)

@@ -973,7 +973,9 @@ def serve_access(path: Path, host: str, *, no_auth: bool, allowed_hosts: list[st
     if no_auth and not local:
         raise ChanyeError(f"--no-auth 仅限本机地址 127.0.0.1、localhost、::1，不能用于 {host[:40]} "
                           "(--no-auth: local addresses only)")  # one line at 140 columns
-    hosts = list(allowed_hosts or dict.fromkeys([host, "localhost", "127.0.0.1", "::1"]))
+    # Starlette compares the Host header's host part, where an IPv6 address keeps its brackets ("[::1]:8218")
+    hosts = [f"[{h}]" if ":" in h and not h.startswith("[") else h
+             for h in (allowed_hosts or dict.fromkeys([host, "localhost", "127.0.0.1", "::1"]))]
     if no_auth:
         return False, hosts, labels.word("accounts_off", "zh").format(host=host)
     count = 0

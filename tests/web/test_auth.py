@@ -291,3 +291,16 @@ def test_only_the_allowed_hosts_are_answered(web_db):
                                                                     follow_redirects=False).status_code == 303
     finally:
         app.state.ctx.store.close()
+
+
+def test_an_ipv6_loopback_host_is_answered(web_db):
+    from chanye.cli import serve_access
+    from chanye.web.app import create_app
+
+    _, hosts, _ = serve_access(web_db, "::1", no_auth=True, allowed_hosts=None)
+    app = create_app(web_db, allowed_hosts=hosts)
+    try:  # the Host header of http://[::1]:8218/ is "[::1]:8218"
+        assert TestClient(app, base_url="http://[::1]:8218").get("/login", follow_redirects=False).status_code == 303
+        assert TestClient(app, base_url="http://evil.example").get("/login").status_code == 400
+    finally:
+        app.state.ctx.store.close()
