@@ -304,3 +304,11 @@ def test_an_ipv6_loopback_host_is_answered(web_db):
         assert TestClient(app, base_url="http://evil.example").get("/login").status_code == 400
     finally:
         app.state.ctx.store.close()
+
+
+def test_the_api_explorer_carries_the_session_token_for_its_writes(wang, client):
+    """Swagger UI's "Try it out" sends X-CSRF-Token from the page (static/swagger-init.js)."""
+    page = wang.get("/docs")
+    assert page.status_code == 200
+    assert f'data-csrf="{csrf_of(wang)}"' in page.text
+    assert 'data-csrf=""' in client.get("/docs").text  # no accounts: nothing to carry

@@ -12,6 +12,7 @@ import sees the new data generation (the caches are dropped).
 
 from __future__ import annotations
 
+import html
 import json
 import os
 from pathlib import Path
@@ -46,7 +47,7 @@ DOCS_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>chanye 产业 API</title>
 <link rel="stylesheet" href="/vendor/swagger-ui/swagger-ui.css">
 <link rel="icon" href="/vendor/swagger-ui/favicon-32x32.png"></head>
-<body><div id="swagger-ui" data-openapi="{openapi}"></div>
+<body><div id="swagger-ui" data-openapi="{openapi}" data-csrf="{csrf}"></div>
 <script src="/vendor/swagger-ui/swagger-ui-bundle.js"></script><script src="/static/swagger-init.js"></script>
 </body></html>
 """
@@ -149,9 +150,12 @@ def create_app(db: str | Path | None = None, pack: str | None = None, *, auth: b
     app.mount("/vendor/swagger-ui", StaticFiles(directory=vendor_dir("swagger-ui")), name="swagger-ui")
 
     @app.get("/docs", include_in_schema=False)
-    def api_docs() -> HTMLResponse:
-        """The OpenAPI explorer, with Swagger UI from node_modules so it works offline."""
-        return HTMLResponse(DOCS_PAGE.format(openapi=app.openapi_url))
+    def api_docs(request: Request) -> HTMLResponse:
+        """The OpenAPI explorer, with Swagger UI from node_modules so it works offline. With accounts on, it
+        carries the session's CSRF token so "Try it out" can send writes (swagger-init.js)."""
+        session = getattr(request.state, "session", None)
+        csrf = html.escape(session.csrf) if session else ""
+        return HTMLResponse(DOCS_PAGE.format(openapi=app.openapi_url, csrf=csrf))
 
     # accounts (web/auth.py): its middleware goes in before the security headers, so they wrap its answers too
     auth_web.install(app, auth_web.AuthSettings(enabled=auth, session_hours=session_hours))

@@ -9,6 +9,14 @@ window.addEventListener('load', function () {
     layout: 'BaseLayout',
     deepLinking: true,
     validatorUrl: null,
+    // with accounts on, a write needs the session's CSRF token (web/auth.py reads X-CSRF-Token)
+    requestInterceptor: function (request) {
+      var token = root.getAttribute('data-csrf');
+      if (token && request.method && request.method.toUpperCase() !== 'GET') {
+        request.headers['X-CSRF-Token'] = token;
+      }
+      return request;
+    },
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset]
   });
 });
