@@ -9,6 +9,10 @@ VM), "warm" the best later call.
     .venv/bin/python benchmarks/complexity_bench.py            # 300 x 1,200 x 10 years, then 2,800 x 1,400 x 1
     .venv/bin/python benchmarks/complexity_bench.py --quick    # small sizes, a few seconds
     .venv/bin/python benchmarks/complexity_bench.py --oracle-python /tmp/ecx-venv/bin/python
+    # issue 14: `chanye complexity` as a whole process (CSV in, Parquet / CSV out) against the oracle's compute
+    # alone, and against the code before issue 14 (`git archive HEAD src | tar -x -C /tmp/before`)
+    .venv/bin/python benchmarks/complexity_bench.py --end-to-end --baseline-src /tmp/before/src \
+        --oracle-python /tmp/ecx-venv/bin/python
 
 The oracle is skipped with a message when ``ecomplexity`` cannot be imported by the oracle's Python.
 """
@@ -119,11 +123,13 @@ def worker(engine: str, n_loc: int, n_act: int, n_years: int, seed: int, calls: 
 
     before = _rss_mb()
     times = []
+    cpu = []
     rows_out = 0
     for _ in range(calls):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = run()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         rows_out = len(out)
         del out
     print(
@@ -131,6 +137,7 @@ def worker(engine: str, n_loc: int, n_act: int, n_years: int, seed: int, calls: 
             {
                 "engine": engine,
                 "cold_s": times[0],
+                "cold_cpu_s": cpu[0],
                 "warm_s": min(times[1:]) if len(times) > 1 else None,
                 "peak_rss_mb": _rss_mb(),
                 "rss_before_mb": before,
@@ -190,6 +197,95 @@ def fmt(res: dict | str | None) -> tuple[str, str, str, str]:
     return f"{res['cold_s']:.2f} s", warm, f"{res['peak_rss_mb']:.0f} MB", f"+{extra:.0f} MB"
 
 
+def cli_run(python: str, args: list[str], src: str | None, timeout: float) -> dict | str:
+    """One `chanye complexity` process: wall seconds, CPU seconds (user + sys) and peak RSS, from wait4."""
+    code = "import sys; from chanye.cli import app; sys.argv[0] = 'chanye'; app()"
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src  # the code before the change, e.g. `git archive HEAD src`
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([python, "-c", code, "complexity", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = t0 + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            proc.wait()
+            return f"did not finish within {timeout:.0f} s"
+        time.sleep(0.01)
+    wall = time.perf_counter() - t0
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        return "failed: " + (err.strip().splitlines() or ["?"])[-1]
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024.0}
+
+
+def end_to_end(args: argparse.Namespace, size: tuple[int, int, int], reason: str | None) -> None:
+    """Issue 14's target: the whole `chanye complexity` process >= 10x faster than the oracle's compute alone."""
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "chanye-complexity-bench"
+    folder.mkdir(exist_ok=True)
+    panel = folder / "panel_{}x{}x{}_{}.csv".format(*size, args.seed)
+    if not panel.exists():
+        synthetic_panel(*size, seed=args.seed).to_csv(panel, index=False)
+    label = "{} x {} x {}".format(*size)
+    print(f"end to end, {label}: {panel} ({panel.stat().st_size / 1e6:.0f} MB); best of {args.calls} runs each")
+    keys = ["--location", "loc", "--activity", "act", "--value", "value", "--year", "year"]
+    rows: dict[str, dict | str] = {}
+    for fmt in args.formats.split(","):
+        versions = [("chanye", None)] + ([("before", args.baseline_src)] if args.baseline_src else [])
+        for name, src in versions:
+            runs = []
+            for _ in range(1 if (name == "before" and fmt == "csv") else args.calls):
+                res = cli_run(sys.executable, [str(panel), *keys, "-o", str(folder / f"out_{name}.{fmt}")], src,
+                              timeout=900)
+                runs.append(res)
+                if isinstance(res, str):
+                    break
+            good = [r for r in runs if isinstance(r, dict)]
+            rows[f"{name} -> {fmt}"] = min(good, key=lambda r: r["wall_s"]) if good else runs[-1]
+        if args.baseline_src and all(isinstance(rows[f"{n} -> {fmt}"], dict) for n in ("chanye", "before")):
+            same = (folder / f"out_chanye.{fmt}").read_bytes() == (folder / f"out_before.{fmt}").read_bytes()
+            if fmt == "parquet" and not same:
+                import pyarrow.parquet as pq
+
+                a, b = pq.read_table(folder / "out_chanye.parquet"), pq.read_table(folder / "out_before.parquet")
+                same = a.equals(b) and a.schema.equals(b.schema, check_metadata=True)
+                print(f"  {fmt}: tables, schema and metadata equal to the code before: {same}")
+            else:
+                print(f"  {fmt}: byte-identical to the code before: {same}")
+    oracle = None
+    if not reason:
+        threads = args.oracle_threads or None
+        oracle = run_engine(args.oracle_python, "oracle", size, args.seed, 1, args.oracle_timeout, threads)
+    header = f"{'what':<34} {'wall':>8} {'CPU':>8} {'peak RSS':>9} {'oracle/this wall':>17} {'oracle/this CPU':>16}"
+    print(header)
+    print("-" * len(header))
+    if isinstance(oracle, dict):
+        print(f"{'ecomplexity 0.5.3 compute alone':<34} {oracle['cold_s']:>7.2f}s {oracle['cold_cpu_s']:>7.2f}s "
+              f"{oracle['peak_rss_mb']:>7.0f}MB")
+    elif oracle is not None:
+        print(f"{'ecomplexity 0.5.3 compute alone':<34} {oracle}")
+    for name, res in rows.items():
+        if isinstance(res, str):
+            print(f"{'whole process, ' + name:<34} {res}")
+            continue
+        ratios = ""
+        if isinstance(oracle, dict):
+            ratios = f"{oracle['cold_s'] / res['wall_s']:>16.1f}x {oracle['cold_cpu_s'] / res['cpu_s']:>15.1f}x"
+        print(f"{'whole process, ' + name:<34} {res['wall_s']:>7.2f}s {res['cpu_s']:>7.2f}s "
+              f"{res['peak_rss_mb']:>7.0f}MB {ratios}")
+    for fmt in args.formats.split(","):
+        new, old = rows.get(f"chanye -> {fmt}"), rows.get(f"before -> {fmt}")
+        if isinstance(new, dict) and isinstance(old, dict):
+            print(f"before / chanye, {fmt}: wall {old['wall_s'] / new['wall_s']:.1f}x, CPU "
+                  f"{old['cpu_s'] / new['cpu_s']:.1f}x, peak RSS {old['peak_rss_mb'] / new['peak_rss_mb']:.1f}x")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (seconds)")
@@ -212,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--calls", type=int, default=2, help="calls per engine process: the first is cold")
+    parser.add_argument("--end-to-end", action="store_true",
+                        help="time `chanye complexity` as a whole process (issue 14) instead of the engines")
+    parser.add_argument("--baseline-src", help="with --end-to-end: a src folder of the code to compare against")
+    parser.add_argument("--formats", default="parquet,csv", help="with --end-to-end: output formats")
     parser.add_argument("--worker", choices=["ours", "oracle"], help=argparse.SUPPRESS)
     parser.add_argument("--size", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -233,6 +333,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"agreement, 60 x 240 x 3, chanye conventions='pypi' vs oracle: {check_agreement(args.oracle_python, args.seed)}"
         )
+    if args.end_to_end:
+        for size in sizes if args.sizes else [(300, 1200, 10)]:
+            end_to_end(args, size, reason)  # type: ignore[arg-type]
+        return 0
     oracle_py = "-" if reason else args.oracle_python
     print(f"python {sys.version.split()[0]}; oracle python {oracle_py}; calls per engine {args.calls}")
     header = f"{'size (loc x act x years)':<26} {'engine':<18} {'cold':>9} {'warm':>9} {'peak RSS':>9} {'run adds':>9}"

@@ -1,5 +1,10 @@
 """The full scoreboard (all nodes x 11 districts x 5 years): on the demo database, and on a registry 10x larger
-(the demo's frames replicated with fresh USCCs), side by side; the ratio shows how cost grows with data.
+(the demo's frames replicated with fresh firms), side by side; the ratio shows how cost grows with data.
+
+Two ways of feeding the analytics, in the same run: the firms keyed by their USCC text (`views.firms` ...,
+as before issue 14) and keyed by a firm number, ordered by it (`views.scoreboard_frames`, what
+`services.scoreboard.compute` reads since issue 14). Times are CPU seconds (the machine is shared; wall times
+of one process vary by up to 50% there), best of --repeat.
 
     .venv/bin/chanye demo --db /tmp/demo.duckdb      # if it does not exist yet
     .venv/bin/python benchmarks/scoreboard_bench.py --db /tmp/demo.duckdb
@@ -19,23 +24,25 @@ from chanye.registry.store import Store
 from chanye.services import scoreboard
 
 
-def replicate(frame: pd.DataFrame, times: int) -> pd.DataFrame:
+def replicate(frame: pd.DataFrame, times: int, stride: int = 0) -> pd.DataFrame:
+    """`times` copies with distinct firms and the same figures: a USCC gets "#k"; a firm number gets
+    k * stride, so numbered frames stay ordered by number."""
     parts = []
     for k in range(times):
         part = frame.copy()
-        part["uscc"] = part["uscc"] + f"#{k}"  # distinct firms, same figures
+        part["uscc"] = part["uscc"] + (k * stride if stride else f"#{k}")
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
 
 
 def analytics(firms, figures, tags, links, fw) -> float:
-    started = time.perf_counter()
+    started = time.process_time()
     scale = ind.scale(firms, figures, tags, links, fw)
     ind.dynamics(scale)
     ind.structure(scale, fw)
     ind.milestones(scale, fw)
     ind.target_progress(scale, fw.targets, int(scale["year"].max()))
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def best(func, repeat: int) -> float:
@@ -51,22 +58,35 @@ def main() -> None:
     fw = load_pack()
     with Store(args.db, read_only=True) as store:
         full = best(lambda: _timed(lambda: scoreboard.compute(store, fw)), args.repeat)
-        firms, figures, tags, links = views.firms(store), views.figures(store), views.tags(store), views.links(store, fw.id)
-    one = best(lambda: analytics(firms, figures, tags, links, fw), args.repeat)
-    big = [replicate(f, args.times) for f in (firms, figures, tags, links)]
-    many = best(lambda: analytics(*big, fw), max(1, args.repeat - 1))
-    print(f"registry: {len(firms):,} firms, {len(figures):,} firm-years, {len(links):,} node links")
-    print(f"{'':44} {'seconds':>8}")
-    print(f"{'scoreboard.compute (store read + analytics), 1x':44} {full:8.3f}")
-    print(f"{'analytics only, 1x':44} {one:8.3f}")
-    print(f"{f'analytics only, {args.times}x':44} {many:8.3f}")
-    print(f"cost ratio {args.times}x / 1x = {many / one:.1f} (linear would be {args.times})")
+        read_text = best(lambda: _timed(lambda: (views.firms(store), views.figures(store), views.tags(store),
+                                                 views.links(store, fw.id))), args.repeat)
+        read_ids = best(lambda: _timed(lambda: views.scoreboard_frames(store, fw.id)), args.repeat)
+        text = (views.firms(store), views.figures(store), views.tags(store), views.links(store, fw.id))
+        ids = views.scoreboard_frames(store, fw.id)
+    pd.testing.assert_frame_equal(ind.scale(*text, fw), ind.scale(*ids, fw))  # the same scale either way
+    stride = int(max(f["uscc"].max() for f in ids)) + 1
+    rows = []
+    for name, frames, step in (("USCC text (before)", text, 0), ("firm numbers (now)", ids, stride)):
+        one = best(lambda frames=frames: analytics(*frames, fw), args.repeat)
+        big = [replicate(f, args.times, step) for f in frames]
+        many = best(lambda big=big: analytics(*big, fw), max(1, args.repeat - 1))
+        del big
+        rows.append((name, one, many))
+    firms, figures, _, links = text
+    print(f"registry: {len(firms):,} firms, {len(figures):,} firm-years, {len(links):,} node links; CPU seconds")
+    print(f"{'scoreboard.compute (store read + analytics), 1x':52} {full:8.3f}")
+    print(f"{'store read, USCC text (views.firms, figures, ...)':52} {read_text:8.3f}")
+    print(f"{'store read, firm numbers (views.scoreboard_frames)':52} {read_ids:8.3f}")
+    print(f"{'analytics, keyed by':26} {'1x':>8} {f'{args.times}x':>8} {'ratio':>8}")
+    for name, one, many in rows:
+        print(f"{name:26} {one:8.3f} {many:8.3f} {many / one:7.1f}x")
+    print(f"target: cost at {args.times}x <= {args.times * 1.1:.0f}x the cost at 1x")
 
 
 def _timed(func) -> float:
-    started = time.perf_counter()
+    started = time.process_time()
     func()
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 if __name__ == "__main__":

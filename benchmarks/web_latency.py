@@ -52,17 +52,20 @@ def free_port() -> int:
 def start_server(db: str, port: int) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "chanye.cli", "serve", "--db", db, "--port", str(port), "--no-demo"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
-    deadline = time.time() + 60
+    deadline = time.time() + 300  # the warm-up takes about a minute on the full demo, more on a busy machine
     while time.time() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}{BASELINE}", timeout=1).status_code == 200:
+            answer = httpx.get(f"http://127.0.0.1:{port}{BASELINE}", timeout=1)
+            # issue 14: pages answer 数据准备中 (503) while the start-up warm-up builds the caches; wait for them
+            if answer.status_code == 200 and answer.headers.get("x-chanye-warm-up", "done") != "building":
                 return proc
+            time.sleep(0.5)
         except httpx.HTTPError:
             time.sleep(0.2)
         if proc.poll() is not None:
             raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")
     proc.kill()
-    raise SystemExit("server did not start in 60 s")
+    raise SystemExit("server did not start in 300 s")
 
 
 def a_firm(db: str) -> str:

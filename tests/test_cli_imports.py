@@ -115,3 +115,32 @@ def test_targets_import_and_list_in_both_languages(db: Path, tmp_path: Path) -> 
     goals = json.loads(run("targets", "--db", str(db), "--json").stdout)
     assert goals[-1] == {"id": "city-revenue-2030", "node": "city", "metric": "revenue", "value": 40000.0,
                          "unit": "亿元", "year": 2030, "status": "provisional", "sources": "", "note": ""}
+
+
+# --- issue 15 data in: `chanye import FILE --preview` -----------------------------------------------------------
+
+
+def test_import_preview_prints_mapping_units_rows_and_reasons_and_writes_nothing(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "预览.csv"
+    path.write_text("统一社会信用代码,企业名称,所属区,营业收入,年份,备注\n"
+                    f"{GOOD},示例命令行预览公司,天河区,1200,2024,x\n"
+                    f"{BAD},示例命令行坏行公司,火星区,abc,2024,\n", encoding="utf-8")
+    with Store(db, read_only=True) as store:
+        before = (store.count("enterprises"), store.count("import_batches"), store.count("quarantine"))
+    result = run("import", str(path), "--preview", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.splitlines()[0] == "导入预览（尚未写入） 预览.csv"
+    assert out.splitlines()[1] == "共 2 行：将入库 1 行，隔离 1 行（3 条原因），空行 0 行"
+    for line in ("│ 4  │ 营业收入         │ 营业收入         │ 已识别         │ 万元         │ 未注明，按默认 │ 万元     │",
+                 "│ 6  │ 备注             │ —                │ 未识别（忽略） │ —            │ —              │ —        │"):
+        assert line in out
+    assert "│ 2      │ 91440106MA00000011 │ 示例命令行预览公司 │ 天河区 │ 2024 │         1,200.00 │" in out
+    assert "│ 3      │ 91440101XXXXXXXXX1 │ 营业收入         │ 无法解析的数值 'abc'" in out
+    with Store(db, read_only=True) as store:
+        assert (store.count("enterprises"), store.count("import_batches"), store.count("quarantine")) == before
+    as_json = json.loads(run("import", str(path), "--preview", "--db", str(db), "--json").stdout)
+    assert as_json["counts"] == {"rows_total": 2, "rows_loaded": 1, "rows_quarantined": 1, "rows_blank": 0,
+                                 "reasons": 3}
+    assert [(r["row_number"], r["field"]) for r in as_json["preview_quarantine"]["rows"]] == [
+        (3, "uscc"), (3, "district"), (3, "revenue")]

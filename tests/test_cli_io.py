@@ -263,3 +263,60 @@ def test_regional_table_needs_city_figures(tiny_store: Store) -> None:
         io_service.regional_table(tiny_store, city="C1", measure="revenue")
     with pytest.raises(NotFound, match="the city's firms have no employees figures in 2024"):
         io_service.regional_table(tiny_store, city="C9")
+
+
+# --- 制造业立市 and 数智化/绿色化 (issue 13 §5-6) ------------------------------------------------------------------
+
+
+def test_manufacturing_command(demo_db: Path, tmp_path: Path) -> None:
+    result = run("io", "manufacturing", "--db", str(demo_db), "--format", "json")
+    assert result.exit_code == 0, result.output
+    tables = json.loads(result.stdout)["tables"]
+    assert set(tables) == {"mfg_registry", "mfg_national", "mfg_published"}
+    assert tables["mfg_registry"]["synthetic"] is True and tables["mfg_national"]["provenance"] == "nbs_io"
+    assert [round(r["va_share"]["value"], 2) for r in tables["mfg_national"]["rows"]] == [27.78, 26.59, 24.86]
+    text = run("io", "manufacturing", "--db", str(demo_db), "--year", "2024", "--district", "黄埔")
+    assert text.exit_code == 0, text.output
+    assert "示例数据" in text.stdout and "黄埔区" in text.stdout and "制造业营业收入占比" in text.stdout
+    assert "工业技改投资增速" in text.stdout and "据报道" in text.stdout and "2023 │" not in text.stdout.split("全国")[0]
+    assert max(len(line) for line in text.stdout.splitlines()) <= 120
+    out = tmp_path / "m.xlsx"
+    assert run("io", "manufacturing", "--db", str(demo_db), "-f", "xlsx", "-o", str(out), "--lang", "en").exit_code == 0
+    assert len(load_workbook(out).sheetnames) == 3
+
+
+def test_transformation_template_import_and_show(tmp_path: Path) -> None:
+    from chanye.framework import load_pack
+    from chanye.registry.uscc import make_uscc
+
+    city = load_pack(None).city
+    firm, district = make_uscc("91440101MA5ABCDE1"), city.districts[0].code
+    db = tmp_path / "t.duckdb"
+    with Store(db) as store, store.transaction() as con:
+        con.execute("INSERT INTO enterprises (uscc, name, city_code, district_code, industry_code) "
+                    "VALUES (?, '甲', ?, ?, '3612')", [firm, city.code, district])
+        con.execute("INSERT INTO enterprise_years (uscc, year, industrial_output) VALUES (?, 2024, 2000)", [firm])
+    template = tmp_path / "t.xlsx"
+    done = run("io", "transformation", "template", str(template))
+    assert done.exit_code == 0 and "已写出转型指标模板" in done.stdout
+    empty = run("io", "transformation", "show", "--db", str(db))
+    assert empty.exit_code == 0 and "尚无企业的转型指标" in empty.stdout
+    data = tmp_path / "d.csv"
+    pd.DataFrame([[firm, 2024, 3, "是", 100], ["bad", 2024, 3, "否", 1]],
+                 columns=["统一社会信用代码", "年份", "智能制造能力成熟度等级", "绿色工厂", "综合能源消费量（吨标准煤）"]
+                 ).to_csv(data, index=False)
+    imported = run("io", "transformation", "import", str(data), "--db", str(db))
+    assert imported.exit_code == 0, imported.output
+    assert "读入 2 行：导入 1 行（新增 1，更新 0，未变 0），隔离 1 行，跳过示例行 0" in imported.stdout
+    assert "1 × uscc: 统一社会信用代码 … 不是有效的统一社会信用代码（长度或校验位错误）" in imported.stdout
+    again = run("io", "transformation", "import", str(data), "--db", str(db), "--json")
+    assert json.loads(again.stdout)["unchanged"] == 1
+    shown = run("io", "transformation", "show", "--db", str(db), "--format", "json", "--lang", "en")
+    tables = json.loads(shown.stdout)["tables"]
+    row = tables["transformation_areas"]["rows"][0]
+    assert row["area_code"] == city.code and row["year"] == 2024 and row["firms"]["value"] == 1
+    assert row["smart_level3_share"] == {"value": 100.0, "unit": "percent", "provenance": "registry"}
+    assert row["energy_intensity"]["value"] == 50.0  # 1000 · 100 t / 2,000 万元
+    assert tables["transformation_nodes"]["rows"] == []  # the firm is not classified
+    missing = runner.invoke(app, ["io", "transformation", "import", str(tmp_path / "none.csv"), "--db", str(db)])
+    assert missing.exit_code == 1 and "no such file" in missing.output

@@ -33,10 +33,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("classify",),
     ("analytics",),
     ("services", "demo"),
-    ("present", "export"),
-    ("report",),
+    ("present", "export", "complexity_files"),  # complexity_files: `chanye complexity`'s reading and writing (issue 14)
+    ("report", "batch"),  # batch: the batch pipeline on DuckDB or Spark (issue 14 item 5)
     ("web",),
-    ("cli",),
+    ("cli", "cli_projects"),  # cli_projects: the `chanye projects` sub-app cli.py registers (issue 12)
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 DYNAMIC = {"__import__", "import_module"}

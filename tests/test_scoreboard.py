@@ -74,6 +74,29 @@ def test_node_table_counts_each_firm_once_above_the_nodes(board) -> None:
     assert set(table["provenance"]) == {"synthetic"}
 
 
+def test_scoreboard_frames_number_the_firms_and_give_the_same_scale(demo_db) -> None:
+    # Issue 14: compute() reads the firms numbered in SQL (0.. in USCC order over the four tables), ordered by
+    # number; the scale equals the one from the USCC-keyed frames.
+    import pandas as pd
+
+    from chanye.analytics import indicators as ind
+    from chanye.registry import views
+
+    fw = load_pack()
+    with Store(demo_db, read_only=True) as store:
+        text = (views.firms(store), views.figures(store), views.tags(store), views.links(store, fw.id))
+        ids = views.scoreboard_frames(store, fw.id)
+        assert store.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = '_scoreboard_ids'") == 0
+    number = {u: i for i, u in enumerate(sorted(set().union(*(set(f["uscc"]) for f in text))))}
+    for before, after in zip(text, ids, strict=True):
+        assert len(after) == len(before)
+        assert after["uscc"].dtype == "int64"
+        assert after["uscc"].tolist() == sorted(number[u] for u in before["uscc"])
+    assert ids[0]["uscc"].tolist() == list(range(len(ids[0])))  # every demo firm has a row: 0..n-1
+    assert ids[1][["uscc", "year"]].apply(tuple, axis=1).is_monotonic_increasing
+    pd.testing.assert_frame_equal(ind.scale(*ids, fw), ind.scale(*text, fw))
+
+
 def test_cli_writes_the_report_workbook(demo_db, tmp_path) -> None:
     out = tmp_path / "report.xlsx"
     result = CliRunner().invoke(app, ["scoreboard", "--db", str(demo_db), "-f", "xlsx", "-o", str(out)])

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -302,6 +301,7 @@ def import_command(
     sheet: Annotated[str | None, typer.Option(help="只导入这个工作表 (one sheet only)")] = None,
     vintage: Annotated[str, typer.Option(help="行业代码版本 2017 / 2011 / auto")] = "auto",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并报告，不写入 (plan only)")] = False,
+    preview: Annotated[bool, typer.Option("--preview", help="预览: 列映射、单位、前几行与隔离原因，不写入 (preview, nothing written)")] = False,
     db: DbOption = None,
     pack: PackOption = None,
     as_json: JsonOption = False,
@@ -313,6 +313,11 @@ def import_command(
 
     plan = Mapping.from_yaml(str(mapping)) if mapping else Mapping()
     plan.vintage = vintage if not mapping else plan.vintage
+    if preview:  # issue 15 data in: the web page's preview in the terminal
+        with open_store(db) as store:
+            result = imports.preview_file(_platform(db, pack, store), file, mapping=plan, year=year, sheet=sheet)
+        render_preview(result, lang, as_json)
+        return
     with open_store(db, create=True) as store, progress_bar(labels.word("import_bar", lang)) as update:
         report = imports.import_file(
             _platform(db, pack, store), file, mapping=plan, year=year, sheet=sheet, dry_run=dry_run, store=store,
@@ -356,6 +361,32 @@ def render_import(report, lang: str = "zh") -> None:
                                                                         columns=", ".join(sheet.ignored))) + "[/]")
     if report.rows_quarantined and report.batch_id:
         console.print(w("quarantine_hint").format(batch=report.batch_id), highlight=False)
+
+
+def render_preview(result, lang: str = "zh", as_json: bool = False) -> None:
+    """`chanye import FILE --preview` (issue 15 data in): the mapping with the units assumed, the first rows as
+    they will land and every reason of the rows that would be quarantined; nothing is written."""
+    from chanye.present import tables as present
+    from chanye.present.terminal import rich_table
+
+    tables = (result.columns, result.rows, result.quarantine)
+    if as_json:
+        print_json({"file": result.file, "counts": result.counts, "problem": result.problem,
+                    **{t.name: present.payload(t, lang) for t in tables}})
+        return
+    w = functools.partial(labels.word, lang=lang)
+    console.print(f"[bold]{escape(w('preview_title'))}[/] {escape(result.file)}", highlight=False, soft_wrap=True)
+    console.print(w("preview_summary").format(**result.counts), highlight=False, soft_wrap=True)
+    if result.problem:
+        console.print(f"[red]{escape(result.problem['message'])}[/]", highlight=False, soft_wrap=True)
+    console.print(rich_table(result.columns, lang, keys=("position", "header", "field_name", "status", "unit",
+                                                          "unit_source", "stored_unit")))
+    if result.rows.rows:
+        console.print(rich_table(result.rows, lang, title=w("preview_rows_title").format(n=len(result.rows.rows)),
+                                 keys=[k for k in result.rows.keys if k != "sheet" or any(r.get("sheet") for r in result.rows.rows)]))
+    if result.quarantine.rows:
+        console.print(rich_table(result.quarantine, lang, title=w("preview_quarantine_title"),
+                                 keys=("row_number", "uscc", "field_name", "reason"), wide=True))
 
 
 @command(app, "quarantine")
@@ -535,19 +566,6 @@ def scoreboard_command(
 # --- complexity and opportunities ---------------------------------------------------------------------------
 
 
-def read_panel(path: Path):
-    from chanye.errors import InputError
-
-    if not path.is_file():
-        raise InputError(f"文件不存在: {path} (no such file)")
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    if suffix in (".csv", ".txt"):
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    raise InputError(f"{path.name}: 面板只支持 CSV 或 Parquet (panel must be CSV or Parquet)")
-
-
 @command(app, "complexity")
 def complexity_command(
     panel: Annotated[Path, typer.Argument(help="长表 CSV / Parquet (a long panel)")],
@@ -567,23 +585,22 @@ def complexity_command(
     """经济复杂度: RCA、ECI/PCI、邻近度、密度、COI/COG，适用于任何长表 (economic complexity on any panel)."""
     from rich.progress import Progress
 
-    from chanye.analytics.complexity import complexity
-    from chanye.export import write_frame
+    from chanye import complexity_files as service
     from chanye.present import complexity as words
 
-    # Values stay as read: the engine names the first non-numeric cell instead of calling it missing.
-    frame = read_panel(panel)
-    pop = read_panel(population) if population else None
-    n_years = frame[year].nunique() if year else 1
+    # Read through Arrow (issue 14); a value column that is not all numbers stays text, so the engine names the
+    # first non-numeric cell instead of calling it missing.
+    frame = service.read_panel(panel, numeric=(value,))
+    pop = service.read_panel(population) if population else None
+    n_years = frame[year].nunique() if year and year in frame.columns else 1
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("复杂度 complexity（按年 per year）", total=n_years)
-        result = complexity(frame, location=location, activity=activity, value=value, year=year, presence=presence,
-                            rca_threshold=rca_threshold, proximity=proximity, knn=knn, population=pop,
-                            conventions=conventions, on_year=lambda _y: bar.advance(task))
-    write_frame(result, output)
-    for note in result.attrs.get("notes", []):  # (code, parameters) pairs, worded in `lang`
+        result = service.run(frame, output, location=location, activity=activity, value=value, year=year,
+                             presence=presence, rca_threshold=rca_threshold, proximity=proximity, knn=knn,
+                             population=pop, conventions=conventions, on_year=lambda _y: bar.advance(task))
+    for note in result.notes:  # (code, parameters) pairs, worded in `lang`
         err_console.print(f"[dim]{escape(words.note_text(note, lang))}[/]")
-    console.print(f"已写出 {len(result):,} 行 -> {output}")
+    console.print(f"已写出 {result.rows:,} 行 -> {output}")
 
 
 @command(app, "opportunities")
@@ -902,6 +919,7 @@ def serve_command(
     demo: Annotated[bool, typer.Option("--demo/--no-demo", help="数据库不存在时先生成示例数据 (build the demo first)")] = True,
     no_auth: Annotated[bool, typer.Option("--no-auth", help="不用账号，仅限本机地址 (no accounts; 127.0.0.1/localhost/::1 only)")] = False,
     allowed_host: Annotated[list[str] | None, typer.Option("--allowed-host", help="允许的 Host（可重复；默认监听地址和 localhost）(trusted Host header)")] = None,
+    warm_up: Annotated[bool, typer.Option("--warm/--no-warm", help="启动时在后台预先计算，期间页面显示“数据准备中” (build the caches at start-up; issue 14)")] = True,
 ) -> None:
     """启动仪表盘 (start the dashboard): http://127.0.0.1:8218/
 
@@ -922,7 +940,7 @@ def serve_command(
             build_database(path, progress=update)
     if note:
         console.print(note)
-    application = create_app(path, pack, auth=auth, allowed_hosts=hosts)
+    application = create_app(path, pack, auth=auth, allowed_hosts=hosts, warm_up=warm_up)
     console.print(f"chanye 仪表盘: http://{host}:{port}/  (API: http://{host}:{port}/docs)  Ctrl+C 退出")
     uvicorn.run(application, host=host, port=port, log_config=serve_log_config(), log_level=None)
 
@@ -1204,6 +1222,139 @@ def io_regional_command(
     _io_emit(result, fmt, output, lang, "\n".join([note, *notes]),
              keys=("sector_code", "sector", "slq", "backward_linkage", "forward_linkage", "output_multiplier",
                    "national_output_multiplier"))
+
+
+# --- batch (issue 14 item 5): the batch steps on DuckDB or Spark; the command lives in chanye.batch.cli -----------
+from chanye.batch.cli import batch as _batch  # noqa: E402
+
+command(app, "batch")(_batch)
+
+
+# --- projects: 招商与重点项目 (cli_projects.py; issue 12 projects) -----------------------------------------------------
+
+from chanye.cli_projects import projects_app  # noqa: E402  (its own module; registered here)
+
+app.add_typer(projects_app, name="projects")
+
+
+# --- 制造业立市 and 数智化/绿色化 transformation (services/manufacturing.py, services/transformation.py; issue 13 §5-6)
+
+
+def _io_views(views: dict, fmt: str, output: Path | None, lang: str, shown: dict, note: str) -> None:
+    """Several typed tables as terminal tables (with `shown` columns), one JSON object, or one XLSX workbook."""
+    from chanye.present import tables as present
+    from chanye.present.terminal import rich_table
+
+    if fmt == "xlsx":
+        present.write_xlsx(views, output, lang)
+        io_console.print(f"{labels.word('written', lang)} {len(views)} -> {output}")
+        return
+    if fmt == "json":
+        print_json({"tables": {name: present.payload(t, lang) for name, t in views.items()}})
+        return
+    if any(t.provenance.kind == "synthetic" for t in views.values()):
+        io_console.print(f"[bold yellow]{labels.word('synthetic', lang)}[/]: {labels.word('synthetic_note', lang)}")
+    for name, result in views.items():
+        io_console.print(rich_table(result, lang, keys=shown.get(name)))
+    io_console.print(note, highlight=False)
+
+
+@command(io_app, "manufacturing")
+def io_manufacturing_command(
+    district: Annotated[str | None, typer.Option(help="区: 名称、简称或代码 (one district's rows)")] = None,
+    year: Annotated[int | None, typer.Option(help="登记库表只显示这一年 (registry rows of one year; default all)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file, for xlsx)")] = None,
+    lang: LangOption = "zh",
+    db: DbOption = None,
+    pack: PackOption = None,
+) -> None:
+    """产业第一、制造业立市: 登记库制造业比重（企业数、营业收入、增加值）、全国制造业增加值占GDP比重、公开数字 (manufacturing first)."""
+    from dataclasses import replace
+
+    from chanye.framework import load_pack
+    from chanye.services import manufacturing as mfg_service
+
+    check_format(fmt, output, ("table", "json", "xlsx"))
+    framework = load_pack(pack)
+    with open_store(db) as store:
+        registry = mfg_service.registry_table(store, framework.city, district=district)
+        published = mfg_service.published_table(store, framework)
+    if year is not None:
+        registry = replace(registry, rows=tuple(r for r in registry.rows if r["year"] == year))
+    views = {"mfg_registry": registry, "mfg_national": mfg_service.national_table(), "mfg_published": published}
+    shown = {"mfg_registry": ("area_name", "year", "mfg_firms", "firms_share", "revenue_share", "va_share",
+                              "revenue_share_change"),
+             "mfg_national": ("table_id", "year", "va_share", "output_share", "va_share_change"),
+             "mfg_published": ("metric", "year", "comparison", "value", "growth", "confirmation", "source_title")}
+    _io_views(views, fmt, output, lang, shown, labels.word("mfg_note", lang))
+
+
+transformation_app = typer.Typer(help="数智化、绿色化转型指标: 模板、导入、指标 (digital and green transformation indicators).",
+                                 no_args_is_help=True)
+io_app.add_typer(transformation_app, name="transformation")
+
+
+@command(transformation_app, "template")
+def transformation_template_command(
+    output: Annotated[Path, typer.Argument(metavar="FILE", help="模板文件 (.xlsx)")],
+    lang: LangOption = "zh",
+) -> None:
+    """写出转型指标导入模板：表头含单位、一行示例 (write the import template: headers with units, an example row)."""
+    from chanye.services import transformation as tf_service
+
+    path = tf_service.write_template(output)
+    io_console.print(f"{labels.word('transformation_template_written', lang)} -> {path}", highlight=False)
+
+
+@command(transformation_app, "import")
+def transformation_import_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV 或 XLSX（见模板）")],
+    as_json: JsonOption = False,
+    lang: LangOption = "zh",
+    db: DbOption = None,
+) -> None:
+    """导入企业的转型指标：按 统一社会信用代码+年份 更新，坏行进隔离区 (import firms' indicators; bad rows to quarantine)."""
+    from chanye.services import transformation as tf_service
+
+    with open_store(db) as store:
+        report = tf_service.import_file(store, file)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    io_console.print(f"{labels.word('transformation_imported', lang)}: {file}", highlight=False)
+    io_console.print(labels.word(
+        "transformation_import_counts", lang).format(
+        total=report.rows_total, loaded=report.rows_loaded, inserted=report.inserted, updated=report.updated,
+        unchanged=report.unchanged, quarantined=report.rows_quarantined, skipped=report.rows_skipped), highlight=False)
+    for reason, n in report.reasons.items():
+        io_console.print(f"  {n} × {reason}", highlight=False)
+
+
+@command(transformation_app, "show")
+def transformation_show_command(
+    district: Annotated[str | None, typer.Option(help="区: 名称、简称或代码 (one district's rows)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file, for xlsx)")] = None,
+    lang: LangOption = "zh",
+    db: DbOption = None,
+    pack: PackOption = None,
+) -> None:
+    """转型指标：全市、各区与各产业节点 (transformation indicators by district and node)."""
+    from chanye.framework import load_pack
+    from chanye.services import transformation as tf_service
+
+    check_format(fmt, output, ("table", "json", "xlsx"))
+    framework = load_pack(pack)
+    with open_store(db) as store:
+        views = tf_service.indicator_tables(store, framework, district=district)
+    keys = ("year", "firms", "smart_designated_share", "smart_level3_share", "energy_intensity",
+            "energy_intensity_change")
+    shown = {"transformation_areas": ("area_name", *keys), "transformation_nodes": ("node", *keys)}
+    note = labels.word("transformation_note", lang)
+    if not views["transformation_areas"].rows:
+        note = labels.word("transformation_no_data", lang) + "\n" + note
+    _io_views(views, fmt, output, lang, shown, note)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -141,6 +141,8 @@ def test_upload_with_bad_rows_shows_the_quarantine(server, page, tmp_path, scree
     _load(page, server["url"] + "/data")
     page.set_input_files("#upload-file", str(csv))
     page.click("#upload-submit")
+    page.wait_for_selector("#preview-confirm:not([disabled])", state="visible", timeout=60_000)  # the preview (issue 15)
+    page.click("#preview-confirm")
     page.wait_for_selector("#upload-line.done", timeout=60_000)
     wait_until(page, "document.querySelectorAll('#quarantine-table tbody tr td.reason').length >= 2",
                            timeout=20_000)

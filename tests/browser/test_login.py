@@ -89,7 +89,11 @@ def test_an_administrators_upload_carries_the_csrf_token(auth_server, page, tmp_
     upload = tmp_path / "名录.csv"
     upload.write_text("统一社会信用代码,企业名称,所属区,年份\n91440101XXXXXXXXX1,示例坏行公司,火星区,2024\n", encoding="utf-8")
     page.set_input_files("#upload-file", str(upload))
+    with page.expect_response(lambda r: "/api/v1/data/previews" in r.url and r.request.method == "POST") as shown:
+        page.click("#upload-submit")  # first the preview (issue 15), itself a write of the upload
+    assert shown.value.request.headers["x-csrf-token"] == page.get_attribute('meta[name="csrf-token"]', "content")
+    page.wait_for_selector("#preview-confirm:not([disabled])", state="visible", timeout=60_000)
     with page.expect_response(lambda r: "/api/v1/data/imports" in r.url and r.request.method == "POST") as answer:
-        page.click("#upload-submit")
+        page.click("#preview-confirm")
     assert answer.value.status == 202
     assert answer.value.request.headers["x-csrf-token"] == page.get_attribute('meta[name="csrf-token"]', "content")

@@ -20,8 +20,8 @@ def _seed(ctx) -> None:
         store.con.executemany(
             "INSERT OR REPLACE INTO enterprises (uscc, name, industry_code, business_scope, synthetic) "
             "VALUES (?, ?, NULL, ?, TRUE)",
-            [(TRAVEL, "复核测试甲（示例）", "许可项目：旅游业务。一般项目：票务代理服务；会议及展览服务。"),
-             (TICKETS, "复核测试乙（示例）", "许可项目：旅游业务。一般项目：票务代理服务；会议及展览服务。")])
+            [(TRAVEL, "复核测试甲（示例）", "一般项目：工艺美术品及收藏品零售；会议及展览服务。许可项目：旅游业务。"),
+             (TICKETS, "复核测试乙（示例）", "一般项目：工艺美术品及收藏品零售；会议及展览服务。许可项目：旅游业务。")])
         classify_enterprises(store, pd.Series([TRAVEL, TICKETS]), ctx.framework)
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from chanye.classify.scope import clean_scope, clean_scopes, split_scope, split_scopes
-from chanye.classify.synthetic_scope import scope_for_code, scopes_for_codes
+from chanye.classify.synthetic_scope import registry_style_scopes, scope_for_code, scopes_for_codes
 
 CASES = [
     (
@@ -74,3 +74,20 @@ def test_synthetic_scopes_are_deterministic_and_clean_to_something() -> None:
     assert sum("新能源车整车制造" in t for t in texts) > 100
     hidden = scopes_for_codes(["3612"] * 200, np.random.default_rng(2), use_name=False)
     assert not any("新能源车整车" in t for t in hidden)
+
+
+def test_registry_style_service_scopes_lead_with_their_class_mostly():
+    phrases = {"8040": ["美发服务", "理发及美容服务"], "8052": ["足浴服务"], "8051": ["洗浴服务"], "6210": ["餐饮服务"]}
+    texts = registry_style_scopes(["8040", "8052", "6210", "8040"], np.random.default_rng(3), phrases)
+    assert texts == [
+        "经营范围：美发服务；停车场服务（依法须经批准的项目，经相关部门批准后方可开展经营活动）",
+        "一般经营项目：足浴服务；美发服务（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
+        "以上项目不涉及外商投资准入特别管理措施",
+        "一般项目：餐饮服务；礼仪服务；互联网销售（除销售需要许可的商品）",
+        # one scope in five lists a related activity of the same 大类 before the labelled one
+        "洗浴服务；美发服务；足浴服务；市场营销策划；企业管理咨询（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
+        "（依法须经批准的项目，经相关部门批准后方可开展经营活动）",
+    ]
+    assert texts == registry_style_scopes(["8040", "8052", "6210", "8040"], np.random.default_rng(3), phrases)
+    with pytest.raises(KeyError, match="7259"):
+        registry_style_scopes(["7259"], np.random.default_rng(3), phrases)

@@ -46,7 +46,7 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 def test_migrations_add_the_chain_tables() -> None:
     with Store(":memory:") as store:
-        assert store.version == len(MIGRATIONS) == 6  # 3 imported targets, 4 English notes, 5 accounts, 6 review queue
+        assert store.version == len(MIGRATIONS) == 8  # 3 imported targets, 4 English notes, 5 accounts, 6 review queue, 7 projects, 8 transformation
         columns = store.query(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'chain_links' "
             "ORDER BY ordinal_position"

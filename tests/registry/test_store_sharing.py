@@ -102,7 +102,7 @@ def test_a_reader_creates_a_missing_file_at_the_current_schema(tmp_path: Path) -
     path = tmp_path / "new" / "fresh.duckdb"
     with Store.reader(path) as store:
         assert store.read_only is True
-        assert store.version == len(MIGRATIONS) == 6  # 5: accounts (issue 17), 6: the review queue
+        assert store.version == len(MIGRATIONS) == 8  # 5 accounts, 6 review queue, 7 projects, 8 transformation indicators
         assert store.count("measures") == 7
 
 
@@ -349,3 +349,30 @@ def test_the_signature_follows_the_file(db: Path) -> None:
     assert try_write(db) == "wrote"
     assert pool.signature() != first
     assert StorePool(db.with_name("absent.duckdb")).signature() == (None, None)
+
+
+def test_at_exit_pools_let_go_and_background_threads_end_before_python_finalises(db: Path) -> None:
+    """A daemon thread inside DuckDB while Python finalises aborts the process (exit 134), so the exit hook closes
+    every pool (waking its idle closer, interrupting a running query) and joins the store's background threads."""
+    from chanye.registry import store as store_module
+
+    pool = StorePool(db, linger=600)  # the idle closer would wait ten minutes
+    pool.cursor().close()
+    closer = pool._closer
+    assert closer is not None and closer.is_alive() and closer.name == "chanye-db-idle"
+    ended: list[str] = []
+
+    def long_query() -> None:
+        reader = pool.cursor()
+        try:
+            reader.con.execute("SELECT sum(i) FROM range(100000000000) t(i)").fetchall()
+        except duckdb.Error as error:
+            ended.append(type(error).__name__)
+
+    worker = store_module.background(long_query, name="test-long-query")
+    time.sleep(0.5)
+    started = time.monotonic()
+    store_module._finish_background()
+    assert not closer.is_alive() and not worker.is_alive()
+    assert ended == ["InterruptException"] and pool._keeper is None
+    assert time.monotonic() - started < store_module.EXIT_WAIT

@@ -49,6 +49,14 @@ def client(app) -> TestClient:
         yield c
 
 
+@pytest.fixture(autouse=True)
+def _chinese_again(request):
+    """`?lang=en` sets a cookie and the session's client is shared: each test starts in Chinese again."""
+    yield
+    if "client" in request.fixturenames:
+        request.getfixturevalue("client").cookies.delete("lang")
+
+
 @pytest.fixture(scope="session")
 def store(app):
     return app.state.ctx.cursor()

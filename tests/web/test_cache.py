@@ -142,3 +142,93 @@ def test_the_file_is_looked_at_every_half_second_at_most(copy_db, monkeypatch) -
     assert ctx.refresh(now=True) is True and len(looks) == 2
     assert ctx.generation == 1
     ctx.close()
+
+
+def test_pages_answer_preparing_while_the_caches_warm_then_the_real_page(web_db, tmp_path) -> None:
+    # Issue 14: `chanye serve` builds the caches in the background at start-up (create_app(warm_up=True));
+    # meanwhile a page answers at once with 数据准备中 (503, Retry-After, refreshing itself), then the real page.
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from chanye.web import warmup
+    from chanye.web.app import create_app
+
+    copy = tmp_path / "warm.duckdb"
+    shutil.copy(web_db, copy)
+    cold = create_app(copy)
+    assert getattr(cold.state, "warmup", None) is None  # tests and create_app() stay cold
+    cold.state.ctx.close()
+    app = create_app(copy)
+    ctx = app.state.ctx
+    go, built = threading.Event(), []
+
+    def scoreboard_when_told(c) -> None:
+        go.wait(60)
+        c.scoreboard()
+        built.append("scoreboard")
+
+    warm = warmup.install(app, ctx, steps=(("scoreboard", scoreboard_when_told),),
+                          later=(("chain_boards", lambda c: c.chain("icv-nev")),))
+    with TestClient(app) as client:  # the lifespan starts the warm-up
+        assert warm.state == "warming"
+        page = client.get("/")
+        assert page.status_code == 503 and page.headers["retry-after"] == "2"
+        assert page.headers["x-chanye-warm-up"] == "building"
+        assert "<title>数据准备中</title>" in page.text and '<meta http-equiv="refresh" content="2">' in page.text
+        assert "Preparing the data" in client.get("/cluster", params={"lang": "en"}).text
+        twin = client.get("/review.json")
+        assert twin.status_code == 503 and twin.json()["status"] == "warming" and twin.json()["title"] == "数据准备中"
+        assert client.get("/static/chanye.css").status_code == 200  # static files and the API never wait here
+        assert (ctx.generation, "scoreboard") not in ctx.cache
+        go.set()
+        assert warm.ready.wait(120)
+        assert built == ["scoreboard"] and warm.state == "ready" and warm.failed == {}
+        assert (ctx.generation, "scoreboard") in ctx.cache  # the first visit finds it built
+        page = client.get("/")
+        assert page.status_code == 200 and "<title>数据准备中</title>" not in page.text
+        assert warm.finished.wait(120) and set(warm.seconds) == {"scoreboard", "chain_boards"}
+        assert client.get("/static/chanye.css").headers["x-chanye-warm-up"] == "done"
+        assert any(key[1:3] == ("chains", "board") for key in ctx.cache), list(ctx.cache)
+    for thread in threading.enumerate():  # the page started the search directory's own warm thread: let it end
+        if thread.name == "chanye-warm-directory":
+            thread.join(120)
+    ctx.close()
+
+
+def test_a_failed_warm_up_step_is_noted_and_the_pages_open() -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from chanye.web import warmup
+    from chanye.web.app import lifespan
+
+    def broken(_ctx) -> None:
+        raise RuntimeError("no figures yet")
+
+    app = FastAPI(lifespan=lifespan)
+    app.get("/")(lambda: {"page": "overview"})
+    warm = warmup.install(app, ctx=None, steps=(("scoreboard", broken), ("directory", lambda _c: None)), later=())
+    with TestClient(app) as client:
+        assert warm.ready.wait(30)
+        assert warm.failed == {"scoreboard": "RuntimeError: no figures yet"}
+        assert set(warm.seconds) == {"scoreboard", "directory"}
+        assert client.get("/").json() == {"page": "overview"}
+
+
+def test_the_warm_up_visits_pages_through_the_app_in_process() -> None:
+    from fastapi import FastAPI
+
+    from chanye.web import warmup
+
+    seen = []
+    app = FastAPI()
+
+    @app.get("/fusion")
+    def fusion(lang: str = "zh") -> dict:
+        seen.append(lang)
+        return {"lang": lang}
+
+    warmup.visit(app, ("/fusion", "/fusion?lang=en", "/missing"))
+    assert seen == ["zh", "en"]
+    assert warmup.VISIT == ("/fusion", "/fusion?lang=en")

@@ -42,11 +42,13 @@ def test_search_page_json_twin_is_its_model(app, client):
     twin = client.get("/enterprises.json", params={"q": "汽车", "lang": "zh"})
     assert twin.headers["content-type"] == "application/json"
     assert twin.json() == model
-    assert model["rows"] == search_model(app.state.ctx, q="汽车")["rows"]
+    # the page lists the pack's city by default (issue 15), and its API link says so
+    assert model["rows"] == search_model(app.state.ctx, q="汽车", city="440100")["rows"]
+    assert model["scope"] == {"city": "440100", "home": "440100", "national_sample": False}
     assert (model["name"], model["mode"], model["tokens"]) == ("firms", "text", ["汽车"])
     assert len(model["nodes"]) == 29 and model["nodes"][0].keys() == {"id", "name", "status"}
     assert 'class="twin" href="/enterprises.json?q=%E6%B1%BD%E8%BD%A6&amp;lang=zh"' in page.text
-    assert 'class="twin" href="/api/v1/enterprises?q=%E6%B1%BD%E8%BD%A6&amp;lang=zh"' in page.text
+    assert 'class="twin" href="/api/v1/enterprises?q=%E6%B1%BD%E8%BD%A6&amp;lang=zh&amp;city=440100"' in page.text
     first = model["rows"][0]
     assert f'href="/enterprise/{first["uscc"]}"' in page.text
     assert f'<td class="num">{first["revenue"]["value"]:,.0f}</td>' in page.text

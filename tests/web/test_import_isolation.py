@@ -141,8 +141,9 @@ def test_a_real_server_survives_the_bomb_and_keeps_answering(tmp_path: Path) -> 
         with httpx.Client(base_url=base, timeout=30, headers={"Origin": base}) as c:
             deadline = time.time() + 60
             while True:
-                try:
-                    if c.get("/api/v1/data/batches").status_code == 200:
+                try:  # up, and its start-up warm-up done (it would grow the server beside the import)
+                    ready = c.get("/api/v1/data/batches")
+                    if ready.status_code == 200 and ready.headers.get("X-Chanye-Warm-Up") == "done":
                         break
                 except httpx.TransportError:
                     pass

@@ -21,14 +21,19 @@ XLSX_ROUTES = {
     "/api/v1/chains", "/api/v1/chains/{chain_id}", "/api/v1/chains/{chain_id}/recruitment",
     "/api/v1/chains/{chain_id}/expansion", "/api/v1/chains/{chain_id}/leaders",
     "/", "/cluster", "/cluster/{node_id}", "/district", "/district/{adcode}", "/fusion",
+    "/api/v1/data/template",  # the import template (issue 15 data in)
+    "/projects", "/projects/{project_id}",  # 项目 (issue 12 projects)
 }
 CSV_ROUTES = {"/api/v1/scoreboard/nodes", "/api/v1/scoreboard/districts", "/api/v1/scoreboard/milestones",
-              "/api/v1/scoreboard/targets", "/api/v1/scoreboard/reconcile"}
+              "/api/v1/scoreboard/targets", "/api/v1/scoreboard/reconcile",
+              "/api/v1/data/template"}  # the import template (issue 15 data in)
 # a route named like a file declares that file's media type (binary)
 SUFFIXES = {".xlsx": XLSX_TYPE, ".pdf": "application/pdf",
             ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 PAGES = {"/", "/cluster", "/cluster/{node_id}", "/district", "/district/{adcode}", "/enterprises",
-         "/enterprise/{uscc}", "/data", "/chains", "/chains/{chain_id}", "/opportunities", "/fusion"}
+         "/enterprise/{uscc}", "/data", "/chains", "/chains/{chain_id}", "/opportunities", "/fusion",
+         "/glossary",  # 术语 (issue 15 pages)
+         "/projects", "/projects/{project_id}"}  # 项目 (issue 12 projects)
 
 
 @pytest.fixture(scope="module")

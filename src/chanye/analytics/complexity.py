@@ -45,6 +45,8 @@ from chanye.errors import InputError
 
 __all__ = [
     "OUTPUT_COLUMNS",
+    "ComplexityPart",
+    "ComplexityStream",
     "ComplexityYear",
     "FitnessComplexity",
     "Note",
@@ -52,6 +54,7 @@ __all__ = [
     "complexity_eigenvectors",
     "complexity_outlook_gain",
     "complexity_outlook_index",
+    "complexity_stream",
     "compute_year",
     "density",
     "diversity",
@@ -993,6 +996,164 @@ def _year_matrices(prep: _Panel, plan: _YearPlan) -> tuple[np.ndarray, np.ndarra
     return X, M
 
 
+@dataclass
+class ComplexityPart:
+    """One year of :func:`complexity`'s rows as arrays (``ComplexityStream`` yields these).
+
+    ``year``, ``loc_codes`` and ``act_codes`` are codes into the stream's ``years``, ``locs`` and ``acts``;
+    ``columns`` holds the computed columns by output name (``value``, ``[population]``, ``[rca]``, ``[rpop]``,
+    ``M``, ``density``, ``eci``, ``pci``, ``diversity``, ``ubiquity``, ``coi``, ``cog``); ``source`` is the
+    panel row behind each output row (-1 where the pair was filled in with 0), for the carried-over columns.
+    """
+
+    year: int
+    loc_codes: np.ndarray
+    act_codes: np.ndarray
+    columns: dict[str, np.ndarray]
+    source: np.ndarray | None
+
+    def __len__(self) -> int:
+        return len(self.loc_codes)
+
+
+class ComplexityStream:
+    """:func:`complexity` one year at a time, so that a writer can stream the rows out (issue 14).
+
+    Iterating yields one :class:`ComplexityPart` per year; ``columns`` is the output's column order (the
+    same as :func:`complexity`'s DataFrame), ``notes`` is complete once the iteration ends. Validation and
+    Stata's drops happen when the stream is made, so bad input raises before any year is computed.
+    """
+
+    def __init__(self, panel: pd.DataFrame, *, location: str, activity: str, value: str, year: str | None,
+                 presence: str, rca_threshold: float, rpop_threshold: float, population: pd.DataFrame | None,
+                 mcp: str | None, proximity: str, knn: int | None, conventions: str,
+                 on_year: Callable[[Any], None] | None, blas_threads: int | None) -> None:
+        _check_options(presence, proximity, conventions, knn, mcp, population, rca_threshold, rpop_threshold)
+        self.uses_pop = mcp is None and presence in ("rpop", "both")
+        self.prep = prep = _prepare(panel, location, activity, value, year, mcp, population, self.uses_pop)
+        self.panel, self.location, self.activity, self.value, self.year, self.mcp = (
+            panel, location, activity, value, year, mcp)
+        self.options = {"presence_test": presence, "rca_threshold": rca_threshold, "rpop_threshold": rpop_threshold,
+                        "proximity": proximity, "knn": knn, "conventions": conventions}
+        self.conventions, self.on_year, self.blas_threads = conventions, on_year, blas_threads
+        keys = [location, activity] + ([year] if year is not None else [])
+        extra = [c for c in panel.columns if c not in {*keys, value} and c != mcp]
+        clashes = [c for c in extra if c in OUTPUT_COLUMNS or c == "M"]
+        self.notes: list[Note] = []
+        if clashes:
+            self.notes.append(("columns_replaced", {"columns": [str(c) for c in clashes]}))
+            extra = [c for c in extra if c not in clashes]
+        self.extra = extra
+        n_years = len(prep.years) if prep.years is not None else 1
+        self.plans = [_year_plan(prep, yc, self.uses_pop) for yc in range(n_years)]
+        for plan in self.plans:
+            self.notes.extend(plan.notes)
+        self.rows = sum(plan.size for plan in self.plans)
+        # The computed columns, in output order; float_columns share one block in complexity().
+        self.float_columns = [value]
+        if self.uses_pop:
+            self.float_columns.append("population")
+        if mcp is None and presence in ("rca", "both"):
+            self.float_columns.append("rca")
+        if self.uses_pop:
+            self.float_columns.append("rpop")
+        self.float_columns += ["density", "eci", "pci", "coi", "cog"]
+        head = ([year] if prep.years is not None and year is not None else []) + [location, activity, value]
+        head += ([mcp] if mcp is not None else []) + extra
+        computed = [c for c in self.float_columns[1:] if c not in ("coi", "cog")]
+        at = computed.index("density")
+        self.columns = [*head, *computed[:at], "M", *computed[at:], "diversity", "ubiquity", "coi", "cog"]
+
+    @property
+    def locs(self) -> pd.Index:
+        return self.prep.locs
+
+    @property
+    def acts(self) -> pd.Index:
+        return self.prep.acts
+
+    @property
+    def years(self) -> pd.Index | None:
+        return self.prep.years if self.year is not None else None
+
+    def _allocate(self, n: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        columns = {name: np.empty(n) for name in self.float_columns}
+        columns["M"] = np.empty(n, dtype=np.int8)
+        columns["diversity"] = np.empty(n, dtype=np.int64)
+        columns["ubiquity"] = np.empty(n, dtype=np.int64)
+        code_dtype = np.int32 if max(len(self.prep.locs), len(self.prep.acts)) < 2**31 else np.int64
+        return columns, np.empty(n, dtype=code_dtype), np.empty(n, dtype=code_dtype)
+
+    def _run(
+        self, into: Callable[[int], tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]]
+    ) -> Iterator[tuple[int, dict[str, np.ndarray], np.ndarray, np.ndarray]]:
+        """Compute each year and fill the arrays ``into(n_rows)`` returns; yields (year code, arrays...)."""
+        prep = self.prep
+        with _blas_threads(self.blas_threads):
+            for yc, plan in enumerate(self.plans):
+                X, Mg = _year_matrices(prep, plan)
+                res = compute_year(None if Mg is not None else X, population=plan.pop, M=Mg,
+                                   **self.options)  # type: ignore[arg-type]
+                self.notes.extend((code, _in_year(params, plan.label)) for code, params in res.notes)
+                nl, na = X.shape
+                col, lc, ac = into(nl * na)
+                lc.reshape(nl, na)[:] = plan.locs[:, None]
+                ac.reshape(nl, na)[:] = plan.acts[None, :]
+                col[self.value][:] = X.ravel()
+                if self.uses_pop:
+                    col["population"].reshape(nl, na)[:] = plan.pop[:, None]  # type: ignore[index]
+                if res.rca is not None:
+                    col["rca"][:] = res.rca.ravel()
+                if res.rpop is not None:
+                    col["rpop"][:] = res.rpop.ravel()
+                col["M"][:] = res.M.ravel()
+                col["density"][:] = res.density.ravel()
+                col["eci"].reshape(nl, na)[:] = res.eci[:, None]
+                col["pci"].reshape(nl, na)[:] = res.pci[None, :]
+                col["diversity"].reshape(nl, na)[:] = res.diversity[:, None]
+                col["ubiquity"].reshape(nl, na)[:] = res.ubiquity[None, :]
+                col["coi"].reshape(nl, na)[:] = res.coi[:, None]
+                col["cog"][:] = res.cog.ravel()
+                del X, Mg, res
+                yield yc, col, lc, ac
+                if self.on_year is not None:
+                    self.on_year(plan.label)
+
+    def source(self, yc: np.ndarray | int, lc: np.ndarray, ac: np.ndarray) -> np.ndarray:
+        """Panel row behind each output row, -1 for the pairs filled in with 0."""
+        return _panel_rows(self.prep, np.broadcast_to(np.asarray(yc), lc.shape), lc, ac)
+
+    def __iter__(self) -> Iterator[ComplexityPart]:
+        for yc, col, lc, ac in self._run(self._allocate):
+            source = self.source(yc, lc, ac) if self.extra else None
+            yield ComplexityPart(year=yc, loc_codes=lc, act_codes=ac, columns=col, source=source)
+
+
+def complexity_stream(
+    panel: pd.DataFrame,
+    *,
+    location: str,
+    activity: str,
+    value: str,
+    year: str | None = None,
+    presence: str = "rca",
+    rca_threshold: float = 1.0,
+    rpop_threshold: float = 1.0,
+    population: pd.DataFrame | None = None,
+    mcp: str | None = None,
+    proximity: str = "discrete",
+    knn: int | None = None,
+    conventions: str = "stata",
+    on_year: Callable[[Any], None] | None = None,
+    blas_threads: int | None = 1,
+) -> ComplexityStream:
+    """:func:`complexity` as a :class:`ComplexityStream` of years (same options, same values, same order)."""
+    return ComplexityStream(panel, location=location, activity=activity, value=value, year=year, presence=presence,
+                            rca_threshold=rca_threshold, rpop_threshold=rpop_threshold, population=population,
+                            mcp=mcp, proximity=proximity, knn=knn, conventions=conventions, on_year=on_year,
+                            blas_threads=blas_threads)
+
+
 def complexity(
     panel: pd.DataFrame,
     *,
@@ -1034,82 +1195,33 @@ def complexity(
     ``attrs["notes"]`` lists every drop and the reason for every NaN: (code, parameters) pairs (``Note``), with
     the year label as ``year`` when the panel has years; ``chanye.present.complexity`` words them.
     """
-    _check_options(presence, proximity, conventions, knn, mcp, population, rca_threshold, rpop_threshold)
-    uses_pop = mcp is None and presence in ("rpop", "both")
-    prep = _prepare(panel, location, activity, value, year, mcp, population, uses_pop)
-    keys = [location, activity] + ([year] if year is not None else [])
-    extra = [c for c in panel.columns if c not in {*keys, value} and c != mcp]
-    clashes = [c for c in extra if c in OUTPUT_COLUMNS or c == "M"]
-    notes: list[Note] = []
-    if clashes:
-        notes.append(("columns_replaced", {"columns": [str(c) for c in clashes]}))
-        extra = [c for c in extra if c not in clashes]
-    n_years = len(prep.years) if prep.years is not None else 1
-    plans = [_year_plan(prep, yc, uses_pop) for yc in range(n_years)]
-    for plan in plans:
-        notes.extend(plan.notes)
-    total = sum(plan.size for plan in plans)
-
+    stream = complexity_stream(panel, location=location, activity=activity, value=value, year=year,
+                               presence=presence, rca_threshold=rca_threshold, rpop_threshold=rpop_threshold,
+                               population=population, mcp=mcp, proximity=proximity, knn=knn,
+                               conventions=conventions, on_year=on_year, blas_threads=blas_threads)
+    prep, total, float_cols = stream.prep, stream.rows, stream.float_columns
     # Preallocate every output column once; the float columns share one 2-D block that becomes the
     # DataFrame's block without a copy (a dict of arrays would be consolidated, i.e. copied, by pandas).
-    float_cols = [value]
-    if uses_pop:
-        float_cols.append("population")
-    if mcp is None and presence in ("rca", "both"):
-        float_cols.append("rca")
-    if uses_pop:
-        float_cols.append("rpop")
-    float_cols += ["density", "eci", "pci", "coi", "cog"]
     block = np.empty((len(float_cols), total))
-    fcol = {name: block[i] for i, name in enumerate(float_cols)}
     M_out = np.empty(total, dtype=np.int8)
     div_out = np.empty(total, dtype=np.int64)
     ubi_out = np.empty(total, dtype=np.int64)
+    n_years = len(stream.plans)
     code_dtype = np.int32 if max(len(prep.locs), len(prep.acts), n_years) < 2**31 else np.int64
     yc_out = np.empty(total, dtype=code_dtype)
     lc_out = np.empty(total, dtype=code_dtype)
     ac_out = np.empty(total, dtype=code_dtype)
-
     start = 0
-    with _blas_threads(blas_threads):
-        for yc, plan in enumerate(plans):
-            X, Mg = _year_matrices(prep, plan)
-            res = compute_year(
-                None if Mg is not None else X,
-                population=plan.pop,
-                M=Mg,
-                presence_test=presence,  # type: ignore[arg-type]
-                rca_threshold=rca_threshold,
-                rpop_threshold=rpop_threshold,
-                proximity=proximity,  # type: ignore[arg-type]
-                knn=knn,
-                conventions=conventions,  # type: ignore[arg-type]
-            )
-            notes.extend((code, _in_year(params, plan.label)) for code, params in res.notes)
-            nl, na = X.shape
-            sl = slice(start, start + nl * na)
-            start += nl * na
-            yc_out[sl] = yc
-            lc_out[sl].reshape(nl, na)[:] = plan.locs[:, None]
-            ac_out[sl].reshape(nl, na)[:] = plan.acts[None, :]
-            fcol[value][sl] = X.ravel()
-            if uses_pop:
-                fcol["population"][sl].reshape(nl, na)[:] = plan.pop[:, None]  # type: ignore[index]
-            if res.rca is not None:
-                fcol["rca"][sl] = res.rca.ravel()
-            if res.rpop is not None:
-                fcol["rpop"][sl] = res.rpop.ravel()
-            M_out[sl] = res.M.ravel()
-            fcol["density"][sl] = res.density.ravel()
-            fcol["eci"][sl].reshape(nl, na)[:] = res.eci[:, None]
-            fcol["pci"][sl].reshape(nl, na)[:] = res.pci[None, :]
-            div_out[sl].reshape(nl, na)[:] = res.diversity[:, None]
-            ubi_out[sl].reshape(nl, na)[:] = res.ubiquity[None, :]
-            fcol["coi"][sl].reshape(nl, na)[:] = res.coi[:, None]
-            fcol["cog"][sl] = res.cog.ravel()
-            del X, Mg, res
-            if on_year is not None:
-                on_year(plan.label)
+
+    def into(n: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        sl = slice(start, start + n)
+        columns = {name: block[i, sl] for i, name in enumerate(float_cols)}
+        columns.update(M=M_out[sl], diversity=div_out[sl], ubiquity=ubi_out[sl])
+        return columns, lc_out[sl], ac_out[sl]
+
+    for yc, _col, lc, _ac in stream._run(into):
+        yc_out[start : start + len(lc)] = yc
+        start += len(lc)
 
     out = pd.DataFrame(block.T, columns=float_cols, copy=False)
     position = 0
@@ -1122,15 +1234,16 @@ def complexity(
     if mcp is not None:
         out.insert(position, mcp, M_out.copy())
         position += 1
-    if extra:
+    if stream.extra:
         source = _panel_rows(prep, yc_out, lc_out, ac_out)
-        for c in extra:
+        for c in stream.extra:
             out.insert(position, c, pd_take(panel[c].array, source, allow_fill=True))
             position += 1
     out.insert(out.columns.get_loc("density"), "M", M_out)
     out.insert(out.columns.get_loc("coi"), "diversity", div_out)
     out.insert(out.columns.get_loc("coi"), "ubiquity", ubi_out)
-    out.attrs["notes"] = notes
+    assert list(out.columns) == stream.columns  # the stream's declared order is the frame's
+    out.attrs["notes"] = stream.notes
     out.attrs["conventions"] = conventions
     return out
 

@@ -11,30 +11,40 @@ against a vocabulary and scores the 小类:
   then every 2017 小类's name, its stem without the activity word ("锂离子电池制造" -> 锂离子电池) and the parts of
   the stem, then the list members of its 说明 (weaker); a term is matched whole, longest first, and a Latin term
   only as a whole word ("AI" never inside "RAID" or "EMAIL");
-- the activity of the item picks among the term's classes: a 制造 item wants goods (门类 A-E), a 销售 item a
-  批发/零售 class, a service item a service class;
+- the activity of the item picks among the term's classes: a 制造 item wants goods (门类 A-D), a 销售 item a
+  批发/零售 class, a service item a service or construction (E) class; a curated term that is the whole item
+  ("广告制作", "餐饮服务") carries its own activity;
+- the lead item (the first that can be a main activity: not 货物进出口 or the 技术服务 block) weighs x 1.25, and a
+  stock item there is not discounted: registrations list their main item first ("物业管理；停车场服务；……" is a
+  property manager); a scope of stock items only counts them in full; standard items written with a 、 inside
+  ("广告设计、代理", "专业保洁、清洗、消毒服务") stay one item;
 - score of a class = the sum over items of item weight x match quality x term weight;
-- probability (a documented margin rule, not a fitted model): p = s1 / (s1 + s2 + 0.2), with s1, s2 the two best
-  scores; p >= `THRESHOLD` (0.5) is accepted, below it the firm goes to review (no node link is written);
+- probability: the raw margin s1 / (s1 + s2 + 0.2), with s1, s2 the two best scores, calibrated by the shipped
+  isotonic curve (tools/build_scope_calibration.py, synthetic scopes); p >= `THRESHOLD` (0.5) is accepted,
+  below it the firm goes to review (no node link is written);
 - multi-label: a second class whose score is at least `SECOND_SHARE` of the best, from another main item in
   another 中类, is accepted beside it (a firm with two real main activities).
 
-Each decision carries its evidence ("“锂离子电池制造”（一般项目第1项，制造）→ 3841 锂离子电池制造"). Items are
-analysed once per process (an LRU cache): registered scopes repeat the same items.
+Each decision carries its evidence ("“锂离子电池制造”（一般项目第1项，制造）→ 3841 锂离子电池制造"). Clauses, pieces
+and items are analysed once per process (LRU caches): registered scopes repeat the same items. The boilerplate
+expressions run only where their text can occur (a phrase search first), which keeps a cold read fast.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import NamedTuple
 
 import pandas as pd
 
-from chanye.classify.scope import _RX_BRACKETED, _RX_SENTENCE, _RX_STOCK, _RX_WS, _WIDTH
+from chanye.classify.scope import _PHRASE, _RX_BRACKETED, _RX_SENTENCE, _RX_STOCK, _RX_WS, _WIDTH
 from chanye.standards import gbt4754
 
 THRESHOLD = 0.5  # accepted when p >= THRESHOLD; below: review queue, no node link
@@ -44,7 +54,8 @@ TOP_K = 3
 
 # --- items --------------------------------------------------------------------------------------------------
 
-SECTION_WEIGHT = {"main": 1.3, "general": 1.0, "free": 1.0, "licence": 0.6}
+SECTION_WEIGHT = {"main": 1.3, "general": 1.0, "free": 1.0, "licence": 0.8}
+LEAD_BONUS = 1.25  # the first item that can be a main activity: registrations list their main item first
 VERB_WEIGHT = {"make": 1.0, "farm": 1.0, "rd": 0.75, "service": 0.7, "trade": 0.45}
 GENERIC_WEIGHT = 0.12  # stock items almost every firm lists
 POSITION_DECAY = 0.5  # the n-th item of a kind weighs 1 / (1 + 0.5 n): the first listed is the main one
@@ -71,6 +82,21 @@ GENERIC_ITEMS = frozenset((
     "物业管理", "企业形象策划", "专业设计服务", "软件开发", "软件销售", "计算机软硬件及辅助设备零售",
     "计算机软硬件及辅助设备批发", "电子产品销售", "对外承包工程", "停车场服务", "装卸搬运", "图文设计制作",
     "组织文化艺术交流活动", "品牌管理", "咨询策划服务", "工程管理服务", "互联网销售", "本公司产品",
+    # the stock items of today's 规范表述 registrations (SAMR's catalogue wording), listed whatever the trade
+    "技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广", "互联网销售（除销售需要许可的商品）",
+    "商务代理代办服务", "礼仪服务", "办公服务", "家政服务", "专业保洁、清洗、消毒服务", "日用品销售",
+    "日用杂品销售", "文具用品零售", "文具用品批发", "体育用品及器材零售", "化妆品零售", "服装服饰零售",
+    "针纺织品销售", "家用电器销售", "电子元器件零售", "办公设备销售", "计算机及办公设备维修", "通讯设备销售",
+    "数字文化创意内容应用服务", "市场调查（不含涉外调查）", "翻译服务", "摄像及视频制作服务", "文艺创作",
+    "教育咨询服务", "业务培训", "人力资源服务", "安全咨询服务", "普通货物仓储服务", "国内货物运输代理",
+    "住房租赁", "土地使用权租赁", "柜台、摊位出租", "建筑材料销售", "五金产品零售", "金属材料销售",
+))
+# Stock items that never name the main activity, even listed first (the others do when they come first:
+# a registration lists its main item first, so "物业管理；停车场服务；……" is a property manager).
+NEVER_MAIN = frozenset((
+    "货物进出口", "技术进出口", "进出口代理", "货物及技术进出口", "技术服务", "技术开发", "技术咨询", "技术交流",
+    "技术转让", "技术推广", "技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广", "本公司产品",
+    "销售代理", "国内贸易代理",
 ))
 
 _SECTION_LABEL = re.compile(
@@ -91,9 +117,9 @@ _RX_SERVICE_END = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Item:
-    """One activity of a scope: its text, section (main/general/licence/free), activity verb, object and weight."""
+class Item(NamedTuple):
+    """One activity of a scope: its text, section (main/general/licence/free), activity verb, object and weight.
+    (A named tuple: a scope has many items, and a tuple is several times cheaper to make than a dataclass.)"""
 
     text: str
     section: str
@@ -123,6 +149,14 @@ def _split_verbs(piece: str) -> tuple[list[str], str]:
     return verbs, obj
 
 
+@functools.lru_cache(maxsize=200_000)
+def _piece(piece: str) -> tuple[tuple[str, ...], str, bool, bool]:
+    """(verbs, object, ends as a service, ends with a verb) of one piece of a clause (cached: pieces repeat)."""
+    verbs, obj = _split_verbs(piece)
+    return tuple(verbs), obj, _RX_SERVICE_END.search(piece) is not None, _RX_SUFFIX.search(piece) is not None
+
+
+@functools.lru_cache(maxsize=4096)
 def _verb_kind(verbs: Sequence[str]) -> str:
     kinds = {_VERB_OF.get(v) or _VERB_OF.get(next((x for x in _VERB_LIST if v.startswith(x)), ""), "service")
              for v in verbs}
@@ -134,6 +168,8 @@ def _verb_kind(verbs: Sequence[str]) -> str:
 
 def _sections(text: str) -> list[tuple[str, str]]:
     """(section kind, its text) in order; text before any label is 'free'."""
+    if "：" not in text:  # every label ends with one: a scope without labels is one free section
+        return [("free", text)] if text.strip("；。，、 ") else []
     out: list[tuple[str, str]] = []
     pos, kind = 0, "free"
     for m in _SECTION_LABEL.finditer(text):
@@ -143,17 +179,48 @@ def _sections(text: str) -> list[tuple[str, str]]:
     return [(k, t) for k, t in out if t.strip("；。，、 ")]
 
 
+_GLUE = "\x1f"  # stands for a 、 inside a standard item while the clause is split
+
+
+@functools.cache
+def _rx_compound() -> re.Pattern[str] | None:
+    """Standard items written with a 、 inside ("广告设计、代理", "专业保洁、清洗、消毒服务"): one activity each, so
+    the clause split must not cut them (the curated list and the stock items name them)."""
+    compounds = {t for t in (*curated_terms(), *GENERIC_ITEMS) if "、" in t}
+    if not compounds:
+        return None
+    alternatives = "|".join(map(re.escape, sorted(compounds, key=len, reverse=True)))
+    return re.compile(f"(?:(?<=^)|(?<=[、，,]))(?:{alternatives})(?=$|[、，,])")
+
+
+@functools.cache
+def _compound_heads() -> frozenset[str]:
+    """What each compound item begins with, up to its first 、 included: no head in a clause, no compound."""
+    return frozenset(t[: t.index("、") + 1] for t in (*curated_terms(), *GENERIC_ITEMS) if "、" in t)
+
+
+def _glue(match: re.Match[str]) -> str:
+    return match.group(0).replace("、", _GLUE)
+
+
 @functools.lru_cache(maxsize=100_000)
 def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """(item text, object, verbs) of one clause: bare verbs and objects written apart are joined (cached:
     registered scopes repeat the same clauses)."""
+    rx = _rx_compound()
+    glued = rx is not None and "、" in clause and any(head in clause for head in _compound_heads())
+    if glued:
+        clause = rx.sub(_glue, clause)
     pieces = [p.strip("：: ") for p in _PIECE.split(clause)]
+    if glued:
+        pieces = [p.replace(_GLUE, "、") for p in pieces]
     pieces = [p for p in pieces if p]
     pending_verbs: list[str] = []
     pending_objects: list[str] = []
     parsed: list[tuple[str, str, list[str]]] = []  # (text, object, verbs)
     for piece in pieces:
-        verbs, obj = _split_verbs(piece)
+        piece_verbs, obj, service_end, verb_end = _piece(piece)
+        verbs = list(piece_verbs)
         if not obj and verbs:  # a bare verb: it belongs to the objects around it
             if pending_objects:
                 parsed += [(o + verbs[0], o, verbs) for o in pending_objects]
@@ -162,45 +229,82 @@ def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str,
                 pending_verbs += verbs
             continue
         if (not verbs and not pending_verbs and piece not in GENERIC_ITEMS and section != "main"
-                and not _RX_SERVICE_END.search(piece)):
+                and not service_end):
             pending_objects.append(obj)  # an object waiting for the verb written after it
             continue
         verbs = pending_verbs + verbs
         parsed += [(o + (verbs[-1] if verbs else ""), o, verbs) for o in pending_objects]
         pending_objects = []
         parsed.append((piece, obj, verbs))
-        if _RX_SUFFIX.search(piece):  # else a prefix list ("研发、生产、销售X、Y") carries its verbs on
+        if verb_end:  # else a prefix list ("研发、生产、销售X、Y") carries its verbs on
             pending_verbs = []
     parsed += [(o, o, []) for o in pending_objects]
     return tuple((t, o, tuple(v)) for t, o, v in parsed)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _clause_plan(section: str, clause: str) -> tuple[tuple[str, str, str, bool, bool], ...]:
+    """(item text, object, activity kind, stock item?, never main?) of one clause: what `parse_scope` needs of
+    each item besides its position (cached with the clause)."""
+    out = []
+    for item_text, obj, verbs in _clause_items(section, clause):
+        kind = _verb_kind(verbs) if verbs else ("make" if section == "main" else "service")
+        out.append((item_text, obj or item_text, kind, item_text in GENERIC_ITEMS or obj in GENERIC_ITEMS,
+                    item_text in NEVER_MAIN or obj in NEVER_MAIN))
+    return tuple(out)
+
+
+_HALF_WIDTH = tuple((chr(k), v) for k, v in _WIDTH.items())
+_RX_PHRASE = re.compile(_PHRASE)  # a boilerplate phrase: without one, neither bracketed nor sentence removal applies
+_RX_STOCK_HINT = re.compile("以上|依法须经批准|具体经营项目以|法律|涉及许可经营项目")  # how every stock sentence begins
+_BRACKETS = ("（", "【", "〔")
+
+
+def _normalise(text: str) -> str:
+    """Full-width punctuation, no whitespace, boilerplate gone (main-activity notes kept): the same text as
+    the regular expressions of `chanye.classify.scope` give, each run only where its text can occur."""
+    for half, full in _HALF_WIDTH:  # str.replace per character: several times faster than str.translate
+        if half in text:
+            text = text.replace(half, full)
+    return _RX_WS.sub("", text)
 
 
 def parse_scope(text: str | None) -> list[Item]:
     """The scope's activities, boilerplate and qualifiers removed, each with its section, verb and weight."""
     if not isinstance(text, str) or not text.strip():
         return []
-    raw = _RX_WS.sub("", text.translate(_WIDTH))
-    notes = [m.group(1) for m in _MAIN_NOTE.finditer(raw)]
-    raw = _MAIN_NOTE.sub("；", raw)
-    raw = _RX_BRACKETED.sub("；", raw)
-    raw = _RX_STOCK.sub("；", raw)
-    raw = _RX_SENTENCE.sub("；", raw)
-    raw = _QUALIFIER.sub("", raw)
+    raw = _normalise(text)
+    notes: list[str] = []
+    if "主营" in raw:
+        notes = [m.group(1) for m in _MAIN_NOTE.finditer(raw)]
+        raw = _MAIN_NOTE.sub("；", raw)
+    phrase = _RX_PHRASE.search(raw) is not None
+    if phrase:
+        raw = _RX_BRACKETED.sub("；", raw)
+    if _RX_STOCK_HINT.search(raw):
+        raw = _RX_STOCK.sub("；", raw)
+    if phrase and _RX_PHRASE.search(raw):
+        raw = _RX_SENTENCE.sub("；", raw)
+    if any(b in raw for b in _BRACKETS):
+        raw = _QUALIFIER.sub("", raw)
     items: list[Item] = []
-    counts: dict[str, int] = {}
-    sections = [("main", n) for n in notes] + _sections(raw)
+    append = items.append
+    counts = {"make": 0, "farm": 0, "rd": 0, "service": 0, "trade": 0}
+    lead = True  # the first item that can be a main activity: a stock item there is the firm's own trade
+    sections = [("main", n) for n in notes] + _sections(raw) if notes else _sections(raw)
     for section, body in sections:
+        section_weight = SECTION_WEIGHT[section]
         for clause in _CLAUSE.split(body):
-            parsed = _clause_items(section, clause)
-            for item_text, obj, verbs in parsed:
-                kind = _verb_kind(verbs) if verbs else ("make" if section == "main" else "service")
-                generic = item_text in GENERIC_ITEMS or obj in GENERIC_ITEMS
-                n = counts.get(kind, 0)
+            for item_text, obj, kind, generic, never_main in _clause_plan(section, clause):
+                n = counts[kind]
                 counts[kind] = n + 1
-                weight = SECTION_WEIGHT[section] * VERB_WEIGHT[kind] / (1 + POSITION_DECAY * n)
-                if generic:
+                weight = section_weight * VERB_WEIGHT[kind] / (1 + POSITION_DECAY * n)
+                if lead and not never_main:
+                    lead, generic = False, False
+                    weight *= LEAD_BONUS
+                elif generic:
                     weight *= GENERIC_WEIGHT
-                items.append(Item(item_text, section, kind, obj or item_text, len(items), generic, round(weight, 4)))
+                append(Item(item_text, section, kind, obj, len(items), generic, round(weight, 4)))
     return items
 
 
@@ -259,11 +363,12 @@ class Entry:
 
 @functools.cache
 def code_kind(code: str) -> str:
-    """primary (门类 A-B: farming, mining), goods (C-E), trade (大类 51-52) or service."""
+    """primary (门类 A-B: farming, mining), goods (C-D), build (E: construction, a service item's work),
+    trade (大类 51-52) or service."""
     if code[:2] in ("51", "52"):
         return "trade"
     section = gbt4754.load().get(code).section
-    return "primary" if section in "AB" else "goods" if section in "CDE" else "service"
+    return "primary" if section in "AB" else "goods" if section in "CD" else "build" if section == "E" else "service"
 
 
 @functools.cache
@@ -343,15 +448,21 @@ def find_terms(text: str) -> list[tuple[int, int, str]]:
     root, latin = _trie()
     found: list[tuple[int, int, str]] = []
     n = len(text)
+    first = root.get
     for start in range(n):
-        node, longest = root, None
-        for pos in range(start, n):
-            node = node.get(text[pos])
-            if node is None:
-                break
+        node = first(text[start])
+        if node is None:  # most positions start no term: one lookup and on
+            continue
+        longest = None
+        pos = start
+        while node is not None:
             term = node.get(_END)
             if term is not None and (term not in latin or _word_edge(text, start, pos + 1, term)):
                 longest = (start, pos + 1, term)
+            pos += 1
+            if pos == n:
+                break
+            node = node.get(text[pos])
         if longest is not None:
             found.append(longest)
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
@@ -363,12 +474,15 @@ def find_terms(text: str) -> list[tuple[int, int, str]]:
 
 
 _KIND_FIT = {  # item verb -> class kind -> factor
-    "make": {"goods": 1.0, "primary": 0.5, "service": 0.35, "trade": 0.2},
-    "farm": {"goods": 0.5, "primary": 1.0, "service": 0.35, "trade": 0.2},
-    "rd": {"goods": 0.8, "primary": 0.5, "service": 1.0, "trade": 0.2},
-    "service": {"goods": 0.5, "primary": 0.5, "service": 1.0, "trade": 0.4},
-    "trade": {"goods": 0.35, "primary": 0.35, "service": 0.3, "trade": 1.0},
+    "make": {"goods": 1.0, "primary": 0.5, "build": 0.5, "service": 0.35, "trade": 0.2},
+    "farm": {"goods": 0.5, "primary": 1.0, "build": 0.35, "service": 0.35, "trade": 0.2},
+    "rd": {"goods": 0.8, "primary": 0.5, "build": 0.5, "service": 1.0, "trade": 0.2},
+    "service": {"goods": 0.5, "primary": 0.5, "build": 1.0, "service": 1.0, "trade": 0.4},
+    "trade": {"goods": 0.35, "primary": 0.35, "build": 0.3, "service": 0.3, "trade": 1.0},
 }
+
+
+_WHOLE_MAKE_SERVICE = VERB_WEIGHT["service"] / VERB_WEIGHT["make"]
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -385,13 +499,19 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
             quality = 0.5 + 0.5 * min(1.0, (end - start) / size)
             entries = vocab[term]
             spread = 1.0 / len(entries) ** 0.5  # a term naming several classes is weaker evidence for each
+            # A curated term that is the whole item ("广告制作", "餐饮服务") carries its own activity word: the
+            # item's verb cannot contradict it.
+            whole = start == 0 and end == len(target) and entries[0].source == "curated"
             for e in entries:
                 code, kind, goods = e.code, code_kind(e.code), ""
-                if verb == "trade" and kind in ("goods", "primary"):  # selling goods: the trade class of those goods
+                if verb == "trade" and kind in ("goods", "primary") and not whole:
+                    # selling goods: the trade class of those goods
                     traded = trade_of_goods(code, retail="零售" in text and "批发" not in text)
                     if traded:
                         code, kind, goods = traded, "trade", e.code
                 fit = _KIND_FIT[verb][kind]
+                if whole:  # its weight is a service's when a 制作 item names a service ("广告制作")
+                    fit = _WHOLE_MAKE_SERVICE if verb == "make" and kind in ("service", "build") else 1.0
                 score = quality * e.weight * fit * spread
                 if score > out.get(code, (0.0, "", ""))[0]:
                     out[code] = (score, term, goods)
@@ -445,27 +565,33 @@ def calibrated(raw: float) -> float:
     xs, ys = _calibration()
     if raw <= xs[0]:
         return ys[0]
-    for i in range(1, len(xs)):
-        if raw <= xs[i]:
-            x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
-            return y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
-    return ys[-1]
+    i = bisect.bisect_left(xs, raw, 1)  # the first knot at or above raw
+    if i == len(xs):
+        return ys[-1]
+    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+    return y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
 
 
 def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K, calibrate: bool = True) -> Reading:
     """One scope's classes: accepted codes (or none: abstain), the best probability (calibrated, unless
     `calibrate=False` gives the raw margin) and the top-k with evidence."""
     items = parse_scope(text)
-    scores: dict[str, float] = {}
+    scores: defaultdict[str, float] = defaultdict(float)
     best: dict[str, tuple[float, Item, str]] = {}
     sold: list[tuple[str, str, float]] = []  # (trade class, goods class, score): a maker selling its goods
+    # Only stock items (货物进出口, 技术服务……): they are all the firm says, so they count in full.
+    restore = 1.0 / GENERIC_WEIGHT if items and all(i.generic for i in items) else 1.0
     for item in items:
+        weight = item.weight
         for code, base, term, goods in _item_codes(item.text, item.object, item.verb):
-            value = base * item.weight
-            scores[code] = scores.get(code, 0.0) + value
+            value = base * weight
+            if restore != 1.0:
+                value *= restore
+            scores[code] += value
             if goods:
                 sold.append((code, goods, value))
-            if value > best.get(code, (0.0, item, ""))[0]:
+            held = best.get(code)
+            if value > (held[0] if held is not None else 0.0):
                 best[code] = (value, item, term)
     for trade, goods, value in sold:  # selling what it makes is part of making it, not a rival activity
         if goods in scores and trade in scores and goods != trade:

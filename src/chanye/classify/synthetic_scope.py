@@ -224,3 +224,67 @@ def scope_for_code(
     """One synthetic scope for one 小类; the same as `scopes_for_codes([code], rng, ...)[0]`."""
     keywords = {str(code): list(node_keywords)} if node_keywords else None
     return scopes_for_codes([code], rng, keywords, use_name=use_name)[0]
+
+
+# Stock items of today's registrations (规范表述 wording) that service firms list after their main item.
+_SERVICE_STOCK: tuple[str, ...] = (
+    "技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广",
+    "信息咨询服务（不含许可类信息咨询服务）",
+    "企业管理咨询",
+    "市场营销策划",
+    "会议及展览服务",
+    "日用百货销售",
+    "办公用品销售",
+    "非居住房地产租赁",
+    "广告设计、代理",
+    "组织文化艺术交流活动",
+    "礼仪服务",
+    "停车场服务",
+    "物业管理",
+    "互联网销售（除销售需要许可的商品）",
+    "货物进出口",
+    "食品销售（仅销售预包装食品）",
+)
+
+
+def registry_style_scopes(
+    codes: Sequence[str], rng: np.random.Generator, phrases: dict[str, Sequence[str]]
+) -> list[str]:
+    """Scopes written the way service firms register (示例数据): the main item first, in the wording `phrases`
+    gives for its class (e.g. the curated vocabulary and the class name), then 0-4 related activities of other
+    classes of the same 大类 (else 门类) and stock items, now and then the main item under 许可项目 listed first.
+    One scope in five lists a related activity before the main one (firms do not always put their declared
+    class first), so a reader that trusts the first item is not rewarded beyond what registrations warrant.
+
+    The label of each scope is its main (first) item's class. Codes without phrases raise KeyError; the same
+    (codes, phrases, seed) always give the same texts.
+    """
+    std = gbt4754.load()
+    by_division: dict[str, list[str]] = {}
+    by_section: dict[str, list[str]] = {}
+    for code in sorted(phrases):
+        by_division.setdefault(code[:2], []).append(code)
+        by_section.setdefault(std.get(code).section, []).append(code)
+    u = rng.random((len(codes), 17))
+    out: list[str] = []
+    for i, code in enumerate(codes):
+        r = u[i]
+        main = _pick(phrases[code], r[0])
+        kin = [c for c in by_division[code[:2]] if c != code] or [
+            c for c in by_section[std.get(code).section] if c != code]
+        related: list[str] = []
+        for j in range(int(r[1] * 3)):  # 0..2 related activities
+            if kin:
+                other = _pick(kin, r[2 + j])
+                related.append(_pick(phrases[other], r[5 + j]))
+        stock = [_pick(_SERVICE_STOCK, r[8 + j]) for j in range(int(r[11] * 3))]  # 0..2 stock items
+        rest = [x for x in dict.fromkeys(related + stock) if x != main]
+        if related and related[0] != main and r[16] < 0.2:  # the declared class listed second
+            main, rest = related[0], [x for x in dict.fromkeys([main, *related[1:], *stock]) if x != related[0]]
+        if r[12] < 0.25:  # a licensed main activity, 许可项目 written first
+            text = (_pick(_LICENSED_HEAD, r[13]) + main + _pick(_LICENSED_TAIL, r[14])
+                    + ("一般项目：" + "；".join(rest) + _GENERAL_TAIL[0] if rest else ""))
+        else:
+            text = _pick(_GENERAL_HEAD, r[13]) + "；".join([main, *rest]) + _pick(_GENERAL_TAIL, r[14])
+        out.append(text + _pick(_FINAL, r[15]))
+    return out

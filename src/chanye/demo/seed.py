@@ -12,6 +12,7 @@ import pandas as pd
 from chanye.classify.chain_links import link_chains
 from chanye.classify.enterprises import classify_enterprises
 from chanye.demo import synthetic as demo
+from chanye.demo import transformation as demo_transformation
 from chanye.errors import ChanyeError
 from chanye.framework import Framework, load_pack
 from chanye.registry import bulk
@@ -65,13 +66,19 @@ def build_database(
             bulk.insert_frame(store, "enterprise_years", figures)
             bulk.insert_frame(store, "tags", data.tags[["uscc", "tag"]].assign(batch_id=batch))
             published = load_published_into(store, framework)
+            # issue 13 §6: synthetic transformation indicators, from their own seeded generator
+            transformation = demo_transformation.load_into(store, framework, seed=seed, batch=batch)
             step("归类 classifying", 0.85)
             _, classified = classify_enterprises(store, None, framework)
             step("产业链关联 chain links", 0.92)
             chain_links = link_chains(store, framework)
+            from chanye.demo import projects as demo_projects  # issue 12: its own seeded generator
+
+            demo_projects.load(store, framework, seed, batch)
             summary = {
                 "enterprises": len(enterprises), "figures": len(figures), "tags": len(data.tags),
-                "classified": classified, "chain_links": chain_links, "published": published,
+                "classified": classified, "chain_links": chain_links, "transformation": transformation,
+                "published": published,
             }
             bulk.record_demo_batch(store, batch, len(enterprises), {"seed": seed, "scale": scale, **summary})
         bulk.checkpoint(store)
@@ -104,4 +111,8 @@ def remove_demo(path: str | Path) -> dict[str, int]:
         raise ChanyeError(f"数据库不存在: {path} (no database there)", hint="用 --db 指定数据库文件")
     with Store.reader(path) as store:
         counts = bulk.remove_synthetic(store)
+        from chanye.registry import projects as demo_projects
+
+        with store.transaction():  # issue 12: the demo projects go with the demo firms
+            demo_projects.delete_synthetic(store)
     return counts

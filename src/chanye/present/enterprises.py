@@ -69,7 +69,9 @@ def detail_payload(detail: EnterpriseDetail, lang: str = "zh") -> dict[str, Any]
             "provenance": prov.key, "synthetic": prov.kind == "synthetic", "tags": list(detail.tags),
             "attributes": present.payload(detail.attributes, lang),
             "figures": present.payload(detail.figures, lang),
-            "links": present.payload(detail.links, lang)}
+            "links": present.payload(detail.links, lang),
+            # issue 15: the firm's chain links and roles
+            "chains": present.payload(detail.chains, lang) if detail.chains is not None else None}
 
 
 def quarantine_payload(page: QuarantinePage, lang: str = "zh") -> dict[str, Any]:

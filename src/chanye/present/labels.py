@@ -10,6 +10,104 @@ from __future__ import annotations
 Lang = str  # "zh" | "en"
 
 WORDS: dict[str, tuple[str, str]] = {
+    # --- issue 14 item 2: the server's warm start (web/warmup.py) ---
+    "warming_title": ("数据准备中", "Preparing the data"),
+    "warming_note": ("服务刚刚启动，正在后台计算指标、产业链和企业索引，通常需要几十秒。本页会自动刷新。",
+                     "The server has just started and is computing the indicators, chains and enterprise index "
+                     "in the background, which usually takes under a minute. This page refreshes itself."),
+    # --- issue 12 projects (services/projects.py, web/pages_projects.py, cli_projects.py) ---
+    "projects": ("项目", "Projects"),
+    "projects_title": ("招商与重点项目", "Investment projects"),
+    "projects_intro": ("从招商清单的线索到投产达产：每个项目的阶段变更都按日期记录（谁记录、备注），不覆盖，可查看任一日期的状态。",
+                       "From a recruitment-list lead to full production: every stage change of a project is recorded "
+                       "with its date, who recorded it and a note, never overwritten; any past date can be viewed."),
+    "projects_as_of": ("截至 {date}", "As of {date}"),
+    "projects_as_of_label": ("截至日期", "As of"),
+    "projects_empty": ("还没有项目。可导入重点项目清单，或从招商清单转入线索。",
+                       "No projects yet. Import a project list, or turn a recruitment-list row into a lead."),
+    "projects_visitor": ("访客只能查看汇总（漏斗、时长、占比），不能查看项目名单。",
+                         "Visitors see aggregates only (funnel, durations, shares), not the project list."),
+    "projects_strategic_note": ("战略性新兴产业与先进制造业项目占比：项目所属节点为框架中的产业集群或未来产业。",
+                                "Share of strategic emerging and advanced manufacturing projects: projects on a "
+                                "cluster or future-industry node of the framework."),
+    "projects_strategic_line": ("{year}年入库项目 {n} 个，其中战略性新兴产业与先进制造业 {s} 个，占 {share}",
+                                "{year}: {n} projects entered, {s} strategic emerging or advanced manufacturing ({share})"),
+    "projects_stalled_note": ("停滞：当前阶段停留超过该阶段的天数阈值（默认：线索 90、洽谈 180、签约 90、注册 180、供地 180、开工 540、投产 730 天）。",
+                              "Stalled: longer at the current stage than its threshold (defaults: lead 90, talks 180, "
+                              "signed 90, registered 180, land 180, started 540, production 730 days)."),
+    "projects_funnel_note": ("到达：当前阶段或更后阶段的项目（跳过的阶段视为已通过）；转化率：到达下一阶段的比例。",
+                             "Reached: projects at the stage or beyond (skipped stages count as passed); conversion: "
+                             "the share reaching the next stage."),
+    "projects_days_note": ("停留天数：从记录该阶段到下一次推进的天数，只计已推进的项目。",
+                           "Days at a stage: from the change recording it to the next forward change; projects that "
+                           "moved on only."),
+    "projects_filter_all": ("全部", "All"),
+    "projects_history": ("阶段记录", "Stage history"),
+    "projects_info": ("项目信息", "Project"),
+    "projects_record": ("记录阶段变更", "Record a stage change"),
+    "projects_record_done": ("已记录：{id} → {stage}（{date}，{by}）", "Recorded: {id} → {stage} ({date}, {by})"),
+    "projects_record_saved": ("已记录阶段变更。", "Stage change recorded."),
+    "projects_after": ("（晚于所选日期）", "(after the chosen date)"),
+    "projects_firm": ("企业画像", "Firm profile"),
+    "projects_firm_missing": ("登记库中尚未找到投资主体对应的企业。", "The investor's firm is not in the registry yet."),
+    "projects_chain_links": ("服务的产业链环节", "Chain links served"),
+    "projects_recommended": ("推荐理由（招商清单）", "Why it was recommended (recruitment list)"),
+    "projects_recommended_line": ("{chain}：{nodes}；评分 {score}，排名 {rank}",
+                                  "{chain}: {nodes}; score {score}, rank {rank}"),
+    "projects_targets": ("招商清单转线索", "Recruitment list to leads"),
+    "projects_targets_note": ("选一条产业链，把招商清单中的企业一键转为线索（保留推荐理由）。",
+                              "Pick a chain and turn a recruitment-list firm into a lead in one click (the reason "
+                              "it was recommended is kept)."),
+    "projects_to_lead": ("转为线索", "Make a lead"),
+    "projects_is_lead": ("已是线索", "Already a lead"),
+    "projects_lead_created": ("已转为线索：{id}", "Lead created: {id}"),
+    "projects_date": ("日期", "Date"),
+    "projects_stage_choice": ("阶段", "Stage"),
+    "projects_note_field": ("备注", "Note"),
+    "projects_reason_field": ("终止原因（终止时必填）", "Reason (required to terminate)"),
+    "projects_submit": ("记录", "Record"),
+    "projects_read_only": ("您的账号不能记录该项目的阶段变更。", "Your account cannot record stage changes of this project."),
+    "projects_on_chain": ("本链项目", "Projects on this chain"),
+    # issue 12 projects, screenshot pass: page-language controls, one click from the chain page, context figures
+    "projects_apply": ("查看", "Show"),
+    "projects_date_placeholder": ("年-月-日，如 2025-06-30", "YYYY-MM-DD, e.g. 2025-06-30"),
+    "projects_date_hint": ("日期格式：年-月-日（YYYY-MM-DD），如 2025-06-30", "Date as YYYY-MM-DD, e.g. 2025-06-30"),
+    "projects_lead_action": ("线索", "Lead"),
+    "projects_context": ("对照：公布的投资数字", "Context: published investment figures"),
+    "projects_context_line": ("{year}年入库项目的总投资（本平台{kind}）{investment} 亿元；公布的{metric}{cmp}{value} 亿元{growth}（{source}）。两者口径不同：项目总投资为项目计划的全部投资，工业投资为当年完成的工业固定资产投资，仅作对照。",
+                              "Total investment of projects entering in {year} ({kind} on this platform): {investment} "
+                              "100m yuan; published {metric}: {cmp}{value} 100m yuan{growth} ({source}). Not the same "
+                              "measure: a project's total investment is all it plans to invest, industrial "
+                              "investment the fixed-asset investment completed in the year; shown for context only."),
+    "projects_context_growth": ("，增长 {growth}%", ", up {growth}%"),
+    "projects_context_demo": ("示例数据", "synthetic demo data"),
+    "projects_context_registry": ("登记数据", "registry data"),
+    "projects_targets_pack_note": ("分产业的目标取自框架包 targets.yaml 中指标为 project_investment（项目投资）的目标，"
+                                   "选定入库年份时对照（见分产业 XLSX）；本框架包未设此类目标时目标列为空。",
+                                   "Targets by node are the pack's targets.yaml entries with metric project_investment, "
+                                   "compared when an entry year is chosen (see the by-node XLSX); empty where the pack "
+                                   "sets none."),
+    "projects_import_done": ("已导入 {file}：入库 {loaded} 行（新增 {inserted}、更新 {updated}、不变 {unchanged}），隔离 {quarantined} 行，新增阶段记录 {stages} 条（批次 {batch}）",
+                             "Imported {file}: {loaded} rows landed ({inserted} new, {updated} updated, {unchanged} "
+                             "unchanged), {quarantined} quarantined, {stages} stage changes added (batch {batch})"),
+    "projects_rejected_line": ("{file} 第 {row} 行 [{field}] {reason}", "{file} row {row} [{field}] {reason}"),
+    "projects_count_line": ("{n} 个项目（截至 {date}）", "{n} projects (as of {date})"),
+    "projects_written": ("已写出 {n} 个项目（督办格式）-> {path}", "Wrote {n} projects (supervision layout) -> {path}"),
+    "projects_json_page": ("项目页 JSON", "Projects page JSON"),
+    "project_funnel": ("项目漏斗", "Project funnel"),
+    "project_funnel_district": ("分区漏斗", "Funnel by district"),
+    "project_funnel_node": ("分产业漏斗", "Funnel by node"),
+    "project_funnel_year": ("分年度漏斗（按入库年份）", "Funnel by entry year"),
+    "project_durations": ("各阶段转化与停留天数", "Conversion and days per stage"),
+    "project_stalled": ("停滞项目", "Stalled projects"),
+    "project_strategic": ("战略性新兴与先进制造业占比", "Strategic share"),
+    "project_investment_district": ("分区签约投资与目标", "Signed investment by district against targets"),
+    "project_investment_node": ("分产业签约投资与目标", "Signed investment by node against targets"),
+    "project_landed": ("落地项目的企业与产出", "Landed projects: firms and output"),
+    "project_list": ("项目清单", "Project list"),
+    "project_history": ("阶段记录", "Stage history"),
+    "project_chain_nodes": ("各环节项目", "Projects per chain link"),
+    "project_supervision": ("重点项目督办表", "Project supervision sheet"),
     # --- input-output (services/io.py, chanye io; issue 13) ---
     "io_tables": ("投入产出表", "Input-output tables"),
     "io_linkages": ("产业关联：影响力系数与感应度系数", "Linkages, backward and forward"),
@@ -38,6 +136,56 @@ WORDS: dict[str, tuple[str, str]] = {
                        "their share of each sector's classes. Coupling: C = 2√(U1·U2)/(U1+U2), T = αU1 + βU2 (α = β = "
                        "0.5), D = √(C·T); U are entropy-weighted indices of max-normalised firms, revenue, value added "
                        "and employees, the city over its years and the districts over district-years."),
+    # --- issue 13 items 5-6: 制造业立市, 数智化/绿色化 transformation, the city table on /fusion (services/manufacturing.py,
+    #     services/transformation.py, web/pages_fusion.py, chanye io manufacturing|transformation) ---
+    "mfg_registry": ("登记库中制造业的比重（企业数、营业收入、增加值）", "Manufacturing's share in the registry"),
+    "mfg_national": ("全国制造业增加值占GDP比重（投入产出表）", "Manufacturing's share of national GDP (IO tables)"),
+    "mfg_published": ("制造业立市：公开数字", "Manufacturing first: published figures"),
+    "mfg_title": ("产业第一、制造业立市", "Manufacturing first"),
+    "mfg_note": ("登记库口径：有行业代码且当年有年度指标的企业，制造业为门类 C（大类 13–43）；比重是登记库内部的结构，"
+                 "不是本市 GDP 的比重，登记库合计从不与公开数字相除。变化为较上年的百分点，趋势为各年比重对年份的最小二乘斜率"
+                 "（百分点/年）。全国比重：国家统计局投入产出表（2017、2018、2020），增加值合计即 GDP。",
+                 "Registry: firms with an industry code and figures that year; manufacturing is section C (divisions "
+                 "13-43). Shares describe the registry, not the city's GDP; registry sums are never divided by "
+                 "published figures. Change: pp on the previous year; trend: least-squares slope of the share on the "
+                 "year (pp per year). National shares: NBS input-output tables (2017, 2018, 2020), total value added "
+                 "= GDP."),
+    "mfg_no_city_share": ("本框架包的公开数字中没有本市制造业增加值占GDP比重；下表列出已有的相关公开数字及其来源和核实状态。",
+                          "The pack's published figures give no manufacturing share of the city's GDP; the related "
+                          "figures below carry their source and status."),
+    "transformation_areas": ("数智化、绿色化转型指标：全市与各区", "Digital and green transformation: city and districts"),
+    "transformation_nodes": ("数智化、绿色化转型指标：产业节点", "Digital and green transformation: nodes"),
+    "transformation_title": ("数智化、绿色化两化转型", "Digital and green transformation"),
+    "transformation_note": ("比重以填报该项的企业为分母（未填不计为“否”）；智能化认定 = 数字化车间或智能工厂；"
+                            "智能制造能力成熟度按 GB/T 39116-2020，三级（集成级）及以上；两化融合按 GB/T 23001 分级评定，"
+                            "AAA 及以上。单位产值能耗 = 综合能源消费量 ÷ 工业总产值（千克标准煤/万元），其变化为同口径（两年都填报的"
+                            "企业）较上年的百分比。",
+                            "Shares count the firms that answered the item (blank is not 'no'); designated = digital "
+                            "workshop or smart factory; smart manufacturing maturity per GB/T 39116-2020, level 3 "
+                            "(integrated) or above; integration per GB/T 23001 grading, AAA or above. Energy intensity "
+                            "= energy use / industrial output (kgce per 10k yuan); its change is like for like (firms "
+                            "reporting both years), percent on the previous year."),
+    "transformation_no_data": ("尚无企业的转型指标：按模板导入后显示。", "No firm has transformation indicators yet: "
+                               "import them with the template."),
+    "transformation_template_written": ("已写出转型指标模板", "Transformation template written"),
+    "transformation_imported": ("转型指标导入完成", "Transformation indicators imported"),
+    "transformation_import_counts": ("读入 {total} 行：导入 {loaded} 行（新增 {inserted}，更新 {updated}，未变 {unchanged}），"
+                                     "隔离 {quarantined} 行，跳过示例行 {skipped}",
+                                     "{total} rows read: {loaded} landed ({inserted} new, {updated} updated, "
+                                     "{unchanged} unchanged), {quarantined} quarantined, {skipped} example rows "
+                                     "skipped"),
+    "fusion_regional_limits": ("方法局限：区位商法只会调低全国系数，不能发现本市比全国结构更强的本地配套；假定本市技术与全国相同；"
+                               "忽略交叉运输（同一产品同时调入调出）；“全国”是登记库全部企业，示例库中 λ* 反映本市占示例库的比重而非占全国；"
+                               "登记库计的是企业而非产业活动单位。本市乘数应视为这些假定下本地效应的上限。",
+                               "Method limits: location quotients only scale national coefficients down, so they cannot "
+                               "find local supply stronger than the national structure; the city is assumed to use "
+                               "national technology; cross-hauling is ignored; the 'nation' is every firm in the registry, "
+                               "so on the demo λ* reflects the city's share of the demo registry, not of China; the "
+                               "registry counts firms, not establishments. Read the city's multipliers as upper bounds "
+                               "of the local effect under these assumptions."),
+    "fusion_regional_top": ("按本市产出乘数排列的前 {n} 个部门", "Top {n} sectors by the city's output multiplier"),
+    "demo_transformation": ("转型指标", "transformation indicators"),
+    "removed_firm_transformation": ("转型指标", "transformation indicators"),
     "app": ("chanye 产业大脑", "chanye industry brain"),
     "overview": ("总览", "Overview"),
     "cluster": ("集群", "Clusters"),
@@ -291,7 +439,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "chains_weak": ("弱链", "Weak"),
     "chains_missing": ("缺链", "Missing"),
     "chains_node_panel": ("环节详情", "Link details"),
-    "chains_node_hint": ("点击图中的环节，查看本地企业与招商目标。", "Click a link in the map for its local firms and targets."),
+    "chains_node_hint": ("点击链图中的环节查看详情：本地企业、角色与招商目标。", "Click a link in the chain map for its details: local firms, roles and targets."),
     "chains_local_firms": ("本地企业", "Local enterprises"),
     "chains_targets": ("招商目标", "Recruitment targets"),
     "chains_no_targets": ("该环节不是缺链或弱链，没有招商目标。", "Not a weak or missing link: no targets."),
@@ -707,16 +855,180 @@ WORDS: dict[str, tuple[str, str]] = {
     "review_learned": ("按本库已有行业代码的 {rows} 家企业学习，交叉验证准确率 {accuracy}；待复核 {queued} 家",
                        "Learned from {rows} firms with industry codes: cross-validated accuracy {accuracy}; {queued} to review"),
     "review_labels": ("人工标注", "Manual labels"),
+    # --- issue 15 pages: city filter, sortable tables, target metrics, provenance, glossary, chain roles ---
+    "city_filter": ("范围", "Scope"),
+    "city_only": ("{city}企业", "{city} firms"),
+    "national_sample_all": ("全国样本（全部城市）", "National sample (all cities)"),
+    "national_sample_note": ("登记库还收录了其他城市的企业，即“全国样本”，用作区位商、强链/弱链判断和机会分析的全国比较基准，"
+                             "不是全国普查；默认只列{city}的企业。",
+                             "The registry also holds firms of other cities, the “national sample”: the national "
+                             "benchmark of location quotients, strong/weak links and opportunities, not a census. "
+                             "Only {city} firms are listed by default."),
+    "national_sample_listed": ("当前列出全国样本：含其他城市的企业。", "Listing the national sample: firms of other cities included."),
+    "sorted_by": ("排序", "Sorted by"),
+    "sort_hint": ("点击表头排序", "click a header to sort"),
+    "sort_desc_word": ("从高到低", "descending"),
+    "sort_asc_word": ("从低到高", "ascending"),
+    "page_order": ("原始顺序", "original order"),
+    "col_target_metric": ("目标指标", "Target metric"),
+    "target_metric_differs": ("注意：目标按“{target}”计，本页规模按“{scale}”计，两者口径不同，不可直接比较。",
+                              "Note: the target counts {target}, this page's scale counts {scale}: different measures, "
+                              "not comparable."),
+    "mixed": ("示例与导入数据", "Demo and imported data"),
+    "mixed_note": ("本页汇总同时包含合成的示例企业与用户导入的企业；标“示例数据”的企业为合成数据。",
+                   "Totals on this page include both synthetic demo firms and firms imported by users; firms marked "
+                   "“Synthetic demo data” are synthetic."),
+    "mixed_short": ("示例数据与导入数据混合", "synthetic demo data mixed with imported data"),
+    "mixed_footer": ("登记库同时含合成的示例企业与用户导入的企业；公开数字附来源。",
+                     "The registry holds both synthetic demo firms and imported firms; published figures cite their sources."),
+    "imported": ("导入数据", "Imported data"),
+    "glossary": ("术语", "Glossary"),
+    "glossary_intro": ("本平台页面上的术语及其算法。各页中带虚线下划线的术语链接到这里。",
+                       "The terms used on these pages and how they are computed. Terms with a dotted underline on "
+                       "every page link here."),
+    "glossary_term": ("术语", "Term"),
+    "glossary_definition": ("定义", "Definition"),
+    "glossary_other_lang": ("English", "中文"),
+    "chain_position": ("在产业链中的位置", "Position in the chains"),
+    "chain_position_sub": ("企业在各产业链环节上的角色与依据", "the firm's role on each chain link, with evidence"),
+    "col_chain": ("产业链", "Chain"),
+    "col_chain_node": ("环节", "Link"),
+    "col_chain_role": ("角色", "Role"),
+    "col_chain_segment": ("上中下游", "Segment"),
+    "no_chain_roles": ("该企业不在任何产业链环节上。", "The firm is on no chain link."),
+    "mix_rows": ("共 {n} 个产业节点", "{n} industry nodes"),
+    "gdp_none_district": ("暂无可引用的{name}地区生产总值公开数字。", "No published GDP figure of {name} to cite yet."),
+    "gdp_source_zh_note": ("来源", "Source"),
     # --- report: 产业发展监测报告 (src/chanye/report/, present/report_words.py; issue 16) ---
     "generate_report": ("生成报告", "Generate report"),
     "report_pdf": ("PDF", "PDF"),
     "report_docx": ("Word", "Word"),
     "report_written": ("已生成监测报告 -> {path}（{sections} 个部分，{tables} 张表，用时 {seconds} 秒）",
                        "Wrote the monitoring report -> {path} ({sections} sections, {tables} tables, {seconds} s)"),
+    # --- issue 15 data in: template, preview before import, mapping editor (services/imports.py, static/data.js) ---
+    "template_sheet": ("企业名录", "Enterprises"),
+    "template_title": ("导入模板", "Import template"),
+    "template_xlsx": ("下载模板 XLSX", "Template XLSX"),
+    "template_csv": ("下载模板 CSV", "Template CSV"),
+    "template_note": ("模板第 1 行为可识别的表头（含单位），第 2 行为示例行（统一社会信用代码以“示例”开头，留在文件中也只会进入隔离区，不会入库）。"
+                      "表头也可用下表“可识别的表头”中的任一写法；金额未注明单位时按万元读取，可在预览中改为元或亿元。",
+                      "Row 1 holds the recognised headers (with units), row 2 an example row (its USCC is marked as an "
+                      "example, so if left in the file it is quarantined, never imported). Any header listed below is accepted; "
+                      "an amount without a unit is read as 10k yuan, which the preview lets you change."),
+    "accepted_headers_title": ("可识别的表头", "Accepted headers"),
+    "preview_button": ("上传并预览", "Upload and preview"),
+    "preview_title": ("导入预览（尚未写入）", "Import preview (nothing written yet)"),
+    "preview_confirm": ("确认导入", "Confirm import"),
+    "preview_cancel": ("取消", "Cancel"),
+    "preview_cancelled": ("已取消，上传的文件已删除，未写入任何数据。", "Cancelled: the uploaded file was removed; nothing was written."),
+    "preview_summary": ("共 {rows_total} 行：将入库 {rows_loaded} 行，隔离 {rows_quarantined} 行（{reasons} 条原因），空行 {rows_blank} 行",
+                        "{rows_total} rows: {rows_loaded} to load, {rows_quarantined} to quarantine ({reasons} reasons), "
+                        "{rows_blank} blank"),
+    "preview_mapping": ("列映射与单位", "Column mapping and units"),
+    "preview_mapping_note": ("每个源列选择对应字段（或忽略）；金额列选择文件中数值的单位，导入时换算为万元。修改后预览随之更新。",
+                             "Choose a field (or ignore) for each source column, and the unit the file's amounts are in "
+                             "(converted to 10k yuan on import); the preview updates."),
+    "preview_rows_title": ("前 {n} 行入库后的样子", "The first {n} rows as they will land"),
+    "preview_quarantine_title": ("将进入隔离区的行", "Rows that will be quarantined"),
+    "preview_quarantine_more": ("仅列出前 {n} 条原因", "only the first {n} reasons are listed"),
+    "preview_no_rows": ("没有可入库的行", "No row would be loaded"),
+    "preview_no_quarantine": ("没有行会进入隔离区", "No row would be quarantined"),
+    "preview_problem_hint": ("在上方的列映射中为该列选择字段，或填写年份后重新预览。",
+                             "Choose the field for that column in the mapping above, or give the year."),
+    "preview_unrecognised": ("未识别的列（导入时忽略）", "Unrecognised columns (ignored on import)"),
+    "preview_expires": ("上传的文件保留至 {time}", "The upload is kept until {time}"),
+    "preview_loading": ("正在读取与校验…", "Reading and checking…"),
+    "map_ignore": ("忽略", "Ignore"),
+    "map_tag": ("标签：{tag}（是/否）", "Tag: {tag} (yes/no)"),
+    "unit_assumed_warning": ("未注明单位，按{unit}读取", "no unit stated: read as {unit}"),
+    "import_result": ("导入结果", "Import result"),
+    # --- issue 15 polish: scrolling tables, table order, the file button, empty districts, the node panel ---
+    "districts_none": ("另有 {n} 个区没有该产业的企业和数据：{names}", "{n} more districts have no firms or figures in this industry: {names}"),
+    "table_scroll_hint": ("表格较宽，可左右滚动查看其余列 →", "Wide table: scroll sideways for more columns →"),
+    "table_order_given": ("按列出顺序", "in the order listed"),
+    "table_order_framework": ("按框架顺序", "in the framework's order"),
+    "table_order_file": ("按文件中的顺序", "in the file's order"),
+    "table_order_newest": ("最新在前", "newest first"),
+    "table_order_alpha": ("按名称顺序", "by name"),
+    "choose_file": ("选择文件", "Choose file"),
+    "no_file_chosen": ("未选择文件", "No file chosen"),
+    "fusion_multiplier_axis": ("产出乘数（倍：每 1 元最终需求带动的总产出）", "Output multiplier (×: total output per 1 yuan of final demand)"),
+    "fusion_sector_axis": ("部门（产出乘数前 15）", "Sector (top 15 by output multiplier)"),
+    "chains_node_hint_more": ("或点击下方“链条诊断”表中的一行。", "or a row of the diagnosis table below."),
+    # batch pipeline (chanye batch, issue 14 item 5)
+    "batch_done": ("批处理完成（{engine}）→ {output}", "Batch done ({engine}) -> {output}"),
+    "batch_table": ("表", "Table"),
+    "batch_rows": ("行数", "Rows"),
 }
 
 # Column headers, by the machine key a service gives its column (see services/results.Column).
 COLUMNS: dict[str, tuple[str, str]] = {
+    # --- issue 12 projects ---
+    "project_id": ("项目编号", "Project id"),
+    "project_name": ("项目名称", "Project"),
+    "project_kind": ("项目类型", "Kind"),
+    "project_investor": ("投资主体", "Investor"),
+    "project_investor_uscc": ("投资主体信用代码", "Investor USCC"),
+    "project_district_code": ("区代码", "District code"),
+    "project_district": ("所在区", "District"),
+    "project_node": ("所属产业", "Node"),
+    "project_nodes": ("产业节点", "Nodes"),
+    "project_chain_nodes": ("产业链环节", "Chain links"),
+    "project_chain_node": ("环节", "Chain link"),
+    "project_park": ("载体", "Park"),
+    "project_total_investment": ("总投资", "Total investment"),
+    "project_fixed_investment": ("固定资产投资", "Fixed-asset investment"),
+    "project_land": ("用地", "Land"),
+    "project_annual_output": ("达产年产值", "Annual output at full production"),
+    "project_annual_tax": ("达产年税收", "Annual tax at full production"),
+    "project_stage": ("阶段", "Stage"),
+    "project_reached_stage": ("最远阶段", "Furthest stage"),
+    "project_since": ("阶段日期", "Since"),
+    "project_entry_year": ("入库年份", "Entry year"),
+    "project_days_in_stage": ("停留天数", "Days at stage"),
+    "project_stalled": ("停滞", "Stalled"),
+    "project_responsible_unit": ("责任单位", "Responsible unit"),
+    "project_cluster": ("链长", "Chain chief"),
+    "project_source": ("来源", "Source"),
+    "project_strategic": ("战略性新兴/先进制造", "Strategic"),
+    "project_count": ("项目数", "Projects"),
+    "project_investment": ("总投资", "Investment"),
+    "project_current": ("当前处于", "Now at stage"),
+    "project_terminated_here": ("在此终止", "Terminated here"),
+    "project_conversion": ("转化率", "Conversion"),
+    "project_reached": ("到达", "Reached"),
+    "project_moved_on": ("已推进", "Moved on"),
+    "project_median_days": ("停留天数中位数", "Median days"),
+    "project_mean_days": ("停留天数均值", "Mean days"),
+    "project_stall_days": ("停滞阈值", "Stall threshold"),
+    "project_over": ("超出天数", "Days over"),
+    "project_happened_on": ("日期", "Date"),
+    "project_recorded_by": ("记录人", "Recorded by"),
+    "project_note": ("备注", "Note"),
+    "project_reason": ("原因", "Reason"),
+    "project_recorded_at": ("记录时间", "Recorded at"),
+    "project_after": ("晚于所选日期", "After the chosen date"),
+    "project_strategic_count": ("战略性新兴/先进制造项目", "Strategic projects"),
+    "project_strategic_share": ("项目占比", "Share of projects"),
+    "project_strategic_investment": ("战略性新兴/先进制造投资", "Strategic investment"),
+    "project_strategic_investment_share": ("投资占比", "Share of investment"),
+    "project_signed_investment": ("签约投资", "Signed investment"),
+    "project_target": ("目标", "Target"),
+    "project_target_progress": ("完成进度", "Progress"),
+    "project_landed_on": ("落地日期", "Landed on"),
+    "project_firm_uscc": ("企业信用代码", "Firm USCC"),
+    "project_firm_district": ("企业所在区", "Firm district"),
+    "project_output_year": ("产值年份", "Output year"),
+    "project_output": ("实际产值", "Actual output"),
+    "project_output_ratio": ("兑现率", "Delivered"),
+    "project_landed_status": ("承诺兑现", "Promise"),
+    "project_landed": ("已落地", "Landed"),
+    "project_ids": ("项目", "Projects"),
+    "project_seq": ("序号", "No."),
+    "project_latest_note": ("最新进展", "Latest progress"),
+    # --- issue 15 pages: the firm's chain links (services/enterprises.chain_roles) ---
+    "chain_id": ("产业链代码", "Chain id"),
+    "chain_node_id": ("环节代码", "Link id"),
     # --- input-output (services/io.py; issue 13) ---
     "table_id": ("表", "Table"),
     "sectors": ("部门数", "Sectors"),
@@ -754,6 +1066,29 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "coupling_t": ("综合协调指数 T", "Development T"),
     "coupling_d": ("耦合协调度 D", "Coordination D"),
     "coordination": ("协调等级", "Coordination level"),
+    # --- issue 13 items 5-6 (services/manufacturing.py, services/transformation.py) ---
+    "mfg_firms": ("制造业企业", "Manufacturing firms"),
+    "firms_share": ("制造业企业占比", "Manufacturing share of firms"),
+    "mfg_revenue": ("制造业营业收入", "Manufacturing revenue"),
+    "revenue_share": ("制造业营业收入占比", "Manufacturing share of revenue"),
+    "va_share": ("制造业增加值占比", "Manufacturing share of value added"),
+    "revenue_share_change": ("营业收入占比较上年变化", "Revenue share, change on previous year"),
+    "va_share_change": ("增加值占比较上年变化", "Value-added share, change on previous year"),
+    "revenue_share_trend": ("营业收入占比趋势", "Revenue share trend"),
+    "mfg_value_added": ("制造业增加值", "Manufacturing value added"),
+    "gdp": ("增加值合计（GDP）", "Total value added (GDP)"),
+    "output_share": ("制造业总产出占比", "Manufacturing share of output"),
+    "confirmation": ("核实状态", "Status"),
+    "smart_designated_share": ("智能化认定", "Smart-designated"),
+    "green_factory_share": ("绿色工厂", "Green factory"),
+    "iip_share": ("工业互联网平台应用", "Industrial internet platform"),
+    "smart_level3_share": ("智能制造≥三级", "Smart level ≥3"),
+    "integration_level3_share": ("两化融合≥AAA", "Integration ≥AAA"),
+    "energy_tce": ("综合能源消费量", "Energy use"),
+    "carbon_tco2": ("二氧化碳排放量", "CO2 emissions"),
+    "energy_intensity": ("单位产值能耗", "Energy intensity"),
+    "carbon_intensity": ("单位产值碳排放", "Carbon intensity"),
+    "energy_intensity_change": ("能耗强度变化", "Energy intensity change"),
     "node": ("节点", "Node"),
     "node_id": ("节点编号", "Node id"),
     "kind": ("层级", "Kind"),
@@ -1020,10 +1355,33 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "probability": ("概率", "Probability"),
     "code": ("小类代码", "Class code"),
     "action": ("复核动作", "Action"),
+    # --- issue 15 data in: preview and template tables (services/imports.py) ---
+    "column_position": ("列", "Column"),
+    "source_header": ("源表头", "Source header"),
+    "target_field": ("字段", "Field"),
+    "target_field_name": ("字段名称", "Field name"),
+    "mapping_status": ("映射", "Mapping"),
+    "unit_in_file": ("文件中的单位", "Unit in the file"),
+    "unit_source": ("单位依据", "Unit from"),
+    "stored_unit": ("入库单位", "Stored unit"),
+    "unit_choices": ("可选单位", "Units to choose"),
+    "template_header": ("模板表头", "Template header"),
+    "field_required": ("必填", "Required"),
+    "accepted_headers": ("可识别的写法", "Accepted headers"),
+    "example_value": ("示例", "Example"),
+    "preview_columns": ("列映射", "Column mapping"),
+    "preview_rows": ("入库预览", "Rows as they will land"),
+    "preview_quarantine": ("隔离预览", "Rows to quarantine"),
+    "import_template": ("导入模板", "Import template"),
+    "import_industry_name": ("行业名称", "Industry name"),
+    "import_city": ("所在城市", "City"),
 }
 
 # Units: the machine unit of a number column -> how each language writes it ("" = no unit shown).
 UNITS: dict[str, tuple[str, str]] = {
+    # --- issue 12 projects ---
+    "days": ("天", "days"),
+    "mu": ("亩", "mu"),
     "yuan": ("元", "yuan"),
     "wan_yuan": ("万元", "10k yuan"),
     "yi_yuan": ("亿元", "100m yuan"),
@@ -1042,10 +1400,30 @@ UNITS: dict[str, tuple[str, str]] = {
     "tce": ("吨标准煤", "t of standard coal"),
     "wan_vehicles": ("万辆", "10k vehicles"),
     "rank": ("位", ""),
+    # --- issue 13 items 5-6 ---
+    "pp_per_year": ("百分点/年", "pp per year"),
+    "t_co2": ("吨CO2", "t CO2"),
+    "kgce_per_wan_yuan": ("千克标准煤/万元", "kgce per 10k yuan"),
+    "kg_co2_per_wan_yuan": ("千克CO2/万元", "kg CO2 per 10k yuan"),
 }
 
 # Coded values by group: a column whose `codes` names a group shows the label, not the code.
 CODES: dict[str, dict[str, tuple[str, str]]] = {
+    # --- issue 12 projects ---
+    "project_stage": {"lead": ("线索", "lead"), "talks": ("洽谈", "talks"), "signed": ("签约", "signed"),
+                      "registered": ("注册", "registered"), "land": ("供地", "land supplied"),
+                      "started": ("开工", "construction started"), "production": ("投产", "in production"),
+                      "full": ("达产", "full production"), "terminated": ("终止", "terminated")},
+    "project_kind": {"attract": ("招商引资", "investment attraction"), "expand": ("增资扩产", "expansion"),
+                     "construction": ("重点建设", "key construction"), "upgrade": ("技术改造", "technical upgrade")},
+    "project_source": {"import": ("项目清单导入", "imported list"), "recruitment_list": ("招商清单", "recruitment list"),
+                       "demo": ("示例数据", "sample data"), "manual": ("手工录入", "entered by hand")},
+    "project_landed_status": {"not_found": ("登记库中未找到企业", "firm not in the registry"),
+                              "no_figures": ("落地后无产值数据", "no figures since landing"),
+                              "not_due": ("尚未投产", "not yet in production"),
+                              "no_promise": ("未填承诺产值", "no promised output"),
+                              "below_promise": ("低于承诺产值", "below the promised output"),
+                              "met_promise": ("达到承诺产值", "promised output met")},
     # --- input-output (services/io.py; issue 13) ---
     "io_key_sector": {"key": ("关键部门", "key"), "backward": ("后向拉动型", "backward-oriented"),
                       "forward": ("前向推动型", "forward-oriented"), "weak": ("一般部门", "weak")},
@@ -1065,6 +1443,9 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
                         "intermediate_coordination": ("中级协调", "intermediate coordination"),
                         "good_coordination": ("良好协调", "good coordination"),
                         "high_quality_coordination": ("优质协调", "high-quality coordination")},
+    # --- issue 13 items 5-6: a published figure's status (the pack's convention: 据报道, 未核实) ---
+    "confirmation": {"official": ("按来源发布", "as published"), "as_reported": ("据报道", "as reported"),
+                     "unverified": ("未核实", "unverified")},
     "boolean": {"true": ("是", "yes"), "false": ("否", "no")},
     "provenance": {"synthetic": ("示例数据", "synthetic demo data"), "registry": ("登记数据", "registry"),
                    "pack": ("框架包", "framework pack"), "published": ("公开数据", "published")},
@@ -1171,6 +1552,11 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "retail_sales": ("社会消费品零售总额", "Retail sales"),
         "trade_total": ("进出口总值", "Foreign trade"),
         "cluster_scale": ("集群规模（千亿级）", "Cluster scale (100 bn class)"),
+        # issue 13 items 5-6: metrics a pack may publish on 制造业立市 (services/manufacturing.METRICS)
+        "manufacturing_va_share": ("制造业增加值占GDP比重", "Manufacturing share of GDP"),
+        "manufacturing_va": ("制造业增加值", "Manufacturing value added"),
+        "industrial_va": ("工业增加值", "Industrial value added"),
+        "industrial_output": ("工业总产值", "Industrial output"),
     },
     # --- disclosure control (services/disclosure.py; issue 17 item 3) ---
     "disclosure": {
@@ -1229,6 +1615,166 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "missing_figure": ("缺少所需数字", "a figure is missing"),
         "unit_mismatch": ("单位不一致", "units differ"),
     },
+    # --- issue 15 data in: preview codes (services/imports.py) ---
+    "mapping_status": {"mapped": ("已识别", "recognised"), "chosen": ("已指定", "chosen"),
+                       "ignored": ("忽略", "ignored"), "unrecognised": ("未识别（忽略）", "unrecognised (ignored)"),
+                       "duplicate": ("重复（忽略）", "duplicate (ignored)")},
+    "file_unit": {"yuan": ("元", "yuan"), "qian_yuan": ("千元", "1,000 yuan"), "wan_yuan": ("万元", "10k yuan"),
+                  "million_yuan": ("百万元", "million yuan"), "yi_yuan": ("亿元", "100m yuan"),
+                  "persons": ("人", "persons"), "wan_persons": ("万人", "10k persons"),
+                  "tce": ("吨标准煤", "tce"), "wan_tce": ("万吨标准煤", "10k tce")},
+    "unit_source": {"header": ("表头注明", "from the header"), "assumed": ("未注明，按默认", "not stated: default"),
+                    "chosen": ("已指定", "chosen")},
+    "field_required": {"required": ("必填", "required"), "district_or_address": ("所属区或注册地址至少填一项",
+                                                                                "district or address"),
+                       "with_figures": ("有年度指标时必填", "with yearly figures"), "optional": ("选填", "optional")},
+}
+
+
+# --- issue 15 pages: the glossary (/glossary): id -> (term, short definition, definition), each (zh, en). The
+# definitions say how chanye computes each figure (analytics/indicators.py, analytics/chains.py,
+# analytics/complexity.py, analytics/opportunities.py; docs/indicators.md, chains.md, complexity.md).
+GLOSSARY: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]]] = {
+    "lq": (("区位商", "Location quotient (LQ)"),
+           ("某产业在本地的占比 ÷ 它在参照范围中的占比；大于 1 表示相对集聚",
+            "an industry's share locally ÷ its share in the reference area; above 1 means relatively concentrated"),
+           ("区位商 =（本地该产业规模 ÷ 本地全部企业规模）÷（参照范围该产业规模 ÷ 参照范围全部企业规模）。集群页和区页上，"
+            "本地是一个区，参照范围是全市，规模按该产业的规模指标计；产业链页上，本地是本市（或所选区），参照范围是全国样本，"
+            "按该环节生产企业的营业收入计。大于 1 表示该产业在本地比在参照范围中更集聚。",
+            "LQ = (the industry's size locally ÷ all firms' size locally) ÷ (its size in the reference area ÷ all "
+            "firms' size there). On cluster and district pages the place is a district and the reference the city, "
+            "sized by the industry's scale metric; on chain pages the place is the city (or the chosen district) and "
+            "the reference the national sample, by the revenue of the link's producers. Above 1: more concentrated "
+            "here than in the reference.")),
+    "chain_status": (("强链 / 弱链 / 缺链", "Strong / weak / missing link"),
+                     ("按本地生产企业数、规上企业和区位商对产业链环节的判断",
+                      "a chain link judged by its local producers, above-scale firms and LQ"),
+                     ("缺链：本地没有该环节的生产企业。弱链：有生产企业，但满足以下任一条：少于 3 家；没有规上生产企业；"
+                      "区位商低于 1；区位商低于同类城市（全国样本中至少 20 家企业、且在该环节有生产企业的城市）的第 40 "
+                      "百分位；没有营业收入可算区位商。强链：以上都不成立。门槛为默认参数。",
+                      "Missing: no producer of the link here. Weak: producers exist but any of: fewer than 3; no "
+                      "above-scale producer; LQ below 1; LQ below the 40th percentile of peer cities (cities of the "
+                      "national sample with at least 20 firms and a producer on the link); no revenue to compute an "
+                      "LQ. Strong: none of these. The thresholds are default parameters.")),
+    "chain_role": (("生产 / 销售 / 依赖", "Producer / seller / user"),
+                   ("企业在产业链环节上的角色：制造该环节产品、批发零售它、或采购使用它",
+                    "a firm's role on a chain link: makes its products, trades them, or buys and uses them"),
+                   ("生产：企业的行业小类属于该环节的代码规则（部分代码还须经营范围含该环节关键词），或经营范围、名称含该环节"
+                    "关键词（非批发零售业）。销售：批发零售业（51、52 大类）企业，经营范围写明销售、批发、零售、经销、分销或"
+                    "代销该环节的产品。依赖：企业生产该环节的下游环节，且与该环节有直接供应关系或经营范围提到该环节的产品。"
+                    "每家企业在一个环节上最多一个角色，依次取生产、销售、依赖；强链/弱链只数生产企业。",
+                    "Producer: the firm's 4-digit class falls under the link's code rules (some codes also need a "
+                    "keyword of the link in the business scope), or its scope or name holds a keyword of the link (not "
+                    "in wholesale or retail). Seller: a wholesale or retail firm (divisions 51, 52) whose scope says it "
+                    "sells, wholesales, retails or distributes the link's products. User: the firm produces a "
+                    "downstream link that this link supplies directly, or whose scope names this link's products. One "
+                    "role per firm and link, in that order; strong and weak links count producers only.")),
+    "eci": (("经济复杂度指数（ECI）", "Economic Complexity Index (ECI)"),
+            ("地区已专业化的行业有多多样、多稀有：越高，产业能力越复杂",
+             "how diverse and how rare the industries a place specialises in are: higher, more complex capabilities"),
+            ("按全国样本中的城市（本市作为一个城市）和行业小类计算：一地在某小类显性比较优势 RCA>1 且至少有 2 家企业，"
+             "即视为已专业化；ECI 是地区—行业矩阵的第二特征向量（Hidalgo–Hausmann 方法），经标准化。各区的 ECI "
+             "投影到同一空间上计算。",
+             "Computed over the cities of the national sample (this city as one city) and 4-digit classes: a place "
+             "specialises in a class where its RCA > 1 on at least 2 firms; ECI is the second eigenvector of the "
+             "place–industry matrix (Hidalgo–Hausmann), standardised. Districts are projected onto the same space.")),
+    "pci": (("产品复杂度指数（PCI）", "Product Complexity Index (PCI)"),
+            ("行业小类的复杂度：主要出现在产业多样的城市的行业得分高",
+             "an industry's complexity: high for industries found mostly in diversified cities"),
+            ("与 ECI 同一计算的行业一侧：专业化于该小类的城市越多样、该小类越少见，PCI 越高。按惯例以 ECI 的标准差缩放，"
+             "可超出 ±3。",
+             "The industry side of the same computation as ECI: the more diversified the cities specialising in a "
+             "class and the rarer it is, the higher its PCI. Scaled by the standard deviation of ECI, by convention, "
+             "so it can exceed ±3.")),
+    "cog": (("复杂度前景收益（COG）", "Complexity Outlook Gain (COG)"),
+            ("发展该行业后，本地离尚未进入的复杂行业能近多少",
+             "how much closer entering this industry brings the place to complex industries it lacks"),
+            ("COG = Σ（本地未专业化的行业 q 与该行业的邻近度 × q 的 PCI），按 q 的邻近度之和归一；仅对本地尚未专业化的行业"
+             "计算。越高，该行业作为“跳板”的战略价值越大。",
+             "COG = Σ over classes q the place lacks of (proximity of q to this class × PCI of q), normalised by q's "
+             "total proximity; computed only for classes the place does not yet specialise in. Higher: more value "
+             "as a stepping stone.")),
+    "density": (("关联密度", "Relatedness density"),
+                ("本地已有能力与该行业的接近程度：越高越容易发展",
+                 "how close the place's existing capabilities are to an industry: higher, easier to develop"),
+                ("关联密度 = 本地已专业化的行业与该行业的邻近度之和 ÷ 该行业与全部行业的邻近度之和。邻近度是两个小类同时在"
+                 "多少城市专业化（两个条件概率中较小者），在全国样本的城市中估计。",
+                 "Density = the sum of proximities from the place's specialisations to the class ÷ the sum of its "
+                 "proximities to all classes. Proximity is how often two classes are specialisations of the same "
+                 "cities (the smaller conditional probability), estimated over the cities of the national sample.")),
+    "rca": (("显性比较优势（RCA）", "Revealed comparative advantage (RCA)"),
+            ("某小类在本地的份额 ÷ 在全国样本中的份额",
+             "a class's share in the place ÷ its share in the national sample"),
+            ("RCA =（本地该小类的规模 ÷ 本地全部规模）÷（全国样本该小类规模 ÷ 全国样本全部规模），规模为企业数、营业收入"
+             "或从业人员。RCA>1 且至少 2 家企业时，视为本地已专业化。",
+             "RCA = (the class's size here ÷ all size here) ÷ (its size in the national sample ÷ all size there), "
+             "size being firms, revenue or employees. A place specialises in a class where RCA > 1 on at least 2 "
+             "firms.")),
+    "link_status": (("关联状态", "Linking status"),
+                    ("企业与产业链环节的关联是否按当前模板算出",
+                     "whether the firms' links to a chain were computed with its current template"),
+                    ("最新：已按当前产业链模板保存关联；模板已修改，待重新关联：模板在上次关联后被修改，页面仍显示旧关联，"
+                     "运行重新归类后更新；未保存（临时计算）：数据库中没有该链的关联，页面临时计算。",
+                     "Current: the links were stored with the chain's current template. Template changed: the "
+                     "template was edited since, the page still shows the old links until re-classification. Not "
+                     "stored: the database holds no links for the chain, so the page computes them on the fly.")),
+    "national_sample": (("全国样本", "National sample"),
+                        ("登记库中其他城市的企业：全国比较的基准，不是普查",
+                         "the registry's firms of other cities: the national benchmark, not a census"),
+                        ("登记库除本市企业外，还收录了其他城市的企业（示例数据中约 40 个城市、15 万家）。它们构成“全国样本”，"
+                         "用作比较基准：产业链的区位商、强链/弱链判断中的同类城市，以及机会页的 RCA、ECI、PCI、关联密度都在"
+                         "全国样本上计算。它是样本，不是全国普查，本市在样本中的比重偏高。企业页默认只列本市企业，可在“范围”中"
+                         "选择全国样本。",
+                         "Besides the city's own firms, the registry holds firms of other cities (in the demo about 40 "
+                         "cities and 150,000 firms). They form the national sample, the benchmark of comparisons: chain "
+                         "LQs, the peer cities of strong/weak links, and the RCA, ECI, PCI and density of opportunities "
+                         "are computed over it. It is a sample, not a census, and the city weighs more in it than in "
+                         "the country. The enterprise list shows the city's firms by default; choose the national "
+                         "sample under Scope.")),
+    "thousand_billion": (("千亿级", "Above 100 bn yuan"),
+                         ("产业当年规模达到 1000 亿元（按其规模指标，登记库加总）",
+                          "an industry whose size reached 100 bn yuan that year (its scale metric, summed over the registry)"),
+                         ("一个产业节点在本市当年的规模（按框架包为它设定的规模指标：工业总产值、营业收入或增加值，登记库企业"
+                          "加总）不低于 1000 亿元。“自某年”是首次达到的年份。公开报道的“千亿级产业集群”按政府口径，可能不同。",
+                          "An industry node whose size in the city that year (its scale metric from the framework pack: "
+                          "industrial output, revenue or value added, summed over the registry's firms) is at least "
+                          "100 bn yuan. “Since” gives the first year it got there. Published counts of "
+                          "such clusters follow the government's own definitions, which may differ.")),
+    "scale_metric": (("规模指标", "Scale metric"),
+                     ("框架包为每个产业节点设定的规模口径", "the measure of size the framework pack sets for each node"),
+                     ("每个产业节点的规模按框架包设定的一个指标计：制造业多为工业总产值，服务业多为营业收入或增加值。规模、"
+                      "增速、区位商、千亿级都按该指标计算；目标可能按其他指标设定，目标行会写明。",
+                      "Each industry node is sized by one metric the framework pack sets: mostly industrial output for "
+                      "manufacturing, revenue or value added for services. Scale, growth, LQ and the 100 bn mark use it; "
+                      "a target may count another metric, which its row names.")),
+    "provisional": (("暂定", "Provisional"),
+                    ("尚未由官方名单确认的产业节点", "a node not yet confirmed by an official list"),
+                    ("框架包中尚未由官方名单确认的产业节点或目标：名称与范围来自规划或报道，口径可能变化，数字仅供参考。",
+                     "A node or target of the framework pack not yet confirmed by an official list: its name and scope "
+                     "come from plans or reports and may change; its figures are indicative.")),
+    "above_scale": (("规上", "Above designated size"),
+                    ("规模以上企业：数据中标为规模以上的企业", "firms marked above designated size in the data"),
+                    ("规模以上企业，按国家统计局标准（工业为年主营业务收入 2000 万元及以上）；本平台按数据中的标签计，"
+                     "不自行推算。",
+                     "Firms above the NBS designated size (for industry, main-business revenue of 20 m yuan or more a "
+                     "year); taken from the tags in the data, not inferred.")),
+    "target_progress": (("目标进度", "Target progress"),
+                        ("最新值与目标的差距，及达到目标所需的年均增速",
+                         "the latest value against a target, and the yearly growth needed to reach it"),
+                        ("按目标所指的指标（目标行写明）取最新值：已达成、按期可达（近年年均增速不低于所需年均增速）、落后"
+                         "（按近年增速需多几年）、下降或数据不足。所需年均增速 =（目标 ÷ 最新值）^(1/剩余年数) − 1。",
+                         "The latest value of the metric the target counts (its row names it): reached, on track (the "
+                         "achieved yearly growth is at least the required one), behind (by how many years at the "
+                         "achieved pace), declining, or insufficient data. Required CAGR = (target ÷ latest)^(1/years "
+                         "left) − 1.")),
+    "synthetic": (("示例数据", "Synthetic demo data"),
+                  ("合成的企业与指标，用于演示，不是真实企业或官方统计",
+                   "synthetic firms and figures for demonstration, not real firms or official statistics"),
+                  ("随平台附带的合成企业与年度指标（名称含“示例”）。页面按所显示的数据标注来源：全部为示例数据、全部为导入数据，"
+                   "或两者混合。公开报道的数字另附来源，是真实数字。",
+                   "Synthetic firms and yearly figures shipped with the platform (their names hold 示例). Each page "
+                   "labels what it shows: all demo data, all imported data, or both mixed. Published figures cite "
+                   "their sources and are real.")),
 }
 
 

@@ -49,7 +49,8 @@ def record_demo_batch(store: Store, batch: int, rows: int, report: Mapping[str, 
 # --- removing the demo (issue 15, starting from one's own data) ---------------------------------------------------
 
 # The tables holding rows keyed by a firm's uscc, children first (enterprises last).
-FIRM_TABLES = ("enterprise_years", "tags", "classifications", "chain_links", "review_queue", "manual_labels")
+FIRM_TABLES = ("enterprise_years", "tags", "classifications", "chain_links", "review_queue", "manual_labels",
+               "firm_transformation")  # firm_transformation: issue 13 §6
 
 
 def remove_synthetic(store: Store) -> dict[str, int]:

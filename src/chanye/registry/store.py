@@ -13,6 +13,7 @@ once idle for `StorePool.linger` seconds); whoever finds the file locked waits u
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
@@ -148,6 +149,35 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE manual_labels (
         uscc VARCHAR PRIMARY KEY, code VARCHAR NOT NULL, action VARCHAR NOT NULL, decided_by VARCHAR NOT NULL,
         decided_at TIMESTAMP DEFAULT current_timestamp, note VARCHAR
+    );
+    """,
+    # 7: 招商/重点项目 and their stage history, appended to, never overwritten (registry/projects.py, issue 12).
+    """
+    CREATE TABLE projects (
+        id VARCHAR PRIMARY KEY, pack VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+        investor_uscc VARCHAR, investor_name VARCHAR, investor_city VARCHAR,
+        nodes VARCHAR, chain_nodes VARCHAR, district_code VARCHAR, park VARCHAR, content VARCHAR,
+        total_investment DOUBLE, fixed_investment DOUBLE, land_mu DOUBLE, annual_output DOUBLE, annual_tax DOUBLE,
+        responsible_unit VARCHAR, cluster VARCHAR, source VARCHAR, reason VARCHAR,
+        synthetic BOOLEAN NOT NULL DEFAULT FALSE, batch_id INTEGER,
+        created_at TIMESTAMP DEFAULT current_timestamp, updated_at TIMESTAMP DEFAULT current_timestamp
+    );
+    CREATE SEQUENCE project_stage_ids START 1;
+    CREATE TABLE project_stages (
+        id BIGINT PRIMARY KEY DEFAULT nextval('project_stage_ids'), project_id VARCHAR NOT NULL,
+        stage VARCHAR NOT NULL, happened_on DATE NOT NULL, recorded_by VARCHAR, note VARCHAR, reason VARCHAR,
+        recorded_at TIMESTAMP DEFAULT current_timestamp, batch_id INTEGER
+    );
+    """,
+    # 8: firms' 数智化/绿色化 transformation indicators by year (registry/transformation.py, issue 13 §6).
+    """
+    CREATE TABLE firm_transformation (
+        uscc VARCHAR NOT NULL, year INTEGER NOT NULL,
+        smart_level INTEGER, integration_level INTEGER, iip_platform BOOLEAN,
+        digital_workshop BOOLEAN, smart_factory BOOLEAN, green_factory BOOLEAN,
+        energy_tce DOUBLE, carbon_tco2 DOUBLE,
+        synthetic BOOLEAN NOT NULL DEFAULT FALSE, batch_id INTEGER,
+        PRIMARY KEY (uscc, year)
     );
     """,
 )
@@ -391,10 +421,39 @@ def _reopen_for_writing(store: Store) -> Iterator[None]:
 class _Lease:
     """One connection a StorePool handed out, given back once: by `Store.close()` or when the Store is gone."""
 
-    __slots__ = ("con", "kind", "thread")
+    __slots__ = ("__weakref__", "con", "kind", "thread")
 
     def __init__(self, con: duckdb.DuckDBPyConnection, kind: str) -> None:
         self.con, self.kind, self.thread = con, kind, threading.get_ident()
+
+
+# --- background threads that query the store --------------------------------------------------------------------
+# A daemon thread still inside DuckDB's C++ when Python finalises is stopped with a forced unwind that C++ cannot
+# pass ("terminate called ... FATAL: exception not rethrown", exit 134). So every thread that may query the store
+# starts here, and at exit (atexit runs before daemon threads are stopped) every pool interrupts the queries on its
+# connections and lets go of its file, and each thread is given time to finish.
+_BACKGROUND: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+_POOLS: weakref.WeakSet[StorePool] = weakref.WeakSet()
+EXIT_WAIT = 30.0  # seconds a background thread may take to finish its query at exit
+
+
+def background(target: Callable[[], object], *, name: str) -> threading.Thread:
+    """Start a daemon thread that may query the store; it is joined at interpreter exit (see above)."""
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    _BACKGROUND.add(thread)
+    thread.start()
+    return thread
+
+
+@atexit.register
+def _finish_background() -> None:
+    for pool in list(_POOLS):  # first: stop the queries running on its connections, wake its idle closer
+        with contextlib.suppress(Exception):
+            pool.interrupt()
+            pool.close()
+    for thread in list(_BACKGROUND):
+        if thread.is_alive() and thread is not threading.current_thread():
+            thread.join(EXIT_WAIT)
 
 
 class StorePool:
@@ -423,6 +482,8 @@ class StorePool:
         self._gate = 0  # > 0 while a write starts or ends: new readers wait
         self._write_lock = threading.Lock()
         self._closer: threading.Thread | None = None
+        self._leases: weakref.WeakSet[_Lease] = weakref.WeakSet()  # handed out and not yet given back
+        _POOLS.add(self)
         self.writes = 0  # writes this pool has finished (whoever holds results of the data may drop them)
 
     def _limit(self) -> float:
@@ -460,15 +521,14 @@ class StorePool:
                 if self._keeper is None and self._rw is None and not self._gate:
                     self._keeper = keeper
                     if self.linger > 0 and self._closer is None:
-                        self._closer = threading.Thread(target=self._close_when_idle, name="chanye-db-idle",
-                                                        daemon=True)
-                        self._closer.start()
+                        self._closer = background(self._close_when_idle, name="chanye-db-idle")
                     return self._lease(keeper.cursor(), "ro", into)
             keeper.close()  # a write began meanwhile, or another thread opened it: start over
 
     def _lease(self, con: duckdb.DuckDBPyConnection, kind: str, into: Store | None) -> Store:
         """Hand out `con` (called with the lock held); `into` reuses a Store that gave its connection back."""
         lease = _Lease(con, kind)
+        self._leases.add(lease)
         if kind == "ro":
             self._readers += 1
         else:
@@ -621,6 +681,14 @@ class StorePool:
             else:
                 out.append((st.st_ino, st.st_size, st.st_mtime_ns))
         return tuple(out)
+
+    def interrupt(self) -> None:
+        """Stop every query running on a connection this pool handed out (at exit: see `background`)."""
+        with self._cond:
+            leased = [lease.con for lease in self._leases if lease.con is not None]
+        for con in leased:
+            with contextlib.suppress(duckdb.Error):
+                con.interrupt()
 
     def close(self) -> None:
         """Let go of the file now; Stores still out are closed with it."""

@@ -17,7 +17,7 @@ import pandas as pd
 from chanye.errors import NotFound
 from chanye.registry import views
 from chanye.registry.fields import MEASURES
-from chanye.registry.store import DatabaseError
+from chanye.registry.store import DatabaseError, background
 from chanye.services import search as engine
 from chanye.services.access import LOCAL, Viewer, require_firm, require_firms
 from chanye.services.results import REGISTRY, SYNTHETIC, Column, Provenance, Table, table
@@ -88,6 +88,7 @@ class EnterpriseDetail:
     figures: Table
     tags: tuple[str, ...]
     links: Table
+    chains: Table | None = None  # issue 15: its chain links and roles (chain_roles)
 
     @property
     def provenance(self) -> Provenance:
@@ -160,6 +161,19 @@ LINK_COLUMNS = (
     Column("confidence", "number", "score", label="confidence"),
 )
 
+# issue 15 pages: where the firm sits in the chains (services.chains' stored links, one row per chain link)
+CHAIN_ROLE_COLUMNS = (
+    Column("chain", "code", label="chain_id"),
+    Column("chain_name", "name", label="col_chain"),
+    Column("chain_node", "code", label="chain_node_id"),
+    Column("chain_node_name", "name", label="col_chain_node"),
+    Column("segment", "code", label="col_chain_segment", codes="chain_segment"),
+    Column("role", "code", label="col_chain_role", codes="chain_role"),
+    Column("method", "code", codes="chain_method", label="method"),
+    Column("evidence", "name", label="evidence"),
+    Column("confidence", "number", "score", label="confidence"),
+)
+
 
 # --------------------------------------------------------------------------------------------------------
 # The district table and the directory
@@ -222,7 +236,7 @@ def warm(p) -> bool:
             return
         engine.tokens_of("预热")
 
-    threading.Thread(target=run, name="chanye-warm-directory", daemon=True).start()
+    background(run, name="chanye-warm-directory")
     return True
 
 
@@ -343,7 +357,53 @@ def profile(p, uscc: str, *, viewer: Viewer = LOCAL) -> EnterpriseDetail:
     require_firms(viewer)
     detail = p.cached(("profile", uscc.strip().upper()), lambda: enterprise(p, uscc))
     require_firm(viewer, detail.district_code)
+    if detail.chains is None:  # outside the cached() above: chains.links_of caches under the same lock
+        detail = replace(detail, chains=chain_roles(p, detail.uscc, detail.provenance))
     return detail
+
+
+def chain_roles(p, uscc: str, provenance: Provenance = REGISTRY) -> Table:
+    """The firm's links to chain nodes (issue 15): each chain, node, segment, role (producer/seller/user) with
+    the evidence, in the framework's chain order and each template's node order."""
+    from chanye.services import chains as chain_service
+
+    rows = []
+    for chain in p.framework.chains:
+        links = chain_service.links_of(p, chain.id)
+        mine = links[links["uscc"] == uscc] if len(links) else links
+        if not len(mine):
+            continue
+        order = {n: i for i, n in enumerate(chain.node_ids())}
+        for link in sorted(mine.to_dict("records"), key=lambda r: (order.get(r["chain_node"], 10**6), r["role"])):
+            node = _chain_node(chain, link["chain_node"])
+            rows.append({
+                "chain": chain.id, "chain_name": {"zh": chain.name.zh, "en": chain.name.en},
+                "chain_node": link["chain_node"],
+                "chain_node_name": {"zh": node.name.zh, "en": node.name.en} if node else
+                {"zh": link["chain_node"], "en": link["chain_node"]},
+                "segment": node.segment if node else None, "role": link["role"], "method": link.get("method"),
+                "evidence": _evidence(chain, link.get("evidence")), "confidence": link.get("confidence"),
+            })
+    return table("firm_chains", CHAIN_ROLE_COLUMNS, rows, provenance)
+
+
+def _evidence(chain, text: object) -> dict[str, str] | None:
+    """The evidence in words: the parts that are node ids of the chain (a supply edge) as the node's name."""
+    if not isinstance(text, str) or not text:
+        return None
+    parts = list(dict.fromkeys(p for p in text.split("|") if p))  # "2669|2669|六氟磷酸锂": code, rule, word
+    named = [_chain_node(chain, part) for part in parts]
+    return {lang: " · ".join(getattr(n.name, lang) if n else part for n, part in zip(named, parts, strict=True))
+            for lang in ("zh", "en")}
+
+
+def _chain_node(chain, node_id: str):
+    from chanye.errors import UnknownNode
+
+    try:
+        return chain.node(node_id)
+    except UnknownNode:  # a node the template no longer has, or evidence that is not a node id
+        return None
 
 
 def enterprise(p, uscc: str, *, viewer: Viewer = LOCAL) -> EnterpriseDetail:

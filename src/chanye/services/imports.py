@@ -151,8 +151,10 @@ class ImportJob:
         })
 
 
-def run_job(p, job: ImportJob, path: Path, year: int | None, workdir: str | None = None) -> None:
-    """The body of an import job (runs in its own thread with its own cursor); removes `workdir` after."""
+def run_job(p, job: ImportJob, path: Path, year: int | None, workdir: str | None = None,
+            mapping: Mapping | None = None) -> None:
+    """The body of an import job (runs in its own thread with its own cursor); removes `workdir` after.
+    `mapping`: the columns and units a confirmed preview chose (issue 15)."""
 
     def progress(stage: str, fraction: float) -> None:
         job.stage, job.fraction = stage, max(job.fraction, min(1.0, float(fraction)))
@@ -160,7 +162,7 @@ def run_job(p, job: ImportJob, path: Path, year: int | None, workdir: str | None
     try:
         with _IMPORT_LOCK:
             job.status, job.stage = "running", "reading"
-            report = import_file(p, path, year=year, progress=progress)
+            report = import_file(p, path, mapping=mapping, year=year, progress=progress)
             data = report.to_dict()
             data["file"] = job.file
             job.report = data
@@ -185,10 +187,10 @@ def run_job(p, job: ImportJob, path: Path, year: int | None, workdir: str | None
 
 
 def start_job(p, job: ImportJob, path: Path, year: int | None, workdir: str | None = None, *,
-              viewer: Viewer = LOCAL) -> threading.Thread:
+              viewer: Viewer = LOCAL, mapping: Mapping | None = None) -> threading.Thread:
     """Run `job` in a background thread (if `viewer` may import)."""
     require_import(viewer)
-    thread = threading.Thread(target=run_job, args=(p, job, path, year, workdir), name=f"import-{job.id}",
+    thread = threading.Thread(target=run_job, args=(p, job, path, year, workdir, mapping), name=f"import-{job.id}",
                               daemon=True)
     thread.start()
     return thread
@@ -254,3 +256,374 @@ def reimport_sheets(p, batch: int | None = None, *, viewer: Viewer = LOCAL) -> t
     require_import(viewer)
     store = p.cursor()
     return (batch or quarantine.latest_batch(store)), quarantine.for_reimport(store, batch)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Preview before import, the template and pending uploads (issue 15 data in)
+# --------------------------------------------------------------------------------------------------------
+
+PREVIEW_ROWS = 10  # first rows shown as they will land
+PREVIEW_REASONS = 500  # quarantine reasons listed in a preview (the counts cover all)
+# Units a file may state, registry word (what `registry.parse` reads) -> machine key (present.labels words it).
+FILE_UNITS: dict[str, str] = {"元": "yuan", "千元": "qian_yuan", "万元": "wan_yuan", "百万元": "million_yuan",
+                              "亿元": "yi_yuan", "人": "persons", "万人": "wan_persons", "吨标准煤": "tce",
+                              "万吨标准煤": "wan_tce"}
+UNIT_WORDS: dict[str, str] = {key: word for word, key in FILE_UNITS.items()}
+# Machine unit of a landed value (what the store keeps) by the field's stored unit.
+_STORED = {"万元": "wan_yuan", "人": "persons", "吨标准煤": "tce"}
+# Required columns: always (uscc, name), one of (district or address), with yearly figures (year).
+REQUIRED = {"uscc": "required", "name": "required", "district": "district_or_address",
+            "address": "district_or_address", "year": "with_figures"}
+
+PREVIEW_COLUMN_COLUMNS = (
+    Column("sheet", label="sheet"),
+    Column("position", "code", label="column_position"),
+    Column("header", label="source_header"),
+    Column("field", "code", label="target_field"),
+    Column("field_name", "name", label="target_field_name"),
+    Column("status", "code", codes="mapping_status", label="mapping_status"),
+    Column("unit", "code", codes="file_unit", label="unit_in_file"),
+    Column("unit_source", "code", codes="unit_source", label="unit_source"),
+    Column("stored_unit", "code", codes="file_unit", label="stored_unit"),
+    Column("units", "list", label="unit_choices"),
+)
+PREVIEW_REASON_COLUMNS = (
+    Column("sheet", label="sheet"),
+    Column("row_number", "code", label="row_number"),
+    Column("uscc", "code", label="uscc"),
+    Column("field", "code", label="target_field"),
+    Column("field_name", "name", label="target_field_name"),
+    Column("reason", "name", label="reasons"),
+)
+TEMPLATE_COLUMNS = (
+    Column("field", "code", label="target_field"),
+    Column("header", label="template_header"),
+    Column("field_name", "name", label="target_field_name"),
+    Column("unit", "code", codes="file_unit", label="stored_unit"),
+    Column("required", "code", codes="field_required", label="field_required"),
+    Column("aliases", "list", label="accepted_headers"),
+    Column("example", label="example_value"),
+)
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing `file` with `mapping` would do, without writing: `columns` (each source column -> field,
+    status, the unit assumed and the units to choose from), `rows` (the first valid rows as they will land, in
+    stored units), `quarantine` (every reason of every row that would be quarantined, up to PREVIEW_REASONS)
+    and `counts`. `problem` ({message, hint}) is set when the file cannot be imported as mapped (no USCC or
+    name column, figures without a year): the columns are still there to fix the mapping."""
+
+    file: str
+    columns: Table
+    rows: Table
+    quarantine: Table
+    counts: dict[str, int]
+    mapping: Mapping
+    problem: dict[str, str | None] | None = None
+
+
+def unit_choices(field_name: str | None) -> tuple[str, ...]:
+    """Machine units a column of this field may be stated in (money: yuan .. yi_yuan); () for none."""
+    f = FIELDS.get(field_name or "")
+    if f is None or not f.unit:
+        return ()
+    from chanye.registry.parse import UNITS
+
+    dim = UNITS[f.unit][0]
+    return tuple(key for word, key in FILE_UNITS.items() if UNITS[word][0] == dim)
+
+
+def _targets() -> set[str]:
+    from chanye.registry.fields import TAG_ALIASES
+
+    return {*FIELDS, *(f"tag:{t}" for t in set(TAG_ALIASES.values())), "ignore"}
+
+
+def make_mapping(columns: dict[str, str] | None = None, units: dict[str, str] | None = None,
+                 year: int | None = None, base: Mapping | None = None) -> Mapping:
+    """A `Mapping` from a mapping editor's choices: `columns` header -> field ('ignore', 'tag:<id>'), `units`
+    field -> machine unit (wan_yuan ...). Unknown fields or units are refused with a clear message."""
+    from chanye.errors import InputError
+
+    known = _targets()
+    for header, target in (columns or {}).items():
+        if target not in known:
+            raise InputError(f"列 {header[:60]!r} 指向未知字段 {target[:40]!r} (unknown field)",
+                             hint="可选: " + ", ".join(sorted(known)))
+    words = {}
+    for name, key in (units or {}).items():
+        if key not in unit_choices(name):
+            raise InputError(f"字段 {name[:40]!r} 不能用单位 {key[:20]!r} (unit does not fit the field)",
+                             hint="可选: " + (", ".join(unit_choices(name)) or "（该字段无单位）"))
+        words[name] = UNIT_WORDS[key]
+    old = base or Mapping()
+    return Mapping(columns={**old.columns, **(columns or {})}, units={**old.units, **words},
+                   year=year if year is not None else old.year, city=old.city, vintage=old.vintage)
+
+
+def _name(field_name: str | None) -> dict[str, str] | None:
+    from chanye.standards.tags import TAGS
+
+    if not field_name:
+        return None
+    if field_name.startswith("tag:"):
+        zh, en = TAGS.get(field_name[4:], (field_name[4:], field_name[4:]))
+        return {"zh": zh, "en": en}
+    f = FIELDS.get(field_name)
+    return {"zh": f.zh, "en": f.en} if f else {"zh": field_name, "en": field_name}
+
+
+def _bilingual(reason: str) -> dict[str, str]:
+    """'缺少企业名称 (missing name)' -> {zh: '缺少企业名称', en: 'missing name'} (the registry's reasons carry
+    both languages; one without an English part reads the same in both)."""
+    zh, sep, en = str(reason).partition(" (")
+    return {"zh": zh, "en": en[:-1] if en.endswith(")") else en} if sep and en else {"zh": reason, "en": reason}
+
+
+def _column_rows(sheet: str, plans: list, mapping: Mapping) -> list[dict]:
+    from chanye.registry.read import recognise
+
+    rows = []
+    for plan in plans:
+        auto, header_unit = recognise(plan.header)
+        chosen = mapping.columns.get(plan.header)
+        if plan.target:
+            status = "mapped" if (chosen is None or chosen == "ignore") else "chosen"
+        elif chosen == "ignore":
+            status = "ignored"
+        elif chosen or auto:
+            status = "duplicate"  # a second column for a field already taken
+        else:
+            status = "unrecognised"
+        stored = FIELDS[plan.target].unit if plan.target in FIELDS else ""
+        unit, source = None, None
+        if stored:
+            if plan.target in mapping.units:
+                source = "chosen"
+            elif header_unit:
+                source = "header"
+            else:
+                source = "assumed"  # no unit in the header: the stored unit (money in 万元) is assumed
+            unit = FILE_UNITS.get(plan.unit or stored)
+        rows.append({"sheet": sheet, "position": plan.index + 1, "header": plan.header, "field": plan.target,
+                     "field_name": _name(plan.target), "status": status, "unit": unit, "unit_source": source,
+                     "stored_unit": FILE_UNITS.get(stored), "units": list(unit_choices(plan.target))})
+    return rows
+
+
+_LABELS = {"industry_name": "import_industry_name", "city": "import_city"}  # keys the label table lacks
+
+
+def _landing_columns(fields: list[str]) -> tuple[Column, ...]:
+    cols = [Column("sheet", label="sheet"), Column("row_number", "code", label="row_number"),
+            Column("uscc", "code", label="uscc"), Column("name", label="firm_name"),
+            Column("district", "name", label="district")]
+    for f in fields:
+        field = FIELDS[f]
+        if f in ("uscc", "name", "district", "city", "tags"):
+            continue
+        if f == "employees":  # headcounts are whole
+            cols.append(Column(f, "integer", "persons", label=f))
+        elif field.kind in ("money", "number"):
+            cols.append(Column(f, "number", _STORED[field.unit], label=f))
+        elif field.kind == "year":
+            cols.append(Column(f, "year", label=f))
+        elif field.kind == "code":
+            cols.append(Column(f, "code", label=f))
+        else:
+            cols.append(Column(f, label=_LABELS.get(f, f)))
+    if "tags" in fields:
+        cols.append(Column("tags", "list", codes="tag", label="firm_tags"))
+    return tuple(cols)
+
+
+def _landing_rows(v, city, limit: int) -> list[dict]:
+    out = []
+    for rec in v.rows.head(limit).to_dict("records"):
+        row = {k: plain(val) for k, val in rec.items() if k not in ("warnings",)}
+        code = rec.get("district_code")
+        row["district"] = ({"zh": city.district_label(code, "zh"), "en": city.district_label(code, "en")}
+                           if code and city.district(code) else ({"zh": code, "en": code} if code else None))
+        if isinstance(row.get("founded"), str):
+            row["founded"] = row["founded"][:10]
+        elif rec.get("founded") is not None and not pd.isna(rec.get("founded")):
+            row["founded"] = str(pd.Timestamp(rec["founded"]).date())
+        row["sheet"] = v.sheet
+        row["tags"] = list(rec.get("tags") or [])
+        out.append(row)
+    return out
+
+
+def preview_file(p, path: str | Path, *, mapping: Mapping | None = None, year: int | None = None,
+                 sheet: str | None = None, file_label: str | None = None, limit: int = PREVIEW_ROWS,
+                 reasons_limit: int = PREVIEW_REASONS, viewer: Viewer = LOCAL) -> ImportPreview:
+    """What importing `path` would do (`ImportPreview`), read and validated exactly as the import reads it (the
+    limited worker process, the workbook guard, the pack's city) and nothing written. Importers only."""
+    from chanye.errors import InputError
+    from chanye.registry import import_worker, read
+    from chanye.registry.validate import plan_columns
+
+    require_import(viewer)
+    path = Path(path)
+    label = file_label or path.name
+    mapping = make_mapping(base=mapping, year=year)
+    city = p.framework.city
+    try:
+        validated = import_worker.parse(path, mapping, sheet=sheet, city=city, file_label=label,
+                                        progress=lambda _s, _f: None, limits=ImportLimits.from_env())
+    except import_worker.ImportLimitExceeded:
+        raise
+    except InputError as exc:
+        # The file read but cannot be imported as mapped (no USCC column, figures without a year): show its
+        # columns so the mapping can be fixed. The worker read it within its limits, so this read is bounded
+        # too; a reader's own error (no header row, a refused workbook) stands as it is.
+        try:
+            sheets = read.read_sheets(path, sheet=sheet, headers=set(mapping.columns))
+        except InputError:
+            raise exc from None
+        columns = [r for s in sheets for r in _column_rows(s.name, plan_columns(s, mapping), mapping)]
+        return ImportPreview(label, table("preview_columns", PREVIEW_COLUMN_COLUMNS, columns, REGISTRY),
+                             table("preview_rows", _landing_columns([]), [], REGISTRY),
+                             table("preview_quarantine", PREVIEW_REASON_COLUMNS, [], REGISTRY),
+                             {"rows_total": sum(len(s.data) for s in sheets), "rows_loaded": 0,
+                              "rows_quarantined": 0, "rows_blank": sum(s.blank_rows for s in sheets), "reasons": 0},
+                             mapping, {"message": exc.message, "hint": exc.hint})
+    columns, landing, reasons, fields = [], [], [], []
+    counts = {"rows_total": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_blank": 0, "reasons": 0}
+    for v in validated:
+        columns += _column_rows(v.sheet, v.plans, mapping)
+        fields += [pl.target for pl in v.plans if pl.target in FIELDS and pl.target not in fields]
+        landing += _landing_rows(v, city, limit - len(landing)) if len(landing) < limit else []
+        counts["rows_loaded"] += len(v.rows)
+        counts["rows_quarantined"] += len(v.rejected)
+        counts["rows_total"] += len(v.rows) + len(v.rejected)
+        counts["rows_blank"] += v.blank_rows
+        for number, code, items in zip(v.rejected["row_number"], v.rejected["uscc"], v.rejected["reasons"],
+                                       strict=True):
+            for item in items:
+                counts["reasons"] += 1
+                if len(reasons) < reasons_limit:
+                    reasons.append({"sheet": v.sheet, "row_number": int(number), "uscc": plain(code),
+                                    "field": item["field"], "field_name": _name(item["field"]),
+                                    "reason": _bilingual(item["reason"])})
+    reasons.sort(key=lambda r: (r["sheet"], r["row_number"]))  # stable: a row's reasons keep their order
+    if any(v.has_figures for v in validated) and "year" not in fields:
+        fields.append("year")  # the year the mapping gives (the file has none): the figures land under it
+    ordered = [f for f in FIELDS if f in fields]
+    return ImportPreview(label, table("preview_columns", PREVIEW_COLUMN_COLUMNS, columns, REGISTRY),
+                         table("preview_rows", _landing_columns(ordered), landing, REGISTRY),
+                         table("preview_quarantine", PREVIEW_REASON_COLUMNS, reasons, REGISTRY),
+                         counts, mapping)
+
+
+def template_table(p) -> Table:
+    """The columns the importer accepts: field, the template's header (with the stored unit), required or
+    not, every header it recognises, and an example value (the district from the pack's city)."""
+    city = p.framework.city
+    example = {"uscc": f"91{city.code}0000000000"[:18], "name": "示例科技有限公司", "district": city.districts[0].name,
+               "city": city.name, "address": f"{city.name}{city.districts[0].name}示例路1号",
+               "industry_code": "3841", "industry_name": "锂离子电池制造", "business_scope": "锂离子电池研发、生产、销售",
+               "registered_capital": "5000", "founded": "2018-06-01", "tags": "高新技术企业；专精特新", "year": "2024",
+               "revenue": "12000", "industrial_output": "11500", "value_added": "3200", "employees": "260",
+               "rd_expense": "800", "tax": "450", "energy_use": "1200"}
+    from chanye.registry.fields import label as header_of
+
+    rows = [{"field": f.name, "header": header_of(f.name), "field_name": {"zh": f.zh, "en": f.en},
+             "unit": FILE_UNITS.get(f.unit), "required": REQUIRED.get(f.name, "optional"),
+             "aliases": list(dict.fromkeys(f.aliases)), "example": example.get(f.name)} for f in FIELDS.values()]
+    return table("import_template", TEMPLATE_COLUMNS, rows, REGISTRY)
+
+
+@dataclass
+class PendingUpload:
+    """An uploaded file waiting for its preview to be confirmed: kept under `token` in its own temporary
+    folder (`workdir`) with the mapping chosen so far; `revision` counts the previews shown."""
+
+    token: str
+    file: str
+    path: Path
+    workdir: str
+    owner: str | None
+    created: float
+    mapping: Mapping = field(default_factory=Mapping)
+    revision: int = 0
+    problem: dict | None = None  # the last preview's problem: such a file cannot be confirmed
+
+
+class PendingUploads:
+    """Uploads waiting for confirmation, each for `ttl` seconds at most and at most `max_pending` at once (the
+    oldest go first); the files are removed when they expire, are cancelled or handed to an import job."""
+
+    def __init__(self, ttl: float = 1800, max_pending: int = 20) -> None:
+        self.ttl, self.max_pending = ttl, max_pending
+        self._items: dict[str, PendingUpload] = {}
+        self._expired: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def sweep(self, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        with self._lock:
+            for token, item in list(self._items.items()):
+                if now - item.created > self.ttl:
+                    self._drop(token, expired=True)
+
+    def _drop(self, token: str, *, expired: bool = False) -> PendingUpload | None:
+        item = self._items.pop(token, None)
+        if item is not None:
+            shutil.rmtree(item.workdir, ignore_errors=True)
+            if expired:
+                self._expired[token] = time.time()
+                while len(self._expired) > 500:
+                    self._expired.pop(next(iter(self._expired)))
+        return item
+
+    def add(self, file: str, path: Path, workdir: str, owner: str | None, mapping: Mapping | None = None) -> PendingUpload:
+        self.sweep()
+        import secrets
+
+        item = PendingUpload(secrets.token_hex(16), file, path, workdir, owner, time.time(), mapping or Mapping())
+        with self._lock:
+            while len(self._items) >= self.max_pending:
+                self._drop(min(self._items.values(), key=lambda i: i.created).token, expired=True)
+            self._items[item.token] = item
+        return item
+
+    def get(self, token: str, owner: str | None) -> PendingUpload:
+        """The pending upload, or NotFound (unknown, expired, cancelled, already imported, or another user's)."""
+        from chanye.errors import NotFound
+
+        self.sweep()
+        with self._lock:
+            item = self._items.get(token)
+            expired = token in self._expired
+        if item is None or item.owner != owner:
+            minutes = round(self.ttl / 60)
+            if expired:
+                raise NotFound(f"预览 {token[:40]} 已过期，上传的文件已删除 (the preview expired; its file was removed)",
+                               hint=f"上传的文件保留 {minutes} 分钟；请重新上传 (files are kept {minutes} minutes; "
+                                    "upload it again)")
+            raise NotFound(f"没有预览 {token[:40]}（可能已导入或已取消）(no such preview: imported or cancelled)",
+                           hint="请重新上传文件 (upload the file again)")
+        return item
+
+    def take(self, token: str, owner: str | None) -> PendingUpload:
+        """Remove the pending upload from the list and hand it over (its files stay: the import job removes them)."""
+        item = self.get(token, owner)
+        with self._lock:
+            self._items.pop(token, None)
+        return item
+
+    def cancel(self, token: str, owner: str | None) -> PendingUpload:
+        item = self.get(token, owner)
+        with self._lock:
+            self._drop(token)
+        return item
+
+    def owned_by(self, owner: str | None) -> list[PendingUpload]:
+        self.sweep()
+        with self._lock:
+            return sorted((i for i in self._items.values() if i.owner == owner), key=lambda i: i.created)
+
+    def __len__(self) -> int:
+        return len(self._items)

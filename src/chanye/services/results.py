@@ -20,7 +20,9 @@ ColumnType = Literal["text", "name", "number", "integer", "year", "boolean", "co
 
 # Machine units; `chanye.present.labels` names each in Chinese and English.
 UNITS = frozenset({"yuan", "wan_yuan", "yi_yuan", "percent", "pp", "ratio", "score", "firms", "persons", "count",
-                   "year", "km", "wan_yuan_per_person", "rows", "tce", "wan_vehicles", "rank"})
+                   "year", "km", "wan_yuan_per_person", "rows", "tce", "wan_vehicles", "rank",
+                   "days", "mu",  # days, mu (亩): issue 12 projects
+                   "pp_per_year", "t_co2", "kgce_per_wan_yuan", "kg_co2_per_wan_yuan"})  # issue 13 items 5-6
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import html
 import json
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -129,11 +131,22 @@ class Context(Platform):
         return map_file(self.framework)
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the warm-up, if the app has one (`create_app(warm_up=True)`, as `chanye serve` does; issue 14)."""
+    warm = getattr(app.state, "warmup", None)
+    if warm is not None:
+        warm.start()
+    yield
+
+
 def create_app(db: str | Path | None = None, pack: str | None = None, *, auth: bool = False,
-               allowed_hosts: list[str] | None = None, session_hours: float = 12.0) -> FastAPI:
+               allowed_hosts: list[str] | None = None, session_hours: float = 12.0,
+               warm_up: bool = False) -> FastAPI:
     """The app. `auth`: accounts on (every request needs a session; `chanye serve` turns it on when the store
     has accounts); off, every request is the local analyst. `allowed_hosts`: the Host headers to answer
-    (Starlette's TrustedHostMiddleware; None answers any, as tests and --no-auth on 127.0.0.1 do)."""
+    (Starlette's TrustedHostMiddleware; None answers any, as tests and --no-auth on 127.0.0.1 do). `warm_up`:
+    build the caches in the background at start-up, pages answering 数据准备中 meanwhile (web/warmup.py)."""
     ctx = Context(db, pack).open()
     info = ctx.framework.info
     app = FastAPI(
@@ -142,6 +155,7 @@ def create_app(db: str | Path | None = None, pack: str | None = None, *, auth: b
         description=f"{info.name.zh}（{info.name.en}）: 指标、企业、机会与产业链。每个数值附单位与来源（或 示例数据）。",
         docs_url=None,  # served below from node_modules: FastAPI's default loads Swagger UI from a CDN
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.ctx = ctx
     errors.install(app, pages.render_error)
@@ -176,9 +190,17 @@ def create_app(db: str | Path | None = None, pack: str | None = None, *, auth: b
     app.include_router(pages_fusion.router)  # 两业融合 (issue 13)
     app.include_router(pages_admin.router)  # 管理: users and the audit log (issue 17)
     app.include_router(pages_review.router)  # 复核: the classification review queue (issue 11 classification)
+    from chanye.web import pages_projects
+
+    app.include_router(pages_projects.posts)  # 项目 forms first: /projects/from-target is no project id
+    app.include_router(pages_projects.router)  # 项目: 招商与重点项目 (issue 12)
     from chanye.web import pages_report
 
     app.include_router(pages_report.router)  # 生成报告: /report.pdf and /report.docx (issue 16)
+    if warm_up:  # issue 14: caches built at start-up; pages answer 数据准备中 meanwhile
+        from chanye.web import warmup
+
+        warmup.install(app, ctx)
     if allowed_hosts:  # outermost: a request for another Host is refused before anything else runs
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     return app

@@ -286,7 +286,11 @@ def cluster_model(ctx, node_id: str, year: int | None = None, *, node_info: dict
         code = "behind_by" if r["status"] == "behind" else r["status"]
         words = {lang: str(labels.code("target_status", code, lang)).format(n=r.get("years_behind"))
                  for lang in ("zh", "en")}
+        # issue 15: each target names the metric it counts (a target in 营业收入 beside a scale in 工业总产值)
+        named = METRIC_LABEL.get(r["metric"], (r["metric"], r["metric"]))
         target_rows.append({**r, "status_zh": words["zh"], "status_en": words["en"],
+                            "metric_label": named[0], "metric_label_en": named[1],
+                            "same_metric": r["metric"] == metric,
                             "sources": [s for s in str(r.get("sources") or "").split(",") if s]})
     return clean({
         "node": node_info or {"id": node.id, "name": node.name.zh, "name_en": node.name.en, "status": node.status,

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from pydantic import BaseModel
 
 from chanye.errors import NotFound
 from chanye.present import labels
@@ -55,6 +56,7 @@ NAV = (
     ("opportunities", "/opportunities"),
     ("chains", "/chains"),
     ("fusion", "/fusion"),  # 两业融合 (issue 13)
+    ("projects", "/projects"),  # 项目: 招商与重点项目 (issue 12)
 )
 
 
@@ -66,6 +68,26 @@ NAV = (
 def _synthetic(request: Request) -> bool:
     ctx = request.app.state.ctx
     return ctx.cached(("is_synthetic",), lambda: views.is_synthetic(ctx.cursor()))
+
+
+def data_mix(request: Request) -> str:
+    """The registry's firms: 'synthetic', 'registry' or 'mixed' (issue 15 pages: banners follow the data)."""
+    ctx = request.app.state.ctx
+    return ctx.cached(("data_mix",), lambda: views.data_mix(ctx.cursor()))
+
+
+def rows_mix(rows: list[dict], default: str) -> str:
+    """The provenance of the firms a page lists (each row's `provenance`); `default` when it lists none."""
+    kinds = {r.get("provenance") for r in rows} - {None}
+    if not kinds:
+        return default
+    return "mixed" if len(kinds) > 1 else ("synthetic" if kinds == {"synthetic"} else "registry")
+
+
+def glossary_words(lang: str) -> dict:
+    """Template helpers for glossary links (issue 15): `term_title(id)` the short definition, `term_name(id)`."""
+    return {"term_title": lambda key: labels.pick(labels.GLOSSARY[key][1], lang),
+            "term_name": lambda key: labels.pick(labels.GLOSSARY[key][0], lang)}
 
 
 def url_with(request: Request, **changes) -> str:
@@ -113,9 +135,12 @@ def render(request: Request, template: str, *, section: str, title: str, model: 
     fw = ctx.framework
     if twin:
         json_links = [("json_page", twin_url(request)), *json_links]
+    # the banner and badges follow what the page shows (issue 15): a page may pass `provenance` (its firms' own)
+    mix = extra.pop("provenance", None) or data_mix(request)
     context = {
         "lang": lang, "t": t, "section": section, "title": title, "model": model, "json_links": json_links,
-        "nav": NAV, "synthetic": _synthetic(request), "pack": fw.info, "fmt": fmt,
+        "nav": NAV, "synthetic": mix in ("synthetic", "mixed"), "provenance_mix": mix, "pack": fw.info, "fmt": fmt,
+        "city_name": fw.city.label(lang), **glossary_words(lang),
         "url_with": lambda **kw: url_with(request, **kw),
         "lang_url": url_with(request, lang="zh" if lang == "en" else "en"),
         "name_of": lambda obj: (obj.get("name_en") if lang == "en" and obj.get("name_en") else obj.get("name")),
@@ -134,13 +159,14 @@ def render_error(request: Request, status: int, title: str, message: str, hint: 
     """The friendly error page (404, 422, 413, ...) used by web/errors.py; never raises."""
     lang = lang_of(request)
     try:
-        synthetic = _synthetic(request)
+        mix = data_mix(request)
     except Exception:  # pragma: no cover - the store itself may be what failed
-        synthetic = False
+        mix = "registry"
     ctx = getattr(request.app.state, "ctx", None)
     context = {
         "lang": lang, "t": translator(lang), "section": "", "title": title, "status": status, "message": message,
-        "hint": hint, "nav": NAV, "synthetic": synthetic, "pack": ctx.framework.info if ctx else None,
+        "hint": hint, "nav": NAV, "synthetic": mix in ("synthetic", "mixed"), "provenance_mix": mix,
+        "pack": ctx.framework.info if ctx else None,
         "model": {}, "json_links": [], "fmt": fmt, "url_with": lambda **kw: url_with(request, **kw),
         "lang_url": url_with(request, lang="zh" if lang == "en" else "en"),
     }
@@ -254,6 +280,9 @@ def enterprises_page(
     q: str = Query("", max_length=100),
     node: str | None = Query(None, max_length=64),
     district: str | None = Query(None, pattern=r"^(\d{6})?$"),  # the form sends '' for "all"
+    city: str | None = Query(None, pattern=r"^(\d{6}|all)?$",
+                             description="城市代码；缺省为框架包的城市，all 为全国样本 (default: the pack's city; all: "
+                                         "the national sample)"),
     tag: str | None = Query(None, pattern=r"^(above_scale|high_tech|srdi|little_giant|listed)?$"),
     sort: str | None = Query(None, pattern=r"^(relevance|revenue|industrial_output|value_added|employees|"
                                            r"registered_capital|founded|name)?$"),
@@ -267,16 +296,24 @@ def enterprises_page(
 
     ctx = request.app.state.ctx
     lang = lang_of(request)
+    # issue 15: the pack's city by default, not the whole national sample; a district is in the city already
+    home = ctx.framework.city.code
+    area = None if city == "all" or district else (city or home)
     model = search_model(ctx, lang=lang, viewer=viewer(request), q=q, node=node or None, district=district or None,
-                         tag=tag or None, sort=sort or None, order=order, page=page, per_page=per_page, year=year)
+                         city=area, tag=tag or None, sort=sort or None, order=order, page=page, per_page=per_page,
+                         year=year)
     model["nodes"] = [{"id": n.id, "name": {"zh": n.name.zh, "en": n.name.en}, "status": n.status}
                       for n in ctx.framework.industry_nodes()]
-    query = {k: v for k, v in request.query_params.items() if v != ""}
+    model["scope"] = {"city": area, "home": home, "national_sample": area is None and not district}
+    query = {k: v for k, v in request.query_params.items() if v != "" and k != "city"}
+    if area:
+        query["city"] = area
     api = "/api/v1/enterprises" + (("?" + urlencode(query)) if query else "")
     xlsx = "/api/v1/enterprises?" + urlencode({**{k: v for k, v in query.items() if k not in ("page", "per_page")},
                                               "format": "xlsx"})
     return render(request, "enterprises.html", section="enterprise", title=translator(lang)("enterprise"),
-                  model=model, json_links=[("json_enterprises", api)], xlsx_url=xlsx, twin=True, **code_words(lang))
+                  model=model, json_links=[("json_enterprises", api)], xlsx_url=xlsx, twin=True,
+                  provenance=rows_mix(model["rows"], data_mix(request)), **code_words(lang))
 
 
 @router.get("/enterprise/{uscc}", response_class=HTMLResponse, responses=PAGE)
@@ -290,7 +327,7 @@ def enterprise_page(request: Request, uscc: str):
     home = request.app.state.ctx.framework.city.district(model["district_code"]) is not None
     return render(request, "enterprise.html", section="enterprise", title=model["name"], model=model,
                   json_links=[("json_profile", f"/api/v1/enterprises/{model['uscc']}")], twin=True,
-                  home_district=home, **code_words(lang))
+                  home_district=home, provenance=model["provenance"], **code_words(lang))
 
 
 def _top_for_viewer(request: Request, model: dict, **query) -> dict:
@@ -326,9 +363,47 @@ def data_page(request: Request, batch: int | None = Query(None, ge=1)):
         "batches": data.batches_model(ctx, lang=lang),
         "quarantine": data.quarantine_model(ctx, batch, limit=200, lang=lang, viewer=viewer(request)),
         "sources": data.sources_model(ctx, lang=lang),
+        "template": data.template_model(ctx, lang=lang),  # issue 15 data in: accepted headers
         "max_upload_bytes": ctx.max_upload_bytes,
         "provenance": "synthetic" if synthetic else "registry", "synthetic": synthetic,
     }
     return render(request, "data.html", section="data", title=translator(lang)("data"), model=model,
                   json_links=[("json_history", "/api/v1/data/batches"), ("json_quarantine", "/api/v1/data/quarantine"),
-                              ("json_sources", "/api/v1/data/sources")], twin=True, **code_words(lang))
+                              ("json_sources", "/api/v1/data/sources")], twin=True, **code_words(lang),
+                  col=lambda key: labels.column(key, lang))
+
+
+# --------------------------------------------------------------------------------------------------------
+# 术语 Glossary (issue 15): every term the pages use, defined as chanye computes it; terms link here
+# --------------------------------------------------------------------------------------------------------
+
+
+class GlossaryTerm(BaseModel):
+    """One term: its id (the page anchor, /glossary#id), name, short definition and definition, in both
+    languages."""
+
+    id: str
+    term: dict[str, str]
+    short: dict[str, str]
+    definition: dict[str, str]
+
+
+class GlossaryPayload(BaseModel):
+    """The glossary: every term the pages link to."""
+
+    terms: list[GlossaryTerm]
+
+
+def glossary_model() -> dict:
+    pair = lambda p: {"zh": p[0], "en": p[1]}  # noqa: E731
+    return {"terms": [{"id": key, "term": pair(name), "short": pair(short), "definition": pair(text)}
+                      for key, (name, short, text) in labels.GLOSSARY.items()]}
+
+
+@router.get("/glossary", response_class=HTMLResponse, responses=PAGE)
+@router.get("/glossary.json", response_model=GlossaryPayload, responses=TWIN)
+def glossary_page(request: Request):
+    """术语: 区位商, 强链/弱链/缺链, 生产/销售/依赖, ECI/PCI/COG/关联密度, 关联状态, 全国样本, 千亿级 ..."""
+    lang = lang_of(request)
+    return render(request, "glossary.html", section="glossary", title=translator(lang)("glossary"),
+                  model=glossary_model(), json_links=[], twin=True)

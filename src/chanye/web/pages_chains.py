@@ -75,6 +75,14 @@ def chain_page_model(request: Request, chain_id: str, district: str | None, show
     model["chains"] = _chains(h.framework)
     model["districts"] = api.districts(h.framework)
     model.update(_words_of_data(h.framework, lang))
+    if who.sees_firms:  # 项目 on each chain node (issue 12 projects)
+        from chanye.present import tables as present
+        from chanye.services import projects as projects_service
+
+        model["projects"] = present.payload(projects_service.by_chain_node(request.app.state.ctx, chain.id), lang)
+        # each 招商清单 row: already a 线索 (its project) or a "转为线索" form for an editor
+        model["leads"] = projects_service.chain_leads(request.app.state.ctx, chain.id, model["recruitment"]["rows"],
+                                                      viewer=who, district=area)
     return model
 
 
@@ -124,6 +132,7 @@ def chain_page(request: Request, chain_id: str, district: str | None = Query(Non
         xlsx={k: f"{base}/{k}{_query(district=area, format='xlsx')}" for k in api.LISTS}
         | {"all": base + _query(district=area, format="xlsx")},
         area_param=_query(district=area),
+        csrf=request.state.session.csrf if getattr(request.state, "session", None) else "",  # 转为线索 (issue 12)
         toggle_url=f"/chains/{chain['id']}" + _query(district=area, show_all=None if show_all else "true",
                                                       lang="en" if lang == "en" else None),
     )

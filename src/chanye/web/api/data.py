@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as Path_
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.formparsers import MultiPartException, MultiPartParser
 
@@ -25,9 +26,10 @@ from chanye.errors import ChanyeError, InputError, NotFound
 from chanye.present import enterprises as show
 from chanye.present import labels
 from chanye.present import tables as present
+from chanye.registry.validate import Mapping
 from chanye.services import imports, published
 from chanye.services.access import LOCAL, Viewer, require_import
-from chanye.services.imports import ImportJob
+from chanye.services.imports import ImportJob, ImportPreview, PendingUpload, PendingUploads
 from chanye.web.auth import audit, viewer
 from chanye.web.i18n import lang_of
 from chanye.web.schemas import TablePayload, responses
@@ -136,14 +138,10 @@ def upload_name(filename: str, *, max_chars: int = 120, max_bytes: int = 200) ->
     return (stem or "upload") + suffix
 
 
-@router.post("/data/imports", status_code=202, response_model=ImportJobPayload,
-             responses=responses(ok=202, too_large=True),
-             summary="上传并导入 CSV/XLSX/Parquet（后台运行，轮询进度）(upload and import; poll for progress)",
-             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
-                 "type": "object", "required": ["file"],
-                 "properties": {"file": {"type": "string", "format": "binary"},
-                                "year": {"type": "integer", "description": "数据年份（文件无年份列时）"}}}}}}})
-async def post_import(request: Request):
+async def _receive(request: Request) -> tuple[str, Path, str, int | None]:
+    """The uploaded file, checked and saved in a new temporary folder: (name, path, folder, year). Every guard
+    of the upload runs here (import rights before a byte is read, the size limit while the body streams, the
+    file type, the year), for the direct import and the preview alike."""
     ctx = request.app.state.ctx
     who = viewer(request)
     require_import(who)  # before a byte is read (issue 17: administrators and city analysts import)
@@ -193,13 +191,39 @@ async def post_import(request: Request):
     if size == 0:
         shutil.rmtree(workdir, ignore_errors=True)
         raise InputError(f"{name}: 文件是空的 (empty file)", hint="选择包含表头和数据行的文件")
+    return name, path, workdir, year
+
+
+@router.post("/data/imports", status_code=202, response_model=ImportJobPayload,
+             responses=responses(ok=202, too_large=True),
+             summary="上传并导入 CSV/XLSX/Parquet（后台运行，轮询进度）(upload and import; poll for progress)",
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["file"],
+                 "properties": {"file": {"type": "string", "format": "binary"},
+                                "year": {"type": "integer", "description": "数据年份（文件无年份列时）"}}}},
+                 # or import an upload previewed at /data/previews, with the mapping and units chosen there
+                 "application/json": {"schema": {"type": "object", "required": ["preview", "revision"], "properties": {
+                     "preview": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                     "revision": {"type": "integer", "minimum": 0}}}}}}})
+async def post_import(request: Request):
+    who = viewer(request)
+    if request.headers.get("content-type", "").startswith("application/json"):
+        return await _confirm(request, who)  # {"preview": token, "revision": n}: import a previewed upload
+    name, path, workdir, year = await _receive(request)
+    return await _start(request, who, name, path, workdir, year)
+
+
+async def _start(request: Request, who: Viewer, name: str, path: Path, workdir: str, year: int | None,
+                 mapping: Mapping | None = None) -> JSONResponse:
+    """Start the import job of a received file (202 with the job to poll)."""
     job = ImportJob(id=uuid.uuid4().hex[:12], file=name)
     jobs = _jobs(request)
     jobs[job.id] = job
     if len(jobs) > 200:  # keep the newest jobs only
         for old in sorted(jobs.values(), key=lambda j: j.started_at)[: len(jobs) - 200]:
             jobs.pop(old.id, None)
-    imports.start_job(ctx, job, path, year, workdir, viewer=who)
+    ctx = request.app.state.ctx
+    imports.start_job(ctx, job, path, year, workdir, viewer=who, mapping=mapping)
     if request.app.state.auth.enabled:  # audit (web/auth.py): who imported which file
         await run_in_threadpool(audit, ctx, who.user, "import", name, f"job {job.id}")
     return JSONResponse(job_payload(job, lang_of(request)), status_code=202)
@@ -310,3 +334,270 @@ def get_published_consistency(request: Request, format: Format = "json"):
     if format == "xlsx":
         return _xlsx(result, "published-consistency.xlsx", lang)
     return present.payload(result, lang)
+
+
+# --- preview before import, the template (issue 15 data in) ----------------------------------------------------
+# An upload is kept under a token (its own temporary folder, the upload's size limit, PREVIEW_TTL seconds) and
+# previewed without writing: the column mapping, the units assumed, the first rows as they will land and every
+# reason of every row that would be quarantined. The mapping editor re-previews; confirm imports exactly that
+# file with that mapping through the same job as /data/imports (one transaction, the quarantine); cancel
+# removes the file.
+
+PREVIEW_TTL = 1800
+BODY_NOT_FOUND = responses(not_found=True)
+BODY_NOT_FOUND[400] = {**BODY_NOT_FOUND[422], "description": "请求体不是有效的 JSON (the body is not valid JSON)"}
+
+
+class PreviewPayload(BaseModel):
+    """An upload's preview: `columns` (source header -> field, status, unit assumed and the units to choose),
+    `rows` (first rows as they will land, stored units), `quarantine` (row, field, reason for every row that
+    would be quarantined), `counts`; `problem` (message, hint) when it cannot be imported as mapped. `choices`
+    lists the fields a column can map to and `codes` the words of the coded cells; `revision` goes with the
+    confirm, so only the preview shown is imported."""
+
+    token: str
+    file: str
+    revision: int
+    expires_at: str
+    year: int | None
+    counts: dict[str, int]
+    problem: dict[str, str | None] | None
+    columns: TablePayload
+    rows: TablePayload
+    quarantine: TablePayload
+    choices: list[dict[str, Any]]
+    codes: dict[str, dict[str, str]]
+    url: str
+
+
+class PreviewChange(BaseModel):
+    """The mapping editor's choices: `columns` header -> field ('ignore' to leave a column out, 'tag:<id>'),
+    `units` field -> machine unit of the values in the file (yuan, wan_yuan, yi_yuan, ...), `year`."""
+
+    columns: dict[str, str] = Field(default_factory=dict, max_length=500)
+    units: dict[str, str] = Field(default_factory=dict, max_length=50)
+    year: int | None = Field(None, ge=1990, le=2100)
+
+
+class PreviewConfirm(BaseModel):
+    revision: int = Field(ge=0, description="the revision of the preview shown (PreviewPayload.revision)")
+
+
+class PreviewConfirmBody(PreviewConfirm):
+    preview: str = Field(pattern=r"^[0-9a-f]{32}$", description="the preview's token")
+
+
+class PreviewItem(BaseModel):
+    token: str
+    file: str
+    revision: int
+    expires_at: str
+    url: str
+
+
+class PreviewList(BaseModel):
+    """The uploads waiting for confirmation that the current user made (kept PREVIEW_TTL seconds)."""
+
+    rows: list[PreviewItem]
+
+
+class PreviewCancelled(BaseModel):
+    token: str
+    cancelled: bool
+
+
+def _pending(request: Request) -> PendingUploads:
+    state = request.app.state
+    if not hasattr(state, "pending_uploads"):
+        state.pending_uploads = PendingUploads(ttl=PREVIEW_TTL)
+    return state.pending_uploads
+
+
+def _owner(request: Request) -> str | None:
+    return viewer(request).user
+
+
+def _choices(lang: str) -> list[dict[str, Any]]:
+    """What a column may map to: 忽略, every field (with its stored unit), every yes/no tag column."""
+    from chanye.registry.fields import FIELDS, TAG_ALIASES
+    from chanye.registry.fields import label as field_label
+    from chanye.standards.tags import TAGS
+
+    out = [{"value": "ignore", "label": labels.word("map_ignore", lang)}]
+    out += [{"value": f.name, "label": field_label(f.name) if lang != "en" else _english_header(
+        {"unit": imports.FILE_UNITS.get(f.unit), "field_name": {"en": f.en}})} for f in FIELDS.values()]
+    out += [{"value": f"tag:{t}", "label": labels.word("map_tag", lang).format(tag=TAGS[t][1 if lang == "en" else 0])}
+            for t in dict.fromkeys(TAG_ALIASES.values())]
+    return out
+
+
+def preview_payload(preview: ImportPreview, item: PendingUpload, lang: str) -> dict:
+    groups = ("mapping_status", "file_unit", "unit_source", "field_required")
+    return {
+        "token": item.token, "file": item.file, "revision": item.revision,
+        "expires_at": _expires(item),
+        "year": preview.mapping.year, "counts": preview.counts, "problem": preview.problem,
+        "columns": present.payload(preview.columns, lang), "rows": present.payload(preview.rows, lang),
+        "quarantine": present.payload(preview.quarantine, lang), "choices": _choices(lang),
+        "codes": {g: {k: labels.pick(v, lang) for k, v in labels.CODES[g].items()} for g in groups},
+        "url": f"/api/v1/data/previews/{item.token}",
+    }
+
+
+async def _preview(request: Request, item: PendingUpload) -> dict:
+    ctx = request.app.state.ctx
+    result = await run_in_threadpool(imports.preview_file, ctx, item.path, mapping=item.mapping,
+                                     file_label=item.file, viewer=viewer(request))
+    item.problem = result.problem
+    return preview_payload(result, item, lang_of(request))
+
+
+_TOKEN_PATTERN = r"^[0-9a-f]{32}$"
+
+
+@router.post("/data/previews", status_code=201, response_model=PreviewPayload,
+             responses=responses(ok=201, too_large=True),
+             summary="上传文件并预览导入（不写入）(upload a file and preview its import; nothing is written)",
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["file"],
+                 "properties": {"file": {"type": "string", "format": "binary"},
+                                "year": {"type": "integer", "description": "数据年份（文件无年份列时）"}}}}}}})
+async def post_preview(request: Request):
+    name, path, workdir, year = await _receive(request)  # every guard of the upload
+    item = _pending(request).add(name, path, workdir, _owner(request), Mapping(year=year))
+    try:
+        body = await _preview(request, item)
+    except BaseException:  # a file that cannot be read at all is not kept
+        _pending(request).cancel(item.token, item.owner)
+        raise
+    return JSONResponse(body, status_code=201)
+
+
+async def _confirm(request: Request, who: Viewer) -> JSONResponse:
+    """Import exactly the previewed upload with the mapping and units of the preview shown (`revision`)."""
+    from pydantic import ValidationError
+
+    require_import(who)
+    try:
+        body = b""
+        async for chunk in request.stream():  # a confirmation is a few bytes: never read a large body whole
+            body += chunk
+            if len(body) > 4096:
+                raise InputError("导入确认过长 (confirmation body too large)", hint='只发送 {"preview": …, "revision": …}')
+        confirm = PreviewConfirmBody.model_validate_json(body)
+    except ValidationError as exc:
+        raise InputError(f"导入确认无效 (invalid confirmation): {exc.errors()[0]['msg']}",
+                         hint='发送 {"preview": 预览令牌, "revision": 预览版本} (send the preview token and revision)') from None
+    pending = _pending(request)
+    item = pending.get(confirm.preview, who.user)
+    if confirm.revision != item.revision:
+        raise InputError(f"预览已更新（第 {item.revision} 版，确认的是第 {confirm.revision} 版）(the preview changed)",
+                         hint="查看最新的预览后再确认 (confirm the preview now shown)")
+    if item.problem:
+        raise InputError(f"{item.file}: 按当前映射无法导入 (cannot be imported as mapped): {item.problem['message']}",
+                         hint="在列映射中为该列选择字段，或填写年份 (choose the column's field, or give the year)")
+    item = pending.take(confirm.preview, who.user)  # the job owns the file from here and removes it when done
+    return await _start(request, who, item.file, item.path, item.workdir, item.mapping.year, item.mapping)
+
+
+def _expires(item: PendingUpload) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(item.created + PREVIEW_TTL).isoformat(timespec="seconds")
+
+
+@router.get("/data/previews", response_model=PreviewList, responses=responses(),
+            summary="我上传、待确认的文件 (my uploads waiting for confirmation)")
+def get_previews(request: Request):
+    require_import(viewer(request))
+    items = _pending(request).owned_by(_owner(request))
+    return {"rows": [{"token": i.token, "file": i.file, "revision": i.revision, "expires_at": _expires(i),
+                      "url": f"/api/v1/data/previews/{i.token}"} for i in items]}
+
+
+@router.get("/data/previews/{token}", response_model=PreviewPayload, responses=responses(not_found=True),
+            summary="一个上传文件的导入预览 (the preview of an uploaded file)")
+async def get_preview(request: Request, token: str = Path_(pattern=_TOKEN_PATTERN)):
+    return await _preview(request, _pending(request).get(token, _owner(request)))
+
+
+@router.post("/data/previews/{token}", response_model=PreviewPayload, responses=BODY_NOT_FOUND,
+             summary="修改列映射、单位或年份后重新预览 (change the column mapping, units or year; preview again)")
+async def post_preview_change(request: Request, change: PreviewChange,
+                              token: str = Path_(pattern=_TOKEN_PATTERN)):
+    require_import(viewer(request))
+    item = _pending(request).get(token, _owner(request))
+    year = change.year if "year" in change.model_fields_set else item.mapping.year
+    mapping = imports.make_mapping(change.columns, change.units, base=Mapping(vintage=item.mapping.vintage))
+    mapping.year = year
+    item.mapping, item.revision = mapping, item.revision + 1
+    return await _preview(request, item)
+
+
+@router.delete("/data/previews/{token}", response_model=PreviewCancelled, responses=responses(not_found=True),
+               summary="取消预览，删除上传的文件 (cancel: the uploaded file is removed, nothing imported)")
+def delete_preview(request: Request, token: str = Path_(pattern=_TOKEN_PATTERN)):
+    require_import(viewer(request))
+    _pending(request).cancel(token, _owner(request))
+    return {"token": token, "cancelled": True}
+
+
+def template_model(ctx, *, lang: str = "zh") -> dict:
+    """The headers the importer accepts (the template's columns) as a table payload."""
+    return present.payload(ctx.cached(("import_template",), lambda: imports.template_table(ctx)), lang)
+
+
+def template_bytes(ctx, fmt: str, lang: str = "zh") -> bytes:
+    """The import template: the recognised headers (with units) and one example row whose USCC starts with
+    示例, so an example left in the file is quarantined, never imported."""
+    rows = imports.template_table(ctx).rows
+    headers = [r["header"] if lang == "zh" else _english_header(r) for r in rows]
+    example = ["示例" + str(r["example"]) if r["field"] == "uscc" else (r["example"] or "") for r in rows]
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerows([headers, example])
+        return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = labels.word("template_sheet", lang)
+    sheet.append(headers)
+    sheet.append(example)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for cell in sheet[2]:
+        cell.font = Font(italic=True, color="8A94A6")
+        cell.fill = PatternFill("solid", fgColor="FFF7E0")
+        cell.number_format = "@"  # codes and numbers as typed (3841 stays text, 91… keeps its digits)
+    for j, h in enumerate(headers, start=1):
+        sheet.column_dimensions[sheet.cell(1, j).column_letter].width = max(12, min(40, 2 * len(h) + 2))
+    sheet.freeze_panes = "A2"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def _english_header(row: dict) -> str:
+    unit = labels.code("file_unit", row["unit"], "en") if row["unit"] else ""
+    return f"{row['field_name']['en']} ({unit})" if unit else row["field_name"]["en"]
+
+
+@router.get("/data/template", response_model=TablePayload, responses=responses(xlsx=True, csv=True),
+            summary="导入模板: 可识别的表头、单位、必填与示例行（JSON，或 format=xlsx / csv 下载）"
+                    "(the import template: accepted headers, units, required, an example row)")
+def get_template(request: Request, format: Literal["json", "xlsx", "csv"] = "json"):
+    ctx = request.app.state.ctx
+    lang = lang_of(request)
+    if format == "xlsx":
+        return attachment(template_bytes(ctx, "xlsx", lang), "import-template.xlsx", XLSX_TYPE)
+    if format == "csv":
+        return attachment(template_bytes(ctx, "csv", lang), "import-template.csv", "text/csv; charset=utf-8")
+    return present.payload(imports.template_table(ctx), lang)

@@ -68,6 +68,7 @@ class EnterprisePayload(BaseModel):
     attributes: TablePayload
     figures: TablePayload
     links: TablePayload
+    chains: TablePayload | None = None  # issue 15: its chain links and roles (chain, node, segment, role)
 
 
 # --------------------------------------------------------------------------------------------------------

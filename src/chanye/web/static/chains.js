@@ -65,6 +65,7 @@
       var v = (n.revenue && n.revenue.value) || 0;
       return maxRev > 0 && v > 0 ? minSize + (maxSize - minSize) * Math.sqrt(v / maxRev) : minSize;
     }
+    var colWidth = ((el.clientWidth || 800) - 70 - 110) / SEGMENTS.length;  // the grid's left and right below
     var pos = {};
     var data = [];
     SEGMENTS.forEach(function (seg, x) {
@@ -76,6 +77,8 @@
         data.push({
           id: n.id, name: lang === 'en' ? n.name_en : n.name, value: [x, y], node: n,
           category: STATUS.indexOf(n.status), symbolSize: size(n),
+          // a long name wraps inside its segment's column instead of running into the next one
+          label: { width: Math.max(48, colWidth - size(n) / 2 - 12), overflow: 'break', lineHeight: 14 },
           itemStyle: missing ? { color: '#fff', borderColor: COLOR[n.status], borderWidth: 2 } : { color: COLOR[n.status], borderColor: '#fff', borderWidth: 1 }
         });
       });
@@ -188,6 +191,7 @@
     var body = document.getElementById('node-body');
     body.innerHTML = html;
     body.setAttribute('data-node', n.id);
+    body.querySelectorAll('table.data').forEach(function (tb) { if (window.chanyeTables) { window.chanyeTables.refresh(tb); } });  // sortable
     window.__chainsNode = n.id;
   }
 
@@ -195,6 +199,7 @@
     var body = document.getElementById('node-body');
     if (!body || !model.chain) { return; }
     body.setAttribute('aria-busy', 'true');
+    document.getElementById('node-panel').classList.add('chosen');  // full height from now on (chains.css)
     body.innerHTML = '<p class="note">' + esc(ww('loading')) + '</p>';
     var url = withDistrict('/api/v1/chains/' + encodeURIComponent(model.chain.id) + '/nodes/' + encodeURIComponent(nodeId) + '?limit=50' + (lang === 'en' ? '&lang=en' : ''));
     fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) { return r.json().then(function (d) { return [r.status, d]; }); }).then(function (res) {

@@ -55,40 +55,110 @@
   // Chart builders: el, model -> option (or a promise for maps)
   // ---------------------------------------------------------------------------------------------------
 
-  function shorten(text, cjk, latin) {
-    var limit = /[\u3400-\u9fff]/.test(text) ? cjk : latin;
-    return text.length > limit ? text.slice(0, limit - 1) + '…' : text;
+  var textWidth = chanyeCharts.textWidth;  // a label's width in px, estimated
+  // A node's name with its place in the system ("21 15个战略性产业集群…"), without repeating a number the
+  // name already starts with ("8个现代服务业", not "8 8个现代服务业").
+  function treeName(n) {
+    var name = nm(n);
+    return n.label && name.indexOf(n.label) !== 0 ? n.label + ' ' + name : name;
+  }
+  function provisionalMark() { return lang === 'en' ? ' (' + t('provisional') + ')' : '（' + t('provisional') + '）'; }
+  function treeDepth(n) { return n.children ? 1 + Math.max.apply(null, n.children.map(treeDepth)) : 0; }
+
+  // A label broken into lines no wider than `width` px: Chinese into lines of even length, preferably after
+  // a separator ("21 15个战略性产业集群" / "和6个未来产业", not "…未来产" / "业"); other text between words.
+  function wrapText(text, width, px) {
+    var total = textWidth(text, px);
+    if (total <= width) { return text; }
+    var out = [];
+    var line = '';
+    if (!/[\u3400-\u9fff]/.test(text)) {
+      text.split(/\s+/).forEach(function (word) {
+        var next = line ? line + ' ' + word : word;
+        if (line && textWidth(next, px) > width) { out.push(line); line = word; } else { line = next; }
+      });
+      out.push(line);
+      return out.join('\n');
+    }
+    var lines = Math.ceil(total / width);
+    var target = total / lines;
+    for (var i = 0; i < text.length; i++) {
+      var ch = text.charAt(i);
+      line += ch;
+      var w = textWidth(line, px);
+      var sep = /[\s、，,]/.test(ch) || /[和与及]/.test(text.charAt(i + 1));  // after a comma, before 和
+      if (out.length < lines - 1 && (w >= target || (sep && w >= 0.7 * target))) { out.push(line.trim()); line = ''; }
+    }
+    if (line.trim()) { out.push(line.trim()); }
+    return out.join('\n');
   }
 
-  function treeItem(n, depth) {
+  // Every label whole (issue 15: no "1 产业第一、制造…"): a label between two columns wraps within the column's
+  // width; the leaves of the last column get the room they need on the right. The root's name is the
+  // card's title: its node has no label.
+  function treeItem(n, depth, maxDepth, colWidth, fontSize) {
     var provisional = n.status === 'provisional';
     var color = provisional ? '#ffffff' : (KIND_COLOR[n.kind] || COLORS[0]);
-    var full = (n.label ? n.label + ' ' : '') + nm(n);
-    // Inner nodes sit between two columns of the tree: a short label, the full name in the tooltip.
-    // Leaves in an inner column (the "1" principle, the themes of "2") are shortened too.
-    var inner = n.children || depth < 3;
-    var shown = depth === 0 ? (n.label || nm(n)) : (inner ? shorten(full, 10, 22) : nm(n));
+    var full = treeName(n);
+    var shown = full + (provisional ? provisionalMark() : '');
+    var textColor = provisional ? '#8a94a6' : '#1d2433';
+    var label;
+    if (depth === 0) {
+      label = { show: false };
+    } else if (depth === maxDepth) {
+      label = { color: textColor };
+    } else {
+      // a node with children: left of it, towards its parent; a leaf in an inner column: right of it
+      shown = wrapText(shown, colWidth, fontSize);
+      label = n.children ? { position: 'left', align: 'right', verticalAlign: 'middle', lineHeight: fontSize + 3, color: textColor }
+        : { position: 'right', align: 'left', verticalAlign: 'middle', lineHeight: fontSize + 3, color: textColor, width: colWidth, overflow: 'break' };
+    }
     var item = {
-      name: shown + (provisional ? '（' + t('provisional') + '）' : ''), fullName: full,
+      name: depth === 0 ? (n.label || nm(n)) : shown, fullName: depth === 0 ? nm(n) : full,
       id: n.id, kind: n.kind, status: n.status, isIndustry: n.is_industry,
       itemStyle: { color: color, borderColor: provisional ? GREY : color, borderType: provisional ? 'dashed' : 'solid', borderWidth: provisional ? 1.5 : 1 },
       lineStyle: provisional ? { type: 'dashed', color: GREY } : undefined,
-      label: { color: provisional ? '#8a94a6' : '#1d2433' }
+      label: label
     };
-    if (n.children) { item.children = n.children.map(function (c) { return treeItem(c, depth + 1); }); }
+    if (n.children) { item.children = n.children.map(function (c) { return treeItem(c, depth + 1, maxDepth, colWidth, fontSize); }); }
     return item;
   }
 
   var builders = {};
 
   builders.tree = function (el) {
+    var fontSize = lang === 'en' ? 11 : 12;
+    var maxDepth = Math.max(1, treeDepth(model.tree));
+    var widest = 0;
+    (function walk(n, depth) {
+      if (depth === maxDepth) { widest = Math.max(widest, textWidth(nm(n) + (n.status === 'provisional' ? provisionalMark() : ''), fontSize)); }
+      (n.children || []).forEach(function (c) { walk(c, depth + 1); });
+    }(model.tree, 0));
+    var width = el.clientWidth || 800;
+    var left = 12;
+    var right = Math.ceil(Math.min(widest + 16, 0.36 * width));
+    var colWidth = Math.max(60, Math.floor((width - left - right) / maxDepth) - 18);
+    var root = treeItem(model.tree, 0, maxDepth, colWidth, fontSize);
+    // Leaves sit one slot apart: a slot as tall as the most lines a leaf's label wraps to (English names are
+    // long), so that wrapped labels never reach their neighbours.
+    var leaves = 0;
+    var lines = 1;
+    (function count(item, depth) {
+      if (!item.children) {
+        leaves += 1;
+        lines = Math.max(lines, depth === maxDepth ? Math.ceil(textWidth(item.name, fontSize) / (right - 12)) : item.name.split('\n').length);
+      }
+      (item.children || []).forEach(function (c) { count(c, depth + 1); });
+    }(root, 0));
+    var need = 44 + leaves * (lines > 1 ? lines * (fontSize + 3) + 4 : 18);
+    if (el.clientHeight < need) { el.style.height = need + 'px'; }
     return base('tree', {
       tooltip: { formatter: function (p) { return esc(p.data.fullName) + '<br>' + esc(t(p.data.status)); } },
       series: [{
-        type: 'tree', data: [treeItem(model.tree, 0)], orient: 'LR', layout: 'orthogonal', initialTreeDepth: -1,
-        top: 24, bottom: 8, left: 60, right: lang === 'en' ? 300 : 200, symbolSize: 9, expandAndCollapse: false, roam: false,
-        label: { position: 'left', verticalAlign: 'middle', align: 'right', fontSize: 12, fontFamily: FONT },
-        leaves: { label: { position: 'right', verticalAlign: 'middle', align: 'left' } },
+        type: 'tree', data: [root], orient: 'LR', layout: 'orthogonal', initialTreeDepth: -1,
+        top: 36, bottom: 8, left: left, right: right, symbolSize: 9, expandAndCollapse: false, roam: false,
+        label: { position: 'left', verticalAlign: 'middle', align: 'right', fontSize: fontSize, fontFamily: FONT },
+        leaves: { label: { position: 'right', verticalAlign: 'middle', align: 'left', width: right - 12, overflow: 'break' } },
         lineStyle: { color: '#b8c4d6', width: 1.2, curveness: 0 }
       }]
     });
@@ -105,7 +175,7 @@
           '<br>' + t('col_growth') + ': ' + signed(r.growth, 1) + '%<br>' + t(r.status);
       } },
       xAxis: { type: 'value', name: t('unit_yi'), nameTextStyle: { fontSize: 11 }, splitNumber: 4, axisLabel: { hideOverlap: true, fontSize: 10 }, splitLine: { lineStyle: { color: '#eef1f5' } } },
-      yAxis: { type: 'category', data: sorted.map(function (r) { return shorten(nm(r), 12, 30) + (r.status === 'provisional' ? '*' : ''); }), axisLabel: { fontSize: 11 } },
+      yAxis: { type: 'category', data: sorted.map(function (r) { return nm(r) + (r.status === 'provisional' ? '*' : ''); }), axisLabel: { fontSize: 11, width: lang === 'en' ? 190 : 150, overflow: 'break', lineHeight: 12 } },
       series: [{
         type: 'bar', barMaxWidth: 14,
         data: sorted.map(function (r) {
@@ -120,13 +190,15 @@
   builders.scaleBar = function () { return clusterBar(model.clusters || []); };
   function goCluster(p) { if (p.data && p.data.id) { window.location.href = '/cluster/' + p.data.id; } }
 
-  builders.bubble = function () {
+  builders.bubble = function (el) {
     var kinds = ['cluster', 'future', 'service'];
     var rows = (model.clusters || []).filter(function (r) { return r.value !== null && r.value > 0; });
     var maxN = Math.max.apply(null, rows.map(function (r) { return r.enterprises || 1; }).concat([1]));
+    el.style.height = Math.max(el.clientHeight, 520) + 'px';  // room for the labels of the crowded 1,000–3,000 亿
+    var placeLabels = chanyeCharts.scatterLabels(el, 34);
     return base('bubble', {
       legend: { top: 0, left: 0, data: kinds.map(function (k) { return t('kind_' + k); }) },
-      grid: { left: 56, right: 40, top: 44, bottom: 46 },
+      grid: { left: 8, right: 40, top: 44, bottom: 8 },
       tooltip: { formatter: function (p) {
         var r = p.data.row;
         return esc(nm(r)) + (r.status === 'provisional' ? '（' + t('provisional') + '）' : '') + '<br>' + esc(lang === 'en' ? r.metric_label_en : r.metric_label) + ': <b>' + fmt(r.value, 1) + '</b> ' + t('unit_yi') +
@@ -137,9 +209,11 @@
       series: kinds.map(function (k) {
         return {
           name: t('kind_' + k), type: 'scatter', itemStyle: { color: KIND_COLOR[k], opacity: 0.78 },
-          label: { show: true, position: 'top', fontSize: 10, color: '#3b4557', formatter: function (p) { return nm(p.data.row); } },
-          labelLayout: { hideOverlap: true },
-          data: rows.filter(function (r) { return r.kind === k; }).map(function (r) {
+          // a white halo keeps a label readable over a neighbour's bubble; each label takes a free place
+          // around its bubble, largest bubbles first (chanyeCharts.scatterLabels)
+          label: { show: true, position: 'top', fontSize: 10, color: '#3b4557', textBorderColor: '#fff', textBorderWidth: 2, formatter: function (p) { return nm(p.data.row); } },
+          labelLayout: placeLabels,
+          data: rows.filter(function (r) { return r.kind === k; }).sort(function (a, b) { return (b.enterprises || 0) - (a.enterprises || 0); }).map(function (r) {
             var provisional = r.status === 'provisional';
             return { value: [r.value, r.growth === null ? 0 : r.growth, r.enterprises], id: r.id, row: r,
               symbolSize: 8 + 52 * Math.sqrt((r.enterprises || 0) / maxN),
@@ -161,8 +235,9 @@
       yAxis: [{ type: 'value', name: t('unit_yi'), splitLine: { lineStyle: { color: '#eef1f5' } } }, { type: 'value', name: '%', splitLine: { show: false } }],
       series: [
         { name: (lang === 'en' ? tr.metric_label_en + ' (' + t('unit_yi') + ')' : tr.metric_label + '（' + t('unit_yi') + '）'), type: 'bar', barMaxWidth: 36, data: tr.values,
-          label: { show: true, position: 'top', fontSize: 10, formatter: function (p) { return fmt(p.value, 0); } },
-          markLine: { symbol: 'none', lineStyle: { color: '#b42318', type: 'dashed' }, label: { position: 'insideEndTop', formatter: t('thousand_billion_line'), fontSize: 10, color: '#b42318' }, data: [{ yAxis: 1000 }] } },
+          // values inside the bars' tops and the 千亿级 line named at its start: the growth line crosses neither
+          label: { show: true, position: 'insideTop', fontSize: 10, color: '#fff', formatter: function (p) { return fmt(p.value, 0); } },
+          markLine: { symbol: 'none', lineStyle: { color: '#b42318', type: 'dashed' }, label: { position: 'insideStartTop', formatter: t('thousand_billion_line'), fontSize: 10, color: '#b42318', backgroundColor: 'rgba(255,255,255,0.9)', padding: [1, 3] }, data: [{ yAxis: 1000 }] } },
         { name: t('col_growth') + '（%）', type: 'line', yAxisIndex: 1, data: tr.yoy, symbolSize: 6, itemStyle: { color: '#e8684a' } }
       ]
     });
@@ -209,28 +284,53 @@
       grid: { left: 8, right: 50, top: 26, bottom: 8, containLabel: true },
       tooltip: { formatter: function (p) { var g = rows[p.dataIndex]; return fmt(g.latest, 0) + ' / ' + fmt(g.target, 0) + ' ' + t('unit_yi') + '<br>' + g.latest_year + ' → ' + g.target_year + '<br>' + esc(lang === 'en' ? g.status_en : g.status_zh); } },
       xAxis: { type: 'value', name: '%', max: function (v) { return Math.max(100, Math.ceil(v.max / 10) * 10); } },
-      yAxis: { type: 'category', data: rows.map(function (g) { return fmt(g.target, 0) + g.unit + '·' + g.target_year; }) },
+      yAxis: { type: 'category', data: rows.map(function (g) { return (lang === 'en' ? g.metric_label_en : g.metric_label) + ' ' + fmt(g.target, 0) + g.unit + '·' + g.target_year; }) },  // issue 15: the metric a target counts
       series: [{ type: 'bar', barMaxWidth: 16, data: rows.map(function (g) { return g.latest && g.target ? Math.round(1000 * g.latest / g.target) / 10 : 0; }),
         itemStyle: { color: '#2fa36b' }, label: { show: true, position: 'right', formatter: '{c}%', fontSize: 10 },
         markLine: { symbol: 'none', lineStyle: { color: '#b42318', type: 'dashed' }, label: { formatter: '100%', fontSize: 10 }, data: [{ xAxis: 100 }] } }]
     });
   };
 
+  function treemapFit(p) {
+    var width = p.rect.width - 10;
+    var lines = String(p.text).split('\n');
+    // the value (last line) on one line and at least three characters a line for the name
+    var need = lines.length === 1 || textWidth(lines[lines.length - 1], 11) > width || width < 33 ? 99
+      : lines.reduce(function (n, line) { return n + Math.max(1, Math.ceil(textWidth(line, 11) / width)); }, 0);
+    return need * 15 + 8 <= p.rect.height ? {} : { x: -10000, y: -10000 };
+  }
+  // A group too narrow for its name on the header strip shows no header (its cells keep their own labels
+  // and the tooltip names it): measured on the layout just drawn (setOption lays out synchronously).
+  function fitGroupNames(chart, option) {
+    var narrow = {};
+    chart.getModel().getSeriesByIndex(0).getData().tree.root.children.forEach(function (group) {
+      var box = group.getLayout();
+      if (box && textWidth(group.name, 11) + 10 > box.width) { narrow[group.name] = true; }
+    });
+    var data = option.series[0].data;
+    if (!data.some(function (g) { return narrow[g.name]; })) { return; }
+    data.forEach(function (g) { if (narrow[g.name]) { g.upperLabel = { show: false }; } });
+    chart.setOption({ series: [{ data: data }] });
+  }
   builders.treemap = function () {
     var groups = {};
     model.mix.forEach(function (m) {
       if (!m.revenue) { return; }
       var key = lang === 'en' ? m.parent_name_en : m.parent_name;
       (groups[key] = groups[key] || []).push({ name: nm(m), value: m.revenue, id: m.id,
-        itemStyle: m.status === 'provisional' ? { color: '#d5dae2', borderColor: GREY } : undefined });
+        itemStyle: m.status === 'provisional' ? { color: '#d5dae2', borderColor: GREY } : undefined,
+        label: m.status === 'provisional' ? { color: '#3b4557' } : undefined });  // dark on the light grey
     });
     var data = Object.keys(groups).map(function (k) { return { name: k, children: groups[k] }; });
     return base('treemap', {
       tooltip: { formatter: function (p) { return esc(p.name) + ': <b>' + fmt(p.value, 1) + '</b> ' + t('unit_yi'); } },
       series: [{ type: 'treemap', data: data, top: 26, bottom: 8, left: 4, right: 4, roam: false, nodeClick: false, breadcrumb: { show: false },
         animation: false, animationDurationUpdate: 0,
-        label: { fontSize: 11, formatter: function (p) { return p.name + '\n' + fmt(p.value, 0); } },
-        upperLabel: { show: true, height: 18, fontSize: 11, color: '#fff' },
+        // a name wraps inside its cell; a cell too small for the whole name shows none (the tooltip has it)
+        // rather than a name cut short ("智能装…")
+        label: { fontSize: 11, overflow: 'break', formatter: function (p) { return p.name + '\n' + fmt(p.value, 0); } },
+        labelLayout: treemapFit,
+        upperLabel: { show: true, height: 18, fontSize: 11, color: '#3b4557', formatter: '{b}' },  // on the white gap
         levels: [{ itemStyle: { borderColor: '#fff', borderWidth: 2, gapWidth: 2 } }, { itemStyle: { borderColor: '#fff', borderWidth: 1, gapWidth: 1 }, colorSaturation: [0.35, 0.6] }] }]
     });
   };
@@ -279,27 +379,12 @@
     });
     series.push({ name: head(cols.employees), type: 'bar', yAxisIndex: 1, barMaxWidth: 24, itemStyle: { color: '#d5dae2' }, data: figs.map(function (f) { return num(f.employees); }) });
     return base('figures', {
-      legend: { top: 0, left: 0, type: 'scroll', right: 80 },
+      legend: { left: 0 },  // placed by chanyeCharts.tidy: beside the subtitle, or on its own line when too long
       grid: { left: 8, right: 8, top: 48, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'category', data: years },
       yAxis: [{ type: 'value', name: t('unit_wan'), splitLine: { lineStyle: { color: '#eef1f5' } } }, { type: 'value', name: t('unit_person'), splitLine: { show: false } }],
       series: series
-    });
-  };
-
-  builders.batches = function () {
-    var rows = (model.batches.rows || []).slice().reverse();
-    return base('batches', {
-      legend: { top: 0, left: 0 },
-      grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-      xAxis: { type: 'category', data: rows.map(function (b) { return '#' + b.batch_id; }) },
-      yAxis: { type: 'value', name: t('unit_row'), splitLine: { lineStyle: { color: '#eef1f5' } } },
-      series: [
-        { name: t('rows_loaded'), type: 'bar', stack: 'rows', barMaxWidth: 30, data: rows.map(function (b) { return num(b.rows_loaded); }), itemStyle: { color: '#2fa36b' } },
-        { name: t('rows_quarantined'), type: 'bar', stack: 'rows', barMaxWidth: 30, data: rows.map(function (b) { return num(b.rows_quarantined); }), itemStyle: { color: '#d9534f' } }
-      ]
     });
   };
 
@@ -317,7 +402,8 @@
       if (option && typeof option.then === 'function') {
         option.then(function (opt) { mount(el, opt, clicks[kind]); }, function (err) { el.textContent = t('chart_failed') + ': ' + err.message; });
       } else {
-        mount(el, option, clicks[kind]);
+        var chart = mount(el, option, clicks[kind]);
+        if (kind === 'treemap') { fitGroupNames(chart, option); }
       }
     });
   }
@@ -352,7 +438,8 @@
     function markSorted() {
       box.querySelectorAll('th.sortable').forEach(function (th) {
         th.classList.remove('sorted-asc', 'sorted-desc');
-        if (th.getAttribute('data-sort') === state.sort) { th.classList.add('sorted-' + state.order); }
+        th.setAttribute('aria-sort', 'none');  // issue 15: the sort is shown (▲▼) and announced
+        if (th.getAttribute('data-sort') === state.sort) { th.classList.add('sorted-' + state.order); th.setAttribute('aria-sort', state.order === 'desc' ? 'descending' : 'ascending'); }
       });
     }
     function load() {
@@ -362,13 +449,13 @@
       fetch('/api/v1/enterprises?' + u.toString(), { headers: { Accept: 'application/json' } }).then(function (r) { return r.json(); }).then(function (d) {
         if (mine !== seq) { return; }
         box.removeAttribute('aria-busy');
-        if (d.error) { tbody.innerHTML = '<tr><td colspan="7" class="note">' + esc(d.error.message) + '</td></tr>'; return; }
+        if (d.error) { tbody.innerHTML = '<tr><td colspan="8" class="note">' + esc(d.error.message) + '</td></tr>'; return; }
         var start = (d.query.page - 1) * d.query.per_page;
         tbody.innerHTML = d.rows.length ? d.rows.map(function (r, i) {
           return '<tr><td class="num">' + (start + i + 1) + '</td><td><a href="/enterprise/' + esc(r.uscc) + '">' + esc(r.name) + '</a></td><td>' +
             esc(loc(r.district) || '—') + '</td><td class="num">' + fmt(num(r.revenue)) + '</td><td class="num">' + fmt(num(r.industrial_output)) +
-            '</td><td class="num">' + fmt(num(r.employees)) + '</td><td>' + tagBadges(r.tags) + '</td></tr>';
-        }).join('') : '<tr><td colspan="7" class="note">' + esc(t('no_results')) + '</td></tr>';
+            '</td><td class="num">' + fmt(num(r.value_added)) + '</td><td class="num">' + fmt(num(r.employees)) + '</td><td>' + tagBadges(r.tags) + '</td></tr>';
+        }).join('') : '<tr><td colspan="8" class="note">' + esc(t('no_results')) + '</td></tr>';
         info.textContent = t('total') + ' ' + fmt(d.total) + ' ' + t('unit_firm') + ' · ' + d.year + t('year_suffix');
         pageEl.textContent = d.query.page + ' / ' + d.pages;
         prev.disabled = d.query.page <= 1;
@@ -376,14 +463,16 @@
         state.pages = d.pages;
         if (xlsx) { xlsx.href = '/api/v1/enterprises?' + query({ format: 'xlsx', lang: lang }).toString(); }
         markSorted();
-      }).catch(function (err) { box.removeAttribute('aria-busy'); tbody.innerHTML = '<tr><td colspan="7" class="note">' + esc(err.message) + '</td></tr>'; });
+      }).catch(function (err) { box.removeAttribute('aria-busy'); tbody.innerHTML = '<tr><td colspan="8" class="note">' + esc(err.message) + '</td></tr>'; });
     }
     box.querySelectorAll('th.sortable').forEach(function (th) {
-      th.addEventListener('click', function () {
+      function sortBy() {
         var key = th.getAttribute('data-sort');
         if (state.sort === key) { state.order = state.order === 'desc' ? 'asc' : 'desc'; } else { state.sort = key; state.order = key === 'name' ? 'asc' : 'desc'; }
         state.page = 1; load();
-      });
+      }
+      th.addEventListener('click', sortBy);
+      th.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(); } });
     });
     prev.addEventListener('click', function () { if (state.page > 1) { state.page -= 1; load(); } });
     next.addEventListener('click', function () { state.page += 1; load(); });
@@ -397,101 +486,7 @@
     markSorted();
   }
 
-  // ---------------------------------------------------------------------------------------------------
-  // Upload with progress (/data)
-  // ---------------------------------------------------------------------------------------------------
-
-  function errorText(d, status) {
-    if (d && d.error) { return d.error.title + '：' + d.error.message + (d.error.hint ? '（' + d.error.hint + '）' : ''); }
-    return 'HTTP ' + status;
-  }
-
-  function renderQuarantine(q) {
-    var body = document.querySelector('#quarantine-table tbody');
-    if (!body) { return; }
-    body.innerHTML = q.rows.length ? q.rows.map(function (r) {
-      return '<tr><td>' + esc(r.sheet || '—') + '</td><td class="num">' + esc(r.row_number) + '</td><td><code>' + esc(r.uscc || '—') + '</code></td><td class="wrap reason">' + esc(loc(r.reason_text)) + '</td></tr>';
-    }).join('') : '<tr><td colspan="4" class="note">' + esc(t('no_quarantine')) + '</td></tr>';
-    document.getElementById('quarantine-sub').textContent = t('batch') + ' ' + q.batch + ' · ' + q.total + ' ' + t('unit_row');
-    document.getElementById('quarantine-xlsx').href = '/api/v1/data/quarantine?format=xlsx&batch=' + q.batch;
-  }
-
-  function renderBatches(b) {
-    var body = document.querySelector('#batches tbody');
-    if (!body) { return; }
-    body.innerHTML = b.rows.map(function (r) {
-      return '<tr><td>' + esc(r.batch_id) + '</td><td>' + esc(r.kind === 'demo' ? t('synthetic') : r.file) + (r.synthetic ? ' <span class="badge badge-synthetic">' + esc(t('synthetic')) + '</span>' : '') + '</td><td>' + esc(r.finished_at) +
-        '</td><td class="num">' + fmt(num(r.rows_total)) + '</td><td class="num">' + fmt(num(r.rows_loaded)) + '</td><td class="num">' + fmt(num(r.rows_quarantined)) + '</td><td class="num">' + fmt(num(r.inserted)) +
-        '</td><td class="num">' + fmt(num(r.updated)) + '</td><td>' + (num(r.rows_quarantined) ? '<a href="/data?batch=' + esc(r.batch_id) + '#quarantine">' + esc(t('quarantine')) + '</a>' : '') + '</td></tr>';
-    }).join('');
-    model.batches = b;
-    var el = document.querySelector('[data-chart=batches]');
-    var chart = el && echarts.getInstanceByDom(el);
-    if (chart) { chart.setOption(builders.batches(el), true); }
-  }
-
-  function setupUpload() {
-    var form = document.getElementById('upload-form');
-    if (!form) { return; }
-    var box = document.getElementById('upload-status');
-    var bar = document.getElementById('upload-bar');
-    var line = document.getElementById('upload-line');
-    var report = document.getElementById('upload-report');
-    var button = document.getElementById('upload-submit');
-    function show(text, cls, fraction) {
-      box.hidden = false; line.textContent = text; line.className = 'status-line ' + (cls || '');
-      if (fraction !== undefined) { bar.style.width = Math.round(100 * fraction) + '%'; }
-    }
-    function poll(url) {
-      fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) { return r.json().then(function (d) { return [r.status, d]; }); }).then(function (res) {
-        var d = res[1];
-        if (d.error && !d.status) { show(errorText(d, res[0]), 'failed'); button.disabled = false; return; }
-        if (d.status === 'done') {
-          var rp = d.report;
-          show(t('import_done') + ' · ' + t('batch') + ' ' + rp.batch_id + ' · ' + rp.seconds + ' s', 'done', 1);
-          report.innerHTML = [['rows_total', rp.rows_total], ['rows_loaded', rp.rows_loaded], ['rows_quarantined', rp.rows_quarantined],
-            ['inserted', rp.enterprises.inserted], ['updated', rp.enterprises.updated], ['figures_rows', rp.figures.inserted + rp.figures.updated]].map(function (p) {
-            return '<div>' + esc(t(p[0])) + '<b>' + fmt(p[1]) + '</b></div>';
-          }).join('');
-          button.disabled = false;
-          fetch('/api/v1/data/batches?lang=' + lang).then(function (r) { return r.json(); }).then(renderBatches);
-          fetch('/api/v1/data/quarantine?lang=' + lang + '&batch=' + rp.batch_id).then(function (r) { return r.json(); }).then(function (q) {
-            renderQuarantine(q);
-            if (q.total) { document.getElementById('quarantine').scrollIntoView({ behavior: 'instant', block: 'start' }); }
-          });
-          return;
-        }
-        if (d.status === 'failed') { show(errorText({ error: d.error }, 500), 'failed', 1); button.disabled = false; return; }
-        show((d.stage_label || d.stage) + ' · ' + Math.round(100 * d.fraction) + '%', '', d.fraction);
-        setTimeout(function () { poll(url); }, 250);
-      }).catch(function (err) { show(err.message, 'failed'); button.disabled = false; });
-    }
-    form.addEventListener('submit', function (ev) {
-      ev.preventDefault();
-      var file = document.getElementById('upload-file').files[0];
-      if (!file) { return; }
-      report.innerHTML = '';
-      if (file.size > model.max_upload_bytes) {
-        show(t('too_large') + '（' + fmt(file.size / 1048576, 1) + ' MB > ' + fmt(model.max_upload_bytes / 1048576, 0) + ' MB）', 'failed', 0);
-        return;
-      }
-      button.disabled = true;
-      show(t('uploading') + ' ' + file.name, '', 0.02);
-      // accounts on (web/auth.py): a write carries the session's CSRF token from <meta name="csrf-token">
-      var csrf = document.querySelector('meta[name="csrf-token"]');
-      var headers = { Accept: 'application/json' };
-      if (csrf) { headers['X-CSRF-Token'] = csrf.getAttribute('content'); }
-      fetch(form.action + '?lang=' + lang, { method: 'POST', body: new FormData(form), headers: headers })
-        .then(function (r) { return r.json().then(function (d) { return [r.status, d]; }); })
-        .then(function (res) {
-          if (res[0] !== 202) { show(errorText(res[1], res[0]), 'failed', 0); button.disabled = false; return; }
-          poll(res[1].url + '?lang=' + lang);
-        }).catch(function (err) { show(err.message, 'failed'); button.disabled = false; });
-    });
-  }
-
   drawAll();
   document.querySelectorAll('.ent-table').forEach(enhanceTable);
-  setupUpload();
   window.chanye = { charts: charts, model: model };
 }());

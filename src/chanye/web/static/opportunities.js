@@ -76,11 +76,13 @@
       });
     });
     order.sort(function (a, b) { return (a in nodeIndex ? nodeIndex[a] : 999) - (b in nodeIndex ? nodeIndex[b] : 999); });
+    var place = chanyeCharts.scatterLabels(document.querySelector('[data-chart=oppScatter]'), 50);
     var series = order.map(function (key) {
       return {
         name: nodeName(key), type: 'scatter', data: groups[key], itemStyle: { color: colorOf(key) },
-        label: { position: 'top', fontSize: 10, color: '#3b4557', formatter: function (p) { return p.data.row.activity + ' ' + p.data.row.name; } },
-        labelLayout: { hideOverlap: true }, emphasis: { focus: 'self', itemStyle: { opacity: 1 } }
+        // the top labels each take a free place around their point, best rank first (issue 15: no overlap)
+        label: { position: 'top', fontSize: 10, color: '#3b4557', textBorderColor: '#fff', textBorderWidth: 2, formatter: function (p) { return p.data.row.activity + ' ' + p.data.row.name; } },
+        labelLayout: place, emphasis: { focus: 'self', itemStyle: { opacity: 1 } }
       };
     });
     return base('opportunities', {

@@ -1,0 +1,124 @@
+"""The batch pipeline on one machine (``--engine duckdb``) against Spark ``local[2]`` on the same synthetic
+Parquet inputs, each engine in a fresh subprocess (peak memory its own), step by step, with the ratio.
+
+    .venv/bin/python benchmarks/batch_bench.py --rows 1000000
+    .venv/bin/python benchmarks/batch_bench.py --rows 1000000 --steps classify,indicators --engines spark
+
+Inputs: N raw registry rows (validate), N enterprises with one year of figures (classify, chains,
+indicators, complexity at 小类). Prints seconds per step, rows/s, Spark / DuckDB and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CODES = ["3612", "3670", "2720", "2761", "3974", "6513", "3841", "3562", "1713", "4411", "5172", "3399"]
+SCOPES = ["新能源汽车整车制造", "汽车零部件研发", "化学药品制剂生产", "生物药品制造", "显示器件制造", "应用软件开发",
+          "动力电池研发、生产", "电子专用材料制造", "棉纺织加工", "火力发电", "汽车及零配件批发；动力电池销售", "其他制造"]
+
+
+def make_inputs(folder: Path, rows: int) -> None:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from chanye.framework import load_pack
+    from chanye.registry import uscc
+
+    city = load_pack(None).city
+    districts = np.array([d.code for d in city.districts], dtype=object)
+    rng = np.random.default_rng(4754)
+    codes = uscc.random_valid(rng, rows, ["440101"])
+    pick = rng.integers(0, len(CODES), rows)
+    district = districts[rng.integers(0, len(districts), rows)]
+    revenue = np.round(rng.lognormal(7, 1.5, rows), 2)
+    names = np.char.add(np.char.add("示例基准企业", np.char.zfill(np.arange(rows).astype(str), 8)), "有限公司")
+    firms = pd.DataFrame({"uscc": codes, "name": names.astype(object), "city_code": city.code, "district_code": district,
+                          "industry_code": np.array(CODES)[pick], "business_scope": np.array(SCOPES)[pick],
+                          "synthetic": True})
+    figures = pd.DataFrame({"uscc": codes, "year": 2024, "revenue": revenue,
+                            "industrial_output": np.round(revenue * 0.9, 2), "value_added": np.round(revenue * 0.3, 2),
+                            "employees": rng.integers(5, 5000, rows).astype(float), "synthetic": True})
+    raw = pd.DataFrame({"row_number": np.arange(2, rows + 2), "统一社会信用代码": codes, "企业名称": firms["name"],
+                        "所属区": district, "行业代码": firms["industry_code"], "经营范围": firms["business_scope"],
+                        "年份": "2024", "营业收入(万元)": revenue.astype(str), "成立日期": "2019-03-01"})
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in (("enterprises", firms), ("figures", figures), ("rows", raw)):
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / f"{name}.parquet",
+                       row_group_size=128_000)
+
+
+def run_engine(engine: str, source: str, target: str, steps: list[str]) -> dict:
+    from chanye.batch import steps as S
+    from chanye.framework import load_pack
+
+    framework = load_pack(None)
+    started = time.perf_counter()
+    if engine == "duckdb":
+        run = S.run_local(source, target, framework, steps=steps)
+        startup = 0.0
+    else:
+        from chanye.batch import spark as sp
+
+        spark = sp.session("local[2]", shuffle_partitions=8, driver_memory="3g")
+        startup = time.perf_counter() - started
+        run = sp.run_spark(spark, source, target, framework, steps=steps)
+        spark.stop()
+    return {"seconds": run.seconds, "rows": run.rows, "startup": round(startup, 1),
+            "total": round(time.perf_counter() - started, 1),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--steps", default="validate,classify,chains,indicators,complexity")
+    parser.add_argument("--engines", default="duckdb,spark")
+    parser.add_argument("--workdir", default=None, help="keep inputs/outputs here (default: a temporary folder)")
+    parser.add_argument("--child", nargs=3, metavar=("ENGINE", "SOURCE", "TARGET"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    steps = [s for s in args.steps.split(",") if s]
+    if args.child:
+        print(json.dumps(run_engine(*args.child, steps)))
+        return
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="batch_bench_"))
+    source = work / f"in-{args.rows}"
+    if not (source / "rows.parquet").exists():
+        started = time.perf_counter()
+        make_inputs(source, args.rows)
+        print(f"inputs: {args.rows:,} rows in {time.perf_counter() - started:.1f} s -> {source}", flush=True)
+    results = {}
+    for engine in args.engines.split(","):
+        load = os.getloadavg()
+        proc = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--steps", args.steps,
+                               "--child", engine, str(source), str(work / f"out-{engine}-{args.rows}")],
+                              capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        if proc.returncode:
+            sys.exit(f"{engine} failed:\n{proc.stderr[-3000:]}")
+        results[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
+        results[engine]["load"] = [round(x, 2) for x in load]
+        print(engine, json.dumps(results[engine]), flush=True)
+    print(f"\n{args.rows:,} rows; load average at start " + "; ".join(
+        f"{e}: {r['load'][0]:.2f}" for e, r in results.items()) + f"; {os.cpu_count()} CPUs")
+    print(f"{'step':<12}" + "".join(f"{e + ' s':>12}" for e in results) + f"{'rows/s':>14}{'ratio':>8}")
+    for step in steps:
+        secs = {e: r["seconds"].get(step, float("nan")) for e, r in results.items()}
+        base = secs.get("duckdb")
+        ratio = f"{secs['spark'] / base:>8.1f}" if base and "spark" in secs else ""
+        rate = f"{args.rows / base:>14,.0f}" if base else ""
+        print(f"{step:<12}" + "".join(f"{v:>12.1f}" for v in secs.values()) + rate + ratio)
+    for e, r in results.items():
+        print(f"{e}: total {r['total']} s (Spark start-up {r['startup']} s), peak RSS of the driver {r['peak_mb']} MB")
+
+
+if __name__ == "__main__":
+    main()

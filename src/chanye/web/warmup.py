@@ -1,0 +1,193 @@
+"""A server that starts warm (issue 14 item 2): `chanye serve` builds the per-generation caches (scoreboard,
+enterprise directory, chains, industry space) in a background thread at start-up. Meanwhile a page answers at
+once with a 数据准备中 page (503, Retry-After, refreshing itself) instead of making its visitor wait for the
+computation; API requests go through and, through `Platform.cached`'s per-key locks, wait for the same
+computation rather than repeat it. Once ready, every page's first visit finds its caches built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from chanye.present import labels
+from chanye.registry.store import background
+from chanye.web.i18n import lang_of
+
+log = logging.getLogger("chanye.web.warmup")
+
+# Paths that never wait: static files, the API (it waits on the cache locks instead), the docs, accounts.
+PASS = ("/static/", "/vendor/", "/api/", "/docs", "/openapi.json", "/login", "/logout", "/favicon")
+RETRY_SECONDS = 2
+HEADER = "X-Chanye-Warm-Up"  # building (pages answer 数据准备中), pages-open (later steps still running), done
+
+PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{retry}">
+<title>{title}</title><link rel="stylesheet" href="/static/chanye.css"></head>
+<body><main class="warming"><h1>{title}</h1><p>{note}</p></main></body></html>
+"""
+
+
+def _scoreboard(ctx) -> None:
+    ctx.scoreboard()
+
+
+def _directory(ctx) -> None:
+    from chanye.services import enterprises
+
+    enterprises.directory(ctx)
+    enterprises.engine.tokens_of("预热")  # jieba's dictionary, loaded once per process
+
+
+def _chains(ctx) -> None:
+    ctx.chains()
+
+
+def _opportunities(ctx) -> None:
+    ctx.complexity_places()
+
+
+def _industry_space(ctx) -> None:
+    ctx.industry_space()
+
+
+def _chain_boards(ctx) -> None:
+    for chain in ctx.framework.chains:  # 2-3 s each on the full demo: after the pages open, one by one
+        ctx.chain(chain.id)
+
+
+# The caches behind the slow first visits (issue 14 measured 15 s, 9.6 s and 6 s), in the order pages need them;
+# pages answer 数据准备中 until these are built.
+STEPS: tuple[tuple[str, Callable], ...] = (
+    ("scoreboard", _scoreboard),
+    ("directory", _directory),
+    ("chains", _chains),
+    ("opportunities", _opportunities),
+)
+# Then, with the pages open, the caches of single pages (a page visited meanwhile computes its own as before).
+LATER: tuple[tuple[str, Callable], ...] = (
+    ("industry_space", _industry_space),
+    ("chain_boards", _chain_boards),
+)
+# Pages whose caches only their own handlers build: visited once, in-process, after the LATER steps.
+VISIT = ("/fusion", "/fusion?lang=en")
+
+
+def visit(app, paths: tuple[str, ...]) -> None:
+    """GET each path through the app in this thread (a bare ASGI call: no network, no test client), so the
+    page's handler builds and caches what it needs. With accounts on, the visit meets the sign-in redirect and
+    warms nothing; the steps above do not depend on it."""
+
+    async def get(path: str) -> None:
+        route, _, query = path.partition("?")
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                 "scheme": "http", "path": route, "raw_path": route.encode(), "query_string": query.encode(),
+                 "root_path": "", "headers": [(b"host", b"localhost")], "client": ("127.0.0.1", 0),
+                 "server": ("127.0.0.1", 80)}
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(_message: dict) -> None:
+            return None
+
+        await app(scope, receive, send)
+
+    async def run() -> None:
+        for path in paths:
+            await get(path)
+
+    asyncio.run(run())
+
+
+class Warmup:
+    """The warm-up of one app: `state` idle -> warming -> ready (then the `later` steps run, pages open);
+    `seconds` each step took; `failed` the steps that raised (logged; their pages compute on first visit as
+    before)."""
+
+    def __init__(self, ctx, steps: tuple[tuple[str, Callable], ...] = STEPS,
+                 later: tuple[tuple[str, Callable], ...] = LATER) -> None:
+        self.ctx = ctx
+        self.steps = steps
+        self.later = later
+        self.state = "idle"
+        self.seconds: dict[str, float] = {}
+        self.failed: dict[str, str] = {}
+        self.ready = threading.Event()  # the STEPS are done: pages open
+        self.finished = threading.Event()  # the LATER steps too
+        self._thread: threading.Thread | None = None
+
+    @property
+    def warming(self) -> bool:
+        return self.state == "warming"
+
+    @property
+    def progress(self) -> str:
+        if self.finished.is_set():
+            return "done"
+        return "pages-open" if self.ready.is_set() else "building"
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self.state = "warming"
+        self._thread = background(self._run, name="chanye-warmup")
+
+    def _run(self) -> None:
+        for name, step in self.steps:
+            self._step(name, step)
+        self.state = "ready"
+        self.ready.set()
+        for name, step in self.later:
+            self._step(name, step)
+        self.finished.set()
+
+    def _step(self, name: str, step: Callable) -> None:
+        started = time.perf_counter()
+        try:
+            step(self.ctx)
+        except Exception as exc:  # a failed step leaves its page to compute on first visit, as before
+            self.failed[name] = f"{type(exc).__name__}: {exc}"
+            log.warning("warm-up step %s failed: %s", name, exc)
+        self.seconds[name] = time.perf_counter() - started
+
+
+def warming_response(request: Request) -> Response:
+    """数据准备中: the page (or, for a page's .json twin, a JSON body) while the caches are being built."""
+    lang = lang_of(request)
+    headers = {"Retry-After": str(RETRY_SECONDS), "Cache-Control": "no-store"}
+    if request.url.path.endswith(".json"):
+        body = {"status": "warming", "title": labels.word("warming_title", lang),
+                "detail": labels.word("warming_note", lang)}
+        return JSONResponse(body, status_code=503, headers=headers)
+    page = PAGE.format(lang="en" if lang == "en" else "zh-CN", retry=RETRY_SECONDS,
+                       title=html.escape(labels.word("warming_title", lang)),
+                       note=html.escape(labels.word("warming_note", lang)))
+    return HTMLResponse(page, status_code=503, headers=headers)
+
+
+def install(app: FastAPI, ctx, steps: tuple[tuple[str, Callable], ...] = STEPS,
+            later: tuple[tuple[str, Callable], ...] = LATER) -> Warmup:
+    """Give `app` a warm-up (`app.state.warmup`; started by the app's lifespan, see web/app.py) and the
+    middleware that answers pages with 数据准备中 while its `steps` run."""
+    pages = (("pages", lambda _ctx: visit(app, VISIT)),) if later is LATER else ()
+    warmup = Warmup(ctx, steps, later + pages)
+    app.state.warmup = warmup
+
+    @app.middleware("http")
+    async def warming_gate(request: Request, call_next):
+        if warmup.warming and request.method == "GET" and not request.url.path.startswith(PASS):
+            response = warming_response(request)
+        else:
+            response = await call_next(request)
+        response.headers[HEADER] = warmup.progress  # for benchmarks/web_warmup.py and monitoring
+        return response
+
+    return warmup

@@ -1,0 +1,56 @@
+"""The 数据 page's upload in a browser (issue 15 data in): upload -> preview (mapping, units, first rows, the rows
+to quarantine) -> change a unit in the mapping editor -> confirm -> the firm is in the registry with the chosen
+unit applied; the progress bar is gone once the import finished; every batch has a labelled bar in the history
+chart. Screenshots land in tests/browser/screenshots/ (data-preview.png, data-after-confirm.png)."""
+
+from __future__ import annotations
+
+from chanye.registry.uscc import make_uscc
+
+from .wait import wait_until
+
+GOOD = [make_uscc(f"91440106MB{i:07d}") for i in range(2)]
+
+
+def test_upload_preview_change_unit_confirm(server, page, tmp_path, screenshots):
+    csv = tmp_path / "预览上传.csv"
+    csv.write_text("统一社会信用代码,企业名称,所属区,营业收入,年份,备注\n"
+                   f"{GOOD[0]},示例浏览器预览甲公司,天河区,1200,2024,x\n"
+                   f"{GOOD[1]},示例浏览器预览乙公司,黄埔区,800,2024,\n"
+                   "91440101XXXXXXXXX1,示例浏览器坏行公司,火星区,abc,2024,\n", encoding="utf-8")
+    page.goto(server["url"] + "/data?lang=zh")
+    page.set_input_files("#upload-file", str(csv))
+    page.click("#upload-submit")
+    page.wait_for_selector("#preview-confirm:not([disabled])", state="visible", timeout=60_000)
+    assert page.locator("#preview-summary").inner_text() == "共 3 行：将入库 2 行，隔离 1 行（3 条原因），空行 0 行"
+    revenue = page.locator("#preview-mapping tbody tr").nth(3)
+    assert revenue.locator("td").nth(5).inner_text() == "未注明，按默认"  # the unit assumed, shown
+    assert revenue.locator("select[data-kind=unit]").input_value() == "wan_yuan"
+    assert page.locator("#preview-unrecognised").inner_text() == "未识别的列（导入时忽略）：备注"
+    assert page.locator("#preview-quarantine tbody tr").count() == 3
+    assert page.locator("#preview-rows tbody tr").count() == 2
+    page.screenshot(path=str(screenshots / "data-preview.png"), full_page=True)
+
+    revenue.locator("select[data-kind=unit]").select_option("yi_yuan")  # 亿元: the editor re-previews
+    wait_until(page, "document.querySelector('#preview-mapping tbody tr:nth-child(4) td:nth-child(6)')"
+                     ".textContent === '已指定'", timeout=60_000)
+    page.wait_for_selector("#preview-confirm:not([disabled])", timeout=60_000)
+    assert "12,000,000" in page.locator("#preview-rows tbody tr").first.inner_text()  # 1200 亿元 in 万元
+    page.click("#preview-confirm")
+    page.wait_for_selector("#upload-line.done", timeout=90_000)
+    assert page.locator("#preview").is_hidden()
+    assert page.locator("#upload-progress").is_hidden()  # no full bar left behind: the result instead
+    assert "入库" in page.locator("#upload-report").inner_text()
+    wait_until(page, "document.querySelectorAll('#batches tbody tr').length >= 2", timeout=20_000)
+    assert "预览上传.csv" in page.locator("#batches tbody tr").first.inner_text()
+    # the table fits its card: nothing cut off at the right
+    assert page.evaluate("(() => { const w = document.querySelector('#batches').closest('.table-wrap');"
+                         " return w.scrollWidth <= w.clientWidth + 1; })()")
+    page.screenshot(path=str(screenshots / "data-after-confirm.png"), full_page=True)
+    store = server["app"].state.ctx.cursor()
+    try:
+        assert store.scalar("SELECT name FROM enterprises WHERE uscc = ?", [GOOD[0]]) == "示例浏览器预览甲公司"
+        assert store.scalar("SELECT revenue FROM enterprise_years WHERE uscc = ?", [GOOD[0]]) == 12_000_000.0
+    finally:
+        store.close()
+    assert not page.watch.errors
