@@ -52,9 +52,10 @@ def client(app) -> TestClient:
 @pytest.fixture(autouse=True)
 def _chinese_again(request):
     """`?lang=en` sets a cookie and the session's client is shared: each test starts in Chinese again."""
+    client = request.getfixturevalue("client") if "client" in request.fixturenames else None  # torn down after us
     yield
-    if "client" in request.fixturenames:
-        request.getfixturevalue("client").cookies.delete("lang")
+    if client is not None:
+        client.cookies.delete("lang")
 
 
 @pytest.fixture(scope="session")

@@ -232,3 +232,26 @@ def test_the_warm_up_visits_pages_through_the_app_in_process() -> None:
     warmup.visit(app, ("/fusion", "/fusion?lang=en", "/missing"))
     assert seen == ["zh", "en"]
     assert warmup.VISIT == ("/fusion", "/fusion?lang=en")
+
+
+def test_the_warm_up_visits_even_where_an_event_loop_runs() -> None:
+    """Playwright's sync API (the browser tests) leaves a running loop in the main thread; asyncio.run refuses it."""
+    import asyncio
+
+    from fastapi import FastAPI
+
+    from chanye.web import warmup
+
+    seen = []
+    app = FastAPI()
+
+    @app.get("/fusion")
+    def fusion(lang: str = "zh") -> dict:
+        seen.append(lang)
+        return {"lang": lang}
+
+    async def inside_a_loop() -> None:
+        warmup.visit(app, ("/fusion?lang=en",))
+
+    asyncio.run(inside_a_loop())
+    assert seen == ["en"]

@@ -104,7 +104,15 @@ def visit(app, paths: tuple[str, ...]) -> None:
         for path in paths:
             await get(path)
 
-    asyncio.run(run())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop in this thread (the warm-up's own thread): run one here
+        asyncio.run(run())
+        return
+    # called where a loop already runs (asyncio.run would refuse): a thread of its own
+    worker = threading.Thread(target=asyncio.run, args=(run(),), name="chanye-warmup-visit")
+    worker.start()
+    worker.join()
 
 
 class Warmup:
