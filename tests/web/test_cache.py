@@ -237,6 +237,7 @@ def test_the_warm_up_visits_pages_through_the_app_in_process() -> None:
 def test_the_warm_up_visits_even_where_an_event_loop_runs() -> None:
     """Playwright's sync API (the browser tests) leaves a running loop in the main thread; asyncio.run refuses it."""
     import asyncio
+    import threading
 
     from fastapi import FastAPI
 
@@ -253,5 +254,8 @@ def test_the_warm_up_visits_even_where_an_event_loop_runs() -> None:
     async def inside_a_loop() -> None:
         warmup.visit(app, ("/fusion?lang=en",))
 
-    asyncio.run(inside_a_loop())
+    # a thread of the test's own, since this one may hold a running loop already (after the browser tests)
+    caller = threading.Thread(target=asyncio.run, args=(inside_a_loop(),))
+    caller.start()
+    caller.join()
     assert seen == ["en"]
