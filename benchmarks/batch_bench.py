@@ -17,6 +17,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -25,7 +26,12 @@ SCOPES = ["新能源汽车整车制造", "汽车零部件研发", "化学药品�
           "动力电池研发、生产", "电子专用材料制造", "棉纺织加工", "火力发电", "汽车及零配件批发；动力电池销售", "其他制造"]
 
 
+CHUNK = 1_000_000  # rows generated and written at a time: 10 M inputs without 10 M-row frames in memory
+
+
 def make_inputs(folder: Path, rows: int) -> None:
+    """N firms, their figures and N raw rows, written in chunks of `CHUNK` rows (the draws of one chunk are those
+    of a single pass, so inputs up to `CHUNK` rows are as before the chunking)."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
@@ -37,45 +43,108 @@ def make_inputs(folder: Path, rows: int) -> None:
     city = load_pack(None).city
     districts = np.array([d.code for d in city.districts], dtype=object)
     rng = np.random.default_rng(4754)
-    codes = uscc.random_valid(rng, rows, ["440101"])
-    pick = rng.integers(0, len(CODES), rows)
-    district = districts[rng.integers(0, len(districts), rows)]
-    revenue = np.round(rng.lognormal(7, 1.5, rows), 2)
-    names = np.char.add(np.char.add("示例基准企业", np.char.zfill(np.arange(rows).astype(str), 8)), "有限公司")
-    firms = pd.DataFrame({"uscc": codes, "name": names.astype(object), "city_code": city.code, "district_code": district,
-                          "industry_code": np.array(CODES)[pick], "business_scope": np.array(SCOPES)[pick],
-                          "synthetic": True})
-    figures = pd.DataFrame({"uscc": codes, "year": 2024, "revenue": revenue,
-                            "industrial_output": np.round(revenue * 0.9, 2), "value_added": np.round(revenue * 0.3, 2),
-                            "employees": rng.integers(5, 5000, rows).astype(float), "synthetic": True})
-    raw = pd.DataFrame({"row_number": np.arange(2, rows + 2), "统一社会信用代码": codes, "企业名称": firms["name"],
-                        "所属区": district, "行业代码": firms["industry_code"], "经营范围": firms["business_scope"],
-                        "年份": "2024", "营业收入(万元)": revenue.astype(str), "成立日期": "2019-03-01"})
+    all_codes = np.array(uscc.random_valid(rng, rows, ["440101"]), dtype=object)  # distinct over all N
     folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in (("enterprises", firms), ("figures", figures), ("rows", raw)):
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / f"{name}.parquet",
-                       row_group_size=128_000)
+    writers: dict[str, pq.ParquetWriter] = {}
+    try:
+        for start in range(0, rows, CHUNK):
+            n = min(CHUNK, rows - start)
+            codes = all_codes[start:start + n]
+            pick = rng.integers(0, len(CODES), n)
+            district = districts[rng.integers(0, len(districts), n)]
+            revenue = np.round(rng.lognormal(7, 1.5, n), 2)
+            numbers = np.char.zfill(np.arange(start, start + n).astype(str), 8)
+            names = np.char.add(np.char.add("示例基准企业", numbers), "有限公司")
+            firms = pd.DataFrame({"uscc": codes, "name": names.astype(object), "city_code": city.code,
+                                  "district_code": district, "industry_code": np.array(CODES)[pick],
+                                  "business_scope": np.array(SCOPES)[pick], "synthetic": True})
+            figures = pd.DataFrame({"uscc": codes, "year": 2024, "revenue": revenue,
+                                    "industrial_output": np.round(revenue * 0.9, 2),
+                                    "value_added": np.round(revenue * 0.3, 2),
+                                    "employees": rng.integers(5, 5000, n).astype(float), "synthetic": True})
+            raw = pd.DataFrame({"row_number": np.arange(start + 2, start + n + 2), "统一社会信用代码": codes,
+                                "企业名称": firms["name"], "所属区": district, "行业代码": firms["industry_code"],
+                                "经营范围": firms["business_scope"], "年份": "2024",
+                                "营业收入(万元)": revenue.astype(str), "成立日期": "2019-03-01"})
+            for name, frame in (("enterprises", firms), ("figures", figures), ("rows", raw)):
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                if name not in writers:
+                    writers[name] = pq.ParquetWriter(folder / f"{name}.parquet", table.schema)
+                writers[name].write_table(table, row_group_size=128_000)
+    finally:
+        for writer in writers.values():
+            writer.close()
 
 
-def run_engine(engine: str, source: str, target: str, steps: list[str]) -> dict:
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of `pid` and all its descendants (the Spark JVM and Python workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack.extend(children.get(p, []))
+    return total / 2**20
+
+
+class Sampler(threading.Thread):
+    """Peak resident memory of this process tree and the 1-minute load average, sampled every second."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self.loads: list[float] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        tick = 0
+        while not self.stop.wait(1.0):
+            self.peak_mb = max(self.peak_mb, _tree_rss_mb(os.getpid()))
+            if tick % 30 == 0:
+                self.loads.append(os.getloadavg()[0])
+            tick += 1
+
+
+def run_engine(engine: str, source: str, target: str, steps: list[str], partitions: int) -> dict:
     from chanye.batch import steps as S
     from chanye.framework import load_pack
 
     framework = load_pack(None)
+    sampler = Sampler()
+    sampler.start()
+
+    def progress(step: str, seconds: float) -> None:  # to the log as each step ends (long runs)
+        print(f"  {engine} {step}: {seconds:.1f} s, load {os.getloadavg()[0]:.2f}, peak so far "
+              f"{sampler.peak_mb:,.0f} MB", file=sys.stderr, flush=True)
+
     started = time.perf_counter()
     if engine == "duckdb":
-        run = S.run_local(source, target, framework, steps=steps)
+        run = S.run_local(source, target, framework, steps=steps, on_step=progress)
         startup = 0.0
     else:
         from chanye.batch import spark as sp
 
-        spark = sp.session("local[2]", shuffle_partitions=8, driver_memory="3g")
+        spark = sp.session("local[2]", shuffle_partitions=partitions, driver_memory="3g")
         startup = time.perf_counter() - started
-        run = sp.run_spark(spark, source, target, framework, steps=steps)
+        run = sp.run_spark(spark, source, target, framework, steps=steps, on_step=progress)
         spark.stop()
+    sampler.stop.set()
+    loads = sampler.loads or [os.getloadavg()[0]]
     return {"seconds": run.seconds, "rows": run.rows, "startup": round(startup, 1),
             "total": round(time.perf_counter() - started, 1),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+            "peak_mb": round(sampler.peak_mb), "driver_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+            "load_min": round(min(loads), 2), "load_max": round(max(loads), 2)}
 
 
 def main() -> None:
@@ -84,11 +153,14 @@ def main() -> None:
     parser.add_argument("--steps", default="validate,classify,chains,indicators,complexity")
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--workdir", default=None, help="keep inputs/outputs here (default: a temporary folder)")
+    parser.add_argument("--partitions", type=int, default=None,
+                        help="Spark shuffle partitions (default: one per 125,000 rows, at least 8)")
     parser.add_argument("--child", nargs=3, metavar=("ENGINE", "SOURCE", "TARGET"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     steps = [s for s in args.steps.split(",") if s]
+    partitions = args.partitions or max(8, args.rows // 125_000)
     if args.child:
-        print(json.dumps(run_engine(*args.child, steps)))
+        print(json.dumps(run_engine(*args.child, steps, partitions)))
         return
     work = Path(args.workdir or tempfile.mkdtemp(prefix="batch_bench_"))
     source = work / f"in-{args.rows}"
@@ -100,10 +172,11 @@ def main() -> None:
     for engine in args.engines.split(","):
         load = os.getloadavg()
         proc = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--steps", args.steps,
+                               "--partitions", str(partitions),
                                "--child", engine, str(source), str(work / f"out-{engine}-{args.rows}")],
-                              capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                              stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
         if proc.returncode:
-            sys.exit(f"{engine} failed:\n{proc.stderr[-3000:]}")
+            sys.exit(f"{engine} failed (its messages are above)")
         results[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
         results[engine]["load"] = [round(x, 2) for x in load]
         print(engine, json.dumps(results[engine]), flush=True)
@@ -117,7 +190,9 @@ def main() -> None:
         rate = f"{args.rows / base:>14,.0f}" if base else ""
         print(f"{step:<12}" + "".join(f"{v:>12.1f}" for v in secs.values()) + rate + ratio)
     for e, r in results.items():
-        print(f"{e}: total {r['total']} s (Spark start-up {r['startup']} s), peak RSS of the driver {r['peak_mb']} MB")
+        print(f"{e}: total {r['total']} s (Spark start-up {r['startup']} s), peak RSS {r['peak_mb']:,} MB (process "
+              f"tree: driver, JVM, workers; the driver alone {r['driver_peak_mb']:,} MB), load {r['load_min']}-"
+              f"{r['load_max']} during the run")
 
 
 if __name__ == "__main__":

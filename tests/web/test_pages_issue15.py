@@ -237,6 +237,8 @@ def test_the_firm_profile_shows_its_chain_links(client, store) -> None:
     assert "智能网联与新能源汽车产业链 电解液 上游 生产 行业代码与关键词 2669 · 六氟磷酸锂 0.80" in table
     assert "智能网联与新能源汽车产业链 锂矿与锂盐 上游 依赖 供应关系 电解液 0.40" in table  # the edge named, not its id
     assert '<a class="term" href="/glossary#chain_role"' in html
+    # listed in the chains' own order, so the browser marks no column as sorted (confidence happened to ascend)
+    assert '<table class="data" id="chain-roles" data-order="framework">' in html
 
 
 # --------------------------------------------------------------------------------------------------------
