@@ -122,3 +122,26 @@ def pd_date(text: str):
     import datetime
 
     return datetime.date.fromisoformat(text)
+
+
+def test_summary(db: Path, sheet: Path, tmp_path: Path) -> None:
+    """The /projects page's tables at the terminal: funnel, investment by district, stalled (worked by hand)."""
+    run("projects", "import", str(sheet), "--db", str(db), "--date", "2025-03-01")
+    done = run("projects", "summary", "--db", str(db), "--as-of", "2025-04-30")
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert lines[0] == "2 个项目（截至 2025-04-30）" and lines[1] == "项目漏斗"
+    # 签约: both projects reached it (30 亿 + 5000 万元 = 30.5 亿), one is still there, one of two went on (50%)
+    assert any(line.split() == ["│", "签约", "│", "2", "│", "30.50", "│", "1", "│", "0", "│", "50.00", "│"]
+               for line in lines)
+    assert "停滞项目 1 个（chanye projects list --stalled 列出）" in done.output
+    data = json.loads(run("projects", "summary", "--db", str(db), "--as-of", "2025-04-30", "-f", "json").output)
+    assert [(r["district"]["zh"], r["investment"]["value"]) for r in data["project_investment_district"]["rows"]] \
+        == [("黄埔区", 30.0), ("番禺区", 0.5)]
+    # 2025-01-10 to 2025-04-30 is 110 days at 签约, 20 over its 90-day limit
+    [late] = data["project_stalled"]["rows"]
+    assert (late["name"], late["stage"], late["days"]["value"], late["over"]["value"]) == ("动力电池基地", "signed", 110, 20)
+    out = tmp_path / "项目概况.xlsx"
+    written = run("projects", "summary", "--db", str(db), "-f", "xlsx", "-o", str(out))
+    assert written.output.strip() == f"已写出项目概况 11 张表 -> {out}"
+    assert len(openpyxl.load_workbook(out).sheetnames) == 11

@@ -4,6 +4,7 @@
     chanye projects stage ID 开工 --date 2025-03-01 --note ...     record a stage change (never overwrites)
     chanye projects list [--district 黄埔 --stalled -f xlsx -o 督办.xlsx]   the list, or the 督办 sheet
     chanye projects show ID                                         one project and its history
+    chanye projects summary [--district 黄埔 -f xlsx -o 项目.xlsx]   funnel, investment against targets, stalled
     chanye projects from-target CHAIN USCC                          a 招商清单 row becomes a 线索
 
 Registered in cli.py (`app.add_typer(projects_app, name="projects")`); it does not import cli.py (no cycle),
@@ -180,6 +181,46 @@ def list_command(
                   highlight=False)
     console.print(rich_table(sheet, lang, keys=("seq", "id", "name", "total_investment", "district", "stage",
                                                "since", "days_in_stage", "stalled")))
+
+
+@command("summary")
+def summary_command(
+    district: Annotated[str | None, typer.Option("--district", help="区 (name, short name or adcode)")] = None,
+    node: Annotated[str | None, typer.Option("--node", help="产业节点 (id or name)")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="入库年份 (entry year)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="截至日期：任一过去的状态 (any past date)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, xlsx（每表一个工作表）")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (for xlsx)")] = None,
+    db: DbOption = None, pack: PackOption = None, lang: LangOption = "zh",
+) -> None:
+    """项目概况：漏斗、分区/分产业签约投资与目标、战略性新兴占比、停滞项目——/projects 页的各表
+    (the pipeline at a glance: funnel, investment against targets, strategic share, stalled; the /projects tables)."""
+    from chanye.present import tables as present
+    from chanye.present.terminal import rich_table
+    from chanye.services import projects as svc
+
+    if fmt not in ("table", "json", "xlsx"):
+        raise ChanyeError(f"未知的输出格式 {fmt!r} (unknown format)", hint="可用 table, json, xlsx")
+    if fmt == "xlsx" and output is None:
+        raise ChanyeError("--format xlsx 需要 --output 文件 (needs --output)")
+    with _platform(db, pack) as p:
+        result = svc.pipeline(p, as_of=as_of, district=district, node=node, year=year)
+    shown = (result.funnel, result.investment_district, result.investment_node, result.strategic, result.stalled)
+    if fmt == "json":
+        _print_json({t.name: present.payload(t, lang) for t in shown})
+        return
+    if fmt == "xlsx":
+        present.write_xlsx(result.tables(), output, lang)  # type: ignore[arg-type]
+        console.print(labels.word("projects_summary_written", lang).format(n=len(result.tables()), path=output),
+                      highlight=False)
+        return
+    if result.synthetic:
+        console.print(f"{labels.word('synthetic', lang)}: {labels.word('synthetic_note', lang)}", highlight=False)
+    console.print(labels.word("projects_count_line", lang).format(n=len(result.projects.rows), date=result.as_of),
+                  highlight=False)
+    for t in shown[:-1]:
+        console.print(rich_table(t, lang))
+    console.print(labels.word("projects_stalled_count", lang).format(n=len(result.stalled.rows)), highlight=False)
 
 
 @command("show")
