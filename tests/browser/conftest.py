@@ -11,6 +11,8 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,28 +52,36 @@ def browser_db(request, tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def server(browser_db):
-    """The dashboard on http://127.0.0.1:PORT, served by uvicorn in a thread."""
+@contextmanager
+def serving(app, name: str = "uvicorn") -> Iterator[str]:
+    """Serve `app` (a chanye web app) with uvicorn in a thread; yields its base URL; closes its store after."""
     import uvicorn
 
-    from chanye.web.app import create_app
-
-    app = create_app(browser_db)
     port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, name="uvicorn", daemon=True)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=srv.run, name=name, daemon=True)
     thread.start()
     deadline = time.time() + 30
     while not srv.started:
         if time.time() > deadline or not thread.is_alive():
             pytest.fail("uvicorn did not start", pytrace=False)
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "app": app, "db": browser_db}
-    srv.should_exit = True
-    thread.join(timeout=10)
-    app.state.ctx.store.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        app.state.ctx.store.close()
+
+
+@pytest.fixture(scope="session")
+def server(browser_db):
+    """The dashboard on http://127.0.0.1:PORT, served by uvicorn in a thread."""
+    from chanye.web.app import create_app
+
+    app = create_app(browser_db)
+    with serving(app) as url:
+        yield {"url": url, "app": app, "db": browser_db}
 
 
 @pytest.fixture(scope="session")

@@ -5,12 +5,10 @@ signing out ends the session. The server runs with accounts on over a private co
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 
 import pytest
 
-from .conftest import _free_port
+from .conftest import serving
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +17,6 @@ PASSWORDS = {"li": "li-password-1", "wang": "wang-password-1"}
 
 @pytest.fixture(scope="module")
 def auth_server(browser_db, tmp_path_factory):
-    import uvicorn
-
     from chanye.framework import load_pack
     from chanye.registry.store import Store
     from chanye.services import accounts
@@ -33,19 +29,8 @@ def auth_server(browser_db, tmp_path_factory):
         accounts.add_user(store, city, "li", "district_analyst", PASSWORDS["li"], "黄埔")
         accounts.add_user(store, city, "wang", "admin", PASSWORDS["wang"])
     app = create_app(path, auth=True, allowed_hosts=["127.0.0.1"])
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, name="uvicorn-auth", daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not srv.started:
-        if time.time() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start", pytrace=False)
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    app.state.ctx.store.close()
+    with serving(app, "uvicorn-auth") as url:
+        yield url
 
 
 def sign_in(page, url: str, name: str, password: str) -> None:

@@ -5,14 +5,12 @@ mixed totals say so, and a glossary link opens the term. Screenshots land in tes
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 
 import pytest
 
 from chanye.registry.uscc import make_uscc
 
-from .conftest import _free_port
+from .conftest import serving
 from .wait import wait_until
 
 pytestmark = pytest.mark.browser
@@ -85,8 +83,6 @@ def test_a_table_sorts_by_a_click_on_any_header(server, page, screenshots):
 @pytest.fixture(scope="module")
 def imported_server(browser_db, tmp_path_factory):
     """A second server over a copy of the demo database holding one firm imported by a user."""
-    import uvicorn
-
     from chanye.services import imports
     from chanye.web.app import create_app
 
@@ -97,19 +93,8 @@ def imported_server(browser_db, tmp_path_factory):
     source = folder / "导入.csv"
     source.write_text(CSV, encoding="utf-8")
     assert imports.import_file(app.state.ctx, source).rows_loaded == 1
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, name="uvicorn-issue15", daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not srv.started:
-        if time.time() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start", pytrace=False)
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    app.state.ctx.store.close()
+    with serving(app, "uvicorn-issue15") as url:
+        yield url
 
 
 def test_banners_follow_the_data_shown(imported_server, page, screenshots):

@@ -3,13 +3,10 @@ every chart (its district map included) and never reach outside 127.0.0.1."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
 
 from .canvas import PAINTED
+from .conftest import serving
 from .wait import wait_until
 
 PACK = "shenzhen-20-8"
@@ -20,29 +17,14 @@ PAGES = [("sz-overview", "/"), ("sz-cluster-semiconductor", "/cluster/semiconduc
 
 @pytest.fixture(scope="module")
 def sz_server(tmp_path_factory):
-    import uvicorn
-
     from chanye.demo.seed import build_database
     from chanye.web.app import create_app
 
     path = tmp_path_factory.mktemp("sz-browser") / "demo.duckdb"
     build_database(path, scale=0.02, seed=12218, force=True, pack=PACK)
     app = create_app(path, PACK)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, name="uvicorn-sz", daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not srv.started:
-        if time.time() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start", pytrace=False)
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    app.state.ctx.store.close()
+    with serving(app, "uvicorn-sz") as url:
+        yield url
 
 
 def test_shenzhen_pages_load_clean_and_paint_their_charts(sz_server, page, screenshots):
