@@ -1,15 +1,16 @@
 """Classification and chain linking of imported firms at scale (issue 14 item 1): what `chanye import` runs on
 every firm it touched (`services.imports.classify_and_link`), timed on the code as it is and on the code at
-git HEAD (the baseline), side by side in the same run, each side in a subprocess of its own (peak RSS is its
-own) on its own copy of the same store.
+git commit 093d6e2 (the baseline: the last before this change; `--rev` picks another), side by side in the same run, each side in a subprocess of its own (peak RSS is its
+own; "MB before" is the process's peak before the call: the interpreter, the pack and the USCCs passed in) on its
+own copy of the same store.
 
     .venv/bin/python benchmarks/classify_link_bench.py                  # 1,000,000 firms
     .venv/bin/python benchmarks/classify_link_bench.py --rows 200000
-    .venv/bin/python benchmarks/classify_link_bench.py --baseline /tmp/h2base/src   # a HEAD tree already out
+    .venv/bin/python benchmarks/classify_link_bench.py --baseline /tmp/h2base/src   # a baseline tree already out
 
 The store is built by a bulk insert (not by an import: the import is not what is measured) with the rows of
 `benchmarks/import_bench.py`: 10 GB/T 4754 codes, each with its business scope, one of them (3841) a partial
-code whose links depend on keywords in the scope; unique names. The baseline's tree is `git archive HEAD src`
+code whose links depend on keywords in the scope; unique names. The baseline's tree is `git archive <rev> src`
 unpacked into a temporary folder and run with PYTHONPATH pointing at it. After both sides ran, the links each
 wrote are compared (count and an order-free checksum of every column) and the run fails if they differ.
 """
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BASELINE_REV = "093d6e2"  # the classification and chain linking before issue 14 item 1 (firm by firm)
 CODES = ["3612", "3670", "2720", "2761", "3974", "6513", "3841", "3562", "1713", "4411"]
 SCOPES = ["新能源汽车整车制造", "汽车零部件研发", "化学药品制剂生产", "生物药品制造", "显示器件制造", "应用软件开发",
           "动力电池研发、生产", "电子专用材料制造", "棉纺织加工", "火力发电"]
@@ -96,7 +98,8 @@ def run_side(src: Path, db: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--baseline", type=Path, help="src folder of the baseline (default: git HEAD's src)")
+    parser.add_argument("--baseline", type=Path, help="src folder of the baseline (default: --rev's src)")
+    parser.add_argument("--rev", default=BASELINE_REV, help="git revision of the baseline")
     parser.add_argument("--only", choices=["new", "baseline"], help="run one side only")
     parser.add_argument("--child")
     args = parser.parse_args()
@@ -109,7 +112,7 @@ def main() -> None:
         if base_src is None and args.only != "new":
             base = tmp_path / "head"
             base.mkdir()
-            archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD", "src"], capture_output=True,
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.rev, "src"], capture_output=True,
                                      check=True).stdout
             subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
             base_src = base / "src"
@@ -118,7 +121,7 @@ def main() -> None:
         build_store(db, args.rows)
         print(f"store of {args.rows:,} firms built in {time.perf_counter() - started:.1f}s; "
               f"load average {os.getloadavg()[0]:.2f}")
-        sides = {"baseline (git HEAD)": base_src, "new (working tree)": ROOT / "src"}
+        sides = {f"baseline ({args.rev if args.baseline is None else 'given'})": base_src, "new (working tree)": ROOT / "src"}
         if args.only:
             sides = {k: v for k, v in sides.items() if k.startswith(args.only)}
         results = {}
@@ -128,10 +131,10 @@ def main() -> None:
             results[label] = run_side(src, copy)
             copy.unlink()
     print(f"{'classify_and_link, ' + format(args.rows, ',') + ' firms':34} {'seconds':>8} {'firms/s':>11} "
-          f"{'peak MB':>8} {'links':>9} {'chain links':>12}")
+          f"{'peak MB':>8} {'MB before':>9} {'links':>9} {'chain links':>12}")
     for label, r in results.items():
         print(f"{label:34} {r['seconds']:8.2f} {args.rows / r['seconds']:11,.0f} {r['peak_mb']:8.0f} "
-              f"{r['check']['classifications'][0]:9,} {r['check']['chain_links'][0]:12,}")
+              f"{r['rss_before_mb']:9.0f} {r['check']['classifications'][0]:9,} {r['check']['chain_links'][0]:12,}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     if len(results) == 2:
         base, new = results.values()

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from chanye.classify.chains import LINK_COLUMNS, LINK_FORMAT, fingerprint, link_enterprises
+from chanye.classify.chains import LINK_COLUMNS, LINK_FORMAT, fingerprint, link_enterprises, name_words
+from chanye.classify.enterprises import _key_frame, names_to_key
 from chanye.framework import Framework, load_pack
 from chanye.registry import chain_links as stored
+from chanye.registry import classifications
 from chanye.registry.store import Store
 
 __all__ = ["link_chains", "link_status"]
@@ -20,19 +24,50 @@ def _framework(framework: Framework | str | None) -> Framework:
     return framework if isinstance(framework, Framework) else load_pack(framework)
 
 
-def link_chains(store: Store, framework: Framework | str | None = None, usccs: Iterable[str] | None = None) -> int:
+def chain_words(framework: Framework) -> set[str]:
+    """Every word chain linking searches in a name (`classify.chains.name_words`)."""
+    return name_words(list(framework.chains))
+
+
+def link_chains(store: Store, framework: Framework | str | None = None, usccs: Iterable[str] | None = None, *,
+                staged: bool = False) -> int:
     """(Re)link enterprises to every chain template of `framework` (a Framework, a pack name or path, or the
-    default pack); `usccs` limits it to those enterprises (after an import). Replaces their stored links and
-    returns the number of links written. With all enterprises, also records each template's fingerprint."""
+    default pack); `usccs` limits it to those enterprises (after an import; a Series, list or Arrow array).
+    Replaces their stored links and returns the number of links written. With all enterprises, also records each
+    template's fingerprint.
+
+    At import scale (issue 14): a firm's links depend only on its code, its scope and, when it holds one of the
+    templates' words, its name, so `link_enterprises` runs once per distinct (code, scope, name key) and a join
+    in the store expands the links to the firms. `staged`: the caller staged the firms (`registry.classifications`
+    stage_touched and stage_firms, with the names that may hold a chain's word) and drops them.
+    """
     fw = _framework(framework)
     chains = list(fw.chains)
-    keys = None if usccs is None else list(usccs)
-    firms = stored.linking_firms(store, keys)
-    links = link_enterprises(firms, chains) if chains and len(firms) else pd.DataFrame(columns=LINK_COLUMNS)
-    written = stored.replace_links(store, fw.id, links, keys)
-    if keys is None:
+    if not staged:
+        classifications.stage_touched(store, usccs)
+    try:
+        if not staged:
+            classifications.stage_firms(store, names_to_key(store, chain_words(fw)))
+        keys = stored.distinct_keys(store)
+        links = (link_enterprises(_key_frame(keys, "code"), chains) if chains and len(keys)
+                 else pd.DataFrame(columns=LINK_COLUMNS))
+        written = stored.replace_staged_links(store, fw.id, _keyed_links(keys, links), usccs is None)
+    finally:
+        if not staged:
+            classifications.drop_staged(store)
+    if usccs is None:
         stored.record_runs(store, fw.id, {c.id: fingerprint(c) for c in chains})
     return written
+
+
+def _keyed_links(keys: pd.DataFrame, links: pd.DataFrame) -> pa.Table:
+    """Links computed on key numbers (uscc), with each key's (code, scope, name_key)."""
+    at = links["uscc"].astype(int).to_numpy() if len(links) else np.zeros(0, dtype=int)
+    frame = pd.DataFrame({c: keys[c].to_numpy(dtype=object)[at] for c in ("code", "scope", "name_key")})
+    for c in ("chain", "chain_node", "role", "method", "evidence"):
+        frame[c] = links[c].to_numpy(dtype=object)
+    frame["confidence"] = links["confidence"].to_numpy(dtype="float64")
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
 def link_status(store: Store, framework: Framework) -> dict[str, str]:

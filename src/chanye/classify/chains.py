@@ -176,6 +176,7 @@ class _Prepared:
     trade: pd.Series
     all_uscc: np.ndarray  # every input row's USCC, by row number (the index above)
     unique: bool  # no USCC on two input rows
+    _present: frozenset[str] | None = None  # codes_present()
 
     @classmethod
     def of(cls, firms: pd.DataFrame) -> _Prepared:
@@ -188,6 +189,12 @@ class _Prepared:
         trade = code.str[:2].isin(TRADE_DIVISIONS)
         uscc = firms["uscc"].astype(str)
         return cls(uscc, code, scope, text, trade, uscc.to_numpy(dtype=object), bool(uscc.is_unique))
+
+    def codes_present(self) -> frozenset[str]:
+        """The distinct codes (computed once: a few thousand at most, against hundreds of rules)."""
+        if self._present is None:
+            self._present = frozenset(pd.unique(self.code.to_numpy(dtype=object)))
+        return self._present
 
     def take(self, mask: pd.Series) -> _Prepared:
         if bool(mask.all()):
@@ -295,15 +302,26 @@ def _link_one(prepared: _Prepared, chain: ChainTemplate) -> pd.DataFrame:
     return out[LINK_COLUMNS]
 
 
+_EMPTY_FOUND: pd.DataFrame | None = None
+
+
 def _empty_found() -> pd.DataFrame:
-    return pd.DataFrame({"method": pd.Series(dtype=object), "evidence": pd.Series(dtype=object)})
+    """No firm found (one shared frame: it is only read, never changed, and building one costs more than the
+    rules on a few distinct keys)."""
+    global _EMPTY_FOUND
+    if _EMPTY_FOUND is None:
+        _EMPTY_FOUND = pd.DataFrame({"method": pd.Series(dtype=object), "evidence": pd.Series(dtype=object)})
+    return _EMPTY_FOUND
 
 
 def _producers(node: ChainNode, prepared: _Prepared) -> pd.DataFrame:
     code, text, trade = prepared.code, prepared.text, prepared.trade
     parts = []
     done = pd.Series(False, index=code.index)
+    present = prepared.codes_present()
     for rule in node.codes:
+        if not any(c.startswith(rule.code) for c in present):  # no firm under the rule: skip the column scan
+            continue
         in_code = code.str.startswith(rule.code) & ~done
         if not in_code.any():
             continue
@@ -395,3 +413,11 @@ def _users(chain: ChainTemplate, producers: dict[str, pd.DataFrame], scope: pd.S
     return out
 
 
+
+
+def name_words(chains: Sequence[ChainTemplate]) -> set[str]:
+    """Every word linking searches in a firm's scope + name (`_chain_words` and the code rules' exclusions): a
+    name holding none links as the empty name does (issue 14: links are computed per distinct key)."""
+    words = _chain_words(chains)
+    words.update(w for chain in chains for node in chain.nodes for rule in node.codes for w in rule.exclude if w)
+    return words

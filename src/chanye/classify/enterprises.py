@@ -6,8 +6,11 @@ queue; an analyst's label (`registry.review.manual_labels`) overrides both. Read
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from chanye.framework.model import Framework
 from chanye.registry import classifications, review
@@ -33,70 +36,135 @@ def _manual_links(labelled: pd.DataFrame, labels: pd.DataFrame, framework: Frame
     return links
 
 
-def classify_enterprises(store: Store, usccs: pd.Series | None, framework: Framework,
-                         report: dict | None = None) -> tuple[int, int]:
-    """(Re)classify enterprises (all when `usccs` is None); returns (codes predicted from text and accepted,
-    enterprises linked to at least one node). `report`, when given, receives queued (firms sent to review),
-    labelled_rows and learned_cv_accuracy (of the model learned from the registry's labelled rows, or None)."""
-    from chanye.classify.codes import classify_by_rules, classify_by_text_codes
-    from chanye.classify.reader import ScopeReader
+SEPARATOR = "；"  # the rules search scope + SEPARATOR + name
 
-    firms = classifications.classification_inputs(store, usccs)
-    labels = review.read_labels(store)
-    labelled = firms["uscc"].isin(labels["uscc"]).to_numpy()
-    no_code = firms["industry_code"].isna().to_numpy()
-    has_scope = (firms["business_scope"].fillna("").astype(str).str.strip() != "").to_numpy()
-    need = no_code & has_scope & ~labelled
+
+def names_to_key(store: Store, words: set[str]) -> pa.Table:
+    """pos and name of the staged firms whose name may hold one of `words` (`codes.may_hold_any`): only those
+    names take part in the keys links are computed on; any other name holds no word a rule searches, so it
+    links as the empty name does."""
+    from chanye.classify.codes import may_hold_any
+
+    names = classifications.touched_names(store)
+    if any(SEPARATOR in w for w in words):  # a word could then span the scope's end and the name's start
+        return names
+    return names.filter(pa.array(may_hold_any(names["name"], words)))
+
+
+def _key_frame(keys: pd.DataFrame, code: str | None) -> pd.DataFrame:
+    """The distinct keys as firms for the rules: uscc = the key's number, its code, scope and name."""
+    frame = pd.DataFrame({"uscc": np.arange(len(keys)).astype(str), "business_scope": keys["scope"].to_numpy(),
+                          "name": keys["name_key"].to_numpy()})
+    if code is not None:
+        frame["industry_code"] = keys[code].to_numpy(dtype=object)
+    return frame
+
+
+def _keyed(keys: pd.DataFrame, links: pd.DataFrame, on: tuple[str, ...]) -> pa.Table:
+    """Links computed on key numbers (uscc), with each key's columns `on` (as k_<column>: a link has a code of its
+    own) and the link's rank within its key."""
+    at = links["uscc"].astype(int).to_numpy()
+    frame = pd.DataFrame({f"k_{c}": keys[c].to_numpy(dtype=object)[at] for c in on})
+    frame["link_no"] = np.arange(len(links))
+    for c in ("node", "method", "code", "evidence"):
+        frame[c] = links[c].to_numpy(dtype=object)
+    frame["confidence"] = links["confidence"].to_numpy(dtype="float64")
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def classify_enterprises(store: Store, usccs, framework: Framework, report: dict | None = None, *,
+                         staged: bool = False) -> tuple[int, int]:
+    """(Re)classify enterprises (all when `usccs` is None; else a Series, list or Arrow array of USCCs); returns
+    (codes predicted from text and accepted, enterprises linked to at least one node). `report`, when given,
+    receives queued (firms sent to review), labelled_rows and learned_cv_accuracy (of the model learned from the
+    registry's labelled rows, or None).
+
+    At import scale (issue 14): the rules run once per distinct (code, scope, name key) and the scope reader once
+    per distinct scope; joins in the store expand the links, predictions and queue to the firms (in table order,
+    as if the firms were classified one by one). `staged`: the caller staged the firms
+    (`registry.classifications` stage_touched and stage_firms, with the names that may hold a rule's word:
+    `names_to_key`) and drops them."""
+    from chanye.classify.codes import classify_by_rules, classify_by_text_codes, rule_words
+
+    if not staged:
+        classifications.stage_touched(store, usccs)
+    try:
+        if not staged:
+            classifications.stage_firms(store, names_to_key(store, rule_words(framework)))
+        return _classify_staged(store, usccs is None, framework, report, classify_by_rules, classify_by_text_codes)
+    finally:
+        if not staged:
+            classifications.drop_staged(store)
+
+
+def _classify_staged(store: Store, everything: bool, framework: Framework, report: dict | None, by_rules,
+                     by_text) -> tuple[int, int]:
     info = {"queued": 0, "labelled_rows": 0, "learned_cv_accuracy": None}
+    pack = framework.id
 
-    firms["predicted_code"] = None
-    firms["predicted_score"] = np.nan
-    text_rows = pd.DataFrame(columns=["uscc", "code", "probability", "business_scope", "name"])
-    queued = pd.DataFrame(columns=["uscc", "probability", "suggestions"])
-    if need.any():
+    # Firms without a declared code or a label: the scope reader, once per distinct non-blank scope.
+    scopes = [s for s in classifications.distinct_uncoded_scopes(store) if s.strip()]
+    accepted = pd.DataFrame({"scope": pd.Series(dtype=object), "code": pd.Series(dtype=object),
+                             "probability": pd.Series(dtype="float64")})
+    reviewing = pa.table({"scope": pa.array([], pa.string()), "probability": pa.array([], pa.float64()),
+                          "suggestions": pa.array([], pa.string())})
+    codes_of: list = []
+    if scopes:
         from chanye.classify.learned import fit_labelled
+        from chanye.classify.reader import ScopeReader
 
         learned = fit_labelled(review.labelled_rows(store))
         if learned is not None:
             info["labelled_rows"], info["learned_cv_accuracy"] = learned.rows, learned.cv_accuracy
-        todo = firms[need]
-        readings = ScopeReader(learned=learned).frame(todo["business_scope"].tolist())
-        readings.index = todo.index
-        accepted = readings["decision"] == "accept"
-        firms.loc[readings.index[accepted], "predicted_code"] = readings.loc[accepted, "code"]
-        firms.loc[readings.index[accepted], "predicted_score"] = readings.loc[accepted, "probability"]
-        rows = [{"uscc": todo.at[i, "uscc"], "code": c, "probability": readings.at[i, "probability"],
-                 "business_scope": todo.at[i, "business_scope"], "name": todo.at[i, "name"]}
-                for i in readings.index[accepted] for c in readings.at[i, "codes"]]
-        if rows:
-            text_rows = pd.DataFrame(rows)
-        review_rows = readings[readings["decision"] == "review"]
-        queued = pd.DataFrame({"uscc": todo.loc[review_rows.index, "uscc"].to_numpy(),
-                               "probability": review_rows["probability"].to_numpy(),
-                               "suggestions": review_rows["suggestions"].tolist()})
+        readings = ScopeReader(learned=learned).frame(scopes)
+        readings["scope"] = scopes
+        ok = readings[readings["decision"] == "accept"]
+        accepted = ok[["scope", "code", "probability"]].reset_index(drop=True)
+        codes_of = ok["codes"].tolist()
+        asked = readings[readings["decision"] == "review"]
+        reviewing = pa.table({
+            "scope": pa.array(asked["scope"].tolist(), pa.string()),
+            "probability": pa.array(asked["probability"].astype(float).to_numpy(), pa.float64()),
+            "suggestions": pa.array([json.dumps(x, ensure_ascii=False) for x in asked["suggestions"]], pa.string()),
+        })
+    accepted_table = pa.Table.from_pandas(accepted.astype({"scope": object, "code": object}), preserve_index=False)
     # Labels override: the labelled code stands in for the prediction (chains link on it too).
-    if labelled.any():
-        code_of = labels.set_index("uscc")["code"]
-        firms.loc[labelled, "predicted_code"] = firms.loc[labelled, "uscc"].map(code_of)
-        firms.loc[labelled, "predicted_score"] = 1.0
-    classifications.save_predictions(store, firms.loc[no_code])
+    classifications.save_staged_predictions(store, accepted_table)
 
-    links = classify_by_rules(firms, framework)
-    parts = [links]
-    if len(text_rows):
-        parts.append(classify_by_text_codes(text_rows, framework))
-    if labelled.any():
-        parts.append(_manual_links(firms[labelled & no_code], labels, framework))
-        declared = firms[labelled & ~no_code]  # a label on a firm with a declared code replaces the code's links
-        if len(declared):
-            parts[0] = links[~links["uscc"].isin(declared["uscc"])]
-            parts.append(_manual_links(declared, labels, framework))
-    parts = [p for p in parts if len(p)]
-    links = pd.concat(parts, ignore_index=True) if parts else links
-    classifications.replace_classifications(store, framework.id, links, usccs)
-    review.clear_queue(store, framework.id, usccs if usccs is not None else None)
-    info["queued"] = review.queue(store, framework.id, queued)
+    classifications.delete_staged_links(store, pack, everything)
+    # 1. the rules on declared codes, once per distinct (code, scope, name key)
+    keys = classifications.distinct_coded(store)
+    if len(keys):
+        links = by_rules(_key_frame(keys, "code"), framework)
+        classifications.insert_keyed_links(store, pack, _keyed(keys, links, ("code", "scope", "name_key")),
+                                           ("code", "scope", "name_key"), "f.code IS NOT NULL AND NOT f.labelled")
+    # 2. the rules on the codes the reader accepted, once per distinct (scope, name key)
+    if len(accepted):
+        keys = classifications.distinct_uncoded(store, pa.table({"scope": pa.array(accepted["scope"].tolist(),
+                                                                                   pa.string())}))
+        row_of = {s: i for i, s in enumerate(accepted["scope"])}
+        rows = []
+        for k, (scope, name) in enumerate(zip(keys["scope"], keys["name_key"], strict=True)):
+            i = row_of[scope]
+            rows.extend({"uscc": str(k), "code": c, "probability": accepted.at[i, "probability"],
+                         "business_scope": scope, "name": name} for c in codes_of[i])
+        if rows:
+            links = by_text(pd.DataFrame(rows), framework)
+            classifications.insert_keyed_links(store, pack, _keyed(keys, links, ("scope", "name_key")),
+                                               ("scope", "name_key"), "f.code IS NULL AND NOT f.labelled")
+    # 3. analysts' labels (few): firms without a code, then firms whose label replaces their code's links
+    labels = review.read_labels(store)
+    for no_code in (True, False):
+        firms = classifications.labelled_firms(store, no_code)
+        if len(firms):
+            classifications.insert_links(store, pack, _manual_links(firms, labels, framework))
+
+    if everything:
+        review.clear_queue(store, pack)
+    else:
+        review.clear_queue_staged(store, pack)
+    info["queued"] = review.queue_staged(store, pack, reviewing)
     if report is not None:
         report.update(info)
-    predicted = int(firms["predicted_code"].notna().sum() - labelled.sum()) if need.any() else 0
-    return predicted, int(links["uscc"].nunique()) if len(links) else 0
+    predicted = classifications.count_accepted(store, accepted_table.select(["scope"])) if len(accepted) else 0
+    return predicted, classifications.count_classified(store, pack)

@@ -26,8 +26,11 @@ against a vocabulary and scores the 小类:
   another 中类, is accepted beside it (a firm with two real main activities).
 
 Each decision carries its evidence ("“锂离子电池制造”（一般项目第1项，制造）→ 3841 锂离子电池制造"). Clauses, pieces
-and items are analysed once per process (LRU caches): registered scopes repeat the same items. The boilerplate
-expressions run only where their text can occur (a phrase search first), which keeps a cold read fast.
+and items are analysed once per process (LRU caches; `clear_caches` empties them): registered scopes repeat the
+same items. What keeps a cold read fast (issue 11): the boilerplate expressions run only where their text can
+occur (a phrase search first; the standard notes are cut as plain text), a clause's plan carries its items'
+classes, the vocabulary walk starts only at positions whose first two characters begin a term, and the
+regular-expression tests of a piece's ending are str.endswith checks; every result is the same as before.
 """
 
 from __future__ import annotations
@@ -36,7 +39,6 @@ import bisect
 import csv
 import functools
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -111,10 +113,12 @@ _CLAUSE = re.compile(r"[；;。\n]+")
 _PIECE = re.compile(r"[、，,]+|及(?=(?:" + "|".join(map(re.escape, _VERB_LIST)) + "))")
 _LATIN = re.compile(r"[A-Za-z]")
 # A piece ending so is an activity of its own, not an object waiting for the verb written after it.
-_RX_SERVICE_END = re.compile(
-    r"(?:服务|维修|修理|保养|咨询|设计|租赁|管理|运输|施工|工程|安装|培训|策划|代理|经纪|开发|活动|中介|检测|运营|发布|"
-    r"推广|转让|交流|出租|回收|清洗|美容|养护|处置|治理|业务|经营|发电|仓储|搬运|装卸|演出|表演|娱乐|休闲|游乐|会展)$"
+_SERVICE_ENDS = (
+    "服务", "维修", "修理", "保养", "咨询", "设计", "租赁", "管理", "运输", "施工", "工程", "安装", "培训", "策划", "代理",
+    "经纪", "开发", "活动", "中介", "检测", "运营", "发布", "推广", "转让", "交流", "出租", "回收", "清洗", "美容", "养护",
+    "处置", "治理", "业务", "经营", "发电", "仓储", "搬运", "装卸", "演出", "表演", "娱乐", "休闲", "游乐", "会展",
 )
+_RX_SERVICE_END = re.compile("(?:" + "|".join(_SERVICE_ENDS) + ")$")
 
 
 class Item(NamedTuple):
@@ -130,15 +134,41 @@ class Item(NamedTuple):
     weight: float
 
 
+_VERB_FIRST = frozenset(v[0] for v in _VERB_LIST)  # a piece starting with none of these has no verb prefix
+_VERB_TUPLE = tuple(_VERB_LIST)
+
+
+_ENDS_WITH = frozenset(w[-1] for w in (*_VERB_LIST, *_SERVICE_ENDS))  # last characters of verbs and services
+
+
+def _suffix(piece: str) -> re.Match[str] | None:
+    """`_RX_SUFFIX.search(piece)`, skipped unless the piece ends with a verb (the search tries every start; `$`
+    also matches before a final newline, so such a piece is searched too)."""
+    last = piece[-1:]
+    if last == "\n" or (last in _ENDS_WITH and piece.endswith(_VERB_TUPLE)):
+        return _RX_SUFFIX.search(piece)
+    return None
+
+
+def _ends(piece: str, words: tuple[str, ...], rx: re.Pattern[str]) -> bool:
+    """`rx.search(piece)` for rx = (?:words)$ (or a run of them): str.endswith in C, the search only where `$`
+    could match before a final newline."""
+    last = piece[-1:]
+    if last == "\n":
+        return rx.search(piece) is not None
+    return last in _ENDS_WITH and piece.endswith(words)
+
+
 def _split_verbs(piece: str) -> tuple[list[str], str]:
     """Verbs written before or after the object ("研发、生产激光雷达", "电池制造") and the object left."""
-    piece = _RX_OF.sub("", piece)
+    if "的" in piece:
+        piece = _RX_OF.sub("", piece)
     verbs: list[str] = []
-    m = _RX_PREFIX.match(piece)
+    m = _RX_PREFIX.match(piece) if piece[:1] in _VERB_FIRST else None
     if m and m.end() < len(piece):
         verbs += [v for v in _VERB_LIST if v in m.group(0)][:3]
         piece = piece[m.end():]
-    m = _RX_SUFFIX.search(piece)
+    m = _suffix(piece)
     if m and m.start() > 0:
         verbs.append(m.group(0))
         obj = piece[: m.start()]
@@ -153,7 +183,8 @@ def _split_verbs(piece: str) -> tuple[list[str], str]:
 def _piece(piece: str) -> tuple[tuple[str, ...], str, bool, bool]:
     """(verbs, object, ends as a service, ends with a verb) of one piece of a clause (cached: pieces repeat)."""
     verbs, obj = _split_verbs(piece)
-    return tuple(verbs), obj, _RX_SERVICE_END.search(piece) is not None, _RX_SUFFIX.search(piece) is not None
+    return (tuple(verbs), obj, _ends(piece, _SERVICE_ENDS, _RX_SERVICE_END),
+            _ends(piece, _VERB_TUPLE, _RX_SUFFIX))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -199,28 +230,44 @@ def _compound_heads() -> frozenset[str]:
     return frozenset(t[: t.index("、") + 1] for t in (*curated_terms(), *GENERIC_ITEMS) if "、" in t)
 
 
+@functools.cache
+def _rx_compound_heads() -> re.Pattern[str] | None:
+    """One search for any compound head (instead of a substring test per head)."""
+    heads = _compound_heads()
+    return re.compile("|".join(map(re.escape, sorted(heads)))) if heads else None
+
+
 def _glue(match: re.Match[str]) -> str:
     return match.group(0).replace("、", _GLUE)
 
 
-@functools.lru_cache(maxsize=100_000)
-def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """(item text, object, verbs) of one clause: bare verbs and objects written apart are joined (cached:
-    registered scopes repeat the same clauses)."""
-    rx = _rx_compound()
-    glued = rx is not None and "、" in clause and any(head in clause for head in _compound_heads())
-    if glued:
-        clause = rx.sub(_glue, clause)
-    pieces = [p.strip("：: ") for p in _PIECE.split(clause)]
+def _pieces(clause: str) -> list[str]:
+    """A clause cut into its pieces at 、，, (and at 及 before a verb); standard items written with a 、 inside
+    stay whole."""
+    glued = False
+    if "、" in clause:
+        heads = _rx_compound_heads()
+        rx = _rx_compound()
+        glued = rx is not None and heads is not None and heads.search(clause) is not None
+        if glued:
+            clause = rx.sub(_glue, clause)
+    if "及" in clause:
+        parts = _PIECE.split(clause)
+    else:  # no 及: the split is on runs of 、，, alone (the empty strings between two of them are dropped below)
+        parts = clause.replace("，", "、").replace(",", "、").split("、")
+    pieces = [q for p in parts if (q := p.strip("：: "))]
     if glued:
         pieces = [p.replace(_GLUE, "、") for p in pieces]
-    pieces = [p for p in pieces if p]
-    pending_verbs: list[str] = []
+    return pieces
+
+
+def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(item text, object, verbs) of one clause: bare verbs and objects written apart are joined."""
+    pending_verbs: tuple[str, ...] = ()
     pending_objects: list[str] = []
-    parsed: list[tuple[str, str, list[str]]] = []  # (text, object, verbs)
-    for piece in pieces:
-        piece_verbs, obj, service_end, verb_end = _piece(piece)
-        verbs = list(piece_verbs)
+    parsed: list[tuple[str, str, tuple[str, ...]]] = []  # (text, object, verbs)
+    for piece in _pieces(clause):
+        verbs, obj, service_end, verb_end = _piece(piece)
         if not obj and verbs:  # a bare verb: it belongs to the objects around it
             if pending_objects:
                 parsed += [(o + verbs[0], o, verbs) for o in pending_objects]
@@ -232,47 +279,80 @@ def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str,
                 and not service_end):
             pending_objects.append(obj)  # an object waiting for the verb written after it
             continue
-        verbs = pending_verbs + verbs
-        parsed += [(o + (verbs[-1] if verbs else ""), o, verbs) for o in pending_objects]
-        pending_objects = []
+        if pending_verbs:
+            verbs = pending_verbs + verbs
+        if pending_objects:
+            parsed += [(o + (verbs[-1] if verbs else ""), o, verbs) for o in pending_objects]
+            pending_objects = []
         parsed.append((piece, obj, verbs))
         if verb_end:  # else a prefix list ("研发、生产、销售X、Y") carries its verbs on
-            pending_verbs = []
-    parsed += [(o, o, []) for o in pending_objects]
-    return tuple((t, o, tuple(v)) for t, o, v in parsed)
+            pending_verbs = ()
+    parsed += [(o, o, ()) for o in pending_objects]
+    return tuple(parsed)
+
+
+def _item_plan(section: str, item_text: str, obj: str, verbs: tuple[str, ...]) -> tuple:
+    """(item text, object, activity kind, stock item?, never main?, the item's classes) of one item."""
+    kind = _verb_kind(verbs) if verbs else ("make" if section == "main" else "service")
+    whole = obj or item_text
+    return (item_text, whole, kind, item_text in GENERIC_ITEMS or obj in GENERIC_ITEMS,
+            item_text in NEVER_MAIN or obj in NEVER_MAIN, _item_codes(item_text, whole, kind))
 
 
 @functools.lru_cache(maxsize=100_000)
-def _clause_plan(section: str, clause: str) -> tuple[tuple[str, str, str, bool, bool], ...]:
-    """(item text, object, activity kind, stock item?, never main?) of one clause: what `parse_scope` needs of
-    each item besides its position (cached with the clause)."""
-    out = []
-    for item_text, obj, verbs in _clause_items(section, clause):
-        kind = _verb_kind(verbs) if verbs else ("make" if section == "main" else "service")
-        out.append((item_text, obj or item_text, kind, item_text in GENERIC_ITEMS or obj in GENERIC_ITEMS,
-                    item_text in NEVER_MAIN or obj in NEVER_MAIN))
-    return tuple(out)
+def _clause_plan(section: str, clause: str) -> tuple[tuple[str, str, str, bool, bool, tuple], ...]:
+    """(item text, object, activity kind, stock item?, never main?, the item's classes) of each item of one
+    clause: what `parse_scope` and `read_scope` need of it besides its position (cached: registered scopes
+    repeat the same clauses; pieces and items are cached too, since they repeat across clauses)."""
+    return tuple(_item_plan(section, t, o, v) for t, o, v in _clause_items(section, clause))
 
 
 _HALF_WIDTH = tuple((chr(k), v) for k, v in _WIDTH.items())
+# Any character `_normalise` changes: a half-width mark or a whitespace character (the class of scope._WS).
+_RX_TO_NORMALISE = re.compile("[" + re.escape("".join(chr(k) for k in _WIDTH) + " \t\r\n\f\v\u3000\xa0") + "]")
 _RX_PHRASE = re.compile(_PHRASE)  # a boilerplate phrase: without one, neither bracketed nor sentence removal applies
 _RX_STOCK_HINT = re.compile("以上|依法须经批准|具体经营项目以|法律|涉及许可经营项目")  # how every stock sentence begins
 _BRACKETS = ("（", "【", "〔")
+# The bracketed notes most registrations end with (after `_normalise`): each is one match of the bracket
+# expression (scope._BRACKETED: a bracket, no bracket inside, a boilerplate phrase).
+_STANDARD_NOTES = (
+    "（依法须经批准的项目，经相关部门批准后方可开展经营活动，具体经营项目以相关部门批准文件或许可证件为准）",
+    "（依法须经批准的项目，经相关部门批准后方可开展经营活动）",
+    "（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）",
+)
 
 
 def _normalise(text: str) -> str:
     """Full-width punctuation, no whitespace, boilerplate gone (main-activity notes kept): the same text as
     the regular expressions of `chanye.classify.scope` give, each run only where its text can occur."""
+    if _RX_TO_NORMALISE.search(text) is None:  # one scan: most scopes have no half-width mark and no space
+        return text
     for half, full in _HALF_WIDTH:  # str.replace per character: several times faster than str.translate
         if half in text:
             text = text.replace(half, full)
     return _RX_WS.sub("", text)
 
 
-def parse_scope(text: str | None) -> list[Item]:
-    """The scope's activities, boilerplate and qualifiers removed, each with its section, verb and weight."""
+_new_item = tuple.__new__  # Item(*fields) runs a Python-level __new__; tuple.__new__(Item, fields) is the same
+_WEIGHTS: dict[tuple[str, str, int, int], float] = {}  # (section, kind, n, lead 1 / stock 2 / other 0) -> weight
+
+
+def _weight(section: str, kind: str, n: int, mode: int) -> float:
+    """An item's weight: section x activity / (1 + 0.5 n), x the lead bonus or the stock-item discount."""
+    weight = SECTION_WEIGHT[section] * VERB_WEIGHT[kind] / (1 + POSITION_DECAY * n)
+    if mode == 1:
+        weight *= LEAD_BONUS
+    elif mode == 2:
+        weight *= GENERIC_WEIGHT
+    weight = _WEIGHTS[(section, kind, n, mode)] = round(weight, 4)
+    return weight
+
+
+def _plan(text: str | None) -> tuple[list[tuple], list[tuple], bool]:
+    """The scope's items (the fields of `Item`, as plain tuples: cheaper to make), the classes each names
+    (`_item_codes`) and whether all are stock items."""
     if not isinstance(text, str) or not text.strip():
-        return []
+        return [], [], False
     raw = _normalise(text)
     notes: list[str] = []
     if "主营" in raw:
@@ -280,32 +360,61 @@ def parse_scope(text: str | None) -> list[Item]:
         raw = _MAIN_NOTE.sub("；", raw)
     phrase = _RX_PHRASE.search(raw) is not None
     if phrase:
-        raw = _RX_BRACKETED.sub("；", raw)
+        # The standard notes are replaced as text; when no boilerplate phrase is left after that, the bracket
+        # expression would have removed exactly those notes (each is a match of it, and any other match holds
+        # a phrase of its own), and nothing is left for the sentence expression either.
+        cut = raw
+        for note in _STANDARD_NOTES:
+            if note in cut:
+                cut = cut.replace(note, "；")
+        if cut is not raw and _RX_PHRASE.search(cut) is None:
+            raw, phrase = cut, False
+        else:
+            raw = _RX_BRACKETED.sub("；", raw)
     if _RX_STOCK_HINT.search(raw):
         raw = _RX_STOCK.sub("；", raw)
     if phrase and _RX_PHRASE.search(raw):
         raw = _RX_SENTENCE.sub("；", raw)
-    if any(b in raw for b in _BRACKETS):
+    if "（" in raw or "【" in raw or "〔" in raw:
         raw = _QUALIFIER.sub("", raw)
-    items: list[Item] = []
-    append = items.append
+    items: list[tuple] = []
+    codes: list[tuple] = []
+    add_item, add_codes = items.append, codes.append
     counts = {"make": 0, "farm": 0, "rd": 0, "service": 0, "trade": 0}
     lead = True  # the first item that can be a main activity: a stock item there is the firm's own trade
+    all_generic = True
+    weights = _WEIGHTS
     sections = [("main", n) for n in notes] + _sections(raw) if notes else _sections(raw)
     for section, body in sections:
-        section_weight = SECTION_WEIGHT[section]
-        for clause in _CLAUSE.split(body):
-            for item_text, obj, kind, generic, never_main in _clause_plan(section, clause):
+        # Clauses end at ；;。 or a newline: one str.split (the empty strings between two of them are skipped).
+        if "。" in body or ";" in body or "\n" in body:
+            body = body.replace("。", "；").replace(";", "；").replace("\n", "；")
+        for clause in body.split("；"):
+            if not clause:  # between two separators: no item
+                continue
+            for item_text, obj, kind, generic, never_main, item_codes in _clause_plan(section, clause):
                 n = counts[kind]
                 counts[kind] = n + 1
-                weight = section_weight * VERB_WEIGHT[kind] / (1 + POSITION_DECAY * n)
                 if lead and not never_main:
-                    lead, generic = False, False
-                    weight *= LEAD_BONUS
-                elif generic:
-                    weight *= GENERIC_WEIGHT
-                append(Item(item_text, section, kind, obj, len(items), generic, round(weight, 4)))
-    return items
+                    lead, generic, mode = False, False, 1
+                else:
+                    mode = 2 if generic else 0
+                    all_generic = all_generic and generic
+                weight = weights.get((section, kind, n, mode)) or _weight(section, kind, n, mode)
+                add_item((item_text, section, kind, obj, len(items), generic, weight))
+                add_codes(item_codes)
+    return items, codes, bool(items) and lead and all_generic
+
+
+def clear_caches() -> None:
+    """Forget every clause, piece and item read so far (what a cold read starts from; the vocabulary stays)."""
+    for cached in (_clause_plan, _item_codes, _piece, _verb_kind):
+        cached.cache_clear()
+
+
+def parse_scope(text: str | None) -> list[Item]:
+    """The scope's activities, boilerplate and qualifiers removed, each with its section, verb and weight."""
+    return [_new_item(Item, fields) for fields in _plan(text)[0]]
 
 
 # --- the vocabulary -----------------------------------------------------------------------------------------
@@ -443,19 +552,30 @@ def _word_edge(text: str, start: int, end: int, term: str) -> bool:
     return not (_LATIN.match(term[-1]) and end < len(text) and _LATIN.match(text[end]))
 
 
+@functools.cache
+def _starts() -> tuple[dict[str, dict], dict[str, str], re.Pattern[str] | None]:
+    """The trie entered by a position's first two characters (most positions start no two-character prefix
+    of a term: one lookup and on), the one-character terms by their character and a search for any of them."""
+    root, _latin = _trie()
+    two = {a + b: node for a, child in root.items() if a != _END for b, node in child.items() if b != _END}
+    single = {ch: child[_END] for ch, child in root.items() if ch != _END and _END in child}
+    return two, single, re.compile("[" + re.escape("".join(single)) + "]") if single else None
+
+
 def find_terms(text: str) -> list[tuple[int, int, str]]:
     """Maximal vocabulary terms in `text`, longest first, non-overlapping: (start, end, term)."""
-    root, latin = _trie()
+    _root, latin = _trie()
+    two, single, rx_single = _starts()
     found: list[tuple[int, int, str]] = []
     n = len(text)
-    first = root.get
-    for start in range(n):
-        node = first(text[start])
-        if node is None:  # most positions start no term: one lookup and on
+    enter = two.get
+    for start in range(n - 1):
+        node = enter(text[start : start + 2])  # most positions start no two-character prefix of a term
+        if node is None:
             continue
         longest = None
-        pos = start
-        while node is not None:
+        pos = start + 1
+        while True:
             term = node.get(_END)
             if term is not None and (term not in latin or _word_edge(text, start, pos + 1, term)):
                 longest = (start, pos + 1, term)
@@ -463,8 +583,30 @@ def find_terms(text: str) -> list[tuple[int, int, str]]:
             if pos == n:
                 break
             node = node.get(text[pos])
+            if node is None:
+                break
         if longest is not None:
             found.append(longest)
+    if rx_single is not None and rx_single.search(text) is not None:
+        # A one-character term where no longer one starts (rare: the vocabulary has one or two).
+        starts = {f[0] for f in found}
+        for m in rx_single.finditer(text):
+            start = m.start()
+            term = single[text[start]]
+            if start not in starts and (term not in latin or _word_edge(text, start, start + 1, term)):
+                found.append((start, start + 1, term))
+        found.sort()
+    if len(found) < 2:
+        return found
+    # Terms that do not overlap are all kept (found is in order of start): the longest-first pass only
+    # decides between overlapping ones.
+    end = found[0][1]
+    for f in found[1:]:
+        if f[0] < end:
+            break
+        end = f[1]
+    else:
+        return found
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
     taken: list[tuple[int, int, str]] = []
     for f in found:
@@ -485,36 +627,50 @@ _KIND_FIT = {  # item verb -> class kind -> factor
 _WHOLE_MAKE_SERVICE = VERB_WEIGHT["service"] / VERB_WEIGHT["make"]
 
 
+@functools.cache
+def _term_info() -> dict[str, tuple[float, bool, tuple[tuple[str, float, str], ...]]]:
+    """term -> (1 / sqrt(classes it names), curated?, ((code, weight, code_kind), ...)): what `_item_codes`
+    needs of a vocabulary entry, looked up once per term instead of per match."""
+    return {term: (1.0 / len(entries) ** 0.5, entries[0].source == "curated",
+                   tuple((e.code, e.weight, code_kind(e.code)) for e in entries))
+            for term, entries in vocabulary().items()}
+
+
 @functools.lru_cache(maxsize=200_000)
 def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, str], ...]:
     """(code, score before the item's weight, term, goods code sold) for one item: match quality x term weight
     x kind fit; the last field names the goods class a 销售 item's trade class sells ('' otherwise)."""
     out: dict[str, tuple[float, str, str]] = {}
-    vocab = vocabulary()
+    info = _term_info()
+    fits = _KIND_FIT[verb]
     # One walk over the item (its object is inside it); quality measures the term against the object, the
     # part of the item that names what is made, sold or served.
     size = max(1, len(obj or text))
-    for target in (text,):
-        for start, end, term in find_terms(target):
-            quality = 0.5 + 0.5 * min(1.0, (end - start) / size)
-            entries = vocab[term]
-            spread = 1.0 / len(entries) ** 0.5  # a term naming several classes is weaker evidence for each
-            # A curated term that is the whole item ("广告制作", "餐饮服务") carries its own activity word: the
-            # item's verb cannot contradict it.
-            whole = start == 0 and end == len(target) and entries[0].source == "curated"
-            for e in entries:
-                code, kind, goods = e.code, code_kind(e.code), ""
-                if verb == "trade" and kind in ("goods", "primary") and not whole:
-                    # selling goods: the trade class of those goods
-                    traded = trade_of_goods(code, retail="零售" in text and "批发" not in text)
-                    if traded:
-                        code, kind, goods = traded, "trade", e.code
-                fit = _KIND_FIT[verb][kind]
-                if whole:  # its weight is a service's when a 制作 item names a service ("广告制作")
-                    fit = _WHOLE_MAKE_SERVICE if verb == "make" and kind in ("service", "build") else 1.0
-                score = quality * e.weight * fit * spread
-                if score > out.get(code, (0.0, "", ""))[0]:
-                    out[code] = (score, term, goods)
+    n = len(text)
+    for start, end, term in find_terms(text):
+        share = (end - start) / size
+        quality = 0.5 + 0.5 * (share if share < 1.0 else 1.0)  # min(1.0, share), without the call
+        spread, curated, entries = info[term]  # spread: a term naming several classes is weaker evidence for each
+        # A curated term that is the whole item ("广告制作", "餐饮服务") carries its own activity word: the
+        # item's verb cannot contradict it.
+        whole = start == 0 and end == n and curated
+        for code, weight, kind in entries:
+            goods = ""
+            if verb == "trade" and kind in ("goods", "primary") and not whole:
+                # selling goods: the trade class of those goods
+                traded = trade_of_goods(code, retail="零售" in text and "批发" not in text)
+                if traded:
+                    code, kind, goods = traded, "trade", code
+            fit = fits[kind]
+            if whole:  # its weight is a service's when a 制作 item names a service ("广告制作")
+                fit = _WHOLE_MAKE_SERVICE if verb == "make" and kind in ("service", "build") else 1.0
+            score = quality * weight * fit * spread
+            held = out.get(code)
+            if score > (held[0] if held is not None else 0.0):
+                out[code] = (score, term, goods)
+    if len(out) == 1:
+        ((c, (s, t, g)),) = out.items()
+        return ((c, round(s, 4), t, g),)
     ranked = sorted(((c, round(s, 4), t, g) for c, (s, t, g) in out.items()), key=lambda r: (-r[1], r[0]))
     return tuple(ranked[:6])
 
@@ -544,11 +700,6 @@ def _names() -> dict[str, str]:
     return {c.code: c.name for c in gbt4754.load().classes("class")}
 
 
-def _evidence(item: Item, term: str, code: str) -> str:
-    name = _names()[code]
-    return f"“{item.text}”（{_SECTION_ZH[item.section]}第{item.position + 1}项，{_VERB_ZH[item.verb]}，词“{term}”）→ {code} {name}"
-
-
 @functools.cache
 def _calibration() -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The isotonic curve raw margin -> P(right) (tools/build_scope_calibration.py); identity when not shipped."""
@@ -575,22 +726,23 @@ def calibrated(raw: float) -> float:
 def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K, calibrate: bool = True) -> Reading:
     """One scope's classes: accepted codes (or none: abstain), the best probability (calibrated, unless
     `calibrate=False` gives the raw margin) and the top-k with evidence."""
-    items = parse_scope(text)
-    scores: defaultdict[str, float] = defaultdict(float)
-    best: dict[str, tuple[float, Item, str]] = {}
+    items, item_codes, all_generic = _plan(text)
+    scores: dict[str, float] = {}
+    best: dict[str, tuple[float, tuple, str]] = {}  # code -> (score, item fields, term) of its best item
     sold: list[tuple[str, str, float]] = []  # (trade class, goods class, score): a maker selling its goods
     # Only stock items (货物进出口, 技术服务……): they are all the firm says, so they count in full.
-    restore = 1.0 / GENERIC_WEIGHT if items and all(i.generic for i in items) else 1.0
-    for item in items:
-        weight = item.weight
-        for code, base, term, goods in _item_codes(item.text, item.object, item.verb):
+    restore = 1.0 / GENERIC_WEIGHT if all_generic else 1.0
+    get_score, get_best = scores.get, best.get
+    for item, codes in zip(items, item_codes, strict=True):
+        weight = item[6]  # Item fields: text, section, verb, object, position, generic, weight
+        for code, base, term, goods in codes:
             value = base * weight
             if restore != 1.0:
                 value *= restore
-            scores[code] += value
+            scores[code] = get_score(code, 0.0) + value
             if goods:
                 sold.append((code, goods, value))
-            held = best.get(code)
+            held = get_best(code)
             if value > (held[0] if held is not None else 0.0):
                 best[code] = (value, item, term)
     for trade, goods, value in sold:  # selling what it makes is part of making it, not a rival activity
@@ -602,16 +754,21 @@ def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K
                 del scores[trade]
     if not scores:
         return Reading((), 0.0, [])
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    s1 = ranked[0][1]
-    s2 = ranked[1][1] if len(ranked) > 1 else 0.0
-    s3 = ranked[2][1] if len(ranked) > 2 else 0.0
-    total = sum(s for _, s in ranked[:k]) + MARGIN_PRIOR
-    suggestions = [
-        {"code": c, "name": _names()[c], "probability": round(s / total, 4),
-         "evidence": _evidence(best[c][1], best[c][2], c)}
-        for c, s in ranked[:k]
-    ]
+    # Best first, ties by code: (-score, code) tuples sort in that order without a key function.
+    ranked = sorted([(-s, c) for c, s in scores.items()])
+    s1 = -ranked[0][0]
+    s2 = -ranked[1][0] if len(ranked) > 1 else 0.0
+    s3 = -ranked[2][0] if len(ranked) > 2 else 0.0
+    top = [(c, -s) for s, c in ranked[:k]]
+    total = sum(s for _, s in top) + MARGIN_PRIOR
+    names = _names()
+    suggestions = []
+    for c, s in top:
+        _, item, term = best[c]
+        suggestions.append({
+            "code": c, "name": names[c], "probability": round(s / total, 4),
+            "evidence": f"“{item[0]}”（{_SECTION_ZH[item[1]]}第{item[4] + 1}项，{_VERB_ZH[item[2]]}，词“{term}”）→ {c} {names[c]}",
+        })
     p1 = s1 / (s1 + s2 + MARGIN_PRIOR)
     if calibrate:
         p1 = calibrated(p1)
@@ -619,17 +776,17 @@ def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K
     second = False
     if len(ranked) > 1 and s2 >= SECOND_SHARE * s1:
         # Two real main activities: different 中类, each the best of a non-generic main item of its own.
-        (c1, _), (c2, _) = ranked[0], ranked[1]
-        i1, i2 = best[c1][1], best[c2][1]
-        second = (c1[:3] != c2[:3] and i1.position != i2.position and not (i1.generic or i2.generic)
-                  and i1.verb in ("make", "service") and i2.verb in ("make", "service"))
+        c1, c2 = ranked[0][1], ranked[1][1]
+        i1, i2 = best[c1][1], best[c2][1]  # position 4, generic 5, verb 2
+        second = (c1[:3] != c2[:3] and i1[4] != i2[4] and not (i1[5] or i2[5])
+                  and i1[2] in ("make", "service") and i2[2] in ("make", "service"))
     if p1 >= threshold:
-        codes = (ranked[0][0], ranked[1][0]) if second else (ranked[0][0],)
+        codes = (ranked[0][1], ranked[1][1]) if second else (ranked[0][1],)
     elif second:
         joint = (s1 + s2) / (s1 + s2 + s3 + MARGIN_PRIOR)
         joint = calibrated(joint) if calibrate else joint
         if joint >= threshold:
-            codes, p1 = (ranked[0][0], ranked[1][0]), joint
+            codes, p1 = (ranked[0][1], ranked[1][1]), joint
     return Reading(codes, round(p1, 4), suggestions)
 
 

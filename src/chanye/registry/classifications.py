@@ -4,6 +4,7 @@ scopes, and each enterprise's links to a pack's nodes (the rules and the model r
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from chanye.registry.store import Store
 
@@ -55,3 +56,180 @@ def replace_classifications(store: Store, pack: str, links: pd.DataFrame, usccs:
             SELECT uscc, pack, node, method, code, evidence, confidence FROM l_stage
         """)
         con.unregister("l_stage")
+
+
+# --- at import scale (issue 14 item 1): the touched firms staged in temp tables, links expanded by joins --------
+#
+# Classification and chain linking depend on a firm only through its code, its business scope and, when it holds
+# one of the rules' words, its name; `classify/` computes the links once per distinct (code, scope, name key) and
+# these statements expand them to the firms by joins, so no million-row frame crosses into Python.
+
+TOUCHED = "_cl_touched"  # uscc of the firms being (re)classified
+FIRMS = "_cl_firms"  # pos (the firm's rowid: table order), uscc, industry_code, scope, name_key, labelled
+
+
+def _keys_table(usccs) -> pa.Table:
+    """The USCCs as a one-column Arrow table (from a Series, a list, an Arrow array or a table with a uscc
+    column)."""
+    if isinstance(usccs, pa.Table):
+        usccs = usccs.column("uscc" if "uscc" in usccs.column_names else 0)
+    if isinstance(usccs, pa.ChunkedArray):
+        usccs = usccs.combine_chunks()
+    if not isinstance(usccs, pa.Array):
+        try:  # strings already (what an import passes): no per-value conversion in Python
+            usccs = pa.array(usccs if isinstance(usccs, pd.Series) else list(usccs), pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            usccs = pa.array(pd.Series(list(usccs), dtype=object).astype(str).to_numpy(dtype=object), pa.string())
+    return pa.table({"uscc": usccs.cast(pa.string())})
+
+
+def stage_touched(store: Store, usccs=None) -> None:
+    """Stage the firms being classified (all enterprises when `usccs` is None) as TEMP table `TOUCHED`."""
+    con = store.con
+    if usccs is None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT uscc FROM enterprises")
+        return
+    con.register("_cl_keys", _keys_table(usccs))
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT DISTINCT uscc FROM _cl_keys")
+    finally:
+        con.unregister("_cl_keys")
+
+
+def touched_names(store: Store) -> pa.Table:
+    """pos and name of the touched firms (to find the names that hold a rule's word)."""
+    return store.con.sql(f"""SELECT e.rowid AS pos, e.name FROM enterprises e
+                             WHERE e.uscc IN (SELECT uscc FROM {TOUCHED})""").to_arrow_table()
+
+
+def stage_firms(store: Store, named: pa.Table) -> None:
+    """Stage the touched firms as TEMP table `FIRMS`: pos, uscc, code (the declared one), link_code (what chain
+    linking reads: the declared code, else the predicted one, '' for none), scope ('' for none), name_key (the
+    name for the firms of `named` (pos, name), '' for the others: their name holds no word any rule searches)
+    and labelled (an analyst's label exists)."""
+    con = store.con
+    con.register("_cl_named", named)
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {FIRMS} AS
+            SELECT e.rowid AS pos, e.uscc, e.industry_code AS code,
+                   coalesce(coalesce(e.industry_code, e.predicted_code), '') AS link_code,
+                   coalesce(e.business_scope, '') AS scope, coalesce(n.name, '') AS name_key,
+                   l.uscc IS NOT NULL AS labelled
+            FROM enterprises e LEFT JOIN _cl_named n ON n.pos = e.rowid LEFT JOIN manual_labels l ON l.uscc = e.uscc
+            WHERE e.uscc IN (SELECT uscc FROM {TOUCHED})""")
+    finally:
+        con.unregister("_cl_named")
+
+
+def drop_staged(store: Store) -> None:
+    store.con.execute(f"DROP TABLE IF EXISTS {FIRMS}; DROP TABLE IF EXISTS {TOUCHED}")
+
+
+def distinct_coded(store: Store) -> pd.DataFrame:
+    """Distinct (code, scope, name_key) of the staged firms with a declared code and no label."""
+    return store.con.execute(f"""SELECT DISTINCT code, scope, name_key FROM {FIRMS}
+                                 WHERE code IS NOT NULL AND NOT labelled""").df()
+
+
+def distinct_uncoded_scopes(store: Store) -> list[str]:
+    """Distinct scopes of the staged firms without a declared code and without a label."""
+    rows = store.con.execute(f"SELECT DISTINCT scope FROM {FIRMS} WHERE code IS NULL AND NOT labelled").fetchall()
+    return [r[0] for r in rows]
+
+
+def distinct_uncoded(store: Store, scopes: pa.Table) -> pd.DataFrame:
+    """Distinct (scope, name_key) of the staged firms without code or label whose scope is in `scopes`."""
+    con = store.con
+    con.register("_cl_scopes", scopes)
+    try:
+        return con.execute(f"""SELECT DISTINCT scope, name_key FROM {FIRMS}
+                               WHERE code IS NULL AND NOT labelled AND scope IN (SELECT scope FROM _cl_scopes)""").df()
+    finally:
+        con.unregister("_cl_scopes")
+
+
+def labelled_firms(store: Store, no_code: bool) -> pd.DataFrame:
+    """The staged labelled firms without (`no_code`) or with a declared code, in table order: uscc, name,
+    business_scope, industry_code."""
+    return store.con.execute(f"""SELECT f.uscc, e.name, e.business_scope, e.industry_code FROM {FIRMS} f
+                                 JOIN enterprises e ON e.uscc = f.uscc
+                                 WHERE f.labelled AND f.code IS {'' if no_code else 'NOT '}NULL ORDER BY f.pos""").df()
+
+
+def save_staged_predictions(store: Store, readings: pa.Table) -> None:
+    """Store the predicted code of every staged firm without a declared code: an analyst's label (score 1.0), else
+    the accepted reading of its scope (`readings`: scope, code, probability), else none."""
+    con = store.con
+    con.register("_cl_read", readings)
+    try:
+        con.execute(f"""
+            UPDATE enterprises SET predicted_code = p.code, predicted_score = p.score
+            FROM (SELECT f.uscc, CASE WHEN f.labelled THEN l.code ELSE r.code END AS code,
+                         CASE WHEN f.labelled THEN 1.0 ELSE r.probability END AS score
+                  FROM {FIRMS} f LEFT JOIN manual_labels l ON l.uscc = f.uscc
+                  LEFT JOIN _cl_read r ON r.scope = f.scope AND NOT f.labelled
+                  WHERE f.code IS NULL) p
+            WHERE enterprises.uscc = p.uscc""")
+        # chain linking, next, reads the new predictions
+        con.execute(f"""UPDATE {FIRMS} SET link_code = coalesce(e.predicted_code, '') FROM enterprises e
+                        WHERE {FIRMS}.code IS NULL AND e.uscc = {FIRMS}.uscc""")
+    finally:
+        con.unregister("_cl_read")
+
+
+def count_accepted(store: Store, readings: pa.Table) -> int:
+    """Staged firms without code or label whose scope's reading was accepted (`readings`: scope)."""
+    con = store.con
+    con.register("_cl_read", readings)
+    try:
+        return int(con.execute(f"""SELECT count(*) FROM {FIRMS} WHERE code IS NULL AND NOT labelled
+                                   AND scope IN (SELECT scope FROM _cl_read)""").fetchall()[0][0])
+    finally:
+        con.unregister("_cl_read")
+
+
+def delete_staged_links(store: Store, pack: str, everything: bool) -> None:
+    """Drop the pack's node links of the staged firms (of every firm when `everything`)."""
+    if everything:
+        store.con.execute("DELETE FROM classifications WHERE pack = ?", [pack])
+    else:
+        store.con.execute(f"DELETE FROM classifications WHERE pack = ? AND uscc IN (SELECT uscc FROM {TOUCHED})",
+                          [pack])
+
+
+def insert_keyed_links(store: Store, pack: str, links: pa.Table, on: tuple[str, ...], where: str) -> int:
+    """Insert node links computed per key (`links`: k_<column> for the columns `on`, link_no, node, method, code, evidence,
+    confidence) for every staged firm matching `where` whose key columns equal a link's; in table order, then the
+    key's link order (as linking the firms one by one would)."""
+    if not links.num_rows:
+        return 0
+    con = store.con
+    cond = " AND ".join(f"f.{c} = k.k_{c}" for c in on)
+    con.register("_cl_links", links)
+    try:
+        return int(con.execute(f"""
+            INSERT INTO classifications (uscc, pack, node, method, code, evidence, confidence)
+            SELECT f.uscc, ?, k.node, k.method, k.code, k.evidence, k.confidence
+            FROM {FIRMS} f JOIN _cl_links k ON {cond} WHERE {where} ORDER BY f.pos, k.link_no""",
+                                [pack]).fetchall()[0][0])
+    finally:
+        con.unregister("_cl_links")
+
+
+def insert_links(store: Store, pack: str, links: pd.DataFrame) -> None:
+    """Append node links (uscc, node, method, code, evidence, confidence) as they are."""
+    if not len(links):
+        return
+    con = store.con
+    con.register("l_stage", links[["uscc", "node", "method", "code", "evidence", "confidence"]].assign(pack=pack))
+    try:
+        con.execute("""INSERT INTO classifications (uscc, pack, node, method, code, evidence, confidence)
+                       SELECT uscc, pack, node, method, code, evidence, confidence FROM l_stage""")
+    finally:
+        con.unregister("l_stage")
+
+
+def count_classified(store: Store, pack: str) -> int:
+    """Staged firms with at least one node link of the pack."""
+    return int(store.con.execute(f"""SELECT count(DISTINCT uscc) FROM classifications
+                                     WHERE pack = ? AND uscc IN (SELECT uscc FROM {TOUCHED})""", [pack]).fetchall()[0][0])

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pyarrow as pa
 
 from chanye.registry.store import Store
 
-__all__ = ["LABEL_ACTIONS", "clear_queue", "firm_exists", "labelled_rows", "link_count", "queue", "read_labels",
-           "read_queue", "save_label"]
+__all__ = ["LABEL_ACTIONS", "clear_queue", "clear_queue_staged", "firm_exists", "labelled_rows", "link_count", "queue",
+           "queue_staged", "read_labels", "read_queue", "save_label"]
 
 LABEL_ACTIONS = ("confirm", "correct")
 
@@ -103,3 +104,27 @@ def firm_exists(store: Store, uscc: str) -> bool:
 def link_count(store: Store, uscc: str, pack: str) -> int:
     """How many node links the firm has in the pack."""
     return int(store.scalar("SELECT count(*) FROM classifications WHERE uscc = ? AND pack = ?", [uscc, pack]))
+
+
+def queue_staged(store: Store, pack: str, readings: pa.Table) -> int:
+    """Queue the staged firms (`registry.classifications.FIRMS`) without code or label whose scope the reader
+    abstained on (`readings`: scope, probability, suggestions as JSON text), in table order."""
+    from chanye.registry.classifications import FIRMS
+
+    if not readings.num_rows:
+        return 0
+    store.con.register("rq_read", readings)
+    try:
+        return int(store.con.execute(f"""
+            INSERT INTO review_queue (uscc, pack, probability, suggestions)
+            SELECT f.uscc, ?, r.probability, r.suggestions::JSON FROM {FIRMS} f JOIN rq_read r ON r.scope = f.scope
+            WHERE f.code IS NULL AND NOT f.labelled ORDER BY f.pos""", [pack]).fetchall()[0][0])
+    finally:
+        store.con.unregister("rq_read")
+
+
+def clear_queue_staged(store: Store, pack: str) -> None:
+    """Drop the pack's queued firms among the staged ones (`registry.classifications.TOUCHED`)."""
+    from chanye.registry.classifications import TOUCHED
+
+    store.con.execute(f"DELETE FROM review_queue WHERE pack = ? AND uscc IN (SELECT uscc FROM {TOUCHED})", [pack])

@@ -84,10 +84,21 @@ def classify_enterprises(store, usccs: pd.Series | None = None, *, pack=None) ->
 def classify_and_link(store, usccs: pd.Series | None, framework) -> tuple[int, int]:
     """Classify enterprises (see `classify_enterprises`) and link them to the pack's chains; what an import
     runs on the enterprises it touched, inside its transaction."""
-    from chanye.classify.chain_links import link_chains
+    from chanye.classify.chain_links import chain_words, link_chains
+    from chanye.classify.codes import rule_words
+    from chanye.classify.enterprises import classify_enterprises as classify
+    from chanye.classify.enterprises import names_to_key
+    from chanye.registry import classifications
 
-    result = classify_enterprises(store, usccs, pack=framework)
-    link_chains(store, framework, usccs)
+    framework = ingest.framework_of(framework)
+    # issue 14: the firms are staged once, their names scanned once for both steps' words
+    classifications.stage_touched(store, usccs)
+    try:
+        classifications.stage_firms(store, names_to_key(store, rule_words(framework) | chain_words(framework)))
+        result = classify(store, usccs, framework, staged=True)
+        link_chains(store, framework, usccs, staged=True)
+    finally:
+        classifications.drop_staged(store)
     return result
 
 
