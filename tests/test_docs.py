@@ -48,3 +48,16 @@ def test_mutation_scores_add_up_and_stay_at_90_percent() -> None:
         assert killed + survived == mutants, module
         assert f"{killed / mutants:.1%}" == f"{score}%", module
         assert killed / mutants >= 0.90, module
+
+
+def test_the_classification_example_prints_what_the_reader_gives() -> None:
+    """docs/classification.md opens with a worked example: its figures are the reader's own."""
+    from chanye.classify.reader import read_scope
+
+    docs = (ROOT / "docs" / "classification.md").read_text(encoding="utf-8")
+    scope = re.search(r'read_scope\("([^"]+)"\)', docs).group(1)
+    shown = re.search(r'probability=([0-9.]+), suggestions=\[\{code: (\d{4}),[^}]*?probability: ([0-9.]+)', docs,
+                      re.DOTALL)
+    reading = read_scope(scope)
+    assert (reading.probability, reading.codes[0], reading.suggestions[0]["probability"]) == (
+        float(shown.group(1)), shown.group(2), float(shown.group(3)))
