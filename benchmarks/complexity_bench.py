@@ -223,6 +223,10 @@ def cli_run(python: str, args: list[str], src: str | None, timeout: float) -> di
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024.0}
 
 
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def end_to_end(args: argparse.Namespace, size: tuple[int, int, int], reason: str | None) -> None:
     """Issue 14's target: the whole `chanye complexity` process >= 10x faster than the oracle's compute alone."""
     import tempfile
@@ -234,6 +238,7 @@ def end_to_end(args: argparse.Namespace, size: tuple[int, int, int], reason: str
         synthetic_panel(*size, seed=args.seed).to_csv(panel, index=False)
     label = "{} x {} x {}".format(*size)
     print(f"end to end, {label}: {panel} ({panel.stat().st_size / 1e6:.0f} MB); best of {args.calls} runs each")
+    print(f"  load average at the start: {_load()}")  # a shared machine: say how busy it was
     keys = ["--location", "loc", "--activity", "act", "--value", "value", "--year", "year"]
     rows: dict[str, dict | str] = {}
     for fmt in args.formats.split(","):
@@ -279,6 +284,7 @@ def end_to_end(args: argparse.Namespace, size: tuple[int, int, int], reason: str
             ratios = f"{oracle['cold_s'] / res['wall_s']:>16.1f}x {oracle['cold_cpu_s'] / res['cpu_s']:>15.1f}x"
         print(f"{'whole process, ' + name:<34} {res['wall_s']:>7.2f}s {res['cpu_s']:>7.2f}s "
               f"{res['peak_rss_mb']:>7.0f}MB {ratios}")
+    print(f"load average at the end: {_load()}")
     for fmt in args.formats.split(","):
         new, old = rows.get(f"chanye -> {fmt}"), rows.get(f"before -> {fmt}")
         if isinstance(new, dict) and isinstance(old, dict):

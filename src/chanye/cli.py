@@ -588,14 +588,14 @@ def complexity_command(
     from chanye import complexity_files as service
     from chanye.present import complexity as words
 
-    # Read through Arrow (issue 14); a value column that is not all numbers stays text, so the engine names the
-    # first non-numeric cell instead of calling it missing.
-    frame = service.read_panel(panel, numeric=(value,))
+    # Read through Arrow with the keys coded there, no pandas on the way for a clean CSV (issue 14); a value
+    # column that is not all numbers stays text, so the engine names the first non-numeric cell.
+    source = service.open_panel(panel, location=location, activity=activity, value=value, year=year)
     pop = service.read_panel(population) if population else None
-    n_years = frame[year].nunique() if year and year in frame.columns else 1
+    n_years = source.distinct(year) if year else 1
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("复杂度 complexity（按年 per year）", total=n_years)
-        result = service.run(frame, output, location=location, activity=activity, value=value, year=year,
+        result = service.run(source, output, location=location, activity=activity, value=value, year=year,
                              presence=presence, rca_threshold=rca_threshold, proximity=proximity, knn=knn,
                              population=pop, conventions=conventions, on_year=lambda _y: bar.advance(task))
     for note in result.notes:  # (code, parameters) pairs, worded in `lang`
