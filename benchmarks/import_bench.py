@@ -1,20 +1,30 @@
 """Import throughput: read + validate + classify + store N enterprise rows (CSV), next to DuckDB's own
-`read_csv` of the same file (the ceiling), each in a fresh subprocess so peak memory is its own.
+`read_csv` of the same file (the ceiling) and the import as at git HEAD (the baseline), each in a fresh
+subprocess so peak memory is its own.
 
     .venv/bin/python benchmarks/import_bench.py --rows 1000000
+    .venv/bin/python benchmarks/import_bench.py --rows 1000000 --no-classify   # the store's part alone
+    .venv/bin/python benchmarks/import_bench.py --rows 8000000 --no-baseline --no-classify
 
-Rows carry whole-code GB/T 4754 classes (the code-classified path); a share with partial codes and
-business scopes exercises the keyword rules. Prints seconds, rows/s, the ratio to the ceiling and peak RSS.
+The import runs as `chanye import` runs it: the file parsed in the limited worker process (`--in-process`:
+in this process, as library calls do), classification and chain links in the import's transaction (the
+`on_write` hook; `--no-classify`: stored unclassified). The baseline is `git archive HEAD src` extracted to a
+temporary folder and imported from there in the same mode. Rows carry whole-code GB/T 4754 classes (the
+code-classified path); a share with partial codes and business scopes exercises the keyword rules. Prints
+seconds, rows/s, peak RSS (the largest of the process and its import worker), the ratio new/old and the
+ratio to the ceiling, and the load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -54,54 +64,117 @@ def run_ceiling(path: str) -> dict:
     return {"seconds": time.perf_counter() - started, "rows": n}
 
 
-def run_import(path: str) -> dict:
+def _peak_watch() -> tuple[threading.Event, dict]:
+    """Samples the peak RSS (VmHWM) of this process's descendants (the import worker) until set."""
+    stop, peak = threading.Event(), {"mb": 0.0}
+
+    def descendants(pid: int) -> list[int]:
+        out = []
+        try:
+            for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+                out += [int(child), *descendants(int(child))]
+        except OSError:
+            pass
+        return out
+
+    def watch() -> None:
+        while not stop.wait(0.1):
+            for pid in descendants(os.getpid()):
+                try:
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            peak["mb"] = max(peak["mb"], int(line.split()[1]) / 1024)
+                except OSError:
+                    pass
+
+    threading.Thread(target=watch, daemon=True).start()
+    return stop, peak
+
+
+def run_import(path: str, classify: bool, worker: bool) -> dict:
+    from chanye.framework import load_pack
+    from chanye.registry.import_worker import ImportLimits
     from chanye.registry.ingest import import_file
     from chanye.registry.store import Store
     from chanye.services.imports import classify_and_link
 
+    pack = load_pack(None)  # loaded before the clock starts, as a running platform has it
+    stop, peak = _peak_watch()
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.duckdb") as store:
         started = time.perf_counter()
-        # what `chanye import` does: classification and chain links in the import's transaction
-        report = import_file(store, path, year=2024, on_write=classify_and_link)
+        # what `chanye import` does: parsed in the limited worker, classification and chain links in the
+        # import's transaction
+        report = import_file(store, path, year=2024, pack=pack, on_write=classify_and_link if classify else None,
+                             limits=ImportLimits.from_env() if worker else None)
         seconds = time.perf_counter() - started
+        counts = {t: store.count(t) for t in ("enterprises", "enterprise_years", "quarantine")}
+    stop.set()
     return {"seconds": seconds, "rows": report.rows_loaded, "quarantined": report.rows_quarantined,
-            "classified": report.classified}
+            "classified": report.classified, "counts": counts, "worker_peak_mb": peak["mb"]}
 
 
-def child(kind: str, path: str) -> None:
-    result = (run_ceiling if kind == "ceiling" else run_import)(path)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def child(kind: str, path: str, classify: bool, worker: bool) -> None:
+    result = run_ceiling(path) if kind == "ceiling" else run_import(path, classify, worker)
+    result["peak_mb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, result.get("worker_peak_mb", 0))
     print(json.dumps(result))
+
+
+def baseline_tree(folder: Path) -> Path:
+    """The source tree at git HEAD, extracted into `folder`: what the import was before this change."""
+    root = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(root), "archive", "HEAD", "src"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder / "src"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--no-baseline", action="store_true", help="skip the import as at git HEAD")
+    parser.add_argument("--no-classify", action="store_true", help="store the rows unclassified (no on_write)")
+    parser.add_argument("--in-process", action="store_true", help="parse in this process, not the worker")
     parser.add_argument("--child", choices=["ceiling", "import"])
     parser.add_argument("--path")
     args = parser.parse_args()
+    classify, worker = not args.no_classify, not args.in_process
     if args.child:
-        child(args.child, args.path)
+        child(args.child, args.path, classify, worker)
         return
+    flags = [*(["--no-classify"] if args.no_classify else []), *(["--in-process"] if args.in_process else [])]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "enterprises.csv"
         started = time.perf_counter()
         make_csv(path, args.rows)
         print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f}s")
+        runs = [("ceiling", "DuckDB read_csv (ceiling)", None), ("import", "chanye import (new)", None)]
+        if not args.no_baseline:
+            (Path(tmp) / "base").mkdir()
+            runs.append(("import", "chanye import (git HEAD)", baseline_tree(Path(tmp) / "base")))
         results = {}
-        for kind in ("ceiling", "import"):
-            out = subprocess.run([sys.executable, __file__, "--child", kind, "--path", str(path)],
-                                 capture_output=True, text=True, check=True)
-            results[kind] = json.loads(out.stdout.strip().splitlines()[-1])
-    ceiling, ours = results["ceiling"], results["import"]
-    print(f"{'':38} {'seconds':>8} {'rows/s':>12} {'peak MB':>9}")
-    print(f"{'DuckDB read_csv (ceiling)':38} {ceiling['seconds']:8.2f} {ceiling['rows'] / ceiling['seconds']:12,.0f} "
-          f"{ceiling['peak_mb']:9.0f}")
-    print(f"{'chanye import (validate+classify+store)':38} {ours['seconds']:8.2f} {args.rows / ours['seconds']:12,.0f} "
-          f"{ours['peak_mb']:9.0f}")
-    ratio = (args.rows / ours["seconds"]) / (ceiling["rows"] / ceiling["seconds"])
-    print(f"import throughput = {ratio:.1%} of the ceiling (target >= 25%); loaded {ours['rows']:,}, "
-          f"quarantined {ours['quarantined']:,}, classified {ours['classified']:,}")
+        for kind, label, src in runs:
+            env = dict(os.environ)
+            if src is not None:
+                env["PYTHONPATH"] = str(src)
+            out = subprocess.run([sys.executable, __file__, "--child", kind, "--path", str(path), *flags],
+                                 capture_output=True, text=True, check=True, env=env)
+            results[label] = json.loads(out.stdout.strip().splitlines()[-1])
+    ceiling = results["DuckDB read_csv (ceiling)"]
+    ceiling_rate = ceiling["rows"] / ceiling["seconds"]
+    new = results["chanye import (new)"]
+    mode = f"{'worker' if worker else 'in-process'}, {'with' if classify else 'without'} classify_and_link"
+    print(f"{args.rows:,} rows; {mode}; load average {os.getloadavg()[0]:.2f} (1 min) after the runs")
+    print(f"{'':28} {'seconds':>8} {'rows/s':>10} {'peak MB':>8} {'vs read_csv':>12} {'new/old':>8}")
+    for label, r in results.items():
+        rate = args.rows / r["seconds"]
+        old = results.get("chanye import (git HEAD)")
+        speedup = f"{old['seconds'] / r['seconds']:.1f}x" if old and label == "chanye import (new)" else ""
+        share = f"{rate / ceiling_rate:.1%}" if label != "DuckDB read_csv (ceiling)" else ""
+        print(f"{label:28} {r['seconds']:8.2f} {rate:10,.0f} {r['peak_mb']:8.0f} {share:>12} {speedup:>8}")
+    print(f"new: loaded {new['rows']:,}, quarantined {new['quarantined']:,}, classified {new['classified']:,}; "
+          f"stored {new['counts']}")
+    old = results.get("chanye import (git HEAD)")
+    if old and (old["rows"], old["quarantined"], old["counts"]) != (new["rows"], new["quarantined"], new["counts"]):
+        print(f"MISMATCH with git HEAD: {old['rows']}, {old['quarantined']}, {old['counts']}")
 
 
 if __name__ == "__main__":

@@ -491,3 +491,17 @@ def test_clean_text():
     ]
     assert result.values.dtype == object and result.error.isna().all()
     assert parse.clean_text(pd.Series([3911.0, np.nan])).values.tolist() == ["3911", None]
+
+
+def test_a_sliced_arrow_column_reads_like_a_fresh_one() -> None:
+    """A cast of a sliced `string` array keeps offsets that do not start at 0, which pyarrow 26's ascii_upper
+    misreads: the check characters of valid USCCs came out wrong before the fix."""
+    import pyarrow as pa
+
+    from chanye.registry import uscc
+
+    valid = list(uscc.random_valid(np.random.default_rng(11714), 12, ["440101"]))
+    column = pa.array(["x" * 18] * 8 + valid, pa.string()).slice(8)  # Arrow's CSV reader hands out such slices
+    sliced = uscc.validate(pd.Series(pd.arrays.ArrowExtensionArray(column)))
+    assert sliced.error.tolist() == [None] * len(valid)
+    assert sliced.normalised.tolist() == valid

@@ -32,16 +32,18 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from chanye import errors
 from chanye.errors import ChanyeError, InputError
-from chanye.registry.read import read_sheets
-from chanye.registry.validate import ColumnPlan, Mapping, Validated, validate_sheet
+from chanye.registry.read import Irregular, iter_sheets, read_sheets
+from chanye.registry.validate import ColumnPlan, Mapping, SeenKeys, Validated, validate_sheet
 from chanye.standards.regions import City
 
 try:
@@ -138,16 +140,65 @@ def limit_error(limit: str, limits: ImportLimits, file_label: str) -> ImportLimi
 # --------------------------------------------------------------------------------------------------------
 
 
+def iter_parse(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str,
+               progress: Progress, stream: bool = True) -> Iterator[Validated]:
+    """Read the file and validate it chunk by chunk (a large regular CSV; every other file one sheet at a
+    time): the part of an import that touches the file. Chunks of one sheet come in order and share its name;
+    a USCC repeated in a later chunk is quarantined as in a whole sheet. With `stream`, a CSV found irregular
+    after its first chunks raises `read.Irregular` (start again with stream=False, which reads it whole)."""
+    progress("reading", 0.0)
+    if not stream:
+        sheets = read_sheets(path, sheet=sheet, headers=set(mapping.columns))
+        for i, raw in enumerate(sheets):
+            progress("validating", (i + 0.5) / (len(sheets) + 1))
+            yield validate_sheet(raw, mapping, city=city, file_label=file_label)
+        return
+    seen: SeenKeys | None = None
+    name: str | None = None
+    for i, raw in enumerate(iter_sheets(path, sheet=sheet, headers=set(mapping.columns))):
+        if raw.name != name or seen is None:
+            seen, name = SeenKeys(), raw.name
+        progress("validating", 0.5 - 0.25 / (i + 1))
+        yield validate_sheet(raw, mapping, city=city, file_label=file_label, seen=seen)
+
+
 def parse_file(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str,
                progress: Progress) -> list[Validated]:
-    """Read every sheet of the file and validate it: the part of an import that touches the file."""
-    progress("reading", 0.0)
-    sheets = read_sheets(path, sheet=sheet, headers=set(mapping.columns))
-    validated = []
-    for i, raw in enumerate(sheets):
-        progress("validating", (i + 0.5) / (len(sheets) + 1))
-        validated.append(validate_sheet(raw, mapping, city=city, file_label=file_label))
-    return validated
+    """Read every sheet of the file and validate it, one `Validated` per sheet."""
+    try:
+        chunks = list(iter_parse(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress))
+    except Irregular:
+        chunks = list(iter_parse(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress,
+                                 stream=False))
+    return merge_chunks(chunks)
+
+
+def merge_chunks(chunks: list[Validated]) -> list[Validated]:
+    """Consecutive chunks of one sheet joined into one `Validated`."""
+    out: list[list[Validated]] = []
+    for v in chunks:
+        if out and out[-1][0].sheet == v.sheet and len(chunks) > 1:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    merged = []
+    for group in out:
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        offsets = np.cumsum([0, *(len(v.core) for v in group[:-1])])
+        first = group[0]
+
+        def joined(frames: list[pd.DataFrame]) -> pd.DataFrame:  # empty chunks would blur the dtypes
+            return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+
+        merged.append(Validated(
+            first.sheet, joined([v.core for v in group]), joined([v.rejected for v in group]), first.plans,
+            sum(v.blank_rows for v in group), first.has_figures,
+            joined([v.tags.assign(position=v.tags["position"] + o) for v, o in zip(group, offsets, strict=True)]),
+            joined([v.warnings.assign(position=v.warnings["position"] + o)
+                    for v, o in zip(group, offsets, strict=True)])))
+    return merged
 
 
 def parse(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str, progress: Progress,
@@ -155,8 +206,28 @@ def parse(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_l
     """`parse_file` in a limited worker process (`limits`), or in this process (None, or no POSIX limits)."""
     if limits is None or resource is None:
         return parse_file(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress)
-    return _parse_in_worker(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress,
-                            limits=limits)
+    with parse_chunks(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress,
+                      limits=limits) as chunks:
+        return merge_chunks(list(chunks))
+
+
+@contextmanager
+def parse_chunks(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str,
+                 progress: Progress, limits: ImportLimits | None, stream: bool = True) -> Iterator[Iterator[Validated]]:
+    """The validated chunks of the file, one at a time (what the import writes from, so that memory follows
+    the chunk): parsed by a limited worker (`limits`), which has written them all before the first is handed
+    over, or in this process (None), where a CSV found irregular midway raises `read.Irregular`."""
+    if limits is None or resource is None:
+        yield iter_parse(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress,
+                         stream=stream)
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="chanye-import-"))  # mode 0700: private to this user
+    try:
+        infos = _parse_in_worker(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress,
+                                 limits=limits, tmp=tmp)
+        yield (_load(info, tmp) for info in infos)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -192,8 +263,8 @@ def _cpu_seconds_of(pid: int) -> float | None:
 
 
 def _parse_in_worker(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str,
-                     progress: Progress, limits: ImportLimits) -> list[Validated]:
-    tmp = Path(tempfile.mkdtemp(prefix="chanye-import-"))  # mode 0700: private to this user
+                     progress: Progress, limits: ImportLimits, tmp: Path) -> list[dict]:
+    """Run the worker; the manifests of the chunks it wrote to `tmp` (which the caller removes)."""
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
     env = {k: v for k, v in os.environ.items() if k.startswith("CHANYE_")}  # the forkserver's may be older
@@ -225,14 +296,13 @@ def _parse_in_worker(path: Path, mapping: Mapping, *, sheet: str | None, city: C
                 break
         worker.join(30)
         if result is not None and result.get("kind") == "done":
-            return [_load(sheet_info, tmp) for sheet_info in result["sheets"]]
+            return list(result["sheets"])
         raise _failure(result, worker.exitcode, stopped, cpu_used, limits, file_label, tmp)
     finally:
         receiver.close()
         if worker.is_alive():
             worker.kill()
             worker.join(10)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _failure(result: dict | None, exitcode: int | None, stopped: bool, cpu_used: float, limits: ImportLimits,
@@ -331,11 +401,20 @@ def _work(conn, path: str, mapping: Mapping, sheet: str | None, city: City, file
         conn.send_bytes(json.dumps(message, ensure_ascii=False).encode("utf-8"))
 
     restrict(limits)
+
+    def progress(stage: str, fraction: float) -> None:
+        send({"kind": "progress", "stage": stage, "fraction": fraction})
+
     try:
-        validated = parse_file(Path(path), mapping, sheet=sheet, city=city, file_label=file_label,
-                               progress=lambda stage, fraction: send({"kind": "progress", "stage": stage,
-                                                                      "fraction": fraction}))
-        send({"kind": "done", "sheets": [_save(v, Path(tmp), i) for i, v in enumerate(validated)]})
+        try:  # each chunk goes to disk as soon as it is validated: the worker holds one chunk at a time
+            saved = [_save(v, Path(tmp), i) for i, v in enumerate(iter_parse(
+                Path(path), mapping, sheet=sheet, city=city, file_label=file_label, progress=progress))]
+        except Irregular:
+            for f in Path(tmp).glob("*.parquet"):
+                f.unlink()
+            saved = [_save(v, Path(tmp), i) for i, v in enumerate(iter_parse(
+                Path(path), mapping, sheet=sheet, city=city, file_label=file_label, progress=progress, stream=False))]
+        send({"kind": "done", "sheets": saved})
     except MemoryError:
         send({"kind": "limit", "limit": "memory"})
     except ChanyeError as exc:
@@ -372,7 +451,8 @@ def _encode(frame: pd.DataFrame, path: Path) -> dict:
         kind = str(series.dtype)
         if series.dtype == object:
             missing = series.isna().to_numpy()
-            blanks = {v is None for v in series[missing]}
+            is_none = np.equal(series.to_numpy()[missing], None)  # None or NaN, without a loop in Python
+            blanks = set(np.unique(is_none).tolist())
             if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty") and len(blanks) <= 1:
                 kind = "text:none" if blanks != {False} else "text:nan"
                 series = series.astype(object).where(~missing, None)
@@ -382,7 +462,8 @@ def _encode(frame: pd.DataFrame, path: Path) -> dict:
                                    dtype=object)
         kinds[str(col)] = kind
         out[str(col)] = series
-    pd.DataFrame(out, index=frame.index).reset_index(drop=True).to_parquet(path, index=False)
+    # a private file, read back once: compression would only cost time
+    pd.DataFrame(out, index=frame.index).reset_index(drop=True).to_parquet(path, index=False, compression=None)
     return {"file": path.name, "kinds": kinds, "rows": len(frame)}
 
 
@@ -403,11 +484,14 @@ def _decode(info: dict, folder: Path) -> pd.DataFrame:
 def _save(v: Validated, folder: Path, i: int) -> dict:
     return {"sheet": v.sheet, "blank_rows": v.blank_rows, "has_figures": bool(v.has_figures),
             "plans": [asdict(p) for p in v.plans],
-            "rows": _encode(v.rows, folder / f"rows-{i}.parquet"),
+            "core": _encode(v.core, folder / f"rows-{i}.parquet"),
+            "tags": _encode(v.tags, folder / f"tags-{i}.parquet"),
+            "warnings": _encode(v.warnings, folder / f"warnings-{i}.parquet"),
             "rejected": _encode(v.rejected, folder / f"rejected-{i}.parquet")}
 
 
 def _load(info: dict, folder: Path) -> Validated:
-    return Validated(sheet=info["sheet"], rows=_decode(info["rows"], folder),
+    return Validated(sheet=info["sheet"], core=_decode(info["core"], folder),
                      rejected=_decode(info["rejected"], folder), plans=[ColumnPlan(**p) for p in info["plans"]],
-                     blank_rows=int(info["blank_rows"]), has_figures=bool(info["has_figures"]))
+                     blank_rows=int(info["blank_rows"]), has_figures=bool(info["has_figures"]),
+                     tags=_decode(info["tags"], folder), warnings=_decode(info["warnings"], folder))

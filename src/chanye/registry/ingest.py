@@ -6,24 +6,34 @@ the batch record and the classification of every touched enterprise: a failure o
 the database as it was. Re-importing the same file changes nothing and says so. Given `limits` (the CLI,
 the web and `Platform.import_file` pass them), the file is read and validated in a worker process under
 resource limits (`registry.import_worker`) and only this process writes the store.
+
+Memory follows the chunk, not the file: a large regular CSV is read and validated in chunks
+(`registry.read.iter_sheets`), the valid rows are spooled to Parquet files in a private temporary folder and
+the upserts run as DuckDB set operations over them (issue 14).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from chanye.framework import Framework, load_pack
 from chanye.registry import import_worker
 from chanye.registry.fields import FIELDS, MEASURES
 from chanye.registry.import_worker import ImportLimits
+from chanye.registry.read import Irregular
 from chanye.registry.store import Store
 from chanye.registry.validate import Mapping, Validated
 
@@ -34,8 +44,6 @@ ENTERPRISE_COLUMNS = (
     "uscc", "name", "city_code", "district_code", "address", "industry_code", "industry_code_raw",
     "code_vintage", "business_scope", "registered_capital", "founded",
 )
-
-_SQL_TYPES = {"registered_capital": "DOUBLE", "founded": "DATE"}
 
 
 @dataclass
@@ -115,30 +123,51 @@ def import_file(
     inside the same transaction (`services.imports.classify_and_link`; none: the rows are stored unclassified).
     `limits`: read and validate the file in a worker process under these limits (`registry.import_worker`;
     what the CLI and the web do); None reads it in this process (library use, tests)."""
-    started = time.perf_counter()
     path = Path(path)
     framework = framework_of(pack)
     mapping = mapping or Mapping()
     if year is not None:
         mapping.year = year
     step = progress or (lambda _stage, _fraction: None)
-    validated = import_worker.parse(path, mapping, sheet=sheet, city=framework.city, file_label=path.name,
-                                    progress=step, limits=limits)
-    report = ImportReport(file=str(path), batch_id=None, dry_run=dry_run)
-    step("writing", 0.6)
     try:
-        with store.transaction():
-            batch = store.new_batch_id()
-            report.batch_id = None if dry_run else batch
-            _write(store, batch, validated, report, synthetic=synthetic, pack=framework, on_write=on_write)
-            report.seconds = round(time.perf_counter() - started, 3)
-            _record_batch(store, batch, path, report, synthetic)
-            if dry_run:  # a plan: everything ran, now undo it
-                raise _Rollback
-    except _Rollback:
-        pass
+        report = _import(store, path, mapping, sheet, framework, synthetic, dry_run, step, on_write, limits, True)
+    except Irregular:  # a CSV streamed in this process turned out irregular midway: rolled back, read it whole
+        report = _import(store, path, mapping, sheet, framework, synthetic, dry_run, step, on_write, limits, False)
     step("done", 1.0)
     return report
+
+
+def _import(store: Store, path: Path, mapping: Mapping, sheet: str | None, framework: Framework, synthetic: bool,
+            dry_run: bool, step: Progress, on_write: OnWrite | None, limits: ImportLimits | None,
+            stream: bool) -> ImportReport:
+    started = time.perf_counter()
+    report = ImportReport(file=str(path), batch_id=None, dry_run=dry_run)
+    with import_worker.parse_chunks(path, mapping, sheet=sheet, city=framework.city, file_label=path.name,
+                                    progress=step, limits=limits, stream=stream) as chunks:
+        try:
+            with store.transaction():
+                batch = store.new_batch_id()
+                report.batch_id = None if dry_run else batch
+                _write(store, batch, _announced(chunks, step), report, synthetic=synthetic, pack=framework, on_write=on_write)
+                report.seconds = round(time.perf_counter() - started, 3)
+                _record_batch(store, batch, path, report, synthetic)
+                if dry_run:  # a plan: everything ran, now undo it
+                    raise _Rollback
+        except _Rollback:
+            pass
+    return report
+
+
+def _announced(chunks: Iterator[Validated], step: Progress) -> Iterator[Validated]:
+    """The chunks, saying "writing" once the first is ready (after the worker, or the first chunk read)."""
+    said = False
+    for v in chunks:
+        if not said:
+            step("writing", 0.6)
+            said = True
+        yield v
+    if not said:
+        step("writing", 0.6)
 
 
 def framework_of(pack: str | Framework | None) -> Framework:
@@ -155,40 +184,108 @@ def plan_import(store: Store, path: str | Path, **kwargs) -> ImportReport:
     return import_file(store, path, dry_run=True, **kwargs)
 
 
-def _write(store: Store, batch: int, validated: list[Validated], report: ImportReport, *, synthetic: bool,
+def _write(store: Store, batch: int, chunks: Iterator[Validated], report: ImportReport, *, synthetic: bool,
            pack: Framework, on_write: OnWrite | None) -> None:
+    """Write the validated chunks: quarantine and warnings as they come, the valid rows into a staging table
+    (DuckDB's, so memory follows the chunk), then the upserts as set operations over it."""
     reasons: Counter[str] = Counter()
     warnings: Counter[str] = Counter()
-    valid_frames = []
-    for v in validated:
-        loaded, rejected = len(v.rows), len(v.rejected)
-        report.sheets.append(SheetReport(
-            sheet=v.sheet, rows=loaded + rejected, blank_rows=v.blank_rows, loaded=loaded, quarantined=rejected,
-            columns={p.header: p.target for p in v.plans if p.target},
-            ignored=[p.header for p in v.plans if not p.target],
-        ))
-        report.rows_total += loaded + rejected
-        report.rows_blank += v.blank_rows
-        report.rows_loaded += loaded
-        report.rows_quarantined += rejected
-        for items in v.rejected["reasons"]:
-            reasons.update({reason_kind(i) for i in items})
-        _insert_quarantine(store, batch, v)
-        _insert_warnings(store, batch, v, warnings)
-        if loaded:
-            valid_frames.append(v.rows.assign(has_figures=v.has_figures))
-    report.reasons = _by_count(reasons)
-    report.warnings = _by_count(warnings)
-    if not valid_frames:
-        return
-    rows = pd.concat(valid_frames, ignore_index=True)
-    report.enterprises = upsert_enterprises(store, rows, batch, synthetic)
-    figures = rows[rows["has_figures"] & rows["year"].notna()]
-    if len(figures):
-        report.figures = upsert_figures(store, figures, batch, synthetic)
-    report.tags_added = _insert_tags(store, rows, batch)
-    touched = rows["uscc"].drop_duplicates()
-    report.predicted, report.classified = on_write(store, touched, pack) if on_write else (0, 0)
+    con = store.con
+    staged = 0
+    tagged = False
+    last_sheet: str | None = None
+    # The valid rows are spooled to Parquet files chunk by chunk and read back by DuckDB as one relation:
+    # memory follows the chunk, not the file (a temporary table would hold every row in memory).
+    spool = Path(tempfile.mkdtemp(prefix="chanye-stage-"))
+    try:
+        for k, v in enumerate(chunks):
+            loaded, rejected = len(v.core), len(v.rejected)
+            if report.sheets and v.sheet == last_sheet:  # a later chunk of the same sheet (names are unique)
+                sr = report.sheets[-1]
+                sr.rows += loaded + rejected
+                sr.blank_rows += v.blank_rows
+                sr.loaded += loaded
+                sr.quarantined += rejected
+            else:
+                report.sheets.append(SheetReport(
+                    sheet=v.sheet, rows=loaded + rejected, blank_rows=v.blank_rows, loaded=loaded,
+                    quarantined=rejected, columns={p.header: p.target for p in v.plans if p.target},
+                    ignored=[p.header for p in v.plans if not p.target],
+                ))
+            last_sheet = v.sheet
+            report.rows_total += loaded + rejected
+            report.rows_blank += v.blank_rows
+            report.rows_loaded += loaded
+            report.rows_quarantined += rejected
+            for items in v.rejected["reasons"]:
+                reasons.update({reason_kind(i) for i in items})
+            _insert_quarantine(store, batch, v)
+            _insert_warnings(store, batch, v, warnings)
+            if loaded:
+                pq.write_table(_stage(v, staged), spool / f"rows-{k:06d}.parquet", compression="none")
+                staged += loaded
+                if len(v.tags):
+                    positions = v.tags["position"].to_numpy()
+                    pq.write_table(pa.table({
+                        "uscc": pa.array(v.core["uscc"].to_numpy(dtype=object)[positions], pa.string()),
+                        "tag": pa.array(v.tags["tag"].to_numpy(dtype=object), pa.string())}),
+                        spool / f"tags-{k:06d}.parquet", compression="none")
+                    tagged = True
+            del v
+        report.reasons = _by_count(reasons)
+        report.warnings = _by_count(warnings)
+        if not staged:
+            return
+        folder = str(spool).replace("'", "''")
+        stage = f"read_parquet('{folder}/rows-*.parquet')"
+        report.enterprises = upsert_enterprises(store, stage, batch, synthetic)
+        if con.execute(f"SELECT count(*) FROM {stage} WHERE has_figures AND year IS NOT NULL").fetchall()[0][0]:
+            report.figures = upsert_figures(store, stage, batch, synthetic)
+        report.tags_added = _insert_tags(store, f"read_parquet('{folder}/tags-*.parquet')" if tagged else None, batch)
+        touched = con.sql(f"SELECT uscc FROM {stage} GROUP BY uscc ORDER BY min(position)").to_arrow_table()
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+    if on_write:
+        usccs = pd.Series(touched.column("uscc").to_numpy(zero_copy_only=False), name="uscc", dtype=object)
+        del touched
+        report.predicted, report.classified = on_write(store, usccs, pack)
+
+
+def _stage(v: Validated, offset: int) -> pa.Table:
+    """The valid rows of a sheet as an Arrow table of the store's types; `position` numbers the rows of the
+    whole file from `offset` (the last of two rows for one firm wins)."""
+    core = v.core
+    n = len(core)
+    columns: dict[str, pa.Array] = {"position": pa.array(np.arange(offset, offset + n, dtype="int64"))}
+    for c in ("uscc", *ENTERPRISE_COLUMNS[1:]):
+        if c == "registered_capital":
+            columns[c] = pa.array(pd.to_numeric(core[c], errors="coerce").to_numpy("float64", na_value=np.nan),
+                                  pa.float64(), from_pandas=True)
+        elif c == "founded":
+            columns[c] = pa.array(pd.to_datetime(core[c]).to_numpy("datetime64[ns]"), pa.timestamp("ns"),
+                                  from_pandas=True).cast(pa.date32())
+        else:
+            columns[c] = _text(core[c])
+    years = pd.to_numeric(core["year"], errors="coerce").to_numpy("float64", na_value=np.nan)
+    columns["year"] = pa.array(years, pa.float64(), from_pandas=True).cast(pa.int64())
+    for m in MEASURES:
+        columns[m] = pa.array(pd.to_numeric(core[m], errors="coerce").to_numpy("float64", na_value=np.nan),
+                              pa.float64(), from_pandas=True)
+    columns["has_figures"] = pa.array(np.full(n, bool(v.has_figures)))
+    return pa.table(columns)
+
+
+def _text(series: pd.Series) -> pa.Array:
+    """A column of text (or missing) as an Arrow string array; whole floats as '3911', as str() of the
+    value otherwise (what the store made of such cells before)."""
+    if isinstance(series.dtype, (pd.StringDtype, pd.ArrowDtype)) and getattr(series.dtype, "storage", "pyarrow") == "pyarrow":
+        arr = pa.array(series.array)  # already Arrow: no Python strings on the way
+        return (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(pa.string())
+    try:
+        return pa.array(series.to_numpy(dtype=object), pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        values = [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in series]
+        return pa.array(values, pa.string())
 
 
 def _by_count(counter: Counter) -> dict[str, int]:
@@ -211,90 +308,106 @@ def _insert_quarantine(store: Store, batch: int, v: Validated) -> None:
 
 
 def _insert_warnings(store: Store, batch: int, v: Validated, counter: Counter) -> None:
-    rows = []
-    for number, uscc_code, items in zip(v.rows["row_number"], v.rows["uscc"], v.rows["warnings"], strict=True):
-        for item in items:
-            rows.append((batch, v.sheet, int(number), uscc_code, item["field"], item["reason"]))
-            counter[reason_kind(item)] += 1
-    if rows:
-        store.con.executemany("INSERT INTO import_warnings VALUES (?, ?, ?, ?, ?, ?)", rows)
+    w = v.warnings
+    if not len(w):
+        return
+    positions = w["position"].to_numpy()
+    for (field_name, reason), count in Counter(zip(w["field"].tolist(), w["reason"].tolist(), strict=True)).items():
+        counter[reason_kind({"field": field_name, "reason": reason})] += count
+    stage = pa.table({
+        "batch_id": pa.array(np.full(len(w), batch, dtype="int32")),
+        "sheet": pa.array([v.sheet] * len(w), pa.string()),
+        "row_number": pa.array(v.core["row_number"].to_numpy("int64")[positions]),
+        "uscc": pa.array(v.core["uscc"].to_numpy(dtype=object)[positions], pa.string()),
+        "field": pa.array(w["field"].to_numpy(dtype=object), pa.string()),
+        "message": pa.array(w["reason"].to_numpy(dtype=object), pa.string()),
+    })
+    store.con.register("w_stage", stage)
+    store.con.execute("INSERT INTO import_warnings SELECT * FROM w_stage")
+    store.con.unregister("w_stage")
 
 
-def upsert_enterprises(store: Store, rows: pd.DataFrame, batch: int, synthetic: bool) -> Counts:
-    """Insert new enterprises; for known ones, a value in the file replaces the stored one, a blank keeps it."""
-    stage = rows.drop_duplicates("uscc", keep="last")[list(ENTERPRISE_COLUMNS)].copy()
-    stage["founded"] = pd.to_datetime(stage["founded"]).dt.date
-    stage["synthetic"] = synthetic
-    stage["batch_id"] = batch
+def upsert_enterprises(store: Store, stage: str, batch: int, synthetic: bool) -> Counts:
+    """Insert new enterprises; for known ones, a value in the file replaces the stored one, a blank keeps it.
+    `stage`: a registered relation with the enterprise columns and `position` (order in the file); a USCC
+    that occurs more than once (in two sheets, or two years of one sheet) takes its last row. Set operations:
+    the known firms are merged in a temporary table, the new ones go straight in (the usual bulk case)."""
     con = store.con
-    con.register("e_stage", stage)
-    # Explicit casts: a column that is blank in the whole file arrives untyped.
-    typed = {c: f"CAST(s.{c} AS {_SQL_TYPES.get(c, 'VARCHAR')})" for c in ENTERPRISE_COLUMNS}
-    merged = ", ".join(f"coalesce({typed[c]}, e.{c}) AS {c}" for c in ENTERPRISE_COLUMNS if c != "uscc")
-    changed = " OR ".join(f"({typed[c]} IS NOT NULL AND {typed[c]} IS DISTINCT FROM e.{c})" for c in ENTERPRISE_COLUMNS[1:])
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE e_merged AS
-        SELECT s.uscc, {merged}, e.predicted_code, e.predicted_score,
-               s.synthetic OR coalesce(e.synthetic, FALSE) AS synthetic, s.batch_id,
-               CASE WHEN e.uscc IS NULL THEN 'inserted' WHEN {changed} THEN 'updated' ELSE 'unchanged' END AS change
-        FROM e_stage s LEFT JOIN enterprises e USING (uscc)
-    """)
-    con.unregister("e_stage")
-    counts = dict(con.execute("SELECT change, count(*) FROM e_merged GROUP BY change").fetchall())
-    con.execute("DELETE FROM enterprises WHERE uscc IN (SELECT uscc FROM e_merged WHERE change = 'updated')")
+    distinct, total = con.execute(f"SELECT count(DISTINCT uscc), count(*) FROM {stage}").fetchall()[0]
+    rows = stage if distinct == total else \
+        f"(SELECT * FROM {stage} QUALIFY row_number() OVER (PARTITION BY uscc ORDER BY position DESC) = 1)"
+    merged = ", ".join(f"coalesce(s.{c}, e.{c}) AS {c}" for c in ENTERPRISE_COLUMNS if c != "uscc")
+    changed = " OR ".join(f"(s.{c} IS NOT NULL AND s.{c} IS DISTINCT FROM e.{c})" for c in ENTERPRISE_COLUMNS[1:])
+    known = con.execute(f"SELECT count(*) FROM {rows} s JOIN enterprises e USING (uscc)").fetchall()[0][0]
+    counts = {}
     columns = ", ".join((*ENTERPRISE_COLUMNS, "predicted_code", "predicted_score", "synthetic", "batch_id"))
-    con.execute(f"""
-        INSERT INTO enterprises ({columns})
-        SELECT {columns} FROM e_merged WHERE change IN ('inserted', 'updated')
-    """)
-    con.execute("DROP TABLE e_merged")
-    return Counts(counts.get("inserted", 0), counts.get("updated", 0), counts.get("unchanged", 0))
+    if known:  # only the firms whose values change are held (a re-import of the same file holds none)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE e_merged AS
+            SELECT s.uscc, {merged}, e.predicted_code, e.predicted_score,
+                   {bool(synthetic)} OR e.synthetic AS synthetic, {int(batch)} AS batch_id
+            FROM {rows} s JOIN enterprises e USING (uscc) WHERE {changed}
+        """)
+        counts["updated"] = con.execute("SELECT count(*) FROM e_merged").fetchall()[0][0]
+        counts["unchanged"] = known - counts["updated"]
+        if counts["updated"]:
+            con.execute("DELETE FROM enterprises WHERE uscc IN (SELECT uscc FROM e_merged)")
+            con.execute(f"INSERT INTO enterprises ({columns}) SELECT {columns} FROM e_merged")
+        con.execute("DROP TABLE e_merged")
+    inserted = 0
+    if known < distinct:
+        new = ", ".join(f"s.{c}" for c in ENTERPRISE_COLUMNS)
+        anti = " WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = s.uscc)" if known else ""
+        inserted = con.execute(f"""
+            INSERT INTO enterprises ({columns})
+            SELECT {new}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM {rows} s{anti}
+        """).fetchall()[0][0]
+    return Counts(inserted, counts.get("updated", 0), counts.get("unchanged", 0))
 
 
-def upsert_figures(store: Store, rows: pd.DataFrame, batch: int, synthetic: bool) -> Counts:
-    """Upsert yearly figures by USCC + year; a blank cell keeps the stored value."""
-    stage = rows[["uscc", "year", *MEASURES]].copy()
-    stage["year"] = stage["year"].astype("int64")
-    for m in MEASURES:
-        stage[m] = pd.to_numeric(stage[m], errors="coerce").astype("float64")
-    stage["synthetic"] = synthetic
-    stage["batch_id"] = batch
+def upsert_figures(store: Store, stage: str, batch: int, synthetic: bool) -> Counts:
+    """Upsert yearly figures by USCC + year; a blank cell keeps the stored value. `stage`: a registered
+    relation holding uscc, year, the measures and has_figures (rows without figures are skipped)."""
     con = store.con
-    con.register("f_stage", stage)
+    rows = f"(SELECT * FROM {stage} WHERE has_figures AND year IS NOT NULL)"
+    total = con.execute(f"SELECT count(*) FROM {rows}").fetchall()[0][0]
     merged = ", ".join(f"coalesce(s.{m}, f.{m}) AS {m}" for m in MEASURES)
     changed = " OR ".join(f"(s.{m} IS NOT NULL AND s.{m} IS DISTINCT FROM f.{m})" for m in MEASURES)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE f_merged AS
-        SELECT s.uscc, s.year, {merged}, s.synthetic OR coalesce(f.synthetic, FALSE) AS synthetic, s.batch_id,
-               CASE WHEN f.uscc IS NULL THEN 'inserted' WHEN {changed} THEN 'updated' ELSE 'unchanged' END AS change
-        FROM f_stage s LEFT JOIN enterprise_years f USING (uscc, year)
-    """)
-    con.unregister("f_stage")
-    counts = dict(con.execute("SELECT change, count(*) FROM f_merged GROUP BY change").fetchall())
-    con.execute("""
-        DELETE FROM enterprise_years WHERE (uscc, year) IN
-            (SELECT (uscc, year) FROM f_merged WHERE change = 'updated')
-    """)
+    known = con.execute(f"SELECT count(*) FROM {rows} s JOIN enterprise_years f USING (uscc, year)").fetchall()[0][0]
+    counts = {}
     columns = ", ".join(("uscc", "year", *MEASURES, "synthetic", "batch_id"))
-    con.execute(f"INSERT INTO enterprise_years ({columns}) SELECT {columns} FROM f_merged "
-                "WHERE change IN ('inserted', 'updated')")
-    con.execute("DROP TABLE f_merged")
-    return Counts(counts.get("inserted", 0), counts.get("updated", 0), counts.get("unchanged", 0))
+    if known:  # only the figures that change are held
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE f_merged AS
+            SELECT s.uscc, s.year, {merged}, {bool(synthetic)} OR f.synthetic AS synthetic, {int(batch)} AS batch_id
+            FROM {rows} s JOIN enterprise_years f USING (uscc, year) WHERE {changed}
+        """)
+        counts["updated"] = con.execute("SELECT count(*) FROM f_merged").fetchall()[0][0]
+        counts["unchanged"] = known - counts["updated"]
+        if counts["updated"]:
+            con.execute("DELETE FROM enterprise_years WHERE (uscc, year) IN (SELECT (uscc, year) FROM f_merged)")
+            con.execute(f"INSERT INTO enterprise_years ({columns}) SELECT {columns} FROM f_merged")
+        con.execute("DROP TABLE f_merged")
+    inserted = 0
+    if known < total:
+        anti = (" WHERE NOT EXISTS (SELECT 1 FROM enterprise_years f WHERE f.uscc = s.uscc AND f.year = s.year)"
+                if known else "")
+        inserted = con.execute(f"""
+            INSERT INTO enterprise_years ({columns})
+            SELECT s.uscc, s.year, {", ".join(f"s.{m}" for m in MEASURES)}, {bool(synthetic)}, {int(batch)}
+            FROM {rows} s{anti}
+        """).fetchall()[0][0]
+    return Counts(inserted, counts.get("updated", 0), counts.get("unchanged", 0))
 
 
-def _insert_tags(store: Store, rows: pd.DataFrame, batch: int) -> int:
-    pairs = rows[["uscc", "tags"]].explode("tags").dropna().drop_duplicates()
-    if pairs.empty:
+def _insert_tags(store: Store, pairs: str | None, batch: int) -> int:
+    """Add the (uscc, tag) pairs of the staging table `pairs` that the store lacks; how many."""
+    if pairs is None:
         return 0
-    pairs = pairs.rename(columns={"tags": "tag"}).assign(batch_id=batch)
-    before = store.count("tags")
-    store.con.register("t_stage", pairs)
-    store.con.execute("""
-        INSERT INTO tags SELECT s.uscc, s.tag, s.batch_id FROM t_stage s
+    return store.con.execute(f"""
+        INSERT INTO tags SELECT DISTINCT s.uscc, s.tag, {int(batch)} FROM {pairs} s
         WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.uscc = s.uscc AND t.tag = s.tag)
-    """)
-    store.con.unregister("t_stage")
-    return store.count("tags") - before
+    """).fetchall()[0][0]
 
 
 def _record_batch(store: Store, batch: int, path: Path, report: ImportReport, synthetic: bool) -> None:

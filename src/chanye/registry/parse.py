@@ -266,7 +266,15 @@ def _arrow(series: pd.Series) -> pa.Array:
         arr = arr.combine_chunks()
     if arr.type != pa.large_string():
         arr = arr.cast(pa.large_string())
+    if arr.offset or (len(arr) and _first_offset(arr)):
+        # pyarrow 26's ascii_upper (and the byte-level code here) misread an array whose offsets do not start
+        # at 0, as a cast of a sliced `string` array gives: rebuild it from 0 (concat with an empty array copies)
+        arr = pa.concat_arrays([arr, pa.array([], pa.large_string())])
     return arr
+
+
+def _first_offset(arr: pa.Array) -> int:
+    return int(np.frombuffer(arr.buffers()[1], dtype=np.int64, count=1, offset=arr.offset * 8)[0])
 
 
 def _float_to_text(series: pd.Series) -> pd.Series:

@@ -7,10 +7,12 @@ row number in the file as a person sees it in Excel (1-based). Blank rows are co
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from chanye.registry.fields import FIELDS, TAG_ALIASES
 from chanye.registry.parse import split_header_unit, unit_info
 
 HEADER_SCAN_ROWS = 15
+CHUNK_ROWS = 250_000  # rows per chunk of a large CSV: memory follows the chunk, not the file
+_HEAD_BYTES = 1 << 20  # the start of a CSV that the header and delimiter are found in
 ENCODINGS = ("utf-8-sig", "gb18030")
 
 
@@ -228,6 +232,111 @@ def _arrow_body(text: str, delimiter: str, header_at: int, width: int) -> pd.Dat
     frame = frame.astype("str")
     frame.columns = range(width)
     return frame
+
+
+class Irregular(Exception):
+    """A streamed CSV turned out irregular (blank lines, ragged rows) after its first chunks: read it whole."""
+
+
+def iter_sheets(path: str | Path, *, sheet: str | None = None, headers: set[str] | None = None,
+                chunk_rows: int | None = None) -> Iterator[RawSheet]:
+    """`read_sheets`, in chunks of at most `chunk_rows` data rows for a regular UTF-8 CSV (read by Arrow's
+    streaming reader straight from the file, never decoded whole in Python); consecutive chunks of one sheet
+    share its name and headers and carry their own row numbers. Other files come whole. Raises `Irregular`
+    when a streamed CSV holds a row Arrow refuses after chunks were yielded (read the file whole instead)."""
+    path = Path(path)
+    extra = frozenset(headers or ())
+    if path.suffix.lower() in (".csv", ".txt", ".tsv") and path.is_file():
+        head = _utf8_head(path)
+        if head is not None:
+            yield from _csv_chunks(path, head, extra, chunk_rows or CHUNK_ROWS)
+            return
+    yield from read_sheets(path, sheet=sheet, headers=headers)
+
+
+def _utf8_head(path: Path) -> str | None:
+    """The first MiB of the file as text when it is UTF-8 (a BOM dropped), else None."""
+    with path.open("rb") as fh:
+        raw = fh.read(_HEAD_BYTES)
+    try:
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=len(raw) < _HEAD_BYTES)
+    except UnicodeDecodeError:
+        return None
+
+
+def _csv_chunks(path: Path, head: str, extra: frozenset[str], chunk_rows: int) -> Iterator[RawSheet]:
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    try:
+        delimiter = csv.Sniffer().sniff(head[:8192], delimiters=",\t;|").delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        first = list(itertools.islice(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), HEADER_SCAN_ROWS))
+    except csv.Error:
+        first = None
+    if first is None:
+        yield _csv_sheet(path, extra)
+        return
+    header_at, headers, titles = _header("", [list(r) for r in first], path.name, extra)
+    width = len(headers)
+    irregular: list[object] = []
+
+    def note(row) -> str:
+        irregular.append(row)
+        return "skip"
+
+    names = [f"c{j}" for j in range(width)]
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(skip_rows=header_at + 1, column_names=names, block_size=16 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=True,
+                                             invalid_row_handler=note),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        yield _csv_sheet(path, extra)
+        return
+    start = header_at + 2  # the file row number of the next data row
+    sent = False
+    pending: list = []
+    pending_rows = 0
+
+    def emit(batches: list) -> RawSheet:
+        # Fresh contiguous arrays (no slices with offsets into the reader's blocks) for the byte-level parsers.
+        table = pa.table({n: pa.concat_arrays([b.column(j) for b in batches]) if batches else pa.array([], pa.string())
+                          for j, n in enumerate(names)})
+        frame = table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if t == pa.string() else None).astype("str")
+        frame.columns = range(width)
+        data, numbers, blank, more = _body(frame, start, width)
+        return RawSheet("", headers + more, data, numbers, blank, titles)
+
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # e.g. not UTF-8 after the first MiB
+            irregular.append(None)
+        if irregular:
+            if sent:
+                raise Irregular(path.name)
+            yield _csv_sheet(path, extra)
+            return
+        pending.append(batch)
+        pending_rows += batch.num_rows
+        while pending_rows >= chunk_rows:
+            table = pa.Table.from_batches(pending)
+            chunk, rest = table.slice(0, chunk_rows), table.slice(chunk_rows)
+            yield emit(chunk.to_batches())
+            sent = True
+            start += chunk_rows
+            pending, pending_rows = rest.to_batches(), rest.num_rows
+    if pending_rows or not sent:
+        yield emit(pending)
 
 
 def _decode(raw: bytes, label: str) -> str:

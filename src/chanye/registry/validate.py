@@ -7,9 +7,11 @@ every reason). Warnings (e.g. a 2011-vintage code converted) travel with valid r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from chanye.errors import InputError
 from chanye.registry import parse, uscc
@@ -82,12 +84,36 @@ def plan_columns(sheet: RawSheet, mapping: Mapping) -> list[ColumnPlan]:
 
 @dataclass
 class Validated:
+    """A validated sheet. The valid rows are held flat (`core`: one scalar per cell) with their tags and
+    warnings as long tables keyed by the row's position in `core`, so that a million rows cost no million
+    Python lists on the way to the store; `rows` is the same as one frame with list cells (built on demand)."""
+
     sheet: str
-    rows: pd.DataFrame  # canonical columns + row_number, warnings (list)
+    core: pd.DataFrame  # canonical columns + row_number (no list cells)
     rejected: pd.DataFrame  # row_number, uscc, raw (dict header -> text), reasons (list of {field, reason})
     plans: list[ColumnPlan]
     blank_rows: int
     has_figures: bool
+    tags: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"position": np.array([], "int64"),
+                                                                     "tag": np.array([], object)}))
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({
+        "position": np.array([], "int64"), "field": np.array([], object), "reason": np.array([], object)}))
+
+    @cached_property
+    def rows(self) -> pd.DataFrame:
+        """`core` plus `tags` (list of tag ids) and `warnings` (list of {field, reason}) per row."""
+        n = len(self.core)
+        tags: list[list[str]] = [[] for _ in range(n)]
+        for p, t in zip(self.tags["position"].tolist(), self.tags["tag"].tolist(), strict=True):
+            tags[p].append(t)
+        warnings: list[list[dict]] = [[] for _ in range(n)]
+        for p, f, r in zip(self.warnings["position"].tolist(), self.warnings["field"].tolist(),
+                           self.warnings["reason"].tolist(), strict=True):
+            warnings[p].append({"field": f, "reason": r})
+        frame = self.core.copy()
+        frame["tags"] = pd.Series(tags, index=frame.index, dtype=object)
+        frame["warnings"] = warnings
+        return frame
 
 
 class _Reasons:
@@ -107,6 +133,25 @@ class _Reasons:
             mask |= series.notna().to_numpy()
         return mask
 
+    def items(self, mask: np.ndarray) -> pd.DataFrame:
+        """The reasons of the rows in `mask` as a long table: position among those rows, field, reason; in
+        row order, then in the order the fields were added (what `lists` gives, without a list per row)."""
+        rank = np.cumsum(mask) - 1
+        parts = []
+        for name, series in self.columns:
+            values = series.to_numpy()
+            hit = np.flatnonzero(pd.notna(values) & mask)
+            parts.append((hit, name, values[hit]))
+        if not parts:
+            return pd.DataFrame({"position": np.array([], "int64"), "field": np.array([], object),
+                                 "reason": np.array([], object)})
+        hits = np.concatenate([h for h, _, _ in parts])
+        order = np.argsort(hits, kind="stable")
+        fields = np.concatenate([np.full(len(h), name, dtype=object) for h, name, _ in parts])
+        reasons = np.concatenate([v.astype(object) for _, _, v in parts])
+        return pd.DataFrame({"position": rank[hits[order]].astype("int64"), "field": fields[order],
+                             "reason": reasons[order]})
+
     def lists(self, mask: np.ndarray) -> list[list[dict]]:
         out: list[list[dict]] = [[] for _ in range(int(mask.sum()))]
         positions = np.flatnonzero(mask)
@@ -118,16 +163,47 @@ class _Reasons:
         return out
 
 
+def _factor(series: pd.Series) -> tuple[np.ndarray, list]:
+    """(codes, distinct values): codes index the distinct values, missing cells get len(values)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    codes[codes < 0] = len(uniques)
+    return codes, list(uniques)
+
+
+def _lookup(values: list, codes: np.ndarray, missing: object) -> np.ndarray:
+    """`values[code]` for every code as an object array; the code len(values) gives `missing`."""
+    table = np.empty(len(values) + 1, dtype=object)
+    for i, v in enumerate(values):
+        table[i] = v
+    table[-1] = missing
+    return table[codes]
+
+
 def _map_unique(series: pd.Series, func) -> pd.Series:
-    """Apply a per-value function once per distinct value (codes, districts repeat a lot)."""
-    uniques = series.dropna().unique()
-    table = {value: func(value) for value in uniques}
-    return series.map(table)
+    """Apply a per-value function once per distinct value (codes, districts repeat a lot); a missing cell
+    gives NaN (as Series.map with a dict does)."""
+    codes, uniques = _factor(series)
+    if not uniques:
+        return series.map({})
+    return pd.Series(_lookup([func(u) for u in uniques], codes, np.nan), index=series.index, dtype=object)
 
 
-def validate_sheet(sheet: RawSheet, mapping: Mapping, *, city: City, file_label: str = "") -> Validated:
+def _message(n: int, where: np.ndarray, texts: pd.Series, template: str) -> np.ndarray:
+    """An object array: `template` filled with the cell's text where `where`, else None (built for the few
+    rows concerned only)."""
+    out = np.full(n, None, dtype=object)
+    hit = np.flatnonzero(where)
+    if len(hit):
+        out[hit] = [template.format("" if pd.isna(v) else str(v)) for v in texts.to_numpy(dtype=object)[hit]]
+    return out
+
+
+def validate_sheet(sheet: RawSheet, mapping: Mapping, *, city: City, file_label: str = "",
+                   seen: SeenKeys | None = None) -> Validated:
     """Check every row of `sheet`. `city` is the pack's city: the default place of every row (unless the
-    mapping names another), whose districts are resolved from the district column or the address."""
+    mapping names another), whose districts are resolved from the district column or the address. `seen`:
+    the keys of the sheet's earlier chunks, when it is validated chunk by chunk (updated)."""
     plans = plan_columns(sheet, mapping)
     by_field = {p.target: p for p in plans if p.target}
     label = f"{file_label}（{sheet.name}）" if sheet.name else file_label
@@ -204,21 +280,24 @@ def validate_sheet(sheet: RawSheet, mapping: Mapping, *, city: City, file_label:
             reasons.add(m, pd.Series(np.where(negative, f"{FIELDS[m].zh}不能为负 (must not be negative)", None),
                                      index=index))
 
-    out["tags"] = _validate_tags(data, plans, reasons, index)
+    tag_rows = _validate_tags(data, plans, reasons, n)
 
-    _reject_duplicates(out, reasons, "year" in by_field or mapping.year is not None)
+    _reject_duplicates(out, reasons, "year" in by_field or mapping.year is not None, seen)
 
     bad = reasons.any()
-    warn_lists = warnings.lists(~bad)
-    valid = out[~bad].copy()
-    valid["warnings"] = warn_lists
+    valid = out[~bad].reset_index(drop=True)
+    rank = np.cumsum(~bad) - 1
+    kept = [(int(rank[p]), t) for p, tags in sorted(tag_rows.items()) if not bad[p] for t in tags]
+    tag_table = pd.DataFrame({"position": np.array([p for p, _ in kept], dtype="int64"),
+                              "tag": np.array([t for _, t in kept], dtype=object)})
     rejected = pd.DataFrame({
         "row_number": out.loc[bad, "row_number"].to_numpy(),
         "uscc": out.loc[bad, "uscc"].to_numpy(),
         "raw": _raw_records(sheet, np.flatnonzero(bad)),
         "reasons": reasons.lists(bad),
     })
-    return Validated(sheet.name, valid.reset_index(drop=True), rejected, plans, sheet.blank_rows, has_figures)
+    return Validated(sheet.name, valid, rejected, plans, sheet.blank_rows, has_figures, tag_table,
+                     warnings.items(~bad))
 
 
 def _raw_records(sheet: RawSheet, positions: np.ndarray) -> list[dict]:
@@ -242,8 +321,8 @@ def _validate_place(out: pd.DataFrame, column, by_field: dict, mapping: Mapping,
     city_raw = parse.clean_text(column("city")).values if "city" in by_field else pd.Series([None] * n, dtype=object)
     city_found = _map_unique(city_raw, lambda v: (regions.city(v).code if regions.city(v) else "?"))
     city_bad = city_raw.notna() & city_found.eq("?")
-    reasons.add("city", pd.Series(np.where(city_bad, "无法识别的城市 '" + city_raw.fillna("").astype(str)
-                                           + "' (unknown city)", None), index=out.index))
+    reasons.add("city", pd.Series(_message(n, city_bad.to_numpy(bool), city_raw, "无法识别的城市 '{}' (unknown city)"),
+                                  index=out.index))
     city_code = city_found.where(city_raw.notna() & ~city_bad, default_city.code)
     out["city_code"] = city_code.to_numpy()
 
@@ -259,10 +338,8 @@ def _validate_place(out: pd.DataFrame, column, by_field: dict, mapping: Mapping,
         pairs = pd.Series(list(zip(out["city_code"][others], district_raw[others], strict=True)))
         district.loc[others] = _map_unique(pairs, _county_code).to_numpy()
     unresolved_named = in_home & district_raw.notna().to_numpy() & district.isna().to_numpy()
-    reasons.add("district", pd.Series(np.where(
-        unresolved_named, "无法识别的区 '" + district_raw.fillna("").astype(str)
-        + f"'：不是{home.name}的区 (not a district of {home.label('en')})", None
-    ), index=out.index))
+    template = "无法识别的区 '{}'" + f"：不是{home.name}的区 (not a district of {home.label('en')})"
+    reasons.add("district", pd.Series(_message(n, unresolved_named, district_raw, template), index=out.index))
     need_address = in_home & district_raw.isna().to_numpy()
     if need_address.any():
         from_address = _map_unique(out["address"][need_address],
@@ -286,7 +363,6 @@ def _county_code(pair: tuple[str, str]) -> str | None:
 def _validate_code(out: pd.DataFrame, raw: pd.Series, vintage: str, reasons: _Reasons, warnings: _Reasons) -> None:
     """GB/T 4754-2017 小类; 2011-vintage codes via the crosswalk (flagged); unknown codes predicted later."""
     std = gbt4754.load()
-    normalised = _map_unique(raw, gbt4754.normalise_code)
 
     def decide(code: str) -> tuple[str | None, str, str | None, str | None]:
         # -> (2017 小类 or None, vintage, error, warning)
@@ -302,54 +378,104 @@ def _validate_code(out: pd.DataFrame, raw: pd.Series, vintage: str, reasons: _Re
                 return mapped[0], "2011", None, f"2011版代码 {code} 已转换为2017版 {mapped[0]}{extra} (converted from GB/T 4754-2011)"
         return None, None, f"行业代码 {code} 不在 GB/T 4754-2017 中 (unknown GB/T 4754 code)", None
 
-    parts = [p if isinstance(p, tuple) else None for p in _map_unique(normalised, decide)]
-    out["industry_code_raw"] = normalised.to_numpy()
-    out["industry_code"] = [p[0] if p else None for p in parts]
-    out["code_vintage"] = [p[1] if p else None for p in parts]
-    error = pd.Series([p[2] if p else None for p in parts], index=out.index, dtype=object)
-    warning = pd.Series([p[3] if p else None for p in parts], index=out.index, dtype=object)
+    # Decided once per distinct raw cell, then spread to the rows by code (no per-row Python).
+    codes, uniques = _factor(raw)
+    normal = [gbt4754.normalise_code(u) for u in uniques]
+    parts = [decide(c) if isinstance(c, str) else None for c in normal]
+    out["industry_code_raw"] = _lookup(normal, codes, np.nan) if uniques else raw.map({}).to_numpy()
+    out["industry_code"] = _lookup([p[0] if p else None for p in parts], codes, None)
+    out["code_vintage"] = _lookup([p[1] if p else None for p in parts], codes, None)
+    error = _lookup([p[2] if p else None for p in parts], codes, None)
+    warning = _lookup([p[3] if p else None for p in parts], codes, None)
+    predicted = _lookup([p[2].replace(" (unknown GB/T 4754 code)", "，将按经营范围预测 (unknown code; predicted from the "
+                                      "business scope)") if p and p[2] else None for p in parts], codes, None)
     # An unknown code is an error only when no business scope lets the text model predict the class.
-    has_scope = out["business_scope"].notna()
-    warning = warning.where(~(error.notna() & has_scope), error.str.replace(
-        " (unknown GB/T 4754 code)", "，将按经营范围预测 (unknown code; predicted from the business scope)", regex=False))
-    error = error.where(~has_scope, None)
+    has_scope = out["business_scope"].notna().to_numpy()
+    has_error = pd.notna(error)
+    warning = pd.Series(np.where(has_error & has_scope, predicted, warning), index=out.index, dtype=object)
+    error = pd.Series(np.where(has_scope, None, error), index=out.index, dtype=object)
     reasons.add("industry_code", error)
     warnings.add("industry_code", warning)
 
 
-def _validate_tags(data: pd.DataFrame, plans: list[ColumnPlan], reasons: _Reasons, index: pd.Index) -> pd.Series:
-    """Tags from a 标签 column ("高新技术企业；专精特新") and from flag columns (是否高新技术企业: 是/否)."""
-    tags: list[list[str]] = [[] for _ in range(len(index))]
+def _validate_tags(data: pd.DataFrame, plans: list[ColumnPlan], reasons: _Reasons, n: int) -> dict[int, list[str]]:
+    """Tags from a 标签 column ("高新技术企业；专精特新") and from flag columns (是否高新技术企业: 是/否):
+    row position -> its tags (column order, then flags not already there), for the rows that have any."""
+    tags: dict[int, list[str]] = {}
     for plan in plans:
         if plan.target == "tags":
             result = parse.parse_tags(data[plan.index])
             reasons.add("tags", result.error)
-            for row, found in zip(tags, result.values, strict=True):
-                if isinstance(found, list):  # parse_tags shares list objects between equal cells: copy
-                    row.extend(t for t in found if t not in row)
+            values = result.values.to_numpy(dtype=object)
+            for p in np.flatnonzero([isinstance(v, list) and len(v) > 0 for v in values]):
+                row = tags.setdefault(int(p), [])  # parse_tags shares list objects between equal cells: copy
+                row.extend(t for t in values[p] if t not in row)
         elif plan.target and plan.target.startswith("tag:"):
             tag = plan.target[4:]
             result = parse.parse_flag(data[plan.index])
             reasons.add(plan.header, result.error)
-            for row, flag in zip(tags, result.values.fillna(False).to_numpy(bool), strict=True):
-                if flag and tag not in row:
+            for p in np.flatnonzero(result.values.fillna(False).to_numpy(bool)):
+                row = tags.setdefault(int(p), [])
+                if tag not in row:
                     row.append(tag)
-    return pd.Series(tags, index=index, dtype=object)
+    return tags
 
 
-def _reject_duplicates(out: pd.DataFrame, reasons: _Reasons, by_year: bool) -> None:
-    """The second and later rows with the same USCC (and year) are quarantined, naming the first row."""
+class SeenKeys:
+    """The keys (USCC, or USCC + year) of a sheet's rows validated so far, with the row each was first seen
+    on, so that a sheet validated in chunks quarantines a repeat in a later chunk just as a whole sheet would.
+    Held in a private in-memory DuckDB table (compact; a chunk is matched by one hash join, not row by row)."""
+
+    def __init__(self) -> None:
+        self.con = None
+
+    def first_rows(self, uscc_codes: np.ndarray, years: np.ndarray, rows: np.ndarray, new: np.ndarray) -> np.ndarray:
+        """For each key, the row number an earlier chunk first had it on (-1: none); then remembers the keys
+        where `new` (first in this chunk and not seen before) is true."""
+        import duckdb
+
+        n = len(uscc_codes)
+        chunk = pa.table({"i": pa.array(np.arange(n, dtype=np.int64)), "k": pa.array(uscc_codes, pa.string()),
+                          "y": pa.array(years, pa.int64()), "r": pa.array(rows.astype(np.int64))})
+        earlier = np.full(n, -1, dtype=np.int64)
+        if self.con is None:
+            self.con = duckdb.connect(config={"threads": 1, "memory_limit": "512MB"})
+            self.con.execute("CREATE TABLE seen (k VARCHAR, y BIGINT, r BIGINT)")
+        else:
+            hits = self.con.execute("SELECT c.i, s.r FROM chunk c JOIN seen s ON c.k = s.k AND c.y = s.y").fetchnumpy()
+            earlier[hits["i"]] = hits["r"]
+            new = new & (earlier < 0)
+        self.con.register("fresh", chunk.filter(pa.array(new)))
+        self.con.execute("INSERT INTO seen SELECT k, y, r FROM fresh")
+        self.con.unregister("fresh")
+        return earlier
+
+
+def _reject_duplicates(out: pd.DataFrame, reasons: _Reasons, by_year: bool, seen: SeenKeys | None = None) -> None:
+    """The second and later rows with the same USCC (and year) are quarantined, naming the first row (in an
+    earlier chunk of the sheet too, with `seen`)."""
     keys = ["uscc", "year"] if by_year else ["uscc"]
     present = out["uscc"].notna()
     if not present.any():
         return
     frame = out.loc[present, [*keys, "row_number"]]
     dup = frame.duplicated(keys, keep="first")
+    earlier = None
+    if seen is not None:
+        years = pd.to_numeric(frame["year"], errors="coerce").to_numpy("float64", na_value=np.nan) if by_year \
+            else np.zeros(len(frame))
+        years = np.where(np.isnan(years), -1, years).astype(np.int64)  # -1: no year (years are positive)
+        earlier = seen.first_rows(frame["uscc"].to_numpy(dtype=object), years, frame["row_number"].to_numpy(),
+                                  ~dup.to_numpy())
+        if (earlier >= 0).any():
+            dup = dup | (earlier >= 0)
     if not dup.any():
         return
     first = frame.drop_duplicates(keys, keep="first").set_index(keys)["row_number"]
     firsts = frame.loc[dup].join(first.rename("first"), on=keys)["first"]
+    if earlier is not None:
+        before = earlier[dup.to_numpy()]
+        firsts = pd.Series(np.where(before >= 0, before, firsts.to_numpy()), index=firsts.index)
     message = pd.Series(None, index=out.index, dtype=object)
     message.loc[firsts.index] = [f"与第 {int(r)} 行重复 (duplicate of row {int(r)})" for r in firsts]
     reasons.add("uscc", message)
-
