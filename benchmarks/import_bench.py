@@ -1,5 +1,5 @@
 """Import throughput: read + validate + classify + store N enterprise rows (CSV), next to DuckDB's own
-`read_csv` of the same file (the ceiling) and the import as at git HEAD (the baseline), each in a fresh
+`read_csv` of the same file (the ceiling) and the import as at `--baseline-rev` (default git HEAD), each in a fresh
 subprocess so peak memory is its own.
 
     .venv/bin/python benchmarks/import_bench.py --rows 1000000
@@ -119,10 +119,13 @@ def child(kind: str, path: str, classify: bool, worker: bool) -> None:
     print(json.dumps(result))
 
 
-def baseline_tree(folder: Path) -> Path:
-    """The source tree at git HEAD, extracted into `folder`: what the import was before this change."""
+BASE = "chanye import (baseline)"
+
+
+def baseline_tree(folder: Path, rev: str = "HEAD") -> Path:
+    """The source tree at git `rev` (default HEAD), extracted into `folder`: what the import was before."""
     root = Path(__file__).resolve().parent.parent
-    archive = subprocess.run(["git", "-C", str(root), "archive", "HEAD", "src"], capture_output=True, check=True)
+    archive = subprocess.run(["git", "-C", str(root), "archive", rev, "src"], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
     return folder / "src"
 
@@ -131,6 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-baseline", action="store_true", help="skip the import as at git HEAD")
+    parser.add_argument("--baseline-rev", default="HEAD", help="the git revision of the baseline (default HEAD)")
     parser.add_argument("--no-classify", action="store_true", help="store the rows unclassified (no on_write)")
     parser.add_argument("--in-process", action="store_true", help="parse in this process, not the worker")
     parser.add_argument("--child", choices=["ceiling", "import"])
@@ -149,7 +153,7 @@ def main() -> None:
         runs = [("ceiling", "DuckDB read_csv (ceiling)", None), ("import", "chanye import (new)", None)]
         if not args.no_baseline:
             (Path(tmp) / "base").mkdir()
-            runs.append(("import", "chanye import (git HEAD)", baseline_tree(Path(tmp) / "base")))
+            runs.append(("import", BASE, baseline_tree(Path(tmp) / "base", args.baseline_rev)))
         results = {}
         for kind, label, src in runs:
             env = dict(os.environ)
@@ -166,15 +170,15 @@ def main() -> None:
     print(f"{'':28} {'seconds':>8} {'rows/s':>10} {'peak MB':>8} {'vs read_csv':>12} {'new/old':>8}")
     for label, r in results.items():
         rate = args.rows / r["seconds"]
-        old = results.get("chanye import (git HEAD)")
+        old = results.get(BASE)
         speedup = f"{old['seconds'] / r['seconds']:.1f}x" if old and label == "chanye import (new)" else ""
         share = f"{rate / ceiling_rate:.1%}" if label != "DuckDB read_csv (ceiling)" else ""
         print(f"{label:28} {r['seconds']:8.2f} {rate:10,.0f} {r['peak_mb']:8.0f} {share:>12} {speedup:>8}")
     print(f"new: loaded {new['rows']:,}, quarantined {new['quarantined']:,}, classified {new['classified']:,}; "
           f"stored {new['counts']}")
-    old = results.get("chanye import (git HEAD)")
+    old = results.get(BASE)
     if old and (old["rows"], old["quarantined"], old["counts"]) != (new["rows"], new["quarantined"], new["counts"]):
-        print(f"MISMATCH with git HEAD: {old['rows']}, {old['quarantined']}, {old['counts']}")
+        print(f"MISMATCH with the baseline: {old['rows']}, {old['quarantined']}, {old['counts']}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ then the state read back through the library."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -144,3 +145,14 @@ def test_import_preview_prints_mapping_units_rows_and_reasons_and_writes_nothing
                                  "reasons": 3}
     assert [(r["row_number"], r["field"]) for r in as_json["preview_quarantine"]["rows"]] == [
         (3, "uscc"), (3, "district"), (3, "revenue")]
+
+
+def test_import_reports_the_model_learned_for_rows_without_a_code(db: Path, tmp_path: Path) -> None:
+    """Issue 11: a row without an industry code is read from its scope, with a model learned from the registry's
+    coded firms; the import says from how many (at most 5,000, sampled) and its cross-validated accuracy."""
+    path = tmp_path / "无代码.csv"
+    path.write_text("统一社会信用代码,企业名称,所属区,经营范围\n"
+                    f"{GOOD},示例无代码企业有限公司,天河区,一般项目：锂离子电池制造；电池销售。\n", encoding="utf-8")
+    out = run("import", str(path), "--db", str(db)).stdout
+    line = next(x for x in out.splitlines() if x.startswith("按本库已有行业代码的"))
+    assert re.fullmatch(r"按本库已有行业代码的 5000 家企业学习，交叉验证准确率 \d{1,2}\.\d%；待复核 0 家", line), line

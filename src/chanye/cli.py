@@ -347,6 +347,11 @@ def render_import(report, lang: str = "zh") -> None:
     ):
         table.add_row(w(key), str(value))
     console.print(table)
+    if report.learned_rows or report.queued:  # firms without a code were read from their scopes (issue 11)
+        accuracy = report.learned_cv_accuracy
+        console.print(w("review_learned").format(rows=report.learned_rows, queued=report.queued,
+                                                 accuracy="—" if accuracy is None else f"{accuracy:.1%}"),
+                      highlight=False)
     for heading, counts in (("reasons_title", report.reasons), ("warnings_title", report.warnings)):
         if counts:
             t = Table(title=w(heading))

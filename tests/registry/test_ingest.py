@@ -181,7 +181,7 @@ def test_failure_midway_leaves_the_database_as_it_was(tmp_path: Path, store: Sto
     write_gbk_csv(path, rows)
     touched = []
 
-    def crash(store, usccs, framework):  # classification runs after the rows were written, in the transaction
+    def crash(store, usccs, framework, _info):  # classification runs after the rows were written, in the transaction
         touched.append((len(usccs), framework.id))
         raise KeyboardInterrupt  # as if the process were interrupted there
 
@@ -254,3 +254,22 @@ def test_every_row_is_stored_or_quarantined(tmp_path_factory, fuzzed) -> None:
         assert report.rows_loaded + report.rows_quarantined == report.rows_total == len(sheets[0].row_numbers)
         assert store.count("quarantine") == report.rows_quarantined
         assert store.count("enterprise_years") == report.rows_loaded  # loaded rows have distinct USCCs
+
+
+def test_an_import_reports_the_model_learned_from_its_coded_rows(tmp_path: Path, store: Store) -> None:
+    """Issue 11: a file coded on most rows teaches the rows without a code; the report says from how many rows
+    the model learned, its cross-validated accuracy and how many firms went to review."""
+    scopes = {"3841": "一般项目：锂离子电池制造；电池销售。", "7291": "许可项目：旅游业务。一般项目：票务代理服务。",
+              "8052": "足疗服务；按摩服务。"}
+    rows = [[good_uscc(i), f"示例学习企业{i:02d}有限公司", "天河区", code, scope]
+            for i, (code, scope) in enumerate((c, s) for c, s in scopes.items() for _ in range(10))]
+    rows.append([good_uscc(30), "示例未编码企业有限公司", "天河区", "", "足疗服务。"])
+    path = tmp_path / "coded.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["统一社会信用代码", "企业名称", "所属区", "行业代码", "经营范围"], *rows])
+    report = import_file(store, path, on_write=classify_and_link)
+    # 30 coded rows of three classes, each class worded one way: every fold predicts its held-out rows right
+    assert (report.rows_loaded, report.learned_rows, report.learned_cv_accuracy) == (31, 30, 1.0)
+    assert report.queued == 0 and report.predicted == 1  # the uncoded 足疗 firm is read as 8052, not queued
+    assert store.scalar(f"SELECT predicted_code FROM enterprises WHERE uscc = '{good_uscc(30)}'") == "8052"
+    assert report.to_dict()["learned_cv_accuracy"] == 1.0

@@ -38,7 +38,7 @@ from chanye.registry.store import Store
 from chanye.registry.validate import Mapping, Validated
 
 Progress = Callable[[str, float], None]  # (stage: reading | validating | writing | done, fraction)
-OnWrite = Callable[[Store, pd.Series, Framework], tuple[int, int]]
+OnWrite = Callable[[Store, pd.Series, Framework, dict], tuple[int, int]]
 
 ENTERPRISE_COLUMNS = (
     "uscc", "name", "city_code", "district_code", "address", "industry_code", "industry_code_raw",
@@ -80,6 +80,11 @@ class ImportReport:
     tags_added: int = 0
     classified: int = 0
     predicted: int = 0
+    # Firms without a code (issue 11): sent to the review queue, and the model learned from the registry's own
+    # coded rows (how many, and its cross-validated accuracy; None when too few rows to learn from)
+    queued: int = 0
+    learned_rows: int = 0
+    learned_cv_accuracy: float | None = None
     reasons: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
     sheets: list[SheetReport] = field(default_factory=list)
@@ -119,8 +124,9 @@ def import_file(
     """Import a CSV/XLSX/Parquet file of enterprises (and yearly figures). See the module docstring. `pack`
     (a Framework, a pack name or folder; default the default pack) gives the city whose districts every row
     is checked against, the nodes firms are classified into and the chains they are linked to.
-    `on_write(store, usccs, framework) -> (predicted, classified)` classifies the enterprises the file touched
-    inside the same transaction (`services.imports.classify_and_link`; none: the rows are stored unclassified).
+    `on_write(store, usccs, framework, info) -> (predicted, classified)` classifies the enterprises the file
+    touched inside the same transaction (`services.imports.classify_and_link`; none: the rows are stored
+    unclassified) and fills `info` with queued, labelled_rows and learned_cv_accuracy for the report.
     `limits`: read and validate the file in a worker process under these limits (`registry.import_worker`;
     what the CLI and the web do); None reads it in this process (library use, tests)."""
     path = Path(path)
@@ -248,7 +254,11 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated], report: Import
     if on_write:
         usccs = pd.Series(touched.column("uscc").to_numpy(zero_copy_only=False), name="uscc", dtype=object)
         del touched
-        report.predicted, report.classified = on_write(store, usccs, pack)
+        learned: dict = {}
+        report.predicted, report.classified = on_write(store, usccs, pack, learned)
+        report.queued = int(learned.get("queued") or 0)
+        report.learned_rows = int(learned.get("labelled_rows") or 0)
+        report.learned_cv_accuracy = learned.get("learned_cv_accuracy")
 
 
 def _stage(v: Validated, offset: int) -> pa.Table:

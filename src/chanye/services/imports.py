@@ -81,9 +81,10 @@ def classify_enterprises(store, usccs: pd.Series | None = None, *, pack=None) ->
     return classify(store, usccs, ingest.framework_of(pack))
 
 
-def classify_and_link(store, usccs: pd.Series | None, framework) -> tuple[int, int]:
+def classify_and_link(store, usccs: pd.Series | None, framework, report: dict | None = None) -> tuple[int, int]:
     """Classify enterprises (see `classify_enterprises`) and link them to the pack's chains; what an import
-    runs on the enterprises it touched, inside its transaction."""
+    runs on the enterprises it touched, inside its transaction. `report`, when given, receives queued,
+    labelled_rows and learned_cv_accuracy (`classify.enterprises.classify_enterprises`)."""
     from chanye.classify.chain_links import chain_words, link_chains
     from chanye.classify.codes import rule_words
     from chanye.classify.enterprises import classify_enterprises as classify
@@ -95,7 +96,7 @@ def classify_and_link(store, usccs: pd.Series | None, framework) -> tuple[int, i
     classifications.stage_touched(store, usccs)
     try:
         classifications.stage_firms(store, names_to_key(store, rule_words(framework) | chain_words(framework)))
-        result = classify(store, usccs, framework, staged=True)
+        result = classify(store, usccs, framework, report, staged=True)
         link_chains(store, framework, usccs, staged=True)
     finally:
         classifications.drop_staged(store)
