@@ -5,7 +5,9 @@ Parquet inputs, each engine in a fresh subprocess (peak memory its own), step by
     .venv/bin/python benchmarks/batch_bench.py --rows 1000000 --steps classify,indicators --engines spark
 
 Inputs: N raw registry rows (validate), N enterprises with one year of figures (classify, chains,
-indicators, complexity at 小类). Prints seconds per step, rows/s, Spark / DuckDB and the load average.
+indicators, complexity at 小类). Prints wall and CPU seconds per step (the engine's whole process tree: the
+Spark JVM and Python workers too), rows per CPU second, Spark / DuckDB CPU, peak memory of the process tree
+and the load average. Progress goes to stderr as each step ends.
 """
 
 from __future__ import annotations
@@ -76,10 +78,16 @@ def make_inputs(folder: Path, rows: int) -> None:
             writer.close()
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Resident memory of `pid` and all its descendants (the Spark JVM and Python workers), from /proc."""
+_SEEN: dict[int, float] = {}  # pid -> its own CPU seconds when last seen (processes that end keep their time)
+
+
+def _tree(pid: int) -> tuple[float, float]:
+    """(resident MB, CPU seconds) of `pid` and all its descendants (the Spark JVM and Python workers), from
+    /proc. CPU is user + system time of every process of the tree seen so far, a process that has ended
+    counting with its time when last seen (Spark's Python workers come and go; their time does not reliably
+    reach a living parent's cutime)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    stats: dict[int, list[str]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -87,15 +95,19 @@ def _tree_rss_mb(pid: int) -> float:
             with open(f"/proc/{entry}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             children.setdefault(int(fields[1]), []).append(int(entry))
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            stats[int(entry)] = fields
         except (OSError, IndexError, ValueError):
             continue
-    total, stack = 0, [pid]
+    rss = 0.0
+    stack = [pid]
     while stack:
         p = stack.pop()
-        total += rss.get(p, 0)
+        if p in stats:
+            rss += int(stats[p][21]) * os.sysconf("SC_PAGE_SIZE")
+            own = (int(stats[p][11]) + int(stats[p][12])) / os.sysconf("SC_CLK_TCK")
+            _SEEN[p] = max(_SEEN.get(p, 0.0), own)
         stack.extend(children.get(p, []))
-    return total / 2**20
+    return rss / 2**20, sum(_SEEN.values())
 
 
 class Sampler(threading.Thread):
@@ -106,11 +118,13 @@ class Sampler(threading.Thread):
         self.peak_mb = 0.0
         self.loads: list[float] = []
         self.stop = threading.Event()
+        self.lock = threading.Lock()  # `_tree` updates the shared record of CPU times
 
     def run(self) -> None:
         tick = 0
         while not self.stop.wait(1.0):
-            self.peak_mb = max(self.peak_mb, _tree_rss_mb(os.getpid()))
+            with self.lock:
+                self.peak_mb = max(self.peak_mb, _tree(os.getpid())[0])
             if tick % 30 == 0:
                 self.loads.append(os.getloadavg()[0])
             tick += 1
@@ -124,9 +138,17 @@ def run_engine(engine: str, source: str, target: str, steps: list[str], partitio
     sampler = Sampler()
     sampler.start()
 
+    cpu: dict[str, float] = {}
+    with sampler.lock:
+        last_cpu = [_tree(os.getpid())[1]]
+
     def progress(step: str, seconds: float) -> None:  # to the log as each step ends (long runs)
-        print(f"  {engine} {step}: {seconds:.1f} s, load {os.getloadavg()[0]:.2f}, peak so far "
-              f"{sampler.peak_mb:,.0f} MB", file=sys.stderr, flush=True)
+        with sampler.lock:
+            now = _tree(os.getpid())[1]
+        cpu[step] = round(now - last_cpu[0], 1)
+        last_cpu[0] = now
+        print(f"  {engine} {step}: {seconds:.1f} s, {cpu[step]:.1f} CPU s, load {os.getloadavg()[0]:.2f}, peak so "
+              f"far {sampler.peak_mb:,.0f} MB", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
     if engine == "duckdb":
@@ -137,11 +159,13 @@ def run_engine(engine: str, source: str, target: str, steps: list[str], partitio
 
         spark = sp.session("local[2]", shuffle_partitions=partitions, driver_memory="3g")
         startup = time.perf_counter() - started
+        with sampler.lock:
+            last_cpu[0] = _tree(os.getpid())[1]  # the JVM's start-up is not a step's
         run = sp.run_spark(spark, source, target, framework, steps=steps, on_step=progress)
         spark.stop()
     sampler.stop.set()
     loads = sampler.loads or [os.getloadavg()[0]]
-    return {"seconds": run.seconds, "rows": run.rows, "startup": round(startup, 1),
+    return {"seconds": run.seconds, "cpu": cpu, "rows": run.rows, "startup": round(startup, 1),
             "total": round(time.perf_counter() - started, 1),
             "peak_mb": round(sampler.peak_mb), "driver_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
             "load_min": round(min(loads), 2), "load_max": round(max(loads), 2)}
@@ -182,13 +206,17 @@ def main() -> None:
         print(engine, json.dumps(results[engine]), flush=True)
     print(f"\n{args.rows:,} rows; load average at start " + "; ".join(
         f"{e}: {r['load'][0]:.2f}" for e, r in results.items()) + f"; {os.cpu_count()} CPUs")
-    print(f"{'step':<12}" + "".join(f"{e + ' s':>12}" for e in results) + f"{'rows/s':>14}{'ratio':>8}")
+    print("seconds (wall) and CPU seconds (user + system of the engine's processes) per step; on a loaded machine the "
+          "CPU seconds are the work, the wall time depends on the load")
+    print(f"{'step':<12}" + "".join(f"{e + ' s':>12}{e + ' CPU s':>14}" for e in results)
+          + f"{'rows/CPU s':>12}{'ratio':>8}")
     for step in steps:
         secs = {e: r["seconds"].get(step, float("nan")) for e, r in results.items()}
-        base = secs.get("duckdb")
-        ratio = f"{secs['spark'] / base:>8.1f}" if base and "spark" in secs else ""
-        rate = f"{args.rows / base:>14,.0f}" if base else ""
-        print(f"{step:<12}" + "".join(f"{v:>12.1f}" for v in secs.values()) + rate + ratio)
+        cpus = {e: r["cpu"].get(step, float("nan")) for e, r in results.items()}
+        base = cpus.get("duckdb")
+        ratio = f"{cpus['spark'] / base:>8.1f}" if base and "spark" in cpus else ""
+        rate = f"{args.rows / base:>12,.0f}" if base else ""
+        print(f"{step:<12}" + "".join(f"{secs[e]:>12.1f}{cpus[e]:>14.1f}" for e in results) + rate + ratio)
     for e, r in results.items():
         print(f"{e}: total {r['total']} s (Spark start-up {r['startup']} s), peak RSS {r['peak_mb']:,} MB (process "
               f"tree: driver, JVM, workers; the driver alone {r['driver_peak_mb']:,} MB), load {r['load_min']}-"

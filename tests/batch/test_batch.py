@@ -142,6 +142,73 @@ def test_complexity_rca_of_one_cell_by_hand(local_out: Path) -> None:
     assert (diagonal["proximity"] == 0).all()
 
 
+def test_row_steps_stream_in_small_batches_with_the_whole_file_results(inputs: Path, local_out: Path, framework,
+                                                                        tmp_path: Path) -> None:
+    """97 rows a batch: the repeated USCC (rows 12 and the last) falls in different batches and is still found,
+    naming row 12; every row table equals the one-batch run's."""
+    out = tmp_path / "small"
+    run = S.run_local(inputs, out, framework, steps=["validate", "classify", "chains"], batch_rows=97)
+    for name in ("valid", "rejected", "links", "chain_links"):
+        pd.testing.assert_frame_equal(_read(out, name), _read(local_out, name), check_exact=True, obj=name)
+        assert run.rows[name] == len(_read(local_out, name))
+    rejected = _read(out, "rejected")
+    last = int(pq.read_table(inputs / "rows.parquet", columns=["row_number"]).column(0).to_numpy().max())
+    assert json.loads(rejected.iloc[-1]["reasons"]) == [
+        {"field": "uscc", "reason": "与第 12 行重复 (duplicate of row 12)"}
+    ] and rejected.iloc[-1]["row_number"] == last
+    assert pq.read_table(S.table_path(out, "valid")).column("row_number").to_pylist() == sorted(
+        pq.read_table(S.table_path(out, "valid")).column("row_number").to_pylist())  # written in row order
+    assert not list(out.glob(".batch-*"))  # the temporary folder is gone
+
+
+def test_a_firm_counts_by_its_first_row_across_batches_and_part_files(tmp_path: Path, framework) -> None:
+    """enterprises as a folder of two part files, two rows a batch: 甲's second row (another code) is skipped,
+    乙's row without a USCC too; links are those of the first rows alone."""
+    a, b, c = "91440101MA59TEST1X", "91440101MA59TEST2X", "91440101MA59TEST3X"
+    part = tmp_path / "enterprises.parquet"
+    part.mkdir()
+    first = pd.DataFrame({"uscc": [a, b, None], "name": ["甲汽车公司", "乙药业公司", "乙药业公司"],
+                          "industry_code": ["3612", "2720", "2720"], "business_scope": ["汽车整车制造", "化学药品制剂生产", ""]})
+    second = pd.DataFrame({"uscc": [c, a], "name": ["丙软件公司", "甲汽车公司"], "industry_code": ["6513", "2761"],
+                           "business_scope": ["应用软件开发", "生物药品制造"]})
+    pq.write_table(pa.Table.from_pandas(first, preserve_index=False), part / "part-0.parquet")
+    pq.write_table(pa.Table.from_pandas(second, preserve_index=False), part / "part-1.parquet")
+    pq.write_table(pa.table({"_ignored": [1]}), part / "_SUCCESS.parquet")
+    run = S.run_local(tmp_path, tmp_path / "out", framework, steps=["classify"], batch_rows=2)
+    links = _read(tmp_path / "out", "links")
+    firms = pd.concat([first.iloc[[0, 1]], second.iloc[[0]]], ignore_index=True)
+    expected = S.sort_for_compare(S.classify_part(firms, framework), S.KEYS["links"])
+    assert run.rows["links"] == len(expected) > 0
+    assert links.values.tolist() == expected.values.tolist()
+    assert links[["uscc", "node", "method", "code"]].values.tolist() == [
+        [a, "icv-nev", "code", "3612"], [b, "biomed", "code", "2720"], [c, "software-internet", "code", "6513"]]
+
+
+def test_eigen_columns_from_m_density_and_proximity_equal_analytics_complexity() -> None:
+    """What the Spark engine computes on the driver from Spark's M, density and proximity: ECI, PCI, diversity,
+    ubiquity, COI and COG of `analytics.complexity` (Stata conventions) to 1e-12."""
+    from chanye.analytics.complexity import complexity, proximity_frame
+    from chanye.batch.spark import eigen_columns
+
+    values = {"L1": [10, 0, 5, 1, 3], "L2": [0, 10, 5, 1, 2], "L3": [5, 5, 0, 10, 1], "L4": [1, 2, 3, 12, 20]}
+    panel = pd.DataFrame([(loc, act, float(v)) for loc, row in values.items() for act, v in zip("abcde", row, strict=True)],
+                         columns=["location", "activity", "value"])
+    options = {"location": "location", "activity": "activity", "value": "value"}
+    table = complexity(panel, **options).sort_values(["location", "activity"]).reset_index(drop=True)
+    # RCA > 1 by hand (row sums 19, 18, 21, 38; column sums 16, 17, 13, 24, 26; total 96): L1 a,c; L2 b,c;
+    # L3 a,b,d (L3 d: (10/21)/(24/96) = 1.9); L4 d,e (L4 d: (12/38)/(24/96) = 1.26; L4 c: (3/38)/(13/96) = 0.58)
+    assert table.loc[table["M"] == 1, ["location", "activity"]].values.tolist() == [
+        ["L1", "a"], ["L1", "c"], ["L2", "b"], ["L2", "c"], ["L3", "a"], ["L3", "b"], ["L3", "d"], ["L4", "d"],
+        ["L4", "e"]]
+    prox = proximity_frame(panel, **options)
+    got = eigen_columns(table[["location", "activity", "M", "density"]], prox[["activity_1", "activity_2", "proximity"]])
+    assert got["diversity"].tolist() == table["diversity"].tolist() == [2] * 5 + [2] * 5 + [3] * 5 + [2] * 5
+    assert got["ubiquity"].tolist() == table["ubiquity"].tolist() == [2, 2, 2, 2, 1] * 4
+    for column in ("eci", "pci", "coi", "cog"):
+        assert np.isfinite(got[column].to_numpy(float)).all(), column  # a connected network: all defined
+        assert S.nan_equal(got[column].to_numpy(float), table[column].to_numpy(float), 1e-12), column
+
+
 def test_bad_input_is_one_clear_error(tmp_path: Path, framework) -> None:
     with pytest.raises(InputError, match=r"输入目录缺少 enterprises.parquet \(missing input table enterprises\)"):
         S.run_local(tmp_path, tmp_path / "out", framework, steps=["classify"])

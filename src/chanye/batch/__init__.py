@@ -13,7 +13,10 @@ Steps (`STEPS`), each reading Parquet tables of an input folder and writing Parq
 * ``indicators``: ``enterprises``, ``figures``, ``tags``, ``links`` -> ``scale`` (the scoreboard's node x area x
   year sums, `analytics.indicators.scale`) and ``structure`` (district shares, HHI, location quotients).
 * ``complexity``: ``enterprises``, ``figures`` -> the district x 小类 revenue panel's ``complexity`` (RCA, M,
-  density) and ``proximity`` (`analytics.complexity`).
+  density, ECI, PCI, diversity, ubiquity, COI, COG) and ``proximity`` (`analytics.complexity`).
+
+On one machine the row steps stream a batch of rows at a time and DuckDB does what needs every row at once
+(repeated USCCs, each firm's first row, the panel's sums), so memory does not grow with the registry.
 
 Run with ``chanye batch --engine spark|duckdb --input DIR --output DIR`` or, on a cluster,
 ``spark-submit .../chanye/batch/__main__.py`` (docs/scale.md).

@@ -9,7 +9,9 @@ How each step is distributed, and why its result equals the single-machine one:
 * aggregate steps (indicators, complexity) are Spark DataFrame joins and group-bys written to the definitions
   of `analytics.indicators.scale` / `structure` and `analytics.complexity` (RCA, strict presence M, discrete
   proximity with a zero diagonal, density); sums may add in another order, so values agree to rounding
-  (the tests hold them to 1e-9).
+  (the tests hold them to 1e-9). ECI, PCI, COI and COG need the eigenvectors of a districts x classes
+  matrix: each year's M, density and proximity (small whatever the registry's size) are collected to the
+  driver and given to `analytics.complexity`'s own functions (`eigen_columns`).
 
 Undefined values (a ratio over zero, a measure nobody reported) are nulls in the Parquet files, as the
 single-machine engine's NaN become when written.
@@ -26,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -473,8 +476,68 @@ def complexity(enterprises: DataFrame, figures: DataFrame, framework: Framework,
     table = (cells.join(near, ["year", "location", "activity"], "left").join(weights, ["year", "activity"])
              .withColumn("density", F.when((F.col("bad") == 1) | (F.col("colsum") == 0), F.lit(None).cast("double"))
                          .otherwise(F.coalesce(F.col("num"), F.lit(0.0)) / F.col("colsum")))
-             .select(*S.COMPLEXITY_COLUMNS))
-    return table, proximity
+             .select("year", "location", "activity", "value", "rca", "M", "density").persist())
+    return _with_eigenvectors(table, proximity), proximity
+
+
+_EIGEN_SCHEMA = pa.schema([("year", pa.int64()), ("location", pa.string()), ("activity", pa.string()),
+                           ("eci", pa.float64()), ("pci", pa.float64()), ("diversity", pa.int64()),
+                           ("ubiquity", pa.int64()), ("coi", pa.float64()), ("cog", pa.float64())])
+
+
+def eigen_columns(cells: pd.DataFrame, proximity: pd.DataFrame) -> pd.DataFrame:
+    """ECI, PCI, diversity, ubiquity, COI and COG of one year from its M and density (``cells``: location,
+    activity, M, density) and proximity (activity_1, activity_2, proximity): `analytics.complexity`'s own
+    functions and Stata conventions (its `compute_year` after the proximity), on the districts x classes
+    matrices collected to the driver (small whatever the registry's size)."""
+    from chanye.analytics import complexity as cx
+
+    locs = np.array(sorted(cells["location"].unique()), dtype=object)
+    acts = np.array(sorted(cells["activity"].unique()), dtype=object)
+    li = pd.Index(locs).get_indexer(cells["location"])
+    ai = pd.Index(acts).get_indexer(cells["activity"])
+    Mi = np.zeros((len(locs), len(acts)), dtype=np.int8)
+    Mi[li, ai] = cells["M"].to_numpy(dtype=np.int8)
+    dens = np.full(Mi.shape, np.nan)
+    dens[li, ai] = cells["density"].to_numpy(dtype=float, na_value=np.nan)
+    prox = np.full((len(acts), len(acts)), np.nan)
+    prox[pd.Index(acts).get_indexer(proximity["activity_1"]), pd.Index(acts).get_indexer(proximity["activity_2"])] = (
+        proximity["proximity"].to_numpy(dtype=float, na_value=np.nan))
+    Mf = Mi.astype(float)
+    n_act = Mf.shape[1]
+    kc, kp, _ = cx.complexity_eigenvectors(Mf)
+    mean, sd = cx.standardise(kc, n_act)
+    coi_raw = cx.complexity_outlook_index(dens, Mf, kp)
+    cog_raw = cx.complexity_outlook_gain(Mf, prox, kp)
+    coi_mean, coi_sd = cx.standardise(coi_raw, n_act)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eci, pci, cog = (kc - mean) / sd, (kp - mean) / sd, cog_raw / sd
+        coi = (coi_raw - coi_mean) / coi_sd
+    for arr in (eci, pci, cog, coi):
+        arr[~np.isfinite(arr)] = np.nan
+    return pd.DataFrame({"location": cells["location"].to_numpy(), "activity": cells["activity"].to_numpy(),
+                         "eci": eci[li], "pci": pci[ai], "diversity": cx.diversity(Mi)[li].astype("int64"),
+                         "ubiquity": cx.ubiquity(Mi)[ai].astype("int64"), "coi": coi[li], "cog": cog[li, ai]})
+
+
+def _with_eigenvectors(table: DataFrame, proximity: DataFrame) -> DataFrame:
+    """`table` with `eigen_columns` of each year (the year's cells in one task; a year is districts x classes)."""
+    from pyspark.sql import functions as F
+
+    prox = proximity.groupBy("year").agg(F.collect_list(F.struct("activity_1", "activity_2", "proximity")).alias("p"))
+    years = table.groupBy("year").agg(F.collect_list(F.struct("location", "activity", "M", "density")).alias("c"))
+    rows = years.join(prox, "year", "left").collect()
+    parts = []
+    for row in rows:
+        cells = pd.DataFrame([r.asDict() for r in row["c"]], columns=["location", "activity", "M", "density"])
+        pairs = pd.DataFrame([r.asDict() for r in (row["p"] or [])], columns=["activity_1", "activity_2", "proximity"])
+        parts.append(eigen_columns(cells, pairs).assign(year=int(row["year"])))
+    frame = (pd.concat(parts, ignore_index=True) if parts else
+             pd.DataFrame({c: pd.Series(dtype=object) for c in _EIGEN_SCHEMA.names}))
+    spark = table.sparkSession
+    eigen = spark.createDataFrame(pa.Table.from_pandas(frame[_EIGEN_SCHEMA.names], schema=_EIGEN_SCHEMA,
+                                                       preserve_index=False))
+    return table.join(eigen, ["year", "location", "activity"], "left").select(*S.COMPLEXITY_COLUMNS)
 
 
 # --- the run ------------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ rejected       out     ``row_number, uscc, raw, reasons`` (raw cells and every r
 chain_links    out     ``uscc, chain, chain_node, role, method, evidence, confidence``
 scale          out     `analytics.indicators.scale`'s long frame
 structure      out     `analytics.indicators.structure`'s frame (district_share, hhi, lq, lq_registry)
-complexity     out     ``year, location, activity, value, rca, M, density`` (district x 小类 revenue panel)
+complexity     out     ``year, location, activity, value, rca, M, density, eci, pci, diversity, ubiquity, coi, cog``
+                       (the district x 小类 revenue panel, `analytics.complexity` with Stata's conventions)
 proximity      out     ``year, activity_1, activity_2, proximity``
 =============  ======  =======================================================================================
 
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,16 +95,50 @@ def has_table(folder: str | Path, name: str) -> bool:
     return table_path(folder, name).exists()
 
 
-def read_table(folder: str | Path, name: str, *, required: bool = True) -> pd.DataFrame | None:
+def read_table(folder: str | Path, name: str, *, required: bool = True,
+               columns: Sequence[str] | None = None) -> pd.DataFrame | None:
+    """A whole table as a frame (`columns`: only those that the table has)."""
+    files = table_files(folder, name, required=required)
+    if files is None:
+        return None
+    try:
+        if columns is not None:
+            have = set(pq.read_schema(files[0]).names)
+            columns = [c for c in columns if c in have]
+        return pq.read_table(table_path(folder, name), columns=columns).to_pandas()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"无法读取 {table_path(folder, name)}: {exc} (cannot read Parquet)") from None
+
+
+def table_files(folder: str | Path, name: str, *, required: bool = True) -> list[Path] | None:
+    """The Parquet files of a table in read order: the file, or a folder's part files by name (as Arrow
+    reads a folder; names starting with ``_`` or ``.`` are not data)."""
     path = table_path(folder, name)
     if not path.exists():
         if required:
             raise InputError(f"输入目录缺少 {path.name} (missing input table {name})", hint=f"放在 {folder} 下")
         return None
-    try:
-        return pq.read_table(path).to_pandas()
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"无法读取 {path}: {exc} (cannot read Parquet)") from None
+    if path.is_file():
+        return [path]
+    files = sorted(p for p in path.rglob("*") if p.is_file()
+                   and not any(part.startswith(("_", ".")) for part in p.relative_to(path).parts))
+    if not files:
+        raise InputError(f"{path} 是空目录 (no Parquet files in the folder)")
+    return files
+
+
+def iter_batches(files: Sequence[Path], columns: Sequence[str] | None = None,
+                 batch_rows: int = 100_000) -> Iterator[tuple[int, int, pa.RecordBatch]]:
+    """(file index, first row's position in its file, batch) over `files` in order, `batch_rows` at a time."""
+    for index, path in enumerate(files):
+        try:
+            handle = pq.ParquetFile(path)
+            start = 0
+            for batch in handle.iter_batches(batch_size=batch_rows, columns=columns):
+                yield index, start, batch
+                start += batch.num_rows
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"无法读取 {path}: {exc} (cannot read Parquet)") from None
 
 
 def write_table(frame: pd.DataFrame, folder: str | Path, name: str, schema: pa.Schema | None = None) -> Path:
@@ -248,7 +283,8 @@ def complexity_panel(enterprises: pd.DataFrame, figures: pd.DataFrame, city: str
     return panel
 
 
-COMPLEXITY_COLUMNS = ("year", "location", "activity", "value", "rca", "M", "density")
+COMPLEXITY_COLUMNS = ("year", "location", "activity", "value", "rca", "M", "density", "eci", "pci", "diversity",
+                      "ubiquity", "coi", "cog")
 
 
 def complexity_tables(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -256,7 +292,8 @@ def complexity_tables(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     options = {"location": "location", "activity": "activity", "value": "value", "year": "year"}
     table = complexity(panel, **options)
-    out = table[list(COMPLEXITY_COLUMNS)].astype({"M": "int64", "year": "int64"})
+    out = table[list(COMPLEXITY_COLUMNS)].astype({"M": "int64", "year": "int64", "diversity": "int64",
+                                                  "ubiquity": "int64"})
     prox = proximity_frame(panel, **options)[["year", "activity_1", "activity_2", "proximity"]]
     return out.reset_index(drop=True), prox.astype({"year": "int64"}).reset_index(drop=True)
 
@@ -281,57 +318,233 @@ def _order(steps: Sequence[str] | None) -> list[str]:
     return [s for s in STEPS if s in chosen]
 
 
+BATCH_ROWS = 100_000  # rows of a table in Python at once in the row steps (bounded memory)
+REPEATED_BUCKET_ROWS = 200_000  # rows validated together when their USCCs repeat (all rows of a USCC at once)
+DUCKDB_MEMORY = "1GB"  # DuckDB's share of a run (it spills to the output's temporary folder beyond it)
+
+
+class _Writer:
+    """A Parquet table written a batch at a time (an empty table with the schema when no row came)."""
+
+    def __init__(self, path: Path, schema: pa.Schema, metadata: dict[bytes, bytes] | None = None) -> None:
+        self.path, self.schema, self.rows = path, schema, 0
+        self.metadata = metadata  # pandas' (dtypes to restore), as `write_table` writes it
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.write_arrow(pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False))
+
+    def write_arrow(self, table: pa.Table | pa.RecordBatch) -> None:
+        if self.metadata is None:
+            self.metadata = table.schema.metadata
+        table = pa.Table.from_batches([table]) if isinstance(table, pa.RecordBatch) else table
+        table = table.cast(self.schema).replace_schema_metadata(self.metadata)
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self.path, table.schema)
+        self._writer.write_table(table)
+        self.rows += table.num_rows
+
+    def close(self) -> None:
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(self.schema.empty_table(), self.path)
+        else:
+            self._writer.close()
+
+
+def _replace(path: Path) -> Path:
+    """`path` made free for a new table (a previous run's file or Spark's folder of parts removed)."""
+    import shutil
+
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+    return path
+
+
+def _validate_stream(source: str | Path, out: Path, temp: Path, con: Any, mapping: Mapping, city: City,
+                     batch_rows: int) -> None:
+    """validate in batches of rows; the rows whose normalised USCC repeats (found by DuckDB over every row's
+    result) are validated again together, all rows of a USCC in one sheet in row order, as the whole file
+    would be: their duplicate reasons name the first row. Outputs in ``row_number`` order."""
+    from chanye.registry import batch_export as X
+
+    files = table_files(source, "rows")
+    assert files is not None
+    headers = raw_headers(pq.read_schema(files[0]).names)
+    check_headers(headers, mapping)
+    first = {"valid": _Writer(temp / "valid-1.parquet", VALID_SCHEMA),
+             "rejected": _Writer(temp / "rejected-1.parquet", REJECTED_SCHEMA)}
+    ascending, last = True, None
+    for _, _, batch in iter_batches(files, batch_rows=batch_rows):
+        frame = batch.to_pandas()
+        numbers = frame["row_number"].to_numpy()
+        if len(numbers):
+            ascending = ascending and bool((np.diff(numbers) > 0).all()) and (last is None or numbers[0] > last)
+            last = numbers[-1]
+        valid, rejected = validate_part(frame, headers, mapping, city)
+        first["valid"].write(valid)
+        first["rejected"].write(rejected)
+    for writer in first.values():
+        writer.close()
+    repeated = X.repeated_rows(con, [w.path for w in first.values()], bucket_rows=REPEATED_BUCKET_ROWS)
+    if not repeated and ascending:  # the common case: every batch's result is the file's
+        for name, writer in first.items():
+            writer.path.replace(_replace(table_path(out, name)))
+        return
+    again: dict[str, Path] | None = None
+    if repeated:
+        raw = temp / "repeated-raw.parquet"
+        buckets = X.write_repeated_raw(con, files, raw)
+        writers = {"valid": _Writer(temp / "valid-2.parquet", VALID_SCHEMA),
+                   "rejected": _Writer(temp / "rejected-2.parquet", REJECTED_SCHEMA)}
+        for bucket in buckets:
+            valid, rejected = validate_part(X.repeated_bucket(con, raw, bucket).to_pandas(), headers, mapping, city)
+            writers["valid"].write(valid)
+            writers["rejected"].write(rejected)
+        for writer in writers.values():
+            writer.close()
+        again = {name: w.path for name, w in writers.items()}
+    for name, writer in first.items():
+        merged = _Writer(temp / f"{name}.parquet", writer.schema, writer.metadata)
+        for batch in X.by_row(con, writer.path, again[name] if again else None, batch_rows):
+            merged.write_arrow(batch)
+        merged.close()
+        merged.path.replace(_replace(table_path(out, name)))
+
+
+def firm_batches(source: str | Path, con: Any, batch_rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """`firms_of` the enterprises table, a batch at a time: the rows whose USCC an earlier row has (found by
+    DuckDB over the whole table) are skipped, so each firm is its first row as in the whole table."""
+    from chanye.registry import batch_export as X
+
+    files = table_files(source, "enterprises")
+    assert files is not None
+    have = pq.read_schema(files[0]).names
+    missing = [c for c in ("uscc", "industry_code") if c not in have]
+    if missing:
+        raise InputError(f"enterprises.parquet 缺少列 {', '.join(missing)} (missing columns)")
+    later = X.later_firm_rows(con, files).to_pandas()
+    skip = {int(f): np.sort(g["_pos"].to_numpy(dtype="int64")) for f, g in later.groupby("_file")}
+    for index, start, batch in iter_batches(files, [c for c in FIRM_COLUMNS if c in have], batch_rows):
+        frame = batch.to_pandas()
+        if index in skip:
+            positions = np.arange(start, start + len(frame), dtype="int64")
+            frame = frame[~np.isin(positions, skip[index])]
+        yield firms_of(frame)
+
+
+def _scale_local(source: str | Path, out: Path, temp: Path, framework: Framework) -> pd.DataFrame:
+    """`analytics.indicators.scale` of the inputs (links: this run's when classify wrote them), read through
+    DuckDB with integer USCCs (`registry.batch_export.scale_frames`): only the columns it sums, one frame
+    at a time, by a DuckDB of its own that is closed (its memory given back) before `scale` runs."""
+    from chanye.analytics.indicators import scale
+    from chanye.registry import batch_export as X
+
+    wanted = {"enterprises": ("uscc", "city_code", "district_code", "synthetic"),
+              "figures": ("uscc", "year", *MEASURES, "synthetic"), "tags": ("uscc", "tag"), "links": ("uscc", "node")}
+    tables: dict[str, tuple[list[Path], list[str]]] = {}
+    for name, columns in wanted.items():
+        files = table_files(out, name, required=False) if name == "links" else None
+        files = files or table_files(source, name, required=name != "tags")
+        if files is None:
+            continue
+        have = set(pq.read_schema(files[0]).names)
+        missing = [c for c in columns[:2] if c not in have and name != "enterprises"]
+        if missing or (name == "enterprises" and not {"uscc", "city_code", "district_code"} <= have):
+            return scale(*scale_inputs(read_table(source, "enterprises"), read_table(source, "figures"),
+                                       read_table(source, "tags", required=False), read_table(source, "links")),
+                         framework, framework.city.code)  # the function's own message names what is missing
+        tables[name] = (files, [c for c in columns if c in have])
+    con = X.batch_connection(temp / "duckdb-scale", memory_limit=DUCKDB_MEMORY)
+    try:
+        frames = {name: table.to_pandas() for name, table in X.scale_frames(con, tables)}
+    finally:
+        con.close()
+    if "tags" not in frames:
+        frames["tags"] = pd.DataFrame({"uscc": pd.Series(dtype="int64"), "tag": pd.Series(dtype=object)})
+    try:
+        return scale(frames.pop("enterprises"), frames.pop("figures"), frames.pop("tags"), frames.pop("links"),
+                     framework, framework.city.code)
+    except InputError as exc:
+        if "duplicate uscc+year" not in str(exc):
+            raise
+        con = X.batch_connection(temp / "duckdb-scale", memory_limit=DUCKDB_MEMORY)
+        try:
+            examples = X.repeated_figures(con, tables["figures"][0])
+        finally:
+            con.close()
+        raise InputError(f"figures 中同一企业同一年份出现多行 (duplicate uscc+year), 例如 {examples}",
+                         hint=exc.hint) from None
+
+
 def run_local(source: str | Path, target: str | Path, framework: Framework, *,
               steps: Sequence[str] | None = None, mapping: Mapping | None = None, activity_digits: int = 4,
-              on_step: Callable[[str, float], None] | None = None) -> BatchRun:
+              on_step: Callable[[str, float], None] | None = None, batch_rows: int = BATCH_ROWS) -> BatchRun:
     """Run `steps` (all by default, in `STEPS` order) on one machine: read Parquet from `source`, write to
     `target`. Later steps read a table an earlier one wrote (links) before the input's own. `activity_digits`:
-    the complexity panel's activity level (4 小类, 3 中类, 2 大类)."""
+    the complexity panel's activity level (4 小类, 3 中类, 2 大类).
+
+    Memory stays bounded whatever the rows: the row steps (validate, classify, chains) stream `batch_rows`
+    rows at a time through the platform's functions and write as they go; what needs every row (repeated
+    USCCs, each firm's first row, the complexity panel's sums) is a DuckDB query (`registry.batch_export`)
+    that spills to a temporary folder under `target`. indicators reads only the columns it sums."""
+    import shutil
+    import tempfile
+
+    from chanye.registry import batch_export as X
+
     mapping = mapping or Mapping()
     run = BatchRun("duckdb")
     out = Path(target)
     out.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=".batch-", dir=out))
+    con = X.batch_connection(temp / "duckdb", memory_limit=DUCKDB_MEMORY)
 
     def done(step: str, started: float, tables: dict[str, tuple[pd.DataFrame, pa.Schema | None]]) -> None:
         for name, (frame, schema) in tables.items():
             write_table(frame, out, name, schema)
-            run.rows[name] = len(frame)
+        for name in OUTPUTS[step]:
+            run.rows[name] = pq.read_metadata(table_path(out, name)).num_rows
         run.seconds[step] = round(time.perf_counter() - started, 3)
         if on_step:
             on_step(step, run.seconds[step])
 
-    for step in _order(steps):
-        started = time.perf_counter()
-        if step == "validate":
-            rows = read_table(source, "rows")
-            headers = raw_headers(rows.columns)
-            check_headers(headers, mapping)
-            valid, rejected = validate_part(rows, headers, mapping, framework.city)
-            done(step, started, {"valid": (valid, VALID_SCHEMA), "rejected": (rejected, REJECTED_SCHEMA)})
-        elif step in ("classify", "chains"):
-            firms = firms_of(read_table(source, "enterprises"))
-            if step == "classify":
-                done(step, started, {"links": (classify_part(firms, framework), LINKS_SCHEMA)})
-            else:
-                done(step, started, {"chain_links": (chains_part(firms, framework), CHAIN_LINKS_SCHEMA)})
-        elif step == "indicators":
-            from chanye.analytics.indicators import scale, structure
+    try:
+        for step in _order(steps):
+            started = time.perf_counter()
+            if step == "validate":
+                _validate_stream(source, out, temp, con, mapping, framework.city, batch_rows)
+                done(step, started, {})
+            elif step in ("classify", "chains"):
+                name, schema, func = (("links", LINKS_SCHEMA, classify_part) if step == "classify"
+                                      else ("chain_links", CHAIN_LINKS_SCHEMA, chains_part))
+                writer = _Writer(temp / f"{name}.parquet", schema)
+                for firms in firm_batches(source, con, batch_rows):
+                    writer.write(func(firms, framework))
+                writer.close()
+                writer.path.replace(_replace(table_path(out, name)))
+                done(step, started, {})
+            elif step == "indicators":
+                from chanye.analytics.indicators import structure
 
-            links = read_table(out, "links", required=False)
-            if links is None:
-                links = read_table(source, "links")
-            inputs = scale_inputs(read_table(source, "enterprises"), read_table(source, "figures"),
-                                  read_table(source, "tags", required=False), links)
-            frame = scale(*inputs, framework, framework.city.code)
-            frame["year"] = frame["year"].astype("int64")
-            struct = structure(frame, framework)
-            struct["year"] = struct["year"].astype("int64")
-            done(step, started, {"scale": (frame, None), "structure": (struct, None)})
-        else:
-            panel = complexity_panel(read_table(source, "enterprises"), read_table(source, "figures"),
-                                     framework.city.code, activity_digits)
-            table, prox = complexity_tables(panel)
-            done(step, started, {"complexity": (table, None), "proximity": (prox, None)})
+                frame = _scale_local(source, out, temp, framework)
+                frame["year"] = frame["year"].astype("int64")
+                struct = structure(frame, framework)
+                struct["year"] = struct["year"].astype("int64")
+                done(step, started, {"scale": (frame, None), "structure": (struct, None)})
+            else:
+                panel = X.complexity_panel(con, table_files(source, "enterprises"), table_files(source, "figures"),
+                                           city=framework.city.code, digits=activity_digits,
+                                           value=PANEL_VALUE).to_pandas()
+                table, prox = complexity_tables(panel)
+                done(step, started, {"complexity": (table, None), "proximity": (prox, None)})
+    finally:
+        con.close()
+        shutil.rmtree(temp, ignore_errors=True)
     return run
 
 
