@@ -142,6 +142,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="per URL")
     ap.add_argument("--max-requests", type=int, default=2000, help="per URL")
     ap.add_argument("--no-pages", action="store_true", help="API endpoints only")
+    ap.add_argument("--only", help="only the URLs containing this text (e.g. /api/v1/enterprises), between two "
+                                   "measures of the floor (issue 14: a shared machine's load drifts)")
     args = ap.parse_args()
     if not Path(args.db).exists():
         raise SystemExit(f"no database at {args.db}: run `chanye demo --db {args.db}` first")
@@ -151,6 +153,8 @@ def main() -> None:
     proc = start_server(args.db, port)
     try:
         todo = [BASELINE, *urls(base, uscc, not args.no_pages)]
+        if args.only:
+            todo = [BASELINE, *(u for u in todo[1:] if args.only in u), BASELINE]
         print(f"{len(todo)} URLs, {args.clients} clients, ≤{args.seconds:g} s or ≤{args.max_requests} requests each; "
               f"db {args.db}; {os.cpu_count()} CPUs\n")
         rows = [measure(base, u, args.clients, args.seconds, args.max_requests) for u in todo]
@@ -167,6 +171,9 @@ def main() -> None:
         print(f"{r['url']:<{width}}  {r['status']:>6}  {r['n']:>5}  {r['errors']:>3}  {1000 * r['first']:>8.1f}  "
               f"{1000 * r['p50']:>7.1f}  {1000 * r['p95']:>7.1f}  {1000 * r['max']:>7.1f}  {r['rps']:>6.0f}  "
               f"{r['p95'] / floor:>9.1f}")
+    if args.only:
+        print(f"floor p95 before {1000 * rows[0]['p95']:.1f} ms, after {1000 * rows[-1]['p95']:.1f} ms")
+        rows = rows[:-1]
     worst = max(rows[1:], key=lambda r: r["p95"])
     print(f"\nfloor ({BASELINE}) p95 {1000 * floor:.1f} ms; slowest p95: {worst['url']} {1000 * worst['p95']:.1f} ms")
 

@@ -26,8 +26,22 @@ from web_latency import a_firm, free_port
 
 URLS = ["/", "/cluster", "/cluster/icv-nev", "/district", "/district/440112", "/enterprises",
         "/enterprises?q=新能源汽车", "/enterprise/{uscc}", "/chains", "/chains/icv-nev", "/opportunities",
-        "/fusion", "/projects", "/data", "/api/v1/scoreboard/nodes", "/api/v1/chains", "/api/v1/enterprises",
-        "/api/v1/enterprises?q=新能源汽车零部件", "/api/v1/complexity/space"]
+        "/fusion", "/projects", "/projects/{project}", "/data", "/review", "/glossary", "/chains/uhd-display",
+        "/cluster/biomed", "/district/440106", "/enterprise/{uscc}?lang=en", "/fusion?lang=en", "/projects?lang=en",
+        "/api/v1/scoreboard/nodes", "/api/v1/chains", "/api/v1/enterprises", "/api/v1/enterprises?q=新能源汽车零部件",
+        "/api/v1/complexity/space"]
+
+
+def a_project(db: str) -> str:
+    """A project id of the demo's pipeline ('' when the store has none)."""
+    import duckdb
+
+    with duckdb.connect(db, read_only=True) as con:
+        try:
+            row = con.execute("SELECT id FROM projects ORDER BY id LIMIT 1").fetchone()
+        except duckdb.Error:
+            return ""
+    return row[0] if row else ""
 
 
 def memory(pid: int) -> tuple[float, float]:
@@ -72,10 +86,10 @@ def serve(db: str, src: str | None, timeout: float) -> dict:
             while client.get("/api/v1/framework").headers.get("x-chanye-warm-up", "done") != "done":
                 time.sleep(0.5)
             out["done_s"] = time.perf_counter() - started
-            uscc = a_firm(db)
+            uscc, project = a_firm(db), a_project(db)
             visits = {}
             for url in URLS:
-                url = url.replace("{uscc}", uscc)
+                url = url.replace("{uscc}", uscc).replace("{project}", project)
                 t0 = time.perf_counter()
                 status = client.get(url).status_code
                 visits[url] = ((time.perf_counter() - t0) * 1000, status)

@@ -231,7 +231,7 @@ def test_the_warm_up_visits_pages_through_the_app_in_process() -> None:
 
     warmup.visit(app, ("/fusion", "/fusion?lang=en", "/missing"))
     assert seen == ["zh", "en"]
-    assert warmup.VISIT == ("/fusion", "/fusion?lang=en")
+    assert warmup.VISIT == ("/", "/?lang=en", "/fusion", "/fusion?lang=en", "/projects", "/projects?lang=en")
 
 
 def test_the_warm_up_visits_even_where_an_event_loop_runs() -> None:

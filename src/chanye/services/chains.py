@@ -120,8 +120,14 @@ def load_inputs(store: Store, framework: Framework) -> Inputs:
     measures = ch.firm_measures(firms, figures, tags, year)
     info = firms[["uscc", "name", "city_code", "district_code"]].drop_duplicates("uscc")
     info = info.set_index(pd.Index(info["uscc"].astype(str).to_numpy(dtype=object), dtype=object, name="uscc"))
-    return Inputs(firms, figures, tags, views.is_synthetic(store), year, measures, link_status(store, framework),
-                  info.drop(columns="uscc"))
+    status = link_status(store, framework)
+    # Issue 14 (a server that stays small): these frames stay cached for every chain. With `measures` given, the
+    # analytics read of `figures` only what `firm_measures` reads (its year, revenue and R&D); and the business
+    # scopes (45 MB on the full demo) only serve to link a chain whose links were never stored.
+    figures = figures[[c for c in ("uscc", "year", "revenue", "rd_expense") if c in figures.columns]]
+    if "missing" not in status.values():
+        firms = firms.drop(columns="business_scope")
+    return Inputs(firms, figures, tags, views.is_synthetic(store), year, measures, status, info.drop(columns="uscc"))
 
 
 def read_chain_links(store: Store, framework: Framework, chain_id: str | None = None,
@@ -193,6 +199,9 @@ def view(inputs: Inputs, framework: Framework, chain_id: str, *, district: str |
     chain = framework.chain(chain_id)
     district = resolve_district(framework, district)
     if links is None:
+        if "business_scope" not in inputs.firms.columns:  # load_inputs keeps the scopes only where links are missing
+            raise ValueError("链接企业需要经营范围：请传入已存储的关联 (linking needs the business scopes: pass the "
+                             "stored links, read_chain_links)")
         links = link_enterprises(inputs.firms, chain)
     city, year, m = framework.city.code, inputs.year, inputs.measures
     args = (links, inputs.firms, inputs.figures, inputs.tags, chain)

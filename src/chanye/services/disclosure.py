@@ -65,8 +65,7 @@ def load(store: Store, framework: Framework, measures: Iterable[str] = MEASURES)
     cells = queries.contributions(store, pack=framework.id, city=city, measures=measures,
                                   members=members(framework, industry))
     lines = queries.contributions(store, pack=framework.id, city=city, measures=measures,
-                                  members=members(framework, groups))
-    lines = lines[lines["node"].notna()]  # the sums over groups mean nothing
+                                  members=members(framework, groups), margins=False)  # sums over groups mean nothing
     every = queries.all_firms(store, city=city, measures=measures).assign(node=ALL_FIRMS)
     frames = [frame.assign(kind=kind) for kind, frame in ((TABLE, cells), (LINE, lines), (LINE, every))
               if len(frame)]

@@ -64,6 +64,17 @@ def index_model(request: Request, district: str | None) -> dict:
 
 
 def chain_page_model(request: Request, chain_id: str, district: str | None, show_all: bool = False) -> dict:
+    """The chain page's model, built once per data generation, chain, area, language, viewer and `show_all`
+    (issue 14: ~1 s a visit on the full demo, every visit; the warm-up visits each chain's page)."""
+    h, lang = api.host(request), lang_of(request)
+    chain = h.framework.chain(chain_id)  # unknown: the 404 page
+    area = service.resolve_district(h.framework, district)
+    who = viewer(request)
+    key = ("page-chain", chain.id, area, lang, who.role, who.district, bool(show_all))
+    return request.app.state.ctx.cached(key, lambda: _chain_page_model(request, chain.id, area, show_all))
+
+
+def _chain_page_model(request: Request, chain_id: str, district: str | None, show_all: bool = False) -> dict:
     h, lang = api.host(request), lang_of(request)
     chain = h.framework.chain(chain_id)  # unknown: the 404 page
     area = service.resolve_district(h.framework, district)

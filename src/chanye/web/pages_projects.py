@@ -12,6 +12,7 @@ Every table is offered as XLSX (`?format=xlsx&table=NAME`; `project_supervision`
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -120,6 +121,17 @@ def _targets(request: Request, chain: str | None, lang: str) -> dict[str, Any] |
 
 
 def page_model(request: Request, *, district, node, year, kind, stage, as_of, chain) -> tuple[dict, svc.Pipeline]:
+    """The page's model and pipeline, computed once per data generation, day, language, viewer and filters (issue
+    14: the pipeline takes seconds on the full demo; the warm-up visits /projects so its first visit finds it).
+    A stage change or new lead writes the store, which starts a new generation."""
+    who = viewer(request)
+    key = ("page-projects", lang_of(request), who.role, who.district, date.today().isoformat(),
+           district, node, year, kind, stage, as_of, chain)
+    return request.app.state.ctx.cached(key, lambda: _page_model(request, district=district, node=node, year=year,
+                                                                 kind=kind, stage=stage, as_of=as_of, chain=chain))
+
+
+def _page_model(request: Request, *, district, node, year, kind, stage, as_of, chain) -> tuple[dict, svc.Pipeline]:
     ctx = request.app.state.ctx
     lang = lang_of(request)
     result = svc.pipeline(ctx, viewer=viewer(request), as_of=_day(as_of), district=district or None,

@@ -8,8 +8,12 @@ computation rather than repeat it. Once ready, every page's first visit finds it
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
+import gc
 import html
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -76,8 +80,39 @@ LATER: tuple[tuple[str, Callable], ...] = (
     ("industry_space", _industry_space),
     ("chain_boards", _chain_boards),
 )
-# Pages whose caches only their own handlers build: visited once, in-process, after the LATER steps.
-VISIT = ("/fusion", "/fusion?lang=en")
+# Pages whose caches only their own handlers build: visited once, in-process, after the LATER steps, each group
+# a step of its own (named in `Warmup.seconds`).
+PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("overview", ("/", "/?lang=en")),  # the overview's page models (2 s on a first visit after the steps)
+    ("fusion", ("/fusion", "/fusion?lang=en")),  # the IO tables and indicators (io_fusion)
+    ("projects", ("/projects", "/projects?lang=en")),  # the pipeline's page model (page-projects), seconds each
+)
+VISIT = tuple(path for _, paths in PAGES for path in paths)
+
+
+def rss_mb() -> float | None:
+    """This process' resident memory (VmRSS) in MB; None where /proc is not there."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def release_memory() -> None:
+    """Give back to the system what a warm-up step freed (issue 14: a server that stays small). The steps read
+    large frames and drop them; CPython's and glibc's allocators keep the freed pages, Arrow's pool (mimalloc or
+    jemalloc) its own. After a collection, ask each to return them: RSS then shows what the caches hold."""
+    gc.collect()
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        with contextlib.suppress(Exception):  # a pool without release_unused (older pyarrow): nothing to do
+            arrow.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (musl, macOS): no malloc_trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def visit(app, paths: tuple[str, ...]) -> None:
@@ -117,8 +152,8 @@ def visit(app, paths: tuple[str, ...]) -> None:
 
 class Warmup:
     """The warm-up of one app: `state` idle -> warming -> ready (then the `later` steps run, pages open);
-    `seconds` each step took; `failed` the steps that raised (logged; their pages compute on first visit as
-    before)."""
+    `seconds` each step took; `rss` the process' resident memory (MB) after each, once freed memory went back
+    (`release_memory`); `failed` the steps that raised (logged; their pages compute on first visit as before)."""
 
     def __init__(self, ctx, steps: tuple[tuple[str, Callable], ...] = STEPS,
                  later: tuple[tuple[str, Callable], ...] = LATER) -> None:
@@ -127,6 +162,7 @@ class Warmup:
         self.later = later
         self.state = "idle"
         self.seconds: dict[str, float] = {}
+        self.rss: dict[str, float | None] = {}
         self.failed: dict[str, str] = {}
         self.ready = threading.Event()  # the STEPS are done: pages open
         self.finished = threading.Event()  # the LATER steps too
@@ -165,6 +201,8 @@ class Warmup:
             self.failed[name] = f"{type(exc).__name__}: {exc}"
             log.warning("warm-up step %s failed: %s", name, exc)
         self.seconds[name] = time.perf_counter() - started
+        release_memory()
+        self.rss[name] = rss_mb()
 
 
 def warming_response(request: Request) -> Response:
@@ -182,11 +220,17 @@ def warming_response(request: Request) -> Response:
 
 
 def install(app: FastAPI, ctx, steps: tuple[tuple[str, Callable], ...] = STEPS,
-            later: tuple[tuple[str, Callable], ...] = LATER) -> Warmup:
+            later: tuple[tuple[str, Callable], ...] = LATER,
+            pages: tuple[tuple[str, tuple[str, ...]], ...] | None = None) -> Warmup:
     """Give `app` a warm-up (`app.state.warmup`; started by the app's lifespan, see web/app.py) and the
-    middleware that answers pages with 数据准备中 while its `steps` run."""
-    pages = (("pages", lambda _ctx: visit(app, VISIT)),) if later is LATER else ()
-    warmup = Warmup(ctx, steps, later + pages)
+    middleware that answers pages with 数据准备中 while its `steps` run. `pages`: groups of paths visited after
+    the `later` steps, each group a step (default `PAGES` with the default `later`, else none)."""
+    if pages is None and later is LATER:  # the defaults: the pages above, then every chain's page (~1 s each)
+        chains = tuple(f"/chains/{chain.id}{lang}" for chain in ctx.framework.chains for lang in ("", "?lang=en"))
+        pages = (*PAGES, ("chain_pages", chains))
+    pages = pages or ()
+    visits = tuple((name, lambda _ctx, paths=paths: visit(app, paths)) for name, paths in pages)
+    warmup = Warmup(ctx, steps, later + visits)
     app.state.warmup = warmup
 
     @app.middleware("http")
