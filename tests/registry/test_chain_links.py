@@ -22,7 +22,7 @@ from chanye.registry.chain_links import COLUMNS, FIRMS_SQL, read_links
 from chanye.registry.ingest import import_file
 from chanye.registry.store import MIGRATIONS, Store
 from chanye.services import chains as svc
-from chanye.services.imports import classify_and_link
+from chanye.services.imports import classify_and_link, reclassify
 
 PACK = "guangzhou-12218"
 
@@ -46,7 +46,7 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 def test_migrations_add_the_chain_tables() -> None:
     with Store(":memory:") as store:
-        assert store.version == len(MIGRATIONS) == 8  # 3 imported targets, 4 English notes, 5 accounts, 6 review queue, 7 projects, 8 transformation
+        assert store.version == len(MIGRATIONS) == 9  # 3 imported targets, 4 English notes, 5 accounts, 6 review queue, 7 projects, 8 transformation, 9 links without primary keys
         columns = store.query(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'chain_links' "
             "ORDER BY ordinal_position"
@@ -110,6 +110,31 @@ def test_an_import_links_the_firms_it_touched_and_only_those(copy_db, tmp_path) 
         textiles = mine[(mine["chain"] == "fashion") & (mine["chain_node"] == "textiles")].iloc[0]
         assert (textiles["role"], textiles["method"], textiles["evidence"]) == ("producer", "code", "1713|171")
         pd.testing.assert_frame_equal(_sorted(again[again["uscc"] != number]), _sorted(before))
+
+
+DUPLICATE_KEYS = {
+    "classifications": "SELECT count(*) FROM (SELECT uscc, pack, node FROM classifications GROUP BY ALL "
+                       "HAVING count(*) > 1)",
+    "chain_links": "SELECT count(*) FROM (SELECT uscc, pack, chain, chain_node FROM chain_links GROUP BY ALL "
+                   "HAVING count(*) > 1)",
+}
+
+
+def test_links_stay_one_per_key_without_primary_keys(copy_db, tmp_path) -> None:
+    """Migration 9 dropped the two link tables' primary keys (issue 14: their indexes cost 5 s of a 1 M-row
+    import): the same firm imported twice and a full re-classification still leave one row per key, and the
+    counts are what they were."""
+    path = tmp_path / "firm.csv"
+    number = _firm_csv(path, "3841", "动力电池、电池模组的研发、生产和销售")
+    with Store(copy_db) as store:
+        counts = {t: store.count(t) for t in DUPLICATE_KEYS}
+        import_file(store, path, on_write=classify_and_link, year=2024)
+        import_file(store, path, on_write=classify_and_link, year=2024)
+        mine = store.scalar("SELECT count(*) FROM chain_links WHERE uscc = ?", [number])
+        assert mine > 0 and store.count("chain_links") == counts["chain_links"] + mine
+        reclassify(store)
+        assert {t: store.scalar(sql) for t, sql in DUPLICATE_KEYS.items()} == {"classifications": 0, "chain_links": 0}
+        assert store.scalar("SELECT count(*) FROM chain_links WHERE uscc = ?", [number]) == mine
 
 
 def test_a_dry_run_import_leaves_the_links_as_they_were(copy_db, tmp_path) -> None:

@@ -180,6 +180,26 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (uscc, year)
     );
     """,
+    # 9: node and chain links without primary keys (issue 14 item 1). Both tables are derived and rewritten per
+    # firm by classify.enterprises / classify.chain_links, whose per-key expansion keeps (uscc, pack, node) and
+    # (uscc, pack, chain, chain_node) unique; keeping the ART indexes cost 5 of a 1 M-row import's 19 s.
+    """
+    CREATE TABLE classifications_9 (
+        uscc VARCHAR NOT NULL, pack VARCHAR NOT NULL, node VARCHAR NOT NULL, method VARCHAR NOT NULL,
+        code VARCHAR, evidence VARCHAR, confidence DOUBLE
+    );
+    INSERT INTO classifications_9 SELECT uscc, pack, node, method, code, evidence, confidence FROM classifications;
+    DROP TABLE classifications;
+    ALTER TABLE classifications_9 RENAME TO classifications;
+    CREATE TABLE chain_links_9 (
+        uscc VARCHAR NOT NULL, pack VARCHAR NOT NULL, chain VARCHAR NOT NULL, chain_node VARCHAR NOT NULL,
+        role VARCHAR NOT NULL, method VARCHAR NOT NULL, evidence VARCHAR, confidence DOUBLE
+    );
+    INSERT INTO chain_links_9
+        SELECT uscc, pack, chain, chain_node, role, method, evidence, confidence FROM chain_links;
+    DROP TABLE chain_links;
+    ALTER TABLE chain_links_9 RENAME TO chain_links;
+    """,
 )
 
 
