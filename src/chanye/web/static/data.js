@@ -224,7 +224,7 @@
     }).join('');
     if (rp.learned_rows || rp.queued) {  // firms without a code were read from their scopes (issue 11)
       var acc = rp.learned_cv_accuracy === null || rp.learned_cv_accuracy === undefined ? '—' : fmt(100 * rp.learned_cv_accuracy, 1) + '%';
-      $('upload-report').innerHTML += '<p class="note" id="upload-learned">' + esc(t('review_learned').replace('{rows}', fmt(rp.learned_rows, 0))
+      $('upload-report').innerHTML += '<p class="note learned" id="upload-learned">' + esc(t('review_learned').replace('{rows}', fmt(rp.learned_rows, 0))
         .replace('{accuracy}', acc).replace('{queued}', fmt(rp.queued, 0))) + ' <a href="/review">' + esc(t('review_title')) + '</a></p>';
     }
     call('GET', '/api/v1/data/batches').then(function (res) { if (res[0] === 200) { renderBatches(res[1]); } });
