@@ -202,6 +202,27 @@ def _csv_sheet(path: Path, extra: frozenset[str]) -> RawSheet:
     return RawSheet("", headers + extra, data, numbers, blank, titles)
 
 
+def _csv_options(width: int, header_at: int, delimiter: str, irregular: list, block_size: int | None = None) -> dict:
+    """Arrow CSV reader options for the body under a found header: every cell as text (never null), columns
+    c0..c{width-1}; a ragged row is skipped and noted in `irregular` (the caller then reads the file row by row)."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    def note(row) -> str:
+        irregular.append(row)
+        return "skip"
+
+    names = [f"c{j}" for j in range(width)]
+    read = {"skip_rows": header_at + 1, "column_names": names} | ({"block_size": block_size} if block_size else {})
+    return {
+        "read_options": pacsv.ReadOptions(**read),
+        "parse_options": pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=True,
+                                            invalid_row_handler=note),
+        "convert_options": pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+    }
+
+
 def _arrow_body(text: str, delimiter: str, header_at: int, width: int) -> pd.DataFrame | None:
     """The body of a regular CSV (every row as wide as the header, no blank line) via Arrow's multi-threaded
     reader; None for anything irregular, which the slower parser then reads row by row."""
@@ -209,21 +230,9 @@ def _arrow_body(text: str, delimiter: str, header_at: int, width: int) -> pd.Dat
     from pyarrow import csv as pacsv
 
     irregular: list[object] = []
-
-    def note(row) -> str:
-        irregular.append(row)
-        return "skip"
-
-    names = [f"c{j}" for j in range(width)]
     try:
-        table = pacsv.read_csv(
-            pa.py_buffer(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(skip_rows=header_at + 1, column_names=names),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=True,
-                                             invalid_row_handler=note),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-                                                 quoted_strings_can_be_null=False),
-        )
+        table = pacsv.read_csv(pa.py_buffer(text.encode("utf-8")),
+                               **_csv_options(width, header_at, delimiter, irregular))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     if irregular:
@@ -282,21 +291,9 @@ def _csv_chunks(path: Path, head: str, extra: frozenset[str], chunk_rows: int) -
     header_at, headers, titles = _header("", [list(r) for r in first], path.name, extra)
     width = len(headers)
     irregular: list[object] = []
-
-    def note(row) -> str:
-        irregular.append(row)
-        return "skip"
-
     names = [f"c{j}" for j in range(width)]
     try:
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(skip_rows=header_at + 1, column_names=names, block_size=16 << 20),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=True,
-                                             invalid_row_handler=note),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
+        reader = pacsv.open_csv(path, **_csv_options(width, header_at, delimiter, irregular, block_size=16 << 20))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         yield _csv_sheet(path, extra)
         return
