@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("present", "export", "complexity_files"),  # complexity_files: `chanye complexity`'s reading and writing (issue 14)
     ("report", "batch"),  # batch: the batch pipeline on DuckDB or Spark (issue 14 item 5)
     ("web",),
-    ("cli", "cli_projects"),  # cli_projects: the `chanye projects` sub-app cli.py registers (issue 12)
+    ("cli", "cli_projects", "cli_base"),  # cli_projects: the `chanye projects` sub-app (issue 12); cli_base: what both share
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 DYNAMIC = {"__import__", "import_module"}

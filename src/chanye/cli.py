@@ -4,13 +4,11 @@ a ChanyeError becomes one clear line on stderr and exit code 1."""
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
-from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from chanye.cli_base import command, err_console, print_json
 from chanye.errors import ChanyeError
 from chanye.present import labels
 
@@ -32,7 +31,6 @@ framework_app = typer.Typer(help="框架包: 查看、校验产业体系 (framew
 app.add_typer(framework_app, name="framework")
 
 console = Console(width=120, soft_wrap=True)  # tables fit 120 columns; a message line is never cut (issue 15)
-err_console = Console(stderr=True, width=140)
 
 # Options used by several commands, declared once.
 PackOption = Annotated[str | None, typer.Option("--pack", "-p", help="框架包名称或路径 (pack name or folder)")]
@@ -90,38 +88,6 @@ def progress_bar(description: str):
             bar.update(task, completed=fraction, description=f"{description} {stage}")
 
         yield update
-
-
-def command(group: typer.Typer, name: str | None = None, **kwargs: Any) -> Callable:
-    """Register a command whose ChanyeErrors print one line and exit 1 instead of a traceback."""
-
-    def decorate(func: Callable) -> Callable:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kw: Any) -> Any:
-            try:
-                return func(*args, **kw)
-            except ChanyeError as exc:
-                err_console.print("[bold red]错误 Error:[/] " + escape(str(exc)), highlight=False)
-                raise typer.Exit(1) from None
-            except (typer.Exit, typer.Abort, KeyboardInterrupt):
-                raise
-            except Exception as exc:  # a bug: still one line for the analyst, the traceback on request
-                if os.environ.get("CHANYE_DEBUG"):
-                    raise
-                err_console.print(
-                    "[bold red]内部错误 Internal error:[/] " + escape(f"{type(exc).__name__}: {exc}")
-                    + "（设置 CHANYE_DEBUG=1 查看详情并报告 set CHANYE_DEBUG=1 for details）",
-                    highlight=False,
-                )
-                raise typer.Exit(2) from None
-
-        return group.command(name, **kwargs)(wrapper)
-
-    return decorate
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 # --- framework ---------------------------------------------------------------------------------------------

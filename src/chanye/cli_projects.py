@@ -7,31 +7,29 @@
     chanye projects summary [--district 黄埔 -f xlsx -o 项目.xlsx]   funnel, investment against targets, stalled
     chanye projects from-target CHAIN USCC                          a 招商清单 row becomes a 线索
 
-Registered in cli.py (`app.add_typer(projects_app, name="projects")`); it does not import cli.py (no cycle),
-so it carries its own one-line error handling, like cli.command.
+Registered in cli.py (`app.add_typer(projects_app, name="projects")`); it does not import cli.py (no cycle):
+both take their one-line error handling from `cli_base`.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from chanye.cli_base import command as base_command
+from chanye.cli_base import print_json
 from chanye.errors import ChanyeError
 from chanye.present import labels
 
 projects_app = typer.Typer(help="项目: 招商与重点项目——导入清单、记录阶段、督办列表、招商清单转线索 (the project pipeline).",
                            no_args_is_help=True)
 console = Console(width=120, soft_wrap=True)
-err_console = Console(stderr=True, width=140)
 
 PackOption = Annotated[str | None, typer.Option("--pack", "-p", help="框架包名称或路径 (pack name or folder)")]
 LangOption = Annotated[str, typer.Option("--lang", help="zh 或 en (output language)")]
@@ -41,28 +39,8 @@ DateOption = Annotated[str | None, typer.Option("--date", help="日期，如 202
 
 
 def command(name: str) -> Callable:
-    """A projects command whose ChanyeErrors print one line and exit 1 (as cli.command does)."""
-
-    def decorate(func: Callable) -> Callable:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kw: Any) -> Any:
-            try:
-                return func(*args, **kw)
-            except ChanyeError as exc:
-                err_console.print("[bold red]错误 Error:[/] " + escape(str(exc)), highlight=False)
-                raise typer.Exit(1) from None
-            except (typer.Exit, typer.Abort, KeyboardInterrupt):
-                raise
-            except Exception as exc:
-                if os.environ.get("CHANYE_DEBUG"):
-                    raise
-                err_console.print("[bold red]内部错误 Internal error:[/] " + escape(f"{type(exc).__name__}: {exc}")
-                                  + "（设置 CHANYE_DEBUG=1 查看详情并报告 set CHANYE_DEBUG=1 for details）", highlight=False)
-                raise typer.Exit(2) from None
-
-        return projects_app.command(name)(wrapper)
-
-    return decorate
+    """Register a `chanye projects` command (one-line errors, as every command: `cli_base.command`)."""
+    return base_command(projects_app, name)
 
 
 def _platform(db: Path | None, pack: str | None, *, create: bool = False):
@@ -87,10 +65,6 @@ def _stage(text: str) -> str:
     return STAGE_NAMES.get(text.strip(), text.strip())
 
 
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
 @command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(help="项目清单 XLSX / CSV")],
@@ -107,7 +81,7 @@ def import_command(
     with _platform(db, pack, create=True) as p:
         got = import_file(p, file, when=date, default_kind=kind, sheet=sheet, by=_who(by))
     if as_json:
-        _print_json(got.to_dict())
+        print_json(got.to_dict())
         return
     console.print(labels.word("projects_import_done", lang).format(
         file=got.file, loaded=got.loaded, inserted=got.inserted, updated=got.updated, unchanged=got.unchanged,
@@ -169,7 +143,7 @@ def list_command(
         sheet = type(sheet)(sheet.name, sheet.columns, tuple(r for r in sheet.rows if r["id"] in late),
                             sheet.provenance, sheet.meta)
     if fmt == "json":
-        _print_json(present.payload(sheet, lang))
+        print_json(present.payload(sheet, lang))
         return
     if fmt == "xlsx":
         present.write_xlsx({"project_supervision": sheet}, output, lang)  # type: ignore[arg-type]
@@ -207,7 +181,7 @@ def summary_command(
         result = svc.pipeline(p, as_of=as_of, district=district, node=node, year=year)
     shown = (result.funnel, result.investment_district, result.investment_node, result.strategic, result.stalled)
     if fmt == "json":
-        _print_json({t.name: present.payload(t, lang) for t in shown})
+        print_json({t.name: present.payload(t, lang) for t in shown})
         return
     if fmt == "xlsx":
         present.write_xlsx(result.tables(), output, lang)  # type: ignore[arg-type]
