@@ -296,6 +296,20 @@ def _scope(node: Any) -> str:
 # ----------------------------------------------------------------------------------------------------
 
 
+def scale_groups(framework: Framework, linked: Iterable[str]) -> list:
+    """The nodes `scale` reports, in framework order: every industry node, every node a firm is linked to
+    (`linked`: node ids; unknown ones skipped) and all their ancestors."""
+    parent = {n.id: n.parent for n in framework.nodes}
+    keep: set[str] = {n.id for n in framework.nodes if n.is_industry}
+    keep.update(x for x in linked if x in parent)
+    for node_id in list(keep):
+        current = parent.get(node_id)
+        while current is not None:
+            keep.add(current)
+            current = parent.get(current)
+    return [n for n in framework.nodes if n.id in keep]
+
+
 def scale(
     firms: pd.DataFrame,
     figures: pd.DataFrame,
@@ -410,14 +424,7 @@ def scale(
         notes.append(
             f"分类中的节点不在框架 {framework.id} 中，已忽略 (links to unknown nodes ignored): {unknown[:10]}"
         )
-    keep: set[str] = {n.id for n in framework.nodes if n.is_industry}
-    keep.update(lab for lab in n_labels if lab in parent)
-    for node_id in list(keep):
-        current = parent.get(node_id)
-        while current is not None:
-            keep.add(current)
-            current = parent.get(current)
-    groups = [n for n in framework.nodes if n.id in keep]
+    groups = scale_groups(framework, n_labels)
     group_ids = [n.id for n in groups]
     group_index = {g: i for i, g in enumerate(group_ids)}
     n_groups = len(groups)

@@ -225,15 +225,10 @@ _OUTSIDE = "\x00outside"  # area of a firm outside the city or without a firm ro
 
 def _groups(framework: Framework, linked: set[str]) -> tuple[list[Any], list[tuple[str, str]]]:
     """The scale frame's group nodes (as `indicators.scale` keeps them) and (node, group) closure pairs."""
+    from chanye.analytics.indicators import scale_groups
+
     parent = {n.id: n.parent for n in framework.nodes}
-    keep: set[str] = {n.id for n in framework.nodes if n.is_industry}
-    keep.update(x for x in linked if x in parent)
-    for node_id in list(keep):
-        current = parent.get(node_id)
-        while current is not None:
-            keep.add(current)
-            current = parent.get(current)
-    groups = [n for n in framework.nodes if n.id in keep]
+    groups = scale_groups(framework, linked)
     closure = []
     for g in groups:
         current: str | None = g.id
