@@ -54,3 +54,32 @@ def test_upload_preview_change_unit_confirm(server, page, tmp_path, screenshots)
     finally:
         store.close()
     assert not page.watch.errors
+
+
+def test_project_list_upload_card(server, page, tmp_path, screenshots):
+    """The second card: a 项目清单 with one bad district lands two projects in one step; the line gives the
+    counts and links, the batch tops the history and its rejected row fills the quarantine table."""
+    csv = tmp_path / "浏览器项目清单.csv"
+    csv.write_text("项目名称,投资主体,总投资（亿元）,所在区,进度\n"
+                   "浏览器导入项目甲,示例甲投资公司,12,黄埔区,在建\n"
+                   "浏览器导入项目乙,示例乙投资公司,8000万元,天河区,签约\n"
+                   "浏览器导入项目丙,示例丙投资公司,3,火星区,洽谈\n", encoding="utf-8")
+    page.goto(server["url"] + "/data?lang=zh")
+    assert page.locator("#list-date-label").is_visible()
+    page.select_option("#list-kind", "transformation")
+    assert page.locator("#list-date-label").is_hidden()  # a date only for project lists
+    page.select_option("#list-kind", "projects")
+    page.set_input_files("#list-file", str(csv))
+    assert page.locator("#list-file-name").inner_text() == "浏览器项目清单.csv"
+    page.fill("#list-date", "2025-03-31")
+    page.click("#list-submit")
+    page.wait_for_selector("#list-line.done", timeout=60_000)
+    line = page.locator("#list-line").inner_text()
+    batch = server["app"].state.ctx.cursor().scalar("SELECT max(id) FROM import_batches")
+    assert line == (f"导入完成 · 批次 {batch}：数据行 3，入库 2（新增 2、更新 0、未变 0），隔离 1 查看项目 · 隔离区")
+    wait_until(page, "document.querySelector('#batches tbody tr td:nth-child(2)').textContent"
+                     ".startsWith('浏览器项目清单.csv')", timeout=20_000)
+    assert "火星区" in page.locator("#quarantine-table tbody tr").first.inner_text()
+    assert page.locator("#quarantine-sub").inner_text() == f"批次 {batch} · 1 行"
+    page.screenshot(path=str(screenshots / "data-list-import.png"), full_page=True)
+    assert not page.watch.errors

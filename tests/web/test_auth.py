@@ -195,6 +195,18 @@ def test_writes_need_the_session_token_and_a_same_origin_form_is_accepted(auth_a
     assert audit_rows(wang, user="wang", action="user_remove") == [("wang", "user_remove", "sun")]
 
 
+def test_project_and_indicator_uploads_need_import_rights_and_are_audited(auth_app, wang, li):
+    body = "项目名称,所在区,进度\n审计项目,黄埔区,线索\n".encode("utf-8-sig")
+    for url in ("/api/v1/data/projects/imports", "/api/v1/data/transformation/imports"):
+        denied = li.post(url, files={"file": ("list.csv", body, "text/csv")}, headers={"X-CSRF-Token": csrf_of(li)})
+        assert denied.status_code == 403, url
+        assert denied.json()["error"]["message"].startswith("只有管理员和市级分析可以导入数据")
+    done = wang.post("/api/v1/data/projects/imports", files={"file": ("list.csv", body, "text/csv")},
+                     headers={"X-CSRF-Token": csrf_of(wang)})
+    assert (done.status_code, done.json()["loaded"]) == (200, 1)
+    assert audit_rows(wang, user="wang", action="import")[-1] == ("wang", "import", "list.csv")
+
+
 # --- roles --------------------------------------------------------------------------------------------------------
 
 

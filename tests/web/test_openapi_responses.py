@@ -12,6 +12,7 @@ ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 
 # Worked out by hand from the routes: every `?format=xlsx` (or .xlsx) download, every page with tables.
 XLSX_ROUTES = {
+    "/api/v1/data/transformation/template",  # the indicators template (always XLSX)
     "/api/v1/scoreboard/nodes", "/api/v1/scoreboard/districts", "/api/v1/scoreboard/milestones",
     "/api/v1/scoreboard/targets", "/api/v1/scoreboard/reconcile", "/api/v1/scoreboard.xlsx",
     "/api/v1/complexity/opportunities",

@@ -95,6 +95,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "projects_summary_written": ("已写出项目概况 {n} 张表 -> {path}", "Wrote the pipeline's {n} tables -> {path}"),
     "projects_stalled_count": ("停滞项目 {n} 个（chanye projects list --stalled 列出）",
                                "{n} stalled projects (chanye projects list --stalled lists them)"),
+    # issue 14 leftover (cli_projects summary): the strategic share table's all-years row (year None)
+    "projects_all_years": ("全部年份", "all years"),
     "projects_written": ("已写出 {n} 个项目（督办格式）-> {path}", "Wrote {n} projects (supervision layout) -> {path}"),
     "projects_json_page": ("项目页 JSON", "Projects page JSON"),
     "project_funnel": ("项目漏斗", "Project funnel"),
@@ -374,6 +376,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "import_note": ("有效行一次性入库，坏行连同全部原因进入隔离区，可在下方查看并下载修改后重新导入。",
                     "Valid rows land in one step; bad rows go to quarantine with every reason, to view, download, fix and re-import below."),
     "import_done": ("导入完成", "Import finished"),
+    # 项目清单 and 转型指标 uploaded on /data (web/api/list_imports.py)
+    "list_import_title": ("导入项目清单或转型指标", "Import a project list or transformation indicators"),
+    "list_kind": ("文件内容", "File holds"),
+    "list_kind_projects": ("重点项目清单", "Project list"),
+    "list_kind_transformation": ("企业转型指标（数智化、绿色化）", "Firms' transformation indicators"),
+    "list_date": ("进度日期", "Progress date"),
+    "list_date_hint": ("文件无进度日期列时采用；留空为今天", "used when the file has no date column; empty: today"),
+    "list_import_button": ("上传并导入", "Upload and import"),
+    "list_import_note": ("项目清单：识别 项目名称、投资主体、总投资、所在区、进度 等常用表头；同一项目按项目编号或名称+投资主体去重，"
+                         "重复导入不新增。转型指标：按 统一社会信用代码+年份 更新，企业须已在登记库中。坏行连同全部原因进入隔离区。",
+                         "Project lists: the usual columns (project name, investor, total investment, district, progress) are "
+                         "recognised; a project is found again by its id or by name and investor, so a repeated import adds "
+                         "nothing. Indicators: updated per USCC and year; the firm must be in the registry. Bad rows go to "
+                         "quarantine with every reason."),
+    "list_done": ("导入完成 · 批次 {batch}：数据行 {rows_total}，入库 {loaded}（新增 {inserted}、更新 {updated}、未变 "
+                  "{unchanged}），隔离 {quarantined}",
+                  "Import finished · batch {batch}: {rows_total} rows, {loaded} loaded ({inserted} new, {updated} "
+                  "updated, {unchanged} unchanged), {quarantined} quarantined"),
+    "list_view_projects": ("查看项目", "See the projects"),
+    "list_view_transformation": ("查看两化转型指标", "See the indicators"),
+    "transformation_template": ("转型指标模板 XLSX", "Indicators template XLSX"),
     "uploading": ("正在上传", "Uploading"),
     "too_large": ("文件过大", "File too large"),
     "history": ("导入历史", "Import history"),
@@ -385,6 +408,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "inserted": ("新增企业", "New firms"),
     "updated": ("更新企业", "Updated firms"),
     "figures_rows": ("年度指标行", "Figure rows"),
+    "batch_inserted": ("新增", "New"),  # firms, projects or indicator rows, by the batch's kind
+    "batch_updated": ("更新", "Updated"),
     "no_batches": ("还没有导入记录。", "No imports yet."),
     "quarantine": ("隔离区", "Quarantine"),
     "sheet": ("工作表", "Sheet"),

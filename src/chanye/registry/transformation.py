@@ -241,14 +241,16 @@ COLUMNS = ("smart_level", "integration_level", "iip_platform", "digital_workshop
            "energy_tce", "carbon_tco2")
 
 
-def import_file(store: Store, path: str | Path, *, synthetic: bool = False) -> TransformationImport:
-    """Check every row of the file and land it atomically (see the module docstring)."""
+def import_file(store: Store, path: str | Path, *, synthetic: bool = False,
+                label: str | None = None) -> TransformationImport:
+    """Check every row of the file and land it atomically (see the module docstring). `label`: the file name
+    the import history records (an upload's own name, not its temporary path; default the path)."""
     started = time.perf_counter()
     path = Path(path)
     frame = read_frame(path)
     mapping, factors = map_headers(list(frame.columns), path.name)
     frame = frame[list(mapping)].rename(columns=mapping)
-    report = TransformationImport(file=str(path), batch_id=None)
+    report = TransformationImport(file=label or str(path), batch_id=None)
     good: list[dict[str, Any]] = []
     bad: list[tuple[int, str | None, dict, list]] = []
     seen: dict[tuple[str, int], int] = {}
@@ -293,7 +295,7 @@ def import_file(store: Store, path: str | Path, *, synthetic: bool = False) -> T
         report.seconds = round(time.perf_counter() - started, 3)
         con.execute(
             "INSERT INTO import_batches VALUES (?, ?, ?, now(), now(), 'done', ?, ?, ?, ?, ?, ?, ?, ?)",
-            [batch, str(path), KIND, report.rows_total, report.rows_loaded, report.rows_quarantined, report.inserted,
+            [batch, report.file, KIND, report.rows_total, report.rows_loaded, report.rows_quarantined, report.inserted,
              report.updated, report.unchanged, synthetic, json.dumps(report.to_dict(), ensure_ascii=False)])
     return report
 

@@ -152,10 +152,10 @@ class ImportResult:
 
 def import_file(p, path: str | Path, *, viewer: Viewer = LOCAL, by: str | None = None,
                 when: str | date | None = None, default_kind: str = "construction", sheet: str | None = None,
-                source: str = "import", synthetic: bool = False) -> ImportResult:
+                source: str = "import", synthetic: bool = False, label: str | None = None) -> ImportResult:
     """Import a 项目清单 (module doc). `when`: the date of the progress read from the file when it has no
     进度日期 column (default today); `default_kind`: the kind of rows without 项目类型 (a 重点项目清单's
-    重点建设 by default)."""
+    重点建设 by default); `label`: the file name the import history records (default the path)."""
     require_import(viewer)
     path = Path(path)
     if default_kind not in ap.KINDS:
@@ -224,7 +224,7 @@ def import_file(p, path: str | Path, *, viewer: Viewer = LOCAL, by: str | None =
         result.loaded = len(projects)
         result.quarantined = len({(b["sheet"], b["row"]) for b in rejected})
         result.rejected = [{k: b[k] for k in ("file", "sheet", "row", "field", "reason")} for b in rejected]
-        stored.record_batch(store, batch, str(path), rows_total=result.rows_total, loaded=result.loaded,
+        stored.record_batch(store, batch, label or str(path), rows_total=result.rows_total, loaded=result.loaded,
                             quarantined=result.quarantined, inserted=result.inserted, updated=result.updated,
                             unchanged=result.unchanged, synthetic=synthetic, report=result.to_dict())
     return result

@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from chanye.analytics import transformation as tf
 from chanye.registry import transformation as reg
 from chanye.registry.store import Store
+from chanye.services.access import LOCAL, Viewer, require_import
 from chanye.services.results import Column, Provenance, Table, table
 
 INDICATOR_COLUMNS = (
@@ -80,6 +81,14 @@ def indicator_tables(store: Store, framework: Any, *, district: str | None = Non
 def import_file(store: Store, path: str | Path) -> reg.TransformationImport:
     """Import a file of firms' indicators (see registry.transformation)."""
     return reg.import_file(store, path)
+
+
+def import_upload(p, path: str | Path, *, viewer: Viewer = LOCAL, label: str | None = None) -> reg.TransformationImport:
+    """Import an uploaded file of firms' indicators into the platform's registry (importers only); a new data
+    generation begins after it. `label`: the upload's own file name, for the import history."""
+    require_import(viewer)
+    with p.writer() as store:
+        return reg.import_file(store, path, label=label)
 
 
 def write_template(path: str | Path, lang: str = "zh") -> Path:

@@ -354,6 +354,7 @@ def code_words(lang: str) -> dict:
 def data_page(request: Request, batch: int | None = Query(None, ge=1)):
     """数据: upload, import history, one batch's quarantine, sources (each a /api/v1/data payload)."""
     from chanye.web.api import data
+    from chanye.web.api.list_imports import LIST_UPLOAD_BYTES
 
     ctx = request.app.state.ctx
     lang = lang_of(request)
@@ -365,6 +366,7 @@ def data_page(request: Request, batch: int | None = Query(None, ge=1)):
         "sources": data.sources_model(ctx, lang=lang),
         "template": data.template_model(ctx, lang=lang),  # issue 15 data in: accepted headers
         "max_upload_bytes": ctx.max_upload_bytes,
+        "list_upload_bytes": min(ctx.max_upload_bytes, LIST_UPLOAD_BYTES),  # 项目清单 and 转型指标 uploads
         "provenance": "synthetic" if synthetic else "registry", "synthetic": synthetic,
     }
     return render(request, "data.html", section="data", title=translator(lang)("data"), model=model,

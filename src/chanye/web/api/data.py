@@ -13,7 +13,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as Path_
@@ -39,6 +39,8 @@ router = APIRouter(tags=["data 数据"])
 
 Format = Literal["json", "xlsx"]
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet")
+_KIND_OF = {".csv": "CSV", ".tsv": "CSV", ".txt": "CSV", ".xlsx": "XLSX", ".xlsm": "XLSX", ".xls": "XLS",
+            ".parquet": "Parquet"}  # the file types as a user names them, for the messages
 XLSX = responses(xlsx=True, not_found=True)  # JSON, or `?format=xlsx`: the table as a workbook
 
 
@@ -138,14 +140,25 @@ def upload_name(filename: str, *, max_chars: int = 120, max_bytes: int = 200) ->
     return (stem or "upload") + suffix
 
 
-async def _receive(request: Request) -> tuple[str, Path, str, int | None]:
-    """The uploaded file, checked and saved in a new temporary folder: (name, path, folder, year). Every guard
-    of the upload runs here (import rights before a byte is read, the size limit while the body streams, the
-    file type, the year), for the direct import and the preview alike."""
+class Received(NamedTuple):
+    """An upload saved in its own temporary folder (`workdir`, which the caller removes)."""
+
+    name: str
+    path: Path
+    workdir: str
+    year: int | None
+    fields: dict[str, str]  # the form's other text fields, by name (at most 200 characters each)
+
+
+async def receive_upload(request: Request, *, limit: int | None = None, suffixes: tuple[str, ...] = SUFFIXES) -> Received:
+    """The uploaded file, checked and saved in a new temporary folder. Every guard of the upload runs here
+    (import rights before a byte is read, the size limit while the body streams, the file type, the year), for
+    the direct import, the preview and the project and indicator uploads alike. `limit`: a lower size limit
+    than the server's (default `max_upload_bytes`)."""
     ctx = request.app.state.ctx
     who = viewer(request)
     require_import(who)  # before a byte is read (issue 17: administrators and city analysts import)
-    limit = ctx.max_upload_bytes
+    limit = min(limit or ctx.max_upload_bytes, ctx.max_upload_bytes)
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + _FRAMING:
         raise _too_large(int(declared), limit)
@@ -164,9 +177,9 @@ async def _receive(request: Request) -> tuple[str, Path, str, int | None]:
         raise InputError("没有收到文件 (no file in the upload)", hint="用表单字段 file 上传 CSV、XLSX 或 Parquet 文件")
     name = upload_name(upload.filename)
     suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
+    if suffix not in suffixes:
         raise InputError(f"{name}: 不支持的文件类型 {suffix or '（无扩展名）'} (unsupported file type)",
-                         hint="可上传 CSV、XLSX、Parquet 文件")
+                         hint="可上传 " + "、".join(dict.fromkeys(_KIND_OF[s] for s in suffixes)) + " 文件")
     year_text = form.get("year")
     year = None
     if isinstance(year_text, str) and year_text.strip():
@@ -191,7 +204,8 @@ async def _receive(request: Request) -> tuple[str, Path, str, int | None]:
     if size == 0:
         shutil.rmtree(workdir, ignore_errors=True)
         raise InputError(f"{name}: 文件是空的 (empty file)", hint="选择包含表头和数据行的文件")
-    return name, path, workdir, year
+    fields = {k: v[:200] for k, v in form.items() if isinstance(v, str) and k not in ("year", "file")}
+    return Received(name, path, workdir, year, fields)
 
 
 @router.post("/data/imports", status_code=202, response_model=ImportJobPayload,
@@ -209,8 +223,8 @@ async def post_import(request: Request):
     who = viewer(request)
     if request.headers.get("content-type", "").startswith("application/json"):
         return await _confirm(request, who)  # {"preview": token, "revision": n}: import a previewed upload
-    name, path, workdir, year = await _receive(request)
-    return await _start(request, who, name, path, workdir, year)
+    got = await receive_upload(request)
+    return await _start(request, who, got.name, got.path, got.workdir, got.year)
 
 
 async def _start(request: Request, who: Viewer, name: str, path: Path, workdir: str, year: int | None,
@@ -463,8 +477,8 @@ _TOKEN_PATTERN = r"^[0-9a-f]{32}$"
                  "properties": {"file": {"type": "string", "format": "binary"},
                                 "year": {"type": "integer", "description": "数据年份（文件无年份列时）"}}}}}}})
 async def post_preview(request: Request):
-    name, path, workdir, year = await _receive(request)  # every guard of the upload
-    item = _pending(request).add(name, path, workdir, _owner(request), Mapping(year=year))
+    got = await receive_upload(request)  # every guard of the upload
+    item = _pending(request).add(got.name, got.path, got.workdir, _owner(request), Mapping(year=got.year))
     try:
         body = await _preview(request, item)
     except BaseException:  # a file that cannot be read at all is not kept

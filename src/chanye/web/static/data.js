@@ -302,5 +302,56 @@
     $('upload-file').addEventListener('change', showName);
     form.addEventListener('reset', function () { setTimeout(showName, 0); });
   }
+
+  // ---------------------------------------------------------------------------------------------------
+  // A project list or a file of transformation indicators (one request; the answer is the import's counts)
+  // ---------------------------------------------------------------------------------------------------
+
+  function listLine(html, cls) {
+    var line = $('list-line');
+    line.hidden = false;
+    line.innerHTML = html;
+    line.className = 'status-line ' + (cls || '');
+  }
+
+  function listImport(ev) {
+    ev.preventDefault();
+    var listForm = $('list-form');
+    var file = $('list-file').files[0];
+    if (!file) { return; }
+    var limit = Number(listForm.getAttribute('data-max-bytes'));
+    if (file.size > limit) {
+      listLine(esc(t('too_large') + '（' + fmt(file.size / 1048576, 1) + ' MB > ' + fmt(limit / 1048576, 0) + ' MB）'), 'failed');
+      return;
+    }
+    var kind = $('list-kind').value;
+    $('list-submit').disabled = true;
+    listLine(esc(t('uploading') + ' ' + file.name), '');
+    call('POST', '/api/v1/data/' + kind + '/imports', new FormData(listForm)).then(function (res) {
+      $('list-submit').disabled = false;
+      var d = res[1];
+      if (res[0] !== 200) { listLine(esc(errorText(d, res[0])), 'failed'); return; }
+      var text = fill(t('list_done'), { batch: d.batch_id, rows_total: fmt(d.rows_total, 0), loaded: fmt(d.loaded, 0),
+        inserted: fmt(d.inserted, 0), updated: fmt(d.updated, 0), unchanged: fmt(d.unchanged, 0), quarantined: fmt(d.quarantined, 0) });
+      var links = ' <a href="' + esc(d.links.view) + '">' + esc(t('list_view_' + d.kind)) + '</a>';
+      if (d.links.quarantine) { links += ' · <a href="#quarantine">' + esc(t('quarantine')) + '</a>'; }
+      listLine(esc(text) + links, 'done');
+      call('GET', '/api/v1/data/batches').then(function (r) { if (r[0] === 200) { renderBatches(r[1]); } });
+      if (d.quarantine) { renderQuarantine(d.quarantine); }
+    }).catch(function (err) { $('list-submit').disabled = false; listLine(esc(err.message), 'failed'); });
+  }
+
+  var listForm = $('list-form');
+  if (listForm) {
+    listForm.addEventListener('submit', listImport);
+    var listKind = function () { $('list-date-label').hidden = $('list-kind').value !== 'projects'; };
+    $('list-kind').addEventListener('change', listKind);
+    listKind();
+    $('list-file').addEventListener('change', function () {
+      var f = $('list-file').files[0];
+      $('list-file-name').textContent = f ? f.name : t('no_file_chosen');
+      $('list-file-name').classList.toggle('chosen', Boolean(f));
+    });
+  }
   drawBatches();
 }());
