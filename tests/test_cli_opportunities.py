@@ -157,3 +157,44 @@ def test_complexity_names_a_non_numeric_value(tmp_path) -> None:
                                  "--value", "v", "-o", str(tmp_path / "out.csv")])
     assert result.exit_code == 1
     assert "列 v 含 1 个非数值 column v has 1 non-numeric value(s) (first: 'abc' at row 1)" in result.stderr
+
+
+def _as_a_program(argv: list[str], *, whole: bool) -> tuple[int, str, list[str]]:
+    """`chanye ARGV` in a process of its own (the console script calls `app()`), or through the whole typer app
+    (`whole`: what every run built before issue 14): exit code, stdout + stderr, the commands typer built."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import atexit, sys, typer, typer.main as tm\n"
+            "built, build = [], tm.get_command_from_info\n"
+            "def counted(*args, **kw):\n"
+            "    built.append((args[0] if args else kw['command_info']).name)\n"
+            "    return build(*args, **kw)\n"
+            "tm.get_command_from_info = counted\n"
+            "atexit.register(lambda: print('built:', ','.join(built)))\n"
+            "from chanye.cli import app\nsys.argv[0] = 'chanye'\n"
+            + ("typer.Typer.__call__(app)\n" if whole else "app()\n"))
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COLUMNS": "120"})
+    *lines, built = done.stdout.splitlines()
+    return done.returncode, "\n".join(lines) + done.stderr, built.removeprefix("built: ").split(",")
+
+
+@pytest.mark.parametrize("argv", [["complexity", "--help"], ["complexity", "p.csv", "--location", "loc"],
+                                  ["complexity", "--knn", "abc"]])
+def test_a_run_builds_only_the_command_it_names_and_answers_as_the_whole_app(argv) -> None:
+    # issue 14: typer reads the signature of every command before it runs one; `chanye complexity` builds its own.
+    code, text, built = _as_a_program(argv, whole=False)
+    assert built == ["complexity"]
+    whole_code, whole_text, whole_built = _as_a_program(argv, whole=True)
+    assert (code, text) == (whole_code, whole_text) and len(whole_built) > 30 and "complexity" in whole_built
+    assert code == (0 if "--help" in argv else 2)
+    assert ("Usage: chanye complexity [OPTIONS]" in text) and ("--rca-threshold" in text) == ("--help" in argv)
+
+
+def test_the_app_itself_and_its_groups_still_build_everything() -> None:
+    code, text, built = _as_a_program(["projects", "--help"], whole=False)
+    assert code == 0 and "summary" in text and len(built) > 30
+    code, text, built = _as_a_program(["--help"], whole=False)
+    assert code == 0 and "complexity" in text and "opportunities" in text and len(built) > 30

@@ -135,7 +135,14 @@ def test_summary(db: Path, sheet: Path, tmp_path: Path) -> None:
     assert any(line.split() == ["│", "签约", "│", "2", "│", "30.50", "│", "1", "│", "0", "│", "50.00", "│"]
                for line in lines)
     assert "停滞项目 1 个（chanye projects list --stalled 列出）" in done.output
+    # the strategic share table: entry year 2025, then the all-years row (year None in the JSON) by name, not "—";
+    # both projects sit on strategic nodes: 2 of 2 (100%), 30.5 of 30.5 亿 (100%)
+    strategic = ["│", "2", "│", "2", "│", "100.00", "│", "30.50", "│", "30.50", "│", "100.00", "│"]
+    assert [line.split()[1] for line in lines if line.split()[2:] == strategic] == ["2025", "全部年份"]
+    english = run("projects", "summary", "--db", str(db), "--as-of", "2025-04-30", "--lang", "en").output
+    assert "│ all years │        2 │" in english and "—" not in english.split("Strategic share")[1]
     data = json.loads(run("projects", "summary", "--db", str(db), "--as-of", "2025-04-30", "-f", "json").output)
+    assert [r["year"] for r in data["project_strategic"]["rows"]] == [2025, None]
     assert [(r["district"]["zh"], r["investment"]["value"]) for r in data["project_investment_district"]["rows"]] \
         == [("黄埔区", 30.0), ("番禺区", 0.5)]
     # 2025-01-10 to 2025-04-30 is 110 days at 签约, 20 over its 90-day limit

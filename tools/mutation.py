@@ -77,19 +77,21 @@ def _pyproject_for(only: str, tests: list[str]) -> str:
     text = (ROOT / "pyproject.toml").read_text("utf-8")
     text = re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[|\Z)", "", text)
     base = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"].get("mutmut", {})
-    settings = {**base, "only_mutate": [only], "pytest_add_cli_args_test_selection": tests}
+    settings = {**base, "only_mutate": [only], "pytest_add_cli_args_test_selection": tests,
+                "also_copy": [*base.get("also_copy", []), "tools/"]}  # tests that run a curation tool
     lines = [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in settings.items()]
     return text.rstrip() + "\n\n[tool.mutmut]\n" + "\n".join(lines) + "\n"
 
 
 def prepare(path: Path, tests: list[str], work: Path) -> None:
-    """A fresh copy of src/ and tests/ with the narrowed configuration."""
+    """A fresh copy of src/, tests/ and tools/ with the narrowed configuration."""
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "screenshots")
     shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    shutil.copytree(ROOT / "tools", work / "tools", ignore=ignore)
     only = path.relative_to(ROOT).as_posix()
     (work / "pyproject.toml").write_text(_pyproject_for(only, tests), "utf-8")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,6 +26,11 @@ from chanye.cli_base import command as base_command
 from chanye.cli_base import print_json
 from chanye.errors import ChanyeError
 from chanye.present import labels
+
+if TYPE_CHECKING:
+    from rich.table import Table as RichTable
+
+    from chanye.services.results import Table
 
 projects_app = typer.Typer(help="项目: 招商与重点项目——导入清单、记录阶段、督办列表、招商清单转线索 (the project pipeline).",
                            no_args_is_help=True)
@@ -170,7 +175,6 @@ def summary_command(
     """项目概况：漏斗、分区/分产业签约投资与目标、战略性新兴占比、停滞项目——/projects 页的各表
     (the pipeline at a glance: funnel, investment against targets, strategic share, stalled; the /projects tables)."""
     from chanye.present import tables as present
-    from chanye.present.terminal import rich_table
     from chanye.services import projects as svc
 
     if fmt not in ("table", "json", "xlsx"):
@@ -193,8 +197,27 @@ def summary_command(
     console.print(labels.word("projects_count_line", lang).format(n=len(result.projects.rows), date=result.as_of),
                   highlight=False)
     for t in shown[:-1]:
-        console.print(rich_table(t, lang))
+        console.print(_all_years_named(t, lang))
     console.print(labels.word("projects_stalled_count", lang).format(n=len(result.stalled.rows)), highlight=False)
+
+
+def _all_years_named(table: Table, lang: str) -> RichTable:
+    """A summary table for the terminal; the strategic share table's all-years row (year None, the machine value
+    the JSON keeps) is named 全部年份 / all years instead of the empty-cell dash, on one line."""
+    import dataclasses
+
+    from rich.cells import cell_len
+
+    from chanye.present.terminal import rich_table
+
+    if table.name != "project_strategic":
+        return rich_table(table, lang)
+    word = labels.word("projects_all_years", lang)
+    rows = tuple({**r, "year": word} if r.get("year") is None else r for r in table.rows)
+    out = rich_table(dataclasses.replace(table, rows=rows), lang)
+    year = out.columns[0]  # fitting 120 columns narrows it to its header's longest word: keep the name whole
+    year.width = max(year.min_width or 0, cell_len(word))
+    return out
 
 
 @command("show")

@@ -370,3 +370,24 @@ def test_rows_in_any_order_give_the_same_rows_out() -> None:
     with pytest.raises(InputError, match=rf"1 组 key\(s\) appear more than once, e.g. \({first['origin']}, "
                                          rf"{first['hs92']}, {first['year']}\)"):
         complexity(twice, **TRADE)
+
+
+def test_parquet_pages_handed_over_whole_write_the_same_bytes(tmp_path, monkeypatch) -> None:
+    # issue 14: the writer takes 20,000-value batches (a page) instead of pyarrow's 1,024; same pages, same file.
+    # 2 years x 40 locations x 600 activities: 24,000 rows a year, two pages of each column and 24 default batches.
+    rng = np.random.default_rng(7)
+    loc, act = np.meshgrid(np.arange(40), np.arange(600), indexing="ij")
+    panel = pd.concat([pd.DataFrame({"yr": str(2020 + y), "loc": [f"L{i}" for i in loc.ravel()],
+                                     "act": [f"A{j}" for j in act.ravel()],
+                                     "v": np.round(rng.lognormal(0, 1, loc.size) * 100, 2)}) for y in range(2)])
+    path = tmp_path / "p.csv"
+    panel.to_csv(path, index=False)
+    keys = {"location": "loc", "activity": "act", "value": "v", "year": "yr"}
+    whole, small = tmp_path / "whole.parquet", tmp_path / "small.parquet"
+    run = service.run(service.open_panel(path, **keys), whole, **keys)
+    assert run.streamed and run.rows == 48_000 and service._PAGE_ROWS == 20_000
+    monkeypatch.setattr(service, "_PAGE_ROWS", 1024)
+    service.run(service.open_panel(path, **keys), small, **keys)
+    assert whole.read_bytes() == small.read_bytes()
+    meta = pq.ParquetFile(whole).metadata
+    assert meta.num_row_groups == 2 and meta.row_group(0).num_rows == 24_000  # one row group a year

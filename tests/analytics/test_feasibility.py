@@ -93,3 +93,14 @@ def test_the_shipped_file_is_what_the_tool_writes() -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip() == "up to date"
+
+
+def test_every_reason_carries_its_parameters_and_the_section_bounds() -> None:
+    restricted = {"1511": {"category": "restricted", "coverage": "conditional", "sector": "轻工", "entry": "…"}}
+    assert fz.reasons(" 1511 ", restricted=restricted, relevant={"3963"}) == (
+        ("restricted", {"code": "1511", "category": "restricted", "coverage": "conditional", "sector": "轻工"}),
+        ("not_in_pack", {"code": "1511"}))
+    # the last 大类 of A (05) and of B (12), and the first of B (06)
+    assert [fz.reasons(c)[0][1]["section"] for c in ("0511", "0610", "1200")] == ["A", "B", "B"]
+    assert fz.reasons("   ", relevant={"3963"}) == fz.reasons(None, relevant={"3963"}) == ()  # no code: no reason
+    assert fz.screen(["1511"], restricted=restricted) == {"1511": (fz.reasons("1511", restricted=restricted)[0],)}

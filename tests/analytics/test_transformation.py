@@ -62,3 +62,42 @@ def test_a_group_without_energy_has_no_intensity() -> None:
     row = tf.indicators(data).iloc[0]
     assert row["firms"] == 1 and row["smart_level3_share"] == 100.0
     assert math.isnan(row["energy_intensity"]) and math.isnan(row["energy_tce"]) and math.isnan(row["iip_share"])
+
+
+def test_flags_read_true_false_and_every_kind_of_missing() -> None:
+    got = tf._flag(pd.Series([True, False, None, float("nan"), pd.NA, 1.0, 0.0, "是"], dtype=object))
+    assert got.dtype == float
+    assert [None if math.isnan(v) else v for v in got] == [1.0, 0.0, None, None, None, 1.0, 0.0, 1.0]
+
+
+def test_text_becomes_missing_rows_come_out_sorted_and_like_for_like_edges() -> None:
+    rows = [  # given out of order (K before H before G, 2024 before 2023), with text where numbers belong
+        ("K", "Y", 2024, N, N, N, N, N, N, 5.0, N, 10.0),
+        ("K", "Y", 2023, N, N, N, N, N, N, 0.0, N, 10.0),  # energy 0 the year before: no change to report
+        ("H", "A", 2024, "三级", N, True, N, N, N, "n/a", N, "x"),
+        ("G", "A", 2024, 3, "AA", N, N, N, N, 0.5, 1.0, 0.5),  # output 0.5 counts (> 0)
+        ("G", "Z", 2024, N, N, N, N, N, N, 5.0, N, 0.0),  # output 0 in both years: never counted
+        ("G", "A", 2023, 2, N, N, N, N, N, 1.0, N, 0.5),
+        ("G", "Z", 2023, N, N, N, N, N, N, 5.0, N, 0.0),
+        ("G", "B", 2023, N, N, N, N, N, N, 0.0, N, 10.0),
+    ]
+    out = tf.indicators(pd.DataFrame(rows, columns=COLS))
+    assert list(zip(out["group"], out["year"], strict=True)) == [
+        ("G", 2023), ("G", 2024), ("H", 2024), ("K", 2023), ("K", 2024)]
+    g23, g24, h24, k24 = out.iloc[0], out.iloc[1], out.iloc[2], out.iloc[4]
+    assert (h24["firms"], h24["iip_share"]) == (1, 100.0)
+    assert math.isnan(h24["smart_level3_share"]) and math.isnan(h24["energy_tce"])  # '三级', 'n/a': not numbers
+    assert math.isnan(g24["integration_level3_share"])  # 'AA' is not a number
+    assert g23["energy_intensity"] == 1000 * 1.0 / 10.5 and g24["energy_intensity"] == 1000.0
+    assert g24["carbon_tco2"] == 1.0  # one reporting firm is a sum
+    # A alone in both years (Z has no output): (0.5 / 0.5) / (1.0 / 0.5) − 1 = −50 %
+    assert math.isclose(g24["energy_intensity_change"], -50.0, rel_tol=1e-12)
+    assert math.isnan(k24["energy_intensity_change"])
+
+
+def test_no_reporting_firm_gives_an_empty_table_with_every_column() -> None:
+    out = tf.indicators(pd.DataFrame([("G", "A", 2024, N, N, N, N, N, N, N, N, 500.0)], columns=COLS))
+    assert len(out) == 0
+    assert list(out.columns) == ["group", "year", "firms", "smart_designated_share", "green_factory_share", "iip_share",
+                                 "smart_level3_share", "integration_level3_share", "energy_tce", "carbon_tco2",
+                                 "energy_intensity", "carbon_intensity", "energy_intensity_change"]

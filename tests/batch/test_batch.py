@@ -184,6 +184,77 @@ def test_a_firm_counts_by_its_first_row_across_batches_and_part_files(tmp_path: 
         [a, "icv-nev", "code", "3612"], [b, "biomed", "code", "2720"], [c, "software-internet", "code", "6513"]]
 
 
+
+def test_indicators_in_batches_equal_scale_of_the_whole_tables_bit_for_bit(inputs: Path, local_out: Path,
+                                                                            framework, tmp_path: Path) -> None:
+    """The engine's indicators read the inputs 997 rows a batch (several batches of firms, figures and links:
+    `analytics.indicators.scale_batches`); `scale` of the whole tables gives the same frame, every value the
+    same float, and so does the one-batch run."""
+    from chanye.analytics.indicators import scale, structure
+
+    out = tmp_path / "batched"
+    S.run_local(inputs, out, framework, steps=["classify", "indicators"], batch_rows=997)
+    firms = pq.read_table(inputs / "enterprises.parquet").to_pandas()
+    figures = pq.read_table(inputs / "figures.parquet").to_pandas()
+    tags = pq.read_table(inputs / "tags.parquet").to_pandas()
+    links = pq.read_table(out / "links.parquet").to_pandas()
+    assert len(firms) > 997 * 3 and len(figures) > 997 * 3 and len(links) > 997 * 2  # several batches each
+    whole = scale(firms, figures, tags, links, framework, framework.city.code)
+    whole["year"] = whole["year"].astype("int64")
+    batched = _read(out, "scale")
+    expected = S.sort_for_compare(whole, S.KEYS["scale"])
+    pd.testing.assert_frame_equal(batched, expected, check_exact=True)
+    assert batched["value"].to_numpy().tobytes() == expected["value"].to_numpy().tobytes()  # NaN and -0.0 too
+    assert batched["value"].isna().any() and (batched["value"] > 0).any()
+    pd.testing.assert_frame_equal(_read(local_out, "scale"), expected, check_exact=True)
+    struct = structure(whole, framework)
+    struct["year"] = struct["year"].astype("int64")
+    pd.testing.assert_frame_equal(_read(out, "structure"), S.sort_for_compare(struct, S.KEYS["structure"]),
+                                  check_exact=True)
+
+
+def _numbered(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_scale_batches_by_hand_across_batches(framework) -> None:
+    """Four firms (integer codes), two rows a batch: firm 7's second row (another district) is skipped, firm 9
+    is linked to two industry nodes of one tier and counts once in it, firm 8 has no revenue (so a sum over
+    it alone is missing, not 0), firm 11 has figures but no firm row (registry only)."""
+    from chanye.analytics.indicators import scale, scale_batches
+
+    city = framework.city.code
+    d1, d2 = (d.code for d in framework.city.districts[:2])
+    industry = [n for n in framework.nodes if n.is_industry]
+    a, b = next((x, y) for x in industry for y in industry if x.id < y.id and x.parent == y.parent)
+    firms = _numbered([(7, city, d1), (9, city, d1), (7, city, d2), (8, city, d2)],
+                      ["uscc", "city_code", "district_code"])
+    figures = _numbered([(7, 2024, 100.0), (9, 2024, 50.5), (8, 2024, None), (11, 2024, 30.0)], ["uscc", "year", "revenue"])
+    tags = _numbered([(9, "high_tech")], ["uscc", "tag"])
+    links = _numbered([(9, a.id), (9, b.id), (7, a.id), (8, b.id)], ["uscc", "node"])
+
+    def twos(frame: pd.DataFrame):
+        return lambda: (frame.iloc[i:i + 2] for i in range(0, len(frame), 2))
+
+    got = scale_batches(twos(firms), twos(figures), twos(tags), twos(links), framework, city)
+    pd.testing.assert_frame_equal(got, scale(firms, figures, tags, links, framework, city), check_exact=True)
+    value = got.set_index(["node", "area", "year", "metric"])["value"]
+    assert value[(a.id, d1, 2024, "enterprises")] == 2  # firms 7 and 9
+    assert value[(a.id, d1, 2024, "revenue")] == (100.0 + 50.5) * (1 / 10_000)
+    assert value[(a.parent, d1, 2024, "enterprises")] == 2  # 9 once, though in two of its nodes
+    assert value[(b.id, city, 2024, "enterprises")] == 2  # 9 (d1) and 8 (d2)
+    assert value[(b.id, city, 2024, "revenue")] == 50.5 * (1 / 10_000)
+    assert np.isnan(value[(b.id, d2, 2024, "revenue")])  # firm 8 alone, revenue unreported
+    assert value[(b.id, d1, 2024, "enterprises_high_tech")] == 1
+    assert value[("all-firms", city, 2024, "revenue")] == (100.0 + 50.5) * (1 / 10_000)
+    assert value[("all-firms", "registry", 2024, "revenue")] == (100.0 + 50.5 + 30.0) * (1 / 10_000)
+    assert got.attrs["notes"] == ["1 家企业有年度指标但不在企业名录中，只计入 registry (figures without a firm row)"]
+    with pytest.raises(InputError, match=r"firms.uscc 须为整数编号 \(firms.uscc must be integer codes"):
+        scale_batches(lambda: iter([firms.assign(uscc="x")]), twos(figures), twos(tags), twos(links), framework, city)
+    twice = pd.concat([figures, figures.iloc[[1]]], ignore_index=True)
+    with pytest.raises(InputError, match=r"figures 中同一企业同一年份出现多行 \(duplicate uscc\+year\)"):
+        scale_batches(twos(firms), twos(twice), twos(tags), twos(links), framework, city)
+
 def test_eigen_columns_from_m_density_and_proximity_equal_analytics_complexity() -> None:
     """What the Spark engine computes on the driver from Spark's M, density and proximity: ECI, PCI, diversity,
     ubiquity, COI and COG of `analytics.complexity` (Stata conventions) to 1e-12."""

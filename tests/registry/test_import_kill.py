@@ -1,5 +1,6 @@
 """A killed import leaves the database as it was (issue 14): an import of a large file is SIGKILLed while it
-writes; afterwards the database opens and every table holds exactly what it held before."""
+writes; afterwards the database opens and every table holds exactly what it held before, and the next import
+removes the staging folder the killed one left behind (only the folders of processes that are gone)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,7 +57,7 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
         return {t: sorted(map(tuple, store.con.execute(f"SELECT * FROM {t}").fetchall()), key=repr) for t in TABLES}
 
 
-def test_an_import_killed_while_it_writes_leaves_the_database_unchanged(tmp_path: Path) -> None:
+def test_an_import_killed_while_it_writes_leaves_the_database_unchanged(tmp_path: Path, monkeypatch) -> None:
     db = tmp_path / "kill.duckdb"
     small, large = tmp_path / "small.csv", tmp_path / "large.csv"
     write_file(small, 40, seed=1)
@@ -83,6 +85,35 @@ def test_an_import_killed_while_it_writes_leaves_the_database_unchanged(tmp_path
     assert "finished" not in child.stdout.read()
 
     assert snapshot(db) == before  # opens (the write-ahead log replayed), every table as it was
+    left = [p.name for p in tmp_path.iterdir() if p.name.startswith("chanye-")]
+    assert left and all(name.startswith(f"chanye-stage-{child.pid}-") for name in left)  # named by its process
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with Store(db) as store:  # and takes the next import as usual
         again = import_file(store, large, year=2024)
         assert (again.rows_loaded, again.enterprises.inserted, store.count("enterprises")) == (100_000, 100_000, 100_040)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("chanye-")] == []  # the killed one's removed
+
+
+def test_an_import_removes_only_the_folders_whose_process_is_gone(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        names = [f"chanye-stage-{dead.pid}-a1", f"chanye-import-{dead.pid}-b2",  # killed imports': removed
+                 f"chanye-stage-{alive.pid}-c3", f"chanye-import-{os.getpid()}-d4",  # live processes': kept
+                 "chanye-stage-e5", "other-1-f6"]  # no pid, not an import's: kept
+        for name in names:
+            (folder / name).mkdir()
+            (folder / name / "stage-rows-000000.parquet").write_bytes(b"x")
+        (folder / f"chanye-stage-{dead.pid}-file").write_bytes(b"x")  # not a folder: kept
+        small = tmp_path / "small.csv"
+        write_file(small, 3, seed=3)
+        with Store(":memory:") as store:
+            assert import_file(store, small, year=2024).rows_loaded == 3
+        assert sorted(p.name for p in folder.iterdir()) == sorted([*names[2:], f"chanye-stage-{dead.pid}-file"])
+    finally:
+        alive.kill()
+        alive.wait()

@@ -273,3 +273,37 @@ def test_an_import_reports_the_model_learned_from_its_coded_rows(tmp_path: Path,
     assert report.queued == 0 and report.predicted == 1  # the uncoded 足疗 firm is read as 8052, not queued
     assert store.scalar(f"SELECT predicted_code FROM enterprises WHERE uscc = '{good_uscc(30)}'") == "8052"
     assert report.to_dict()["learned_cv_accuracy"] == 1.0
+
+
+def test_new_rows_go_in_by_key_ranges_and_store_the_same(tmp_path: Path, monkeypatch) -> None:
+    """Rows are inserted in key order, at most `SORT_ROWS` sorted at once (issue 14): cut into ranges of keys,
+    a file lands exactly as in one piece, and the ranges cover every key once, in order."""
+    from chanye.registry import ingest
+
+    rows, expected = messy_rows()
+    path = tmp_path / "messy.csv"
+    write_gbk_csv(path, rows)
+    second = tmp_path / "more.csv"  # known firms and new ones: the insert skips the known (anti-join) by range
+    write_gbk_csv(second, [*rows[:60], *[[good_uscc(900 + i), f"新增测试企业{i:02d}有限公司", DISTRICTS[0], "", "3612",
+                                          "新能源汽车整车制造", "500", "10", "2019/3/1", ""] for i in range(25)]])
+    stored = []
+    for sort_rows in (ingest.SORT_ROWS, 7):
+        monkeypatch.setattr(ingest, "SORT_ROWS", sort_rows)
+        with Store(":memory:") as s:
+            first = import_file(s, path, year=2024)
+            again = import_file(s, second, year=2024)
+            assert (first.enterprises.inserted, again.enterprises.inserted) == (194, 25)
+            assert set(s.query("SELECT uscc FROM enterprises")["uscc"]) >= expected["loaded"]
+            stored.append([s.query(f"SELECT * EXCLUDE (updated_at) FROM {t} ORDER BY ALL") if t == "enterprises"
+                           else s.query(f"SELECT * FROM {t} ORDER BY ALL") for t in ("enterprises", "enterprise_years")])
+    for a, b in zip(*stored, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    with Store(":memory:") as s:
+        s.con.execute("CREATE TEMP TABLE k AS SELECT chr(CAST(65 + i AS INTEGER)) AS uscc FROM range(10) t(i)")
+        monkeypatch.setattr(ingest, "SORT_ROWS", 3)
+        ranges = ingest._key_ranges(s.con, "k", 10)
+        assert len(ranges) == 4
+        parts = [[r[0] for r in s.con.execute(f"SELECT uscc FROM k s WHERE {c} ORDER BY uscc", p).fetchall()]
+                 for c, p in ranges]
+        assert [u for part in parts for u in part] == list("ABCDEFGHIJ") and all(parts)
+        assert ingest._key_ranges(s.con, "k", 3) == [("TRUE", [])]

@@ -101,3 +101,12 @@ def test_the_default_warm_up_ends_with_the_page_visits() -> None:
     assert names == ["scoreboard", "directory", "chains", "opportunities", "industry_space", "chain_boards",
                      "overview", "fusion", "projects", "chain_pages"]
     app.state.ctx.close()
+
+
+def test_the_server_takes_compact_allocator_settings() -> None:
+    """glibc takes a fixed mmap threshold and two malloc arenas; Arrow allocates through malloc (issue 14)."""
+    import pyarrow
+
+    assert warmup.compact_allocators() is True  # the test machines run glibc (Debian)
+    assert pyarrow.default_memory_pool().backend_name == "system"
+    assert (warmup.M_MMAP_THRESHOLD, warmup.M_ARENA_MAX, warmup.MMAP_THRESHOLD, warmup.ARENA_MAX) == (-3, -8, 262144, 2)

@@ -1233,6 +1233,11 @@ def _year_matrices(prep: _Panel, plan: _YearPlan) -> tuple[np.ndarray, np.ndarra
     return X, M
 
 
+# The output columns that are whole location x activity matrices, besides the value column (the others spread
+# per-location or per-activity values over the rows).
+_MATRIX_COLUMNS = ("rca", "rpop", "M", "density", "cog")
+
+
 @dataclass
 class ComplexityPart:
     """One year of :func:`complexity`'s rows as arrays (``ComplexityStream`` yields these).
@@ -1315,17 +1320,22 @@ class ComplexityStream:
         return self.prep.years if self.year is not None else None
 
     def _allocate(self, n: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-        columns = {name: np.empty(n) for name in self.float_columns}
-        columns["M"] = np.empty(n, dtype=np.int8)
+        """A year's arrays for the columns spread from per-location or per-activity values (`_run(adopt=True)`
+        hands over the location x activity matrices themselves)."""
+        columns = {name: np.empty(n) for name in self.float_columns if name not in (self.value, *_MATRIX_COLUMNS)}
         columns["diversity"] = np.empty(n, dtype=np.int64)
         columns["ubiquity"] = np.empty(n, dtype=np.int64)
         code_dtype = np.int32 if max(len(self.prep.locs), len(self.prep.acts)) < 2**31 else np.int64
         return columns, np.empty(n, dtype=code_dtype), np.empty(n, dtype=code_dtype)
 
     def _run(
-        self, into: Callable[[int], tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]]
+        self, into: Callable[[int], tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]], adopt: bool = False
     ) -> Iterator[tuple[int, dict[str, np.ndarray], np.ndarray, np.ndarray]]:
-        """Compute each year and fill the arrays ``into(n_rows)`` returns; yields (year code, arrays...)."""
+        """Compute each year and fill the arrays ``into(n_rows)`` returns; yields (year code, arrays...).
+
+        With ``adopt``, the location x activity matrices (the values, RCA, RPOP, M, density, COG: fresh arrays of
+        this year) become their columns as they are, flattened, instead of being copied into ``into``'s arrays:
+        a year's stream then touches half the new memory (each fresh page is a page fault)."""
         _load_lapack()
         with _blas_threads(self.blas_threads):
             for yc, plan, X, res in self._years():
@@ -1334,21 +1344,22 @@ class ComplexityStream:
                 col, lc, ac = into(nl * na)
                 lc.reshape(nl, na)[:] = plan.locs[:, None]
                 ac.reshape(nl, na)[:] = plan.acts[None, :]
-                col[self.value][:] = X.ravel()
+                matrices = {self.value: X, "rca": res.rca, "rpop": res.rpop, "M": res.M, "density": res.density,
+                            "cog": res.cog}
+                for name, matrix in matrices.items():
+                    if matrix is None:
+                        continue
+                    if adopt:  # (the same cast as the assignment below; no copy where the dtype is already it)
+                        col[name] = np.ascontiguousarray(matrix, dtype=np.int8 if name == "M" else float).reshape(-1)
+                    else:
+                        col[name][:] = matrix.ravel()
                 if self.uses_pop:
                     col["population"].reshape(nl, na)[:] = plan.pop[:, None]  # type: ignore[index]
-                if res.rca is not None:
-                    col["rca"][:] = res.rca.ravel()
-                if res.rpop is not None:
-                    col["rpop"][:] = res.rpop.ravel()
-                col["M"][:] = res.M.ravel()
-                col["density"][:] = res.density.ravel()
                 col["eci"].reshape(nl, na)[:] = res.eci[:, None]
                 col["pci"].reshape(nl, na)[:] = res.pci[None, :]
                 col["diversity"].reshape(nl, na)[:] = res.diversity[:, None]
                 col["ubiquity"].reshape(nl, na)[:] = res.ubiquity[None, :]
                 col["coi"].reshape(nl, na)[:] = res.coi[:, None]
-                col["cog"][:] = res.cog.ravel()
                 del X, res
                 yield yc, col, lc, ac
                 if self.on_year is not None:
@@ -1384,7 +1395,7 @@ class ComplexityStream:
         return _panel_rows(self.prep, np.broadcast_to(np.asarray(yc), lc.shape), lc, ac)
 
     def __iter__(self) -> Iterator[ComplexityPart]:
-        for yc, col, lc, ac in self._run(self._allocate):
+        for yc, col, lc, ac in self._run(self._allocate, adopt=True):
             source = self.source(yc, lc, ac) if self.extra else None
             yield ComplexityPart(year=yc, loc_codes=lc, act_codes=ac, columns=col, source=source)
 

@@ -76,6 +76,7 @@ __all__ = [
     "milestones",
     "reconcile",
     "scale",
+    "scale_batches",
     "structure",
     "target_progress",
 ]
@@ -413,57 +414,16 @@ def scale(
     tag_flags[tag_code[sel], t_ti[sel]] = True
 
     # --- groups and membership -------------------------------------------------------------------------
-    node_ids = [n.id for n in framework.nodes]
-    if ALL_FIRMS in node_ids:
-        raise InputError(f"框架节点 id 不能是保留字 {ALL_FIRMS!r} (reserved node id)", hint="在框架包中改名")
-    parent = {n.id: n.parent for n in framework.nodes}
     n_codes, n_labels = pd.factorize(links["node"])
     n_labels = [str(x) for x in n_labels]
-    unknown = sorted(lab for lab in n_labels if lab not in parent)
-    if unknown:
-        notes.append(
-            f"分类中的节点不在框架 {framework.id} 中，已忽略 (links to unknown nodes ignored): {unknown[:10]}"
-        )
-    groups = scale_groups(framework, n_labels)
-    group_ids = [n.id for n in groups]
-    group_index = {g: i for i, g in enumerate(group_ids)}
+    groups, group_index, parent = _group_index(framework, n_labels, notes)
     n_groups = len(groups)
     l_gi = np.array([group_index.get(lab, -1) for lab in n_labels] + [-1], dtype=np.int64)[n_codes]
     sel = (link_code >= 0) & (l_gi >= 0)
     pair = _distinct(link_code[sel] * n_groups + l_gi[sel])  # distinct (firm, linked group), sorted
     p_firm, p_group = pair // n_groups, pair % n_groups
-
-    # signature of each firm: the set of groups it is linked to, as exact sums of powers of two (52 a word)
-    signature = np.zeros(n_u, dtype=np.int64)
-    for word in range(0, max(n_groups, 1), 52):
-        in_word = (p_group >= word) & (p_group < word + 52)
-        bits = np.bincount(p_firm[in_word], weights=np.exp2(p_group[in_word] - word), minlength=n_u)
-        word_code = pd.factorize(bits)[0].astype(np.int64)
-        signature = pd.factorize(signature * (int(word_code.max(initial=0)) + 1) + word_code)[0].astype(
-            np.int64
-        )
-    profile = pd.factorize(signature * n_areas + firm_area)[0].astype(np.int64)
-    n_prof = int(profile.max(initial=-1)) + 1
-    rep = _first(n_prof, profile, np.arange(n_u, dtype=np.int64), -1)  # one firm per profile
-
-    # closure (G x G): a link to g counts in g and every ancestor of g
-    a_rows, a_cols = [], []
-    for i, g in enumerate(group_ids):
-        current: str | None = g
-        while current is not None:
-            a_rows.append(i)
-            a_cols.append(group_index[current])
-            current = parent.get(current)
-    closure = sparse.csr_matrix((np.ones(len(a_rows)), (a_rows, a_cols)), shape=(n_groups, n_groups))
-    linked = sparse.csr_matrix((np.ones(len(p_firm)), (p_firm, p_group)), shape=(n_u, n_groups))
-    member = (linked[rep] @ closure).tocoo()  # profile x group, > 0 where the profile belongs to the group
-    m_prof = np.concatenate([member.row, np.arange(n_prof)])
-    m_group = np.concatenate([member.col, np.full(n_prof, n_groups)])  # + ALL_FIRMS: every profile
-    prof_area = firm_area[rep]
-    select = sparse.csr_matrix(
-        (np.ones(len(m_prof)), (m_group * n_areas + prof_area[m_prof], m_prof)),
-        shape=((n_groups + 1) * n_areas, n_prof),
-    )
+    profile, n_prof, rep = _profiles(n_u, n_groups, p_firm, p_group, firm_area, n_areas)
+    select = _select(groups, group_index, parent, p_firm, p_group, rep, n_u, firm_area[rep], n_areas)
 
     # --- sums per profile and year, then per group and area ------------------------------------------------
     bucket = profile[fi] * n_years + yi
@@ -496,6 +456,313 @@ def scale(
         add(metric.name, np.where(reported, raw, 0.0))
         if not reported.all():
             add(f"_reported_{metric.name}", reported.astype(float))
+    return _scale_frame(columns, slot, select, n_prof, groups, districts, city, years, notes)
+
+
+def _int_ids(series: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(rows with a uscc, their integer codes) of a batch of `scale_batches`."""
+    present = series.notna().to_numpy(dtype=bool)
+    values = series[present]
+    if len(values) and not pd.api.types.is_numeric_dtype(values):
+        raise InputError(f"{name}.uscc 须为整数编号 ({name}.uscc must be integer codes in scale_batches)",
+                         hint="先把统一社会信用代码换成整数编号 (registry.batch_export 的做法)")
+    ids = values.to_numpy(dtype=np.float64 if values.dtype.kind == "f" else np.int64)
+    if len(ids) and (ids.min() < 0 or (ids.dtype.kind == "f" and not np.all(ids == np.floor(ids)))):
+        raise InputError(f"{name}.uscc 须为非负整数编号 ({name}.uscc must be non-negative integer codes)")
+    return present, ids.astype(np.int64)
+
+
+class _Numbering:
+    """Firm numbers 0..U-1 in order of first appearance, as `scale`'s `_run_codes` gives them, kept a batch
+    at a time: integer codes map through an array as long as the largest code (the codes are dense)."""
+
+    def __init__(self) -> None:
+        self.of = np.full(1 << 16, -1, dtype=np.int64)
+        self.count = 0
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        if not len(ids):
+            return np.zeros(0, dtype=np.int64)
+        top = int(ids.max())
+        if top >= len(self.of):
+            grown = np.full(max(2 * len(self.of), top + 1), -1, dtype=np.int64)
+            grown[: len(self.of)] = self.of
+            self.of = grown
+        new = self.of[ids] < 0
+        if new.any():
+            fresh, first = np.unique(ids[new], return_index=True)
+            fresh = fresh[np.argsort(first, kind="stable")]  # numbered in the order they first appear
+            self.of[fresh] = self.count + np.arange(len(fresh), dtype=np.int64)
+            self.count += len(fresh)
+        return self.of[ids]
+
+
+class _Labels:
+    """One numbering of text labels across batches (`_code_text` of each, or str for node ids)."""
+
+    def __init__(self, text: Callable[[Any], str | None]) -> None:
+        self.text, self.index, self.labels = text, {}, []
+
+    def __call__(self, series: pd.Series) -> np.ndarray:
+        codes, uniques = pd.factorize(series)
+        position = []
+        for value in uniques:
+            label = self.text(value)
+            if label is None:
+                position.append(-1)
+                continue
+            if label not in self.index:
+                self.index[label] = len(self.labels)
+                self.labels.append(label)
+            position.append(self.index[label])
+        return np.array([*position, -1], dtype=np.int64)[codes]
+
+
+def scale_batches(
+    firms: Callable[[], Iterable[pd.DataFrame]],
+    figures: Callable[[], Iterable[pd.DataFrame]],
+    tags: Callable[[], Iterable[pd.DataFrame]],
+    links: Callable[[], Iterable[pd.DataFrame]],
+    framework: Framework,
+    city: str | None = None,
+) -> pd.DataFrame:
+    """:func:`scale` of tables given a batch at a time: the same frame, value for value and bit for bit, with
+    memory bounded by the number of firms (a few integer arrays) and one batch, not by whole frames.
+
+    Each argument is a callable that returns the table's batches in table order (figures are read twice);
+    ``uscc`` must be non-negative integer codes (missing allowed), as `registry.batch_export` numbers them.
+    Firms are numbered as `scale` numbers them (first appearance over firms, figures, tags, links); a
+    profile's sums add its figure rows in table order across batches (``np.add.at`` carries the running
+    sums), so every float is added in `scale`'s order and the results are identical.
+    """
+    city = _code_text(city) or _code_text(framework.info.city) or ""
+    notes: list[str] = []
+    number = _Numbering()
+
+    # --- pass 1, firms: the first row of each uscc -----------------------------------------------------------
+    city_labels, district_labels = _Labels(_code_text), _Labels(_code_text)
+    f_city: list[np.ndarray] = []
+    f_district: list[np.ndarray] = []
+    f_syn: list[np.ndarray] = []
+    for batch in firms():
+        _require(batch, ("uscc", "city_code", "district_code"), "firms")
+        present, ids = _int_ids(batch["uscc"], "firms")
+        before = number.count
+        codes = number(ids)
+        first = np.zeros(len(codes), dtype=bool)  # a uscc's first row: new, and its first in the batch
+        first[np.unique(codes, return_index=True)[1]] = True
+        first &= codes >= before  # (in row order these are numbers before, before + 1, ...)
+        f_city.append(city_labels(batch["city_code"])[present][first])
+        f_district.append(district_labels(batch["district_code"])[present][first])
+        f_syn.append(_flag(batch, "synthetic")[present][first])
+    n_firms = number.count  # firms 0..n_firms-1 have a row (numbered before any other table's uscc)
+    label_in_city = np.array([label == city for label in city_labels.labels] + [False])
+    row_in_city = label_in_city[np.concatenate(f_city)] if f_city else np.zeros(0, dtype=bool)
+    row_d = np.concatenate(f_district) if f_district else np.zeros(0, dtype=np.int64)
+    del f_city, f_district
+    used = np.flatnonzero(np.bincount(row_d[row_in_city & (row_d >= 0)], minlength=len(district_labels.labels)))
+    districts = np.array(sorted({district_labels.labels[i] for i in used}), dtype=object)
+    n_d = len(districts)
+    n_areas = n_d + 2
+    position = {d: i for i, d in enumerate(districts)}
+    label_area = np.array([position.get(lab, n_d) for lab in district_labels.labels] + [n_d], dtype=np.int64)
+    firm_area_rows = np.where(row_in_city, label_area[row_d], n_d + 1)
+    del row_in_city, row_d
+
+    # --- pass 1, figures: numbering, years, checks ---------------------------------------------------------
+    year_sets: list[np.ndarray] = []
+    without_uscc = 0
+    for batch in figures():
+        _require(batch, ("uscc", "year"), "figures")
+        year_col = pd.to_numeric(batch["year"], errors="coerce")
+        if year_col.isna().any():
+            raise InputError("figures 的 year 列有空值或非数字 (figures.year has blanks)", hint="每行须有年份")
+        present, ids = _int_ids(batch["uscc"], "figures")
+        number(ids)
+        without_uscc += int((~present).sum())
+        year_sets.append(_distinct(year_col.to_numpy(dtype=np.int64)[present]))
+    years = _distinct(np.concatenate(year_sets)) if year_sets else np.zeros(0, dtype=np.int64)
+    n_years = len(years)
+    if without_uscc:
+        notes.append(f"{without_uscc} 行年度指标缺少统一社会信用代码，已忽略 (figure rows without uscc ignored)")
+
+    # --- pass 1, tags and links ----------------------------------------------------------------------------
+    tag_ids = list(TAGS)
+    tag_pairs: list[np.ndarray] = []
+    for batch in tags():
+        _require(batch, ("uscc", "tag"), "tags")
+        present, ids = _int_ids(batch["uscc"], "tags")
+        codes = number(ids)
+        t_codes, t_labels = pd.factorize(batch["tag"])
+        t_index = np.array([tag_ids.index(t) if t in TAGS else -1 for t in t_labels] + [-1], dtype=np.int64)
+        t_ti = t_index[t_codes][present]
+        tag_pairs.append(codes[t_ti >= 0] * len(tag_ids) + t_ti[t_ti >= 0])
+    node_labels = _Labels(lambda x: str(x))
+    link_firm: list[np.ndarray] = []
+    link_node: list[np.ndarray] = []
+    for batch in links():
+        _require(batch, ("uscc", "node"), "links")
+        present, ids = _int_ids(batch["uscc"], "links")
+        codes = number(ids)
+        nodes = node_labels(batch["node"])[present]
+        link_firm.append(codes[nodes >= 0])
+        link_node.append(nodes[nodes >= 0].astype(np.int32))
+    n_u = number.count
+
+    firm_area = np.full(n_u, n_d + 1, dtype=np.int64)
+    firm_area[:n_firms] = firm_area_rows
+    firm_syn = np.zeros(n_u, dtype=bool)
+    firm_syn[:n_firms] = np.concatenate(f_syn) if f_syn else np.zeros(0, dtype=bool)
+    del firm_area_rows, f_syn
+    tag_flags = np.zeros(n_u * len(tag_ids), dtype=bool)
+    for pairs in tag_pairs:
+        tag_flags[pairs] = True
+    tag_flags = tag_flags.reshape(n_u, len(tag_ids))
+    del tag_pairs
+
+    node_notes: list[str] = []  # after the figures' notes, as `scale` orders them
+    groups, group_index, parent = _group_index(framework, node_labels.labels, node_notes)
+    n_groups = len(groups)
+    l_gi = np.array([group_index.get(lab, -1) for lab in node_labels.labels] + [-1], dtype=np.int64)
+    pair_parts = []
+    for firm_codes, node_codes in zip(link_firm, link_node, strict=True):
+        gi = l_gi[node_codes]
+        pair_parts.append(firm_codes[gi >= 0] * n_groups + gi[gi >= 0])
+    del link_firm, link_node
+    pair = _distinct(np.concatenate(pair_parts)) if pair_parts else np.zeros(0, dtype=np.int64)
+    del pair_parts
+    p_firm, p_group = pair // n_groups if n_groups else pair, pair % n_groups if n_groups else pair
+    profile, n_prof, rep = _profiles(n_u, n_groups, p_firm, p_group, firm_area, n_areas)
+    select = _select(groups, group_index, parent, p_firm, p_group, rep, n_u, firm_area[rep], n_areas)
+    del pair, p_firm, p_group
+
+    # --- pass 2, figures: the sums per profile and year, in table order ------------------------------------
+    n_bins = n_prof * n_years
+    measures = [m for m in SCALE_METRICS if m.column]
+    names = ["enterprises", *(f"enterprises_{t}" for t in tag_ids), "_synthetic",
+             *(m.name for m in measures), *(f"_reported_{m.name}" for m in measures)]
+    sums = {name: np.zeros(n_bins) for name in names}
+    seen = np.zeros(n_u * n_years, dtype=bool)  # (firm, year) already met: `scale`'s duplicate check
+    rows = 0
+    for batch in figures():
+        present, ids = _int_ids(batch["uscc"], "figures")
+        fi = number(ids)
+        yi = np.searchsorted(years, pd.to_numeric(batch["year"]).to_numpy(dtype=np.int64)[present])
+        key = fi * n_years + yi
+        if seen[key].any() or len(np.unique(key)) < len(key):
+            again = key[seen[key] | pd.Series(key).duplicated().to_numpy()][:3]
+            raise InputError(
+                f"figures 中同一企业同一年份出现多行 (duplicate uscc+year), 例如 "
+                f"{[{'firm': int(k // n_years), 'year': int(years[k % n_years])} for k in again]}",
+                hint="每家企业每年只能有一行年度指标",
+            )
+        seen[key] = True
+        rows += len(fi)
+        bucket = profile[fi] * n_years + yi
+        sums["enterprises"] += np.bincount(bucket, minlength=n_bins)  # counts: exact in any order
+        row_tags = tag_flags[fi]
+        for i, tag in enumerate(tag_ids):
+            sums[f"enterprises_{tag}"] += np.bincount(bucket, weights=row_tags[:, i].astype(float), minlength=n_bins)
+        row_syn = firm_syn[fi] | _flag(batch, "synthetic")[present]
+        sums["_synthetic"] += np.bincount(bucket, weights=row_syn.astype(float), minlength=n_bins)
+        for metric in measures:
+            raw = (
+                pd.to_numeric(batch[metric.column], errors="coerce").to_numpy(dtype=float)[present]
+                if metric.column in batch.columns
+                else np.full(len(fi), np.nan)
+            )
+            reported = ~np.isnan(raw)
+            if metric.tag:
+                reported = reported & row_tags[:, tag_ids.index(metric.tag)]
+            np.add.at(sums[metric.name], bucket, np.where(reported, raw, 0.0))  # in row order, as bincount adds
+            sums[f"_reported_{metric.name}"] += np.bincount(bucket, weights=reported.astype(float), minlength=n_bins)
+    orphans = int(np.count_nonzero(seen.reshape(n_u, n_years)[n_firms:].any(axis=1))) if n_years else 0
+    if orphans:
+        notes.append(f"{orphans} 家企业有年度指标但不在企业名录中，只计入 registry (figures without a firm row)")
+    notes.extend(node_notes)
+    del seen
+
+    # the columns in `scale`'s order; a "reported" count only where some row did not report (as `scale`)
+    columns: list[np.ndarray] = []
+    slot: dict[str, int] = {}
+    for name in names[: 2 + len(tag_ids)]:
+        slot[name] = len(columns)
+        columns.append(sums[name])
+    for metric in measures:
+        slot[metric.name] = len(columns)
+        columns.append(sums[metric.name])
+        if sums[f"_reported_{metric.name}"].sum() < rows:
+            slot[f"_reported_{metric.name}"] = len(columns)
+            columns.append(sums[f"_reported_{metric.name}"])
+    return _scale_frame(columns, slot, select, n_prof, groups, districts, city, years, notes)
+
+
+def _group_index(framework: Framework, labels: Sequence[str], notes: list[str]
+                 ) -> tuple[list, dict[str, int], dict[str, str | None]]:
+    """(the groups `scale` reports, group id -> position, node id -> parent id); notes the unknown `labels`."""
+    node_ids = [n.id for n in framework.nodes]
+    if ALL_FIRMS in node_ids:
+        raise InputError(f"框架节点 id 不能是保留字 {ALL_FIRMS!r} (reserved node id)", hint="在框架包中改名")
+    parent = {n.id: n.parent for n in framework.nodes}
+    unknown = sorted(lab for lab in labels if lab not in parent)
+    if unknown:
+        notes.append(
+            f"分类中的节点不在框架 {framework.id} 中，已忽略 (links to unknown nodes ignored): {unknown[:10]}"
+        )
+    groups = scale_groups(framework, labels)
+    return groups, {n.id: i for i, n in enumerate(groups)}, parent
+
+
+def _profiles(n_u: int, n_groups: int, p_firm: np.ndarray, p_group: np.ndarray, firm_area: np.ndarray,
+              n_areas: int) -> tuple[np.ndarray, int, np.ndarray]:
+    """(each firm's profile, the number of profiles, one firm of each profile): firms with the same linked
+    groups and area share a profile, numbered in firm order."""
+    # signature of each firm: the set of groups it is linked to, as exact sums of powers of two (52 a word)
+    signature = np.zeros(n_u, dtype=np.int64)
+    for word in range(0, max(n_groups, 1), 52):
+        in_word = (p_group >= word) & (p_group < word + 52)
+        bits = np.bincount(p_firm[in_word], weights=np.exp2(p_group[in_word] - word), minlength=n_u)
+        word_code = pd.factorize(bits)[0].astype(np.int64)
+        signature = pd.factorize(signature * (int(word_code.max(initial=0)) + 1) + word_code)[0].astype(
+            np.int64
+        )
+    profile = pd.factorize(signature * n_areas + firm_area)[0].astype(np.int64)
+    n_prof = int(profile.max(initial=-1)) + 1
+    rep = _first(n_prof, profile, np.arange(n_u, dtype=np.int64), -1)  # one firm per profile
+    return profile, n_prof, rep
+
+
+def _select(groups: list, group_index: dict[str, int], parent: dict[str, str | None], p_firm: np.ndarray,
+            p_group: np.ndarray, rep: np.ndarray, n_u: int, prof_area: np.ndarray, n_areas: int) -> sparse.csr_matrix:
+    """The ((groups + all firms) x areas) by profile 0/1 matrix: which profiles add into each group and area."""
+    group_ids = [n.id for n in groups]
+    n_groups = len(groups)
+    n_prof = len(rep)
+    # closure (G x G): a link to g counts in g and every ancestor of g
+    a_rows, a_cols = [], []
+    for i, g in enumerate(group_ids):
+        current: str | None = g
+        while current is not None:
+            a_rows.append(i)
+            a_cols.append(group_index[current])
+            current = parent.get(current)
+    closure = sparse.csr_matrix((np.ones(len(a_rows)), (a_rows, a_cols)), shape=(n_groups, n_groups))
+    linked = sparse.csr_matrix((np.ones(len(p_firm)), (p_firm, p_group)), shape=(n_u, n_groups))
+    member = (linked[rep] @ closure).tocoo()  # profile x group, > 0 where the profile belongs to the group
+    m_prof = np.concatenate([member.row, np.arange(n_prof)])
+    m_group = np.concatenate([member.col, np.full(n_prof, n_groups)])  # + ALL_FIRMS: every profile
+    return sparse.csr_matrix(
+        (np.ones(len(m_prof)), (m_group * n_areas + prof_area[m_prof], m_prof)),
+        shape=((n_groups + 1) * n_areas, n_prof),
+    )
+
+
+def _scale_frame(columns: list[np.ndarray], slot: dict[str, int], select: sparse.csr_matrix, n_prof: int,
+                 groups: list, districts: np.ndarray, city: str, years: np.ndarray, notes: list[str]) -> pd.DataFrame:
+    """The long scale frame from the sums per profile and year (`columns`, named by `slot`)."""
+    n_groups, n_years, n_d = len(groups), len(years), len(districts)
+    n_areas = n_d + 2
+    group_ids = [n.id for n in groups]
     stacked = np.stack(columns, axis=-1).reshape(n_prof, n_years * len(columns))
     summed = np.asarray(select @ stacked).reshape(n_groups + 1, n_areas, n_years, len(columns))
     by_area = np.concatenate(

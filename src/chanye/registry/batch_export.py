@@ -150,20 +150,22 @@ def complexity_panel(con: duckdb.DuckDBPyConnection, enterprises: Sequence[str |
         GROUP BY ALL ORDER BY location, activity, year""", params={"city": city}).to_arrow_table()
 
 
-def scale_frames(con: duckdb.DuckDBPyConnection, tables: dict[str, tuple[Sequence[str | Path], Sequence[str]]]
-                 ) -> Iterator[tuple[str, pa.Table]]:
+def scale_frames(con: duckdb.DuckDBPyConnection, tables: dict[str, tuple[Sequence[str | Path], Sequence[str]]],
+                 batch_rows: int | None = None) -> Iterator[tuple[str, pa.Table | pa.RecordBatchReader]]:
     """The inputs of `analytics.indicators.scale` (name -> (files, columns), ``uscc`` first) with each USCC
     replaced by an integer, one numbering across all of them (a missing USCC stays missing), rows in file order:
     the same frames to `scale` (which only matches USCCs) at a fraction of the memory of 18-character texts.
-    Yields one table at a time, so the caller converts each before the next is made."""
+    Yields one table at a time, so the caller converts each before the next is made; with `batch_rows`, a
+    reader of batches of that many rows instead (read it to the end before asking for the next)."""
     sources = {name: _numbered(files, ", ".join(columns)) for name, (files, columns) in tables.items()}
     every = " UNION ".join(f"SELECT uscc FROM ({sql})" for sql in sources.values())
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ids AS
                     SELECT uscc, CAST(row_number() OVER () AS BIGINT) AS id FROM ({every}) WHERE uscc IS NOT NULL""")
     for name, (_, columns) in tables.items():
         rest = "".join(f", t.{c}" for c in columns if c != "uscc")
-        yield name, con.sql(f"""SELECT i.id AS uscc{rest} FROM ({sources[name]}) t
-                                LEFT JOIN _ids i ON t.uscc = i.uscc ORDER BY t._file, t._pos""").to_arrow_table()
+        result = con.sql(f"""SELECT i.id AS uscc{rest} FROM ({sources[name]}) t
+                             LEFT JOIN _ids i ON t.uscc = i.uscc ORDER BY t._file, t._pos""")
+        yield name, result.to_arrow_table() if batch_rows is None else result.to_arrow_reader(batch_rows)
     con.execute("DROP TABLE _ids")
 
 

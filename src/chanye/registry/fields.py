@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from chanye.standards.tags import TAGS
 
-__all__ = ["ENTERPRISE_FIELDS", "FIELDS", "FIGURE_FIELDS", "MEASURES", "TAGS", "TAG_ALIASES", "Field", "label"]
+__all__ = ["ENTERPRISE_COLUMNS", "ENTERPRISE_FIELDS", "FIELDS", "FIGURE_FIELDS", "MEASURES", "TAGS", "TAG_ALIASES", "Field", "label"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,12 @@ FIGURE_FIELDS: tuple[Field, ...] = (
 
 FIELDS: dict[str, Field] = {f.name: f for f in (*ENTERPRISE_FIELDS, *FIGURE_FIELDS)}
 MEASURES: tuple[str, ...] = tuple(f.name for f in FIGURE_FIELDS if f.name != "year")
+
+# The columns of the store's `enterprises` table an import writes (the import's typed stage holds them)
+ENTERPRISE_COLUMNS: tuple[str, ...] = (
+    "uscc", "name", "city_code", "district_code", "address", "industry_code", "industry_code_raw",
+    "code_vintage", "business_scope", "registered_capital", "founded",
+)
 
 # Enterprise tags (企业标签, chanye.standards.tags). Columns such as 是否高新技术企业 (是/否) map here too.
 TAG_ALIASES: dict[str, str] = {

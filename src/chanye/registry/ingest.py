@@ -8,42 +8,36 @@ the web and `Platform.import_file` pass them), the file is read and validated in
 resource limits (`registry.import_worker`) and only this process writes the store.
 
 Memory follows the chunk, not the file: a large regular CSV is read and validated in chunks
-(`registry.read.iter_sheets`), the valid rows are spooled to Parquet files in a private temporary folder and
-the upserts run as DuckDB set operations over them (issue 14).
+(`registry.read.iter_sheets`), the valid rows are staged, typed as the store's columns, in Parquet files in a
+private temporary folder (by the worker itself when there is one) and the upserts run as DuckDB set
+operations over them, inserting new rows in key order (issue 14).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from chanye.framework import Framework, load_pack
 from chanye.registry import import_worker
-from chanye.registry.fields import FIELDS, MEASURES
-from chanye.registry.import_worker import ImportLimits
+from chanye.registry.fields import ENTERPRISE_COLUMNS, FIELDS, MEASURES
+from chanye.registry.import_worker import ImportLimits, Staged
 from chanye.registry.read import Irregular
 from chanye.registry.store import Store
 from chanye.registry.validate import Mapping, Validated
 
 Progress = Callable[[str, float], None]  # (stage: reading | validating | writing | done, fraction)
-OnWrite = Callable[[Store, pd.Series, Framework, dict], tuple[int, int]]
-
-ENTERPRISE_COLUMNS = (
-    "uscc", "name", "city_code", "district_code", "address", "industry_code", "industry_code_raw",
-    "code_vintage", "business_scope", "registered_capital", "founded",
-)
+OnWrite = Callable[[Store, pa.Array, Framework, dict], tuple[int, int]]
 
 
 @dataclass
@@ -124,12 +118,14 @@ def import_file(
     """Import a CSV/XLSX/Parquet file of enterprises (and yearly figures). See the module docstring. `pack`
     (a Framework, a pack name or folder; default the default pack) gives the city whose districts every row
     is checked against, the nodes firms are classified into and the chains they are linked to.
-    `on_write(store, usccs, framework, info) -> (predicted, classified)` classifies the enterprises the file
+    `on_write(store, usccs, framework, info) -> (predicted, classified)` (usccs: an Arrow string array of the
+    USCCs the file touched, each once) classifies the enterprises the file
     touched inside the same transaction (`services.imports.classify_and_link`; none: the rows are stored
     unclassified) and fills `info` with queued, labelled_rows and learned_cv_accuracy for the report.
     `limits`: read and validate the file in a worker process under these limits (`registry.import_worker`;
     what the CLI and the web do); None reads it in this process (library use, tests)."""
     path = Path(path)
+    import_worker.sweep_stale()  # the folders of imports killed outright (SIGKILL) before
     framework = framework_of(pack)
     mapping = mapping or Mapping()
     if year is not None:
@@ -149,7 +145,7 @@ def _import(store: Store, path: Path, mapping: Mapping, sheet: str | None, frame
     started = time.perf_counter()
     report = ImportReport(file=str(path), batch_id=None, dry_run=dry_run)
     with import_worker.parse_chunks(path, mapping, sheet=sheet, city=framework.city, file_label=path.name,
-                                    progress=step, limits=limits, stream=stream) as chunks:
+                                    progress=step, limits=limits, stream=stream, staged=True) as chunks:
         try:
             with store.transaction():
                 batch = store.new_batch_id()
@@ -164,7 +160,7 @@ def _import(store: Store, path: Path, mapping: Mapping, sheet: str | None, frame
     return report
 
 
-def _announced(chunks: Iterator[Validated], step: Progress) -> Iterator[Validated]:
+def _announced(chunks: Iterator[Validated | Staged], step: Progress) -> Iterator[Validated | Staged]:
     """The chunks, saying "writing" once the first is ready (after the worker, or the first chunk read)."""
     said = False
     for v in chunks:
@@ -190,22 +186,26 @@ def plan_import(store: Store, path: str | Path, **kwargs) -> ImportReport:
     return import_file(store, path, dry_run=True, **kwargs)
 
 
-def _write(store: Store, batch: int, chunks: Iterator[Validated], report: ImportReport, *, synthetic: bool,
-           pack: Framework, on_write: OnWrite | None) -> None:
-    """Write the validated chunks: quarantine and warnings as they come, the valid rows into a staging table
-    (DuckDB's, so memory follows the chunk), then the upserts as set operations over it."""
+def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], report: ImportReport, *,
+           synthetic: bool, pack: Framework, on_write: OnWrite | None) -> None:
+    """Write the validated chunks: quarantine and warnings as they come, the valid rows typed into Parquet
+    stage files (the worker's own, or spooled here for chunks validated in this process), then the upserts as
+    set operations over them."""
     reasons: Counter[str] = Counter()
     warnings: Counter[str] = Counter()
     con = store.con
     staged = 0
-    tagged = False
+    row_files: list[Path] = []
+    tag_files: list[Path] = []
     last_sheet: str | None = None
-    # The valid rows are spooled to Parquet files chunk by chunk and read back by DuckDB as one relation:
-    # memory follows the chunk, not the file (a temporary table would hold every row in memory).
-    spool = Path(tempfile.mkdtemp(prefix="chanye-stage-"))
+    # Memory follows the chunk, not the file: DuckDB reads the stage files as one relation (a temporary table
+    # would hold every row in memory).
+    spool = import_worker.private_folder("stage")
     try:
         for k, v in enumerate(chunks):
-            loaded, rejected = len(v.core), len(v.rejected)
+            if isinstance(v, Validated):  # validated in this process: stage it here
+                v = import_worker.stage(v, spool, k, staged)
+            loaded, rejected = v.loaded, len(v.rejected)
             if report.sheets and v.sheet == last_sheet:  # a later chunk of the same sheet (names are unique)
                 sr = report.sheets[-1]
                 sr.rows += loaded + rejected
@@ -225,35 +225,30 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated], report: Import
             report.rows_quarantined += rejected
             for items in v.rejected["reasons"]:
                 reasons.update({reason_kind(i) for i in items})
-            _insert_quarantine(store, batch, v)
-            _insert_warnings(store, batch, v, warnings)
-            if loaded:
-                pq.write_table(_stage(v, staged), spool / f"rows-{k:06d}.parquet", compression="none")
+            _insert_quarantine(store, batch, v.sheet, v.rejected)
+            _insert_warnings(store, batch, v.warnings, warnings)
+            if v.rows_file is not None:
+                row_files.append(v.rows_file)
                 staged += loaded
-                if len(v.tags):
-                    positions = v.tags["position"].to_numpy()
-                    pq.write_table(pa.table({
-                        "uscc": pa.array(v.core["uscc"].to_numpy(dtype=object)[positions], pa.string()),
-                        "tag": pa.array(v.tags["tag"].to_numpy(dtype=object), pa.string())}),
-                        spool / f"tags-{k:06d}.parquet", compression="none")
-                    tagged = True
+            if v.tags_file is not None:
+                tag_files.append(v.tags_file)
             del v
         report.reasons = _by_count(reasons)
         report.warnings = _by_count(warnings)
         if not staged:
             return
-        folder = str(spool).replace("'", "''")
-        stage = f"read_parquet('{folder}/rows-*.parquet')"
+        stage = _parquet(row_files)
         report.enterprises = upsert_enterprises(store, stage, batch, synthetic)
         if con.execute(f"SELECT count(*) FROM {stage} WHERE has_figures AND year IS NOT NULL").fetchall()[0][0]:
             report.figures = upsert_figures(store, stage, batch, synthetic)
-        report.tags_added = _insert_tags(store, f"read_parquet('{folder}/tags-*.parquet')" if tagged else None, batch)
-        touched = con.sql(f"SELECT uscc FROM {stage} GROUP BY uscc ORDER BY min(position)").to_arrow_table()
+        report.tags_added = _insert_tags(store, _parquet(tag_files) if tag_files else None, batch)
+        if on_write:  # the firms the file touched, each once (as Arrow strings: no Python string per firm)
+            distinct = report.enterprises.inserted + report.enterprises.updated + report.enterprises.unchanged
+            usccs = con.sql(f"SELECT {'DISTINCT ' if distinct < staged else ''}uscc FROM {stage}").to_arrow_table()
     finally:
         shutil.rmtree(spool, ignore_errors=True)
     if on_write:
-        usccs = pd.Series(touched.column("uscc").to_numpy(zero_copy_only=False), name="uscc", dtype=object)
-        del touched
+        usccs = usccs.column("uscc").combine_chunks()
         learned: dict = {}
         report.predicted, report.classified = on_write(store, usccs, pack, learned)
         report.queued = int(learned.get("queued") or 0)
@@ -261,41 +256,10 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated], report: Import
         report.learned_cv_accuracy = learned.get("learned_cv_accuracy")
 
 
-def _stage(v: Validated, offset: int) -> pa.Table:
-    """The valid rows of a sheet as an Arrow table of the store's types; `position` numbers the rows of the
-    whole file from `offset` (the last of two rows for one firm wins)."""
-    core = v.core
-    n = len(core)
-    columns: dict[str, pa.Array] = {"position": pa.array(np.arange(offset, offset + n, dtype="int64"))}
-    for c in ("uscc", *ENTERPRISE_COLUMNS[1:]):
-        if c == "registered_capital":
-            columns[c] = pa.array(pd.to_numeric(core[c], errors="coerce").to_numpy("float64", na_value=np.nan),
-                                  pa.float64(), from_pandas=True)
-        elif c == "founded":
-            columns[c] = pa.array(pd.to_datetime(core[c]).to_numpy("datetime64[ns]"), pa.timestamp("ns"),
-                                  from_pandas=True).cast(pa.date32())
-        else:
-            columns[c] = _text(core[c])
-    years = pd.to_numeric(core["year"], errors="coerce").to_numpy("float64", na_value=np.nan)
-    columns["year"] = pa.array(years, pa.float64(), from_pandas=True).cast(pa.int64())
-    for m in MEASURES:
-        columns[m] = pa.array(pd.to_numeric(core[m], errors="coerce").to_numpy("float64", na_value=np.nan),
-                              pa.float64(), from_pandas=True)
-    columns["has_figures"] = pa.array(np.full(n, bool(v.has_figures)))
-    return pa.table(columns)
-
-
-def _text(series: pd.Series) -> pa.Array:
-    """A column of text (or missing) as an Arrow string array; whole floats as '3911', as str() of the
-    value otherwise (what the store made of such cells before)."""
-    if isinstance(series.dtype, (pd.StringDtype, pd.ArrowDtype)) and getattr(series.dtype, "storage", "pyarrow") == "pyarrow":
-        arr = pa.array(series.array)  # already Arrow: no Python strings on the way
-        return (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(pa.string())
-    try:
-        return pa.array(series.to_numpy(dtype=object), pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        values = [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in series]
-        return pa.array(values, pa.string())
+def _parquet(files: list[Path]) -> str:
+    """The stage files as one relation DuckDB reads (in file order)."""
+    names = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    return f"read_parquet([{names}])"
 
 
 def _by_count(counter: Counter) -> dict[str, int]:
@@ -303,37 +267,31 @@ def _by_count(counter: Counter) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _insert_quarantine(store: Store, batch: int, v: Validated) -> None:
-    if not len(v.rejected):
+def _insert_quarantine(store: Store, batch: int, sheet: str, rejected: pd.DataFrame) -> None:
+    if not len(rejected):
         return
     frame = pd.DataFrame({
-        "batch_id": batch, "sheet": v.sheet, "row_number": v.rejected["row_number"].astype("int64"),
-        "uscc": v.rejected["uscc"],
-        "raw": [json.dumps(r, ensure_ascii=False, default=str) for r in v.rejected["raw"]],
-        "reasons": [json.dumps(r, ensure_ascii=False) for r in v.rejected["reasons"]],
+        "batch_id": batch, "sheet": sheet, "row_number": rejected["row_number"].astype("int64"),
+        "uscc": rejected["uscc"],
+        "raw": [json.dumps(r, ensure_ascii=False, default=str) for r in rejected["raw"]],
+        "reasons": [json.dumps(r, ensure_ascii=False) for r in rejected["reasons"]],
     })
     store.con.register("q_stage", frame)
     store.con.execute("INSERT INTO quarantine SELECT * FROM q_stage")
     store.con.unregister("q_stage")
 
 
-def _insert_warnings(store: Store, batch: int, v: Validated, counter: Counter) -> None:
-    w = v.warnings
-    if not len(w):
+def _insert_warnings(store: Store, batch: int, w: pa.Table, counter: Counter) -> None:
+    """Store the warnings (`import_worker.Staged.warnings`) and count them by kind into `counter`."""
+    if not w.num_rows:
         return
-    positions = w["position"].to_numpy()
-    for (field_name, reason), count in Counter(zip(w["field"].tolist(), w["reason"].tolist(), strict=True)).items():
+    kinds = w.group_by(["field", "message"], use_threads=False).aggregate([([], "count_all")])
+    for field_name, reason, count in zip(kinds["field"].to_pylist(), kinds["message"].to_pylist(),
+                                         kinds["count_all"].to_pylist(), strict=True):
         counter[reason_kind({"field": field_name, "reason": reason})] += count
-    stage = pa.table({
-        "batch_id": pa.array(np.full(len(w), batch, dtype="int32")),
-        "sheet": pa.array([v.sheet] * len(w), pa.string()),
-        "row_number": pa.array(v.core["row_number"].to_numpy("int64")[positions]),
-        "uscc": pa.array(v.core["uscc"].to_numpy(dtype=object)[positions], pa.string()),
-        "field": pa.array(w["field"].to_numpy(dtype=object), pa.string()),
-        "message": pa.array(w["reason"].to_numpy(dtype=object), pa.string()),
-    })
-    store.con.register("w_stage", stage)
-    store.con.execute("INSERT INTO import_warnings SELECT * FROM w_stage")
+    store.con.register("w_stage", w)
+    store.con.execute(f"""INSERT INTO import_warnings
+                          SELECT {int(batch)}, sheet, row_number, uscc, field, message FROM w_stage""")
     store.con.unregister("w_stage")
 
 
@@ -362,17 +320,38 @@ def upsert_enterprises(store: Store, stage: str, batch: int, synthetic: bool) ->
         counts["unchanged"] = known - counts["updated"]
         if counts["updated"]:
             con.execute("DELETE FROM enterprises WHERE uscc IN (SELECT uscc FROM e_merged)")
-            con.execute(f"INSERT INTO enterprises ({columns}) SELECT {columns} FROM e_merged")
+            con.execute(f"INSERT INTO enterprises ({columns}) SELECT {columns} FROM e_merged ORDER BY uscc")
         con.execute("DROP TABLE e_merged")
     inserted = 0
     if known < distinct:
         new = ", ".join(f"s.{c}" for c in ENTERPRISE_COLUMNS)
-        anti = " WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = s.uscc)" if known else ""
-        inserted = con.execute(f"""
-            INSERT INTO enterprises ({columns})
-            SELECT {new}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM {rows} s{anti}
-        """).fetchall()[0][0]
+        anti = "NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = s.uscc)" if known else "TRUE"
+        for cond, params in _key_ranges(con, rows, distinct - known):
+            inserted += con.execute(f"""
+                INSERT INTO enterprises ({columns})
+                SELECT {new}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM {rows} s
+                WHERE {anti} AND {cond} ORDER BY s.uscc
+            """, params).fetchall()[0][0]
     return Counts(inserted, counts.get("updated", 0), counts.get("unchanged", 0))
+
+
+# New rows go in in key order: DuckDB then builds the primary-key index in order, and the commit writes it far
+# faster (1 M firms + figures: the commit 3.8 s -> 1.0 s, the whole write a third less CPU). At most this many rows
+# are sorted at once, so that the sort's memory stays what 1 M rows need (8 M rows: 8 ranges of keys).
+SORT_ROWS = 1_000_000
+
+
+def _key_ranges(con, rows: str, n: int) -> list[tuple[str, list[str]]]:
+    """Conditions (with their parameters) that cut the `n` rows of `rows` into consecutive ranges of uscc of
+    about SORT_ROWS rows each; one condition that takes every row when n <= SORT_ROWS."""
+    parts = -(-n // SORT_ROWS)
+    if parts <= 1:
+        return [("TRUE", [])]
+    cuts = con.execute(f"SELECT quantile_disc(uscc, {[i / parts for i in range(1, parts)]}) FROM {rows}")
+    bounds = sorted(set(cuts.fetchall()[0][0]))
+    ranges = [("s.uscc < ?", [bounds[0]])]
+    ranges += [("s.uscc >= ? AND s.uscc < ?", [lo, hi]) for lo, hi in itertools.pairwise(bounds)]
+    return [*ranges, ("s.uscc >= ?", [bounds[-1]])]
 
 
 def upsert_figures(store: Store, stage: str, batch: int, synthetic: bool) -> Counts:
@@ -396,17 +375,18 @@ def upsert_figures(store: Store, stage: str, batch: int, synthetic: bool) -> Cou
         counts["unchanged"] = known - counts["updated"]
         if counts["updated"]:
             con.execute("DELETE FROM enterprise_years WHERE (uscc, year) IN (SELECT (uscc, year) FROM f_merged)")
-            con.execute(f"INSERT INTO enterprise_years ({columns}) SELECT {columns} FROM f_merged")
+            con.execute(f"INSERT INTO enterprise_years ({columns}) SELECT {columns} FROM f_merged ORDER BY uscc, year")
         con.execute("DROP TABLE f_merged")
     inserted = 0
     if known < total:
-        anti = (" WHERE NOT EXISTS (SELECT 1 FROM enterprise_years f WHERE f.uscc = s.uscc AND f.year = s.year)"
-                if known else "")
-        inserted = con.execute(f"""
-            INSERT INTO enterprise_years ({columns})
-            SELECT s.uscc, s.year, {", ".join(f"s.{m}" for m in MEASURES)}, {bool(synthetic)}, {int(batch)}
-            FROM {rows} s{anti}
-        """).fetchall()[0][0]
+        anti = ("NOT EXISTS (SELECT 1 FROM enterprise_years f WHERE f.uscc = s.uscc AND f.year = s.year)"
+                if known else "TRUE")
+        for cond, params in _key_ranges(con, rows, total - known):  # in key order (see SORT_ROWS)
+            inserted += con.execute(f"""
+                INSERT INTO enterprise_years ({columns})
+                SELECT s.uscc, s.year, {", ".join(f"s.{m}" for m in MEASURES)}, {bool(synthetic)}, {int(batch)}
+                FROM {rows} s WHERE {anti} AND {cond} ORDER BY s.uscc, s.year
+            """, params).fetchall()[0][0]
     return Counts(inserted, counts.get("updated", 0), counts.get("unchanged", 0))
 
 

@@ -104,12 +104,38 @@ def has_figures(store: Store) -> bool:
     return bool(store.scalar("SELECT count(*) > 0 FROM enterprise_years"))
 
 
-def chain_firms(store: Store) -> pd.DataFrame:
-    """What chain linking and the chain boards read: one row per firm with its (declared, else predicted) code."""
+def chain_firms(store: Store, *, scopes: bool = True) -> pd.DataFrame:
+    """What chain linking and the chain boards read: one row per firm with its (declared, else predicted) code.
+    `scopes=False`: without the business scopes (only linking reads them; issue 14: a server that stays small)."""
     return store.query(
-        """SELECT uscc, name, city_code, district_code, coalesce(industry_code, predicted_code) AS industry_code,
-                  business_scope FROM enterprises"""
+        """SELECT uscc, name, city_code, district_code, coalesce(industry_code, predicted_code) AS industry_code"""
+        + (", business_scope" if scopes else "") + " FROM enterprises"
     )
+
+
+def stored_chain_links(store: Store, pack: str, *, chain: str | None = None, chain_node: str | None = None,
+                       uscc: str | None = None) -> pd.DataFrame:
+    """Stored chain links of a pack (`registry.chain_links.COLUMNS`) of one chain, node and/or firm, ordered as
+    `read_links` orders them (issue 14: a node's or a firm's links without holding every chain's)."""
+    from chanye.registry.chain_links import COLUMNS
+
+    where, params = ["pack = ?"], [pack]
+    for column, value in (("chain", chain), ("chain_node", chain_node), ("uscc", uscc)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    return store.query(f"SELECT {', '.join(COLUMNS)} FROM chain_links WHERE {' AND '.join(where)} "
+                       "ORDER BY chain, chain_node, role, uscc", params)
+
+
+def figures_between(store: Store, first: int, last: int, measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:
+    """`uscc`, `year` and `measures` of the years `first`..`last` (issue 14: the chain boards' per-firm measures
+    read the last few years of two measures, not every year of every measure)."""
+    unknown = [m for m in measures if m not in MEASURES]
+    if unknown:
+        raise ValueError(f"unknown measures {unknown}")
+    return store.query(f"SELECT uscc, year, {', '.join(measures)} FROM enterprise_years WHERE year BETWEEN ? AND ?",
+                       [first, last])
 
 
 def activity_panel(store: Store, year: int, measure: str | None, home_city: str) -> pd.DataFrame:

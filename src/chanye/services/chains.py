@@ -113,21 +113,32 @@ LIST_FILTERS = ("resource_bound", "local_service", "restricted")
 
 
 def load_inputs(store: Store, framework: Framework) -> Inputs:
-    firms = views.chain_firms(store)
+    status = link_status(store, framework)
+    # Issue 14 (a server that stays small): the business scopes (45 MB on the full demo) only serve to link a
+    # chain whose links were never stored.
+    firms = views.chain_firms(store, scopes="missing" in status.values())
     years = views.years(store)
     year = years[-1] if years else None
-    figures, tags = views.figures(store), views.tags(store)
+    tags = views.tags(store)
+    if year is None:
+        figures = views.figures_between(store, 0, -1, FIGURE_MEASURES)  # no figures: none to read
+    else:  # what `firm_measures` reads: its year and the growth window before it, revenue and R&D
+        figures = views.figures_between(store, year - ch.GROWTH_YEARS, year, FIGURE_MEASURES)
     measures = ch.firm_measures(firms, figures, tags, year)
-    info = firms[["uscc", "name", "city_code", "district_code"]].drop_duplicates("uscc")
-    info = info.set_index(pd.Index(info["uscc"].astype(str).to_numpy(dtype=object), dtype=object, name="uscc"))
-    status = link_status(store, framework)
-    # Issue 14 (a server that stays small): these frames stay cached for every chain. With `measures` given, the
-    # analytics read of `figures` only what `firm_measures` reads (its year, revenue and R&D); and the business
-    # scopes (45 MB on the full demo) only serve to link a chain whose links were never stored.
-    figures = figures[[c for c in ("uscc", "year", "revenue", "rd_expense") if c in figures.columns]]
-    if "missing" not in status.values():
-        firms = firms.drop(columns="business_scope")
-    return Inputs(firms, figures, tags, views.is_synthetic(store), year, measures, status, info.drop(columns="uscc"))
+    # The figures and tags are not kept (issue 14: 1 M figure rows were 150 MB of the server): with `measures`
+    # and `year` given, the analytics read nothing of them; empty frames with their columns stand in.
+    figures, tags = figures.iloc[:0].copy(), tags.iloc[:0].copy()
+    ids = measures.index  # the firms' USCCs in firm order, object dtype: one str per firm shared by both frames
+    if len(firms) == len(ids):  # uscc is the key: one row per firm, in the same order
+        info = firms[["name", "city_code", "district_code"]].set_axis(ids, axis=0)
+    else:
+        unique = firms[["uscc", "name", "city_code", "district_code"]].drop_duplicates("uscc")
+        info = unique.set_index(pd.Index(unique["uscc"].astype(str).to_numpy(dtype=object), dtype=object,
+                                         name="uscc")).drop(columns="uscc")
+    return Inputs(firms, figures, tags, views.is_synthetic(store), year, measures, status, info)
+
+
+FIGURE_MEASURES = ("revenue", "rd_expense")  # of `views.figures_between`: what the chains' measures read
 
 
 def read_chain_links(store: Store, framework: Framework, chain_id: str | None = None,
@@ -616,18 +627,45 @@ def inputs_of(host: Host) -> Inputs:
 
 
 def links_of(host: Host, chain_id: str) -> pd.DataFrame:
+    """One chain's links. Kept per data generation only when linked in memory (a chain never linked in the
+    store); stored links are read when needed (issue 14: 45 MB kept for the ten chains of the full demo, read
+    only to build each board once and for a node's or a firm's few links, now read by themselves)."""
     data = inputs_of(host)
-    return host.cached(("chains", "links", chain_id),
-                       lambda: read_chain_links(host.cursor(), host.framework, chain_id, data))
+    if data.status.get(chain_id) == "missing":
+        return host.cached(("chains", "links", chain_id),
+                           lambda: read_chain_links(host.cursor(), host.framework, chain_id, data))
+    return read_chain_links(host.cursor(), host.framework, chain_id, data)
+
+
+def node_links(host: Host, chain_id: str, node_id: str) -> pd.DataFrame:
+    """The links of one node of a chain (`links_of`'s rows on that node, in its order)."""
+    if inputs_of(host).status.get(chain_id) == "missing":
+        links = links_of(host, chain_id)
+        return links[links["chain_node"] == node_id].reset_index(drop=True)
+    return views.stored_chain_links(host.cursor(), host.framework.id, chain=chain_id, chain_node=node_id)
+
+
+def firm_links(host: Host, uscc: str) -> pd.DataFrame:
+    """One firm's links to every chain (`links_of`'s rows of that firm, chain by chain)."""
+    data = inputs_of(host)
+    stored = views.stored_chain_links(host.cursor(), host.framework.id, uscc=uscc)
+    parts = []
+    for chain in host.framework.chains:
+        if data.status.get(chain.id) == "missing":
+            links = links_of(host, chain.id)
+            parts.append(links[links["uscc"] == uscc])
+        else:
+            parts.append(stored[stored["chain"] == chain.id])
+    return pd.concat(parts, ignore_index=True) if parts else stored
 
 
 def view_of(host: Host, chain_id: str, district: str | None = None, *, feasible: bool = True) -> ChainView:
     chain = host.framework.chain(chain_id)  # an unknown chain or district fails before any work
     area = resolve_district(host.framework, district)
-    data, chain_links = inputs_of(host), links_of(host, chain.id)
+    data = inputs_of(host)
     key = ("chains", "view", chain.id, area) + (() if feasible else ("all",))
-    return host.cached(key, lambda: view(data, host.framework, chain.id, district=area, links=chain_links,
-                                         feasible=feasible))
+    return host.cached(key, lambda: view(data, host.framework, chain.id, district=area,
+                                         links=links_of(host, chain.id), feasible=feasible))
 
 
 def overview(host: Host, district: str | None = None) -> ChainsOverview:
@@ -647,21 +685,33 @@ def board(host: Host, chain_id: str, district: str | None = None, *, viewer: Vie
     """One chain (or its cluster's node id) in the city or a district (cached per data generation), with the
     firm lists `viewer` may see (`restrict_board`); `feasible=False` keeps on the lists the firms the
     feasibility filters take off (issue 11)."""
-    v = view_of(host, chain_id, district, feasible=feasible)
-    key = ("chains", "board", v.chain.id, v.district) + (() if feasible else ("all",))
-    b = host.cached(key, lambda: board_of(v, inputs_of(host).firms))
-    return restrict_board(b, viewer, inputs_of(host))
+    chain = host.framework.chain(chain_id)  # an unknown chain or district fails before any work
+    area = resolve_district(host.framework, district)
+    data = inputs_of(host)
+    key = ("chains", "board", chain.id, area) + (() if feasible else ("all",))
+    # Issue 14 (a server that stays small): the view is built for the board and not kept; its lists (as frames)
+    # repeated the board's (as rows), 110 MB over the ten chains of the full demo.
+    b = host.cached(key, lambda: board_of(view(data, host.framework, chain.id, district=area,
+                                               links=links_of(host, chain.id), feasible=feasible), data.firms))
+    return restrict_board(b, viewer, data)
 
 
 def node(host: Host, chain_id: str, node_id: str, district: str | None = None, *,
          limit: int | None = 100, viewer: Viewer = LOCAL) -> NodeDetail:
     """One link of a chain in the city or a district: its enterprises and recruitment targets (those `viewer`
     may see; the counts per role stay whole: they are aggregates)."""
-    v = view_of(host, chain_id, district)
-    v.chain.node(node_id)  # an unknown node: before any work
+    chain = host.framework.chain(chain_id)
+    area = resolve_district(host.framework, district)
+    chain.node(node_id)  # an unknown node: before any work
+    b = board(host, chain.id, area)
+    # node_detail reads of the view only its links and what the board repeats (issue 14: views are not kept)
+    empty = pd.DataFrame()
+    v = ChainView(b.chain, node_links(host, chain.id, node_id), empty, empty, empty, empty, b.city, b.district,
+                  b.synthetic,
+                  b.year, b.link_status, dict(b.params), b.feasible)
     # A district analyst's firms are picked from all of the node's, then cut to `limit`.
     cut = None if viewer.firm_district is not None else limit
-    detail = node_detail(inputs_of(host), v, board(host, v.chain.id, v.district), node_id, limit=cut)
+    detail = node_detail(inputs_of(host), v, b, node_id, limit=cut)
     return restrict_node(detail, viewer, limit)
 
 

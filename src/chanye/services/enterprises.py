@@ -243,7 +243,7 @@ def warm(p) -> bool:
 def figures_in_year(p, year: int) -> dict[str, np.ndarray]:
     d = directory(p)  # outside p.cached below: its lock is not re-entrant
     return p.cached(("directory-figures", year), lambda: engine.figure_arrays(
-        views.figures_of_year(p.cursor(), year, FIGURES), pd.Index(d.cols["uscc"])))
+        views.figures_of_year(p.cursor(), year, FIGURES), pd.Index(d.usccs())))
 
 
 def check_filters(p, d: engine.Directory, node: str | None, district: str | None, city: str | None) -> None:
@@ -275,21 +275,14 @@ def search(p, query: SearchQuery | None = None, *, viewer: Viewer = LOCAL, **kwa
     if query.year is not None and query.year not in d.years:
         raise NotFound(f"没有 {query.year} 年的企业指标 (no figures for that year)",
                        hint=f"可用年份: {', '.join(map(str, d.years)) or '无'}")
-    rows, rel, tokens, mode = engine.match_rows(d, query.q or "")
-    keep = engine.filter_mask(d, rows, node=query.node, tag=query.tag, city=query.city)
-    if viewer.firm_district is not None:  # a district analyst: their own district's firms only (issue 17)
-        keep &= engine.in_district(d, rows, viewer.firm_district)
-    before_district = rows[keep]
-    if query.district:
-        keep &= engine.in_district(d, rows, query.district)
-    rows, rel = rows[keep], rel[keep]
     year = query.year if query.year is not None else d.year
     figs = d.cols if year == d.year else figures_in_year(p, year)
-    sort = query.sort or ("relevance" if mode == "text" and query.q else (
-        p.framework.scale_metric(query.node) if query.node else "revenue"))
-    if sort == "relevance" and mode != "text":
-        sort = "revenue"
-    ranked = engine.rank(d, figs, year, rows, rel, sort, query.order == "desc", big=engine.BIG)
+    key = ((query.q or "").strip(), query.node, query.tag, query.city, query.district, viewer.firm_district,
+           query.sort, query.order, year)
+    found = engine.recall(d, key)
+    if found is None:
+        found = engine.remember(d, key, _ranked(p, d, query, viewer, figs, year))
+    ranked, counts, tokens, mode, sort = found
     total = len(ranked)
     page, per_page = query.page, query.per_page
     if query.limit is not None:
@@ -299,7 +292,6 @@ def search(p, query: SearchQuery | None = None, *, viewer: Viewer = LOCAL, **kwa
         chosen = ranked[(page - 1) * per_page:page * per_page]
     provenance = SYNTHETIC if d.synthetic else REGISTRY
     firms = table("firms", FIRM_COLUMNS, _firm_rows(p.framework, d, figs, chosen), provenance, year=year)
-    counts = engine.district_counts(d, before_district)
     city = p.framework.city
     facets = table("district_facets", FACET_COLUMNS,
                    [{"district_code": code, "district": place_name(city, code), "enterprises": n}
@@ -309,18 +301,38 @@ def search(p, query: SearchQuery | None = None, *, viewer: Viewer = LOCAL, **kwa
                         pages=max(1, -(-total // per_page)), firms=firms, facets=facets)
 
 
+def _ranked(p, d: engine.Directory, query: SearchQuery, viewer: Viewer, figs: dict[str, np.ndarray], year
+            ) -> engine.Ranked:
+    """Every match of `query` in display order, the facets' counts, and how it was read (tokens, mode, sort)."""
+    rows, rel, tokens, mode = engine.match_rows(d, query.q or "")
+    keep = engine.filter_mask(d, rows, node=query.node, tag=query.tag, city=query.city)
+    if viewer.firm_district is not None:  # a district analyst: their own district's firms only (issue 17)
+        keep &= engine.in_district(d, rows, viewer.firm_district)
+    counts = engine.district_counts(d, rows[keep])  # the facets: before the district filter
+    if query.district:
+        keep &= engine.in_district(d, rows, query.district)
+    rows, rel = rows[keep], rel[keep]
+    sort = query.sort or ("relevance" if mode == "text" and query.q else (
+        p.framework.scale_metric(query.node) if query.node else "revenue"))
+    if sort == "relevance" and mode != "text":
+        sort = "revenue"
+    ranked = engine.rank(d, figs, year, rows, rel, sort, query.order == "desc", big=engine.BIG)
+    return ranked, tuple(counts), tuple(tokens), mode, sort
+
+
 def _firm_rows(fw, d: engine.Directory, figs: dict[str, np.ndarray], chosen: np.ndarray) -> list[dict]:
     c = d.cols
     names = {n.id: n.name for n in fw.nodes}
     city = fw.city
+    firm_names = d.names(chosen).tolist()
     out = []
-    for i in chosen.tolist():
-        nodes = d.row_nodes[i]
+    for k, i in enumerate(chosen.tolist()):
+        nodes = d.node_members.of(i)
         out.append({
-            "uscc": c["uscc"][i], "name": c["name"][i], "district": place_name(city, c["district_code"][i]),
+            "uscc": d.uscc(i), "name": firm_names[k], "district": place_name(city, c["district_code"][i]),
             "district_code": c["district_code"][i], "industry_code": c["industry_code"][i],
             **{m: figs[m][i] for m in FIGURES}, "registered_capital": c["registered_capital"][i],
-            "founded": c["founded"][i], "tags": list(d.row_tags[i]), "nodes": list(nodes),
+            "founded": c["founded"][i], "tags": d.tag_members.of(i), "nodes": nodes,
             "node_names": {"zh": "；".join(names[n].zh if n in names else n for n in nodes),
                            "en": "; ".join(names[n].en if n in names else n for n in nodes)},
             "provenance": (SYNTHETIC if c["synthetic"][i] else REGISTRY).key,
@@ -357,7 +369,7 @@ def profile(p, uscc: str, *, viewer: Viewer = LOCAL) -> EnterpriseDetail:
     require_firms(viewer)
     detail = p.cached(("profile", uscc.strip().upper()), lambda: enterprise(p, uscc))
     require_firm(viewer, detail.district_code)
-    if detail.chains is None:  # outside the cached() above: chains.links_of caches under the same lock
+    if detail.chains is None:  # outside the cached() above: chains.firm_links may cache under the same lock
         detail = replace(detail, chains=chain_roles(p, detail.uscc, detail.provenance))
     return detail
 
@@ -368,9 +380,9 @@ def chain_roles(p, uscc: str, provenance: Provenance = REGISTRY) -> Table:
     from chanye.services import chains as chain_service
 
     rows = []
+    every = chain_service.firm_links(p, uscc)
     for chain in p.framework.chains:
-        links = chain_service.links_of(p, chain.id)
-        mine = links[links["uscc"] == uscc] if len(links) else links
+        mine = every[every["chain"] == chain.id] if len(every) else every
         if not len(mine):
             continue
         order = {n: i for i, n in enumerate(chain.node_ids())}

@@ -81,9 +81,10 @@ def classify_enterprises(store, usccs: pd.Series | None = None, *, pack=None) ->
     return classify(store, usccs, ingest.framework_of(pack))
 
 
-def classify_and_link(store, usccs: pd.Series | None, framework, report: dict | None = None) -> tuple[int, int]:
+def classify_and_link(store, usccs, framework, report: dict | None = None) -> tuple[int, int]:
     """Classify enterprises (see `classify_enterprises`) and link them to the pack's chains; what an import
-    runs on the enterprises it touched, inside its transaction. `report`, when given, receives queued,
+    runs on the enterprises it touched (`usccs`: a Series, list or Arrow array; None: all), inside its
+    transaction. `report`, when given, receives queued,
     labelled_rows and learned_cv_accuracy (`classify.enterprises.classify_enterprises`)."""
     from chanye.classify.chain_links import chain_words, link_chains
     from chanye.classify.codes import rule_words
