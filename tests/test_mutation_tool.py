@@ -62,6 +62,7 @@ def test_the_copy_is_narrowed_to_one_module() -> None:
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-m", "not browser and not slow"],
         "only_mutate": ["src/chanye/registry/uscc.py"],
         "pytest_add_cli_args_test_selection": ["tests/registry/test_uscc.py"],
+        "also_copy": ["tools/"],  # tests that run a curation tool (test_feasibility)
     }
     assert config["project"]["name"] == "chanye"  # the rest of pyproject.toml is kept
     assert text.count("[tool.mutmut]") == 1
