@@ -9,32 +9,8 @@ import pandas as pd
 import pytest
 
 from chanye.services import search
-from chanye.standards.regions import City
 
-SHENZHEN = City("440300", "Shenzhen", (("440305", "Nanshan"), ("440304", "Futian")))
-
-
-def firms() -> pd.DataFrame:
-    return pd.DataFrame({
-        "uscc": ["914403001", "914403002", "914403003", "914401004", "914403005"],
-        "name": ["南山电池有限公司", "福田汽车零部件公司", "南山软件公司", "天河汽车电池公司", "罗湖贸易公司"],
-        "district_code": ["440305", "440304", "440305", "440106", None],
-        "city_code": ["440300", "440300", "440300", "440100", "440300"],
-        "industry_code": ["3841", "3670", "6513", "3841", None],
-        "founded": ["2010-01-01", "2015-06-01", None, "2001-03-03", "2020-02-02"],
-        "registered_capital": [100.0, 50.0, None, 300.0, 10.0],
-        "business_scope": ["锂离子电池制造", "汽车零部件制造；电池销售", "软件开发", "动力电池研发", "日用百货销售"],
-        "synthetic": [True, True, True, True, True],
-    })
-
-
-def directory() -> search.Directory:
-    figures = pd.DataFrame({"uscc": ["914403001", "914403002", "914401004", "914403005"],
-                            "revenue": [500.0, 900.0, 700.0, np.nan], "industrial_output": [400.0, 800.0, 600.0, 1.0],
-                            "value_added": [1.0, 2.0, 3.0, 4.0], "employees": [10.0, 20.0, 30.0, 40.0]})
-    tags = pd.DataFrame({"uscc": ["914403001", "914403002"], "tag": ["srdi", "srdi"]})
-    links = pd.DataFrame({"uscc": ["914403001", "914401004"], "node": ["new-energy", "new-energy"]})
-    return search.build_directory(firms(), [2023, 2024], figures, tags, links, SHENZHEN)
+from .test_search import SHENZHEN, directory, firms  # the same five firms
 
 
 def test_member_of_gives_the_same_mask_dense_or_by_binary_search():

@@ -444,19 +444,23 @@ def scale(
     for metric in SCALE_METRICS:
         if not metric.column:
             continue
-        raw = (
-            pd.to_numeric(figures[metric.column], errors="coerce").to_numpy(dtype=float)[fig_ok]
-            if metric.column in figures.columns
-            else np.full(len(fi), np.nan)
-        )
-        reported = ~np.isnan(raw)
-        if metric.tag:
-            holds = row_tags[:, tag_ids.index(metric.tag)]
-            reported = reported & holds
-        add(metric.name, np.where(reported, raw, 0.0))
+        values, reported = _reported(figures, metric, fig_ok, row_tags, tag_ids)
+        add(metric.name, values)
         if not reported.all():
             add(f"_reported_{metric.name}", reported.astype(float))
     return _scale_frame(columns, slot, select, n_prof, groups, districts, city, years, notes)
+
+
+def _reported(figures: pd.DataFrame, metric, keep: np.ndarray, row_tags: np.ndarray,
+              tag_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A metric's values on the kept figure rows (0 where not reported) and which rows report it: a missing column
+    reports nothing, and a tagged metric counts only the firms holding the tag."""
+    raw = (pd.to_numeric(figures[metric.column], errors="coerce").to_numpy(dtype=float)[keep]
+           if metric.column in figures.columns else np.full(len(row_tags), np.nan))
+    reported = ~np.isnan(raw)
+    if metric.tag:
+        reported = reported & row_tags[:, tag_ids.index(metric.tag)]
+    return np.where(reported, raw, 0.0), reported
 
 
 def _int_ids(series: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -666,15 +670,8 @@ def scale_batches(
         row_syn = firm_syn[fi] | _flag(batch, "synthetic")[present]
         sums["_synthetic"] += np.bincount(bucket, weights=row_syn.astype(float), minlength=n_bins)
         for metric in measures:
-            raw = (
-                pd.to_numeric(batch[metric.column], errors="coerce").to_numpy(dtype=float)[present]
-                if metric.column in batch.columns
-                else np.full(len(fi), np.nan)
-            )
-            reported = ~np.isnan(raw)
-            if metric.tag:
-                reported = reported & row_tags[:, tag_ids.index(metric.tag)]
-            np.add.at(sums[metric.name], bucket, np.where(reported, raw, 0.0))  # in row order, as bincount adds
+            values, reported = _reported(batch, metric, present, row_tags, tag_ids)
+            np.add.at(sums[metric.name], bucket, values)  # in row order, as bincount adds
             sums[f"_reported_{metric.name}"] += np.bincount(bucket, weights=reported.astype(float), minlength=n_bins)
     orphans = int(np.count_nonzero(seen.reshape(n_u, n_years)[n_firms:].any(axis=1))) if n_years else 0
     if orphans:
