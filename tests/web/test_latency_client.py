@@ -7,12 +7,20 @@ import asyncio
 import socket
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import web_latency
 
 BODY = b"0123456789"
+
+
+def in_thread(fn, *args):
+    """`fn(*args)` in a thread of its own: asyncio.run refuses a thread where an event loop runs (Playwright's sync
+    API leaves one in the main thread when the browser tests ran first)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()
 
 
 def serve(answers: dict[bytes, bytes]) -> tuple[int, list[bytes]]:
@@ -52,7 +60,7 @@ def test_the_client_reads_whole_answers_and_counts_errors() -> None:
         b"/missing": b"HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno!",
     })
     for path, errors in ((b"/fixed", 0), (b"/chunked", 0), (b"/missing", 12)):
-        times, failed = web_latency._process(port, path.decode(), 3, 30.0, 12)
+        times, failed = in_thread(web_latency._process, port, path.decode(), 3, 30.0, 12)
         assert len(times) == 12 and failed == errors  # 3 clients, 4 requests each, every answer read whole
         assert all(t > 0 for t in times)
     assert seen.count(b"/fixed") == seen.count(b"/chunked") == seen.count(b"/missing") == 12
@@ -66,7 +74,7 @@ def test_a_response_is_parsed_to_its_status_and_close() -> None:
         status, close = await web_latency._response(reader)
         return status, close, await reader.read()
 
-    assert asyncio.run(parse(b"HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok")) \
+    assert in_thread(asyncio.run, parse(b"HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok")) \
         == (503, True, b"NEXT")
-    assert asyncio.run(parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nab\r\n0\r\nT: 1\r\n\r\n")) \
+    assert in_thread(asyncio.run, parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nab\r\n0\r\nT: 1\r\n\r\n")) \
         == (200, False, b"NEXT")
