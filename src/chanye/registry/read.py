@@ -173,14 +173,21 @@ def _sheet_from_rows(name: str, rows: list[list[object]], file_label: str, extra
     return RawSheet(name, headers + extra, data, numbers, blank, titles)
 
 
-def _csv_sheet(path: Path, extra: frozenset[str]) -> RawSheet:
-    text = _decode(path.read_bytes(), path.name)
+def _sniff(text: str) -> tuple[str, list[list[str]]]:
+    """The delimiter (comma unless the start of `text` shows another) and the first rows, where the header is
+    looked for; csv.Error for a malformed start."""
     try:
         delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",\t;|").delimiter
     except csv.Error:
         delimiter = ","
+    return delimiter, list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
+                                            HEADER_SCAN_ROWS))
+
+
+def _csv_sheet(path: Path, extra: frozenset[str]) -> RawSheet:
+    text = _decode(path.read_bytes(), path.name)
     try:
-        head = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SCAN_ROWS))
+        delimiter, head = _sniff(text)
     except csv.Error as exc:
         raise InputError(f"{path.name}: CSV 格式错误: {exc} (malformed CSV)") from None
     header_at, headers, titles = _header("", [list(r) for r in head], path.name, extra)
@@ -278,14 +285,8 @@ def _csv_chunks(path: Path, head: str, extra: frozenset[str], chunk_rows: int) -
     from pyarrow import csv as pacsv
 
     try:
-        delimiter = csv.Sniffer().sniff(head[:8192], delimiters=",\t;|").delimiter
-    except csv.Error:
-        delimiter = ","
-    try:
-        first = list(itertools.islice(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), HEADER_SCAN_ROWS))
-    except csv.Error:
-        first = None
-    if first is None:
+        delimiter, first = _sniff(head)
+    except csv.Error:  # the whole-file reader names the fault
         yield _csv_sheet(path, extra)
         return
     header_at, headers, titles = _header("", [list(r) for r in first], path.name, extra)
