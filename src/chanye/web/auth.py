@@ -1,9 +1,10 @@
 """Accounts on the web (issue 17): sign-in, sessions, CSRF protection and the audit of what users see.
 
-- `install(app, settings)` adds one middleware and the /login and /logout routes. With accounts on
-  (`AuthSettings.enabled`), every page, JSON and file needs a live session: a browser asking for a page is sent
-  to /login, anything else gets 401 with a bilingual message. With accounts off (one analyst on 127.0.0.1,
-  `chanye serve --no-auth` or no account in the store) every request is the local analyst (`access.LOCAL`).
+- `install(app, settings)` adds one middleware (`Accounts`, pure ASGI) and the /login and /logout routes. With
+  accounts on (`AuthSettings.enabled`), every page, JSON and file needs a live session: a browser asking for a
+  page is sent to /login, anything else gets 401 with a bilingual message. With accounts off (one analyst on
+  127.0.0.1, `chanye serve --no-auth` or no account in the store) every request is the local analyst
+  (`access.LOCAL`).
 - The session cookie is random, HttpOnly, SameSite=Strict and Secure when the request came over HTTPS; the
   store keeps only its SHA-256 (`registry.users`).
 - CSRF, on every write (POST, PUT, PATCH, DELETE), accounts on or off: a browser's Origin (else Referer) must
@@ -30,12 +31,13 @@ from urllib.parse import parse_qs, quote, urlsplit
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chanye.errors import AccessDenied, ChanyeError, NotSignedIn
 from chanye.present import labels
 from chanye.registry import users
 from chanye.services.access import LOCAL, Viewer, viewer_of
-from chanye.web import errors
+from chanye.web import asgi, errors
 from chanye.web.i18n import lang_of, translator
 from chanye.web.templating import templates
 
@@ -159,19 +161,20 @@ def cross_site(request: Request) -> str | None:
     return None
 
 
-async def csrf_token_of(request: Request) -> str:
+async def csrf_token_of(request: Request, receive: Receive) -> tuple[str, bytes | None]:
     """The token a write carries: the header, else the field of a small URL-encoded form (a multipart upload
-    must use the header: its body streams to the upload's own size check)."""
+    must use the header: its body streams to the upload's own size check). With it, the body when it was read
+    here (the middleware replays it to the route), else None."""
     token = request.headers.get(CSRF_HEADER)
     if token:
-        return token
+        return token, None
     kind = request.headers.get("content-type", "")
     size = request.headers.get("content-length", "")
     if kind.startswith("application/x-www-form-urlencoded") and size.isdigit() and int(size) <= MAX_FORM_BYTES:
-        # body(), not form(): BaseHTTPMiddleware replays a body read with body() to the route, not a stream
-        fields = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=50)
-        return (fields.get(CSRF_FIELD) or [""])[0]
-    return ""
+        body, _ = await asgi.read_body(receive)
+        fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=50)
+        return (fields.get(CSRF_FIELD) or [""])[0], body
+    return "", None
 
 
 def _wants_page(request: Request) -> bool:
@@ -214,53 +217,88 @@ def install(app: FastAPI, settings: AuthSettings) -> None:
     app.state.auth = settings
     app.state.login_throttle = Throttle()
     app.include_router(router)
+    app.add_middleware(Accounts, settings=settings)
 
-    @app.middleware("http")
-    async def accounts(request: Request, call_next):
-        path = request.url.path
-        if request.method in WRITES:
+
+class Accounts:
+    """The accounts middleware, pure ASGI (issue 14 item 2: Starlette's BaseHTTPMiddleware cost ~0.5 ms a
+    request): the cross-site check of writes, then with accounts on the session, the CSRF token of writes, the
+    viewer in `request.state`, and the audit of the answer."""
+
+    def __init__(self, app: ASGIApp, settings: AuthSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = scope["path"]
+        write = scope["method"] in WRITES
+        if write:
             reason = cross_site(request)
             if reason is not None:
-                return _refuse(request, 403, AccessDenied.title,
-                               f"拒绝跨站请求：{reason} 与本站 {own_origin(request)} 不符 (cross-site request refused)",
-                               "请在本站页面上操作 (use this site's own pages)")
-        if not settings.enabled or _public(path):
-            return await call_next(request)
-        ctx = request.app.state.ctx
+                answer = _refuse(request, 403, AccessDenied.title,
+                                 f"拒绝跨站请求：{reason} 与本站 {own_origin(request)} 不符 (cross-site request refused)",
+                                 "请在本站页面上操作 (use this site's own pages)")
+                await answer(scope, receive, send)
+                return
+        if not self.settings.enabled or _public(path):
+            await self.app(scope, receive, send)
+            return
+        ctx = scope["app"].state.ctx
         token = request.cookies.get(SESSION_COOKIE, "")
         found = await run_in_threadpool(_load_session, ctx, token) if token else None
         if found is None:
             if _wants_page(request):
                 target = path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-            return _refuse(request, 401, NotSignedIn.title, "请先登录：会话不存在或已过期 (sign in first: no live session)",
-                           "在 /login 登录后重试 (sign in at /login and retry)")
-        if request.method in WRITES:
-            sent = await csrf_token_of(request)
+                answer = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+            else:
+                answer = _refuse(request, 401, NotSignedIn.title,
+                                 "请先登录：会话不存在或已过期 (sign in first: no live session)",
+                                 "在 /login 登录后重试 (sign in at /login and retry)")
+            await answer(scope, receive, send)
+            return
+        if write:
+            sent, body = await csrf_token_of(request, receive)
+            if body is not None:  # the form was read here: the route reads it again
+                receive = asgi.replay(body, receive)
             if not sent or not hmac.compare_digest(sent, found.csrf):
                 await run_in_threadpool(audit, ctx, found.user.name, "denied", path, "csrf")
-                return _refuse(request, 403, AccessDenied.title,
-                               "缺少或错误的 CSRF 令牌 (missing or wrong CSRF token)",
-                               "刷新页面后重试 (reload the page and retry)")
+                answer = _refuse(request, 403, AccessDenied.title,
+                                 "缺少或错误的 CSRF 令牌 (missing or wrong CSRF token)",
+                                 "刷新页面后重试 (reload the page and retry)")
+                await answer(scope, receive, send)
+                return
         account = found.user
-        request.state.viewer = viewer_of(account)
+        request.state.viewer = viewer_of(account)  # scope["state"]: the route's Request sees it
         request.state.session = SessionInfo(account.name, account.role, account.district, found.csrf, token)
-        response = await call_next(request)
-        await _audit_response(request, response, account.name)
-        return response
+        recorder = asgi.Recorder(send)
+        await self.app(scope, receive, recorder)
+        await _audit_response(request, recorder.status, recorder.content_type, account.name)
 
 
-async def _audit_response(request: Request, response, user: str) -> None:
+def route_template(request: Request) -> str:
+    """The path template of the route that answered (after the app ran: the router sets it on the same scope).
+    FastAPI 0.165 keeps the routes of an included router unprefixed (`route.path` '/enterprises/{uscc}' for
+    /api/v1/enterprises/{uscc}), so a firm's route is recognised by its own path with the code put back as
+    '{uscc}'."""
+    uscc = request.path_params.get("uscc")
+    if isinstance(uscc, str) and uscc:
+        return request.url.path.replace(uscc, "{uscc}", 1)
+    return getattr(request.scope.get("route"), "path", "")
+
+
+async def _audit_response(request: Request, status: int, kind: str, user: str) -> None:
     ctx = request.app.state.ctx
-    route = request.scope.get("route")
-    template = getattr(route, "path", "")
+    template = route_template(request)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    kind = response.headers.get("content-type", "")
-    if response.status_code == 200 and kind.startswith(EXPORT_TYPES):
+    if status == 200 and kind.startswith(EXPORT_TYPES):
         await run_in_threadpool(audit, ctx, user, "export", target)
-    elif response.status_code == 200 and template in FIRM_ROUTES:
+    elif status == 200 and template in FIRM_ROUTES:
         await run_in_threadpool(audit, ctx, user, "firm_view", request.path_params.get("uscc"), target)
-    elif response.status_code == 403:
+    elif status == 403:
         await run_in_threadpool(audit, ctx, user, "denied", target)
 
 

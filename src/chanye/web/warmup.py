@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from chanye.present import labels
 from chanye.registry.store import background
+from chanye.web import asgi
 from chanye.web.i18n import lang_of
 
 log = logging.getLogger("chanye.web.warmup")
@@ -258,13 +259,12 @@ def install(app: FastAPI, ctx, steps: tuple[tuple[str, Callable], ...] = STEPS,
     warmup = Warmup(ctx, steps, later + visits)
     app.state.warmup = warmup
 
-    @app.middleware("http")
-    async def warming_gate(request: Request, call_next):
-        if warmup.warming and request.method == "GET" and not request.url.path.startswith(PASS):
-            response = warming_response(request)
-        else:
-            response = await call_next(request)
-        response.headers[HEADER] = warmup.progress  # for benchmarks/web_warmup.py and monitoring
-        return response
+    def gate(scope) -> Response | None:
+        if warmup.warming and scope["method"] == "GET" and not scope["path"].startswith(PASS):
+            return warming_response(Request(scope))
+        return None
 
+    # pure ASGI (web/asgi.py; issue 14 item 2): the header on every answer, for benchmarks/web_warmup.py and
+    # monitoring
+    app.add_middleware(asgi.Gate, check=gate, headers=lambda: {HEADER: warmup.progress})
     return warmup

@@ -12,7 +12,8 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
+from starlette.concurrency import run_in_threadpool
 
 from chanye.present import enterprises as show
 from chanye.present import tables as present
@@ -20,6 +21,7 @@ from chanye.services import enterprises as svc
 from chanye.services.access import LOCAL, Viewer
 from chanye.services.enterprises import SearchQuery, district_table, warm  # noqa: F401  (web/models.py, chains)
 from chanye.services.search import BigramIndex, tokens_of  # noqa: F401  (importable where they always were)
+from chanye.web import asgi
 from chanye.web.auth import viewer
 from chanye.web.i18n import lang_of
 from chanye.web.schemas import TablePayload, responses
@@ -106,9 +108,28 @@ def xlsx(tables: list, filename: str, lang: str):
 # --------------------------------------------------------------------------------------------------------
 
 
+# The JSON answers are built once per data generation, language, viewer's rights and query, and kept as bytes
+# (`web.asgi.Answers`, issue 14 item 2): the response model stays declared for /openapi.json, and the payload
+# passes the same validation and serialisation FastAPI would give it (`_encode`), once.
+SEARCH = TypeAdapter(SearchPayload)
+TAG_COUNTS = TypeAdapter(TagCountsPayload)
+ENTERPRISE = TypeAdapter(EnterprisePayload)
+
+
+def _encode(adapter: TypeAdapter, payload: dict) -> bytes:
+    """What FastAPI's `response_model` does with a returned payload: validate, then dump JSON (by alias)."""
+    return adapter.dump_json(adapter.validate_python(payload), by_alias=True)
+
+
+def _rights(who: Viewer) -> tuple:
+    """What of the viewer an answer about firms depends on: the role (a visitor is refused) and the one district
+    whose firms a district analyst sees."""
+    return who.role, who.firm_district
+
+
 @router.get("/enterprises", summary="企业搜索与排行 (search by name, USCC or business-scope words; top lists)",
             response_model=SearchPayload, responses=XLSX)
-def get_enterprises(
+async def get_enterprises(
     request: Request,
     q: str = Query("", max_length=100, description="企业名称、统一社会信用代码或经营范围词语"),
     node: str | None = Query(None, max_length=64, description="框架包的节点 id（见 /api/v1/framework）"),
@@ -124,17 +145,23 @@ def get_enterprises(
 ):
     ctx = request.app.state.ctx
     lang = lang_of(request)
+    who = viewer(request)
     query = SearchQuery(q=q, node=node, district=district, city=city, tag=tag, sort=sort, order=order, page=page,
                         per_page=per_page, year=year)
     if format == "xlsx":
-        result = svc.search(ctx, replace(query, limit=XLSX_MAX_ROWS), viewer=viewer(request))
-        return xlsx([(result.firms, show.firms_note(result, lang, limit=XLSX_MAX_ROWS))], "enterprises.xlsx", lang)
-    return show.search_payload(svc.search(ctx, query, viewer=viewer(request)), lang)
+        def workbook():
+            result = svc.search(ctx, replace(query, limit=XLSX_MAX_ROWS), viewer=who)
+            return xlsx([(result.firms, show.firms_note(result, lang, limit=XLSX_MAX_ROWS))], "enterprises.xlsx",
+                        lang)
+
+        return await run_in_threadpool(workbook)
+    return await asgi.cached_json(ctx, ("search", lang, _rights(who), query), lambda: _encode(
+        SEARCH, show.search_payload(svc.search(ctx, query, viewer=who), lang)))
 
 
 @router.get("/enterprises/tags", summary="各标签企业数 (enterprise counts by tag)", response_model=TagCountsPayload,
             responses=XLSX)
-def get_tag_counts(
+async def get_tag_counts(
     request: Request,
     node: str | None = Query(None, max_length=64),
     district: str | None = Query(None, pattern=r"^\d{6}$"),
@@ -143,20 +170,31 @@ def get_tag_counts(
 ):
     ctx = request.app.state.ctx
     lang = lang_of(request)
-    counts = svc.tag_counts(ctx, node=node, district=district, city=city)
     if format == "xlsx":
-        return xlsx([(counts, show.note(counts, lang))], "tags.xlsx", lang)
-    return present.payload(counts, lang)
+        def workbook():
+            counts = svc.tag_counts(ctx, node=node, district=district, city=city)
+            return xlsx([(counts, show.note(counts, lang))], "tags.xlsx", lang)
+
+        return await run_in_threadpool(workbook)
+    # counts only (no firm): the same for every viewer
+    return await asgi.cached_json(ctx, ("tags", lang, node, district, city), lambda: _encode(
+        TAG_COUNTS, present.payload(svc.tag_counts(ctx, node=node, district=district, city=city), lang)))
 
 
 @router.get("/enterprises/{uscc}", summary="企业画像 (one enterprise: figures, tags, nodes with evidence)",
             response_model=EnterprisePayload, responses=XLSX)
-def get_enterprise(request: Request, uscc: str, format: Format = "json"):
+async def get_enterprise(request: Request, uscc: str, format: Format = "json"):
     ctx = request.app.state.ctx
     lang = lang_of(request)
-    detail = enterprise_detail(ctx, uscc, viewer(request))
+    who = viewer(request)
     if format == "xlsx":
-        extra = f"{detail.name} {detail.uscc}"
-        return xlsx([(detail.figures, show.note(detail.figures, lang, extra)),
-                     (detail.links, show.note(detail.links, lang, extra))], f"{detail.uscc}.xlsx", lang)
-    return show.detail_payload(detail, lang)
+        def workbook():
+            detail = enterprise_detail(ctx, uscc, who)
+            extra = f"{detail.name} {detail.uscc}"
+            return xlsx([(detail.figures, show.note(detail.figures, lang, extra)),
+                         (detail.links, show.note(detail.links, lang, extra))], f"{detail.uscc}.xlsx", lang)
+
+        return await run_in_threadpool(workbook)
+    # a refusal (AccessDenied) or an unknown firm (NotFound) raises in build: nothing is kept
+    return await asgi.cached_json(ctx, ("profile", lang, _rights(who), uscc), lambda: _encode(
+        ENTERPRISE, show.detail_payload(enterprise_detail(ctx, uscc, who), lang)))

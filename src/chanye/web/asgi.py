@@ -1,0 +1,206 @@
+"""Pure ASGI middlewares and a cache of finished answers (issue 14 item 2: a cheaper request path).
+
+Starlette's `@app.middleware("http")` (BaseHTTPMiddleware) runs the rest of the app in a task of its own and
+streams the response back through memory channels: on this machine each such layer cost about half a millisecond
+of CPU per request, for work of a few microseconds (a header, a check of the path). The middlewares here wrap the
+ASGI `send` instead: nothing but a function call per message.
+
+`Answers` keeps the finished bytes of JSON answers (enterprise lists and searches, profiles), keyed by the data
+generation and whatever the answer depends on (language, the viewer's rights, the normalised query): a repeated
+search is answered from the event loop without a worker thread, a response-model validation or JSON encoding.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def raw_headers(headers: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    """ASGI header pairs (names lower-case, latin-1) of a {name: value} dict."""
+    return tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+
+
+def with_headers(message: Message, extra: Iterable[tuple[bytes, bytes]], *, replace: bool) -> Message:
+    """A copy of an `http.response.start` message with `extra` headers: `replace` drops the response's own of
+    the same names first; else a name the response already has keeps its value (setdefault)."""
+    extra = tuple(extra)
+    names = {name for name, _ in extra}
+    own = list(message.get("headers", ()))
+    if replace:
+        own = [(n, v) for n, v in own if n.lower() not in names]
+        headers = [*own, *extra]
+    else:
+        present = {n.lower() for n, _ in own}
+        headers = [*own, *(pair for pair in extra if pair[0] not in present)]
+    return {**message, "headers": headers}
+
+
+class HeadersMiddleware:
+    """Adds fixed headers to every HTTP answer (errors, redirects and static files included) unless the answer
+    set them itself: the security headers of web/app.py."""
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = raw_headers(headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = with_headers(message, self.headers, replace=False)
+            await send(message)
+
+        await self.app(scope, receive, send_with)
+
+
+class Gate:
+    """A pure ASGI middleware around one decision per request: `check(scope, receive)` returns an answer to
+    send instead of the app (a Response), or None to go on; `headers(scope)` (optional) gives headers set on
+    every answer that passes through, the gate's own included (they replace the answer's own of those names).
+    The warm-up's 数据准备中 gate (web/warmup.py) is one."""
+
+    def __init__(self, app: ASGIApp, check: Callable[[Scope], Response | None],
+                 headers: Callable[[], dict[str, str]] | None = None) -> None:
+        self.app = app
+        self.check = check
+        self.headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = self.headers
+
+        async def send_with(message: Message) -> None:
+            if extra is not None and message["type"] == "http.response.start":
+                message = with_headers(message, raw_headers(extra()), replace=True)
+            await send(message)
+
+        answer = self.check(scope)
+        if answer is not None:
+            await answer(scope, receive, send_with)
+        else:
+            await self.app(scope, receive, send_with)
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives the app a body a middleware already read, then hands over to the real one (for
+    the client's disconnect)."""
+    given = False
+
+    async def receive_again() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return receive_again
+
+
+async def read_body(receive: Receive) -> tuple[bytes, Message | None]:
+    """The whole request body, and the disconnect message if the client left before sending it all."""
+    parts = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"".join(parts), message
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(parts), None
+
+
+class Recorder:
+    """Wraps `send` and remembers the answer's status and content type (for the audit after the answer)."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.status = 0
+        self.content_type = ""
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            for name, value in message.get("headers", ()):
+                if name.lower() == b"content-type":
+                    self.content_type = value.decode("latin-1")
+        await self._send(message)
+
+
+# --- finished answers --------------------------------------------------------------------------------------------
+
+
+class Answers:
+    """A least-recently-used cache of finished JSON bodies, per data generation. Bounded by count and by bytes
+    (a search page of 20 firms is about 20 KB: some 800 pages). A key must hold everything the body depends on besides the data: language,
+    the viewer's rights, the normalised query. A new data generation empties it (keys carry the generation,
+    and a body computed from older data is not kept)."""
+
+    def __init__(self, max_entries: int = 2048, max_bytes: int = 16 * 1024 * 1024) -> None:
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._size = 0
+        self._generation: int | None = None
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, generation: int, key: tuple) -> bytes | None:
+        with self._lock:
+            if generation != self._generation:
+                self._clear(generation)
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+            else:
+                self.misses += 1
+            return body
+
+    def put(self, generation: int, key: tuple, body: bytes) -> None:
+        if len(body) > self.max_bytes // 8:  # one huge answer would push out hundreds of small ones
+            return
+        with self._lock:
+            if generation != self._generation:
+                if self._generation is not None and generation < self._generation:
+                    return  # computed from older data: never kept
+                self._clear(generation)
+            old = self._items.pop(key, None)
+            self._size += len(body) - (len(old) if old is not None else 0)
+            self._items[key] = body
+            while self._items and (len(self._items) > self.max_entries or self._size > self.max_bytes):
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+    def _clear(self, generation: int) -> None:
+        self._items.clear()
+        self._size = 0
+        self._generation = generation
+
+
+async def cached_json(ctx: Any, key: tuple, build: Callable[[], bytes]) -> Response:
+    """The JSON answer for `key` from `ctx.answers` (a hit costs no worker thread), else `build()` run in a
+    worker thread (it may compute for seconds) and kept. `ctx` is the app's Platform: its `refresh()` notices
+    another process' import (a new data generation) at most every half second, as `cached()` does."""
+    answers: Answers = ctx.answers
+    ctx.refresh()
+    generation = ctx.generation
+    body = answers.get(generation, key)
+    if body is None:
+        body = await run_in_threadpool(build)
+        answers.put(generation, key, body)
+    return Response(body, media_type="application/json")
+
+
