@@ -23,6 +23,9 @@ def test_share_panel_by_hand() -> None:
          "value_added": 5.0, "mfg_value_added": 5.0},
     ])
     out = mfg.share_panel(frame)
+    assert out.columns.tolist() == [*frame.columns, "firms_share", "revenue_share", "va_share",
+                                    "revenue_share_change", "va_share_change", "revenue_share_trend"]
+    assert out.index.tolist() == [0, 1, 2, 3]
     x = out[out["area"] == "X"]
     assert x["year"].tolist() == [2022, 2023, 2024]  # sorted by area, year
     assert x["firms_share"].tolist() == [40.0, 50.0, 25.0]
@@ -46,3 +49,15 @@ def test_slope_share_and_group_share() -> None:
     # (10·1 + 30·0.5 + 60·0) / 100 = 25%
     assert mfg.group_share(np.array([10.0, 30.0, 60.0]), np.array([1.0, 0.5, 0.0])) == 25.0
     assert math.isnan(mfg.group_share(np.zeros(2), np.ones(2)))
+
+
+def test_shares_of_totals_under_one() -> None:
+    # Totals between 0 and 1 (shares of 亿元 sums) are totals like any other: 0.2 of 0.5 is 40%.
+    assert mfg.share(np.array([0.2, 0.6]), np.array([0.5, 0.5])).tolist() == [40.0, 120.0]
+    assert mfg.share(0.25, 0.5).item() == 50.0
+    assert mfg.group_share(np.array([0.2, 0.3]), np.array([1.0, 0.0])) == 40.0
+    # Integer inputs divide as floats.
+    assert mfg.share(np.array([1]), np.array([3])).tolist() == [100.0 / 3.0]
+    assert mfg.group_share(np.array([1, 2]), np.array([1, 0])) == 100.0 / 3.0
+    # A negative total (net losses) has no share.
+    assert math.isnan(mfg.group_share(np.array([-2.0, 1.0]), np.array([1.0, 0.0])))
