@@ -6,8 +6,10 @@ warm-up (now) against the code before it (`--baseline-src`, cold caches built by
 
 For each server: seconds until it answers a static file; with the warm-up, seconds until `/` stops answering
 数据准备中 (503) and until the later caches are built (the X-Chanye-Warm-Up header says done); then one request to each URL below in turn (the first visit), in milliseconds; and the
-server's resident memory afterwards (VmRSS) and at its peak (VmHWM). Targets: every first visit after the caches
-are ready < 1 s; RSS <= 800 MB on the full demo.
+server's resident memory afterwards (VmRSS), again once it has been idle for `IDLE_S` (the server lets go of the
+database file a second after the last read, and with it DuckDB's buffers), and at its peak (VmHWM). Targets:
+every first visit after the caches are ready < 1 s; RSS <= 800 MB on the full demo (the RSS right after the
+visits). `--baseline-src` may be given more than once (e.g. HEAD, and the working tree without one change).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ URLS = ["/", "/cluster", "/cluster/icv-nev", "/district", "/district/440112", "/
         "/cluster/biomed", "/district/440106", "/enterprise/{uscc}?lang=en", "/fusion?lang=en", "/projects?lang=en",
         "/api/v1/scoreboard/nodes", "/api/v1/chains", "/api/v1/enterprises", "/api/v1/enterprises?q=新能源汽车零部件",
         "/api/v1/complexity/space"]
+IDLE_S = 3.0  # > web.app.LINGER (1 s): the database file closed, DuckDB's memory given back
 
 
 def a_project(db: str) -> str:
@@ -95,6 +98,8 @@ def serve(db: str, src: str | None, timeout: float) -> dict:
                 visits[url] = ((time.perf_counter() - t0) * 1000, status)
             out["visits"] = visits
             out["rss_mb"], out["hwm_mb"] = memory(proc.pid)
+            time.sleep(IDLE_S)
+            out["idle_rss_mb"] = memory(proc.pid)[0]
     finally:
         proc.terminate()
         try:
@@ -107,12 +112,14 @@ def serve(db: str, src: str | None, timeout: float) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", required=True)
-    ap.add_argument("--baseline-src", help="a src folder of the code before (its serve has no warm-up)")
+    ap.add_argument("--baseline-src", action="append", default=[],
+                    help="a src folder of the code before (repeatable; each a column named after its folder)")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
     args = ap.parse_args()
     runs = {"now (warm-up)": serve(args.db, None, args.timeout)}
-    if args.baseline_src:
-        runs["before"] = serve(args.db, args.baseline_src, args.timeout)
+    for i, src in enumerate(args.baseline_src):
+        name = "before" if len(args.baseline_src) == 1 else f"{i + 1}: {Path(src).resolve().parent.name}"[:17]
+        runs[name] = serve(args.db, src, args.timeout)
     names = list(runs)
     print(f"{'':44}" + "".join(f"{n:>18}" for n in names))
     print(f"{'answers a static file after (s)':44}" + "".join(f"{r['up_s']:>18.1f}" for r in runs.values()))
@@ -131,6 +138,8 @@ def main() -> None:
         f"{max(ms for ms, _ in r['visits'].values()):>18.0f}" for r in runs.values()))
     print(f"{'RSS when ready (MB)':44}" + "".join(f"{r['ready_rss_mb']:>18.0f}" for r in runs.values()))
     print(f"{'RSS after the visits (MB)':44}" + "".join(f"{r['rss_mb']:>18.0f}" for r in runs.values()))
+    idle = f"RSS idle {IDLE_S:.0f} s later (MB)"
+    print(f"{idle:44}" + "".join(f"{r['idle_rss_mb']:>18.0f}" for r in runs.values()))
     print(f"{'peak RSS (MB)':44}" + "".join(f"{r['hwm_mb']:>18.0f}" for r in runs.values()))
 
 

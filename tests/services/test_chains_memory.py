@@ -85,3 +85,60 @@ def test_a_nodes_and_a_firms_links_are_read_by_themselves(platform) -> None:
         links = svc.links_of(platform, chain.id)
         pd.testing.assert_frame_equal(mine[mine["chain"] == chain.id].reset_index(drop=True),
                                       links[links["uscc"] == uscc].reset_index(drop=True))
+
+
+def _dict_rows(frame: pd.DataFrame, place: str) -> list[dict]:
+    """The list rows as dicts, as `services.chains._list_rows` built them before its compact rows (the reference)."""
+    rows = []
+    for r in frame.to_dict("records"):
+        row = {
+            "rank": int(r["rank"]), "name": r["name"], "uscc": r["uscc"], place: r[place],
+            "chain_nodes": svc._list(r["chain_nodes"]), "node_statuses": svc._list(r["node_statuses"]),
+            "score": svc._float(r["score"]), "revenue": svc._float(r["revenue_yi"]), "cagr": svc._pct(r["cagr"]),
+            "cagr_years": int(r["cagr_years"]) if r["cagr_years"] else None, "tags": svc._list(r["tag_ids"]),
+            "growth": svc._float(r["growth"]), "tag_score": svc._float(r["tags"]),
+        }
+        if place == "city_code":
+            row.update(size=svc._float(r["size"]), connectivity=svc._float(r["connectivity"]),
+                       linked_nodes=svc._list(r["linked_nodes"]), local_nodes=int(r["local_nodes"]))
+        else:
+            row.update(rd_intensity=svc._pct(r["rd_intensity"]), above_scale=bool(r["above_scale"]),
+                       rd=svc._float(r["rd"]), scale=svc._float(r["scale"]), size=svc._float(r["size"]))
+        rows.append(row)
+    return rows
+
+
+def test_list_rows_are_compact_and_read_like_the_dicts(platform) -> None:
+    """Issue 14: the recruitment and expansion rows are `Row`s (one key dict per list, a tuple of values, equal
+    id tuples shared), equal to the dicts they replace: same keys in the same order, same values and types."""
+    board = platform.chain("icv-nev")
+    inputs = svc.inputs_of(platform)
+    whole = svc.view(inputs, platform.framework, "icv-nev", links=svc.links_of(platform, "icv-nev"))
+    for t, frame, place in ((board.recruitment, whole.recruitment, "city_code"),
+                            (board.expansion, whole.expansion, "district_code")):
+        expected = _dict_rows(frame, place)
+        assert len(t.rows) == len(expected) > 0
+        assert all(type(r) is svc.Row for r in t.rows)
+        for row, want in zip(t.rows, expected, strict=True):
+            assert list(row) == list(want)
+            assert [(k, type(v), v) for k, v in row.items()] == [(k, type(v), v) for k, v in want.items()]
+            assert row == want and want == row
+        assert t.frame().equals(pd.DataFrame(expected, columns=t.keys))
+        # one tuple object per distinct list of ids
+        distinct = {r["chain_nodes"] for r in t.rows}
+        assert len({id(r["chain_nodes"]) for r in t.rows}) == len(distinct)
+
+
+def test_row_is_a_read_only_mapping() -> None:
+    row = svc.Row({"rank": 0, "name": 1, "tags": 2}, (3, "甲公司", ("srdi",)))
+    assert row["name"] == "甲公司" and row.get("tags") == ("srdi",)
+    assert row.get("uscc") is None and row.get("uscc", "-") == "-"
+    assert "rank" in row and "uscc" not in row and len(row) == 3
+    assert list(row) == ["rank", "name", "tags"] and list(row.values()) == [3, "甲公司", ("srdi",)]
+    assert {**row, "city": "北京市"} == {"rank": 3, "name": "甲公司", "tags": ("srdi",), "city": "北京市"}
+    assert dict(row) == {"rank": 3, "name": "甲公司", "tags": ("srdi",)} and row != {"rank": 3}
+    assert repr(row) == "{'rank': 3, 'name': '甲公司', 'tags': ('srdi',)}"
+    with pytest.raises(KeyError, match="uscc"):
+        row["uscc"]
+    with pytest.raises(TypeError, match="does not support item assignment"):
+        row["rank"] = 4  # type: ignore[index]

@@ -103,3 +103,32 @@ def test_bigrams_most_texts_hold_are_bitmaps_and_find_the_same_rows(monkeypatch:
         assert packed.rows_with(word).tolist() == plain.rows_with(word).tolist(), word
     assert packed.rows_with("零部件").tolist() == [0, 5, 10, 15, 20, 25, 30, 35, 40]
     assert packed.rows_with("汽车", within=np.array([1, 2, 3, 4])).tolist() == [1, 4]
+
+
+def test_frequencies_answer_as_the_dict_does():
+    freq = {"汽车": 30, "汽": 0, "新能源": 12, "新": 5, "新能": 0, "零部件": 7, "零": 2, "零部": 0}
+    f = search.Frequencies(freq)
+    assert len(f) == 8
+    for word, n in freq.items():
+        assert word in f and f[word] == n and f.get(word) == n
+    for missing in ("车", "汽车零", "", "新能源汽车", "zz"):
+        assert missing not in f and f.get(missing) is None and f.get(missing, 1) == 1
+    assert 3 not in f
+    with pytest.raises(KeyError, match="车"):
+        f["车"]
+    empty = search.Frequencies({})
+    assert "汽车" not in empty and empty.get("汽车") is None
+
+
+def test_the_query_cut_is_jiebas_with_its_own_compact_dictionary():
+    """Issue 14: the query cut keeps jieba's dictionary as `Frequencies` (a tokenizer of its own; jieba.dt, the
+    text classifier's, is left as it is) and cuts as jieba.lcut does."""
+    import jieba
+
+    assert search.tokens_of("新能源汽车零部件") == ["新能源", "汽车", "零部件"]
+    assert search.tokens_of("新能源汽车零部件") == ["新能源", "汽车", "零部件"]  # again, from the cache
+    assert isinstance(search._tokenizer().FREQ, search.Frequencies)
+    assert not isinstance(jieba.dt.FREQ, search.Frequencies)
+    texts = ["锂离子电池制造", "广州聚桥示例半导体有限公司", "汽车零部件及配件制造；电池制造；新能源汽车整车销售",
+             "集成电路设计、人工智能应用软件开发", "ABC科技 123号", "𠮷野家餐饮管理", "超高清视频显示器件"]
+    assert [search._tokenizer().lcut(t) for t in texts] == [jieba.lcut(t) for t in texts]

@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from chanye.errors import InputError
 
@@ -315,6 +314,10 @@ def _interval(value: np.ndarray, hidden: np.ndarray, target: tuple[int, int], *,
         if row.any():
             a_eq.append(row)
             b_eq.append(rhs)
+    # scipy.optimize is imported here: the audit runs in tests and checks, never in the server, which would carry
+    # its ~18 MB for nothing (issue 14, a server that stays small)
+    from scipy.optimize import linprog
+
     objective = np.zeros(len(cells))
     objective[position[target]] = 1.0
     kwargs = {"A_eq": np.array(a_eq), "b_eq": np.array(b_eq)} if a_eq else {}

@@ -11,10 +11,13 @@ the scope. Measured on 200,000 synthetic firms (docs/web.md): building takes ~3 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
+from array import array
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -391,23 +394,87 @@ def remember(d: Directory, key: tuple, result: Ranked) -> Ranked:
 # --------------------------------------------------------------------------------------------------------
 
 
+class Frequencies:
+    """jieba's dictionary (every word and every word's prefixes -> frequency, 0 for a prefix only) as one sorted
+    string, its words' offsets and their frequencies, read by binary search. Issue 14 (a server that stays small):
+    jieba keeps it as a dict of 498,000 str keys, 50 MB of the server's RSS; this is 11 MB. It answers what
+    jieba's cut asks of its dict (`in`, `[]`, `get`) as the dict does, ~10x slower a word (~0.2 ms a query)."""
+
+    __slots__ = ("_freqs", "_n", "_starts", "_text")
+
+    def __init__(self, freq: Mapping[str, int]) -> None:
+        words = sorted(freq)
+        starts = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words)), out=starts[1:])
+        self._text = "".join(words)
+        self._starts = array("q", starts.tobytes())  # bisecting an array.array makes plain ints: faster than numpy
+        self._freqs = array("q", [int(freq[w]) for w in words])
+        self._n = len(words)
+
+    def _find(self, key: object) -> int:
+        if not isinstance(key, str):
+            return -1
+        text, starts = self._text, self._starts
+        lo, hi = 0, self._n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if text[starts[mid]:starts[mid + 1]] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < self._n and text[starts[lo]:starts[lo + 1]] == key else -1
+
+    def __contains__(self, key: object) -> bool:
+        return self._find(key) >= 0
+
+    def __getitem__(self, key: str) -> int:
+        at = self._find(key)
+        if at < 0:
+            raise KeyError(key)
+        return self._freqs[at]
+
+    def get(self, key: str, default: int | None = None) -> int | None:
+        at = self._find(key)
+        return default if at < 0 else self._freqs[at]
+
+    def __len__(self) -> int:
+        return self._n
+
+
+_TOKENIZER = None  # the query cut's own jieba tokenizer (jieba.dt, the text classifier's, stays as it is)
+
+
+def _tokenizer():
+    """jieba's default dictionary in a tokenizer of its own, its dict made `Frequencies` (called with the lock)."""
+    global _TOKENIZER
+    if _TOKENIZER is None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        tokenizer.FREQ = Frequencies(tokenizer.FREQ)
+        _TOKENIZER = tokenizer
+    return _TOKENIZER
+
+
 def tokens_of(q: str) -> list[str]:
     """The words of a query: jieba's precise cut, without punctuation and stop words (kept if nothing else)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
     text = q.strip()
-    if not text:
-        return []
+    return list(_cut(text)) if text else []
+
+
+@functools.lru_cache(maxsize=4096)  # a list's pages and a search's repeats cut their query once
+def _cut(text: str) -> tuple[str, ...]:
     with _JIEBA_LOCK:  # jieba initialises its dictionary lazily and not thread-safely
-        words = jieba.lcut(text)
+        words = _tokenizer().lcut(text)
     words = [w.strip() for w in words if w.strip() and not _PUNCT.match(w)]
     kept = [w for w in words if w not in _STOP]
     out: list[str] = []
     for w in kept or words:
         if w not in out:
             out.append(w)
-    return out
+    return tuple(out)
 
 
 def match_rows(d: Directory, q: str) -> tuple[np.ndarray, np.ndarray, list[str], str]:
