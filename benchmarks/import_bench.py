@@ -12,7 +12,8 @@ in this process, as library calls do), classification and chain links in the imp
 temporary folder and imported from there in the same mode. Rows carry whole-code GB/T 4754 classes (the
 code-classified path); a share with partial codes and business scopes exercises the keyword rules. Prints
 seconds, rows/s, peak RSS (the largest of the process and its import worker), the ratio new/old and the
-ratio to the ceiling, and the load average.
+ratio to the ceiling, the CPU seconds of the importing process and of its worker (less blurred by the other
+jobs on a shared machine than the wall time), and the load average.
 """
 
 from __future__ import annotations
@@ -65,8 +66,10 @@ def run_ceiling(path: str) -> dict:
 
 
 def _peak_watch() -> tuple[threading.Event, dict]:
-    """Samples the peak RSS (VmHWM) of this process's descendants (the import worker) until set."""
-    stop, peak = threading.Event(), {"mb": 0.0}
+    """Samples the peak RSS (VmHWM) of this process's descendants (the import worker) until set, and the CPU
+    time each has used (`cpu`: pid -> seconds, the last sample: a worker's last 0.1 s can be missed)."""
+    stop, peak = threading.Event(), {"mb": 0.0, "cpu": {}}
+    tick = os.sysconf("SC_CLK_TCK")
 
     def descendants(pid: int) -> list[int]:
         out = []
@@ -81,6 +84,8 @@ def _peak_watch() -> tuple[threading.Event, dict]:
         while not stop.wait(0.1):
             for pid in descendants(os.getpid()):
                 try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    peak["cpu"][pid] = (int(fields[11]) + int(fields[12])) / tick
                     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                         if line.startswith("VmHWM:"):
                             peak["mb"] = max(peak["mb"], int(line.split()[1]) / 1024)
@@ -99,6 +104,8 @@ def run_import(path: str, classify: bool, worker: bool) -> dict:
     from chanye.services.imports import classify_and_link
 
     pack = load_pack(None)  # loaded before the clock starts, as a running platform has it
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     stop, peak = _peak_watch()
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.duckdb") as store:
         started = time.perf_counter()
@@ -109,8 +116,10 @@ def run_import(path: str, classify: bool, worker: bool) -> dict:
         seconds = time.perf_counter() - started
         counts = {t: store.count(t) for t in ("enterprises", "enterprise_years", "quarantine")}
     stop.set()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"seconds": seconds, "rows": report.rows_loaded, "quarantined": report.rows_quarantined,
-            "classified": report.classified, "counts": counts, "worker_peak_mb": peak["mb"]}
+            "classified": report.classified, "counts": counts, "worker_peak_mb": peak["mb"],
+            "cpu_s": usage.ru_utime + usage.ru_stime - cpu_before, "worker_cpu_s": sum(peak["cpu"].values())}
 
 
 def child(kind: str, path: str, classify: bool, worker: bool) -> None:
@@ -167,13 +176,15 @@ def main() -> None:
     new = results["chanye import (new)"]
     mode = f"{'worker' if worker else 'in-process'}, {'with' if classify else 'without'} classify_and_link"
     print(f"{args.rows:,} rows; {mode}; load average {os.getloadavg()[0]:.2f} (1 min) after the runs")
-    print(f"{'':28} {'seconds':>8} {'rows/s':>10} {'peak MB':>8} {'vs read_csv':>12} {'new/old':>8}")
+    print(f"{'':28} {'seconds':>8} {'rows/s':>10} {'peak MB':>8} {'vs read_csv':>12} {'new/old':>8} {'CPU s':>13}")
     for label, r in results.items():
         rate = args.rows / r["seconds"]
         old = results.get(BASE)
         speedup = f"{old['seconds'] / r['seconds']:.1f}x" if old and label == "chanye import (new)" else ""
         share = f"{rate / ceiling_rate:.1%}" if label != "DuckDB read_csv (ceiling)" else ""
-        print(f"{label:28} {r['seconds']:8.2f} {rate:10,.0f} {r['peak_mb']:8.0f} {share:>12} {speedup:>8}")
+        # CPU: this process (DuckDB's threads too) + the worker; what the load average does not blur
+        cpu = f"{r['cpu_s']:.1f}+{r['worker_cpu_s']:.1f}" if "cpu_s" in r else ""
+        print(f"{label:28} {r['seconds']:8.2f} {rate:10,.0f} {r['peak_mb']:8.0f} {share:>12} {speedup:>8} {cpu:>13}")
     print(f"new: loaded {new['rows']:,}, quarantined {new['quarantined']:,}, classified {new['classified']:,}; "
           f"stored {new['counts']}")
     old = results.get(BASE)

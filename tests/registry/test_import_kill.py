@@ -22,20 +22,20 @@ from chanye.registry.store import Store
 HEADER = ["统一社会信用代码", "企业名称", "所属区", "行业代码", "营业收入(万元)", "成立日期"]
 TABLES = ("enterprises", "enterprise_years", "quarantine", "import_warnings", "import_batches", "tags")
 
-# The child imports the file in its own process and says when it starts writing enterprises; it is killed
-# then, in the middle of the import's transaction.
+# The child imports the file in its own process and says when it starts inserting the new enterprises (chunk
+# by chunk, issue 14); it is killed then, in the middle of the import's transaction.
 CHILD = """
 import sys
 from chanye.registry import ingest
 from chanye.registry.store import Store
 
-real = ingest.upsert_enterprises
+real = ingest.insert_new_enterprises
 
 def announced(*args, **kwargs):
     print("upserting", flush=True)
     return real(*args, **kwargs)
 
-ingest.upsert_enterprises = announced
+ingest.insert_new_enterprises = announced
 with Store(sys.argv[1]) as store:
     ingest.import_file(store, sys.argv[2], year=2024)
 print("finished", flush=True)

@@ -275,35 +275,90 @@ def test_an_import_reports_the_model_learned_from_its_coded_rows(tmp_path: Path,
     assert report.to_dict()["learned_cv_accuracy"] == 1.0
 
 
-def test_new_rows_go_in_by_key_ranges_and_store_the_same(tmp_path: Path, monkeypatch) -> None:
-    """Rows are inserted in key order, at most `SORT_ROWS` sorted at once (issue 14): cut into ranges of keys,
-    a file lands exactly as in one piece, and the ranges cover every key once, in order."""
-    from chanye.registry import ingest
+def test_a_file_streamed_in_chunks_lands_as_in_one_piece(tmp_path: Path, monkeypatch) -> None:
+    """New firms and figures go in chunk by chunk (issue 14): a CSV read in 7-row chunks stores exactly what it
+    stores in one piece; a new firm in two chunks takes its last row (blanks included), the firms and figures
+    the store held before are merged over the whole file, and the counts are exact."""
+    from chanye.registry import ingest, read
 
-    rows, expected = messy_rows()
-    path = tmp_path / "messy.csv"
-    write_gbk_csv(path, rows)
-    second = tmp_path / "more.csv"  # known firms and new ones: the insert skips the known (anti-join) by range
-    write_gbk_csv(second, [*rows[:60], *[[good_uscc(900 + i), f"新增测试企业{i:02d}有限公司", DISTRICTS[0], "", "3612",
-                                          "新能源汽车整车制造", "500", "10", "2019/3/1", ""] for i in range(25)]])
+    header = ["统一社会信用代码", "企业名称", "所属区", "注册地址", "行业代码", "年份", "营业收入"]
+    rows = [[good_uscc(i), f"示例分块企业{i:02d}有限公司", "天河区", f"天河路{i}号" if year == 2023 or i % 3 else "",
+             "3612", str(year), str(100 * i + year % 10)] for year in (2023, 2024) for i in range(30)]
+    before = [[good_uscc(i), f"示例分块企业{i:02d}有限公司", "天河区", "旧地址", "3612", "2023", "5"] for i in range(25, 35)]
+    main, old = tmp_path / "years.csv", tmp_path / "before.csv"
+    for path, body in ((main, rows), (old, before)):
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([header, *body])
+    real, calls = ingest.insert_new_enterprises, []
+    monkeypatch.setattr(ingest, "insert_new_enterprises", lambda *a, **k: calls.append(1) or real(*a, **k))
     stored = []
-    for sort_rows in (ingest.SORT_ROWS, 7):
-        monkeypatch.setattr(ingest, "SORT_ROWS", sort_rows)
+    for chunk_rows in (read.CHUNK_ROWS, 7):
+        monkeypatch.setattr(read, "CHUNK_ROWS", chunk_rows)
+        calls.clear()
         with Store(":memory:") as s:
-            first = import_file(s, path, year=2024)
-            again = import_file(s, second, year=2024)
-            assert (first.enterprises.inserted, again.enterprises.inserted) == (194, 25)
-            assert set(s.query("SELECT uscc FROM enterprises")["uscc"]) >= expected["loaded"]
-            stored.append([s.query(f"SELECT * EXCLUDE (updated_at) FROM {t} ORDER BY ALL") if t == "enterprises"
-                           else s.query(f"SELECT * FROM {t} ORDER BY ALL") for t in ("enterprises", "enterprise_years")])
+            import_file(s, old)
+            report = import_file(s, main)
+            # 30 firms, 25..29 known before: 25, 26, 28, 29 get a new address, 27's 2024 row leaves it blank
+            assert (report.enterprises.inserted, report.enterprises.updated, report.enterprises.unchanged) == (25, 4, 1)
+            # 60 firm-years, (25..29, 2023) known before with revenue 5: all changed
+            assert (report.figures.inserted, report.figures.updated, report.figures.unchanged) == (55, 5, 0)
+            address = dict(s.con.execute("SELECT uscc, address FROM enterprises").fetchall())
+            # firm 0: new, its last (2024) row has no address; firm 1: the 2024 address; firm 27: kept
+            assert (address[good_uscc(0)], address[good_uscc(1)], address[good_uscc(27)]) == (None, "天河路1号", "旧地址")
+            assert s.scalar(f"SELECT revenue FROM enterprise_years WHERE uscc = '{good_uscc(3)}' AND year = 2024") == 304
+            stored.append([s.query(f"SELECT * EXCLUDE (updated_at, batch_id) FROM {t} ORDER BY ALL") if t == "enterprises"
+                           else s.query(f"SELECT * EXCLUDE (batch_id) FROM {t} ORDER BY ALL")
+                           for t in ("enterprises", "enterprise_years")])
+        assert len(calls) == (2 if chunk_rows > 60 else 2 + 9)  # per chunk: 10 + 60 rows in 7-row chunks
     for a, b in zip(*stored, strict=True):
         pd.testing.assert_frame_equal(a, b)
-    with Store(":memory:") as s:
-        s.con.execute("CREATE TEMP TABLE k AS SELECT chr(CAST(65 + i AS INTEGER)) AS uscc FROM range(10) t(i)")
-        monkeypatch.setattr(ingest, "SORT_ROWS", 3)
-        ranges = ingest._key_ranges(s.con, "k", 10)
-        assert len(ranges) == 4
-        parts = [[r[0] for r in s.con.execute(f"SELECT uscc FROM k s WHERE {c} ORDER BY uscc", p).fetchall()]
-                 for c, p in ranges]
-        assert [u for part in parts for u in part] == list("ABCDEFGHIJ") and all(parts)
-        assert ingest._key_ranges(s.con, "k", 3) == [("TRUE", [])]
+
+
+def test_one_firm_year_in_two_sheets_is_refused_and_nothing_is_written(tmp_path: Path, store: Store) -> None:
+    """The store keeps one row per firm and year: the same firm-year in two sheets of a workbook (each sheet's own
+    repeats are quarantined) is refused with both languages, and the import writes nothing (issue 14: new figures
+    go in chunk by chunk, then the whole file is checked)."""
+    wb = Workbook()
+    for k, title in enumerate(("2024年上半年", "2024年全年")):
+        ws = wb.active if k == 0 else wb.create_sheet()
+        ws.title = title
+        ws.append(["统一社会信用代码", "企业名称", "所属区", "行业代码", "年份", "营业收入"])
+        ws.append([good_uscc(1), "示例重复企业有限公司", "天河区", "3612", "2024", str(100 * (k + 1))])
+        ws.append([good_uscc(2 + k), f"示例企业{k}有限公司", "天河区", "3612", "2024", "50"])
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    with pytest.raises(InputError, match=rf"统一社会信用代码 {good_uscc(1)} 的 2024 年数据在多个工作表中重复.*more than one sheet"):
+        import_file(store, path)
+    assert [store.count(t) for t in ("enterprises", "enterprise_years", "import_batches")] == [0, 0, 0]
+
+
+def test_a_csv_found_ragged_after_chunks_went_in_is_rolled_back_and_read_whole(tmp_path: Path, monkeypatch) -> None:
+    """Issue 14: new firms go in chunk by chunk, so a streamed CSV that turns out irregular after some chunks were
+    inserted (here row 36 has an extra cell, past the reader's first 512-byte block) must leave none of them: the
+    transaction rolls back and the file is read whole, storing exactly what a whole read stores."""
+    from chanye.registry import ingest, read
+
+    header = ["统一社会信用代码", "企业名称", "所属区", "行业代码", "年份", "营业收入"]
+    rows = [[good_uscc(i), f"示例参差企业{i:02d}有限公司", "天河区", "3612", "2024", str(10 * i)] for i in range(40)]
+    rows[34].append("多出的一格")
+    path = tmp_path / "ragged.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    options = read._csv_options
+    monkeypatch.setattr(read, "_csv_options", lambda *a, **k: options(*a, **{**k, "block_size": 512}))
+    streams, real = [], ingest._import
+    monkeypatch.setattr(ingest, "_import", lambda *a: streams.append(a[-1]) or real(*a))
+    stored = []
+    for chunk_rows, tries in ((read.CHUNK_ROWS, [True]), (5, [True, False])):
+        monkeypatch.setattr(read, "CHUNK_ROWS", chunk_rows)
+        streams.clear()
+        with Store(":memory:") as s:
+            report = import_file(s, path)
+            assert streams == tries  # 5-row chunks: streamed, then (rolled back) read whole
+            assert (report.rows_loaded, report.rows_quarantined) == (40, 0)
+            assert (report.enterprises.inserted, report.figures.inserted) == (40, 40)
+            assert s.scalar("SELECT count(*) FROM enterprises") == 40
+            assert s.scalar("SELECT sum(revenue) FROM enterprise_years") == 10 * sum(range(40))
+            assert s.scalar("SELECT count(*) FROM import_batches") == 1  # the rolled-back try left no batch
+            stored.append(s.query("SELECT * EXCLUDE (updated_at, batch_id) FROM enterprises ORDER BY uscc"))
+    pd.testing.assert_frame_equal(*stored)

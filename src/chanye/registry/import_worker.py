@@ -16,7 +16,8 @@ The worker hands the validated rows back as Parquet files in that directory (tex
 dicts as JSON, so nothing is unpickled from it) plus a small JSON manifest over a pipe; the parent loads
 them and writes them in one transaction (`registry.ingest`). For an import (`staged`) the valid rows are
 written already typed as the store's columns (`stage`), and the parent's DuckDB reads those files as they
-are, without rebuilding a frame. The temporary folders are named with the owning process's id, so that the
+are, without rebuilding a frame; each chunk's manifest goes over as soon as the chunk is written, so the
+parent writes chunk k while the worker validates chunk k + 1. The temporary folders are named with the owning process's id, so that the
 next import removes the ones an import killed outright left behind (`sweep_stale`). When the worker dies or hits a limit, the
 import fails with `ImportLimitExceeded`, naming the limit, its value and the variable that raises it, and
 nothing is written. Limits come from the environment (`ImportLimits.from_env`); docs/cli.md lists them.
@@ -222,20 +223,23 @@ def parse_chunks(path: Path, mapping: Mapping, *, sheet: str | None, city: City,
                  progress: Progress, limits: ImportLimits | None, stream: bool = True,
                  staged: bool = False) -> Iterator[Iterator[Validated | Staged]]:
     """The validated chunks of the file, one at a time (what the import writes from, so that memory follows
-    the chunk): parsed by a limited worker (`limits`), which has written them all before the first is handed
-    over, or in this process (None), where a CSV found irregular midway raises `read.Irregular`. `staged`: the
-    worker hands over `Staged` chunks (the valid rows typed for the store, never decoded here; what the import
-    reads), else `Validated` ones (the preview's frames); in this process the chunks are always `Validated`."""
+    the chunk): parsed by a limited worker (`limits`) or in this process (None); either way a CSV found
+    irregular midway raises `read.Irregular` (start again with stream=False, which reads it whole). `staged`:
+    the worker hands over `Staged` chunks (the valid rows typed for the store, never decoded here; what the
+    import reads) as soon as each is written, so that the import writes chunk k while the worker validates
+    chunk k + 1 (issue 14); else `Validated` ones (the preview's frames), once the worker has written them
+    all. In this process the chunks are always `Validated`."""
     if limits is None or resource is None:
         yield iter_parse(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress,
                          stream=stream)
         return
     tmp = private_folder("import")  # mode 0700: private to this user
+    infos = _parse_in_worker(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress,
+                             limits=limits, tmp=tmp, staged=staged, stream=stream)
     try:
-        infos = _parse_in_worker(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress,
-                                 limits=limits, tmp=tmp, staged=staged)
         yield ((_load_staged if staged else _load)(info, tmp) for info in infos)
     finally:
+        infos.close()  # stops the worker if the import ended before it did (an error, a rollback)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -320,16 +324,22 @@ def _cpu_seconds_of(pid: int) -> float | None:
 
 
 def _parse_in_worker(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str,
-                     progress: Progress, limits: ImportLimits, tmp: Path, staged: bool = False) -> list[dict]:
-    """Run the worker; the manifests of the chunks it wrote to `tmp` (which the caller removes)."""
+                     progress: Progress, limits: ImportLimits, tmp: Path, staged: bool = False,
+                     stream: bool = True) -> Iterator[dict]:
+    """Run the worker; the manifests of the chunks it wrote to `tmp` (which the caller removes): with `staged`
+    each as soon as it is written (the worker goes on meanwhile), else all once the worker is done. A staged
+    CSV found irregular after its first chunks raises `read.Irregular` (the caller starts again with
+    stream=False). Closing the generator stops the worker."""
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
     env = {k: v for k, v in os.environ.items() if k.startswith("CHANYE_")}  # the forkserver's may be older
     worker = ctx.Process(target=_work, name="chanye-import", daemon=True,
-                         args=(sender, str(path), mapping, sheet, city, file_label, str(tmp), limits, env, staged))
+                         args=(sender, str(path), mapping, sheet, city, file_label, str(tmp), limits, env, staged,
+                               stream))
     result: dict | None = None
     stopped = False  # the parent stopped it at the wall-clock deadline
     cpu_used = 0.0
+    handed = False  # a chunk went to the import: its stage is "writing" from then on
     try:
         worker.start()
         sender.close()
@@ -341,7 +351,16 @@ def _parse_in_worker(path: Path, mapping: Mapping, *, sheet: str | None, city: C
                 except (EOFError, OSError):  # the worker is gone (or sent something over-long)
                     break
                 if message.get("kind") == "progress":
-                    progress(str(message["stage"]), float(message["fraction"]))
+                    if not handed:
+                        progress(str(message["stage"]), float(message["fraction"]))
+                elif message.get("kind") == "chunk":
+                    handed = True
+                    paused = time.monotonic()
+                    yield message["info"]  # the import writes it meanwhile
+                    # the wall clock limits the worker, not the import's writes (its CPU limit holds throughout)
+                    deadline += time.monotonic() - paused
+                elif message.get("kind") == "irregular":
+                    raise Irregular(file_label)
                 else:
                     result = message
             elif not worker.is_alive():
@@ -353,7 +372,8 @@ def _parse_in_worker(path: Path, mapping: Mapping, *, sheet: str | None, city: C
                 break
         worker.join(30)
         if result is not None and result.get("kind") == "done":
-            return list(result["sheets"])
+            yield from result["sheets"]
+            return
         raise _failure(result, worker.exitcode, stopped, cpu_used, limits, file_label, tmp)
     finally:
         receiver.close()
@@ -445,8 +465,11 @@ def restrict(limits: ImportLimits) -> None:
 
 
 def _work(conn, path: str, mapping: Mapping, sheet: str | None, city: City, file_label: str, tmp: str,
-          limits: ImportLimits, env: dict[str, str], staged: bool = False) -> None:
-    """The worker's body: limit itself, parse, write the frames to `tmp`, report over `conn` (JSON only)."""
+          limits: ImportLimits, env: dict[str, str], staged: bool = False, stream: bool = True) -> None:
+    """The worker's body: limit itself, parse, write the frames to `tmp`, report over `conn` (JSON only).
+    `staged`: each chunk's manifest goes over as soon as it is written (and a CSV found irregular midway is
+    reported as such: the parent, which may have written its first chunks already, starts again with
+    stream=False); else all of them at the end."""
     os.environ.update(env)
     os.environ["TMPDIR"] = tmp
     tempfile.tempdir = tmp
@@ -467,14 +490,20 @@ def _work(conn, path: str, mapping: Mapping, sheet: str | None, city: City, file
         saved, offset = [], 0
         for i, v in enumerate(iter_parse(Path(path), mapping, sheet=sheet, city=city, file_label=file_label,
                                          progress=progress, stream=stream)):
-            saved.append(_save_staged(v, Path(tmp), i, offset) if staged else _save(v, Path(tmp), i))
+            if staged:
+                send({"kind": "chunk", "info": _save_staged(v, Path(tmp), i, offset)})
+            else:
+                saved.append(_save(v, Path(tmp), i))
             offset += len(v.core)
         return saved
 
     try:
         try:
-            saved = save_all(True)
+            saved = save_all(stream)
         except Irregular:
+            if staged:  # chunks went over already: the parent starts again
+                send({"kind": "irregular"})
+                return
             for f in Path(tmp).glob("*.parquet"):
                 f.unlink()
             saved = save_all(False)

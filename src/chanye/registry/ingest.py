@@ -10,12 +10,13 @@ resource limits (`registry.import_worker`) and only this process writes the stor
 Memory follows the chunk, not the file: a large regular CSV is read and validated in chunks
 (`registry.read.iter_sheets`), the valid rows are staged, typed as the store's columns, in Parquet files in a
 private temporary folder (by the worker itself when there is one) and the upserts run as DuckDB set
-operations over them, inserting new rows in key order (issue 14).
+operations over them (issue 14). New firms and figures go in chunk by chunk, each chunk in key order, while
+the worker validates the next chunk; the firms and figures the store held before, and new firms that occur
+in more than one chunk (the last row wins), are settled over the whole stage once every chunk is in.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import shutil
@@ -28,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from chanye.errors import InputError
 from chanye.framework import Framework, load_pack
 from chanye.registry import import_worker
 from chanye.registry.fields import ENTERPRISE_COLUMNS, FIELDS, MEASURES
@@ -201,6 +203,9 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
     # Memory follows the chunk, not the file: DuckDB reads the stage files as one relation (a temporary table
     # would hold every row in memory).
     spool = import_worker.private_folder("stage")
+    new_firms = new_figures = 0  # inserted chunk by chunk (new to the store)
+    # an empty table holds no firm or figure to merge: the whole-stage joins that look for them are skipped
+    held = {t: bool(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in ("enterprises", "enterprise_years")}
     try:
         for k, v in enumerate(chunks):
             if isinstance(v, Validated):  # validated in this process: stage it here
@@ -230,6 +235,18 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
             if v.rows_file is not None:
                 row_files.append(v.rows_file)
                 staged += loaded
+                chunk = _parquet([v.rows_file])
+                # Into a table empty before the import, a file's first sheet cannot meet a key it holds: validation
+                # quarantined every repeat of a USCC + year in the sheet (of a USCC, without a year column), so
+                # the anti-join that scans the growing table is skipped (at 8 M rows it scanned 32 x 4 M on average).
+                # Were it wrong, the primary key would refuse the insert and the import roll back.
+                first = len(report.sheets) == 1
+                by_year = any(p.target == "year" for p in v.plans)
+                new_firms += insert_new_enterprises(store, chunk, batch, synthetic,
+                                                    unique=first and not by_year and not held["enterprises"])
+                if v.has_figures:
+                    new_figures += insert_new_figures(store, chunk, batch, synthetic,
+                                                      unique=first and not held["enterprise_years"])
             if v.tags_file is not None:
                 tag_files.append(v.tags_file)
             del v
@@ -238,9 +255,11 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
         if not staged:
             return
         stage = _parquet(row_files)
-        report.enterprises = upsert_enterprises(store, stage, batch, synthetic)
+        report.enterprises = upsert_enterprises(store, stage, batch, synthetic, inserted=new_firms,
+                                                held=held["enterprises"])
         if con.execute(f"SELECT count(*) FROM {stage} WHERE has_figures AND year IS NOT NULL").fetchall()[0][0]:
-            report.figures = upsert_figures(store, stage, batch, synthetic)
+            report.figures = upsert_figures(store, stage, batch, synthetic, inserted=new_figures,
+                                            sheets=len(report.sheets), held=held["enterprise_years"])
         report.tags_added = _insert_tags(store, _parquet(tag_files) if tag_files else None, batch)
         if on_write:  # the firms the file touched, each once (as Arrow strings: no Python string per firm)
             distinct = report.enterprises.inserted + report.enterprises.updated + report.enterprises.unchanged
@@ -295,26 +314,71 @@ def _insert_warnings(store: Store, batch: int, w: pa.Table, counter: Counter) ->
     store.con.unregister("w_stage")
 
 
-def upsert_enterprises(store: Store, stage: str, batch: int, synthetic: bool) -> Counts:
+def _columns() -> str:
+    return ", ".join((*ENTERPRISE_COLUMNS, "predicted_code", "predicted_score", "synthetic", "batch_id"))
+
+
+def insert_new_enterprises(store: Store, chunk: str, batch: int, synthetic: bool, unique: bool = False) -> int:
+    """Insert the firms of one staged chunk that the store lacks, in key order (DuckDB then builds the primary
+    key in order and commits it far faster); how many. A firm twice in the chunk goes in with its last row; a
+    firm the store holds (from before, or from an earlier chunk) is left to `upsert_enterprises`. `unique`: the
+    caller knows that no USCC of the chunk is in the store or twice in the chunk (nothing to look for)."""
+    con = store.con
+    rows, anti = chunk, "TRUE"
+    if not unique:
+        distinct, total = con.execute(f"SELECT count(DISTINCT uscc), count(*) FROM {chunk}").fetchall()[0]
+        if distinct < total:
+            rows = f"(SELECT * FROM {chunk} QUALIFY row_number() OVER (PARTITION BY uscc ORDER BY position DESC) = 1)"
+        anti = "NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = s.uscc)"
+    values = ", ".join(f"s.{c}" for c in ENTERPRISE_COLUMNS)
+    return con.execute(f"""
+        INSERT INTO enterprises ({_columns()})
+        SELECT {values}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM {rows} s WHERE {anti} ORDER BY s.uscc
+    """).fetchall()[0][0]
+
+
+def upsert_enterprises(store: Store, stage: str, batch: int, synthetic: bool, inserted: int | None = None,
+                       held: bool = True) -> Counts:
     """Insert new enterprises; for known ones, a value in the file replaces the stored one, a blank keeps it.
     `stage`: a registered relation with the enterprise columns and `position` (order in the file); a USCC
     that occurs more than once (in two sheets, or two years of one sheet) takes its last row. Set operations:
-    the known firms are merged in a temporary table, the new ones go straight in (the usual bulk case)."""
+    the known firms are merged in a temporary table, the new ones go straight in (the usual bulk case).
+    `inserted`: the new firms went in chunk by chunk already (`insert_new_enterprises`, batch `batch`, this
+    many); here the firms the store held before are merged (`held`: whether it held any), and a new firm staged
+    in more than one chunk takes the stage's last row."""
     con = store.con
-    distinct, total = con.execute(f"SELECT count(DISTINCT uscc), count(*) FROM {stage}").fetchall()[0]
+    if inserted is not None and not held:  # every staged firm was new and went in once
+        distinct, total = inserted, con.execute(f"SELECT count(*) FROM {stage}").fetchall()[0][0]
+    else:
+        distinct, total = con.execute(f"SELECT count(DISTINCT uscc), count(*) FROM {stage}").fetchall()[0]
     rows = stage if distinct == total else \
         f"(SELECT * FROM {stage} QUALIFY row_number() OVER (PARTITION BY uscc ORDER BY position DESC) = 1)"
+    columns = _columns()
+    if inserted is not None and distinct < total:  # a new firm in two chunks went in with the first one's row
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE e_last AS
+            SELECT s.* FROM {rows} s JOIN enterprises e USING (uscc)
+            WHERE e.batch_id = {int(batch)}
+              AND s.uscc IN (SELECT uscc FROM {_with_file(stage)} GROUP BY uscc HAVING count(DISTINCT filename) > 1)
+        """)
+        con.execute("DELETE FROM enterprises WHERE uscc IN (SELECT uscc FROM e_last)")
+        values = ", ".join(f"s.{c}" for c in ENTERPRISE_COLUMNS)
+        con.execute(f"""INSERT INTO enterprises ({columns})
+                        SELECT {values}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM e_last s ORDER BY s.uscc""")
+        con.execute("DROP TABLE e_last")
+    # the firms the store held before this import (those inserted chunk by chunk carry its batch)
+    before = "TRUE" if inserted is None else f"e.batch_id IS DISTINCT FROM {int(batch)}"
     merged = ", ".join(f"coalesce(s.{c}, e.{c}) AS {c}" for c in ENTERPRISE_COLUMNS if c != "uscc")
     changed = " OR ".join(f"(s.{c} IS NOT NULL AND s.{c} IS DISTINCT FROM e.{c})" for c in ENTERPRISE_COLUMNS[1:])
-    known = con.execute(f"SELECT count(*) FROM {rows} s JOIN enterprises e USING (uscc)").fetchall()[0][0]
+    known = con.execute(f"SELECT count(*) FROM {rows} s JOIN enterprises e USING (uscc) WHERE {before}"
+                        ).fetchall()[0][0] if held else 0
     counts = {}
-    columns = ", ".join((*ENTERPRISE_COLUMNS, "predicted_code", "predicted_score", "synthetic", "batch_id"))
     if known:  # only the firms whose values change are held (a re-import of the same file holds none)
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE e_merged AS
             SELECT s.uscc, {merged}, e.predicted_code, e.predicted_score,
                    {bool(synthetic)} OR e.synthetic AS synthetic, {int(batch)} AS batch_id
-            FROM {rows} s JOIN enterprises e USING (uscc) WHERE {changed}
+            FROM {rows} s JOIN enterprises e USING (uscc) WHERE {before} AND ({changed})
         """)
         counts["updated"] = con.execute("SELECT count(*) FROM e_merged").fetchall()[0][0]
         counts["unchanged"] = known - counts["updated"]
@@ -322,54 +386,65 @@ def upsert_enterprises(store: Store, stage: str, batch: int, synthetic: bool) ->
             con.execute("DELETE FROM enterprises WHERE uscc IN (SELECT uscc FROM e_merged)")
             con.execute(f"INSERT INTO enterprises ({columns}) SELECT {columns} FROM e_merged ORDER BY uscc")
         con.execute("DROP TABLE e_merged")
-    inserted = 0
-    if known < distinct:
-        new = ", ".join(f"s.{c}" for c in ENTERPRISE_COLUMNS)
-        anti = "NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = s.uscc)" if known else "TRUE"
-        for cond, params in _key_ranges(con, rows, distinct - known):
-            inserted += con.execute(f"""
+    if inserted is None:
+        inserted = 0
+        if known < distinct:
+            new = ", ".join(f"s.{c}" for c in ENTERPRISE_COLUMNS)
+            anti = "NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = s.uscc)" if known else "TRUE"
+            inserted = con.execute(f"""
                 INSERT INTO enterprises ({columns})
-                SELECT {new}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM {rows} s
-                WHERE {anti} AND {cond} ORDER BY s.uscc
-            """, params).fetchall()[0][0]
+                SELECT {new}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM {rows} s WHERE {anti} ORDER BY s.uscc
+            """).fetchall()[0][0]
     return Counts(inserted, counts.get("updated", 0), counts.get("unchanged", 0))
 
 
-# New rows go in in key order: DuckDB then builds the primary-key index in order, and the commit writes it far
-# faster (1 M firms + figures: the commit 3.8 s -> 1.0 s, the whole write a third less CPU). At most this many rows
-# are sorted at once, so that the sort's memory stays what 1 M rows need (8 M rows: 8 ranges of keys).
-SORT_ROWS = 1_000_000
+def _with_file(stage: str) -> str:
+    """The stage relation (`_parquet`) with each row's file name (its chunk) as `filename`."""
+    return stage[:-1] + ", filename = true)"
 
 
-def _key_ranges(con, rows: str, n: int) -> list[tuple[str, list[str]]]:
-    """Conditions (with their parameters) that cut the `n` rows of `rows` into consecutive ranges of uscc of
-    about SORT_ROWS rows each; one condition that takes every row when n <= SORT_ROWS."""
-    parts = -(-n // SORT_ROWS)
-    if parts <= 1:
-        return [("TRUE", [])]
-    cuts = con.execute(f"SELECT quantile_disc(uscc, {[i / parts for i in range(1, parts)]}) FROM {rows}")
-    bounds = sorted(set(cuts.fetchall()[0][0]))
-    ranges = [("s.uscc < ?", [bounds[0]])]
-    ranges += [("s.uscc >= ? AND s.uscc < ?", [lo, hi]) for lo, hi in itertools.pairwise(bounds)]
-    return [*ranges, ("s.uscc >= ?", [bounds[-1]])]
+def _figure_columns() -> str:
+    return ", ".join(("uscc", "year", *MEASURES, "synthetic", "batch_id"))
 
 
-def upsert_figures(store: Store, stage: str, batch: int, synthetic: bool) -> Counts:
+def insert_new_figures(store: Store, chunk: str, batch: int, synthetic: bool, unique: bool = False) -> int:
+    """Insert the figures (USCC + year) of one staged chunk that the store lacks, in key order; how many (a
+    chunk holds each key once: validation quarantines repeats within a sheet). `unique`: the caller knows that
+    the store holds none of the chunk's keys (nothing to look for)."""
+    anti = "TRUE" if unique else \
+        "NOT EXISTS (SELECT 1 FROM enterprise_years f WHERE f.uscc = s.uscc AND f.year = s.year)"
+    return store.con.execute(f"""
+        INSERT INTO enterprise_years ({_figure_columns()})
+        SELECT s.uscc, s.year, {", ".join(f"s.{m}" for m in MEASURES)}, {bool(synthetic)}, {int(batch)}
+        FROM {chunk} s WHERE s.has_figures AND s.year IS NOT NULL AND {anti}
+        ORDER BY s.uscc, s.year
+    """).fetchall()[0][0]
+
+
+def upsert_figures(store: Store, stage: str, batch: int, synthetic: bool, inserted: int | None = None,
+                   sheets: int = 1, held: bool = True) -> Counts:
     """Upsert yearly figures by USCC + year; a blank cell keeps the stored value. `stage`: a registered
-    relation holding uscc, year, the measures and has_figures (rows without figures are skipped)."""
+    relation holding uscc, year, the measures and has_figures (rows without figures are skipped). `inserted`:
+    the new figures went in chunk by chunk already (`insert_new_figures`, batch `batch`, this many); here the
+    figures the store held before are merged (`held`: whether it held any). `sheets`: how many sheets the stage came from (one key in two
+    sheets is refused: the store keeps one row per firm and year)."""
     con = store.con
     rows = f"(SELECT * FROM {stage} WHERE has_figures AND year IS NOT NULL)"
     total = con.execute(f"SELECT count(*) FROM {rows}").fetchall()[0][0]
+    if sheets > 1:
+        _refuse_repeated_figures(con, rows)
+    before = "TRUE" if inserted is None else f"f.batch_id IS DISTINCT FROM {int(batch)}"
     merged = ", ".join(f"coalesce(s.{m}, f.{m}) AS {m}" for m in MEASURES)
     changed = " OR ".join(f"(s.{m} IS NOT NULL AND s.{m} IS DISTINCT FROM f.{m})" for m in MEASURES)
-    known = con.execute(f"SELECT count(*) FROM {rows} s JOIN enterprise_years f USING (uscc, year)").fetchall()[0][0]
+    known = con.execute(f"SELECT count(*) FROM {rows} s JOIN enterprise_years f USING (uscc, year) "
+                        f"WHERE {before}").fetchall()[0][0] if held else 0
     counts = {}
-    columns = ", ".join(("uscc", "year", *MEASURES, "synthetic", "batch_id"))
+    columns = _figure_columns()
     if known:  # only the figures that change are held
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE f_merged AS
             SELECT s.uscc, s.year, {merged}, {bool(synthetic)} OR f.synthetic AS synthetic, {int(batch)} AS batch_id
-            FROM {rows} s JOIN enterprise_years f USING (uscc, year) WHERE {changed}
+            FROM {rows} s JOIN enterprise_years f USING (uscc, year) WHERE {before} AND ({changed})
         """)
         counts["updated"] = con.execute("SELECT count(*) FROM f_merged").fetchall()[0][0]
         counts["unchanged"] = known - counts["updated"]
@@ -377,17 +452,29 @@ def upsert_figures(store: Store, stage: str, batch: int, synthetic: bool) -> Cou
             con.execute("DELETE FROM enterprise_years WHERE (uscc, year) IN (SELECT (uscc, year) FROM f_merged)")
             con.execute(f"INSERT INTO enterprise_years ({columns}) SELECT {columns} FROM f_merged ORDER BY uscc, year")
         con.execute("DROP TABLE f_merged")
-    inserted = 0
-    if known < total:
-        anti = ("NOT EXISTS (SELECT 1 FROM enterprise_years f WHERE f.uscc = s.uscc AND f.year = s.year)"
-                if known else "TRUE")
-        for cond, params in _key_ranges(con, rows, total - known):  # in key order (see SORT_ROWS)
-            inserted += con.execute(f"""
+    if inserted is None:
+        inserted = 0
+        if known < total:
+            anti = ("NOT EXISTS (SELECT 1 FROM enterprise_years f WHERE f.uscc = s.uscc AND f.year = s.year)"
+                    if known else "TRUE")
+            inserted = con.execute(f"""
                 INSERT INTO enterprise_years ({columns})
                 SELECT s.uscc, s.year, {", ".join(f"s.{m}" for m in MEASURES)}, {bool(synthetic)}, {int(batch)}
-                FROM {rows} s WHERE {anti} AND {cond} ORDER BY s.uscc, s.year
-            """, params).fetchall()[0][0]
+                FROM {rows} s WHERE {anti} ORDER BY s.uscc, s.year
+            """).fetchall()[0][0]
     return Counts(inserted, counts.get("updated", 0), counts.get("unchanged", 0))
+
+
+def _refuse_repeated_figures(con, rows: str) -> None:
+    """One firm's figures for one year in two sheets: refused with both places named (which would win is
+    not the import's to guess)."""
+    dup = con.execute(f"""SELECT uscc, year FROM {rows} GROUP BY uscc, year HAVING count(*) > 1
+                          ORDER BY uscc, year LIMIT 1""").fetchall()
+    if dup:
+        code, year = dup[0]
+        raise InputError(f"统一社会信用代码 {code} 的 {year} 年数据在多个工作表中重复，导入已取消，未写入任何数据 "
+                         f"(the figures of {code} for {year} occur in more than one sheet; nothing was imported)",
+                         hint="每家企业每年的数据只保留一行后再导入 (keep one row per firm and year, then import)")
 
 
 def _insert_tags(store: Store, pairs: str | None, batch: int) -> int:

@@ -426,14 +426,20 @@ def _float_text(v):
     return v
 
 
-def clean_text(series: pd.Series) -> ParseResult:
+def clean_text(series: pd.Series, *, arrow: bool = False) -> ParseResult:
     """Free text: half-width ASCII, zero-width characters removed, whitespace runs collapsed to one space,
-    trimmed; '' -> None. Values are an object Series of str / None; there are never errors."""
+    trimmed; '' -> None. Values are an object Series of str / None; there are never errors. `arrow`: the
+    values stay Arrow strings instead (pandas' str dtype, missing as NaN), so that a column the import only
+    stores never becomes a million Python strings (issue 14: 1 M names, ~0.35 s each way)."""
     if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in _FLOATY:
         series = series.map(_float_text)  # a Python loop, only for columns that hold floats
     arr = _squash(_arrow(series), keep_spaces=True)
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
-    values = pd.Series(arr.to_numpy(zero_copy_only=False), index=series.index, name=series.name, dtype=object)
+    if arrow:
+        values = pd.Series(pd.array(arr.cast(pa.string()), dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+                           index=series.index, name=series.name)
+    else:
+        values = pd.Series(arr.to_numpy(zero_copy_only=False), index=series.index, name=series.name, dtype=object)
     return _result(series, values, _errors(len(series)))
 
 

@@ -21,6 +21,8 @@ from chanye.standards import gbt4754, regions
 from chanye.standards.regions import City
 
 NON_NEGATIVE = ("revenue", "industrial_output", "employees", "rd_expense", "energy_use", "registered_capital")
+# Free-text columns validation keeps as Arrow strings (parse.clean_text(arrow=True); issue 14)
+TEXT_COLUMNS = ("name", "address", "business_scope", "industry_name")
 
 
 @dataclass
@@ -111,6 +113,9 @@ class Validated:
                            self.warnings["reason"].tolist(), strict=True):
             warnings[p].append({"field": f, "reason": r})
         frame = self.core.copy()
+        for c in TEXT_COLUMNS:  # str / None, as every reader of the rows had them
+            if c in frame and frame[c].dtype != object:
+                frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
         frame["tags"] = pd.Series(tags, index=frame.index, dtype=object)
         frame["warnings"] = warnings
         return frame
@@ -230,8 +235,8 @@ def validate_sheet(sheet: RawSheet, mapping: Mapping, *, city: City, file_label:
     reasons.add("uscc", checked.error)
     warnings.add("uscc", checked.warning)
 
-    for name in ("name", "address", "business_scope", "industry_name"):
-        out[name] = parse.clean_text(column(name)).values if name in by_field else None
+    for name in TEXT_COLUMNS:  # kept as Arrow strings (what the stage writes); `Validated.rows` gives objects
+        out[name] = parse.clean_text(column(name), arrow=True).values if name in by_field else None
     reasons.add("name", pd.Series(np.where(out["name"].isna(), "缺少企业名称 (missing name)", None), index=index))
 
     _validate_place(out, column, by_field, mapping, reasons, city)
