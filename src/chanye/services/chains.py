@@ -699,14 +699,24 @@ def firm_links(host: Host, uscc: str) -> pd.DataFrame:
     """One firm's links to every chain (`links_of`'s rows of that firm, chain by chain)."""
     data = inputs_of(host)
     stored = views.stored_chain_links(host.cursor(), host.framework.id, uscc=uscc)
-    parts = []
-    for chain in host.framework.chains:
-        if data.status.get(chain.id) == "missing":
-            links = links_of(host, chain.id)
-            parts.append(links[links["uscc"] == uscc])
-        else:
-            parts.append(stored[stored["chain"] == chain.id])
-    return pd.concat(parts, ignore_index=True) if parts else stored
+    chains = host.framework.chains
+    if not chains:
+        return stored
+    if any(data.status.get(chain.id) == "missing" for chain in chains):  # a store older than chain links
+        parts = []
+        for chain in chains:
+            if data.status.get(chain.id) == "missing":
+                links = links_of(host, chain.id)
+                parts.append(links[links["uscc"] == uscc])
+            else:
+                parts.append(stored[stored["chain"] == chain.id])
+        return pd.concat(parts, ignore_index=True)
+    # Issue 14: the firm's few rows put in the framework's chain order by one stable sort of their chain's
+    # position (rows of a chain the pack no longer has dropped), not a mask per chain (22 on the full demo).
+    order = {chain.id: i for i, chain in enumerate(chains)}
+    at = np.fromiter((order.get(c, -1) for c in stored["chain"].tolist()), np.int64, len(stored))
+    rows = np.flatnonzero(at >= 0)
+    return stored.take(rows[np.argsort(at[rows], kind="stable")]).reset_index(drop=True)
 
 
 def view_of(host: Host, chain_id: str, district: str | None = None, *, feasible: bool = True) -> ChainView:

@@ -8,6 +8,7 @@ in `services.search`.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, replace
 
@@ -193,6 +194,14 @@ def place_name(city: City, code: str | None) -> dict[str, str] | None:
     '<city><district>' (e.g. 深圳市南山区), the same in both languages; None when the code is unknown."""
     if not code:
         return None
+    if isinstance(code, str):  # issue 14: a list page names its rows' districts; each pair worked out once
+        found = _place_name(city, code)
+        return None if found is None else dict(found)  # a fresh dict: a caller may change its own
+    return _place_name.__wrapped__(city, code)
+
+
+@functools.lru_cache(maxsize=4096)  # bounded: a few thousand counties in all
+def _place_name(city: City, code: str) -> dict[str, str] | None:
     if city.district(code) is not None:
         return {"zh": city.district_label(code, "zh"), "en": city.district_label(code, "en")}
     county = regions.region("county", code)
@@ -325,11 +334,16 @@ def _firm_rows(fw, d: engine.Directory, figs: dict[str, np.ndarray], chosen: np.
     names = {n.id: n.name for n in fw.nodes}
     city = fw.city
     firm_names = d.names(chosen).tolist()
+    places: dict = {}  # each district named once a page (issue 14), a fresh dict a row
     out = []
     for k, i in enumerate(chosen.tolist()):
         nodes = d.node_members.of(i)
+        code = c["district_code"][i]
+        if code not in places:
+            places[code] = place_name(city, code)
+        place = places[code]
         out.append({
-            "uscc": d.uscc(i), "name": firm_names[k], "district": place_name(city, c["district_code"][i]),
+            "uscc": d.uscc(i), "name": firm_names[k], "district": None if place is None else dict(place),
             "district_code": c["district_code"][i], "industry_code": c["industry_code"][i],
             **{m: figs[m][i] for m in FIGURES}, "registered_capital": c["registered_capital"][i],
             "founded": c["founded"][i], "tags": d.tag_members.of(i), "nodes": nodes,
@@ -367,11 +381,16 @@ def profile(p, uscc: str, *, viewer: Viewer = LOCAL) -> EnterpriseDetail:
     """One enterprise's profile, built once per data generation, if `viewer` may see it (else AccessDenied:
     a visitor sees no firm, a district analyst only their own district's)."""
     require_firms(viewer)
-    detail = p.cached(("profile", uscc.strip().upper()), lambda: enterprise(p, uscc))
+    detail = p.cached(("profile", uscc.strip().upper()), lambda: _with_chains(p, enterprise(p, uscc)))
     require_firm(viewer, detail.district_code)
-    if detail.chains is None:  # outside the cached() above: chains.firm_links may cache under the same lock
-        detail = replace(detail, chains=chain_roles(p, detail.uscc, detail.provenance))
     return detail
+
+
+def _with_chains(p, detail: EnterpriseDetail) -> EnterpriseDetail:
+    """The profile with its chain roles, kept with it (issue 14: the API's and the page's first visits, in either
+    language, work them out once a data generation; a few rows in the cache's entry the profile already has).
+    `chains.firm_links` may cache a never-linked chain's links under its own key: `cached()` locks per key."""
+    return replace(detail, chains=chain_roles(p, detail.uscc, detail.provenance))
 
 
 def chain_roles(p, uscc: str, provenance: Provenance = REGISTRY) -> Table:
@@ -380,13 +399,15 @@ def chain_roles(p, uscc: str, provenance: Provenance = REGISTRY) -> Table:
     from chanye.services import chains as chain_service
 
     rows = []
-    every = chain_service.firm_links(p, uscc)
+    by_chain: dict[str, list[dict]] = {}  # the firm's links grouped once (issue 14: not a mask per chain)
+    for link in chain_service.firm_links(p, uscc).to_dict("records"):
+        by_chain.setdefault(link["chain"], []).append(link)
     for chain in p.framework.chains:
-        mine = every[every["chain"] == chain.id] if len(every) else every
-        if not len(mine):
+        mine = by_chain.get(chain.id)
+        if not mine:
             continue
         order = {n: i for i, n in enumerate(chain.node_ids())}
-        for link in sorted(mine.to_dict("records"), key=lambda r: (order.get(r["chain_node"], 10**6), r["role"])):
+        for link in sorted(mine, key=lambda r: (order.get(r["chain_node"], 10**6), r["role"])):
             node = _chain_node(chain, link["chain_node"])
             rows.append({
                 "chain": chain.id, "chain_name": {"zh": chain.name.zh, "en": chain.name.en},
