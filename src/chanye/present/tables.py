@@ -80,9 +80,25 @@ def disclosure_note(table: Table, lang: str = "zh") -> str | None:
 
 def columns_block(table: Table, lang: str = "zh") -> list[dict[str, Any]]:
     """Each key's labels (zh and en), type and unit, as /api/v1 payloads carry them."""
-    return [{"key": c.key, "label": title(c, lang), "label_zh": title(c, "zh"), "label_en": title(c, "en"),
-             "type": c.type, "unit": c.unit, "unit_label": labels.unit(c.unit, lang) if c.is_number else None}
-            for c in table.columns]
+    # The words depend on the columns and the language only (the label table does not change while running):
+    # kept per columns tuple (services build theirs once, at import) and handed out as fresh dicts.
+    key = (id(table.columns), lang)
+    held = _BLOCKS.get(key)
+    if held is None or held[0] is not table.columns:
+        held = (table.columns, tuple(_column_info(c, lang) for c in table.columns))
+        if len(_BLOCKS) >= _BLOCKS_MAX:
+            _BLOCKS.clear()
+        _BLOCKS[key] = held  # holding the tuple keeps its id from being reused by another
+    return [dict(info) for info in held[1]]
+
+
+_BLOCKS: dict[tuple[int, str], tuple[tuple[Column, ...], tuple[dict[str, Any], ...]]] = {}
+_BLOCKS_MAX = 512  # tables built with columns of their own (a pack's metrics) must not grow it without bound
+
+
+def _column_info(c: Column, lang: str) -> dict[str, Any]:
+    return {"key": c.key, "label": title(c, lang), "label_zh": title(c, "zh"), "label_en": title(c, "en"),
+            "type": c.type, "unit": c.unit, "unit_label": labels.unit(c.unit, lang) if c.is_number else None}
 
 
 def payload(table: Table, lang: str = "zh", **extra: Any) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from chanye.errors import ChanyeError
@@ -160,9 +159,10 @@ def create_app(db: str | Path | None = None, pack: str | None = None, *, auth: b
     )
     app.state.ctx = ctx
     errors.install(app, pages.render_error)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.mount("/vendor/echarts", StaticFiles(directory=vendor_dir("echarts")), name="echarts")
-    app.mount("/vendor/swagger-ui", StaticFiles(directory=vendor_dir("swagger-ui")), name="swagger-ui")
+    # issue 14 item 2 (request path): small files served from memory, with StaticFiles' headers and 304s
+    app.mount("/static", asgi.MemoryStaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/vendor/echarts", asgi.MemoryStaticFiles(directory=vendor_dir("echarts")), name="echarts")
+    app.mount("/vendor/swagger-ui", asgi.MemoryStaticFiles(directory=vendor_dir("swagger-ui")), name="swagger-ui")
 
     @app.get("/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:
