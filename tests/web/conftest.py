@@ -90,3 +90,12 @@ def app_with_accounts(web_db: Path, folder: Path, roles: dict, passwords: dict):
         for name, (role, district) in roles.items():
             accounts.add_user(store, city, name, role, passwords[name], district)
     return create_app(path, auth=True)
+
+
+def sign_in(app, name: str, password: str, next_url: str = "/") -> TestClient:
+    """A client signed in to an `app_with_accounts` app (the sign-in answered 303)."""
+    client = TestClient(app)
+    response = client.post("/login", data={"name": name, "password": password, "next": next_url},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return client

@@ -23,7 +23,7 @@ from chanye.web import asgi
 from chanye.web.api import enterprises as api
 from chanye.web.app import SECURITY_HEADERS, create_app
 
-from .conftest import app_with_accounts
+from .conftest import app_with_accounts, sign_in
 
 HUANGPU, TIANHE = "440112", "440106"
 ROLES = {"chen": ("city_analyst", None), "li": ("district_analyst", "黄埔"), "zhao": ("visitor", None)}
@@ -112,15 +112,8 @@ def accounts_app(web_db, tmp_path_factory):
     app.state.ctx.store.close()
 
 
-def signed_in(app, name: str) -> TestClient:
-    client = TestClient(app)
-    response = client.post("/login", data={"name": name, "password": PASSWORDS[name]}, follow_redirects=False)
-    assert response.status_code == 303
-    return client
-
-
 def test_another_viewer_never_gets_an_answer_kept_for_someone_else(accounts_app) -> None:
-    chen, li, zhao = (signed_in(accounts_app, name) for name in ("chen", "li", "zhao"))
+    chen, li, zhao = (sign_in(accounts_app, name, PASSWORDS[name]) for name in ("chen", "li", "zhao"))
     store = accounts_app.state.ctx.cursor()
     try:
         frame = views.directory_firms(store)

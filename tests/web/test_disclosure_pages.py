@@ -5,12 +5,11 @@ control; an admin sees everything. Over a private copy of the small demo with ac
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from chanye.analytics.disclosure import SUPPRESSED
 from chanye.services.access import Role, Viewer
 
-from .conftest import app_with_accounts
+from .conftest import app_with_accounts, sign_in
 
 PASSWORDS = {"boss": "boss-password-1", "guest": "guest-password-1", "hp": "hp-password-1"}
 ROLES = {"boss": ("admin", None), "guest": ("visitor", None), "hp": ("district_analyst", "黄埔")}
@@ -26,17 +25,9 @@ def site(web_db, tmp_path_factory):
     app.state.ctx.store.close()
 
 
-def sign_in(app, name: str) -> TestClient:
-    client = TestClient(app)
-    response = client.post("/login", data={"name": name, "password": PASSWORDS[name], "next": "/"},
-                           follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return client
-
-
 @pytest.fixture(scope="module")
 def clients(site):
-    return {name: sign_in(site, name) for name in PASSWORDS}
+    return {name: sign_in(site, name, password) for name, password in PASSWORDS.items()}
 
 
 def board(site):

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from .conftest import app_with_accounts
+from .conftest import app_with_accounts, sign_in
 
 STAGES = ["lead", "talks", "signed", "registered", "land", "started", "production", "full"]
 PASSWORDS = {"chen": "chen-password-1", "li": "li-password-1", "zhao": "zhao-password-1"}
@@ -119,20 +119,12 @@ def accounts_app(web_db, tmp_path_factory):
     app.state.ctx.store.close()
 
 
-def sign_in(app, name: str) -> TestClient:
-    c = TestClient(app)
-    done = c.post("/login", data={"name": name, "password": PASSWORDS[name], "next": "/projects"},
-                  follow_redirects=False)
-    assert done.status_code == 303, done.text
-    return c
-
-
 def csrf(c: TestClient, url: str = "/projects") -> str:
     return re.search(r'<meta name="csrf-token" content="([^"]+)">', c.get(url, headers=HTML).text).group(1)
 
 
 def test_an_editor_records_a_stage_through_the_form(accounts_app) -> None:
-    chen = sign_in(accounts_app, "chen")
+    chen = sign_in(accounts_app, "chen", PASSWORDS["chen"], "/projects")
     rows = chen.get("/projects.json", params={"stage": "signed"}).json()["tables"]["project_list"]["rows"]
     pid = rows[0]["id"]
     page = chen.get(f"/projects/{pid}", headers=HTML).text
@@ -153,7 +145,7 @@ def test_an_editor_records_a_stage_through_the_form(accounts_app) -> None:
 
 
 def test_a_recruitment_row_becomes_a_lead_in_one_click(accounts_app) -> None:
-    chen = sign_in(accounts_app, "chen")
+    chen = sign_in(accounts_app, "chen", PASSWORDS["chen"], "/projects")
     page = chen.get("/projects", params={"chain": "icv-nev"}, headers=HTML).text
     uscc = re.search(r'<tr data-uscc="([^"]+)">', page.split('id="targets-table"')[1]).group(1)
     token = csrf(chen)
@@ -174,16 +166,16 @@ def test_a_recruitment_row_becomes_a_lead_in_one_click(accounts_app) -> None:
 
 
 def test_visitor_and_district_analyst(accounts_app) -> None:
-    zhao = sign_in(accounts_app, "zhao")
+    zhao = sign_in(accounts_app, "zhao", PASSWORDS["zhao"], "/projects")
     page = zhao.get("/projects", headers=HTML)
     assert page.status_code == 200 and 'id="projects-visitor"' in page.text and 'id="projects-table"' not in page.text
     model = zhao.get("/projects.json").json()
-    full = sign_in(accounts_app, "chen").get("/projects.json").json()
+    full = sign_in(accounts_app, "chen", PASSWORDS["chen"], "/projects").get("/projects.json").json()
     assert model["tables"]["project_list"]["rows"] == [] and model["tables"]["project_stalled"]["rows"] == []
     assert model["tables"]["project_funnel"]["rows"] == full["tables"]["project_funnel"]["rows"]  # the aggregates
     any_id = full["tables"]["project_list"]["rows"][0]["id"]
     assert zhao.get(f"/projects/{any_id}.json").status_code == 403
-    li = sign_in(accounts_app, "li")
+    li = sign_in(accounts_app, "li", PASSWORDS["li"], "/projects")
     rows = li.get("/projects.json", params={"stage": "lead"}).json()["tables"]["project_list"]["rows"]
     other = next(r for r in rows if r["district_code"] != accounts_app.state.home)
     own = next(r for r in rows if r["district_code"] == accounts_app.state.home)
@@ -234,7 +226,7 @@ def test_published_investment_beside_the_projects(client) -> None:
 
 
 def test_a_recruitment_row_becomes_a_lead_from_the_chain_page(accounts_app) -> None:
-    chen = sign_in(accounts_app, "chen")
+    chen = sign_in(accounts_app, "chen", PASSWORDS["chen"], "/projects")
     page = chen.get("/chains/icv-nev", headers=HTML).text
     table = page.split('id="recruitment"')[1].split("</table>")[0]
     assert "<th>线索</th>" in table
@@ -252,5 +244,5 @@ def test_a_recruitment_row_becomes_a_lead_from_the_chain_page(accounts_app) -> N
     after = chen.get("/chains/icv-nev", headers=HTML).text.split('id="recruitment"')[1].split("</table>")[0]
     row = re.search(rf'<tr data-uscc="{uscc}">(?:(?!</tr>).)*</tr>', after, re.S).group(0)
     assert f'<a class="is-lead" href="/projects/{pid}">' in row and "to-lead\"" not in row
-    zhao = sign_in(accounts_app, "zhao")
+    zhao = sign_in(accounts_app, "zhao", PASSWORDS["zhao"], "/projects")
     assert 'class="to-lead"' not in zhao.get("/chains/icv-nev", headers=HTML).text
