@@ -212,8 +212,6 @@ async def cached_json(ctx: Any, key: tuple, build: Callable[[], bytes]) -> Respo
     return Response(body, media_type="application/json")
 
 
-
-
 # --- static files from memory ------------------------------------------------------------------------------------
 
 
