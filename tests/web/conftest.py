@@ -6,6 +6,7 @@ Tests that write (uploads) get their own copy of the database and their own app 
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,10 @@ def sign_in(app, name: str, password: str, next_url: str = "/") -> TestClient:
                            follow_redirects=False)
     assert response.status_code == 303, response.text
     return client
+
+
+def in_thread(fn, *args):
+    """`fn(*args)` in a thread of its own: asyncio.run refuses a thread where an event loop runs (Playwright's sync
+    API leaves one in the main thread when the browser tests ran first)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()

@@ -23,7 +23,7 @@ from chanye.web import asgi
 from chanye.web.api import enterprises as api
 from chanye.web.app import SECURITY_HEADERS, create_app
 
-from .conftest import app_with_accounts, sign_in
+from .conftest import app_with_accounts, in_thread, sign_in
 
 HUANGPU, TIANHE = "440112", "440106"
 ROLES = {"chen": ("city_analyst", None), "li": ("district_analyst", "黄埔"), "zhao": ("visitor", None)}
@@ -175,7 +175,7 @@ def call(app) -> list[dict]:
         sent.append(message)
 
     scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": []}
-    asyncio.run(app(scope, receive, send))
+    in_thread(asyncio.run, app(scope, receive, send))
     return sent
 
 

@@ -7,20 +7,14 @@ import asyncio
 import socket
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import web_latency
 
+from .conftest import in_thread
+
 BODY = b"0123456789"
-
-
-def in_thread(fn, *args):
-    """`fn(*args)` in a thread of its own: asyncio.run refuses a thread where an event loop runs (Playwright's sync
-    API leaves one in the main thread when the browser tests ran first)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(fn, *args).result()
 
 
 def serve(answers: dict[bytes, bytes]) -> tuple[int, list[bytes]]:
