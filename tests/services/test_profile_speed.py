@@ -124,7 +124,7 @@ def test_a_list_pages_rows_name_their_districts_each_with_its_own_dict(shenzhen)
     assert [(r["name"], r["district"]) for r in rows] == [
         ("示例南山甲公司", {"zh": "南山区", "en": "Nanshan"}), ("示例南山乙公司", {"zh": "南山区", "en": "Nanshan"}),
         ("示例福田公司", {"zh": "福田区", "en": "Futian"})]
-    assert rows[0]["district"] is not rows[1]["district"]  # one lookup for both, a dict each
+    assert rows[0]["district"] is not rows[1]["district"]  # a dict each: a caller may change its own
 
 
 def test_a_profile_keeps_its_chain_roles_for_the_data_generation(shenzhen, monkeypatch) -> None:

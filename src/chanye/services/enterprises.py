@@ -334,16 +334,11 @@ def _firm_rows(fw, d: engine.Directory, figs: dict[str, np.ndarray], chosen: np.
     names = {n.id: n.name for n in fw.nodes}
     city = fw.city
     firm_names = d.names(chosen).tolist()
-    places: dict = {}  # each district named once a page (issue 14), a fresh dict a row
     out = []
     for k, i in enumerate(chosen.tolist()):
         nodes = d.node_members.of(i)
-        code = c["district_code"][i]
-        if code not in places:
-            places[code] = place_name(city, code)
-        place = places[code]
         out.append({
-            "uscc": d.uscc(i), "name": firm_names[k], "district": None if place is None else dict(place),
+            "uscc": d.uscc(i), "name": firm_names[k], "district": place_name(city, c["district_code"][i]),
             "district_code": c["district_code"][i], "industry_code": c["industry_code"][i],
             **{m: figs[m][i] for m in FIGURES}, "registered_capital": c["registered_capital"][i],
             "founded": c["founded"][i], "tags": d.tag_members.of(i), "nodes": nodes,

@@ -134,10 +134,6 @@ class Table:
                         value = None
                     elif whole and value.is_integer():
                         value = int(value)
-                elif kind is list and all(type(v) is str for v in value):  # tags, node ids
-                    value = list(value)
-                elif kind is dict and all(type(k) is str and type(v) is str for k, v in value.items()):  # names
-                    value = dict(value)
                 elif not (value is None or kind is str or kind is int or kind is bool):
                     value = plain(value)
                     if whole and isinstance(value, float) and value.is_integer():
