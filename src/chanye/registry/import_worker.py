@@ -17,10 +17,10 @@ dicts as JSON, so nothing is unpickled from it) plus a small JSON manifest over 
 them and writes them in one transaction (`registry.ingest`). For an import (`staged`) the valid rows are
 written already typed as the store's columns (`stage`), and the parent's DuckDB reads those files as they
 are, without rebuilding a frame; each chunk's manifest goes over as soon as the chunk is written, so the
-parent writes chunk k while the worker validates chunk k + 1. The temporary folders are named with the owning process's id, so that the
-next import removes the ones an import killed outright left behind (`sweep_stale`). When the worker dies or hits a limit, the
-import fails with `ImportLimitExceeded`, naming the limit, its value and the variable that raises it, and
-nothing is written. Limits come from the environment (`ImportLimits.from_env`); docs/cli.md lists them.
+parent writes chunk k while the worker validates chunk k + 1. The temporary folders are named with the owning
+process's id, so that the next import removes the ones an import killed outright left behind (`sweep_stale`).
+When the worker dies or hits a limit, the import fails with `ImportLimitExceeded`, naming the limit, its value
+and the variable that raises it, and nothing is written. Limits come from the environment (`ImportLimits.from_env`); docs/cli.md lists them.
 """
 
 from __future__ import annotations

@@ -72,9 +72,9 @@ class HeadersMiddleware:
 
 
 class Gate:
-    """A pure ASGI middleware around one decision per request: `check(scope, receive)` returns an answer to
-    send instead of the app (a Response), or None to go on; `headers(scope)` (optional) gives headers set on
-    every answer that passes through, the gate's own included (they replace the answer's own of those names).
+    """A pure ASGI middleware around one decision per request: `check(scope)` returns an answer to send instead
+    of the app (a Response), or None to go on; `headers()` (optional) gives headers set on every answer that
+    passes through, the gate's own included (they replace the answer's own of those names).
     The warm-up's 数据准备中 gate (web/warmup.py) is one."""
 
     def __init__(self, app: ASGIApp, check: Callable[[Scope], Response | None],

@@ -100,7 +100,10 @@ class Lookup:
             codes: dict = {}
             coded = np.fromiter((codes.setdefault(v, len(codes)) for v in column), dtype=np.int64, count=len(column))
             self._codes.append(codes)
-            keys = keys * max(len(codes), 1) + coded  # < 2**63: the product of the parts' counts (~10**8 here)
+            keys = keys * max(len(codes), 1) + coded
+        # one int64 holds the key while the product of the parts' counts does (~10**8 on the full demo)
+        if math.prod(max(len(codes), 1) for codes in self._codes) >= 2**63:
+            raise OverflowError("scoreboard cells have too many distinct keys for one int64 code")
         kinds: dict = {}
         prov_codes = np.fromiter((kinds.setdefault(p, len(kinds)) for p in provs), dtype=np.int32, count=len(provs))
         self._provs = tuple(kinds)
