@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from chanye.classify.chains import LINK_COLUMNS, LINK_FORMAT, fingerprint, link_enterprises, name_words
-from chanye.classify.enterprises import _key_frame, names_to_key
+from chanye.classify.enterprises import KeyMemo, _key_frame, names_to_key
 from chanye.framework import Framework, load_pack
 from chanye.registry import chain_links as stored
 from chanye.registry import classifications
@@ -30,7 +30,7 @@ def chain_words(framework: Framework) -> set[str]:
 
 
 def link_chains(store: Store, framework: Framework | str | None = None, usccs: Iterable[str] | None = None, *,
-                staged: bool = False) -> int:
+                staged: bool = False, fresh: bool = False, memo: KeyMemo | None = None) -> int:
     """(Re)link enterprises to every chain template of `framework` (a Framework, a pack name or path, or the
     default pack); `usccs` limits it to those enterprises (after an import; a Series, list or Arrow array).
     Replaces their stored links and returns the number of links written. With all enterprises, also records each
@@ -39,7 +39,9 @@ def link_chains(store: Store, framework: Framework | str | None = None, usccs: I
     At import scale (issue 14): a firm's links depend only on its code, its scope and, when it holds one of the
     templates' words, its name, so `link_enterprises` runs once per distinct (code, scope, name key) and a join
     in the store expands the links to the firms. `staged`: the caller staged the firms (`registry.classifications`
-    stage_touched and stage_firms, with the names that may hold a chain's word) and drops them.
+    stage_touched and stage_firms, with the names that may hold a chain's word) and drops them. `fresh`: the staged
+    firms are new and the store held no chain link of the pack before (an import's chunk): nothing to replace.
+    `memo`: the keys linked by the import's earlier chunks (`classify.enterprises.KeyMemo`), not linked again.
     """
     fw = _framework(framework)
     chains = list(fw.chains)
@@ -49,9 +51,14 @@ def link_chains(store: Store, framework: Framework | str | None = None, usccs: I
         if not staged:
             classifications.stage_firms(store, names_to_key(store, chain_words(fw)))
         keys = stored.distinct_keys(store)
-        links = (link_enterprises(_key_frame(keys, "code"), chains) if chains and len(keys)
-                 else pd.DataFrame(columns=LINK_COLUMNS))
-        written = stored.replace_staged_links(store, fw.id, _keyed_links(keys, links), usccs is None)
+
+        def compute(todo: pd.DataFrame) -> pa.Table:
+            links = (link_enterprises(_key_frame(todo, "code"), chains) if chains and len(todo)
+                     else pd.DataFrame(columns=LINK_COLUMNS))
+            return _keyed_links(todo, links)
+
+        keyed = compute(keys) if memo is None else memo.links(keys, compute)
+        written = stored.replace_staged_links(store, fw.id, keyed, usccs is None, replace=not fresh)
     finally:
         if not staged:
             classifications.drop_staged(store)

@@ -7,6 +7,7 @@ queue; an analyst's label (`registry.review.manual_labels`) overrides both. Read
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -97,6 +98,59 @@ def classify_enterprises(store: Store, usccs, framework: Framework, report: dict
             classifications.drop_staged(store)
 
 
+class KeyMemo:
+    """The links of the keys (code, scope, name key) already linked during one import: chunk after chunk brings
+    mostly the same keys, and the rules cost the same for ten keys as for none (issue 14), so each key is linked
+    once. A key's links do not depend on the other keys linked with it."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple] = set()
+        self.tables: list[pa.Table] = []
+
+    def links(self, keys: pd.DataFrame, compute: Callable[[pd.DataFrame], pa.Table]) -> pa.Table:
+        """The links of every key of `keys` (and of the keys before): `compute` on the keys not seen yet."""
+        on = ("code", "scope", "name_key")
+        new = np.array([k not in self.seen for k in zip(*(keys[c] for c in on), strict=True)], dtype=bool)
+        todo = keys[new].reset_index(drop=True) if len(keys) else keys
+        computed = compute(todo)
+        self.seen.update(zip(*(todo[c] for c in on), strict=True))
+        if computed.num_rows:
+            self.tables.append(computed)
+        # a column all null in one chunk's links (evidence, say) is typed null there: promoted to the others' type
+        return pa.concat_tables(self.tables, promote_options="default") if self.tables else computed
+
+
+def _link_coded(store: Store, framework: Framework, by_rules, memo: KeyMemo | None = None) -> pa.Table | None:
+    """Node links of the staged firms with a declared code and no label: the rules once per distinct (code, scope,
+    name key) (`memo`: not again for keys linked before), expanded to the firms in the store; the links per key
+    (None: no key)."""
+    keys = classifications.distinct_coded(store)
+    if not len(keys):
+        return None
+
+    def compute(todo: pd.DataFrame) -> pa.Table:
+        return _keyed(todo, by_rules(_key_frame(todo, "code"), framework), ("code", "scope", "name_key"))
+
+    links = compute(keys) if memo is None else memo.links(keys, compute)
+    classifications.insert_keyed_links(store, framework.id, links, ("code", "scope", "name_key"),
+                                       "f.code IS NOT NULL AND NOT f.labelled")
+    return links
+
+
+def classify_coded(store: Store, framework: Framework, *, fresh: bool, memo: KeyMemo | None = None) -> pa.Table | None:
+    """Node links of the staged firms (`registry.classifications` stage_touched or stage_new_coded, then
+    stage_firms), all with a declared code and no label (what an import links chunk by chunk): the rules on the
+    code, as `classify_enterprises` links them; the links per key (k_code, k_scope, k_name_key, ...; None: no
+    key). `fresh`: the store holds no link or queued firm of the pack from before this import, so none of these
+    new firms has one to drop. `memo`: the keys linked by earlier chunks (`KeyMemo`)."""
+    from chanye.classify.codes import classify_by_rules
+
+    if not fresh:
+        classifications.delete_staged_links(store, framework.id, False)
+        review.clear_queue_staged(store, framework.id)
+    return _link_coded(store, framework, classify_by_rules, memo)
+
+
 def _classify_staged(store: Store, everything: bool, framework: Framework, report: dict | None, by_rules,
                      by_text) -> tuple[int, int]:
     info = {"queued": 0, "labelled_rows": 0, "learned_cv_accuracy": None}
@@ -133,11 +187,7 @@ def _classify_staged(store: Store, everything: bool, framework: Framework, repor
 
     classifications.delete_staged_links(store, pack, everything)
     # 1. the rules on declared codes, once per distinct (code, scope, name key)
-    keys = classifications.distinct_coded(store)
-    if len(keys):
-        links = by_rules(_key_frame(keys, "code"), framework)
-        classifications.insert_keyed_links(store, pack, _keyed(keys, links, ("code", "scope", "name_key")),
-                                           ("code", "scope", "name_key"), "f.code IS NOT NULL AND NOT f.labelled")
+    _link_coded(store, framework, by_rules)
     # 2. the rules on the codes the reader accepted, once per distinct (scope, name key)
     if len(accepted):
         keys = classifications.distinct_uncoded(store, pa.table({"scope": pa.array(accepted["scope"].tolist(),

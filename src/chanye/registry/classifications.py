@@ -83,15 +83,17 @@ def _keys_table(usccs) -> pa.Table:
     return pa.table({"uscc": usccs.cast(pa.string())})
 
 
-def stage_touched(store: Store, usccs=None) -> None:
-    """Stage the firms being classified (all enterprises when `usccs` is None) as TEMP table `TOUCHED`."""
+def stage_touched(store: Store, usccs=None, *, but_early: bool = False) -> None:
+    """Stage the firms being classified (all enterprises when `usccs` is None) as TEMP table `TOUCHED`;
+    `but_early`: not those of `EARLY` (linked chunk by chunk already)."""
     con = store.con
     if usccs is None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT uscc FROM enterprises")
         return
     con.register("_cl_keys", _keys_table(usccs))
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT DISTINCT uscc FROM _cl_keys")
+        but = f" WHERE uscc NOT IN (SELECT uscc FROM {EARLY})" if but_early else ""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT DISTINCT uscc FROM _cl_keys{but}")
     finally:
         con.unregister("_cl_keys")
 
@@ -123,6 +125,88 @@ def stage_firms(store: Store, named: pa.Table) -> None:
 
 def drop_staged(store: Store) -> None:
     store.con.execute(f"DROP TABLE IF EXISTS {FIRMS}; DROP TABLE IF EXISTS {TOUCHED}")
+
+
+# --- chunk by chunk during an import (issue 14): the new firms with a declared code are linked as their chunk
+# goes in, while the worker validates the next one; the firms linked so far are kept in `EARLY`.
+
+EARLY = "_cl_early"  # uscc of the firms an import classified and linked chunk by chunk
+
+
+def holds_links(store: Store, pack: str) -> bool:
+    """Whether the store holds any node link, chain link or queued firm of the pack (none: a new firm has none to
+    replace)."""
+    return bool(store.con.execute("""SELECT (SELECT count(*) FROM (SELECT 1 FROM classifications WHERE pack = $1 LIMIT 1))
+                                          + (SELECT count(*) FROM (SELECT 1 FROM chain_links WHERE pack = $1 LIMIT 1))
+                                          + (SELECT count(*) FROM (SELECT 1 FROM review_queue WHERE pack = $1 LIMIT 1))""",
+                                  [pack]).fetchall()[0][0])
+
+
+def stage_new_coded(store: Store, chunk: str, batch: int, *, first: bool, dedupe: bool, touched: bool,
+                    unique: bool = False) -> int:
+    """Stage as `FIRMS` (as `stage_firms` does) the firms of `chunk` (an import's stage relation: uscc, position,
+    name_hit) that batch `batch` inserted from it, with a declared code, without an analyst's label and not
+    linked by an earlier chunk (`EARLY`, created anew when `first`); how many. Such a firm's row is the chunk's
+    last for its USCC (`dedupe`: the chunk may hold a USCC twice) and its links depend on that row alone; its name
+    is its key where `name_hit`. `touched`: stage their USCCs as `TOUCHED` too (to drop links held before).
+    `unique`: every row of the chunk went in, in USCC order (no USCC of it was in the store, an earlier chunk
+    or twice in it): the firms are staged from the chunk alone, numbered in that order (the table's)."""
+    con = store.con
+    if first:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {EARLY} (uscc VARCHAR, linked BOOLEAN)")
+    if unique:  # every row of the chunk went in as it is, in USCC order: no need to look for it in the store
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {FIRMS} AS
+            SELECT row_number() OVER (ORDER BY s.uscc) AS pos, s.uscc, s.industry_code AS code,
+                   s.industry_code AS link_code, coalesce(s.business_scope, '') AS scope,
+                   CASE WHEN s.name_hit THEN s.name ELSE '' END AS name_key, FALSE AS labelled
+            FROM {chunk} s
+            WHERE s.industry_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM manual_labels l WHERE l.uscc = s.uscc)""")
+        return _staged_count(store, touched)
+    rows = chunk if not dedupe else \
+        f"(SELECT * FROM {chunk} QUALIFY row_number() OVER (PARTITION BY uscc ORDER BY position DESC) = 1)"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {FIRMS} AS
+        SELECT e.rowid AS pos, e.uscc, e.industry_code AS code, e.industry_code AS link_code,
+               coalesce(e.business_scope, '') AS scope, CASE WHEN s.name_hit THEN e.name ELSE '' END AS name_key,
+               FALSE AS labelled
+        FROM {rows} s JOIN enterprises e ON e.uscc = s.uscc
+        WHERE e.batch_id = ? AND e.industry_code IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM manual_labels l WHERE l.uscc = s.uscc)
+          AND NOT EXISTS (SELECT 1 FROM {EARLY} p WHERE p.uscc = s.uscc)""", [int(batch)])
+    return _staged_count(store, touched)
+
+
+def _staged_count(store: Store, touched: bool) -> int:
+    if touched:
+        store.con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT uscc FROM {FIRMS}")
+    return int(store.con.execute(f"SELECT count(*) FROM {FIRMS}").fetchall()[0][0])
+
+
+def add_early(store: Store, linked: pa.Table | None) -> None:
+    """Add the staged firms to `EARLY`, each with whether it has a node link (`linked`: the keys with links,
+    k_code, k_scope, k_name_key, as `insert_keyed_links` took them; None: no link)."""
+    con = store.con
+    if linked is None or not linked.num_rows:
+        con.execute(f"INSERT INTO {EARLY} SELECT uscc, FALSE FROM {FIRMS}")
+        return
+    con.register("_cl_linked", linked.select(["k_code", "k_scope", "k_name_key"]))
+    try:
+        con.execute(f"""INSERT INTO {EARLY} SELECT f.uscc, EXISTS (SELECT 1 FROM _cl_linked k WHERE
+                        f.code = k.k_code AND f.scope = k.k_scope AND f.name_key = k.k_name_key) FROM {FIRMS} f""")
+    finally:
+        con.unregister("_cl_linked")
+
+
+def unsettle(store: Store, rewritten: str) -> int:
+    """Firms of `EARLY` whose row the import wrote again afterwards (the relation `rewritten`, with uscc: a new
+    firm in two chunks takes its last row) are classified again at the end; how many."""
+    return int(store.con.execute(f"DELETE FROM {EARLY} WHERE uscc IN (SELECT uscc FROM {rewritten})").fetchall()[0][0])
+
+
+def count_classified_early(store: Store) -> int:
+    """Firms of `EARLY` with at least one node link; `EARLY` is dropped."""
+    n = int(store.con.execute(f"SELECT count(*) FROM {EARLY} WHERE linked").fetchall()[0][0])
+    store.con.execute(f"DROP TABLE {EARLY}")
+    return n
 
 
 def distinct_coded(store: Store) -> pd.DataFrame:

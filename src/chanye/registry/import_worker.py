@@ -49,7 +49,7 @@ import pyarrow.parquet as pq
 from chanye import errors
 from chanye.errors import ChanyeError, InputError
 from chanye.registry.fields import ENTERPRISE_COLUMNS, MEASURES
-from chanye.registry.read import Irregular, iter_sheets, read_sheets
+from chanye.registry.read import Irregular, RawSheet, iter_sheets, read_sheets
 from chanye.registry.validate import ColumnPlan, Mapping, SeenKeys, Validated, validate_sheet
 from chanye.standards.regions import City
 
@@ -61,6 +61,9 @@ except ImportError:  # not POSIX (Windows): no limits to set, the file is parsed
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
+# what the import stages of each name (`stage_rows`): a module-level function, or a functools.partial of one, so
+# that it reaches the worker by name
+NameTest = Callable[[pa.Array], np.ndarray]
 
 _CPU_GRACE = 5  # seconds between SIGXCPU (soft limit) and SIGKILL (hard limit)
 _WALL_FACTOR = 4  # a worker running longer than this x its CPU limit in wall-clock time is stopped
@@ -162,11 +165,30 @@ def iter_parse(path: Path, mapping: Mapping, *, sheet: str | None, city: City, f
         return
     seen: SeenKeys | None = None
     name: str | None = None
-    for i, raw in enumerate(iter_sheets(path, sheet=sheet, headers=set(mapping.columns))):
+    for i, raw in enumerate(_first_small(iter_sheets(path, sheet=sheet, headers=set(mapping.columns)))):
         if raw.name != name or seen is None:
             seen, name = SeenKeys(), raw.name
         progress("validating", 0.5 - 0.25 / (i + 1))
         yield validate_sheet(raw, mapping, city=city, file_label=file_label, seen=seen)
+
+
+FIRST_ROWS = 50_000  # the first chunk of a large file: the import starts writing after a fifth of the usual wait
+
+
+def _first_small(sheets: Iterator[RawSheet]) -> Iterator[RawSheet]:
+    """The file's chunks with the first one split after `FIRST_ROWS` rows when it holds more than twice that:
+    the import writes (and links) the first rows while the rest of the chunk is validated (issue 14). The two
+    parts share the sheet's name and headers, as consecutive chunks of a sheet do; the blank rows count in the
+    first."""
+    for i, raw in enumerate(sheets):
+        n = len(raw.data)
+        if i or n <= 2 * FIRST_ROWS:
+            yield raw
+            continue
+        for part, rows in ((0, slice(0, FIRST_ROWS)), (1, slice(FIRST_ROWS, n))):
+            yield RawSheet(raw.name, raw.headers, raw.data.iloc[rows].reset_index(drop=True),
+                           raw.row_numbers.iloc[rows].reset_index(drop=True), raw.blank_rows if part == 0 else 0,
+                           raw.title)
 
 
 def parse_file(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str,
@@ -221,21 +243,23 @@ def parse(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_l
 @contextmanager
 def parse_chunks(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str,
                  progress: Progress, limits: ImportLimits | None, stream: bool = True,
-                 staged: bool = False) -> Iterator[Iterator[Validated | Staged]]:
+                 staged: bool = False, name_test: NameTest | None = None
+                 ) -> Iterator[Iterator[Validated | Staged]]:
     """The validated chunks of the file, one at a time (what the import writes from, so that memory follows
     the chunk): parsed by a limited worker (`limits`) or in this process (None); either way a CSV found
     irregular midway raises `read.Irregular` (start again with stream=False, which reads it whole). `staged`:
     the worker hands over `Staged` chunks (the valid rows typed for the store, never decoded here; what the
     import reads) as soon as each is written, so that the import writes chunk k while the worker validates
     chunk k + 1 (issue 14); else `Validated` ones (the preview's frames), once the worker has written them
-    all. In this process the chunks are always `Validated`."""
+    all. In this process the chunks are always `Validated`. `name_test`: the staged rows say what it says of each
+    name (`stage_rows`)."""
     if limits is None or resource is None:
         yield iter_parse(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress,
                          stream=stream)
         return
     tmp = private_folder("import")  # mode 0700: private to this user
     infos = _parse_in_worker(path, mapping, sheet=sheet, city=city, file_label=file_label, progress=progress,
-                             limits=limits, tmp=tmp, staged=staged, stream=stream)
+                             limits=limits, tmp=tmp, staged=staged, stream=stream, name_test=name_test)
     try:
         yield ((_load_staged if staged else _load)(info, tmp) for info in infos)
     finally:
@@ -299,19 +323,24 @@ _CONTEXT: multiprocessing.context.BaseContext | None = None
 _CONTEXT_LOCK = threading.Lock()
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context(preload: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
     """The forkserver context with this module preloaded (each worker forks from a clean, single-threaded
-    process that has pandas and the readers loaded already), or spawn where forkserver is missing."""
+    process that has pandas and the readers loaded already), or spawn where forkserver is missing; `preload`:
+    more modules to load there (those of the functions the workers are given), if it is not started yet."""
     global _CONTEXT
     with _CONTEXT_LOCK:
         if _CONTEXT is None:
             if "forkserver" in multiprocessing.get_all_start_methods():
                 ctx = multiprocessing.get_context("forkserver")
-                ctx.set_forkserver_preload([__name__, "python_calamine", "chanye.registry.xlsx_guard"])
+                ctx.set_forkserver_preload([__name__, "python_calamine", "chanye.registry.xlsx_guard", *preload])
             else:
                 ctx = multiprocessing.get_context("spawn")
             _CONTEXT = ctx
         return _CONTEXT
+
+
+def _module_of(fn: NameTest) -> str:
+    return getattr(fn, "func", fn).__module__
 
 
 def _cpu_seconds_of(pid: int) -> float | None:
@@ -325,17 +354,17 @@ def _cpu_seconds_of(pid: int) -> float | None:
 
 def _parse_in_worker(path: Path, mapping: Mapping, *, sheet: str | None, city: City, file_label: str,
                      progress: Progress, limits: ImportLimits, tmp: Path, staged: bool = False,
-                     stream: bool = True) -> Iterator[dict]:
+                     stream: bool = True, name_test: NameTest | None = None) -> Iterator[dict]:
     """Run the worker; the manifests of the chunks it wrote to `tmp` (which the caller removes): with `staged`
     each as soon as it is written (the worker goes on meanwhile), else all once the worker is done. A staged
     CSV found irregular after its first chunks raises `read.Irregular` (the caller starts again with
     stream=False). Closing the generator stops the worker."""
-    ctx = _context()
+    ctx = _context(() if name_test is None else (_module_of(name_test),))
     receiver, sender = ctx.Pipe(duplex=False)
     env = {k: v for k, v in os.environ.items() if k.startswith("CHANYE_")}  # the forkserver's may be older
     worker = ctx.Process(target=_work, name="chanye-import", daemon=True,
                          args=(sender, str(path), mapping, sheet, city, file_label, str(tmp), limits, env, staged,
-                               stream))
+                               stream, name_test))
     result: dict | None = None
     stopped = False  # the parent stopped it at the wall-clock deadline
     cpu_used = 0.0
@@ -465,7 +494,8 @@ def restrict(limits: ImportLimits) -> None:
 
 
 def _work(conn, path: str, mapping: Mapping, sheet: str | None, city: City, file_label: str, tmp: str,
-          limits: ImportLimits, env: dict[str, str], staged: bool = False, stream: bool = True) -> None:
+          limits: ImportLimits, env: dict[str, str], staged: bool = False, stream: bool = True,
+          name_test: NameTest | None = None) -> None:
     """The worker's body: limit itself, parse, write the frames to `tmp`, report over `conn` (JSON only).
     `staged`: each chunk's manifest goes over as soon as it is written (and a CSV found irregular midway is
     reported as such: the parent, which may have written its first chunks already, starts again with
@@ -491,7 +521,7 @@ def _work(conn, path: str, mapping: Mapping, sheet: str | None, city: City, file
         for i, v in enumerate(iter_parse(Path(path), mapping, sheet=sheet, city=city, file_label=file_label,
                                          progress=progress, stream=stream)):
             if staged:
-                send({"kind": "chunk", "info": _save_staged(v, Path(tmp), i, offset)})
+                send({"kind": "chunk", "info": _save_staged(v, Path(tmp), i, offset, name_test)})
             else:
                 saved.append(_save(v, Path(tmp), i))
             offset += len(v.core)
@@ -617,13 +647,14 @@ class Staged:
 _PRIVATE = {"compression": "none", "use_dictionary": False, "write_statistics": False}
 
 
-def stage(v: Validated, folder: Path, k: int, offset: int) -> Staged:
-    """Write chunk `k`'s valid rows (numbered from `offset` in the file) and tags to `folder`."""
+def stage(v: Validated, folder: Path, k: int, offset: int, name_test: NameTest | None = None) -> Staged:
+    """Write chunk `k`'s valid rows (numbered from `offset` in the file; with `name_hit` given `name_test`) and
+    tags to `folder`."""
     loaded = len(v.core)
     rows_file = tags_file = None
     if loaded:
         rows_file = folder / f"stage-rows-{k:06d}.parquet"
-        pq.write_table(stage_rows(v, offset), rows_file, **_PRIVATE)
+        pq.write_table(stage_rows(v, offset, name_test), rows_file, **_PRIVATE)
         if len(v.tags):
             positions = v.tags["position"].to_numpy()
             tags_file = folder / f"stage-tags-{k:06d}.parquet"
@@ -646,9 +677,11 @@ def _warning_table(v: Validated) -> pa.Table:
     })
 
 
-def stage_rows(v: Validated, offset: int) -> pa.Table:
+def stage_rows(v: Validated, offset: int, name_test: NameTest | None = None) -> pa.Table:
     """The valid rows of a chunk as an Arrow table of the store's types; `position` numbers the rows of the
-    whole file from `offset` (the last of two rows for one firm wins)."""
+    whole file from `offset` (the last of two rows for one firm wins). Given `name_test`, `name_hit` is what it
+    says of each name (the import's: whether the name may hold a word that links, `services.imports.EarlyLinks`;
+    computed here, in the worker, off the importing process)."""
     core = v.core
     n = len(core)
     columns: dict[str, pa.Array] = {"position": pa.array(np.arange(offset, offset + n, dtype="int64"))}
@@ -667,6 +700,8 @@ def stage_rows(v: Validated, offset: int) -> pa.Table:
         columns[m] = pa.array(pd.to_numeric(core[m], errors="coerce").to_numpy("float64", na_value=np.nan),
                               pa.float64(), from_pandas=True)
     columns["has_figures"] = pa.array(np.full(n, bool(v.has_figures)))
+    if name_test is not None:
+        columns["name_hit"] = pa.array(np.asarray(name_test(columns["name"]), dtype=bool))
     return pa.table(columns)
 
 
@@ -683,8 +718,8 @@ def _text(series: pd.Series) -> pa.Array:
         return pa.array(values, pa.string())
 
 
-def _save_staged(v: Validated, folder: Path, i: int, offset: int) -> dict:
-    s = stage(v, folder, i, offset)
+def _save_staged(v: Validated, folder: Path, i: int, offset: int, name_test: NameTest | None = None) -> dict:
+    s = stage(v, folder, i, offset, name_test)
     pq.write_table(s.warnings, folder / f"warnings-{i}.parquet", **_PRIVATE)
     return {"sheet": v.sheet, "blank_rows": v.blank_rows, "has_figures": s.has_figures,
             "plans": [asdict(p) for p in v.plans], "loaded": s.loaded,

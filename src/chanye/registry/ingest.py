@@ -12,7 +12,10 @@ Memory follows the chunk, not the file: a large regular CSV is read and validate
 private temporary folder (by the worker itself when there is one) and the upserts run as DuckDB set
 operations over them (issue 14). New firms and figures go in chunk by chunk, each chunk in key order, while
 the worker validates the next chunk; the firms and figures the store held before, and new firms that occur
-in more than one chunk (the last row wins), are settled over the whole stage once every chunk is in.
+in more than one chunk (the last row wins), are settled over the whole stage once every chunk is in. An
+`on_write` that carries `early` (`services.imports.classify_and_link`) classifies and links each chunk's new
+firms with a declared code as the chunk goes in (the worker stages whether each name may hold a word that
+links); at the end it is left only what needs the whole file.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from chanye.registry.store import Store
 from chanye.registry.validate import Mapping, Validated
 
 Progress = Callable[[str, float], None]  # (stage: reading | validating | writing | done, fraction)
+# (store, usccs, framework, info) -> (predicted, classified); one carrying `early` (`services.imports.EarlyLinks`)
+# also links the new coded firms chunk by chunk
 OnWrite = Callable[[Store, pa.Array, Framework, dict], tuple[int, int]]
 
 
@@ -146,13 +151,19 @@ def _import(store: Store, path: Path, mapping: Mapping, sheet: str | None, frame
             stream: bool) -> ImportReport:
     started = time.perf_counter()
     report = ImportReport(file=str(path), batch_id=None, dry_run=dry_run)
+    # the new firms with a declared code are classified and linked chunk by chunk, while the worker validates the
+    # next chunk (`services.imports.EarlyLinks`); the worker stages whether each name holds a word that links
+    early = getattr(on_write, "early", None) if on_write is not None else None
+    names = early.name_test(framework) if early is not None else None
     with import_worker.parse_chunks(path, mapping, sheet=sheet, city=framework.city, file_label=path.name,
-                                    progress=step, limits=limits, stream=stream, staged=True) as chunks:
+                                    progress=step, limits=limits, stream=stream, staged=True,
+                                    name_test=names) as chunks:
         try:
             with store.transaction():
                 batch = store.new_batch_id()
                 report.batch_id = None if dry_run else batch
-                _write(store, batch, _announced(chunks, step), report, synthetic=synthetic, pack=framework, on_write=on_write)
+                _write(store, batch, _announced(chunks, step), report, synthetic=synthetic, pack=framework,
+                       on_write=on_write, name_test=names)
                 report.seconds = round(time.perf_counter() - started, 3)
                 _record_batch(store, batch, path, report, synthetic)
                 if dry_run:  # a plan: everything ran, now undo it
@@ -189,10 +200,12 @@ def plan_import(store: Store, path: str | Path, **kwargs) -> ImportReport:
 
 
 def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], report: ImportReport, *,
-           synthetic: bool, pack: Framework, on_write: OnWrite | None) -> None:
+           synthetic: bool, pack: Framework, on_write: OnWrite | None,
+           name_test: import_worker.NameTest | None = None) -> None:
     """Write the validated chunks: quarantine and warnings as they come, the valid rows typed into Parquet
     stage files (the worker's own, or spooled here for chunks validated in this process), then the upserts as
-    set operations over them."""
+    set operations over them. Given `name_test` (the stage's name_hit), an `on_write` with `early` links the new
+    coded firms chunk by chunk."""
     reasons: Counter[str] = Counter()
     warnings: Counter[str] = Counter()
     con = store.con
@@ -206,10 +219,12 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
     new_firms = new_figures = 0  # inserted chunk by chunk (new to the store)
     # an empty table holds no firm or figure to merge: the whole-stage joins that look for them are skipped
     held = {t: bool(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in ("enterprises", "enterprise_years")}
+    early = on_write.early(store, pack, batch) if name_test is not None else None  # what needs the whole file
+    # waits for on_write
     try:
         for k, v in enumerate(chunks):
             if isinstance(v, Validated):  # validated in this process: stage it here
-                v = import_worker.stage(v, spool, k, staged)
+                v = import_worker.stage(v, spool, k, staged, name_test)
             loaded, rejected = v.loaded, len(v.rejected)
             if report.sheets and v.sheet == last_sheet:  # a later chunk of the same sheet (names are unique)
                 sr = report.sheets[-1]
@@ -242,11 +257,13 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
                 # Were it wrong, the primary key would refuse the insert and the import roll back.
                 first = len(report.sheets) == 1
                 by_year = any(p.target == "year" for p in v.plans)
-                new_firms += insert_new_enterprises(store, chunk, batch, synthetic,
-                                                    unique=first and not by_year and not held["enterprises"])
+                unique = first and not by_year and not held["enterprises"]
+                new_firms += insert_new_enterprises(store, chunk, batch, synthetic, unique=unique)
                 if v.has_figures:
                     new_figures += insert_new_figures(store, chunk, batch, synthetic,
                                                       unique=first and not held["enterprise_years"])
+                if early is not None:
+                    early.chunk(store, chunk, dedupe=by_year, unique=unique)
             if v.tags_file is not None:
                 tag_files.append(v.tags_file)
             del v
@@ -256,7 +273,8 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
             return
         stage = _parquet(row_files)
         report.enterprises = upsert_enterprises(store, stage, batch, synthetic, inserted=new_firms,
-                                                held=held["enterprises"])
+                                                held=held["enterprises"],
+                                                rewritten=None if early is None else early.rewritten)
         if con.execute(f"SELECT count(*) FROM {stage} WHERE has_figures AND year IS NOT NULL").fetchall()[0][0]:
             report.figures = upsert_figures(store, stage, batch, synthetic, inserted=new_figures,
                                             sheets=len(report.sheets), held=held["enterprise_years"])
@@ -268,7 +286,7 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
         shutil.rmtree(spool, ignore_errors=True)
     if on_write:
         usccs = usccs.column("uscc").combine_chunks()
-        learned: dict = {}
+        learned: dict = {} if early is None else {"early": early}
         report.predicted, report.classified = on_write(store, usccs, pack, learned)
         report.queued = int(learned.get("queued") or 0)
         report.learned_rows = int(learned.get("labelled_rows") or 0)
@@ -338,14 +356,14 @@ def insert_new_enterprises(store: Store, chunk: str, batch: int, synthetic: bool
 
 
 def upsert_enterprises(store: Store, stage: str, batch: int, synthetic: bool, inserted: int | None = None,
-                       held: bool = True) -> Counts:
+                       held: bool = True, rewritten: Callable[[Store, str], None] | None = None) -> Counts:
     """Insert new enterprises; for known ones, a value in the file replaces the stored one, a blank keeps it.
     `stage`: a registered relation with the enterprise columns and `position` (order in the file); a USCC
     that occurs more than once (in two sheets, or two years of one sheet) takes its last row. Set operations:
     the known firms are merged in a temporary table, the new ones go straight in (the usual bulk case).
     `inserted`: the new firms went in chunk by chunk already (`insert_new_enterprises`, batch `batch`, this
     many); here the firms the store held before are merged (`held`: whether it held any), and a new firm staged
-    in more than one chunk takes the stage's last row."""
+    in more than one chunk takes the stage's last row (`rewritten(store, relation)` hears which: uscc)."""
     con = store.con
     if inserted is not None and not held:  # every staged firm was new and went in once
         distinct, total = inserted, con.execute(f"SELECT count(*) FROM {stage}").fetchall()[0][0]
@@ -362,6 +380,8 @@ def upsert_enterprises(store: Store, stage: str, batch: int, synthetic: bool, in
               AND s.uscc IN (SELECT uscc FROM {_with_file(stage)} GROUP BY uscc HAVING count(DISTINCT filename) > 1)
         """)
         con.execute("DELETE FROM enterprises WHERE uscc IN (SELECT uscc FROM e_last)")
+        if rewritten is not None:
+            rewritten(store, "e_last")
         values = ", ".join(f"s.{c}" for c in ENTERPRISE_COLUMNS)
         con.execute(f"""INSERT INTO enterprises ({columns})
                         SELECT {values}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM e_last s ORDER BY s.uscc""")

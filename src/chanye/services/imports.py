@@ -85,7 +85,9 @@ def classify_and_link(store, usccs, framework, report: dict | None = None) -> tu
     """Classify enterprises (see `classify_enterprises`) and link them to the pack's chains; what an import
     runs on the enterprises it touched (`usccs`: a Series, list or Arrow array; None: all), inside its
     transaction. `report`, when given, receives queued,
-    labelled_rows and learned_cv_accuracy (`classify.enterprises.classify_enterprises`)."""
+    labelled_rows and learned_cv_accuracy (`classify.enterprises.classify_enterprises`); an import's
+    `report["early"]` (`EarlyLinks`, from `classify_and_link.early`) names the firms its chunks linked already,
+    which are left out here and counted in the result (`usccs` then holds each firm once)."""
     from chanye.classify.chain_links import chain_words, link_chains
     from chanye.classify.codes import rule_words
     from chanye.classify.enterprises import classify_enterprises as classify
@@ -93,15 +95,87 @@ def classify_and_link(store, usccs, framework, report: dict | None = None) -> tu
     from chanye.registry import classifications
 
     framework = ingest.framework_of(framework)
+    early = report.pop("early", None) if report is not None else None
+    if early is not None and early.staged and early.firms == len(usccs):
+        # every firm was linked chunk by chunk: no firm without a code, none labelled, none held before
+        report.update(queued=0, labelled_rows=0, learned_cv_accuracy=None)
+        return 0, classifications.count_classified_early(store)
     # issue 14: the firms are staged once, their names scanned once for both steps' words
-    classifications.stage_touched(store, usccs)
+    classifications.stage_touched(store, usccs, but_early=early is not None and early.staged)
     try:
         classifications.stage_firms(store, names_to_key(store, rule_words(framework) | chain_words(framework)))
-        result = classify(store, usccs, framework, report, staged=True)
+        predicted, classified = classify(store, usccs, framework, report, staged=True)
         link_chains(store, framework, usccs, staged=True)
     finally:
         classifications.drop_staged(store)
-    return result
+    if early is not None and early.staged:
+        classified += classifications.count_classified_early(store)
+    return predicted, classified
+
+
+class EarlyLinks:
+    """The node and chain links of an import's new firms with a declared code (and no analyst's label), written
+    chunk by chunk as each chunk goes in (while the worker validates the next one, issue 14): such a firm's links
+    depend on its own row alone. What needs the whole file (the firms without a code, read by a model learned from
+    the store's coded rows; firms labelled or held before) is left to `classify_and_link`, which the import calls
+    at the end with this object as `report["early"]`; so is a firm whose row a later chunk replaced
+    (`rewritten`). The import stages each row's `name_hit` (`name_test`)."""
+
+    def __init__(self, store, framework, batch: int) -> None:
+        from chanye.classify.enterprises import KeyMemo
+        from chanye.registry import classifications
+
+        self.framework = ingest.framework_of(framework)
+        self.batch = batch
+        # a store without links or queued firms of the pack: a new firm has none to drop
+        self.fresh = not classifications.holds_links(store, self.framework.id)
+        self.staged = False  # the table of the firms linked so far exists
+        self.firms = 0  # how many firms it holds
+        self.node_keys, self.chain_keys = KeyMemo(), KeyMemo()  # keys linked by earlier chunks
+
+    @staticmethod
+    def name_test(framework):
+        """What the import stages of each name (name_hit): whether it may hold a word that makes it part of a
+        firm's key (`classify.enterprises.names_to_key`), as a function the worker can be given; None where a
+        word holds the scope-name separator (every name is then a key: the firms are linked at the end)."""
+        import functools
+
+        from chanye.classify.chain_links import chain_words
+        from chanye.classify.codes import may_hold_any, rule_words
+        from chanye.classify.enterprises import SEPARATOR
+
+        framework = ingest.framework_of(framework)
+        words = frozenset(rule_words(framework) | chain_words(framework))
+        return None if any(SEPARATOR in w for w in words) else functools.partial(may_hold_any, words=words)
+
+    def chunk(self, store, relation: str, *, dedupe: bool, unique: bool = False) -> None:
+        """Link the new coded firms of one chunk (`relation`: the chunk's stage with name_hit, after its firms went
+        in; `dedupe`: it may hold a USCC twice; `unique`: none of its USCCs is in another chunk or twice in it)."""
+        from chanye.classify.chain_links import link_chains
+        from chanye.classify.enterprises import classify_coded
+        from chanye.registry import classifications
+
+        try:
+            n = classifications.stage_new_coded(store, relation, self.batch, first=not self.staged, dedupe=dedupe,
+                                                touched=not self.fresh, unique=unique)
+            if n:
+                linked = classify_coded(store, self.framework, fresh=self.fresh, memo=self.node_keys)
+                link_chains(store, self.framework, (), staged=True, fresh=self.fresh, memo=self.chain_keys)
+                classifications.add_early(store, linked)
+                self.firms += n
+        finally:
+            self.staged = True
+            classifications.drop_staged(store)
+
+    def rewritten(self, store, relation: str) -> None:
+        """Firms (`relation` with uscc) whose row the import wrote again after their chunk: linked at the end."""
+        from chanye.registry import classifications
+
+        if self.staged:
+            self.firms -= classifications.unsettle(store, relation)
+
+
+classify_and_link.early = EarlyLinks  # type: ignore[attr-defined]  # what `registry.ingest` links chunk by chunk with
 
 
 def reclassify(store, pack=None) -> dict[str, int]:

@@ -1,0 +1,139 @@
+"""Issue 14: an import links its new firms with a declared code chunk by chunk (`services.imports.EarlyLinks`),
+while the worker validates the next chunk, and leaves to the end only what needs the whole file; the first chunk
+of a large file is split so that the import starts writing sooner. Both change when the work is done, never what
+is stored."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from chanye.framework import load_pack
+from chanye.registry import import_worker, read, review
+from chanye.registry.ingest import import_file
+from chanye.registry.read import RawSheet, read_sheets
+from chanye.registry.store import Store
+from chanye.registry.validate import Mapping, validate_sheet
+from chanye.services.imports import EarlyLinks, classify_and_link
+
+from .test_ingest import good_uscc
+
+PACK = load_pack("guangzhou-12218")
+HEADER = ["统一社会信用代码", "企业名称", "所属区", "行业代码", "经营范围", "年份", "营业收入"]
+
+
+def firms_file(path: Path) -> Path:
+    """20 firms of 2024: odd ones 3612 (icv-nev), even ones 2720 (biomed), every fifth (4, 9, 14, 19) without a
+    code (read from the scope: 汽车零部件研发 -> 3670 icv-nev, 生物药品制造 -> 2761 biomed); firm 3 again as its
+    2023 row, last in the file, with 3974 (uhd-display)."""
+    rows = [[good_uscc(i), f"示例{'汽车电子' if i % 4 == 0 else ''}企业{i:02d}有限公司", "天河区",
+             "" if i % 5 == 4 else ("3612" if i % 2 else "2720"), "汽车零部件研发" if i % 3 else "生物药品制造",
+             "2024", "100"] for i in range(20)]
+    rows.append([good_uscc(3), "示例企业03有限公司", "天河区", "3974", "显示器件制造", "2023", "90"])
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HEADER, *rows])
+    return path
+
+
+TABLES = {"classifications": "SELECT uscc, node, method, code, evidence, confidence FROM classifications",
+          "chain_links": "SELECT uscc, chain, chain_node, role, method, evidence, confidence FROM chain_links",
+          "review_queue": "SELECT uscc, pack, probability FROM review_queue",
+          "enterprises": "SELECT uscc, industry_code, predicted_code, predicted_score FROM enterprises"}
+
+
+def test_firms_linked_chunk_by_chunk_land_as_linked_at_the_end(tmp_path: Path, monkeypatch) -> None:
+    """The file in 7-row chunks (3 chunks) stores exactly the links, predictions and queue it stores in one chunk,
+    and reports the same counts: firm 3, new in chunk 1 and again in chunk 3, takes its last row's links; firm 5,
+    labelled by an analyst, and the uncoded firms are linked at the end."""
+    path = firms_file(tmp_path / "firms.csv")
+    calls: list[int] = []
+    real = EarlyLinks.chunk
+    monkeypatch.setattr(EarlyLinks, "chunk", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    stored = []
+    for chunk_rows in (read.CHUNK_ROWS, 7):
+        monkeypatch.setattr(read, "CHUNK_ROWS", chunk_rows)
+        calls.clear()
+        with Store(":memory:") as s:
+            with s.transaction():
+                review.save_label(s, good_uscc(5), "2720", "correct", "analyst")
+            report = import_file(s, path, pack=PACK, on_write=classify_and_link)
+            # 20 firms, all linked: 15 by their code, firm 5 by its label, 4 from their scope
+            assert (report.classified, report.predicted, report.queued) == (20, 4, 0)
+            links = s.query("SELECT uscc, node, method, code FROM classifications ORDER BY uscc, node")
+            by_firm = {u: list(zip(g["node"], g["method"], g["code"], strict=True)) for u, g in links.groupby("uscc")}
+            assert by_firm[good_uscc(3)] == [("uhd-display", "code", "3974")]  # its last row, not chunk 1's 3612
+            assert by_firm[good_uscc(5)] == [("biomed", "manual", "2720")]
+            assert by_firm[good_uscc(4)] == [("icv-nev", "text", "3670")]
+            assert by_firm[good_uscc(2)] == [("biomed", "code", "2720")]
+            assert s.scalar(f"SELECT count(*) FROM chain_links WHERE uscc = '{good_uscc(3)}' AND chain = 'icv-nev'") == 0
+            stored.append({t: s.query(f"{q} ORDER BY ALL") for t, q in TABLES.items()})
+        assert len(calls) == (1 if chunk_rows > 21 else 3)
+    for t in TABLES:
+        pd.testing.assert_frame_equal(stored[0][t], stored[1][t])
+
+
+def test_a_second_import_links_into_a_store_holding_links(tmp_path: Path, monkeypatch) -> None:
+    """Into a store that holds links already, the chunks drop any a new firm has (none here) and the firms held
+    before are linked again at the end: importing the file twice in 7-row chunks leaves the links of one import."""
+    path = firms_file(tmp_path / "firms.csv")
+    monkeypatch.setattr(read, "CHUNK_ROWS", 7)
+    with Store(":memory:") as s:
+        first = import_file(s, path, pack=PACK, on_write=classify_and_link)
+        once = {t: s.query(f"{q} ORDER BY ALL") for t, q in TABLES.items()}
+        again = import_file(s, path, pack=PACK, on_write=classify_and_link)
+        assert (first.classified, again.classified, again.enterprises.unchanged) == (20, 20, 20)
+        for t, q in TABLES.items():
+            pd.testing.assert_frame_equal(s.query(f"{q} ORDER BY ALL"), once[t])
+
+
+def test_the_staged_rows_say_which_names_may_hold_a_linking_word(tmp_path: Path) -> None:
+    """The worker stages name_hit, so the importing process scans no name: 示例汽车电子企业00有限公司 holds the
+    chain word 汽车电子; 示例企业01有限公司 holds none of the pack's words."""
+    path = firms_file(tmp_path / "firms.csv")
+    v = validate_sheet(read_sheets(path)[0], Mapping(), city=PACK.city, file_label=path.name)
+    test = EarlyLinks.name_test(PACK)
+    assert "汽车电子" in test.keywords["words"]
+    table = import_worker.stage_rows(v, 0, test)
+    assert table["name"].to_pylist()[:2] == ["示例汽车电子企业00有限公司", "示例企业01有限公司"]
+    assert table["name_hit"].to_pylist()[:2] == [True, False]
+    assert "name_hit" not in import_worker.stage_rows(v, 0).column_names
+
+
+def test_the_first_chunk_of_a_large_file_is_split(monkeypatch) -> None:
+    """With FIRST_ROWS = 3: a first chunk of 7 rows goes as 3 + 4 (row numbers kept, the blank rows counted in
+    the first part); a first chunk of 6 (not over twice 3) and every later chunk go whole."""
+    monkeypatch.setattr(import_worker, "FIRST_ROWS", 3)
+
+    def sheet(n: int, start: int, blank: int) -> RawSheet:
+        return RawSheet("", ["a"], pd.DataFrame({0: [str(i) for i in range(n)]}),
+                        pd.Series(range(start, start + n)), blank)
+
+    parts = list(import_worker._first_small(iter([sheet(7, 2, 1), sheet(7, 10, 2)])))
+    assert [p.data[0].tolist() for p in parts] == [["0", "1", "2"], ["3", "4", "5", "6"],
+                                                   ["0", "1", "2", "3", "4", "5", "6"]]
+    assert [p.row_numbers.tolist() for p in parts] == [[2, 3, 4], [5, 6, 7, 8], list(range(10, 17))]
+    assert [p.blank_rows for p in parts] == [1, 0, 2]
+    assert [len(p.data) for p in import_worker._first_small(iter([sheet(6, 2, 0)]))] == [6]
+
+
+def test_linking_chunk_by_chunk_stores_what_linking_at_the_end_stores(tmp_path: Path, monkeypatch) -> None:
+    """The same import with an `on_write` that has no `early` (every firm linked at the end, as before issue 14's
+    chunks) stores the same links, predictions and queue and reports the same counts: for the mixed file, and for
+    a file of coded new firms only (all linked chunk by chunk; nothing left for the end: 10 firms, 10 linked)."""
+    monkeypatch.setattr(read, "CHUNK_ROWS", 4)
+    mixed = firms_file(tmp_path / "firms.csv")
+    coded = tmp_path / "coded.csv"
+    with coded.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HEADER, *([good_uscc(i), f"示例企业{i:02d}有限公司", "天河区", "3612" if i % 2 else "2720",
+                                             "汽车零部件研发", "2024", "100"] for i in range(10))])
+    for path, counts in ((mixed, (20, 4, 0)), (coded, (10, 0, 0))):
+        stored = []
+        for hook in (classify_and_link, lambda *a: classify_and_link(*a)):
+            with Store(":memory:") as s:
+                report = import_file(s, path, pack=PACK, on_write=hook)
+                assert (report.classified, report.predicted, report.queued) == counts
+                stored.append({t: s.query(f"{q} ORDER BY ALL") for t, q in TABLES.items()})
+        for t in TABLES:
+            pd.testing.assert_frame_equal(stored[0][t], stored[1][t])
