@@ -16,7 +16,7 @@ from chanye.errors import InputError
 from chanye.framework import load_pack
 from chanye.registry import uscc
 from chanye.registry.ingest import import_file, plan_import
-from chanye.registry.read import read_sheets
+from chanye.registry.read import iter_sheets, read_sheets
 from chanye.registry.store import Store
 from chanye.registry.validate import Mapping, validate_sheet
 from chanye.services.imports import classify_and_link
@@ -362,3 +362,20 @@ def test_a_csv_found_ragged_after_chunks_went_in_is_rolled_back_and_read_whole(t
             assert s.scalar("SELECT count(*) FROM import_batches") == 1  # the rolled-back try left no batch
             stored.append(s.query("SELECT * EXCLUDE (updated_at, batch_id) FROM enterprises ORDER BY uscc"))
     pd.testing.assert_frame_equal(*stored)
+
+
+def test_a_csv_whose_only_rows_are_ragged_loses_none(tmp_path: Path) -> None:
+    """A bare carriage return in a cell (pandas writes it unquoted) ends the row there: the file's one data line
+    reads as a row of 4 cells and a row of 2. Arrow notes both while it opens the file and yields no batch; the
+    stream must still fall back to the whole-file reader, which keeps the row (row 2, its USCC only: quarantined
+    for the missing name) and counts the second as blank, as `read_sheets` does. Found by the property test."""
+    path = tmp_path / "cr.csv"
+    path.write_bytes("统一社会信用代码,企业名称,所属区,行业代码,营业收入\n91440101000000000J,,,\r,\n".encode())
+    whole = read_sheets(path)[0]
+    streamed = list(iter_sheets(path))
+    assert [s.row_numbers.tolist() for s in streamed] == [whole.row_numbers.tolist()] == [[2]]
+    assert (streamed[0].blank_rows, streamed[0].data.iloc[0, 0]) == (1, "91440101000000000J")
+    with Store(":memory:") as store:
+        report = import_file(store, path, year=2024)
+        assert (report.rows_total, report.rows_loaded, report.rows_quarantined) == (1, 0, 1)
+        assert store.count("quarantine") == 1

@@ -316,14 +316,17 @@ def _csv_chunks(path: Path, head: str, extra: frozenset[str], chunk_rows: int) -
         try:
             batch = reader.read_next_batch()
         except StopIteration:
-            break
+            batch = None
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # e.g. not UTF-8 after the first MiB
             irregular.append(None)
+        # a ragged row may be noted while the reader opens or at its last block, with no batch after it
         if irregular:
             if sent:
                 raise Irregular(path.name)
             yield _csv_sheet(path, extra)
             return
+        if batch is None:
+            break
         pending.append(batch)
         pending_rows += batch.num_rows
         while pending_rows >= chunk_rows:
