@@ -149,7 +149,7 @@ def test_no_middleware_of_the_app_is_a_base_http_middleware(web_db) -> None:
     app = create_app(web_db, auth=True, allowed_hosts=["testserver"], warm_up=True)
     try:
         names = [m.cls.__name__ for m in app.user_middleware]
-        assert names == ["TrustedHostMiddleware", "HeadersMiddleware", "Gate", "Accounts"]  # outermost first
+        assert names == ["TrustedHostMiddleware", "HeadersMiddleware", "Gate", "Accounts", "LeanRoute"]  # outermost first
         assert not any(issubclass(m.cls, BaseHTTPMiddleware) for m in app.user_middleware)
     finally:
         app.state.ctx.store.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -222,7 +223,13 @@ def load_directory(store, framework) -> engine.Directory:
 
 def directory(p) -> engine.Directory:
     """The directory of the platform's registry, built once per data generation."""
-    return p.cached(("directory",), lambda: load_directory(p.cursor(), p.framework))
+    d = p.cached(("directory",), lambda: load_directory(p.cursor(), p.framework))
+    _BUILT[p] = (p.generation, d)  # for `quick`, which must never build one
+    return d
+
+
+# each platform's directory of the generation it was last asked for (`quick` reads it without building anything)
+_BUILT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 _warming: set[tuple[int, int]] = set()
@@ -286,8 +293,7 @@ def search(p, query: SearchQuery | None = None, *, viewer: Viewer = LOCAL, **kwa
                        hint=f"可用年份: {', '.join(map(str, d.years)) or '无'}")
     year = query.year if query.year is not None else d.year
     figs = d.cols if year == d.year else figures_in_year(p, year)
-    key = ((query.q or "").strip(), query.node, query.tag, query.city, query.district, viewer.firm_district,
-           query.sort, query.order, year)
+    key = _ranking_key(query, viewer, year)
     found = engine.recall(d, key)
     if found is None:
         found = engine.remember(d, key, _ranked(p, d, query, viewer, figs, year))
@@ -310,6 +316,28 @@ def search(p, query: SearchQuery | None = None, *, viewer: Viewer = LOCAL, **kwa
                         pages=max(1, -(-total // per_page)), firms=firms, facets=facets)
 
 
+def _ranking_key(query: SearchQuery, viewer: Viewer, year: int | None) -> tuple:
+    """What a ranking depends on (not the page): the key under which `engine.remember` keeps it."""
+    return ((query.q or "").strip(), query.node, query.tag, query.city, query.district, viewer.firm_district,
+            query.sort, query.order, year)
+
+
+def quick(p, query: SearchQuery, viewer: Viewer = LOCAL) -> bool:
+    """Whether `search(p, query, viewer=viewer)` only slices a page out of a ranking kept from an earlier search
+    of the same data generation (no directory to build, no ranking to compute, no other year's figures to read):
+    a fraction of a millisecond, so the web may answer it in its event loop instead of a worker thread (issue 14
+    item 2). Reads what is held; builds nothing. (The web checks it right after `refresh()`, so another process'
+    import is seen first; only an import in this process landing between the check and the search would make that
+    one search build the new directory where it runs.)"""
+    held = _BUILT.get(p)
+    if held is None or held[0] != p.generation or query.limit is not None:
+        return False
+    d = held[1]
+    if query.year is not None and query.year != d.year:
+        return False
+    return _ranking_key(query, viewer, d.year) in d.recent
+
+
 def _ranked(p, d: engine.Directory, query: SearchQuery, viewer: Viewer, figs: dict[str, np.ndarray], year
             ) -> engine.Ranked:
     """Every match of `query` in display order, the facets' counts, and how it was read (tokens, mode, sort)."""
@@ -330,23 +358,50 @@ def _ranked(p, d: engine.Directory, query: SearchQuery, viewer: Viewer, figs: di
 
 
 def _firm_rows(fw, d: engine.Directory, figs: dict[str, np.ndarray], chosen: np.ndarray) -> list[dict]:
+    """The rows of a page: each column read for the page's rows at once (issue 14 item 2: one numpy scalar per
+    cell cost a fifth of an uncached page); the same values (`tolist` gives the floats numpy's float64 are)."""
     c = d.cols
-    names = {n.id: n.name for n in fw.nodes}
     city = fw.city
+    node_names = _node_names(fw)
+    picked = {key: c[key][chosen].tolist() for key in ("district_code", "industry_code", "registered_capital",
+                                                       "founded", "synthetic")}
+    figures = {m: figs[m][chosen].tolist() for m in FIGURES}
+    rows = chosen.tolist()
+    usccs = [u.decode() for u in c["uscc"][chosen].tolist()]
     firm_names = d.names(chosen).tolist()
     out = []
-    for k, i in enumerate(chosen.tolist()):
+    for k, i in enumerate(rows):
         nodes = d.node_members.of(i)
+        district = picked["district_code"][k]
         out.append({
-            "uscc": d.uscc(i), "name": firm_names[k], "district": place_name(city, c["district_code"][i]),
-            "district_code": c["district_code"][i], "industry_code": c["industry_code"][i],
-            **{m: figs[m][i] for m in FIGURES}, "registered_capital": c["registered_capital"][i],
-            "founded": c["founded"][i], "tags": d.tag_members.of(i), "nodes": nodes,
-            "node_names": {"zh": "；".join(names[n].zh if n in names else n for n in nodes),
-                           "en": "; ".join(names[n].en if n in names else n for n in nodes)},
-            "provenance": (SYNTHETIC if c["synthetic"][i] else REGISTRY).key,
+            "uscc": usccs[k], "name": firm_names[k], "district": place_name(city, district),
+            "district_code": district, "industry_code": picked["industry_code"][k],
+            **{m: figures[m][k] for m in FIGURES}, "registered_capital": picked["registered_capital"][k],
+            "founded": picked["founded"][k], "tags": d.tag_members.of(i), "nodes": nodes,
+            "node_names": _joined_names(node_names, nodes),
+            "provenance": (SYNTHETIC if picked["synthetic"][k] else REGISTRY).key,
         })
     return out
+
+
+def _node_names(fw) -> dict[str, tuple[str, str]]:
+    """{node id: (zh, en)} of the pack, worked out once per framework object (a pydantic model: not hashable)."""
+    held = _NODE_NAMES.get(id(fw))
+    if held is None or held[0] is not fw:
+        held = (fw, {n.id: (n.name.zh, n.name.en) for n in fw.nodes})
+        if len(_NODE_NAMES) >= 16:
+            _NODE_NAMES.clear()
+        _NODE_NAMES[id(fw)] = held  # holding the framework keeps its id from being reused by another
+    return held[1]
+
+
+_NODE_NAMES: dict[int, tuple[object, dict[str, tuple[str, str]]]] = {}
+
+
+def _joined_names(names: dict[str, tuple[str, str]], nodes: list[str]) -> dict[str, str]:
+    """{"zh": "节点；节点", "en": "node; node"}: a node the pack no longer has by its id."""
+    pairs = [names.get(n, (n, n)) for n in nodes]
+    return {"zh": "；".join(zh for zh, _ in pairs), "en": "; ".join(en for _, en in pairs)}
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -212,10 +212,11 @@ def load(p) -> Data:
     return p.cached(("projects", "data"), lambda: read(p.cursor(), p.framework.id))
 
 
-def default_day(data: Data) -> pd.Timestamp:
-    """The day a view is taken on when none is given: today; for 示例数据, the latest recorded change, at most
-    today (the synthetic pipeline ends on its last day, so its stalled list does not grow with the calendar)."""
-    today = pd.Timestamp(date.today())
+def default_day(data: Data, today: date | None = None) -> pd.Timestamp:
+    """The day a view is taken on when none is given: `today` (default the calendar's); for 示例数据, the latest
+    recorded change, at most today (the synthetic pipeline ends on its last day, so its stalled list does not grow
+    with the calendar)."""
+    today = pd.Timestamp(today or date.today()).normalize()
     if data.synthetic and len(data.stages):  # the latest change (a lead added today makes it today)
         return min(today, pd.Timestamp(data.stages["happened_on"].max()).normalize())
     return today

@@ -201,16 +201,26 @@ class City:
         """The city's counties and districts (县级), in code order."""
         return tuple(counties(self.code))
 
+    @functools.cached_property
+    def _by_code(self) -> dict[str, Region]:
+        """The districts by adcode (a dict lookup: list pages name a district per row)."""
+        return {d.code: d for d in self.districts}
+
+    @functools.cached_property
+    def _english_by_code(self) -> dict[str, str]:
+        return dict(self.english)
+
     def district(self, code: object) -> Region | None:
+        """The city's district with adcode `code` (str or int), or None."""
         key = _code(code)
-        return next((d for d in self.districts if d.code == key), None)
+        return self._by_code.get(key) if key else None
 
     def district_label(self, code: str, lang: str = "zh") -> str:
         """A district's name in `lang` (the pack's English name; the Chinese one when the pack gives none)."""
         found = self.district(code)
         if found is None:
             return code
-        return dict(self.english).get(found.code, found.name) if lang == "en" else found.name
+        return self._english_by_code.get(found.code, found.name) if lang == "en" else found.name
 
     def area_label(self, code: str | None, lang: str = "zh") -> str:
         """The city itself (None or its code) or one of its districts, by name."""
@@ -235,10 +245,9 @@ class City:
             out[d.code] = d
             if d.code in english:
                 out[_latin_key(english[d.code], self.name_en)] = d
-        by_code = {d.code: d for d in self.districts}
         for name, code in self.former:
-            if code in by_code:
-                out[name] = by_code[code]
+            if code in self._by_code:
+                out[name] = self._by_code[code]
         return out
 
     def close_districts(self, text: object, n: int = 3) -> list[Region]:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -29,6 +30,7 @@ from chanye.registry.store import Store
 from chanye.services.platform import Platform
 from chanye.web import api, asgi, errors, pages, pages_admin, pages_chains, pages_opportunities, pages_review
 from chanye.web import auth as auth_web
+from chanye.web.lean import LeanRoute
 
 HERE = Path(__file__).parent
 LINGER = 1.0  # seconds the server keeps the database open after the last read (then a CLI import may write)
@@ -103,6 +105,9 @@ class Context(Platform):
         super().__init__(db, pack, store=store, max_cache_entries=max_cache_entries, linger=linger, wait=wait)
         self.max_upload_bytes = max_upload_bytes
         self.answers = asgi.Answers()  # finished JSON bodies of enterprise searches and profiles (issue 14 item 2)
+        # the server's wall clock: the day /projects is taken on (web/pages_projects.py) and when the warm-up
+        # builds the next day's page (web/warmup.py); tests set another
+        self.clock: Callable[[], datetime] = datetime.now
 
     @property
     def pack_id(self) -> str:
@@ -138,6 +143,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if warm is not None:
         warm.start()
     yield
+    if warm is not None:
+        warm.stop()
 
 
 def create_app(db: str | Path | None = None, pack: str | None = None, *, auth: bool = False,
@@ -172,6 +179,11 @@ def create_app(db: str | Path | None = None, pack: str | None = None, *, auth: b
         csrf = html.escape(session.csrf) if session else ""
         return HTMLResponse(DOCS_PAGE.format(openapi=app.openapi_url, csrf=csrf))
 
+    # issue 14 item 2: enterprise lists and searches answered without FastAPI's routing and parameter validation
+    # when every parameter is read exactly as the route reads it (web/lean.py); inside the accounts middleware,
+    # which sets the viewer
+    app.add_middleware(LeanRoute, path="/api/v1/enterprises", endpoint=api.enterprises.get_enterprises,
+                       answer=api.enterprises.lean_search)
     # accounts (web/auth.py): its middleware goes in before the security headers, so they wrap its answers too
     auth_web.install(app, auth_web.AuthSettings(enabled=auth, session_hours=session_hours))
 

@@ -198,16 +198,20 @@ class Answers:
         self._generation = generation
 
 
-async def cached_json(ctx: Any, key: tuple, build: Callable[[], bytes]) -> Response:
+async def cached_json(ctx: Any, key: tuple, build: Callable[[], bytes],
+                      quick: Callable[[], bool] | None = None) -> Response:
     """The JSON answer for `key` from `ctx.answers` (a hit costs no worker thread), else `build()` run in a
-    worker thread (it may compute for seconds) and kept. `ctx` is the app's Platform: its `refresh()` notices
-    another process' import (a new data generation) at most every half second, as `cached()` does."""
+    worker thread (it may compute for seconds) and kept. `quick()` True: `build()` is known to take a fraction
+    of a millisecond (e.g. another page of a kept search) and runs in the event loop, sparing the thread hop
+    and its GIL hand-overs, the larger part of such an answer's time under load. `ctx` is the app's Platform:
+    its `refresh()` notices another process' import (a new data generation) at most every half second, as
+    `cached()` does."""
     answers: Answers = ctx.answers
     ctx.refresh()
     generation = ctx.generation
     body = answers.get(generation, key)
     if body is None:
-        body = await run_in_threadpool(build)
+        body = build() if quick is not None and quick() else await run_in_threadpool(build)
         answers.put(generation, key, body)
     return Response(body, media_type="application/json")
 

@@ -120,21 +120,38 @@ def _targets(request: Request, chain: str | None, lang: str) -> dict[str, Any] |
             "editable": svc.may_edit(who, who.district)}
 
 
+def view_day(request: Request, as_of: str | None) -> date:
+    """The day the page shows: `as_of` when given, else `svc.default_day` of today by the server's clock
+    (`ctx.clock`), or of the day a warm-up visit asks for (`request.state.day`: web/warmup.py builds the next
+    day's page before midnight)."""
+    given = _day(as_of)
+    if given:
+        return date.fromisoformat(given)
+    ctx = request.app.state.ctx
+    today = getattr(request.state, "day", None) or ctx.clock().date()
+    return svc.default_day(svc.load(ctx), today).date()
+
+
 def page_model(request: Request, *, district, node, year, kind, stage, as_of, chain) -> tuple[dict, svc.Pipeline]:
-    """The page's model and pipeline, computed once per data generation, day, language, viewer and filters (issue
-    14: the pipeline takes seconds on the full demo; the warm-up visits /projects so its first visit finds it).
-    A stage change or new lead writes the store, which starts a new generation."""
+    """The page's model and pipeline, computed once per data generation, day shown, language, viewer and filters
+    (issue 14: the pipeline takes seconds on the full demo; the warm-up visits /projects so its first visit finds
+    it, and builds the next day's before midnight). The key holds the day shown, not the calendar's: 示例数据 shows
+    its last recorded day, so a new calendar day costs it nothing. A stage change or new lead writes the store,
+    which starts a new generation."""
     who = viewer(request)
-    key = ("page-projects", lang_of(request), who.role, who.district, date.today().isoformat(),
+    day = view_day(request, as_of)
+    key = ("page-projects", lang_of(request), who.role, who.district, day.isoformat(),
            district, node, year, kind, stage, as_of, chain)
     return request.app.state.ctx.cached(key, lambda: _page_model(request, district=district, node=node, year=year,
-                                                                 kind=kind, stage=stage, as_of=as_of, chain=chain))
+                                                                 kind=kind, stage=stage, as_of=as_of, chain=chain,
+                                                                 day=day))
 
 
-def _page_model(request: Request, *, district, node, year, kind, stage, as_of, chain) -> tuple[dict, svc.Pipeline]:
+def _page_model(request: Request, *, district, node, year, kind, stage, as_of, chain, day: date
+                ) -> tuple[dict, svc.Pipeline]:
     ctx = request.app.state.ctx
     lang = lang_of(request)
-    result = svc.pipeline(ctx, viewer=viewer(request), as_of=_day(as_of), district=district or None,
+    result = svc.pipeline(ctx, viewer=viewer(request), as_of=day, district=district or None,
                           node=node or None, year=year, kind=kind or None, stage=stage or None)
     tables = result.tables()
     model_tables = {name: present.payload(t, lang) for name, t in tables.items()}

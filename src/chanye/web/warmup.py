@@ -3,6 +3,10 @@ enterprise directory, chains, industry space) in a background thread at start-up
 once with a 数据准备中 page (503, Retry-After, refreshing itself) instead of making its visitor wait for the
 computation; API requests go through and, through `Platform.cached`'s per-key locks, wait for the same
 computation rather than repeat it. Once ready, every page's first visit finds its caches built.
+
+/projects shows the pipeline on today's date: a new day is a new page model (seconds to compute). So the warm-up
+keeps watching the server's clock (`ctx.clock`) and builds the next day's page a few minutes before midnight,
+and any day whose page it has not built yet as soon as it notices one (a clock moved, a server started at 23:59).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -89,6 +94,10 @@ PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("projects", ("/projects", "/projects?lang=en")),  # the pipeline's page model (page-projects), seconds each
 )
 VISIT = tuple(path for _, paths in PAGES for path in paths)
+# The page groups whose model holds the day shown (web/pages_projects.py): built again for each new day.
+DAILY = ("projects",)
+AHEAD = 300.0  # seconds before midnight the next day's pages are built
+POLL = 30.0  # seconds between two looks at the clock
 
 
 def rss_mb() -> float | None:
@@ -140,17 +149,18 @@ def compact_allocators() -> bool:
         return False
 
 
-def visit(app, paths: tuple[str, ...]) -> None:
+def visit(app, paths: tuple[str, ...], state: dict | None = None) -> None:
     """GET each path through the app in this thread (a bare ASGI call: no network, no test client), so the
     page's handler builds and caches what it needs. With accounts on, the visit meets the sign-in redirect and
-    warms nothing; the steps above do not depend on it."""
+    warms nothing; the steps above do not depend on it. `state`: the requests' `request.state` to begin with
+    (`{"day": date}`: the day /projects is built for; no client can set it)."""
 
     async def get(path: str) -> None:
         route, _, query = path.partition("?")
         scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
                  "scheme": "http", "path": route, "raw_path": route.encode(), "query_string": query.encode(),
                  "root_path": "", "headers": [(b"host", b"localhost")], "client": ("127.0.0.1", 0),
-                 "server": ("127.0.0.1", 80)}
+                 "server": ("127.0.0.1", 80), "state": dict(state or {})}
 
         async def receive() -> dict:
             return {"type": "http.request", "body": b"", "more_body": False}
@@ -178,13 +188,20 @@ def visit(app, paths: tuple[str, ...]) -> None:
 class Warmup:
     """The warm-up of one app: `state` idle -> warming -> ready (then the `later` steps run, pages open);
     `seconds` each step took; `rss` the process' resident memory (MB) after each, once freed memory went back
-    (`release_memory`); `failed` the steps that raised (logged; their pages compute on first visit as before)."""
+    (`release_memory`); `failed` the steps that raised (logged; their pages compute on first visit as before).
+    `daily`: (name, build(day)) of the pages whose model holds the day shown; once the steps are done, a thread
+    watches `ctx.clock` and builds them for each new day (`due`, `build_day`; `days` the days built, the last two)."""
 
     def __init__(self, ctx, steps: tuple[tuple[str, Callable], ...] = STEPS,
-                 later: tuple[tuple[str, Callable], ...] = LATER) -> None:
+                 later: tuple[tuple[str, Callable], ...] = LATER,
+                 daily: tuple[tuple[str, Callable[[date], None]], ...] = (), *, ahead: float = AHEAD,
+                 poll: float = POLL) -> None:
         self.ctx = ctx
         self.steps = steps
         self.later = later
+        self.daily, self.ahead, self.poll = daily, ahead, poll
+        self.days: list[date] = []
+        self._stop = threading.Event()
         self.state = "idle"
         self.seconds: dict[str, float] = {}
         self.rss: dict[str, float | None] = {}
@@ -217,6 +234,37 @@ class Warmup:
         for name, step in self.later:
             self._step(name, step)
         self.finished.set()
+        if self.daily:  # a thread of its own: it only sleeps and looks at the clock (the builds run in background())
+            threading.Thread(target=self._watch, name="chanye-warmup-days", daemon=True).start()
+
+    def stop(self) -> None:
+        """No more daily builds (the app shuts down)."""
+        self._stop.set()
+
+    def due(self) -> date | None:
+        """The day whose pages should be built now: tomorrow from `ahead` seconds before midnight by the server's
+        clock, else today; None when it was built already (or nothing is built daily)."""
+        if not self.daily:
+            return None
+        day = (self.ctx.clock() + timedelta(seconds=self.ahead)).date()
+        return None if day in self.days else day
+
+    def build_day(self, day: date) -> None:
+        """Visit the daily pages for `day` (a visit finding them cached costs a lookup), then give freed memory
+        back. A failure is logged; that day's first visit computes the page as before."""
+        self.days = [*self.days[-1:], day]
+        for name, build in self.daily:
+            try:
+                build(day)
+            except Exception as exc:
+                log.warning("warm-up of %s for %s failed: %s", name, day, exc)
+        release_memory()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.poll):
+            day = self.due()
+            if day is not None:  # background(): a store query still running at exit is let finish
+                background(lambda day=day: self.build_day(day), name="chanye-warmup-day").join()
 
     def _step(self, name: str, step: Callable) -> None:
         started = time.perf_counter()
@@ -256,7 +304,9 @@ def install(app: FastAPI, ctx, steps: tuple[tuple[str, Callable], ...] = STEPS,
     pages = pages or ()
     compact_allocators()
     visits = tuple((name, lambda _ctx, paths=paths: visit(app, paths)) for name, paths in pages)
-    warmup = Warmup(ctx, steps, later + visits)
+    daily = tuple((name, lambda day, paths=paths: visit(app, paths, {"day": day}))
+                  for name, paths in pages if name in DAILY)
+    warmup = Warmup(ctx, steps, later + visits, daily)
     app.state.warmup = warmup
 
     def gate(scope) -> Response | None:

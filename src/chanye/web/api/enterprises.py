@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
@@ -143,20 +143,37 @@ async def get_enterprises(
     year: int | None = Query(None, ge=1990, le=2100, description="指标年份（缺省：最新）"),
     format: Format = "json",
 ):
-    ctx = request.app.state.ctx
-    lang = lang_of(request)
-    who = viewer(request)
     query = SearchQuery(q=q, node=node, district=district, city=city, tag=tag, sort=sort, order=order, page=page,
                         per_page=per_page, year=year)
     if format == "xlsx":
+        ctx = request.app.state.ctx
+        lang = lang_of(request)
+        who = viewer(request)
+
         def workbook():
             result = svc.search(ctx, replace(query, limit=XLSX_MAX_ROWS), viewer=who)
             return xlsx([(result.firms, show.firms_note(result, lang, limit=XLSX_MAX_ROWS))], "enterprises.xlsx",
                         lang)
 
         return await run_in_threadpool(workbook)
+    return await search_json(request, query)
+
+
+async def search_json(request: Request, query: SearchQuery) -> Response:
+    """The JSON answer of a search, kept as bytes (`asgi.cached_json`): the route's, and the lean path's."""
+    ctx = request.app.state.ctx
+    lang = lang_of(request)
+    who = viewer(request)
     return await asgi.cached_json(ctx, ("search", lang, _rights(who), query), lambda: _encode(
-        SEARCH, show.search_payload(svc.search(ctx, query, viewer=who), lang)))
+        SEARCH, show.search_payload(svc.search(ctx, query, viewer=who), lang)), lambda: svc.quick(ctx, query, who))
+
+
+async def lean_search(request: Request, values: dict[str, Any]) -> Response | None:
+    """GET /api/v1/enterprises through `web.lean.LeanRoute` (issue 14 item 2): the JSON answer of the parameters
+    as `get_enterprises` reads them; None (FastAPI's route answers) for a workbook."""
+    if values["format"] != "json":
+        return None
+    return await search_json(request, SearchQuery(**{k: v for k, v in values.items() if k != "format"}))
 
 
 @router.get("/enterprises/tags", summary="各标签企业数 (enterprise counts by tag)", response_model=TagCountsPayload,
