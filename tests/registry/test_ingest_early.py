@@ -58,6 +58,8 @@ def test_firms_linked_chunk_by_chunk_land_as_linked_at_the_end(tmp_path: Path, m
         with Store(":memory:") as s:
             with s.transaction():
                 review.save_label(s, good_uscc(5), "2720", "correct", "analyst")
+                # the evidence names when the label was made: one time for both stores (a minute may turn between)
+                s.con.execute("UPDATE manual_labels SET decided_at = TIMESTAMP '2026-12-04 11:01:00'")
             report = import_file(s, path, pack=PACK, on_write=classify_and_link)
             # 20 firms, all linked: 15 by their code, firm 5 by its label, 4 from their scope
             assert (report.classified, report.predicted, report.queued) == (20, 4, 0)
