@@ -50,6 +50,17 @@ def _vector(values: np.ndarray, n: int, what: str) -> np.ndarray:
     return out
 
 
+def _operand(values: np.ndarray, n: int, what: str, *, rows: bool) -> np.ndarray:
+    """A vector of length `n`, or a matrix of such vectors (its columns; its rows when `rows`), finite."""
+    out = np.asarray(values, dtype=float)
+    if out.ndim not in (1, 2) or (out.shape[-1] if rows else out.shape[0]) != n:
+        raise InputError(f"{what} 的形状 {out.shape} 与 {n} 个部门不符 ({what} has shape {out.shape}, expected {n} "
+                         f"sectors)")
+    if not np.isfinite(out).all():
+        raise InputError(f"{what} 含有缺失或无穷值 ({what} has missing or infinite values)")
+    return out
+
+
 def _reciprocal(x: np.ndarray) -> np.ndarray:
     """1/x with 0 where x is 0 (a sector without output has no coefficients)."""
     out = np.zeros_like(x, dtype=float)
@@ -75,7 +86,7 @@ def output_coefficients(Z: np.ndarray, x: np.ndarray) -> np.ndarray:
 def input_coefficients(row: np.ndarray, x: np.ndarray) -> np.ndarray:
     """A primary-input or satellite row per unit of output (value added, compensation, employment): r_j / x_j."""
     x = np.asarray(x, dtype=float).reshape(-1)
-    return _vector(row, x.shape[0], "row") * _reciprocal(x)
+    return _vector(row, x.shape[0], "row") * _reciprocal(_vector(x, x.shape[0], "x"))
 
 
 def total_output(Z: np.ndarray, final_demand: np.ndarray) -> np.ndarray:
@@ -109,11 +120,11 @@ class Leontief:
 
     def times(self, b: np.ndarray) -> np.ndarray:
         """L·b (b a vector or a matrix of columns): the output that final demand b requires."""
-        return scipy.linalg.lu_solve(self.lu, np.asarray(b, dtype=float), check_finite=False)
+        return scipy.linalg.lu_solve(self.lu, _operand(b, self.n, "y", rows=False), check_finite=False)
 
     def times_left(self, r: np.ndarray) -> np.ndarray:
         """r·L (r a row vector or rows stacked as a matrix): effects of an indicator per unit of final demand."""
-        r = np.asarray(r, dtype=float)
+        r = _operand(r, self.n, "c", rows=True)
         return scipy.linalg.lu_solve(self.lu, r.T, trans=1, check_finite=False).T
 
     def column_sums(self) -> np.ndarray:
@@ -400,5 +411,7 @@ COORDINATION_LEVELS = ("extreme_imbalance", "serious_imbalance", "moderate_imbal
 def coordination_level(D: np.ndarray) -> np.ndarray:
     """The ten-grade class of each D (0.1 wide; 1.0 in the top grade)."""
     d = np.asarray(D, dtype=float)
+    if not np.isfinite(d).all():  # a missing D is not the lowest grade
+        raise InputError("耦合协调度 D 含有缺失或无穷值 (D has missing or infinite values)")
     idx = np.clip(np.floor(d * 10 + 1e-12).astype(int), 0, 9)
     return np.asarray(COORDINATION_LEVELS, dtype=object)[idx]
