@@ -364,6 +364,23 @@ class Store:
             yield con
 
     @contextmanager
+    def memory_held_to(self, limit: int | None) -> Iterator[None]:
+        """DuckDB's memory held to `limit` bytes for the block (beyond it, it spills to the database's temp folder;
+        the setting is the database's, so call it where the writing connection is, e.g. inside `transaction()`).
+        Nothing for None or an in-memory database, which has nowhere to spill."""
+        if limit is None or self.path == ":memory:":
+            yield
+            return
+        before = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        self.con.execute(f"SET memory_limit = '{int(limit)}B'")
+        try:
+            yield
+        finally:  # the default back exactly (the setting reads back rounded, e.g. 18.8 GiB), else as it read
+            self.con.execute("RESET memory_limit")
+            if self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before:
+                self.con.execute(f"SET memory_limit = '{before}'")
+
+    @contextmanager
     def _atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
         self.con.execute("BEGIN TRANSACTION")
         try:
