@@ -260,7 +260,7 @@ def test_a_worker_that_fails_otherwise_says_so_without_a_path(tmp_path: Path) ->
 
 def test_the_store_holds_its_memory_to_the_limit_while_the_import_writes(tmp_path: Path, monkeypatch) -> None:
     """Issue 14: DuckDB keeps up to 80% of RAM in buffers unless told; an import holds it to `store_memory` (an 8 M-row
-    import peaked at 3.5 GB without, 2.5 GB with 2 GiB) and gives the database its setting back afterwards. An
+    import peaked at 3.4-3.6 GB without, 2.6 GB with 2 GiB) and gives the database its setting back afterwards. An
     in-memory store, with nowhere to spill, is left as it is."""
     from chanye.registry import ingest
 

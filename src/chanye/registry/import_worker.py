@@ -98,7 +98,7 @@ class ImportLimits:
     """What one import's worker may use: `max_memory` bytes of address space beyond its loaded libraries,
     `cpu_seconds` of CPU time, `temp_bytes` per file it writes; and the store, while the import writes,
     `store_memory` bytes of DuckDB memory (it spills to the database's temp folder beyond: an 8 M-row import
-    peaked at 3.5 GB without, 2.5 GB with the default)."""
+    peaked at 3.4-3.6 GB without, 2.6 GB with the default)."""
 
     max_memory: int = 2 << 30
     cpu_seconds: int = 120

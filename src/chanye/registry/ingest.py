@@ -160,7 +160,7 @@ def _import(store: Store, path: Path, mapping: Mapping, sheet: str | None, frame
                                     name_test=names) as chunks:
         try:
             # a large import's memory stays bounded: DuckDB otherwise keeps up to 80% of RAM in buffers (issue 14)
-            with store.transaction(), store.memory_held_to(limits.store_memory if limits else None):
+            with store.transaction(memory=limits.store_memory if limits else None):
                 batch = store.new_batch_id()
                 report.batch_id = None if dry_run else batch
                 _write(store, batch, _announced(chunks, step), report, synthetic=synthetic, pack=framework,

@@ -350,24 +350,25 @@ class Store:
     # --- plumbing -------------------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, memory: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """All or nothing: an exception (or a killed process) leaves the database as it was. A reading store
-        holds the write lock for the transaction only."""
+        holds the write lock for the transaction only. `memory`: DuckDB's memory held to that many bytes until
+        the commit is done (`_memory_held_to`)."""
         if not self.read_only:
-            with self._atomic() as con:
+            with self._atomic(memory) as con:
                 yield con
             return
         if self._borrow is None:
             raise ChanyeError(f"数据库 {self.path} 以只读方式打开，不能写入 (the store is read-only)",
                               hint="用 Store.reader() 或 Store(path) 打开以写入")
-        with self._borrow(self), self._atomic() as con:
+        with self._borrow(self), self._atomic(memory) as con:
             yield con
 
     @contextmanager
-    def memory_held_to(self, limit: int | None) -> Iterator[None]:
+    def _memory_held_to(self, limit: int | None) -> Iterator[None]:
         """DuckDB's memory held to `limit` bytes for the block (beyond it, it spills to the database's temp folder;
-        the setting is the database's, so call it where the writing connection is, e.g. inside `transaction()`).
-        Nothing for None or an in-memory database, which has nowhere to spill."""
+        the setting is the database's, so it is made on the writing connection). Nothing for None or an
+        in-memory database, which has nowhere to spill."""
         if limit is None or self.path == ":memory:":
             yield
             return
@@ -381,14 +382,15 @@ class Store:
                 self.con.execute(f"SET memory_limit = '{before}'")
 
     @contextmanager
-    def _atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            yield self.con
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
+    def _atomic(self, memory: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._memory_held_to(memory):  # the commit writes the most: it stays inside
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                yield self.con
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+            self.con.execute("COMMIT")
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         # Through Arrow: about twice as fast as .df() on large results, and strings stay Arrow-backed.
