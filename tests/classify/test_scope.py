@@ -31,6 +31,9 @@ CASES = [
         "批发和零售贸易（国家专营专控商品除外）",
     ),
     ("一般经营项目：日用百货销售\n许可经营项目：食品销售", "日用百货销售；食品销售"),
+    # a line break (Alt+Enter in a cell) separates items, \r\n once; a boilerplate sentence broken over two
+    # lines goes in both halves (依法须经批准 / 经相关部门批准后)
+    ("电池制造\r\n服装制造\n依法须经批准的项目，\n经相关部门批准后方可开展经营活动", "电池制造；服装制造"),
     (None, ""),
     ("", ""),
 ]
@@ -42,6 +45,7 @@ def test_clean_scope(raw, expected) -> None:
 
 
 def test_split_scope() -> None:
+    assert split_scope("电池制造\n服装制造") == ["电池制造", "服装制造"]  # two lines, two items
     assert split_scope(CASES[0][0]) == ["汽车零部件及配件制造", "电池制造", "货物进出口", "道路机动车辆生产"]
     assert split_scope("软件开发、信息技术咨询服务,技术服务;技术开发。") == [
         "软件开发",

@@ -323,7 +323,7 @@ _STANDARD_NOTES = (
 
 
 def _normalise(text: str) -> str:
-    """Full-width punctuation, no whitespace, boilerplate gone (main-activity notes kept): the same text as
+    """Full-width punctuation, line breaks as ；, no whitespace (`scope._WIDTH`): the same text as
     the regular expressions of `chanye.classify.scope` give, each run only where its text can occur."""
     if _RX_TO_NORMALISE.search(text) is None:  # one scan: most scopes have no half-width mark and no space
         return text
@@ -386,9 +386,10 @@ def _plan(text: str | None) -> tuple[list[tuple], list[tuple], bool]:
     weights = _WEIGHTS
     sections = [("main", n) for n in notes] + _sections(raw) if notes else _sections(raw)
     for section, body in sections:
-        # Clauses end at ；;。 or a newline: one str.split (the empty strings between two of them are skipped).
-        if "。" in body or ";" in body or "\n" in body:
-            body = body.replace("。", "；").replace(";", "；").replace("\n", "；")
+        # Clauses end at ；or 。(`_normalise` made ; and line breaks ；): one str.split (the empty strings between
+        # two of them are skipped).
+        if "。" in body:
+            body = body.replace("。", "；")
         for clause in body.split("；"):
             if not clause:  # between two separators: no item
                 continue

@@ -16,9 +16,11 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-# Half-width punctuation -> the full-width forms Chinese registrations mostly use. Applied first, so every
-# pattern below needs to know only one form.
-_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ";": "；", ",": "，", "[": "【", "]": "】"})
+# Half-width punctuation -> the full-width forms Chinese registrations mostly use, and a line break (a cell's
+# Alt+Enter between items) -> ；, before whitespace goes: "电池制造\n服装制造" is two items, not one. Applied first,
+# so every pattern below needs to know only one form.
+_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ";": "；", ",": "，", "[": "【", "]": "】", "\n": "；",
+                        "\r": "；"})
 
 # Phrases that only boilerplate contains. A bracketed clause containing one is dropped whole; so is an
 # unbracketed sentence (up to the next 。；) containing one.
