@@ -434,6 +434,7 @@ _STOP = frozenset((
     "其他", "制品", "产品", "设备", "服务", "维修", "修理", "设计", "制作", "代理", "工业", "压力", "技术", "材料",
     "用品", "器材", "配件", "零件", "工程", "管理", "咨询", "信息", "活动", "项目", "系统", "装置", "专用", "机械",
     "电子", "电器", "批发", "零售", "经营", "租赁", "安装", "施工", "运输", "开发", "研究", "推广", "交流", "加工",
+    "人工智能",  # a technology 3962's 说明 lists among others: alone it sent AI software firms to 智能车载设备制造
 ))
 
 # A 销售/批发/零售 item whose object names goods: the trade class of those goods, (wholesale, retail), by the
