@@ -379,3 +379,24 @@ def test_a_csv_whose_only_rows_are_ragged_loses_none(tmp_path: Path) -> None:
         report = import_file(store, path, year=2024)
         assert (report.rows_total, report.rows_loaded, report.rows_quarantined) == (1, 0, 1)
         assert store.count("quarantine") == 1
+
+
+def test_a_scope_written_on_lines_of_its_own_keeps_them_apart(tmp_path: Path, store: Store) -> None:
+    """Items on separate lines of one cell (Alt+Enter in Excel) stay apart through the import: the stored scope
+    keeps one \\n per line break (the spaces around it and a blank line go), and the reader takes \\n as ；. Squashed
+    to one space, as before, "电池制造 服装制造" read as one item 电池制造服装制造: 1819 and 3849 tied, no class."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["统一社会信用代码", "企业名称", "所属区", "经营范围"])
+    ws.append([good_uscc(1), "示例电池有限公司", "黄埔区", "电池制造 \r\n\n 服装制造"])
+    ws.append([good_uscc(2), "示例服装有限公司", "白云区", "服装制造\t 电池制造"])  # one line: spaces collapse
+    path = tmp_path / "lines.xlsx"
+    wb.save(path)
+    report = import_file(store, path, on_write=classify_and_link, year=2024)
+    assert (report.rows_loaded, report.rows_quarantined, report.predicted) == (2, 0, 1)  # one abstained
+    stored = store.con.execute("SELECT uscc, business_scope, predicted_code FROM enterprises ORDER BY uscc").fetchall()
+    assert stored == [
+        (good_uscc(1), "电池制造\n服装制造", "3849"),  # two 制造 items, 电池 leads: 3849 at p 0.738
+        # one item 服装制造电池制造: the tie the line break avoids (1819 and 3849, p 0.3909): sent to review
+        (good_uscc(2), "服装制造 电池制造", None),
+    ]

@@ -493,6 +493,15 @@ def test_clean_text():
     assert parse.clean_text(pd.Series([3911.0, np.nan])).values.tolist() == ["3911", None]
 
 
+def test_clean_text_keeps_line_breaks_when_asked():
+    # lines=True (business scopes): a whitespace run holding \r\n, \r or \n -> one \n, blank lines and the spaces
+    # around it included; other runs -> one space; both trimmed at the ends. Full-width space U+3000 is a space.
+    s = pd.Series(["电池制造 \r\n\n 服装制造", "a\rb", "x\t\u3000y", "\n电池\n ", "无换行", None, "   "], dtype=object)
+    assert parse.clean_text(s, lines=True).values.tolist() == [
+        "电池制造\n服装制造", "a\nb", "x y", "电池", "无换行", None, None]
+    assert parse.clean_text(s).values.tolist() == ["电池制造 服装制造", "a b", "x y", "电池", "无换行", None, None]
+
+
 def test_a_sliced_arrow_column_reads_like_a_fresh_one() -> None:
     """A cast of a sliced `string` array keeps offsets that do not start at 0, which pyarrow 26's ascii_upper
     misreads: the check characters of valid USCCs came out wrong before the fix."""

@@ -236,7 +236,8 @@ def validate_sheet(sheet: RawSheet, mapping: Mapping, *, city: City, file_label:
     warnings.add("uscc", checked.warning)
 
     for name in TEXT_COLUMNS:  # kept as Arrow strings (what the stage writes); `Validated.rows` gives objects
-        out[name] = parse.clean_text(column(name), arrow=True).values if name in by_field else None
+        out[name] = parse.clean_text(column(name), arrow=True, lines=name == "business_scope").values \
+            if name in by_field else None
     reasons.add("name", pd.Series(np.where(out["name"].isna(), "缺少企业名称 (missing name)", None), index=index))
 
     _validate_place(out, column, by_field, mapping, reasons, city)
