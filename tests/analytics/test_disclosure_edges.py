@@ -221,7 +221,9 @@ def test_audit_reports_a_published_sensitive_cell_pinned_at_its_value() -> None:
 
 def test_audit_refuses_a_status_shorter_than_the_cells() -> None:
     cells = table()
-    with pytest.raises(ValueError, match=r"zip\(\) argument 3 is shorter than arguments 1-2"):
+    # the hand-worked table: 3 x 3 cells, 3 row and 3 column totals and the grand total = 16; one status short
+    with pytest.raises(InputError, match=r"^status 有 15 个值，表格有 16 格，须逐格对应 \(status has 15 values for 16 "
+                                         r"cells\)$"):
         sdc.audit(cells, pattern(cells, {}).iloc[:-1])
 
 
@@ -379,6 +381,11 @@ def test_line_audit_lists_hidden_and_required_cells_only() -> None:
     nothing = sdc.audit_line(cells, pd.Series(["published"] * 6), pd.Series([0.0] * 6))
     assert nothing.columns.tolist() == LINE_AUDIT_COLUMNS
     assert len(nothing) == 0
+    # a pattern of another length is refused by name, not read out of line: 6 cells
+    with pytest.raises(InputError, match=r"^required 有 5 个值，表格有 6 格，须逐格对应 \(required has 5 values for 6 cells\)$"):
+        sdc.audit_line(cells, status, required.iloc[:5])
+    with pytest.raises(InputError, match=r"^status 有 7 个值，表格有 6 格，须逐格对应 \(status has 7 values for 6 cells\)$"):
+        sdc.audit_line(cells, pd.Series(["published"] * 7), required)
 
 
 @pytest.mark.parametrize(("d4", "protected"), [

@@ -371,6 +371,7 @@ def audit(cells: pd.DataFrame, status: pd.Series, rules: DisclosureRules = DEFAU
         ``upper > lower``; ``room`` is the value less the cells inside it the viewer knows (for a node's
         city total, a district analyst's own cell). A sensitive cell left published is reported unprotected with lower = upper = value.
     """
+    _aligned(cells, status=status)
     grid = _grid(cells, rules, known)
     at = {(r, c): (i, j) for i, r in enumerate(grid.rows) for j, c in enumerate(grid.cols)}
     hidden = np.zeros(grid.shape, dtype=bool)
@@ -386,6 +387,14 @@ def audit(cells: pd.DataFrame, status: pd.Series, rules: DisclosureRules = DEFAU
                      "required": required, "lower": low, "upper": high,
                      "protected": bool(hidden[i, j] and _enough(high - value, value - low, room, required))})
     return pd.DataFrame(rows, columns=["row", "col", "value", "status", "required", "lower", "upper", "protected"])
+
+
+def _aligned(cells: pd.DataFrame, **columns: pd.Series) -> None:
+    """An audit's pattern gives one value per cell."""
+    for name, values in columns.items():
+        if len(values) != len(cells):
+            raise InputError(f"{name} 有 {len(values)} 个值，表格有 {len(cells)} 格，须逐格对应 "
+                             f"({name} has {len(values)} values for {len(cells)} cells)")
 
 
 # --- a single line with its total -------------------------------------------------------------------------------
@@ -452,6 +461,7 @@ def protect_line(cells: pd.DataFrame, rules: DisclosureRules = DEFAULT_RULES, *,
 def audit_line(cells: pd.DataFrame, status: pd.Series, required: pd.Series) -> pd.DataFrame:
     """The LP audit of one line: ``col, value, required, lower, upper, protected`` for each cell whose
     `required` is set (> 0 or a suppressed status)."""
+    _aligned(cells, status=status, required=required)
     value = pd.to_numeric(cells["value"], errors="coerce").fillna(0.0).to_numpy(float)
     order = np.argsort((cells["col"] == TOTAL).to_numpy(), kind="stable")  # the total last
     grid = value[order][None, :]
