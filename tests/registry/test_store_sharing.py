@@ -102,7 +102,7 @@ def test_a_reader_creates_a_missing_file_at_the_current_schema(tmp_path: Path) -
     path = tmp_path / "new" / "fresh.duckdb"
     with Store.reader(path) as store:
         assert store.read_only is True
-        assert store.version == len(MIGRATIONS) == 9  # 5 accounts, 6 review queue, 7 projects, 8 transformation indicators, 9 links without primary keys
+        assert store.version == len(MIGRATIONS) == 10  # 5 accounts, 6 review queue, 7 projects, 8 transformation indicators, 9 links and 10 firms without primary keys
         assert store.count("measures") == 7
 
 

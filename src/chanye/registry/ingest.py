@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from chanye.errors import InputError
+from chanye.errors import ChanyeError, InputError
 from chanye.framework import Framework, load_pack
 from chanye.registry import import_worker
 from chanye.registry.fields import ENTERPRISE_COLUMNS, FIELDS, MEASURES
@@ -255,7 +255,7 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
                 # Into a table empty before the import, a file's first sheet cannot meet a key it holds: validation
                 # quarantined every repeat of a USCC + year in the sheet (of a USCC, without a year column), so
                 # the anti-join that scans the growing table is skipped (at 8 M rows it scanned 32 x 4 M on average).
-                # Were it wrong, the primary key would refuse the insert and the import roll back.
+                # Were it wrong, `check_keys` would refuse the import and it would roll back.
                 first = len(report.sheets) == 1
                 by_year = any(p.target == "year" for p in v.plans)
                 unique = first and not by_year and not held["enterprises"]
@@ -279,6 +279,7 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
         if con.execute(f"SELECT count(*) FROM {stage} WHERE has_figures AND year IS NOT NULL").fetchall()[0][0]:
             report.figures = upsert_figures(store, stage, batch, synthetic, inserted=new_figures,
                                             sheets=len(report.sheets), held=held["enterprise_years"])
+        check_keys(store, batch)
         report.tags_added = _insert_tags(store, _parquet(tag_files) if tag_files else None, batch)
         if on_write:  # the firms the file touched, each once (as Arrow strings: no Python string per firm)
             distinct = report.enterprises.inserted + report.enterprises.updated + report.enterprises.unchanged
@@ -338,8 +339,7 @@ def _columns() -> str:
 
 
 def insert_new_enterprises(store: Store, chunk: str, batch: int, synthetic: bool, unique: bool = False) -> int:
-    """Insert the firms of one staged chunk that the store lacks, in key order (DuckDB then builds the primary
-    key in order and commits it far faster); how many. A firm twice in the chunk goes in with its last row; a
+    """Insert the firms of one staged chunk that the store lacks, in the file's order; how many. A firm twice in the chunk goes in with its last row; a
     firm the store holds (from before, or from an earlier chunk) is left to `upsert_enterprises`. `unique`: the
     caller knows that no USCC of the chunk is in the store or twice in the chunk (nothing to look for)."""
     con = store.con
@@ -352,7 +352,7 @@ def insert_new_enterprises(store: Store, chunk: str, batch: int, synthetic: bool
     values = ", ".join(f"s.{c}" for c in ENTERPRISE_COLUMNS)
     return con.execute(f"""
         INSERT INTO enterprises ({_columns()})
-        SELECT {values}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM {rows} s WHERE {anti} ORDER BY s.uscc
+        SELECT {values}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM {rows} s WHERE {anti}
     """).fetchall()[0][0]
 
 
@@ -385,7 +385,7 @@ def upsert_enterprises(store: Store, stage: str, batch: int, synthetic: bool, in
             rewritten(store, "e_last")
         values = ", ".join(f"s.{c}" for c in ENTERPRISE_COLUMNS)
         con.execute(f"""INSERT INTO enterprises ({columns})
-                        SELECT {values}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM e_last s ORDER BY s.uscc""")
+                        SELECT {values}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM e_last s""")
         con.execute("DROP TABLE e_last")
     # the firms the store held before this import (those inserted chunk by chunk carry its batch)
     before = "TRUE" if inserted is None else f"e.batch_id IS DISTINCT FROM {int(batch)}"
@@ -405,7 +405,7 @@ def upsert_enterprises(store: Store, stage: str, batch: int, synthetic: bool, in
         counts["unchanged"] = known - counts["updated"]
         if counts["updated"]:
             con.execute("DELETE FROM enterprises WHERE uscc IN (SELECT uscc FROM e_merged)")
-            con.execute(f"INSERT INTO enterprises ({columns}) SELECT {columns} FROM e_merged ORDER BY uscc")
+            con.execute(f"INSERT INTO enterprises ({columns}) SELECT {columns} FROM e_merged")
         con.execute("DROP TABLE e_merged")
     if inserted is None:
         inserted = 0
@@ -414,9 +414,24 @@ def upsert_enterprises(store: Store, stage: str, batch: int, synthetic: bool, in
             anti = "NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = s.uscc)" if known else "TRUE"
             inserted = con.execute(f"""
                 INSERT INTO enterprises ({columns})
-                SELECT {new}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM {rows} s WHERE {anti} ORDER BY s.uscc
+                SELECT {new}, NULL, NULL, {bool(synthetic)}, {int(batch)} FROM {rows} s WHERE {anti}
             """).fetchall()[0][0]
     return Counts(inserted, counts.get("updated", 0), counts.get("unchanged", 0))
+
+
+def check_keys(store: Store, batch: int) -> None:
+    """Refuse the import (it rolls back) if a firm or a firm's year it wrote (batch `batch`) is now in the store
+    twice: the guarantee the primary keys gave before migration 10, checked once per import. The set operations
+    above keep the keys unique, so this never fires unless they are wrong."""
+    for table, key in (("enterprises", "uscc"), ("enterprise_years", "uscc, year")):
+        twice = store.con.execute(f"""
+            SELECT {key} FROM {table} GROUP BY {key} HAVING count(*) > 1 AND bool_or(batch_id = ?)
+            ORDER BY {key} LIMIT 1""", [int(batch)]).fetchall()
+        if twice:
+            what = " ".join(str(v) for v in twice[0])
+            raise ChanyeError(f"导入后 {table} 中 {what} 出现两次，导入已取消，未写入任何数据 "
+                              f"(key {what} would be stored twice in {table}; nothing was imported)",
+                              hint="这是 chanye 的缺陷，请附上导入的文件报告问题 (a defect in chanye: please report it with the file)")
 
 
 def _with_file(stage: str) -> str:
@@ -429,7 +444,7 @@ def _figure_columns() -> str:
 
 
 def insert_new_figures(store: Store, chunk: str, batch: int, synthetic: bool, unique: bool = False) -> int:
-    """Insert the figures (USCC + year) of one staged chunk that the store lacks, in key order; how many (a
+    """Insert the figures (USCC + year) of one staged chunk that the store lacks; how many (a
     chunk holds each key once: validation quarantines repeats within a sheet). `unique`: the caller knows that
     the store holds none of the chunk's keys (nothing to look for)."""
     anti = "TRUE" if unique else \
@@ -438,7 +453,6 @@ def insert_new_figures(store: Store, chunk: str, batch: int, synthetic: bool, un
         INSERT INTO enterprise_years ({_figure_columns()})
         SELECT s.uscc, s.year, {", ".join(f"s.{m}" for m in MEASURES)}, {bool(synthetic)}, {int(batch)}
         FROM {chunk} s WHERE s.has_figures AND s.year IS NOT NULL AND {anti}
-        ORDER BY s.uscc, s.year
     """).fetchall()[0][0]
 
 
@@ -471,7 +485,7 @@ def upsert_figures(store: Store, stage: str, batch: int, synthetic: bool, insert
         counts["unchanged"] = known - counts["updated"]
         if counts["updated"]:
             con.execute("DELETE FROM enterprise_years WHERE (uscc, year) IN (SELECT (uscc, year) FROM f_merged)")
-            con.execute(f"INSERT INTO enterprise_years ({columns}) SELECT {columns} FROM f_merged ORDER BY uscc, year")
+            con.execute(f"INSERT INTO enterprise_years ({columns}) SELECT {columns} FROM f_merged")
         con.execute("DROP TABLE f_merged")
     if inserted is None:
         inserted = 0
@@ -481,7 +495,7 @@ def upsert_figures(store: Store, stage: str, batch: int, synthetic: bool, insert
             inserted = con.execute(f"""
                 INSERT INTO enterprise_years ({columns})
                 SELECT s.uscc, s.year, {", ".join(f"s.{m}" for m in MEASURES)}, {bool(synthetic)}, {int(batch)}
-                FROM {rows} s WHERE {anti} ORDER BY s.uscc, s.year
+                FROM {rows} s WHERE {anti}
             """).fetchall()[0][0]
     return Counts(inserted, counts.get("updated", 0), counts.get("unchanged", 0))
 

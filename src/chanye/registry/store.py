@@ -200,6 +200,30 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE chain_links;
     ALTER TABLE chain_links_9 RENAME TO chain_links;
     """,
+    # 10: firms and their yearly figures without primary keys (issue 14 item 1). Only an import writes them
+    # (registry/ingest.py), by set operations that keep one row per USCC and per USCC + year, and it checks the
+    # keys it wrote before it commits (`ingest.check_keys`); the ART indexes cost about a quarter of a 1 M-row
+    # import (their upkeep and commit), and DuckDB answers a lookup by USCC from its column about as fast.
+    """
+    CREATE TABLE enterprises_10 (
+        uscc VARCHAR NOT NULL, name VARCHAR NOT NULL, city_code VARCHAR, district_code VARCHAR,
+        address VARCHAR, industry_code VARCHAR, industry_code_raw VARCHAR, code_vintage VARCHAR,
+        business_scope VARCHAR, registered_capital DOUBLE, founded DATE,
+        predicted_code VARCHAR, predicted_score DOUBLE, synthetic BOOLEAN NOT NULL DEFAULT FALSE,
+        batch_id INTEGER, updated_at TIMESTAMP DEFAULT current_timestamp
+    );
+    INSERT INTO enterprises_10 SELECT * FROM enterprises;
+    DROP TABLE enterprises;
+    ALTER TABLE enterprises_10 RENAME TO enterprises;
+    CREATE TABLE enterprise_years_10 (
+        uscc VARCHAR NOT NULL, year INTEGER NOT NULL,
+        revenue DOUBLE, industrial_output DOUBLE, value_added DOUBLE, employees DOUBLE, rd_expense DOUBLE,
+        tax DOUBLE, energy_use DOUBLE, synthetic BOOLEAN NOT NULL DEFAULT FALSE, batch_id INTEGER
+    );
+    INSERT INTO enterprise_years_10 SELECT * FROM enterprise_years;
+    DROP TABLE enterprise_years;
+    ALTER TABLE enterprise_years_10 RENAME TO enterprise_years;
+    """,
 )
 
 
