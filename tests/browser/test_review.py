@@ -17,8 +17,9 @@ def _seed(ctx) -> None:
     from chanye.classify.enterprises import classify_enterprises
 
     with ctx.writer() as store, store.transaction():
+        store.con.execute("DELETE FROM enterprises WHERE uscc IN (?, ?)", [TRAVEL, TICKETS])  # one row per USCC
         store.con.executemany(
-            "INSERT OR REPLACE INTO enterprises (uscc, name, industry_code, business_scope, synthetic) "
+            "INSERT INTO enterprises (uscc, name, industry_code, business_scope, synthetic) "
             "VALUES (?, ?, NULL, ?, TRUE)",
             [(TRAVEL, "复核测试甲（示例）", "一般项目：工艺美术品及收藏品零售；会议及展览服务。许可项目：旅游业务。"),
              (TICKETS, "复核测试乙（示例）", "一般项目：工艺美术品及收藏品零售；会议及展览服务。许可项目：旅游业务。")])

@@ -59,7 +59,7 @@ def test_the_import_checks_the_keys_it_wrote_and_only_those(tmp_path: Path) -> N
         store.con.execute("INSERT INTO enterprise_years (uscc, year, batch_id) VALUES ('B', 2024, 2), "
                           "('C', 2024, 3), ('C', 2024, 3), ('C', 2023, 3)")
         check_keys(store, 2)  # batch 2 wrote B and B's 2024 once each: the repeats of other batches are not its own
-        with pytest.raises(ChanyeError) as info:
+        with pytest.raises(ChanyeError, match=r"^导入后 enterprises 中 A 出现两次") as info:
             check_keys(store, 1)
         assert str(info.value) == ("导入后 enterprises 中 A 出现两次，导入已取消，未写入任何数据 "
                                    "(key A would be stored twice in enterprises; nothing was imported)"
