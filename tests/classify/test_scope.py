@@ -34,6 +34,8 @@ CASES = [
     # a line break (Alt+Enter in a cell) separates items, \r\n once; a boilerplate sentence broken over two
     # lines goes in both halves (依法须经批准 / 经相关部门批准后)
     ("电池制造\r\n服装制造\n依法须经批准的项目，\n经相关部门批准后方可开展经营活动", "电池制造；服装制造"),
+    # so do the Unicode line breaks (LINE and PARAGRAPH SEPARATOR, NEL); \v and \f are whitespace, as before
+    ("电池制造\u2028服装制造\u2029五金\x85纸张\v灯具\f玩具", "电池制造；服装制造；五金；纸张灯具玩具"),
     (None, ""),
     ("", ""),
 ]

@@ -390,13 +390,15 @@ def test_a_scope_written_on_lines_of_its_own_keeps_them_apart(tmp_path: Path, st
     ws.append(["统一社会信用代码", "企业名称", "所属区", "经营范围"])
     ws.append([good_uscc(1), "示例电池有限公司", "黄埔区", "电池制造 \r\n\n 服装制造"])
     ws.append([good_uscc(2), "示例服装有限公司", "白云区", "服装制造\t 电池制造"])  # one line: spaces collapse
+    ws.append([good_uscc(3), "示例电池二有限公司", "黄埔区", "电池制造\u2028服装制造"])  # LINE SEPARATOR: a break too
     path = tmp_path / "lines.xlsx"
     wb.save(path)
     report = import_file(store, path, on_write=classify_and_link, year=2024)
-    assert (report.rows_loaded, report.rows_quarantined, report.predicted) == (2, 0, 1)  # one abstained
+    assert (report.rows_loaded, report.rows_quarantined, report.predicted) == (3, 0, 2)  # one abstained
     stored = store.con.execute("SELECT uscc, business_scope, predicted_code FROM enterprises ORDER BY uscc").fetchall()
     assert stored == [
         (good_uscc(1), "电池制造\n服装制造", "3849"),  # two 制造 items, 电池 leads: 3849 at p 0.738
         # one item 服装制造电池制造: the tie the line break avoids (1819 and 3849, p 0.3909): sent to review
         (good_uscc(2), "服装制造 电池制造", None),
+        (good_uscc(3), "电池制造\n服装制造", "3849"),  # U+2028 stored as \n, read as the first row
     ]

@@ -502,6 +502,19 @@ def test_clean_text_keeps_line_breaks_when_asked():
     assert parse.clean_text(s).values.tolist() == ["电池制造 服装制造", "a b", "x y", "电池", "无换行", None, None]
 
 
+def test_clean_text_reads_every_line_break_as_one():
+    # NEL U+0085, LINE SEPARATOR U+2028 and PARAGRAPH SEPARATOR U+2029 break a line as \n does; \v, \f, U+2007
+    # (figure space) and the ASCII record separator \x1e stay spaces
+    s = pd.Series(["电池\u2028服装", "电池 \u2029\n 服装", "电池\x85服装", "电池\v服装", "电池\f 服装",
+                   "电池\u2007服装", "电池\x1e服装", "\u2028电池\u2029"], dtype=object)
+    assert parse.clean_text(s, lines=True).values.tolist() == [
+        "电池\n服装", "电池\n服装", "电池\n服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池"]
+    assert parse.clean_text(s).values.tolist() == [  # without lines: every one of them is a space
+        "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池"]
+    assert parse.clean_text(s).values.tolist() == [  # without lines: every one of them is a space
+        "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池"]
+
+
 def test_a_sliced_arrow_column_reads_like_a_fresh_one() -> None:
     """A cast of a sliced `string` array keeps offsets that do not start at 0, which pyarrow 26's ascii_upper
     misreads: the check characters of valid USCCs came out wrong before the fix."""

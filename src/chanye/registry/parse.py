@@ -294,13 +294,15 @@ _LEAD = np.zeros(256, dtype=bool)
 _LEAD[[0xC2, 0xE1, 0xE2, 0xE3, 0xEF]] = True
 _UNICODE_SPACES = np.array([0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F])
 _ZERO_WIDTH = np.array([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
+_LINE_BREAKS = np.array([0x85, 0x2028, 0x2029])  # NEL, line and paragraph separator: breaks, as \n is
 _ASCII_WS = r"[\t-\r\x1c-\x1f ]"  # what str.isspace() calls whitespace in ASCII
 
 
-def _recode(arr: pa.Array, spaces: bool = False) -> pa.Array:
+def _recode(arr: pa.Array, spaces: bool = False, lines: bool = False) -> pa.Array:
     """Full-width ASCII (U+FF01..FF5E) -> ASCII and U+3000 -> ' ', on the Arrow bytes with numpy (no Python
     per row). With `spaces`, also every other Unicode space -> ' ' and zero-width characters removed, so
-    that afterwards ASCII whitespace is the only whitespace left."""
+    that afterwards ASCII whitespace is the only whitespace left; with `lines` too, the Unicode line breaks
+    (U+0085, U+2028, U+2029) -> \n rather than ' '."""
     if pc.all(pc.fill_null(pc.string_is_ascii(arr), True)).as_py():
         return arr
     if arr.offset:
@@ -326,6 +328,8 @@ def _recode(arr: pa.Array, spaces: bool = False) -> pa.Array:
     if spaces:
         repl[np.isin(cp, _UNICODE_SPACES)] = 0x20
         repl[np.isin(cp, _ZERO_WIDTH)] = -1
+        if lines:
+            repl[np.isin(cp, _LINE_BREAKS)] = 0x0A
     hit = repl != -2
     if not hit.any():
         return arr
@@ -370,8 +374,8 @@ def _has_ascii_space(arr: pa.Array) -> bool:
 
 def _squash(arr: pa.Array, keep_spaces: bool = False, keep_lines: bool = False) -> pa.Array:
     """Half-width, zero-width characters removed, and whitespace removed (or, keep_spaces, trimmed/collapsed;
-    keep_lines too: a run of whitespace holding a line break becomes one \n)."""
-    arr = _recode(arr, spaces=True)
+    keep_lines too: a run of whitespace holding a line break (\n, \r or a Unicode one) becomes one \n)."""
+    arr = _recode(arr, spaces=True, lines=keep_lines)
     if not _has_ascii_space(arr):  # names, scopes and districts mostly have none (1 M cells: ~0.1 s saved each)
         return arr
     if keep_lines:
