@@ -17,7 +17,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 # Half-width punctuation -> the full-width forms Chinese registrations mostly use, and a line break (a cell's
-# Alt+Enter between items; also the Unicode line breaks U+0085, U+2028, U+2029) -> ；, before whitespace goes: "电池制造\n服装制造" is two items, not one. Applied first, so every pattern below needs to know only one form.
+# Alt+Enter between items; also the Unicode line breaks U+0085, U+2028, U+2029) -> ；, before whitespace goes:
+# "电池制造\n服装制造" is two items, not one. Applied first, so every pattern below needs to know only one form.
 _WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ";": "；", ",": "，", "[": "【", "]": "】",
                         **dict.fromkeys("\n\r\x85\u2028\u2029", "；")})
 

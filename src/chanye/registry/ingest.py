@@ -339,9 +339,10 @@ def _columns() -> str:
 
 
 def insert_new_enterprises(store: Store, chunk: str, batch: int, synthetic: bool, unique: bool = False) -> int:
-    """Insert the firms of one staged chunk that the store lacks, in the file's order; how many. A firm twice in the chunk goes in with its last row; a
-    firm the store holds (from before, or from an earlier chunk) is left to `upsert_enterprises`. `unique`: the
-    caller knows that no USCC of the chunk is in the store or twice in the chunk (nothing to look for)."""
+    """Insert the firms of one staged chunk that the store lacks, in the file's order; how many. A firm twice in
+    the chunk goes in with its last row; a firm the store holds (from before, or from an earlier chunk) is left to
+    `upsert_enterprises`. `unique`: the caller knows that no USCC of the chunk is in the store or twice in the
+    chunk (nothing to look for)."""
     con = store.con
     rows, anti = chunk, "TRUE"
     if not unique:
@@ -444,9 +445,9 @@ def _figure_columns() -> str:
 
 
 def insert_new_figures(store: Store, chunk: str, batch: int, synthetic: bool, unique: bool = False) -> int:
-    """Insert the figures (USCC + year) of one staged chunk that the store lacks; how many (a
-    chunk holds each key once: validation quarantines repeats within a sheet). `unique`: the caller knows that
-    the store holds none of the chunk's keys (nothing to look for)."""
+    """Insert the figures (USCC + year) of one staged chunk that the store lacks; how many (a chunk holds each key
+    once: validation quarantines repeats within a sheet). `unique`: the caller knows that the store holds none of
+    the chunk's keys (nothing to look for)."""
     anti = "TRUE" if unique else \
         "NOT EXISTS (SELECT 1 FROM enterprise_years f WHERE f.uscc = s.uscc AND f.year = s.year)"
     return store.con.execute(f"""

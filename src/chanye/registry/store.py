@@ -200,10 +200,11 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE chain_links;
     ALTER TABLE chain_links_9 RENAME TO chain_links;
     """,
-    # 10: firms and their yearly figures without primary keys (issue 14 item 1). Only an import writes them
-    # (registry/ingest.py), by set operations that keep one row per USCC and per USCC + year, and it checks the
-    # keys it wrote before it commits (`ingest.check_keys`); the ART indexes cost about a quarter of a 1 M-row
-    # import (their upkeep and commit), and DuckDB answers a lookup by USCC from its column about as fast.
+    # 10: firms and their yearly figures without primary keys (issue 14 item 1). An import writes them
+    # (registry/ingest.py) by set operations that keep one row per USCC and per USCC + year, and checks the keys
+    # it wrote before it commits (`ingest.check_keys`); the demo build writes generated firms, each once. The ART
+    # indexes cost about a quarter of a 1 M-row import (their upkeep and commit), and DuckDB answers a lookup by
+    # USCC from its column about as fast.
     """
     CREATE TABLE enterprises_10 (
         uscc VARCHAR NOT NULL, name VARCHAR NOT NULL, city_code VARCHAR, district_code VARCHAR,
