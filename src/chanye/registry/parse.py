@@ -622,7 +622,8 @@ def _parse_residue(rest: pa.Array, dim: str, header_scale: float, header_bad: st
 def parse_count(series: pd.Series, unit: str | None = None) -> ParseResult:
     """Headcounts (人; '3.5万人' = 35000) as nullable Int64. Like `parse_amount` (target 人), plus: negative ->
     "人数不能为负 '...' (headcount cannot be negative)"; a fraction of a person ->
-    "人数应为整数 '...' (headcount must be a whole number)" ('12.0' is fine)."""
+    "人数应为整数 '...' (headcount must be a whole number)" ('12.0' is fine); 2**62 or more (beyond what an int64
+    holds safely) -> "人数超出范围 '...' (headcount out of range)"."""
     res = parse_amount(series, unit, target="人")
     values = res.values.to_numpy(dtype=float, na_value=np.nan)
     errors = res.error.to_numpy(dtype=object).copy()
@@ -630,13 +631,15 @@ def parse_count(series: pd.Series, unit: str | None = None) -> ParseResult:
     negative = ok & (values < 0)
     rounded = np.round(values)
     fraction = ok & ~negative & (np.abs(values - rounded) > 1e-9 * np.maximum(1.0, np.abs(values)))
+    huge = ok & ~negative & ~fraction & (rounded >= 2**62)
     for mask, template in (
         (negative, "人数不能为负 {raw!r} (headcount cannot be negative)"),
         (fraction, "人数应为整数 {raw!r} (headcount must be a whole number)"),
+        (huge, "人数超出范围 {raw!r} (headcount out of range)"),
     ):
         pos = np.flatnonzero(mask)
         errors[pos] = _raw_repr(series, pos, template)
-    bad = negative | fraction | np.isnan(values) | (np.abs(rounded) >= 2**62)
+    bad = negative | fraction | huge | np.isnan(values)
     ints = pd.arrays.IntegerArray(np.where(bad, 0, rounded).astype(np.int64), bad)
     return _result(series, pd.Series(ints, index=series.index, name=series.name), errors)
 
