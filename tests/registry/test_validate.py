@@ -107,6 +107,9 @@ FIELD_LIST = (
 )
 
 
+UNIT_LIST = "可用单位: 元, 千元, 万元, 百万元, 亿元, 人, 万人, %, 吨标准煤, 万吨标准煤"
+
+
 @pytest.mark.parametrize(
     ("text", "message", "hint"),
     [
@@ -126,6 +129,20 @@ FIELD_LIST = (
             "可用字段: " + FIELD_LIST,
         ),
         ("columns: {a: 'tag:'}\n", ": 列 'a' 指向未知字段 'tag:' (unknown field)", "可用字段: " + FIELD_LIST),
+        # a unit for a field that has none, an unknown unit, a foreign currency: refused here with the field named
+        # (the parsers raised ValueError, which the import worker reported as a crash)
+        (
+            "units: {name: 万元}\n",
+            ": units 中的 'name' 不是带单位的字段 (not a field with a unit)",
+            "可用字段: registered_capital, revenue, industrial_output, value_added, employees, rd_expense, tax, "
+            "energy_use",
+        ),
+        ("units: {revenue: 万件}\n", ": 字段 'revenue' 的单位 '万件'：无法识别的单位 (unknown unit)", UNIT_LIST),
+        (
+            "units: {revenue: 万美元}\n",
+            ": 字段 'revenue' 的单位 '万美元'：外币需先折算为人民币 (foreign currency: convert to yuan first)",
+            UNIT_LIST,
+        ),
     ],
 )
 def test_mapping_from_yaml_refuses_unknown_names(tmp_path, text, message, hint):

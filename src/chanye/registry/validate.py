@@ -57,8 +57,19 @@ class Mapping:
             ):
                 raise InputError(f"映射文件 {path}: 列 {header!r} 指向未知字段 {target!r} (unknown field)",
                                  hint=f"可用字段: {', '.join(FIELDS)}")
-        return cls(columns, {str(k): str(v) for k, v in (data.get("units") or {}).items()},
-                   data.get("year"), str(data["city"]) if data.get("city") else None, str(data.get("vintage", "auto")))
+        units = {str(k): str(v) for k, v in (data.get("units") or {}).items()}
+        for target, unit in units.items():  # checked here: the parsers take an unknown unit for a programming error
+            if target not in FIELDS or not FIELDS[target].unit:
+                raise InputError(f"映射文件 {path}: units 中的 {target!r} 不是带单位的字段 (not a field with a unit)",
+                                 hint=f"可用字段: {', '.join(f for f in FIELDS if FIELDS[f].unit)}")
+            info = parse.unit_info(unit)
+            if info is None or info[0] == "foreign":
+                why = "外币需先折算为人民币 (foreign currency: convert to yuan first)" if info else \
+                    "无法识别的单位 (unknown unit)"
+                raise InputError(f"映射文件 {path}: 字段 {target!r} 的单位 {unit!r}：{why}",
+                                 hint=f"可用单位: {', '.join(parse.UNITS)}")
+        return cls(columns, units, data.get("year"), str(data["city"]) if data.get("city") else None,
+                   str(data.get("vintage", "auto")))
 
 
 @dataclass
