@@ -6,12 +6,18 @@ subprocess so peak memory is its own.
     .venv/bin/python benchmarks/import_bench.py --rows 1000000 --no-classify   # the store's part alone
     .venv/bin/python benchmarks/import_bench.py --rows 8000000 --no-baseline --no-classify
     .venv/bin/python benchmarks/import_bench.py --rows 1000000 --repeat 3   # the new import's median of 3
+    .venv/bin/python benchmarks/import_bench.py --rows 1000000 --scopes registry   # mostly distinct scopes
 
 The import runs as `chanye import` runs it: the file parsed in the limited worker process (`--in-process`:
 in this process, as library calls do), classification and chain links in the import's transaction (the
 `on_write` hook; `--no-classify`: stored unclassified). The baseline is `git archive HEAD src` extracted to a
 temporary folder and imported from there in the same mode. Rows carry whole-code GB/T 4754 classes (the
-code-classified path); a share with partial codes and business scopes exercises the keyword rules. Prints
+code-classified path); a share with partial codes and business scopes exercises the keyword rules. The file's
+scopes are the ten of `SCOPES`, one per code, by default: classification and chain linking then run on ten
+distinct keys (code, scope, name key), which flatters an import that links once per key. `--scopes registry`
+writes scopes as a registry holds them, in 规范表述 style and mostly distinct (the code's own item first, then
+two to six of `GENERAL_ITEMS` in any order, a 一般项目 prefix and the standard closing note on some), and puts
+a chain word in a tenth of the names: the key count approaches the firm count. Prints
 seconds, rows/s, peak RSS (the largest of the process and its import worker), the ratio new/old and the
 ratio to the ceiling, the CPU seconds of the importing process and of its worker (less blurred by the other
 jobs on a shared machine than the wall time), and the load average.
@@ -30,14 +36,41 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+
 CODES = ["3612", "3670", "2720", "2761", "3974", "6513", "3841", "3562", "1713", "4411"]
 SCOPES = ["新能源汽车整车制造", "汽车零部件研发", "化学药品制剂生产", "生物药品制造", "显示器件制造", "应用软件开发",
           "动力电池研发、生产", "电子专用材料制造", "棉纺织加工", "火力发电"]
 DISTRICTS = ["天河区", "黄埔", "440112", "番禺区", "海珠", "白云区", "南沙区", "花都", "增城区", "越秀区", "荔湾区"]
+# Secondary items of registry-style scopes (SAMR 规范表述 wording), drawn two to six per firm (`--scopes registry`)
+GENERAL_ITEMS = [
+    "技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广", "货物进出口", "技术进出口", "软件开发", "信息系统集成服务",
+    "机械设备销售", "电子产品销售", "五金产品批发", "日用百货销售", "会议及展览服务", "企业管理咨询", "市场营销策划",
+    "普通货物仓储服务（不含危险化学品等需许可审批的项目）", "非居住房地产租赁", "机械设备租赁", "专用化学产品销售（不含危险化学品）",
+    "汽车零配件批发", "电池销售", "计算机软硬件及辅助设备零售", "信息咨询服务（不含许可类信息咨询服务）", "工业设计服务",
+    "新材料技术研发", "数据处理和存储支持服务", "人工智能应用软件开发", "包装服务", "办公用品销售", "国内贸易代理",
+    "住房租赁", "物业管理", "广告设计、代理",
+]
+CHAIN_NAMES = ["新能源", "芯片", "生物医药", "智能装备", "激光雷达"]  # chain words some registry-style names hold
 
 
-def make_csv(path: Path, rows: int) -> None:
-    import numpy as np
+def _registry_scopes(rng, pick) -> list[str]:
+    """Mostly distinct scopes: the code's own item, then two to six general items in any order, a 一般项目
+    prefix on half, the standard closing note on a third."""
+    general = np.array(GENERAL_ITEMS, dtype=object)
+    counts = rng.integers(2, 7, len(pick))
+    prefix = rng.random(len(pick)) < 0.5
+    note = rng.random(len(pick)) < 1 / 3
+    out = []
+    for i, p in enumerate(pick):
+        items = [SCOPES[p], *general[rng.choice(len(general), counts[i], replace=False)]]
+        text = "；".join(items)
+        out.append(("一般项目：" if prefix[i] else "") + text
+                   + ("（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）" if note[i] else ""))
+    return out
+
+
+def make_csv(path: Path, rows: int, scopes: str = "bench") -> None:
     import pandas as pd
 
     from chanye.registry import uscc
@@ -45,12 +78,16 @@ def make_csv(path: Path, rows: int) -> None:
     rng = np.random.default_rng(4754)
     codes = uscc.random_valid(rng, rows, ["440101"])
     pick = rng.integers(0, len(CODES), rows)
+    names = [f"示例基准企业{i:07d}有限公司" for i in range(rows)]
+    if scopes == "registry":  # a tenth of the names hold a chain word (their name is part of the key)
+        for i in np.flatnonzero(rng.random(rows) < 0.1):
+            names[i] = f"示例{CHAIN_NAMES[i % len(CHAIN_NAMES)]}企业{i:07d}有限公司"
     frame = pd.DataFrame({
         "统一社会信用代码": codes,
-        "企业名称": [f"示例基准企业{i:07d}有限公司" for i in range(rows)],
+        "企业名称": names,
         "所属区": np.array(DISTRICTS)[rng.integers(0, len(DISTRICTS), rows)],
         "行业代码": np.array(CODES)[pick],
-        "经营范围": np.array(SCOPES)[pick],
+        "经营范围": _registry_scopes(rng, pick) if scopes == "registry" else np.array(SCOPES)[pick],
         "营业收入(万元)": np.round(rng.lognormal(7, 1.5, rows), 2),
         "从业人员": rng.integers(5, 5000, rows),
         "成立日期": "2019-03-01",
@@ -158,6 +195,8 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the import as at git HEAD")
     parser.add_argument("--baseline-rev", default="HEAD", help="the git revision of the baseline (default HEAD)")
     parser.add_argument("--no-classify", action="store_true", help="store the rows unclassified (no on_write)")
+    parser.add_argument("--scopes", choices=["bench", "registry"], default="bench",
+                        help="bench: ten scopes, one per code (the figures so far); registry: mostly distinct scopes")
     parser.add_argument("--in-process", action="store_true", help="parse in this process, not the worker")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run the new import this many times and report its median run (the machine is noisy)")
@@ -172,7 +211,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "enterprises.csv"
         started = time.perf_counter()
-        make_csv(path, args.rows)
+        make_csv(path, args.rows, args.scopes)
         print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f}s")
         runs = [("ceiling", "DuckDB read_csv (ceiling)", None), ("import", "chanye import (new)", None)]
         if not args.no_baseline:
@@ -195,7 +234,8 @@ def main() -> None:
     ceiling = results["DuckDB read_csv (ceiling)"]
     ceiling_rate = ceiling["rows"] / ceiling["seconds"]
     new = results["chanye import (new)"]
-    mode = f"{'worker' if worker else 'in-process'}, {'with' if classify else 'without'} classify_and_link"
+    mode = (f"{'worker' if worker else 'in-process'}, {'with' if classify else 'without'} classify_and_link, "
+            f"{args.scopes} scopes")
     print(f"{args.rows:,} rows; {mode}; load average {os.getloadavg()[0]:.2f} (1 min) after the runs")
     print(f"{'':28} {'seconds':>8} {'rows/s':>10} {'peak MB':>8} {'vs read_csv':>12} {'new/old':>8} {'CPU s':>13}")
     for label, r in results.items():

@@ -97,3 +97,20 @@ def test_registry_style_service_scopes_lead_with_their_class_mostly():
     assert texts == registry_style_scopes(["8040", "8052", "6210", "8040"], np.random.default_rng(3), phrases)
     with pytest.raises(KeyError, match="7259"):
         registry_style_scopes(["7259"], np.random.default_rng(3), phrases)
+
+
+def test_half_width_forms_are_replaced_only_where_they_occur() -> None:
+    """`clean_scopes` replaces the half-width forms on the rows holding one (one pass finds them): rows with and
+    without, each of `_WIDTH`'s characters, a missing cell; the index is kept, and `arrow=True` gives the same
+    texts as Arrow-backed strings."""
+    raw = ["研发(电池),销售;服务:储能", "电池制造；服装制造", None, "[一般项目]:电池\n服装\r鞋帽\x85箱包\u2028灯具\u2029家具",
+           "软件开发、技术服务"]
+    series = pd.Series(raw, index=[7, 3, 9, 1, 5], dtype=object)
+    expected = ["研发（电池），销售；服务：储能", "电池制造；服装制造", "", "【一般项目】：电池；服装；鞋帽；箱包；灯具；家具",
+                "软件开发、技术服务"]
+    cleaned = clean_scopes(series)
+    assert cleaned.tolist() == expected == [clean_scope(r) for r in raw]
+    assert list(cleaned.index) == [7, 3, 9, 1, 5] and cleaned.dtype == object
+    as_arrow = clean_scopes(series, arrow=True)
+    assert as_arrow.tolist() == expected and str(as_arrow.dtype) == "str"
+    assert clean_scopes(pd.Series(["电池制造", "服装"]), arrow=True).tolist() == ["电池制造", "服装"]  # none to replace

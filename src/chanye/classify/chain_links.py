@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from chanye.classify.chains import LINK_COLUMNS, LINK_FORMAT, fingerprint, link_enterprises, name_words
-from chanye.classify.enterprises import KeyMemo, _key_frame, names_to_key
+from chanye.classify.enterprises import KeyMemo, _key_frame, keyed_table, names_to_key
 from chanye.framework import Framework, load_pack
 from chanye.registry import chain_links as stored
 from chanye.registry import classifications
@@ -69,12 +68,8 @@ def link_chains(store: Store, framework: Framework | str | None = None, usccs: I
 
 def _keyed_links(keys: pd.DataFrame, links: pd.DataFrame) -> pa.Table:
     """Links computed on key numbers (uscc), with each key's (code, scope, name_key)."""
-    at = links["uscc"].astype(int).to_numpy() if len(links) else np.zeros(0, dtype=int)
-    frame = pd.DataFrame({c: keys[c].to_numpy(dtype=object)[at] for c in ("code", "scope", "name_key")})
-    for c in ("chain", "chain_node", "role", "method", "evidence"):
-        frame[c] = links[c].to_numpy(dtype=object)
-    frame["confidence"] = links["confidence"].to_numpy(dtype="float64")
-    return pa.Table.from_pandas(frame, preserve_index=False)
+    return keyed_table(keys, links, {c: c for c in ("code", "scope", "name_key")},
+                       ("chain", "chain_node", "role", "method", "evidence"))
 
 
 def link_status(store: Store, framework: Framework) -> dict[str, str]:

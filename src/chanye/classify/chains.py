@@ -184,7 +184,7 @@ class _Prepared:
         index = firms.index
         code = _text(firms["industry_code"], index).str.strip()
         # pandas' arrow-backed strings run str.contains through RE2, an order of magnitude faster than re.
-        scope = clean_scopes(_text(firms.get("business_scope"), index)).astype("str")
+        scope = clean_scopes(_text(firms.get("business_scope"), index), arrow=True)
         text = (scope + "；" + _text(firms.get("name"), index).astype("str")).astype("str")
         trade = code.str[:2].isin(TRADE_DIVISIONS)
         uscc = firms["uscc"].astype(str)

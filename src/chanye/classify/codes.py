@@ -165,7 +165,13 @@ def contains_word(text: str, word: str, masks: Iterable[str] = ()) -> bool:
     """`word` in `text` as the rule engine finds it: whole Latin words, false friends masked."""
     for mask in masks:
         text = text.replace(mask, "□" * len(mask))
-    return re.search(_pattern(word), text) is not None
+    return _compiled(word).search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(word: str) -> re.Pattern:
+    """A keyword's pattern (`_pattern`), compiled once: the evidence of every matched firm tests each word."""
+    return re.compile(_pattern(word))
 
 
 def _quote(words: list[str]) -> str:
@@ -202,7 +208,7 @@ def _texts(series: pd.Series | None, rows: np.ndarray, clean: bool) -> pd.Series
         return pd.Series([""] * len(rows), dtype="str")
     picked = series.iloc[rows].reset_index(drop=True)
     if clean:
-        return clean_scopes(picked).astype("str")
+        return clean_scopes(picked, arrow=True)
     return picked.astype("str").fillna("") if len(picked) else picked.astype("str")
 
 

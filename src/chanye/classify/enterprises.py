@@ -53,24 +53,37 @@ def names_to_key(store: Store, words: set[str]) -> pa.Table:
 
 
 def _key_frame(keys: pd.DataFrame, code: str | None) -> pd.DataFrame:
-    """The distinct keys as firms for the rules: uscc = the key's number, its code, scope and name."""
-    frame = pd.DataFrame({"uscc": np.arange(len(keys)).astype(str), "business_scope": keys["scope"].to_numpy(),
-                          "name": keys["name_key"].to_numpy()})
+    """The distinct keys as firms for the rules: uscc = the key's number, its code, scope and name. The key
+    columns go in as they are (no round trip of a million texts through Python objects)."""
+    frame = pd.DataFrame({"uscc": pd.Series(np.arange(len(keys)).astype(str), dtype=object),
+                          "business_scope": keys["scope"].array, "name": keys["name_key"].array})
     if code is not None:
         frame["industry_code"] = keys[code].to_numpy(dtype=object)
     return frame
 
 
+def text_column(values: pd.Series | pd.Index | np.ndarray) -> pa.Array:
+    """Text as one Arrow type (large_string; missing as null), from str or object values."""
+    return pa.array(values, type=pa.large_string(), from_pandas=True)
+
+
+def keyed_table(keys: pd.DataFrame, links: pd.DataFrame, key_columns: dict[str, str], texts: tuple[str, ...],
+                extra: dict[str, np.ndarray] | None = None) -> pa.Table:
+    """Links computed on key numbers (links' uscc), as Arrow: each link's key columns (`key_columns`: name in
+    `keys` -> name in the table), `extra`, its `texts` and its confidence; built column by column in Arrow."""
+    at = pa.array(links["uscc"].astype(int).to_numpy() if len(links) else np.zeros(0, dtype=np.int64))
+    columns = {out: text_column(keys[c]).take(at) for c, out in key_columns.items()}
+    columns |= {c: pa.array(v) for c, v in (extra or {}).items()}
+    columns |= {c: text_column(links[c]) for c in texts}
+    columns["confidence"] = pa.array(links["confidence"].to_numpy(dtype="float64"))
+    return pa.table(columns)
+
+
 def _keyed(keys: pd.DataFrame, links: pd.DataFrame, on: tuple[str, ...]) -> pa.Table:
     """Links computed on key numbers (uscc), with each key's columns `on` (as k_<column>: a link has a code of its
     own) and the link's rank within its key."""
-    at = links["uscc"].astype(int).to_numpy()
-    frame = pd.DataFrame({f"k_{c}": keys[c].to_numpy(dtype=object)[at] for c in on})
-    frame["link_no"] = np.arange(len(links))
-    for c in ("node", "method", "code", "evidence"):
-        frame[c] = links[c].to_numpy(dtype=object)
-    frame["confidence"] = links["confidence"].to_numpy(dtype="float64")
-    return pa.Table.from_pandas(frame, preserve_index=False)
+    return keyed_table(keys, links, {c: f"k_{c}" for c in on}, ("node", "method", "code", "evidence"),
+                       {"link_no": np.arange(len(links), dtype=np.int64)})
 
 
 def classify_enterprises(store: Store, usccs, framework: Framework, report: dict | None = None, *,
@@ -110,10 +123,12 @@ class KeyMemo:
     def links(self, keys: pd.DataFrame, compute: Callable[[pd.DataFrame], pa.Table]) -> pa.Table:
         """The links of every key of `keys` (and of the keys before): `compute` on the keys not seen yet."""
         on = ("code", "scope", "name_key")
-        new = np.array([k not in self.seen for k in zip(*(keys[c] for c in on), strict=True)], dtype=bool)
+        # through Arrow (missing as None): iterating the pandas columns value by value cost seconds at a million keys
+        tuples = list(zip(*(pa.array(keys[c], from_pandas=True).to_pylist() for c in on), strict=True))
+        new = np.array([k not in self.seen for k in tuples], dtype=bool)
         todo = keys[new].reset_index(drop=True) if len(keys) else keys
         computed = compute(todo)
-        self.seen.update(zip(*(todo[c] for c in on), strict=True))
+        self.seen.update(t for t, fresh in zip(tuples, new, strict=True) if fresh)
         if computed.num_rows:
             self.tables.append(computed)
         # a column all null in one chunk's links (evidence, say) is typed null there: promoted to the others' type

@@ -78,6 +78,7 @@ _LABEL = (
 
 # Whitespace, spelled out: pyarrow's RE2 (which pandas uses when it can) has a narrower \s than Python.
 _WS = "[ \t\r\n\f\v\u3000\xa0]+"
+_HALF_WIDTH = "[" + re.escape("".join(map(chr, _WIDTH))) + "]"  # any character `_WIDTH` replaces
 # A removed clause leaves a "；" so the items on either side stay apart; runs of separators collapse to one.
 _SEP_RUN = r"[；。，、]*[；。][；。，、]*"
 _EDGE = "；。，、"  # stripped from both ends
@@ -118,12 +119,19 @@ def split_scope(text: str | None) -> list[str]:
     return split_items(clean_scope(text))
 
 
-def clean_scopes(texts: pd.Series | Iterable[str | None]) -> pd.Series:
-    """`clean_scope` over a Series (index kept); missing values become ''."""
+def clean_scopes(texts: pd.Series | Iterable[str | None], *, arrow: bool = False) -> pd.Series:
+    """`clean_scope` over a Series (index kept); missing values become ''. Objects (str), or with `arrow` the
+    Arrow-backed text the callers that search it with pandas' string methods want (no round trip)."""
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     out = series.astype("string").fillna("")
-    for old, new in _WIDTH.items():
-        out = out.str.replace(chr(old), new, regex=False)
+    # The half-width forms only where one occurs: one pass over the scopes instead of one per character.
+    half = out.str.contains(_HALF_WIDTH, regex=True).to_numpy(dtype=bool)
+    if half.any():
+        some = out[half]
+        for old, new in _WIDTH.items():
+            some = some.str.replace(chr(old), new, regex=False)
+        out = out.copy()
+        out[half] = some
     out = out.str.replace(_WS, "", regex=True)
     out = out.str.replace(_BRACKETED, "；", regex=True)
     out = out.str.replace(_STOCK, "；", regex=True)
@@ -131,7 +139,7 @@ def clean_scopes(texts: pd.Series | Iterable[str | None]) -> pd.Series:
     out = out.str.replace(_LABEL, "；", regex=True)
     out = out.str.replace(_SEP_RUN, "；", regex=True)
     out = out.str.strip(_EDGE)
-    return out.astype(object)
+    return out.astype("str") if arrow else out.astype(object)
 
 
 def split_scopes(texts: pd.Series | Iterable[str | None]) -> pd.Series:

@@ -1,0 +1,46 @@
+"""The per-key linking of an import (issue 14): `KeyMemo` computes each key once, even one with a missing column,
+and `keyed_table` builds the keyed links in Arrow with one text type."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from chanye.classify.enterprises import KeyMemo, keyed_table
+
+
+def _keys(rows: list[tuple]) -> pd.DataFrame:
+    code, scope, name_key = zip(*rows, strict=True)
+    return pd.DataFrame({"code": pd.array(code, dtype="str"), "scope": pd.array(scope, dtype="str"),
+                         "name_key": pd.array(name_key, dtype="str")})
+
+
+def test_each_key_is_computed_once_across_chunks() -> None:
+    memo, asked = KeyMemo(), []
+
+    def compute(todo: pd.DataFrame) -> pa.Table:
+        asked.append(list(zip(todo["code"].tolist(), todo["scope"].tolist(), strict=True)))
+        return pa.table({"scope": pa.array(todo["scope"].tolist(), pa.large_string())})
+
+    first = memo.links(_keys([("3612", "电池制造", ""), (None, "软件开发", "")]), compute)
+    assert first["scope"].to_pylist() == ["电池制造", "软件开发"]
+    # the same two keys (the one without a code too) and a new one: only the new one is computed
+    second = memo.links(_keys([("3612", "电池制造", ""), ("6513", "软件开发", "示例"), (None, "软件开发", "")]), compute)
+    assert len(asked) == 2 and asked[1][0][0] == "6513" and len(asked[1]) == 1
+    assert second["scope"].to_pylist() == ["电池制造", "软件开发", "软件开发"]
+    assert len(memo.links(_keys([(None, "软件开发", "")]), compute)) == 3 and asked[2] == []
+
+
+def test_keyed_table_takes_each_links_key_and_keeps_its_texts() -> None:
+    keys = _keys([("3612", "电池制造", ""), (None, "软件开发", "示例")])
+    links = pd.DataFrame({"uscc": ["1", "0", "1"], "node": ["a", "b", "c"], "evidence": ["x", None, "z"],
+                          "confidence": [0.5, 1.0, 0.25]})
+    table = keyed_table(keys, links, {"code": "k_code", "name_key": "k_name_key"}, ("node", "evidence"),
+                        {"link_no": np.arange(3, dtype=np.int64)})
+    assert table.column_names == ["k_code", "k_name_key", "link_no", "node", "evidence", "confidence"]
+    assert table.to_pydict() == {"k_code": [None, "3612", None], "k_name_key": ["示例", "", "示例"], "link_no": [0, 1, 2],
+                                 "node": ["a", "b", "c"], "evidence": ["x", None, "z"], "confidence": [0.5, 1.0, 0.25]}
+    assert {table.schema.field(c).type for c in ("k_code", "node", "evidence")} == {pa.large_string()}
+    empty = keyed_table(keys, links.iloc[:0], {"code": "code"}, ("node",))
+    assert empty.num_rows == 0 and empty.schema.field("code").type == pa.large_string()
