@@ -71,6 +71,8 @@ _STOCK = "|".join(
 )
 # 3. Any other unbracketed clause that contains a phrase: between the separators 。；，、 around it.
 _SENTENCE = rf"[^。；，、\n]*(?:{_PHRASE})[^。；，、\n]*"
+# What steps 1-3 need to find in a scope (`clean_scopes` runs them only where it is).
+_BOILER = rf"(?:{_PHRASE})|(?:{_STOCK})"
 # 4. Section labels: 一般项目：, 许可项目：, 一般经营项目：, 许可经营项目：, 经营范围：, 主营：, 兼营：.
 _LABEL = (
     r"(?:一般|许可|前置许可|后置许可)?(?:经营)?项目[：]|经营范围[：]|主营[：]|兼营[：]|[0-9０-９]{1,2}[、．]"
@@ -81,6 +83,7 @@ _WS = "[ \t\r\n\f\v\u3000\xa0]+"
 _HALF_WIDTH = "[" + re.escape("".join(map(chr, _WIDTH))) + "]"  # any character `_WIDTH` replaces
 # A removed clause leaves a "；" so the items on either side stay apart; runs of separators collapse to one.
 _SEP_RUN = r"[；。，、]*[；。][；。，、]*"
+_SEP_PAIR = "[；。，、][；。，、]|。"  # what a run `_SEP_RUN` changes holds (a lone ； it leaves as it is)
 _EDGE = "；。，、"  # stripped from both ends
 
 _RX_BRACKETED = re.compile(_BRACKETED)
@@ -124,22 +127,28 @@ def clean_scopes(texts: pd.Series | Iterable[str | None], *, arrow: bool = False
     Arrow-backed text the callers that search it with pandas' string methods want (no round trip)."""
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     out = series.astype("string").fillna("")
-    # The half-width forms only where one occurs: one pass over the scopes instead of one per character.
-    half = out.str.contains(_HALF_WIDTH, regex=True).to_numpy(dtype=bool)
-    if half.any():
-        some = out[half]
-        for old, new in _WIDTH.items():
-            some = some.str.replace(chr(old), new, regex=False)
-        out = out.copy()
-        out[half] = some
+    out = _where_found(out, _HALF_WIDTH, [(chr(old), new, False) for old, new in _WIDTH.items()])
     out = out.str.replace(_WS, "", regex=True)
-    out = out.str.replace(_BRACKETED, "；", regex=True)
-    out = out.str.replace(_STOCK, "；", regex=True)
-    out = out.str.replace(_SENTENCE, "；", regex=True)
+    out = _where_found(out, _BOILER, [(_BRACKETED, "；", True), (_STOCK, "；", True), (_SENTENCE, "；", True)])
     out = out.str.replace(_LABEL, "；", regex=True)
-    out = out.str.replace(_SEP_RUN, "；", regex=True)
+    out = _where_found(out, _SEP_PAIR, [(_SEP_RUN, "；", True)])
     out = out.str.strip(_EDGE)
     return out.astype("str") if arrow else out.astype(object)
+
+
+def _where_found(texts: pd.Series, find: str, steps: list[tuple[str, str, bool]]) -> pd.Series:
+    """`texts` with the replacements `steps` (pattern, replacement, regex) made, in order, on the texts where
+    `find` matches: `find` names what each step needs, so the others would come out unchanged (one search pass
+    instead of a replacement pass per step over every text)."""
+    hit = texts.str.contains(find, regex=True).to_numpy(dtype=bool)
+    if not hit.any():
+        return texts
+    some = texts[hit]
+    for pattern, replacement, regex in steps:
+        some = some.str.replace(pattern, replacement, regex=regex)
+    texts = texts.copy()
+    texts[hit] = some
+    return texts
 
 
 def split_scopes(texts: pd.Series | Iterable[str | None]) -> pd.Series:
