@@ -44,3 +44,20 @@ def test_keyed_table_takes_each_links_key_and_keeps_its_texts() -> None:
     assert {table.schema.field(c).type for c in ("k_code", "node", "evidence")} == {pa.large_string()}
     empty = keyed_table(keys, links.iloc[:0], {"code": "code"}, ("node",))
     assert empty.num_rows == 0 and empty.schema.field("code").type == pa.large_string()
+
+
+def test_the_memo_is_bounded_and_a_key_not_remembered_is_linked_again() -> None:
+    """With room for two keys: the first chunk's two are remembered; the next chunk's two new keys do not fit, so
+    they are computed, returned with the remembered ones, and computed again when they come again."""
+    memo, asked = KeyMemo(limit=2), []
+
+    def compute(todo: pd.DataFrame) -> pa.Table:
+        asked.append(todo["scope"].tolist())
+        return pa.table({"scope": pa.array(todo["scope"].tolist(), pa.large_string())})
+
+    memo.links(_keys([("3612", "a", ""), ("3612", "b", "")]), compute)
+    second = memo.links(_keys([("3612", "a", ""), ("3612", "c", ""), ("3612", "d", "")]), compute)
+    assert second["scope"].to_pylist() == ["a", "b", "c", "d"] and asked[1] == ["c", "d"]
+    third = memo.links(_keys([("3612", "c", ""), ("3612", "b", "")]), compute)
+    assert asked[2] == ["c"] and third["scope"].to_pylist() == ["a", "b", "c"]
+    assert memo.seen == {("3612", "a", ""), ("3612", "b", "")}

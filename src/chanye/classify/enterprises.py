@@ -114,25 +114,31 @@ def classify_enterprises(store: Store, usccs, framework: Framework, report: dict
 class KeyMemo:
     """The links of the keys (code, scope, name key) already linked during one import: chunk after chunk brings
     mostly the same keys, and the rules cost the same for ten keys as for none (issue 14), so each key is linked
-    once. A key's links do not depend on the other keys linked with it."""
+    once. A key's links do not depend on the other keys linked with it.
 
-    def __init__(self) -> None:
+    Bounded: a registry's scopes mostly differ, so most keys come once and remembering them all only held
+    memory (2.9 GB at a million registry-style firms). Up to `limit` keys are remembered, a chunk's new keys all
+    or none; a key not remembered is linked again when it comes again."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.limit = limit
         self.seen: set[tuple] = set()
         self.tables: list[pa.Table] = []
 
     def links(self, keys: pd.DataFrame, compute: Callable[[pd.DataFrame], pa.Table]) -> pa.Table:
-        """The links of every key of `keys` (and of the keys before): `compute` on the keys not seen yet."""
+        """The links of every key of `keys` (and of the keys remembered): `compute` on the keys not remembered."""
         on = ("code", "scope", "name_key")
         # through Arrow (missing as None): iterating the pandas columns value by value cost seconds at a million keys
         tuples = list(zip(*(pa.array(keys[c], from_pandas=True).to_pylist() for c in on), strict=True))
         new = np.array([k not in self.seen for k in tuples], dtype=bool)
         todo = keys[new].reset_index(drop=True) if len(keys) else keys
         computed = compute(todo)
-        self.seen.update(t for t, fresh in zip(tuples, new, strict=True) if fresh)
-        if computed.num_rows:
-            self.tables.append(computed)
+        tables = [*self.tables, computed] if computed.num_rows else list(self.tables)
+        if len(self.seen) + len(todo) <= self.limit:
+            self.seen.update(t for t, fresh in zip(tuples, new, strict=True) if fresh)
+            self.tables = tables
         # a column all null in one chunk's links (evidence, say) is typed null there: promoted to the others' type
-        return pa.concat_tables(self.tables, promote_options="default") if self.tables else computed
+        return pa.concat_tables(tables, promote_options="default") if tables else computed
 
 
 def _link_coded(store: Store, framework: Framework, by_rules, memo: KeyMemo | None = None) -> pa.Table | None:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 import pyarrow as pa
 
+from chanye.registry.scans import literal, query_with
 from chanye.registry.store import Store
 
 __all__ = ["COLUMNS", "FIRMS_SQL", "distinct_keys", "fingerprints", "linking_firms", "read_links",
@@ -115,12 +116,8 @@ def replace_staged_links(store: Store, pack: str, links: pa.Table, everything: b
         con.execute(f"DELETE FROM chain_links WHERE pack = ? AND uscc IN (SELECT uscc FROM {TOUCHED})", [pack])
     if not links.num_rows:
         return 0
-    con.register("cl_keyed", links)
-    try:
-        return int(con.execute(f"""
-            INSERT INTO chain_links (uscc, pack, chain, chain_node, role, method, evidence, confidence)
-            SELECT f.uscc, ?, k.chain, k.chain_node, k.role, k.method, k.evidence, k.confidence
-            FROM {FIRMS} f JOIN cl_keyed k ON f.link_code = k.code AND f.scope = k.scope AND f.name_key = k.name_key
-            """, [pack]).fetchall()[0][0])
-    finally:
-        con.unregister("cl_keyed")
+    return int(query_with(con, "cl_keyed", links, f"""
+        INSERT INTO chain_links (uscc, pack, chain, chain_node, role, method, evidence, confidence)
+        SELECT f.uscc, {literal(pack)}, k.chain, k.chain_node, k.role, k.method, k.evidence, k.confidence
+        FROM {FIRMS} f JOIN cl_keyed k ON f.link_code = k.code AND f.scope = k.scope AND f.name_key = k.name_key
+        """)[0][0])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
+from chanye.registry.scans import literal, query_with
 from chanye.registry.store import Store
 
 
@@ -189,12 +190,9 @@ def add_early(store: Store, linked: pa.Table | None) -> None:
     if linked is None or not linked.num_rows:
         con.execute(f"INSERT INTO {EARLY} SELECT uscc, FALSE FROM {FIRMS}")
         return
-    con.register("_cl_linked", linked.select(["k_code", "k_scope", "k_name_key"]))
-    try:
-        con.execute(f"""INSERT INTO {EARLY} SELECT f.uscc, EXISTS (SELECT 1 FROM _cl_linked k WHERE
-                        f.code = k.k_code AND f.scope = k.k_scope AND f.name_key = k.k_name_key) FROM {FIRMS} f""")
-    finally:
-        con.unregister("_cl_linked")
+    query_with(con, "_cl_linked", linked.select(["k_code", "k_scope", "k_name_key"]),
+               f"""INSERT INTO {EARLY} SELECT f.uscc, EXISTS (SELECT 1 FROM _cl_linked k WHERE
+                   f.code = k.k_code AND f.scope = k.k_scope AND f.name_key = k.k_name_key) FROM {FIRMS} f""")
 
 
 def unsettle(store: Store, rewritten: str) -> int:
@@ -289,17 +287,11 @@ def insert_keyed_links(store: Store, pack: str, links: pa.Table, on: tuple[str, 
     about 0.3 s of a 1 M-row import (issue 14)."""
     if not links.num_rows:
         return 0
-    con = store.con
     cond = " AND ".join(f"f.{c} = k.k_{c}" for c in on)
-    con.register("_cl_links", links)
-    try:
-        return int(con.execute(f"""
-            INSERT INTO classifications (uscc, pack, node, method, code, evidence, confidence)
-            SELECT f.uscc, ?, k.node, k.method, k.code, k.evidence, k.confidence
-            FROM {FIRMS} f JOIN _cl_links k ON {cond} WHERE {where}""",
-                                [pack]).fetchall()[0][0])
-    finally:
-        con.unregister("_cl_links")
+    return int(query_with(store.con, "_cl_links", links, f"""
+        INSERT INTO classifications (uscc, pack, node, method, code, evidence, confidence)
+        SELECT f.uscc, {literal(pack)}, k.node, k.method, k.code, k.evidence, k.confidence
+        FROM {FIRMS} f JOIN _cl_links k ON {cond} WHERE {where}""")[0][0])
 
 
 def insert_links(store: Store, pack: str, links: pd.DataFrame) -> None:

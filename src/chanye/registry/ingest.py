@@ -38,6 +38,7 @@ from chanye.registry import import_worker
 from chanye.registry.fields import ENTERPRISE_COLUMNS, FIELDS, MEASURES
 from chanye.registry.import_worker import ImportLimits, Staged
 from chanye.registry.read import Irregular
+from chanye.registry.scans import query_with
 from chanye.registry.store import Store
 from chanye.registry.validate import Mapping, Validated
 
@@ -315,9 +316,7 @@ def _insert_quarantine(store: Store, batch: int, sheet: str, rejected: pd.DataFr
         "raw": [json.dumps(r, ensure_ascii=False, default=str) for r in rejected["raw"]],
         "reasons": [json.dumps(r, ensure_ascii=False) for r in rejected["reasons"]],
     })
-    store.con.register("q_stage", frame)
-    store.con.execute("INSERT INTO quarantine SELECT * FROM q_stage")
-    store.con.unregister("q_stage")
+    query_with(store.con, "q_stage", frame, "INSERT INTO quarantine SELECT * FROM q_stage")
 
 
 def _insert_warnings(store: Store, batch: int, w: pa.Table, counter: Counter) -> None:
@@ -328,10 +327,8 @@ def _insert_warnings(store: Store, batch: int, w: pa.Table, counter: Counter) ->
     for field_name, reason, count in zip(kinds["field"].to_pylist(), kinds["message"].to_pylist(),
                                          kinds["count_all"].to_pylist(), strict=True):
         counter[reason_kind({"field": field_name, "reason": reason})] += count
-    store.con.register("w_stage", w)
-    store.con.execute(f"""INSERT INTO import_warnings
-                          SELECT {int(batch)}, sheet, row_number, uscc, field, message FROM w_stage""")
-    store.con.unregister("w_stage")
+    query_with(store.con, "w_stage", w, f"""INSERT INTO import_warnings
+                                             SELECT {int(batch)}, sheet, row_number, uscc, field, message FROM w_stage""")
 
 
 def _columns() -> str:
