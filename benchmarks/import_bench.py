@@ -6,7 +6,8 @@ subprocess so peak memory is its own.
     .venv/bin/python benchmarks/import_bench.py --rows 1000000 --no-classify   # the store's part alone
     .venv/bin/python benchmarks/import_bench.py --rows 8000000 --no-baseline --no-classify
     .venv/bin/python benchmarks/import_bench.py --rows 1000000 --repeat 3   # the new import's median of 3
-    .venv/bin/python benchmarks/import_bench.py --rows 1000000 --scopes registry   # mostly distinct scopes
+    CHANYE_IMPORT_MAX_MEMORY=8G .venv/bin/python benchmarks/import_bench.py --rows 1000000 --scopes registry
+        # mostly distinct scopes; the 8 GiB worker for both sides (34e346a's fails on this file at 2 GiB)
 
 The import runs as `chanye import` runs it: the file parsed in the limited worker process (`--in-process`:
 in this process, as library calls do), classification and chain links in the import's transaction (the
@@ -225,8 +226,13 @@ def main() -> None:
             tries = []
             for _ in range(max(args.repeat, 1) if label == "chanye import (new)" else 1):
                 out = subprocess.run([sys.executable, __file__, "--child", kind, "--path", str(path), *flags],
-                                     capture_output=True, text=True, check=True, env=env)
+                                     capture_output=True, text=True, env=env)
+                if out.returncode:  # e.g. an older import whose worker outgrows its limits on this file
+                    print(f"{label} failed: {(out.stderr.strip().splitlines() or ['?'])[-1][:300]}")
+                    break
                 tries.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            if not tries:
+                continue
             tries.sort(key=lambda r: r["seconds"])
             results[label] = tries[len(tries) // 2]
             if len(tries) > 1:
