@@ -168,9 +168,10 @@ def contains_word(text: str, word: str, masks: Iterable[str] = ()) -> bool:
     return _compiled(word).search(text) is not None
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.cache
 def _compiled(word: str) -> re.Pattern:
-    """A keyword's pattern (`_pattern`), compiled once: the evidence of every matched firm tests each word."""
+    """A keyword's pattern (`_pattern`), compiled once (the packs' words: a few thousand): the evidence of every
+    matched firm tests each word."""
     return re.compile(_pattern(word))
 
 

@@ -62,7 +62,7 @@ def _key_frame(keys: pd.DataFrame, code: str | None) -> pd.DataFrame:
     return frame
 
 
-def text_column(values: pd.Series | pd.Index | np.ndarray) -> pa.Array:
+def _text_column(values: pd.Series | pd.Index | np.ndarray) -> pa.Array:
     """Text as one Arrow type (large_string; missing as null), from str or object values."""
     return pa.array(values, type=pa.large_string(), from_pandas=True)
 
@@ -72,9 +72,9 @@ def keyed_table(keys: pd.DataFrame, links: pd.DataFrame, key_columns: dict[str, 
     """Links computed on key numbers (links' uscc), as Arrow: each link's key columns (`key_columns`: name in
     `keys` -> name in the table), `extra`, its `texts` and its confidence; built column by column in Arrow."""
     at = pa.array(links["uscc"].astype(int).to_numpy() if len(links) else np.zeros(0, dtype=np.int64))
-    columns = {out: text_column(keys[c]).take(at) for c, out in key_columns.items()}
+    columns = {out: _text_column(keys[c]).take(at) for c, out in key_columns.items()}
     columns |= {c: pa.array(v) for c, v in (extra or {}).items()}
-    columns |= {c: text_column(links[c]) for c in texts}
+    columns |= {c: _text_column(links[c]) for c in texts}
     columns["confidence"] = pa.array(links["confidence"].to_numpy(dtype="float64"))
     return pa.table(columns)
 
@@ -116,9 +116,9 @@ class KeyMemo:
     mostly the same keys, and the rules cost the same for ten keys as for none (issue 14), so each key is linked
     once. A key's links do not depend on the other keys linked with it.
 
-    Bounded: a registry's scopes mostly differ, so most keys come once and remembering them all only held
-    memory (2.9 GB at a million registry-style firms). Up to `limit` keys are remembered, a chunk's new keys all
-    or none; a key not remembered is linked again when it comes again."""
+    Bounded: a registry's scopes mostly differ, so most keys come once and remembering them all only holds
+    memory. Up to `limit` keys are remembered, a chunk's new keys all or none; a key not remembered is linked
+    again when it comes again."""
 
     def __init__(self, limit: int = 100_000) -> None:
         self.limit = limit

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from chanye.registry.scans import query_with
 from chanye.registry.store import Store
 
 PUBLISHED_COLUMNS = ("id", "scope", "area", "node", "metric", "year", "value", "unit", "comparison", "growth", "source",
@@ -17,9 +18,7 @@ PUBLISHED_COLUMNS = ("id", "scope", "area", "node", "metric", "year", "value", "
 
 def insert_frame(store: Store, table: str, frame: pd.DataFrame) -> None:
     """Append the frame's rows to `table` (its columns named as the table's)."""
-    store.con.register("bulk_stage", frame)
-    store.con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM bulk_stage")
-    store.con.unregister("bulk_stage")
+    query_with(store.con, "bulk_stage", frame, f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM bulk_stage")
 
 
 def replace_published(store: Store, figures: pd.DataFrame, sources: Iterable[Mapping[str, Any]]) -> int:

@@ -91,12 +91,9 @@ def stage_touched(store: Store, usccs=None, *, but_early: bool = False) -> None:
     if usccs is None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT uscc FROM enterprises")
         return
-    con.register("_cl_keys", _keys_table(usccs))
-    try:
-        but = f" WHERE uscc NOT IN (SELECT uscc FROM {EARLY})" if but_early else ""
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT DISTINCT uscc FROM _cl_keys{but}")
-    finally:
-        con.unregister("_cl_keys")
+    but = f" WHERE uscc NOT IN (SELECT uscc FROM {EARLY})" if but_early else ""
+    query_with(con, "_cl_keys", _keys_table(usccs),
+               f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT DISTINCT uscc FROM _cl_keys{but}")
 
 
 def touched_names(store: Store) -> pa.Table:
@@ -110,18 +107,13 @@ def stage_firms(store: Store, named: pa.Table) -> None:
     linking reads: the declared code, else the predicted one, '' for none), scope ('' for none), name_key (the
     name for the firms of `named` (pos, name), '' for the others: their name holds no word any rule searches)
     and labelled (an analyst's label exists)."""
-    con = store.con
-    con.register("_cl_named", named)
-    try:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {FIRMS} AS
-            SELECT e.rowid AS pos, e.uscc, e.industry_code AS code,
-                   coalesce(coalesce(e.industry_code, e.predicted_code), '') AS link_code,
-                   coalesce(e.business_scope, '') AS scope, coalesce(n.name, '') AS name_key,
-                   l.uscc IS NOT NULL AS labelled
-            FROM enterprises e LEFT JOIN _cl_named n ON n.pos = e.rowid LEFT JOIN manual_labels l ON l.uscc = e.uscc
-            WHERE e.uscc IN (SELECT uscc FROM {TOUCHED})""")
-    finally:
-        con.unregister("_cl_named")
+    query_with(store.con, "_cl_named", named, f"""CREATE OR REPLACE TEMP TABLE {FIRMS} AS
+        SELECT e.rowid AS pos, e.uscc, e.industry_code AS code,
+               coalesce(coalesce(e.industry_code, e.predicted_code), '') AS link_code,
+               coalesce(e.business_scope, '') AS scope, coalesce(n.name, '') AS name_key,
+               l.uscc IS NOT NULL AS labelled
+        FROM enterprises e LEFT JOIN _cl_named n ON n.pos = e.rowid LEFT JOIN manual_labels l ON l.uscc = e.uscc
+        WHERE e.uscc IN (SELECT uscc FROM {TOUCHED})""")
 
 
 def drop_staged(store: Store) -> None:
