@@ -16,8 +16,7 @@ import pyarrow as pa
 def query_with(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table | pd.DataFrame, sql: str) -> list[tuple]:
     """Run `sql`, in which `data` reads as the table `name`; its rows (an INSERT's: the count inserted)."""
     relation = con.from_arrow(data) if isinstance(data, pa.Table) else con.from_df(data)
-    result = relation.query(name, sql)
-    return result.fetchall() if result is not None else []
+    return relation.query(name, sql).fetchall()
 
 
 def literal(text: str) -> str:
