@@ -2,8 +2,8 @@
 
 `con.register(name, data)` puts a view in the catalog; inside a transaction DuckDB keeps it, and the data, alive
 until the commit even after `unregister`. An import runs in one transaction and registered each chunk's keyed
-links, so it held every chunk's: 2.3 GB at a million registry-style firms (issue 14). A relation's `query`
-reads the data for that statement only.
+links, so it held every chunk's (about 1 GB of Arrow data at a million registry-style firms, issue 14). A
+relation's `query` reads the data for that statement only.
 """
 
 from __future__ import annotations
