@@ -143,6 +143,17 @@ UNIT_LIST = "可用单位: 元, 千元, 万元, 百万元, 亿元, 人, 万人, 
             ": 字段 'revenue' 的单位 '万美元'：外币需先折算为人民币 (foreign currency: convert to yuan first)",
             UNIT_LIST,
         ),
+        # a known unit of another kind (people for money, money for people): every row would be quarantined for it
+        (
+            "units: {revenue: 万人}\n",
+            ": 字段 'revenue' 的单位 '万人'：与字段的单位 万元 不是同一类 (not the kind of unit the field takes)",
+            UNIT_LIST,
+        ),
+        (
+            "units: {employees: 万元}\n",
+            ": 字段 'employees' 的单位 '万元'：与字段的单位 人 不是同一类 (not the kind of unit the field takes)",
+            UNIT_LIST,
+        ),
     ],
 )
 def test_mapping_from_yaml_refuses_unknown_names(tmp_path, text, message, hint):

@@ -62,10 +62,11 @@ class Mapping:
             if target not in FIELDS or not FIELDS[target].unit:
                 raise InputError(f"映射文件 {path}: units 中的 {target!r} 不是带单位的字段 (not a field with a unit)",
                                  hint=f"可用字段: {', '.join(f for f in FIELDS if FIELDS[f].unit)}")
-            info = parse.unit_info(unit)
-            if info is None or info[0] == "foreign":
-                why = "外币需先折算为人民币 (foreign currency: convert to yuan first)" if info else \
-                    "无法识别的单位 (unknown unit)"
+            info, kind = parse.unit_info(unit), parse.unit_info(FIELDS[target].unit)[0]
+            if info is None or info[0] != kind:  # else every row of the column would be quarantined for it
+                why = ("无法识别的单位 (unknown unit)" if info is None else
+                       "外币需先折算为人民币 (foreign currency: convert to yuan first)" if info[0] == "foreign" else
+                       f"与字段的单位 {FIELDS[target].unit} 不是同一类 (not the kind of unit the field takes)")
                 raise InputError(f"映射文件 {path}: 字段 {target!r} 的单位 {unit!r}：{why}",
                                  hint=f"可用单位: {', '.join(parse.UNITS)}")
         return cls(columns, units, data.get("year"), str(data["city"]) if data.get("city") else None,
