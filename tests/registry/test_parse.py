@@ -511,8 +511,6 @@ def test_clean_text_reads_every_line_break_as_one():
         "电池\n服装", "电池\n服装", "电池\n服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池"]
     assert parse.clean_text(s).values.tolist() == [  # without lines: every one of them is a space
         "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池"]
-    assert parse.clean_text(s).values.tolist() == [  # without lines: every one of them is a space
-        "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池 服装", "电池"]
 
 
 def test_a_sliced_arrow_column_reads_like_a_fresh_one() -> None:
