@@ -7,13 +7,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from chanye.classify.enterprises import KeyMemo, keyed_table
+from chanye.classify.chunk_links import KeyMemo
+from chanye.classify.enterprises import keyed_table
 
 
-def _keys(rows: list[tuple]) -> pd.DataFrame:
+def _keys(rows: list[tuple]) -> pa.Table:
     code, scope, name_key = zip(*rows, strict=True)
-    return pd.DataFrame({"code": pd.array(code, dtype="str"), "scope": pd.array(scope, dtype="str"),
-                         "name_key": pd.array(name_key, dtype="str")})
+    return pa.table({"code": pa.array(code, pa.string()), "scope": pa.array(scope, pa.string()),
+                     "name_key": pa.array(name_key, pa.string())})
 
 
 def test_each_key_is_computed_once_across_chunks() -> None:
@@ -33,7 +34,7 @@ def test_each_key_is_computed_once_across_chunks() -> None:
 
 
 def test_keyed_table_takes_each_links_key_and_keeps_its_texts() -> None:
-    keys = _keys([("3612", "电池制造", ""), (None, "软件开发", "示例")])
+    keys = _keys([("3612", "电池制造", ""), (None, "软件开发", "示例")]).to_pandas()
     links = pd.DataFrame({"uscc": ["1", "0", "1"], "node": ["a", "b", "c"], "evidence": ["x", None, "z"],
                           "confidence": [0.5, 1.0, 0.25]})
     table = keyed_table(keys, links, {"code": "k_code", "name_key": "k_name_key"}, ("node", "evidence"),
@@ -60,4 +61,4 @@ def test_the_memo_is_bounded_and_a_key_not_remembered_is_linked_again() -> None:
     assert second["scope"].to_pylist() == ["a", "b", "c", "d"] and asked[1] == ["c", "d"]
     third = memo.links(_keys([("3612", "c", ""), ("3612", "b", "")]), compute)
     assert asked[2] == ["c"] and third["scope"].to_pylist() == ["a", "b", "c"]
-    assert memo.seen == {("3612", "a", ""), ("3612", "b", "")}
+    assert set(zip(*memo.seen.to_pydict().values(), strict=True)) == {("3612", "a", ""), ("3612", "b", "")}

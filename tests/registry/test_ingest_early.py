@@ -6,12 +6,17 @@ is stored."""
 from __future__ import annotations
 
 import csv
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from chanye.classify import chunk_links
 from chanye.framework import load_pack
-from chanye.registry import import_worker, read, review
+from chanye.registry import classifications, import_worker, read, review
+from chanye.registry.import_worker import ImportLimitExceeded, ImportLimits
 from chanye.registry.ingest import import_file
 from chanye.registry.read import RawSheet, read_sheets
 from chanye.registry.store import Store
@@ -139,3 +144,51 @@ def test_linking_chunk_by_chunk_stores_what_linking_at_the_end_stores(tmp_path: 
                 stored.append({t: s.query(f"{q} ORDER BY ALL") for t, q in TABLES.items()})
         for t in TABLES:
             pd.testing.assert_frame_equal(stored[0][t], stored[1][t])
+
+
+def test_the_keys_a_chunk_is_linked_on_are_read_from_its_stage_file(tmp_path: Path) -> None:
+    """`chunk_keys`: the distinct (code, scope, name_key) of the coded rows, worked out by hand from `firms_file`:
+    firms 0, 8, 12, 16 hold 汽车电子 in their names (their names are keys); odd firms 3612, even 2720, scope 生物药品制造
+    where i % 3 == 0; firms 4, 9, 14, 19 have no code; firm 3's 2023 row 3974 显示器件制造. Nine keys."""
+    path = firms_file(tmp_path / "firms.csv")
+    v = validate_sheet(read_sheets(path)[0], Mapping(), city=PACK.city, file_label=path.name)
+    staged = import_worker.stage(v, tmp_path, 0, 0, EarlyLinks.name_test(PACK))
+    keys = set(zip(*classifications.chunk_keys(staged.rows_file).to_pydict().values(), strict=True))
+    assert keys == {
+        ("2720", "生物药品制造", "示例汽车电子企业00有限公司"), ("2720", "汽车零部件研发", "示例汽车电子企业08有限公司"),
+        ("2720", "生物药品制造", "示例汽车电子企业12有限公司"), ("2720", "汽车零部件研发", "示例汽车电子企业16有限公司"),
+        ("3612", "汽车零部件研发", ""), ("3612", "生物药品制造", ""), ("2720", "汽车零部件研发", ""),
+        ("2720", "生物药品制造", ""), ("3974", "显示器件制造", "")}
+
+
+def test_linking_processes_store_what_linking_here_stores(tmp_path: Path, monkeypatch) -> None:
+    """With the worker (as the CLI imports), a chunk with at least `chunk_links.LARGE` new keys is linked in processes
+    of their own; LARGE = 1 sends every chunk there. The stored links, predictions and queue equal those of the
+    import in this process, and the processes were used."""
+    path = firms_file(tmp_path / "firms.csv")
+    monkeypatch.setattr(chunk_links, "LARGE", 1)
+    pools: list[bool] = []
+    close = chunk_links.Linkers.close
+    monkeypatch.setattr(chunk_links.Linkers, "close", lambda self: pools.append(self._pool is not None) or close(self))
+    stored = []
+    for limits in (None, ImportLimits()):
+        with Store(tmp_path / f"{limits is None}.duckdb") as s:
+            report = import_file(s, path, pack=PACK, on_write=classify_and_link, limits=limits)
+            assert (report.classified, report.predicted, report.queued) == (20, 4, 0)
+            stored.append({t: s.query(f"{q} ORDER BY ALL") for t, q in TABLES.items()})
+    assert pools == [False, True]
+    for t in TABLES:
+        pd.testing.assert_frame_equal(stored[0][t], stored[1][t])
+
+
+def test_a_linking_process_that_dies_fails_the_import_with_a_message() -> None:
+    """A linking process that dies (here at its start; in life the kernel's out-of-memory killer) is reported as
+    such, not as a traceback."""
+    linkers = chunk_links.Linkers(PACK, processes=1, large=1)
+    linkers._pool = ProcessPoolExecutor(1, mp_context=import_worker.context(), initializer=os._exit, initargs=(3,))
+    keys = pd.DataFrame({"code": ["3612"], "scope": ["汽车零部件研发"], "name_key": [""]})
+    try:
+        with pytest.raises(ImportLimitExceeded, match="关联产业节点与产业链的进程意外结束"):
+            linkers.run("chains", keys)
+    finally:
+        linkers.close()

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 import pandas as pd
 import pyarrow as pa
 
+from chanye.classify.ahead import Ahead, with_ahead
 from chanye.classify.chains import LINK_COLUMNS, LINK_FORMAT, fingerprint, link_enterprises, name_words
-from chanye.classify.enterprises import KeyMemo, _key_frame, keyed_table, names_to_key
+from chanye.classify.enterprises import _key_frame, keyed_table, names_to_key
 from chanye.framework import Framework, load_pack
 from chanye.registry import chain_links as stored
 from chanye.registry import classifications
@@ -29,7 +30,7 @@ def chain_words(framework: Framework) -> set[str]:
 
 
 def link_chains(store: Store, framework: Framework | str | None = None, usccs: Iterable[str] | None = None, *,
-                staged: bool = False, fresh: bool = False, memo: KeyMemo | None = None) -> int:
+                staged: bool = False, fresh: bool = False, ahead: Ahead | None = None) -> int:
     """(Re)link enterprises to every chain template of `framework` (a Framework, a pack name or path, or the
     default pack); `usccs` limits it to those enterprises (after an import; a Series, list or Arrow array).
     Replaces their stored links and returns the number of links written. With all enterprises, also records each
@@ -40,7 +41,7 @@ def link_chains(store: Store, framework: Framework | str | None = None, usccs: I
     in the store expands the links to the firms. `staged`: the caller staged the firms (`registry.classifications`
     stage_touched and stage_firms, with the names that may hold a chain's word) and drops them. `fresh`: the staged
     firms are new and the store held no chain link of the pack before (an import's chunk): nothing to replace.
-    `memo`: the keys linked by the import's earlier chunks (`classify.enterprises.KeyMemo`), not linked again.
+    `ahead`: the links of the keys of an import's chunk, computed already (`classify.ahead.Ahead`).
     """
     fw = _framework(framework)
     chains = list(fw.chains)
@@ -49,14 +50,12 @@ def link_chains(store: Store, framework: Framework | str | None = None, usccs: I
     try:
         if not staged:
             classifications.stage_firms(store, names_to_key(store, chain_words(fw)))
-        keys = stored.distinct_keys(store)
+        keys = stored.distinct_keys(store, without=None if ahead is None else ahead.keys)
 
         def compute(todo: pd.DataFrame) -> pa.Table:
-            links = (link_enterprises(_key_frame(todo, "code"), chains) if chains and len(todo)
-                     else pd.DataFrame(columns=LINK_COLUMNS))
-            return _keyed_links(todo, links)
+            return chain_keyed_links(todo, chains)
 
-        keyed = compute(keys) if memo is None else memo.links(keys, compute)
+        keyed = compute(keys) if ahead is None else with_ahead(ahead, keys, compute)
         written = stored.replace_staged_links(store, fw.id, keyed, usccs is None, replace=not fresh)
     finally:
         if not staged:
@@ -64,6 +63,14 @@ def link_chains(store: Store, framework: Framework | str | None = None, usccs: I
     if usccs is None:
         stored.record_runs(store, fw.id, {c.id: fingerprint(c) for c in chains})
     return written
+
+
+def chain_keyed_links(keys: pd.DataFrame, chains: list) -> pa.Table:
+    """Chain links of distinct keys (code, scope, name_key): `link_enterprises` once per key, with each key's
+    columns."""
+    links = (link_enterprises(_key_frame(keys, "code"), chains) if chains and len(keys)
+             else pd.DataFrame(columns=LINK_COLUMNS))
+    return _keyed_links(keys, links)
 
 
 def _keyed_links(keys: pd.DataFrame, links: pd.DataFrame) -> pa.Table:

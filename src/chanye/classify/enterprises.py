@@ -7,12 +7,12 @@ queue; an analyst's label (`registry.review.manual_labels`) overrides both. Read
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from chanye.classify.ahead import Ahead, with_ahead
 from chanye.framework.model import Framework
 from chanye.registry import classifications, review
 from chanye.registry.store import Store
@@ -98,81 +98,53 @@ def classify_enterprises(store: Store, usccs, framework: Framework, report: dict
     as if the firms were classified one by one). `staged`: the caller staged the firms
     (`registry.classifications` stage_touched and stage_firms, with the names that may hold a rule's word:
     `names_to_key`) and drops them."""
-    from chanye.classify.codes import classify_by_rules, classify_by_text_codes, rule_words
+    from chanye.classify.codes import classify_by_text_codes, rule_words
 
     if not staged:
         classifications.stage_touched(store, usccs)
     try:
         if not staged:
             classifications.stage_firms(store, names_to_key(store, rule_words(framework)))
-        return _classify_staged(store, usccs is None, framework, report, classify_by_rules, classify_by_text_codes)
+        return _classify_staged(store, usccs is None, framework, report, classify_by_text_codes)
     finally:
         if not staged:
             classifications.drop_staged(store)
 
 
-class KeyMemo:
-    """The links of the keys (code, scope, name key) already linked during one import: chunk after chunk brings
-    mostly the same keys, and the rules cost the same for ten keys as for none (issue 14), so each key is linked
-    once. A key's links do not depend on the other keys linked with it.
+def coded_links(keys: pd.DataFrame, framework: Framework) -> pa.Table:
+    """Node links of distinct keys (code, scope, name_key) with a declared code: the rules once per key, as
+    `_keyed` tables them."""
+    from chanye.classify.codes import classify_by_rules
 
-    Bounded: a registry's scopes mostly differ, so most keys come once and remembering them all only holds
-    memory. Up to `limit` keys are remembered, a chunk's new keys all or none; a key not remembered is linked
-    again when it comes again."""
-
-    def __init__(self, limit: int = 100_000) -> None:
-        self.limit = limit
-        self.seen: set[tuple] = set()
-        self.tables: list[pa.Table] = []
-
-    def links(self, keys: pd.DataFrame, compute: Callable[[pd.DataFrame], pa.Table]) -> pa.Table:
-        """The links of every key of `keys` (and of the keys remembered): `compute` on the keys not remembered."""
-        on = ("code", "scope", "name_key")
-        # through Arrow (missing as None): iterating the pandas columns value by value cost seconds at a million keys
-        tuples = list(zip(*(pa.array(keys[c], from_pandas=True).to_pylist() for c in on), strict=True))
-        new = np.array([k not in self.seen for k in tuples], dtype=bool)
-        todo = keys[new].reset_index(drop=True) if len(keys) else keys
-        computed = compute(todo)
-        tables = [*self.tables, computed] if computed.num_rows else list(self.tables)
-        if len(self.seen) + len(todo) <= self.limit:
-            self.seen.update(t for t, fresh in zip(tuples, new, strict=True) if fresh)
-            self.tables = tables
-        # a column all null in one chunk's links (evidence, say) is typed null there: promoted to the others' type
-        return pa.concat_tables(tables, promote_options="default") if tables else computed
+    return _keyed(keys, classify_by_rules(_key_frame(keys, "code"), framework), ("code", "scope", "name_key"))
 
 
-def _link_coded(store: Store, framework: Framework, by_rules, memo: KeyMemo | None = None) -> pa.Table | None:
+def _link_coded(store: Store, framework: Framework, ahead: Ahead | None = None) -> pa.Table | None:
     """Node links of the staged firms with a declared code and no label: the rules once per distinct (code, scope,
-    name key) (`memo`: not again for keys linked before), expanded to the firms in the store; the links per key
+    name key) (`ahead`: those of its keys, computed already), expanded to the firms in the store; the links per key
     (None: no key)."""
-    keys = classifications.distinct_coded(store)
-    if not len(keys):
+    keys = classifications.distinct_coded(store, without=None if ahead is None else ahead.keys)
+    if ahead is None and not len(keys):
         return None
-
-    def compute(todo: pd.DataFrame) -> pa.Table:
-        return _keyed(todo, by_rules(_key_frame(todo, "code"), framework), ("code", "scope", "name_key"))
-
-    links = compute(keys) if memo is None else memo.links(keys, compute)
+    links = coded_links(keys, framework) if ahead is None else with_ahead(ahead, keys, lambda k: coded_links(k, framework))
     classifications.insert_keyed_links(store, framework.id, links, ("code", "scope", "name_key"),
                                        "f.code IS NOT NULL AND NOT f.labelled")
     return links
 
 
-def classify_coded(store: Store, framework: Framework, *, fresh: bool, memo: KeyMemo | None = None) -> pa.Table | None:
+def classify_coded(store: Store, framework: Framework, *, fresh: bool, ahead: Ahead | None = None) -> pa.Table | None:
     """Node links of the staged firms (`registry.classifications` stage_touched or stage_new_coded, then
     stage_firms), all with a declared code and no label (what an import links chunk by chunk): the rules on the
     code, as `classify_enterprises` links them; the links per key (k_code, k_scope, k_name_key, ...; None: no
     key). `fresh`: the store holds no link or queued firm of the pack from before this import, so none of these
-    new firms has one to drop. `memo`: the keys linked by earlier chunks (`KeyMemo`)."""
-    from chanye.classify.codes import classify_by_rules
-
+    new firms has one to drop. `ahead`: the links of the chunk's keys, computed already (`Ahead`)."""
     if not fresh:
         classifications.delete_staged_links(store, framework.id, False)
         review.clear_queue_staged(store, framework.id)
-    return _link_coded(store, framework, classify_by_rules, memo)
+    return _link_coded(store, framework, ahead)
 
 
-def _classify_staged(store: Store, everything: bool, framework: Framework, report: dict | None, by_rules,
+def _classify_staged(store: Store, everything: bool, framework: Framework, report: dict | None,
                      by_text) -> tuple[int, int]:
     info = {"queued": 0, "labelled_rows": 0, "learned_cv_accuracy": None}
     pack = framework.id
@@ -208,7 +180,7 @@ def _classify_staged(store: Store, everything: bool, framework: Framework, repor
 
     classifications.delete_staged_links(store, pack, everything)
     # 1. the rules on declared codes, once per distinct (code, scope, name key)
-    _link_coded(store, framework, by_rules)
+    _link_coded(store, framework)
     # 2. the rules on the codes the reader accepted, once per distinct (scope, name key)
     if len(accepted):
         keys = classifications.distinct_uncoded(store, pa.table({"scope": pa.array(accepted["scope"].tolist(),

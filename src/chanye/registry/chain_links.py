@@ -93,12 +93,12 @@ def read_links(store: Store, pack: str, chain: str | None = None) -> pd.DataFram
 
 # --- at import scale (issue 14 item 1): links computed per distinct key, expanded to the staged firms by a join --
 
-def distinct_keys(store: Store) -> pd.DataFrame:
+def distinct_keys(store: Store, without: pa.Table | None = None) -> pd.DataFrame:
     """Distinct (code, scope, name_key) of the staged firms (`registry.classifications.FIRMS`), code being the one
-    linking reads (FIRMS_SQL)."""
-    from chanye.registry.classifications import FIRMS
+    linking reads (FIRMS_SQL); `without`: not the keys of that table (those linked ahead)."""
+    from chanye.registry.classifications import FIRMS, distinct_but
 
-    return store.con.execute(f"SELECT DISTINCT link_code AS code, scope, name_key FROM {FIRMS}").df()
+    return distinct_but(store, f"SELECT DISTINCT link_code AS code, scope, name_key FROM {FIRMS}", without)
 
 
 def replace_staged_links(store: Store, pack: str, links: pa.Table, everything: bool, replace: bool = True) -> int:

@@ -3,6 +3,9 @@ scopes, and each enterprise's links to a pack's nodes (the rules and the model r
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
 import pandas as pd
 import pyarrow as pa
 
@@ -200,10 +203,35 @@ def count_classified_early(store: Store) -> int:
     return n
 
 
-def distinct_coded(store: Store) -> pd.DataFrame:
-    """Distinct (code, scope, name_key) of the staged firms with a declared code and no label."""
-    return store.con.execute(f"""SELECT DISTINCT code, scope, name_key FROM {FIRMS}
-                                 WHERE code IS NOT NULL AND NOT labelled""").df()
+def distinct_coded(store: Store, without: pa.Table | None = None) -> pd.DataFrame:
+    """Distinct (code, scope, name_key) of the staged firms with a declared code and no label; `without`: not
+    the keys of that table (code, scope, name_key: those linked ahead, `chunk_keys`)."""
+    sql = f"SELECT DISTINCT code, scope, name_key FROM {FIRMS} WHERE code IS NOT NULL AND NOT labelled"
+    return distinct_but(store, sql, without)
+
+
+def distinct_but(store: Store, sql: str, without: pa.Table | None) -> pd.DataFrame:
+    """The keys `sql` selects (code, scope, name_key), less those of `without` (None: all of them)."""
+    if without is None:
+        return store.con.execute(sql).df()
+    return store.con.from_arrow(without).query("_cl_ahead",
+                                               f"{sql} EXCEPT SELECT code, scope, name_key FROM _cl_ahead").df()
+
+
+def chunk_keys(rows_file: str | Path) -> pa.Table:
+    """The distinct keys (code, scope, name_key) of the rows of an import's stage file (`registry.import_worker
+    .stage_rows`, with name_hit) that have a declared code, as `stage_new_coded` stages them: a superset of the
+    keys its firms are staged with (some rows are labelled, or not the last of their USCC). Read by a connection
+    of its own, not the store's: an import links them in a thread while it writes the chunk
+    (`services.imports.EarlyLinks`)."""
+    con = duckdb.connect(config={"threads": 1})
+    try:
+        return con.sql(f"""
+            SELECT DISTINCT industry_code AS code, coalesce(business_scope, '') AS scope,
+                            CASE WHEN name_hit THEN name ELSE '' END AS name_key
+            FROM read_parquet({literal(str(rows_file))}) WHERE industry_code IS NOT NULL""").to_arrow_table()
+    finally:
+        con.close()
 
 
 def distinct_uncoded_scopes(store: Store) -> list[str]:

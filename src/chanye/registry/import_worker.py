@@ -326,7 +326,7 @@ _CONTEXT: multiprocessing.context.BaseContext | None = None
 _CONTEXT_LOCK = threading.Lock()
 
 
-def _context(preload: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
+def context(preload: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
     """The forkserver context with this module preloaded (each worker forks from a clean, single-threaded
     process that has pandas and the readers loaded already), or spawn where forkserver is missing; `preload`:
     more modules to load there (those of the functions the workers are given), if it is not started yet."""
@@ -340,6 +340,18 @@ def _context(preload: tuple[str, ...] = ()) -> multiprocessing.context.BaseConte
                 ctx = multiprocessing.get_context("spawn")
             _CONTEXT = ctx
         return _CONTEXT
+
+
+def start_server(preload: tuple[str, ...] = ()) -> None:
+    """Start the workers' server now, without waiting for it (forkserver: it loads its modules meanwhile, about
+    half a second), so that an import's worker starts once the import has prepared (issue 14); `preload`: the
+    modules of the functions its workers will be given. Nothing to do where the server runs already or the
+    workers are spawned."""
+    ctx = context(preload)
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _module_of(fn: NameTest) -> str:
@@ -362,7 +374,7 @@ def _parse_in_worker(path: Path, mapping: Mapping, *, sheet: str | None, city: C
     each as soon as it is written (the worker goes on meanwhile), else all once the worker is done. A staged
     CSV found irregular after its first chunks raises `read.Irregular` (the caller starts again with
     stream=False). Closing the generator stops the worker."""
-    ctx = _context(() if name_test is None else (_module_of(name_test),))
+    ctx = context(() if name_test is None else (_module_of(name_test),))
     receiver, sender = ctx.Pipe(duplex=False)
     env = {k: v for k, v in os.environ.items() if k.startswith("CHANYE_")}  # the forkserver's may be older
     worker = ctx.Process(target=_work, name="chanye-import", daemon=True,
@@ -646,8 +658,9 @@ class Staged:
 
 
 # Private files read back once, in full: compression, dictionaries and statistics would only cost time
-# (writing 1 M rows: 0.75 s of CPU with Arrow's defaults, 0.29 s without)
-_PRIVATE = {"compression": "none", "use_dictionary": False, "write_statistics": False}
+# (writing 1 M rows: 0.75 s of CPU with Arrow's defaults, 0.29 s without). Row groups of DuckDB's own size: it
+# inserts a file's row groups in parallel (a chunk in one row group took a third longer to insert, issue 14).
+_PRIVATE = {"compression": "none", "use_dictionary": False, "write_statistics": False, "row_group_size": 122_880}
 
 
 def stage(v: Validated, folder: Path, k: int, offset: int, name_test: NameTest | None = None) -> Staged:

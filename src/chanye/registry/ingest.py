@@ -15,7 +15,8 @@ the worker validates the next chunk; the firms and figures the store held before
 in more than one chunk (the last row wins), are settled over the whole stage once every chunk is in. An
 `on_write` that carries `early` (`services.imports.classify_and_link`) classifies and links each chunk's new
 firms with a declared code as the chunk goes in (the worker stages whether each name may hold a word that
-links); at the end it is left only what needs the whole file.
+links; the rules run on the chunk's keys, read from its stage file, while its rows are written); at the end it
+is left only what needs the whole file.
 """
 
 from __future__ import annotations
@@ -155,6 +156,9 @@ def _import(store: Store, path: Path, mapping: Mapping, sheet: str | None, frame
     # the new firms with a declared code are classified and linked chunk by chunk, while the worker validates the
     # next chunk (`services.imports.EarlyLinks`); the worker stages whether each name holds a word that links
     early = getattr(on_write, "early", None) if on_write is not None else None
+    worker = limits is not None and import_worker.resource is not None
+    if worker:  # the workers' server loads its modules while this process prepares
+        import_worker.start_server(getattr(early, "worker_modules", ()))
     names = early.name_test(framework) if early is not None else None
     with import_worker.parse_chunks(path, mapping, sheet=sheet, city=framework.city, file_label=path.name,
                                     progress=step, limits=limits, stream=stream, staged=True,
@@ -165,7 +169,7 @@ def _import(store: Store, path: Path, mapping: Mapping, sheet: str | None, frame
                 batch = store.new_batch_id()
                 report.batch_id = None if dry_run else batch
                 _write(store, batch, _announced(chunks, step), report, synthetic=synthetic, pack=framework,
-                       on_write=on_write, name_test=names)
+                       on_write=on_write, name_test=names, processes=worker)
                 report.seconds = round(time.perf_counter() - started, 3)
                 _record_batch(store, batch, path, report, synthetic)
                 if dry_run:  # a plan: everything ran, now undo it
@@ -203,7 +207,7 @@ def plan_import(store: Store, path: str | Path, **kwargs) -> ImportReport:
 
 def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], report: ImportReport, *,
            synthetic: bool, pack: Framework, on_write: OnWrite | None,
-           name_test: import_worker.NameTest | None = None) -> None:
+           name_test: import_worker.NameTest | None = None, processes: bool = False) -> None:
     """Write the validated chunks: quarantine and warnings as they come, the valid rows typed into Parquet
     stage files (the worker's own, or spooled here for chunks validated in this process), then the upserts as
     set operations over them. Given `name_test` (the stage's name_hit), an `on_write` with `early` links the new
@@ -221,8 +225,8 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
     new_firms = new_figures = 0  # inserted chunk by chunk (new to the store)
     # an empty table holds no firm or figure to merge: the whole-stage joins that look for them are skipped
     held = {t: bool(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in ("enterprises", "enterprise_years")}
-    early = on_write.early(store, pack, batch) if name_test is not None else None  # what needs the whole file
-    # waits for on_write
+    # what needs the whole file waits for on_write; beside a worker, the rules may run in processes of their own
+    early = on_write.early(store, pack, batch, processes=processes) if name_test is not None else None
     try:
         for k, v in enumerate(chunks):
             if isinstance(v, Validated):  # validated in this process: stage it here
@@ -250,6 +254,8 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
             _insert_quarantine(store, batch, v.sheet, v.rejected)
             _insert_warnings(store, batch, v.warnings, warnings)
             if v.rows_file is not None:
+                if early is not None:  # its rules run in a thread while the rows go in
+                    early.ahead(v.rows_file)
                 row_files.append(v.rows_file)
                 staged += loaded
                 chunk = _parquet([v.rows_file])
@@ -286,6 +292,8 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
             distinct = report.enterprises.inserted + report.enterprises.updated + report.enterprises.unchanged
             usccs = con.sql(f"SELECT {'DISTINCT ' if distinct < staged else ''}uscc FROM {stage}").to_arrow_table()
     finally:
+        if early is not None:
+            early.close()
         shutil.rmtree(spool, ignore_errors=True)
     if on_write:
         usccs = usccs.column("uscc").combine_chunks()

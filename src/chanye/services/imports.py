@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import shutil
 import threading
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,10 +121,17 @@ class EarlyLinks:
     depend on its own row alone. What needs the whole file (the firms without a code, read by a model learned from
     the store's coded rows; firms labelled or held before) is left to `classify_and_link`, which the import calls
     at the end with this object as `report["early"]`; so is a firm whose row a later chunk replaced
-    (`rewritten`). The import stages each row's `name_hit` (`name_test`)."""
+    (`rewritten`). The import stages each row's `name_hit` (`name_test`).
 
-    def __init__(self, store, framework, batch: int) -> None:
-        from chanye.classify.enterprises import KeyMemo
+    The rules run on the keys of each chunk's stage file in a thread, from when the import has the file
+    (`ahead`) until `chunk` needs them: meanwhile the import writes the chunk's rows, and DuckDB lets go of the
+    interpreter as it writes. With `processes` (an import beside a worker), a chunk's many new keys are linked
+    in processes of their own, one per core up to two (`classify.chunk_links.Linkers`; issue 14)."""
+
+    worker_modules = ("chanye.classify.codes", "chanye.classify.chunk_links")  # what the import's processes load
+
+    def __init__(self, store, framework, batch: int, *, processes: bool = False) -> None:
+        from chanye.classify.chunk_links import KeyMemo, Linkers
         from chanye.registry import classifications
 
         self.framework = ingest.framework_of(framework)
@@ -131,7 +140,10 @@ class EarlyLinks:
         self.fresh = not classifications.holds_links(store, self.framework.id)
         self.staged = False  # the table of the firms linked so far exists
         self.firms = 0  # how many firms it holds
-        self.node_keys, self.chain_keys = KeyMemo(), KeyMemo()  # keys linked by earlier chunks
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="chanye-links")
+        self._memos = {"nodes": KeyMemo(), "chains": KeyMemo()}  # the keys linked so far (by the thread alone)
+        self._linkers = Linkers(self.framework, min(2, os.cpu_count() or 1) if processes else 0)
+        self._ahead: dict[str, Future] = {}
 
     @staticmethod
     def name_test(framework):
@@ -148,24 +160,44 @@ class EarlyLinks:
         words = frozenset(rule_words(framework) | chain_words(framework))
         return None if any(SEPARATOR in w for w in words) else functools.partial(may_hold_any, words=words)
 
+    def ahead(self, rows_file: Path) -> None:
+        """Start linking the keys of a chunk's stage file (`registry.import_worker.stage_rows`) in the thread: its
+        keys, then their node links, then their chain links (`chunk` writes each as it is ready)."""
+        from chanye.classify import chunk_links
+        from chanye.registry import classifications
+
+        keys = self._thread.submit(classifications.chunk_keys, rows_file)
+        self._ahead = {kind: self._thread.submit(lambda k=kind: chunk_links.link(keys.result(), k, self._memos[k],
+                                                                                  self._linkers))
+                       for kind in ("nodes", "chains")}
+
     def chunk(self, store, relation: str, *, dedupe: bool, unique: bool = False) -> None:
         """Link the new coded firms of one chunk (`relation`: the chunk's stage with name_hit, after its firms went
-        in; `dedupe`: it may hold a USCC twice; `unique`: none of its USCCs is in another chunk or twice in it)."""
+        in and `ahead` was given its file; `dedupe`: it may hold a USCC twice; `unique`: none of its USCCs is in
+        another chunk or twice in it)."""
         from chanye.classify.chain_links import link_chains
         from chanye.classify.enterprises import classify_coded
         from chanye.registry import classifications
 
+        if not self._ahead:
+            raise RuntimeError("EarlyLinks.chunk before EarlyLinks.ahead")
+        ahead, self._ahead = self._ahead, {}
         try:
             n = classifications.stage_new_coded(store, relation, self.batch, first=not self.staged, dedupe=dedupe,
                                                 touched=not self.fresh, unique=unique)
             if n:
-                linked = classify_coded(store, self.framework, fresh=self.fresh, memo=self.node_keys)
-                link_chains(store, self.framework, (), staged=True, fresh=self.fresh, memo=self.chain_keys)
+                linked = classify_coded(store, self.framework, fresh=self.fresh, ahead=ahead["nodes"].result())
+                link_chains(store, self.framework, (), staged=True, fresh=self.fresh, ahead=ahead["chains"].result())
                 classifications.add_early(store, linked)
                 self.firms += n
         finally:
             self.staged = True
             classifications.drop_staged(store)
+
+    def close(self) -> None:
+        """Stop the thread and the linking processes (a chunk linked ahead and never written is dropped)."""
+        self._thread.shutdown(wait=True, cancel_futures=True)
+        self._linkers.close()
 
     def rewritten(self, store, relation: str) -> None:
         """Firms (`relation` with uscc) whose row the import wrote again after their chunk: linked at the end."""
