@@ -10,6 +10,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -162,11 +163,15 @@ def test_the_keys_a_chunk_is_linked_on_are_read_from_its_stage_file(tmp_path: Pa
 
 
 def test_linking_processes_store_what_linking_here_stores(tmp_path: Path, monkeypatch) -> None:
-    """With the worker (as the CLI imports), a chunk with at least `chunk_links.LARGE` new keys is linked in processes
-    of their own; LARGE = 1 sends every chunk there. The stored links, predictions and queue equal those of the
-    import in this process, and the processes were used."""
+    """With the worker (as the CLI imports), a chunk with at least `chunk_links.LARGE` new keys is linked in
+    processes of their own, `JOB` keys at a time; LARGE = 1 sends every chunk there, JOB = 3 splits its nine keys
+    three ways. The stored links, predictions and queue equal those of the import in this process, and the
+    processes were used."""
     path = firms_file(tmp_path / "firms.csv")
     monkeypatch.setattr(chunk_links, "LARGE", 1)
+    monkeypatch.setattr(chunk_links, "JOB", 3)
+    split, sections = np.array_split, []
+    monkeypatch.setattr(np, "array_split", lambda a, n: sections.append(n) or split(a, n))
     pools: list[bool] = []
     close = chunk_links.Linkers.close
     monkeypatch.setattr(chunk_links.Linkers, "close", lambda self: pools.append(self._pool is not None) or close(self))
@@ -176,7 +181,7 @@ def test_linking_processes_store_what_linking_here_stores(tmp_path: Path, monkey
             report = import_file(s, path, pack=PACK, on_write=classify_and_link, limits=limits)
             assert (report.classified, report.predicted, report.queued) == (20, 4, 0)
             stored.append({t: s.query(f"{q} ORDER BY ALL") for t, q in TABLES.items()})
-    assert pools == [False, True]
+    assert pools == [False, True] and sections == [3, 3]  # node links, then chain links
     for t in TABLES:
         pd.testing.assert_frame_equal(stored[0][t], stored[1][t])
 

@@ -59,6 +59,7 @@ def _joinable(keys: pa.Table) -> pa.Table:
 
 
 LARGE = 20_000  # new keys in a chunk that go to the linking processes: about half a second of rules
+JOB = 40_000  # keys a linking process links at a time
 
 
 class Linkers:
@@ -80,7 +81,8 @@ class Linkers:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.processes, mp_context=context(), initializer=_start,
                                              initargs=(self.framework,))
-        parts = np.array_split(np.arange(len(keys)), self.processes)
+        # in parts of at most JOB keys: a process's memory follows the part (110,000 keys held about 700 MB)
+        parts = np.array_split(np.arange(len(keys)), max(self.processes, -(-len(keys) // JOB)))
         try:
             futures = [self._pool.submit(_link, kind, keys.iloc[p].reset_index(drop=True)) for p in parts]
             return pa.concat_tables([f.result() for f in futures], promote_options="default")
