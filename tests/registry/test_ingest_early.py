@@ -186,10 +186,11 @@ def test_linking_processes_store_what_linking_here_stores(tmp_path: Path, monkey
         pd.testing.assert_frame_equal(stored[0][t], stored[1][t])
 
 
-def test_a_linking_process_that_dies_fails_the_import_with_a_message() -> None:
+def test_a_linking_process_that_dies_fails_the_import_with_a_message(monkeypatch) -> None:
     """A linking process that dies (here at its start; in life the kernel's out-of-memory killer) is reported as
     such, not as a traceback."""
-    linkers = chunk_links.Linkers(PACK, processes=1, large=1)
+    monkeypatch.setattr(chunk_links, "LARGE", 1)
+    linkers = chunk_links.Linkers(PACK, processes=1)
     linkers._pool = ProcessPoolExecutor(1, mp_context=import_worker.context(), initializer=os._exit, initargs=(3,))
     keys = pd.DataFrame({"code": ["3612"], "scope": ["汽车零部件研发"], "name_key": [""]})
     try:

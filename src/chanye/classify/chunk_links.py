@@ -63,18 +63,18 @@ JOB = 40_000  # keys a linking process links at a time
 
 
 class Linkers:
-    """Where the rules run on a chunk's new keys: here, or, for `large` keys or more and given `processes`, split
+    """Where the rules run on a chunk's new keys: here, or, for `LARGE` keys or more and given `processes`, split
     among that many processes of their own (on registry-like data, where nearly every firm has a scope of its own,
     the rules are most of an import's work, and the interpreter runs one thread at a time). Started at the first
     chunk that needs them; `close` stops them."""
 
-    def __init__(self, framework: Framework, processes: int = 0, large: int | None = None) -> None:
-        self.framework, self.processes, self.large = framework, processes, LARGE if large is None else large
+    def __init__(self, framework: Framework, processes: int = 0) -> None:
+        self.framework, self.processes = framework, processes
         self._pool: ProcessPoolExecutor | None = None
 
     def run(self, kind: str, keys: pd.DataFrame) -> pa.Table:
         """The links of `kind` (nodes | chains) of distinct keys (code, scope, name_key), per key."""
-        if self.processes < 1 or len(keys) < self.large:
+        if self.processes < 1 or len(keys) < LARGE:
             return _link(kind, keys, self.framework)
         from chanye.registry.import_worker import ImportLimitExceeded, context
 
