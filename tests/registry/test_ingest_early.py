@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chanye.classify import chunk_links
+from chanye.classify import ahead, chain_links, chunk_links, enterprises
 from chanye.framework import load_pack
 from chanye.registry import classifications, import_worker, read, review
 from chanye.registry.import_worker import ImportLimitExceeded, ImportLimits
@@ -198,3 +198,35 @@ def test_a_linking_process_that_dies_fails_the_import_with_a_message(monkeypatch
             linkers.run("chains", keys)
     finally:
         linkers.close()
+
+
+def test_keys_the_stage_file_missed_are_linked_in_place(tmp_path: Path, monkeypatch) -> None:
+    """Should the keys read from a chunk's stage file miss some of the firms it stages (none do, as an import
+    stages them), the import links those keys itself (`distinct_coded`/`distinct_keys` without the keys linked
+    ahead, `ahead.with_ahead`): with only every other key linked ahead, or none, it stores what it stores with all
+    of them, and the missing keys were asked for."""
+    path = firms_file(tmp_path / "firms.csv")
+    real = classifications.chunk_keys
+    asked: list[int] = []
+    compute = ahead.with_ahead
+    monkeypatch.setattr(ahead, "with_ahead", lambda a, keys, f: asked.append(len(keys)) or compute(a, keys, f))
+    monkeypatch.setattr(enterprises, "with_ahead", ahead.with_ahead)
+    monkeypatch.setattr(chain_links, "with_ahead", ahead.with_ahead)
+    stored = []
+    for keep in (1, 2, 0):  # every key, every other key, none
+
+        def some_keys(rows_file, keep=keep):
+            keys = real(rows_file)
+            return keys.take(list(range(0, keys.num_rows, keep))) if keep else keys.slice(0, 0)
+
+        monkeypatch.setattr(classifications, "chunk_keys", some_keys)
+        asked.clear()
+        with Store(":memory:") as s:
+            report = import_file(s, path, pack=PACK, on_write=classify_and_link)
+            assert (report.classified, report.predicted, report.queued) == (20, 4, 0)
+            stored.append({t: s.query(f"{q} ORDER BY ALL") for t, q in TABLES.items()})
+        # node links, then chain links: the keys of the 17 coded rows are nine (the stage file test above)
+        assert asked == {1: [0, 0], 2: [4, 4], 0: [9, 9]}[keep]
+    for other in stored[1:]:
+        for t in TABLES:
+            pd.testing.assert_frame_equal(stored[0][t], other[t])
