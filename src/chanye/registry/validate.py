@@ -68,7 +68,7 @@ class Mapping:
                        "外币需先折算为人民币 (foreign currency: convert to yuan first)" if info[0] == "foreign" else
                        f"与字段的单位 {FIELDS[target].unit} 不是同一类 (not the kind of unit the field takes)")
                 raise InputError(f"映射文件 {path}: 字段 {target!r} 的单位 {unit!r}：{why}",
-                                 hint=f"可用单位: {', '.join(parse.UNITS)}")
+                                 hint=f"可用单位: {', '.join(u for u, (k, _) in parse.UNITS.items() if k == kind)}")
         return cls(columns, units, data.get("year"), str(data["city"]) if data.get("city") else None,
                    str(data.get("vintage", "auto")))
 
