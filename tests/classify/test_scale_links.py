@@ -11,7 +11,8 @@ import pyarrow as pa
 import pytest
 
 from chanye.classify.chains import link_enterprises
-from chanye.classify.codes import classify_by_rules, may_hold_any
+from chanye.classify.codes import classify_by_rules
+from chanye.classify.prefilter import may_hold_any
 from chanye.framework import load_pack
 from chanye.registry.store import Store
 from chanye.services.imports import classify_and_link

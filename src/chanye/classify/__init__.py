@@ -8,28 +8,22 @@ to the review queue), analysts' labels, and manual overrides.
 See docs/classification.md for the method, the rules, accuracy and throughput.
 """
 
-from chanye.classify.codes import (
-    LINK_COLUMNS,
-    apply_manual,
-    classify,
-    classify_by_rules,
-    classify_by_text_codes,
-    code_status,
-    normalise_codes,
-    predict_codes,
-)
-from chanye.classify.reader import THRESHOLD, ScopeReader, parse_scope, read_scope
-from chanye.classify.scope import clean_scope, clean_scopes, split_scope, split_scopes
+import importlib
 
-_TEXT = ("ScopeClassifier", "default_model", "seed_documents", "train")
+# Each name's module, loaded when the name is first asked for: a module of the package (the import worker's
+# `prefilter`) loads without the rules, and the text model without scikit-learn and jieba until it is used.
+_MODULES = {
+    **dict.fromkeys(("LINK_COLUMNS", "apply_manual", "classify", "classify_by_rules", "classify_by_text_codes",
+                     "code_status", "normalise_codes", "predict_codes"), "codes"),
+    **dict.fromkeys(("THRESHOLD", "ScopeReader", "parse_scope", "read_scope"), "reader"),
+    **dict.fromkeys(("clean_scope", "clean_scopes", "split_scope", "split_scopes"), "scope"),
+    **dict.fromkeys(("ScopeClassifier", "default_model", "seed_documents", "train"), "text"),
+}
 
 
 def __getattr__(name: str):
-    # The text model pulls in scikit-learn and jieba: import it only when asked for.
-    if name in _TEXT:
-        from chanye.classify import text
-
-        return getattr(text, name)
+    if name in _MODULES:
+        return getattr(importlib.import_module(f"{__name__}.{_MODULES[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

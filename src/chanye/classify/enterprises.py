@@ -41,10 +41,10 @@ SEPARATOR = "；"  # the rules search scope + SEPARATOR + name
 
 
 def names_to_key(store: Store, words: set[str]) -> pa.Table:
-    """pos and name of the staged firms whose name may hold one of `words` (`codes.may_hold_any`): only those
+    """pos and name of the staged firms whose name may hold one of `words` (`prefilter.may_hold_any`): only those
     names take part in the keys links are computed on; any other name holds no word a rule searches, so it
     links as the empty name does."""
-    from chanye.classify.codes import may_hold_any
+    from chanye.classify.prefilter import may_hold_any
 
     names = classifications.touched_names(store)
     if any(SEPARATOR in w for w in words):  # a word could then span the scope's end and the name's start

@@ -120,6 +120,9 @@ def stage_firms(store: Store, named: pa.Table) -> None:
 
 
 def drop_staged(store: Store) -> None:
+    """Drop the staged firms, temp tables or Arrow tables (`stage_new_coded`)."""
+    for name in (FIRMS, TOUCHED):
+        store.con.unregister(name)
     store.con.execute(f"DROP TABLE IF EXISTS {FIRMS}; DROP TABLE IF EXISTS {TOUCHED}")
 
 
@@ -147,35 +150,37 @@ def stage_new_coded(store: Store, chunk: str, batch: int, *, first: bool, dedupe
     is its key where `name_hit`. `touched`: stage their USCCs as `TOUCHED` too (to drop links held before).
     `unique`: every row of the chunk went in, in the file's order (no USCC of it was in the store, an earlier
     chunk or twice in it): the firms are staged from the chunk alone, numbered by their place in the file (in the
-    table's order)."""
+    table's order).
+
+    Staged as Arrow tables the store reads, not as temp tables: the store keeps a dropped temp table's rows
+    until the commit, which held about 400 MB of a 1 M-row registry-like import (issue 14); `drop_staged` lets
+    them go."""
     con = store.con
     if first:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {EARLY} (uscc VARCHAR, linked BOOLEAN)")
     if unique:  # every row of the chunk went in as it is, in the file's order: no need to look for it in the store
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {FIRMS} AS
+        firms = con.sql(f"""
             SELECT s.position AS pos, s.uscc, s.industry_code AS code,
                    s.industry_code AS link_code, coalesce(s.business_scope, '') AS scope,
                    CASE WHEN s.name_hit THEN s.name ELSE '' END AS name_key, FALSE AS labelled
             FROM {chunk} s
-            WHERE s.industry_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM manual_labels l WHERE l.uscc = s.uscc)""")
-        return _staged_count(store, touched)
-    rows = chunk if not dedupe else \
-        f"(SELECT * FROM {chunk} QUALIFY row_number() OVER (PARTITION BY uscc ORDER BY position DESC) = 1)"
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {FIRMS} AS
-        SELECT e.rowid AS pos, e.uscc, e.industry_code AS code, e.industry_code AS link_code,
-               coalesce(e.business_scope, '') AS scope, CASE WHEN s.name_hit THEN e.name ELSE '' END AS name_key,
-               FALSE AS labelled
-        FROM {rows} s JOIN enterprises e ON e.uscc = s.uscc
-        WHERE e.batch_id = ? AND e.industry_code IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM manual_labels l WHERE l.uscc = s.uscc)
-          AND NOT EXISTS (SELECT 1 FROM {EARLY} p WHERE p.uscc = s.uscc)""", [int(batch)])
-    return _staged_count(store, touched)
-
-
-def _staged_count(store: Store, touched: bool) -> int:
+            WHERE s.industry_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM manual_labels l WHERE l.uscc = s.uscc)
+            """).to_arrow_table()
+    else:
+        rows = chunk if not dedupe else \
+            f"(SELECT * FROM {chunk} QUALIFY row_number() OVER (PARTITION BY uscc ORDER BY position DESC) = 1)"
+        firms = con.sql(f"""
+            SELECT e.rowid AS pos, e.uscc, e.industry_code AS code, e.industry_code AS link_code,
+                   coalesce(e.business_scope, '') AS scope, CASE WHEN s.name_hit THEN e.name ELSE '' END AS name_key,
+                   FALSE AS labelled
+            FROM {rows} s JOIN enterprises e ON e.uscc = s.uscc
+            WHERE e.batch_id = ? AND e.industry_code IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM manual_labels l WHERE l.uscc = s.uscc)
+              AND NOT EXISTS (SELECT 1 FROM {EARLY} p WHERE p.uscc = s.uscc)""", params=[int(batch)]).to_arrow_table()
+    con.register(FIRMS, firms)
     if touched:
-        store.con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT uscc FROM {FIRMS}")
-    return int(store.con.execute(f"SELECT count(*) FROM {FIRMS}").fetchall()[0][0])
+        con.register(TOUCHED, firms.select(["uscc"]))
+    return firms.num_rows
 
 
 def add_early(store: Store, linked: pa.Table | None) -> None:
