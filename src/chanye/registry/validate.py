@@ -197,6 +197,13 @@ def _lookup(values: list, codes: np.ndarray, missing: object) -> np.ndarray:
     return table[codes]
 
 
+def _lookup_text(values: list, codes: np.ndarray, missing: str | None = None) -> pd.api.extensions.ExtensionArray:
+    """`_lookup` for text (None or NaN: missing) as pandas' str array, taken by Arrow: a column of a few distinct
+    values is not built from a Python object per row (pandas spent about 10 ms a 250k-row column, issue 14)."""
+    return pd.array(pa.array([*values, missing], pa.string(), from_pandas=True).take(pa.array(codes)),
+                    dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+
+
 def _map_unique(series: pd.Series, func) -> pd.Series:
     """Apply a per-value function once per distinct value (codes, districts repeat a lot); a missing cell
     gives NaN (as Series.map with a dict does)."""
@@ -206,13 +213,13 @@ def _map_unique(series: pd.Series, func) -> pd.Series:
     return pd.Series(_lookup([func(u) for u in uniques], codes, np.nan), index=series.index, dtype=object)
 
 
-def _message(n: int, where: np.ndarray, texts: pd.Series, template: str) -> np.ndarray:
+def _message(n: int, where: np.ndarray, texts: pd.Series | np.ndarray, template: str) -> np.ndarray:
     """An object array: `template` filled with the cell's text where `where`, else None (built for the few
     rows concerned only)."""
     out = np.full(n, None, dtype=object)
     hit = np.flatnonzero(where)
     if len(hit):
-        out[hit] = [template.format("" if pd.isna(v) else str(v)) for v in texts.to_numpy(dtype=object)[hit]]
+        out[hit] = [template.format("" if pd.isna(v) else str(v)) for v in np.asarray(texts, dtype=object)[hit]]
     return out
 
 
@@ -331,43 +338,58 @@ def _raw_records(sheet: RawSheet, positions: np.ndarray) -> list[dict]:
 def _validate_place(out: pd.DataFrame, column, by_field: dict, mapping: Mapping, reasons: _Reasons,
                     home: City) -> None:
     """City and district (所属区). Never from USCC positions 3-8: from the column, else the address. The
-    districts of `home` (the pack's city) are required and checked; another city's are matched by name."""
+    districts of `home` (the pack's city) are required and checked; another city's are matched by name. Both
+    columns repeat a few names: each distinct text is cleaned and resolved once (issue 14)."""
     n = len(out)
     default_city = regions.city(mapping.city) if mapping.city else home.region
     if mapping.city and default_city is None:
         raise InputError(f"无法识别的城市 {mapping.city!r} (unknown city in mapping)")
-    city_raw = parse.clean_text(column("city")).values if "city" in by_field else pd.Series([None] * n, dtype=object)
-    city_found = _map_unique(city_raw, lambda v: (regions.city(v).code if regions.city(v) else "?"))
-    city_bad = city_raw.notna() & city_found.eq("?")
-    reasons.add("city", pd.Series(_message(n, city_bad.to_numpy(bool), city_raw, "无法识别的城市 '{}' (unknown city)"),
-                                  index=out.index))
-    city_code = city_found.where(city_raw.notna() & ~city_bad, default_city.code)
-    out["city_code"] = city_code.to_numpy()
+    if "city" in by_field:
+        at_city, names = _distinct_clean(column("city"))
+        found = [None if v is None else (c.code if (c := regions.city(v)) else "?") for v in names]
+        bad = np.array([f == "?" for f in found] + [False])[at_city]
+        reasons.add("city", pd.Series(_message(n, bad, _lookup(names, at_city, None), "无法识别的城市 '{}' (unknown city)"),
+                                      index=out.index))
+        cities = [default_city.code if f in (None, "?") else f for f in found]
+    else:
+        at_city, cities = np.zeros(n, np.int64), []  # every row has the missing code: the default city
+    out["city_code"] = _lookup_text(cities, at_city, default_city.code)
+    in_home = np.array([c == home.code for c in [*cities, default_city.code]])[at_city]
 
-    district_raw = parse.clean_text(column("district")).values if "district" in by_field else pd.Series(
-        [None] * n, dtype=object
-    )
-    in_home = out["city_code"].eq(home.code).to_numpy()
-    resolved = _map_unique(district_raw, lambda v: (d.code if (d := home.resolve_district(v)) else None))
-    district = pd.Series(resolved.to_numpy(), dtype=object).where(pd.Series(in_home), None)
+    at, names = _distinct_clean(column("district")) if "district" in by_field else (np.zeros(n, np.int64), [])
+    named = np.array([v is not None for v in names] + [False])[at]
+    district_raw = _lookup(names, at, None)
+    resolved = [None if v is None else (d.code if (d := home.resolve_district(v)) else None) for v in names]
+    district = _lookup(resolved, at, None)
+    district[~in_home] = None
     # Other cities: match the county by name within that city; no error when it does not resolve.
-    others = ~in_home & district_raw.notna().to_numpy()
+    others = ~in_home & named
     if others.any():
-        pairs = pd.Series(list(zip(out["city_code"][others], district_raw[others], strict=True)))
-        district.loc[others] = _map_unique(pairs, _county_code).to_numpy()
-    unresolved_named = in_home & district_raw.notna().to_numpy() & district.isna().to_numpy()
+        pairs = pd.Series(list(zip(_lookup(cities, at_city[others], default_city.code), district_raw[others],
+                                   strict=True)))
+        district[others] = _map_unique(pairs, _county_code).to_numpy()
+    unresolved_named = in_home & np.array([v is not None and r is None for v, r in zip(names, resolved, strict=True)]
+                                          + [False])[at]
     template = "无法识别的区 '{}'" + f"：不是{home.name}的区 (not a district of {home.label('en')})"
     reasons.add("district", pd.Series(_message(n, unresolved_named, district_raw, template), index=out.index))
-    need_address = in_home & district_raw.isna().to_numpy()
+    need_address = in_home & ~named
+    missing = np.zeros(n, dtype=bool)
     if need_address.any():
         from_address = _map_unique(out["address"][need_address],
-                                   lambda a: (d.code if (d := home.district_from_address(a)) else None))
-        district.loc[need_address] = from_address.to_numpy()
-    missing = need_address & district.isna().to_numpy()
+                                   lambda a: (d.code if (d := home.district_from_address(a)) else None)).to_numpy()
+        district[need_address] = from_address
+        missing[need_address] = pd.isna(from_address)
     reasons.add("district", pd.Series(np.where(
         missing, "缺少所属区，且无法从注册地址判断 (district missing and not found in the address)", None
     ), index=out.index))
-    out["district_code"] = district.to_numpy()
+    out["district_code"] = district
+
+
+def _distinct_clean(series: pd.Series) -> tuple[np.ndarray, list]:
+    """(codes, the distinct texts cleaned as `parse.clean_text` cleans them, None for a blank one): the column
+    cleaned once per distinct text; the code len(texts) is a missing cell."""
+    codes, uniques = _factor(series)
+    return codes, list(parse.clean_text(pd.Series(uniques, dtype=object)).values) if uniques else []
 
 
 def _county_code(pair: tuple[str, str]) -> str | None:
@@ -400,9 +422,9 @@ def _validate_code(out: pd.DataFrame, raw: pd.Series, vintage: str, reasons: _Re
     codes, uniques = _factor(raw)
     normal = [gbt4754.normalise_code(u) for u in uniques]
     parts = [decide(c) if isinstance(c, str) else None for c in normal]
-    out["industry_code_raw"] = _lookup(normal, codes, np.nan) if uniques else raw.map({}).to_numpy()
-    out["industry_code"] = _lookup([p[0] if p else None for p in parts], codes, None)
-    out["code_vintage"] = _lookup([p[1] if p else None for p in parts], codes, None)
+    out["industry_code_raw"] = _lookup_text(normal, codes) if uniques else raw.map({}).to_numpy()
+    out["industry_code"] = _lookup_text([p[0] if p else None for p in parts], codes)
+    out["code_vintage"] = _lookup_text([p[1] if p else None for p in parts], codes)
     error = _lookup([p[2] if p else None for p in parts], codes, None)
     warning = _lookup([p[3] if p else None for p in parts], codes, None)
     predicted = _lookup([p[2].replace(" (unknown GB/T 4754 code)", "，将按经营范围预测 (unknown code; predicted from the "
