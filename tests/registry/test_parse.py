@@ -315,6 +315,26 @@ def test_parse_date_errors(raw, reason):
     assert pd.isna(result.values.iloc[0])
 
 
+def test_parse_date_of_a_long_text_column_parses_each_distinct_text_once(monkeypatch):
+    """1,200 rows of six texts (a date, another form of it, a day that does not exist, a future day, a blank and a
+    missing cell), in a str column: each row gets what its text gives alone, and the parser ran once, on the five
+    distinct texts (parse._parse_date counted)."""
+    texts = ["2019-03-01", "2019年3月1日", "2019-02-30", "2030-01-01", "", None]
+    series = pd.Series(texts * 200, dtype="str", index=range(5, 1205))
+    calls = []
+    inner = parse._parse_date
+    monkeypatch.setattr(parse, "_parse_date", lambda s, today: calls.append(len(s)) or inner(s, today))
+    result = parse.parse_date(series, today=TODAY)
+    assert calls == [5]
+    assert result.values.index.tolist() == list(range(5, 1205)) and result.values.dtype == np.dtype("datetime64[ns]")
+    assert result.values.iloc[:6].tolist()[:2] == [MARCH_1, MARCH_1] and result.values.iloc[2:6].isna().all()
+    assert result.error.iloc[:6].tolist() == [None, None, "无法解析的日期 '2019-02-30' (not a date)",
+                                              "日期晚于今天 (date in the future)", None, None]
+    assert result.values.iloc[600:606].equals(result.values.iloc[:6].set_axis(result.values.index[600:606]))
+    assert result.error.iloc[6:].tolist() == result.error.iloc[:6].tolist() * 199
+    assert parse.parse_date(series.iloc[:6], today=TODAY).error.tolist() == result.error.iloc[:6].tolist()
+
+
 def test_parse_date_today_is_not_the_future():
     result = parse.parse_date(pd.Series(["2025-06-30"]), today=TODAY)
     assert result.error.iloc[0] is None and result.values.iloc[0] == pd.Timestamp("2025-06-30")

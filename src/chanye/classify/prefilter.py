@@ -37,16 +37,17 @@ def may_hold_any(texts: pa.Array | pa.ChunkedArray, words: Iterable[str]) -> np.
         table[[ord(c) for c in chars]] = np.arange(1, len(chars) + 1)
         ids.append((table, len(chars) + 1))
     (id0, n0), (id1, n1), (id2, n2) = ids
-    pair_word = np.zeros((n0, n1), dtype=bool)  # a two-character word
-    pair_lead = np.zeros((n0, n1), dtype=bool)  # the first two characters of a longer word
+    # per pair of ids: 1 a two-character word, 2 the first two characters of a longer word (3 both)
+    pair_kind = np.zeros((n0, n1), dtype=np.uint8)
     triples = []
     for w in words:
         if len(w) == 2:
-            pair_word[id0[ord(w[0])], id1[ord(w[1])]] = True
+            pair_kind[id0[ord(w[0])], id1[ord(w[1])]] |= 1
         elif len(w) > 2:
-            pair_lead[id0[ord(w[0])], id1[ord(w[1])]] = True
+            pair_kind[id0[ord(w[0])], id1[ord(w[1])]] |= 2
             triples.append((id0[ord(w[0])] * n1 + id1[ord(w[1])]) * n2 + id2[ord(w[2])])
     triples = np.unique(np.array(triples, dtype=np.int64))
+    pair_kind = pair_kind.ravel()  # indexed by id0 * n1 + id1 (id 0, a character no word has there, gives 0)
     texts = pc.fill_null(texts.cast(pa.string()), "")
     for lo in range(0, len(texts), _ROWS_PER_PASS):
         chunk = texts.slice(lo, _ROWS_PER_PASS)
@@ -63,17 +64,15 @@ def may_hold_any(texts: pa.Array | pa.ChunkedArray, words: Iterable[str]) -> np.
         is_start[starts] = True
         is_start[len(points):] = True
         hits = [np.flatnonzero(single[points])]
-        a = id0[points]
-        at = np.flatnonzero(a)
+        # every two consecutive characters at once (pairs across two texts are dropped among the few hits)
+        pairs = id0[points[:-1]].astype(np.int64) * n1 + id1[points[1:]]
+        kind = pair_kind[pairs]
+        at = np.flatnonzero(kind)
         at = at[~is_start[at + 1]]
-        b = id1[points[at + 1]]
-        a_at = a[at]
-        hits.append(at[pair_word[a_at, b]])
-        lead = pair_lead[a_at, b]
-        at, b, a_at = at[lead], b[lead], a_at[lead]
-        inside = ~is_start[at + 2]
-        at, b, a_at = at[inside], b[inside], a_at[inside]
-        code = (a_at.astype(np.int64) * n1 + b) * n2 + id2[points[at + 2]]
+        hits.append(at[(kind[at] & 1).astype(bool)])
+        at = at[(kind[at] & 2).astype(bool)]
+        at = at[~is_start[at + 2]]
+        code = pairs[at] * n2 + id2[points[at + 2]]
         hits.append(at[np.isin(code, triples)])
         found = np.concatenate(hits)
         if len(found):

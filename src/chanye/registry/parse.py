@@ -690,7 +690,23 @@ def parse_date(series: pd.Series, *, today: date | None = None) -> ParseResult:
     """Dates as datetime64[ns] (midnight). Accepts 2019-03-01, 2019/3/1, 2019.3.1 (with or without a time),
     20190301, 2019年3月1日, 2019年3月 and 2019-03 (the 1st), Excel serial numbers from 18264 (1950-01-01),
     datetime / Timestamp / date objects. Errors: "无法解析的日期 '...' (not a date)"; after `today`
-    (default: the local date today) "日期晚于今天 (date in the future)"."""
+    (default: the local date today) "日期晚于今天 (date in the future)". A column of text that repeats (firms
+    founded on the same days) is parsed once per distinct text."""
+    if isinstance(series.dtype, pd.StringDtype) and len(series) >= _DISTINCT_FROM:  # text: repeats are equal texts
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        if len(uniques) * 4 <= len(series):
+            once = _parse_date(pd.Series(uniques, dtype=series.dtype), today)
+            take = np.where(codes < 0, len(uniques), codes)
+            values = np.append(once.values.to_numpy(), np.datetime64("NaT"))[take]
+            errors = np.append(once.error.to_numpy(dtype=object), None)[take]
+            return _result(series, pd.Series(values, index=series.index, name=series.name), errors)
+    return _parse_date(series, today)
+
+
+_DISTINCT_FROM = 1_000  # rows from which a column is parsed per distinct text when texts repeat
+
+
+def _parse_date(series: pd.Series, today: date | None) -> ParseResult:
     n = len(series)
     errors = _errors(n)
     out = np.full(n, np.datetime64("NaT"), dtype="M8[D]")
