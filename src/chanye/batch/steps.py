@@ -222,7 +222,8 @@ def uscc_keys(frame: pd.DataFrame, header: str) -> pd.Series:
     from chanye.registry import uscc
 
     cells = _text_cells(frame[[header]], [header])[0]
-    return uscc.validate(cells).normalised.astype(object)
+    keys = uscc.validate(cells).normalised
+    return keys.astype(object).where(keys.notna(), None)
 
 
 # --- classify and chains ------------------------------------------------------------------------------------

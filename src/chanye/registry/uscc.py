@@ -92,7 +92,8 @@ _OW = np.array(ORG_WEIGHTS, dtype=np.int64)
 
 @dataclass
 class UsccResult:
-    """`normalised`: the cleaned code (str) or None when missing; `error` / `warning`: None or a reason."""
+    """`normalised`: the cleaned code, in pandas' str dtype (Arrow strings; NaN when missing); `error` /
+    `warning`: None or a reason."""
 
     normalised: pd.Series
     error: pd.Series
@@ -265,11 +266,12 @@ def validate(series: pd.Series) -> UsccResult:
                 reasons.append(WARN_AUTHORITY.format(c=chr(chars[k, 0])))
             warnings[rows[k]] = "；".join(reasons)
 
-    normalised = normal.to_numpy(zero_copy_only=False)
-    normalised[missing] = None
+    # kept as Arrow strings (pandas' str dtype, missing as NaN): no Python string per row (issue 14)
+    normalised = pd.array(pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), normal.cast(pa.string())),
+                          dtype=pd.StringDtype("pyarrow", na_value=np.nan))
     index, name = series.index, series.name
     return UsccResult(
-        normalised=pd.Series(normalised, index=index, name=name, dtype=object),
+        normalised=pd.Series(normalised, index=index, name=name),
         error=pd.Series(errors, index=index, name=name, dtype=object),
         warning=pd.Series(warnings, index=index, name=name, dtype=object),
     )

@@ -469,13 +469,13 @@ class SeenKeys:
     def __init__(self) -> None:
         self.con = None
 
-    def first_rows(self, uscc_codes: np.ndarray, years: np.ndarray, rows: np.ndarray, new: np.ndarray) -> np.ndarray:
+    def first_rows(self, uscc_codes: pa.Array, years: np.ndarray, rows: np.ndarray, new: np.ndarray) -> np.ndarray:
         """For each key, the row number an earlier chunk first had it on (-1: none); then remembers the keys
         where `new` (first in this chunk and not seen before) is true."""
         import duckdb
 
         n = len(uscc_codes)
-        chunk = pa.table({"i": pa.array(np.arange(n, dtype=np.int64)), "k": pa.array(uscc_codes, pa.string()),
+        chunk = pa.table({"i": pa.array(np.arange(n, dtype=np.int64)), "k": uscc_codes,
                           "y": pa.array(years, pa.int64()), "r": pa.array(rows.astype(np.int64))})
         earlier = np.full(n, -1, dtype=np.int64)
         if self.con is None:
@@ -505,7 +505,7 @@ def _reject_duplicates(out: pd.DataFrame, reasons: _Reasons, by_year: bool, seen
         years = pd.to_numeric(frame["year"], errors="coerce").to_numpy("float64", na_value=np.nan) if by_year \
             else np.zeros(len(frame))
         years = np.where(np.isnan(years), -1, years).astype(np.int64)  # -1: no year (years are positive)
-        earlier = seen.first_rows(frame["uscc"].to_numpy(dtype=object), years, frame["row_number"].to_numpy(),
+        earlier = seen.first_rows(pa.array(frame["uscc"].array, pa.string()), years, frame["row_number"].to_numpy(),
                                   ~dup.to_numpy())
         if (earlier >= 0).any():
             dup = dup | (earlier >= 0)
