@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from chanye.classify import prefilter
 from chanye.classify.chains import link_enterprises
 from chanye.classify.codes import classify_by_rules
 from chanye.classify.prefilter import may_hold_any
@@ -212,3 +213,32 @@ def test_may_hold_any(text, expected) -> None:
     assert may_hold_any(pa.array([text], pa.string()), ["汽车", "茶", "AI", "动力电池"]).tolist() == [expected]
     got = may_hold_any(pa.array(["汽", text, "车"], pa.string()), ["汽车", "茶", "AI", "动力电池"]).tolist()
     assert got == [False, expected, False]
+
+
+WORDS = ["汽车", "汽车电子", "茶", "AI", "动力电池", "锂电池"]
+
+
+def test_may_hold_any_on_slices_chunks_and_many_passes(monkeypatch) -> None:
+    """What it says of each text does not depend on how the texts come: a slice of a longer array (its offset), two
+    chunks, no chunk at all, or passes of two texts at a time with a pass of blank texts between hits. A word that
+    starts a text after the first is found in that text; a triple across two texts (动力|电池) is none; a pair of
+    characters no word has is none; a missing text holds nothing, even where a word is Latin letters."""
+    texts = ["你好", "x", None, "", "茶店", "动力", "电池", "锂电", "锂电池厂", "汽车", "XXAI"]
+    expected = [False, False, False, False, True, False, False, False, True, True, True]
+    assert may_hold_any(pa.array(texts, pa.string()), WORDS).tolist() == expected
+    assert may_hold_any(pa.array(["汽车电子", *texts], pa.string()).slice(1), WORDS).tolist() == expected
+    assert may_hold_any(pa.chunked_array([texts[:5], texts[5:]], pa.string()), WORDS).tolist() == expected
+    assert may_hold_any(pa.chunked_array([], pa.string()), WORDS).tolist() == []
+    assert may_hold_any(pa.array([None, "XX"], pa.string()), ["XX"]).tolist() == [False, True]
+    monkeypatch.setattr(prefilter, "_ROWS_PER_PASS", 2)
+    assert may_hold_any(pa.array(texts, pa.string()), WORDS).tolist() == expected
+
+
+def test_may_hold_any_keeps_a_pair_that_is_a_word_and_starts_a_longer_one() -> None:
+    """Two-character words that also start a longer word (汽车, 汽车电子): the pair stays a word whichever of the two
+    the set of words gives first (its order follows the strings' hashes: six such pairs make it near certain that
+    both orders occur)."""
+    words = ["汽车", "汽车电子", "芯片", "芯片设计", "电池", "电池回收", "光伏", "光伏组件", "机器", "机器人", "医药", "医药中间体"]
+    shorts = words[::2]
+    assert may_hold_any(pa.array(shorts, pa.string()), words).tolist() == [True] * 6
+    assert may_hold_any(pa.array(["汽", "芯", "光"], pa.string()), words).tolist() == [False] * 3
