@@ -731,6 +731,47 @@ def test_duplicates_by_year():
     assert reasons(validate_sheet(sheet(headers[:3], [r[:3] for r in rows]), Mapping(), city=CITY)) == reasons(no_year)
 
 
+def chunk(headers: list[str], rows: list[list[object]], first_row: int) -> RawSheet:
+    """A later chunk of the same sheet: its rows numbered from `first_row`."""
+    data = pd.DataFrame([list(r) for r in rows], columns=range(len(headers)), dtype=object)
+    return RawSheet("名录", headers, data, pd.Series(range(first_row, first_row + len(rows))), 0)
+
+
+def test_a_sheet_validated_in_chunks_names_the_first_row_in_an_earlier_chunk():
+    """Three chunks sharing their seen keys (`SeenKeys`), as a large CSV is validated: a code repeated in a later
+    chunk names the row an earlier chunk first had it on (not a repeat's row), within a chunk the chunk's own first
+    row; by year, the same code in another year is no repeat. Worked out by hand: rows 3-4 | 5-7 | 8-10."""
+    headers = ["统一社会信用代码", "企业名称", "所属区", "年份"]
+    seen = validate.SeenKeys()
+    parts = [
+        ([[HUAWEI, "甲", "天河", "2023"], [TENCENT, "乙", "天河", "2023"]], 3),
+        ([[HUAWEI, "甲", "天河", "2024"], [HUAWEI.lower(), "甲", "天河", "2023"], [BYD, "丙", "天河", "2023"]], 5),
+        ([[BYD, "丙", "天河", "2023"], [HUAWEI, "甲", "天河", "2023"], [HUAWEI, "甲", "天河", "2024"]], 8),
+    ]
+    got = {}
+    for rows, first in parts:
+        got.update(reasons(validate_sheet(chunk(headers, rows, first), Mapping(), city=CITY, seen=seen)))
+    assert got == {
+        6: [("uscc", "与第 3 行重复 (duplicate of row 3)")],
+        8: [("uscc", "与第 7 行重复 (duplicate of row 7)")],
+        9: [("uscc", "与第 3 行重复 (duplicate of row 3)")],
+        10: [("uscc", "与第 5 行重复 (duplicate of row 5)")],
+    }
+    # without a year column (one year from the mapping): the code alone; a repeat within a later chunk names the
+    # earlier chunk's row too
+    seen = validate.SeenKeys()
+    got = {}
+    for rows, first in parts:
+        result = validate_sheet(chunk(headers[:3], [r[:3] for r in rows], first), Mapping(year=2024), city=CITY,
+                                seen=seen)
+        got.update(reasons(result))
+    assert got == {k: [("uscc", f"与第 {v} 行重复 (duplicate of row {v})")]
+                   for k, v in {5: 3, 6: 3, 8: 7, 9: 3, 10: 3}.items()}
+    # the keys seen, as remembered: each once (the mapping's year with it), with the row it was first on
+    held = seen.con.execute("SELECT k, y, r FROM seen ORDER BY r").fetchall()
+    assert held == [(HUAWEI, 2024, 3), (TENCENT, 2024, 4), (BYD, 2024, 7)]
+
+
 def test_all_codes_missing_or_unique_is_no_duplicate():
     headers = ["统一社会信用代码", "企业名称", "所属区"]
     only_missing = validate_sheet(sheet(headers, [[None, "甲", "天河"], ["", "乙", "天河"]]), Mapping(), city=CITY)

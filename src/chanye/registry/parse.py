@@ -686,6 +686,9 @@ def _int_field(parts: pa.StructArray, *names: str) -> np.ndarray:
     return pc.cast(pc.fill_null(out, "0"), pa.int64()).to_numpy(zero_copy_only=False)
 
 
+_DISTINCT_FROM = 1_000  # rows from which a text column of dates is parsed per distinct text when texts repeat
+
+
 def parse_date(series: pd.Series, *, today: date | None = None) -> ParseResult:
     """Dates as datetime64[ns] (midnight). Accepts 2019-03-01, 2019/3/1, 2019.3.1 (with or without a time),
     20190301, 2019年3月1日, 2019年3月 and 2019-03 (the 1st), Excel serial numbers from 18264 (1950-01-01),
@@ -701,9 +704,6 @@ def parse_date(series: pd.Series, *, today: date | None = None) -> ParseResult:
             errors = np.append(once.error.to_numpy(dtype=object), None)[take]
             return _result(series, pd.Series(values, index=series.index, name=series.name), errors)
     return _parse_date(series, today)
-
-
-_DISTINCT_FROM = 1_000  # rows from which a column is parsed per distinct text when texts repeat
 
 
 def _parse_date(series: pd.Series, today: date | None) -> ParseResult:
