@@ -746,7 +746,8 @@ def test_a_sheet_validated_in_chunks_names_the_first_row_in_an_earlier_chunk():
     parts = [
         ([[HUAWEI, "甲", "天河", "2023"], [TENCENT, "乙", "天河", "2023"]], 3),
         ([[HUAWEI, "甲", "天河", "2024"], [HUAWEI.lower(), "甲", "天河", "2023"], [BYD, "丙", "天河", "2023"]], 5),
-        ([[BYD, "丙", "天河", "2023"], [HUAWEI, "甲", "天河", "2023"], [HUAWEI, "甲", "天河", "2024"]], 8),
+        ([[BYD, "丙", "天河", "2023"], [HUAWEI, "甲", "天河", "2023"], [HUAWEI, "甲", "天河", "2024"],
+          [TENCENT, "乙", "天河", "2024"], [TENCENT, "乙", "天河", "2024"]], 8),
     ]
     got = {}
     for rows, first in parts:
@@ -756,6 +757,7 @@ def test_a_sheet_validated_in_chunks_names_the_first_row_in_an_earlier_chunk():
         8: [("uscc", "与第 7 行重复 (duplicate of row 7)")],
         9: [("uscc", "与第 3 行重复 (duplicate of row 3)")],
         10: [("uscc", "与第 5 行重复 (duplicate of row 5)")],
+        12: [("uscc", "与第 11 行重复 (duplicate of row 11)")],  # a repeat within the chunk beside earlier ones
     }
     # without a year column (one year from the mapping): the code alone; a repeat within a later chunk names the
     # earlier chunk's row too
@@ -765,11 +767,30 @@ def test_a_sheet_validated_in_chunks_names_the_first_row_in_an_earlier_chunk():
         result = validate_sheet(chunk(headers[:3], [r[:3] for r in rows], first), Mapping(year=2024), city=CITY,
                                 seen=seen)
         got.update(reasons(result))
-    assert got == {k: [("uscc", f"与第 {v} 行重复 (duplicate of row {v})")]
-                   for k, v in {5: 3, 6: 3, 8: 7, 9: 3, 10: 3}.items()}
+    expected = {k: [("uscc", f"与第 {v} 行重复 (duplicate of row {v})")]
+                for k, v in {5: 3, 6: 3, 8: 7, 9: 3, 10: 3, 11: 4, 12: 4}.items()}
+    assert got == expected
     # the keys seen, as remembered: each once (the mapping's year with it), with the row it was first on
     held = seen.con.execute("SELECT k, y, r FROM seen ORDER BY r").fetchall()
     assert held == [(HUAWEI, 2024, 3), (TENCENT, 2024, 4), (BYD, 2024, 7)]
+    # no year at all: the same
+    seen, got = validate.SeenKeys(), {}
+    for rows, first in parts:
+        got.update(reasons(validate_sheet(chunk(headers[:3], [r[:3] for r in rows], first), Mapping(), city=CITY,
+                                          seen=seen)))
+    assert got == expected
+
+
+def test_text_stays_arrow_and_only_a_scope_keeps_its_line_breaks():
+    """Names, addresses and scopes stay Arrow strings (pandas' str dtype: what the stage writes without a Python
+    string per row); a line break in a scope stays one (the classifier reads it as ；), in a name it is a space."""
+    headers = ["统一社会信用代码", "企业名称", "所属区", "经营范围", "注册地址"]
+    result = validate_sheet(sheet(headers, [[HUAWEI, "甲\n乙 有限公司", "天河", "汽车制造\n 零部件销售", "天河路\n1号"]]),
+                            Mapping(), city=CITY)
+    assert result.core[["name", "business_scope", "address"]].iloc[0].tolist() == [
+        "甲 乙 有限公司", "汽车制造\n零部件销售", "天河路 1号"]
+    for column in ("name", "business_scope", "address"):
+        assert result.core[column].dtype == pd.StringDtype("pyarrow", na_value=np.nan), column
 
 
 def test_all_codes_missing_or_unique_is_no_duplicate():
