@@ -818,3 +818,32 @@ def test_map_unique_calls_once_per_distinct_value():
     assert out.tolist()[:2] == ["A", "B"] and pd.isna(out.iloc[2]) and out.tolist()[3:] == ["A", "B"]
     assert out.index.tolist() == [5, 6, 7, 8, 9]
     assert calls == ["a", "b"]
+
+
+def test_reasons_items_in_row_order_then_field_order():
+    """`_Reasons.items`: none at all is an empty table of the same columns and types; 38 reasons over the 19 rows
+    of the mask (two fields each) come row by row, each row's fields in the order they were added (a stable
+    sort: an unstable one mixes the ties of this size)."""
+    empty = validate._Reasons(pd.RangeIndex(3)).items(np.ones(3, dtype=bool))
+    assert list(empty.columns) == ["position", "field", "reason"] and len(empty) == 0
+    assert [str(t) for t in empty.dtypes] == ["int64", "object", "object"]
+    reasons_ = validate._Reasons(pd.RangeIndex(21))
+    reasons_.add("uscc", pd.Series([f"u{i}" for i in range(20)] + [None], dtype=object))
+    reasons_.add("name", pd.Series([f"n{i}" for i in range(20)] + [None], dtype=object))
+    mask = np.ones(21, dtype=bool)
+    mask[0] = False  # positions count the rows in the mask only
+    table = reasons_.items(mask)
+    assert table["position"].tolist() == [p for p in range(19) for _ in range(2)]
+    assert table["field"].tolist() == ["uscc", "name"] * 19
+    assert table["reason"].tolist() == [r for i in range(1, 20) for r in (f"u{i}", f"n{i}")]
+
+
+def test_a_blank_code_cell_is_no_code_and_no_error():
+    """An industry code cell of spaces normalises to nothing: no code, no vintage, no error, no warning; the next
+    row's code goes on as usual."""
+    headers = ["统一社会信用代码", "企业名称", "所属区", "行业代码"]
+    result = validate_sheet(sheet(headers, [[HUAWEI, "甲", "天河", "  "], [TENCENT, "乙", "天河", "3612"]]),
+                            Mapping(), city=CITY)
+    assert result.rejected.empty and result.warnings.empty
+    assert plain(result.core["industry_code"]) == {0: None, 1: "3612"}
+    assert plain(result.core["code_vintage"]) == {0: None, 1: "2017"}
