@@ -96,6 +96,45 @@ def test_a_second_import_links_into_a_store_holding_links(tmp_path: Path, monkey
             pd.testing.assert_frame_equal(s.query(f"{q} ORDER BY ALL"), once[t])
 
 
+def test_each_chunks_firms_are_staged_in_a_file_gone_once_linked(tmp_path: Path, monkeypatch) -> None:
+    """A chunk's new coded firms are staged in a Parquet file read through temp views (the store would keep a
+    dropped temp table's rows, or a registered Arrow table, until the import's one commit): in 7-row chunks,
+    chunk 1 stages firms 0, 1, 2, 3, 6 (4 has no code, 5 a label), chunk 2 firms 7, 8, 10-13, chunk 3 firms
+    15-18 (firm 3's 2023 row: linked in chunk 1). After each chunk neither the file nor the views are left, and
+    the folder goes with the import."""
+    path = firms_file(tmp_path / "firms.csv")
+    monkeypatch.setattr(read, "CHUNK_ROWS", 7)
+    staged: list[tuple[list[str], Path]] = []
+    real = classifications.stage_new_coded
+
+    def stage(store, *a, file: Path, **k) -> int:
+        n = real(store, *a, file=file, **k)
+        staged.append((store.con.execute(f"SELECT uscc FROM {classifications.FIRMS} ORDER BY pos").fetchnumpy()["uscc"]
+                       .tolist(), file))
+        assert file.is_file() and n == len(staged[-1][0])
+        return n
+
+    monkeypatch.setattr(classifications, "stage_new_coded", stage)
+    after: list[tuple[bool, int]] = []
+    real_chunk = EarlyLinks.chunk
+
+    def chunk(self, store, *a, **k) -> None:
+        real_chunk(self, store, *a, **k)
+        after.append((staged[-1][1].exists(), store.scalar(
+            f"SELECT count(*) FROM duckdb_views() WHERE view_name IN ('{classifications.FIRMS}', '{classifications.TOUCHED}')")))
+
+    monkeypatch.setattr(EarlyLinks, "chunk", chunk)
+    with Store(":memory:") as s:
+        with s.transaction():
+            review.save_label(s, good_uscc(5), "2720", "correct", "analyst")
+        import_file(s, path, pack=PACK, on_write=classify_and_link)
+    assert [firms for firms, _ in staged] == [[good_uscc(i) for i in ids] for ids in
+                                               ([0, 1, 2, 3, 6], [7, 8, 10, 11, 12, 13], [15, 16, 17, 18])]
+    assert after == [(False, 0)] * 3
+    assert [f.name for _, f in staged] == ["firms-1.parquet", "firms-2.parquet", "firms-3.parquet"]
+    assert not staged[0][1].parent.exists()
+
+
 def test_the_staged_rows_say_which_names_may_hold_a_linking_word(tmp_path: Path) -> None:
     """The worker stages name_hit, so the importing process scans no name: 示例汽车电子企业00有限公司 holds the
     chain word 汽车电子; 示例企业01有限公司 holds none of the pack's words."""

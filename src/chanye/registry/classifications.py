@@ -120,10 +120,12 @@ def stage_firms(store: Store, named: pa.Table) -> None:
 
 
 def drop_staged(store: Store) -> None:
-    """Drop the staged firms, temp tables or Arrow tables (`stage_new_coded`)."""
-    for name in (FIRMS, TOUCHED):
-        store.con.unregister(name)
-    store.con.execute(f"DROP TABLE IF EXISTS {FIRMS}; DROP TABLE IF EXISTS {TOUCHED}")
+    """Drop the staged firms: temp tables, or views (`stage_new_coded`)."""
+    con = store.con
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary AND view_name IN (?, ?)",
+                                       [FIRMS, TOUCHED]).fetchall()}
+    for name in (TOUCHED, FIRMS):  # TOUCHED may be a view of FIRMS
+        con.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS {name}")
 
 
 # --- chunk by chunk during an import (issue 14): the new firms with a declared code are linked as their chunk
@@ -142,7 +144,7 @@ def holds_links(store: Store, pack: str) -> bool:
 
 
 def stage_new_coded(store: Store, chunk: str, batch: int, *, first: bool, dedupe: bool, touched: bool,
-                    unique: bool = False) -> int:
+                    file: Path, unique: bool = False) -> int:
     """Stage as `FIRMS` (as `stage_firms` does) the firms of `chunk` (an import's stage relation: uscc, position,
     name_hit) that batch `batch` inserted from it, with a declared code, without an analyst's label and not
     linked by an earlier chunk (`EARLY`, created anew when `first`); how many. Such a firm's row is the chunk's
@@ -152,35 +154,36 @@ def stage_new_coded(store: Store, chunk: str, batch: int, *, first: bool, dedupe
     chunk or twice in it): the firms are staged from the chunk alone, numbered by their place in the file (in the
     table's order).
 
-    Staged as Arrow tables the store reads, not as temp tables, whose rows the store keeps until the commit
-    even once dropped (issue 14: the importing process's peak on a 1 M-row registry-like file went from 1,479 to
-    1,378-1,404 MB); `drop_staged` lets them go."""
+    Staged in the Parquet `file` (a new one each chunk; the caller removes it after `drop_staged`), read through
+    temp views: the store keeps a dropped temp table's rows, and a registered Arrow table, until the commit, and an
+    import commits once, so a file of 8 M registry-like firms held every chunk's staged scopes, about 420 bytes a
+    firm (3.4 GB; issue 14)."""
     con = store.con
     if first:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {EARLY} (uscc VARCHAR, linked BOOLEAN)")
     if unique:  # every row of the chunk went in as it is, in the file's order: no need to look for it in the store
-        firms = con.sql(f"""
+        firms = f"""
             SELECT s.position AS pos, s.uscc, s.industry_code AS code,
                    s.industry_code AS link_code, coalesce(s.business_scope, '') AS scope,
                    CASE WHEN s.name_hit THEN s.name ELSE '' END AS name_key, FALSE AS labelled
             FROM {chunk} s
-            WHERE s.industry_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM manual_labels l WHERE l.uscc = s.uscc)
-            """).to_arrow_table()
+            WHERE s.industry_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM manual_labels l WHERE l.uscc = s.uscc)"""
     else:
         rows = chunk if not dedupe else \
             f"(SELECT * FROM {chunk} QUALIFY row_number() OVER (PARTITION BY uscc ORDER BY position DESC) = 1)"
-        firms = con.sql(f"""
+        firms = f"""
             SELECT e.rowid AS pos, e.uscc, e.industry_code AS code, e.industry_code AS link_code,
                    coalesce(e.business_scope, '') AS scope, CASE WHEN s.name_hit THEN e.name ELSE '' END AS name_key,
                    FALSE AS labelled
             FROM {rows} s JOIN enterprises e ON e.uscc = s.uscc
-            WHERE e.batch_id = ? AND e.industry_code IS NOT NULL
+            WHERE e.batch_id = {int(batch)} AND e.industry_code IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM manual_labels l WHERE l.uscc = s.uscc)
-              AND NOT EXISTS (SELECT 1 FROM {EARLY} p WHERE p.uscc = s.uscc)""", params=[int(batch)]).to_arrow_table()
-    con.register(FIRMS, firms)
+              AND NOT EXISTS (SELECT 1 FROM {EARLY} p WHERE p.uscc = s.uscc)"""
+    n = int(con.execute(f"COPY ({firms}) TO {literal(str(file))} (FORMAT parquet)").fetchall()[0][0])
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {FIRMS} AS SELECT * FROM read_parquet({literal(str(file))})")
     if touched:
-        con.register(TOUCHED, firms.select(["uscc"]))
-    return firms.num_rows
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {TOUCHED} AS SELECT uscc FROM {FIRMS}")
+    return n
 
 
 def add_early(store: Store, linked: pa.Table | None) -> None:

@@ -23,7 +23,7 @@ import pandas as pd
 from chanye.errors import ChanyeError
 from chanye.registry import ingest, quarantine
 from chanye.registry.fields import FIELDS
-from chanye.registry.import_worker import ImportLimits
+from chanye.registry.import_worker import ImportLimits, private_folder
 from chanye.registry.validate import Mapping
 from chanye.services.access import LOCAL, Viewer, require_import
 from chanye.services.results import REGISTRY, SYNTHETIC, Column, Table, plain, table
@@ -146,6 +146,8 @@ class EarlyLinks:
         self._memos = {"nodes": KeyMemo(), "chains": KeyMemo()}  # the keys linked so far (by the thread alone)
         self._linkers = Linkers(self.framework, min(2, os.cpu_count() or 1) if processes else 0)
         self._ahead: dict[str, Future] = {}
+        self._folder = private_folder("stage")  # each chunk's staged firms (`classifications.stage_new_coded`)
+        self._chunks = 0
 
     @staticmethod
     def name_test(framework):
@@ -185,9 +187,11 @@ class EarlyLinks:
         if not self._ahead:
             raise RuntimeError("EarlyLinks.chunk before EarlyLinks.ahead")
         ahead, self._ahead = self._ahead, {}
+        self._chunks += 1
+        file = self._folder / f"firms-{self._chunks}.parquet"
         try:
             n = classifications.stage_new_coded(store, relation, self.batch, first=not self.staged, dedupe=dedupe,
-                                                touched=not self.fresh, unique=unique)
+                                                touched=not self.fresh, file=file, unique=unique)
             if n:
                 linked = classify_coded(store, self.framework, fresh=self.fresh, ahead=ahead["nodes"].result())
                 link_chains(store, self.framework, (), staged=True, fresh=self.fresh, ahead=ahead["chains"].result())
@@ -196,11 +200,13 @@ class EarlyLinks:
         finally:
             self.staged = True
             classifications.drop_staged(store)
+            file.unlink(missing_ok=True)
 
     def close(self) -> None:
         """Stop the thread and the linking processes (a chunk linked ahead and never written is dropped)."""
         self._thread.shutdown(wait=True, cancel_futures=True)
         self._linkers.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
 
     def rewritten(self, store, relation: str) -> None:
         """Firms (`relation` with uscc) whose row the import wrote again after their chunk: linked at the end."""
