@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import re
 import threading
@@ -30,6 +31,8 @@ import pandas as pd
 
 from chanye.errors import ChanyeError
 from chanye.registry.fields import FIGURE_FIELDS
+
+log = logging.getLogger(__name__)
 
 # What a failed database call raises, for callers above the registry (which never import duckdb).
 DatabaseError = duckdb.Error
@@ -378,7 +381,7 @@ class Store:
     def transaction(self, memory: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """All or nothing: an exception (or a killed process) leaves the database as it was. A reading store
         holds the write lock for the transaction only. `memory`: DuckDB's memory held to that many bytes until
-        the commit is done (`_memory_held_to`)."""
+        the commit is done and checkpointed (`_memory_held_to`, `_checkpoint`)."""
         if not self.read_only:
             with self._atomic(memory) as con:
                 yield con
@@ -416,6 +419,17 @@ class Store:
                 self.con.execute("ROLLBACK")
                 raise
             self.con.execute("COMMIT")
+            if memory is not None and self.path != ":memory:":
+                self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Write a large transaction into the file while DuckDB's memory is still held: the close would do it under
+        the default limit (80% of RAM; 650-690 MB more after 8 M registry-like rows, issue 14). The commit is
+        durable already, so a checkpoint that fails is left to DuckDB's next one."""
+        try:
+            self.con.execute("CHECKPOINT")
+        except duckdb.Error as exc:
+            log.warning("checkpoint after a large write deferred: %s", exc)
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         # Through Arrow: about twice as fast as .df() on large results, and strings stay Arrow-backed.
