@@ -335,6 +335,15 @@ def test_parse_date_of_a_long_text_column_parses_each_distinct_text_once(monkeyp
     assert parse.parse_date(series.iloc[:6], today=TODAY).error.tolist() == result.error.iloc[:6].tolist()
 
 
+def test_parse_date_of_a_long_text_column_judges_the_future_by_the_today_given():
+    """Parsed once per distinct text, a day after `today` (2025-06-30) but before the clock's today is still in the
+    future for that `today`: 1,000 rows of 2025-07-01 and 2025-06-30."""
+    series = pd.Series(["2025-07-01", "2025-06-30"] * 500, dtype="str")
+    result = parse.parse_date(series, today=TODAY)
+    assert result.error.tolist() == ["日期晚于今天 (date in the future)", None] * 500
+    assert result.values.iloc[:2].isna().tolist() == [True, False] and result.values.iloc[1] == pd.Timestamp("2025-06-30")
+
+
 def test_parse_date_today_is_not_the_future():
     result = parse.parse_date(pd.Series(["2025-06-30"]), today=TODAY)
     assert result.error.iloc[0] is None and result.values.iloc[0] == pd.Timestamp("2025-06-30")

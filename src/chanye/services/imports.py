@@ -203,7 +203,8 @@ class EarlyLinks:
             file.unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Stop the thread and the linking processes (a chunk linked ahead and never written is dropped)."""
+        """Stop the thread and the linking processes (a chunk linked ahead and never written is dropped); remove the
+        staged firms' folder."""
         self._thread.shutdown(wait=True, cancel_futures=True)
         self._linkers.close()
         shutil.rmtree(self._folder, ignore_errors=True)
