@@ -282,7 +282,7 @@ def test_the_store_holds_its_memory_to_the_limit_while_the_import_writes(tmp_pat
 
 def test_a_write_with_its_memory_held_is_checkpointed_before_the_limit_is_lifted(tmp_path: Path) -> None:
     """Issue 14: a transaction with `memory` leaves nothing in the write-ahead log once it returns (the checkpoint
-    ran while DuckDB's memory was held; the close would run it under the default limit, 650-690 MB more after 8 M
+    ran while DuckDB's memory was held; the close would run it under the default limit, 620-690 MB more after 8 M
     registry-like rows); one without leaves its rows there for the close, as before."""
     db = tmp_path / "file.duckdb"
     wal = Path(f"{db}.wal")

@@ -424,7 +424,7 @@ class Store:
 
     def _checkpoint(self) -> None:
         """Write a large transaction into the file while DuckDB's memory is still held: the close would do it under
-        the default limit (80% of RAM; 650-690 MB more after 8 M registry-like rows, issue 14). The commit is
+        the default limit (80% of RAM; 620-690 MB more after 8 M registry-like rows, issue 14). The commit is
         durable already, so a checkpoint that fails is left to DuckDB's next one."""
         try:
             self.con.execute("CHECKPOINT")
