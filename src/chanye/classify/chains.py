@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from chanye.classify.clauses import Clauses
 from chanye.classify.scope import clean_scopes
 from chanye.errors import InputError
 from chanye.framework.chains import ROLE_EN, ChainNode, ChainTemplate
@@ -166,14 +167,14 @@ def link_enterprises(firms: pd.DataFrame, chain: ChainTemplate | Sequence[ChainT
 
 @dataclass
 class _Prepared:
-    """The firms' columns every rule reads, computed once: code, cleaned scope, scope + name, trade flag.
-    Indexed by the firm's row in the input (kept through `take`, so output order follows the input)."""
+    """The firms' columns every rule reads, computed once: code, trade flag, and the cleaned scope + name cut into
+    clauses (`classify.clauses`: the rules' patterns run once per distinct clause). Indexed by the firm's row in
+    the input (kept through `take`, so output order follows the input; the clauses stay the input's)."""
 
     uscc: pd.Series
     code: pd.Series
-    scope: pd.Series
-    text: pd.Series
     trade: pd.Series
+    clauses: Clauses  # of scope + "；" + name, the scope's clauses first (the head)
     all_uscc: np.ndarray  # every input row's USCC, by row number (the index above)
     unique: bool  # no USCC on two input rows
     _present: frozenset[str] | None = None  # codes_present()
@@ -183,12 +184,12 @@ class _Prepared:
         firms = firms.reset_index(drop=True)
         index = firms.index
         code = _text(firms["industry_code"], index).str.strip()
-        # pandas' arrow-backed strings run str.contains through RE2, an order of magnitude faster than re.
-        scope = clean_scopes(_text(firms.get("business_scope"), index), arrow=True)
-        text = (scope + "；" + _text(firms.get("name"), index).astype("str")).astype("str")
+        scope = pa.array(clean_scopes(_text(firms.get("business_scope"), index), arrow=True), pa.string())
+        name = pa.array(_text(firms.get("name"), index), pa.string())
+        clauses = Clauses.of(pc.binary_join_element_wise(scope, name, "；"), head=scope)
         trade = code.str[:2].isin(TRADE_DIVISIONS)
         uscc = firms["uscc"].astype(str)
-        return cls(uscc, code, scope, text, trade, uscc.to_numpy(dtype=object), bool(uscc.is_unique))
+        return cls(uscc, code, trade, clauses, uscc.to_numpy(dtype=object), bool(uscc.is_unique))
 
     def codes_present(self) -> frozenset[str]:
         """The distinct codes (computed once: a few thousand at most, against hundreds of rules)."""
@@ -199,8 +200,19 @@ class _Prepared:
     def take(self, mask: pd.Series) -> _Prepared:
         if bool(mask.all()):
             return self
-        return _Prepared(self.uscc[mask], self.code[mask], self.scope[mask], self.text[mask], self.trade[mask],
-                         self.all_uscc, self.unique)
+        return _Prepared(self.uscc[mask], self.code[mask], self.trade[mask], self.clauses, self.all_uscc, self.unique)
+
+    def contains(self, index: pd.Index, pattern: str) -> np.ndarray:
+        """Whether the scope or name of each firm of `index` holds a match of `pattern`."""
+        return self.clauses.contains(index.to_numpy(), pattern)
+
+    def first_match(self, index: pd.Index, pattern: str, *, scope_only: bool = False) -> pd.Series:
+        """The leftmost match of `pattern` in the scope + name (or the scope alone) of each firm of `index` that
+        has one, indexed by the firm's row."""
+        if index.empty:
+            return pd.Series(dtype=object)
+        at, words = self.clauses.first_match(index.to_numpy(), pattern, head=scope_only)
+        return pd.Series(words, index=index[at], dtype=object)
 
 
 def _chain_words(chains: Sequence[ChainTemplate]) -> set[str]:
@@ -220,13 +232,13 @@ def _candidates(prepared: _Prepared, chains: Sequence[ChainTemplate]) -> pd.Seri
     codes = tuple(sorted({rule.code for c in chains for node in c.nodes for rule in node.codes}))
     mask = _under_any(prepared.code, codes)
     words = sorted(_chain_words(chains))
-    rest = prepared.text[~mask]
-    # RE2 (behind str.contains) slows down sharply past a few hundred alternatives: match in chunks.
+    rest = mask.index[~mask.to_numpy()]
+    # RE2 slows down sharply past a few hundred alternatives: match in chunks.
     for i in range(0, len(words), _WORDS_PER_PASS):
         if rest.empty:
             break
-        hit = rest.str.contains(_alternation(words[i:i + _WORDS_PER_PASS]), regex=True).fillna(False).astype(bool)
-        mask.loc[hit.index[hit.to_numpy()]] = True
+        hit = prepared.contains(rest, _alternation(words[i:i + _WORDS_PER_PASS]))
+        mask.loc[rest[hit]] = True
         rest = rest[~hit]
     return mask
 
@@ -248,19 +260,6 @@ def _under_any(code: pd.Series, codes: Sequence[str]) -> pd.Series:
     return mask
 
 
-def _first_match(texts: pd.Series, pattern: str) -> pd.Series:
-    """The first (leftmost, then first alternative) match of `pattern` in each text that has one, index kept:
-    RE2's fast matcher (pyarrow's match_substring_regex) picks the rows, RE2 extracts the words from those."""
-    if texts.empty:
-        return pd.Series(dtype=object)
-    arr = pa.array(texts.astype("str"))
-    hit = pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
-    if not hit.any():
-        return pd.Series(dtype=object)
-    found = pc.extract_regex(arr.filter(pa.array(hit)), f"(?P<w>{pattern})").field("w")
-    return pd.Series(found.to_numpy(zero_copy_only=False).astype(object), index=texts.index[hit], dtype=object)
-
-
 def _link_one(prepared: _Prepared, chain: ChainTemplate) -> pd.DataFrame:
     if prepared.uscc.empty:
         return pd.DataFrame(columns=LINK_COLUMNS)
@@ -273,7 +272,7 @@ def _link_one(prepared: _Prepared, chain: ChainTemplate) -> pd.DataFrame:
             producers[node.id] = _producers(node, prepared)
         if SELLER in roles:
             sellers[node.id] = _sellers(node, prepared)
-    users = _users(chain, producers, prepared.scope)
+    users = _users(chain, producers, prepared)
 
     # Per node: producers, then sellers, then users not already taken; arrays only (no per-row Python).
     rows, nodes, roles, methods, evidence = [], [], [], [], []
@@ -326,7 +325,7 @@ def _empty_found() -> pd.DataFrame:
 
 
 def _producers(node: ChainNode, prepared: _Prepared) -> pd.DataFrame:
-    code, text, trade = prepared.code, prepared.text, prepared.trade
+    code, trade = prepared.code, prepared.trade
     parts = []
     done = pd.Series(False, index=code.index)
     present = prepared.codes_present()
@@ -342,10 +341,9 @@ def _producers(node: ChainNode, prepared: _Prepared) -> pd.DataFrame:
             parts.append(pd.DataFrame({"method": "code", "evidence": evidence}, index=hit.index))
             done |= in_code
             continue
-        sub = text[in_code]
-        word = _first_match(sub, _alternation(rule.keywords))
+        word = prepared.first_match(code.index[in_code.to_numpy()], _alternation(rule.keywords))
         if rule.exclude and not word.empty:
-            word = word[~sub[word.index].str.contains(_alternation(rule.exclude), regex=True)]
+            word = word[~prepared.contains(word.index, _alternation(rule.exclude))]
         if word.empty:
             continue
         hit = code[word.index].astype(object)
@@ -353,7 +351,7 @@ def _producers(node: ChainNode, prepared: _Prepared) -> pd.DataFrame:
         parts.append(pd.DataFrame({"method": "code+keyword", "evidence": evidence}, index=word.index))
         done.loc[word.index] = True
     if node.keywords:
-        word = _first_match(text[~done & ~trade], _alternation(node.keywords))
+        word = prepared.first_match(code.index[(~done & ~trade).to_numpy()], _alternation(node.keywords))
         if not word.empty:
             evidence = word.astype(object)
             parts.append(pd.DataFrame({"method": "keyword", "evidence": evidence}, index=word.index))
@@ -367,14 +365,14 @@ def _sellers(node: ChainNode, prepared: _Prepared) -> pd.DataFrame:
         return _empty_found()
     verbs, words = _alternation(SALES_VERBS), _alternation(terms)
     clause = rf"(?:{verbs})[^；。]*?(?:{words})|(?:{words})[^；。]*?(?:{verbs})"
-    found = _first_match(prepared.scope[trade], clause)
+    found = prepared.first_match(trade.index[trade.to_numpy()], clause, scope_only=True)
     if found.empty:
         return _empty_found()
     evidence = prepared.code[found.index].astype(object) + SEP + found
     return pd.DataFrame({"method": "trade+keyword", "evidence": evidence}, index=found.index)
 
 
-def _users(chain: ChainTemplate, producers: dict[str, pd.DataFrame], scope: pd.Series) -> dict[str, pd.DataFrame]:
+def _users(chain: ChainTemplate, producers: dict[str, pd.DataFrame], prepared: _Prepared) -> dict[str, pd.DataFrame]:
     """依赖 links of every node, vectorised: per node A, the producers of the nodes downstream of A (in template
     order) less A's own producers; the first direct customer B gives the edge evidence, the first downstream
     node the scope evidence (when the scope names one of A's terms)."""
@@ -408,7 +406,8 @@ def _users(chain: ChainTemplate, producers: dict[str, pd.DataFrame], scope: pd.S
         edge_to = candidates[candidates["target"].isin(direct)].drop_duplicates("row", keep="first")
         edge_to = edge_to.set_index("row")["target"]
         terms = node.terms()
-        word = _first_match(scope.loc[first.index], _alternation(terms)) if terms else pd.Series(dtype=object)
+        word = prepared.first_match(first.index, _alternation(terms), scope_only=True) if terms \
+            else pd.Series(dtype=object)
         index = edge_to.index.union(word.index)
         if index.empty:
             continue

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from chanye.errors import PackInvalid
 from chanye.framework.findings import Finding
-from chanye.framework.model import CodeRule, Framework, Name, Source
+from chanye.framework.model import CodeRule, Framework, Name, Source, words_in_one_clause
 from chanye.framework.yamlfile import YamlDoc, parse_file, read_yaml
 from chanye.standards import gbt4754
 
@@ -63,6 +63,8 @@ class ChainNode(_Strict):
     roles: tuple[Role, ...] = Field((), description="roles that apply here (default: all three)")
     description: str = ""
     description_en: str = ""  # the description in English (issue 10)
+
+    _one_clause = field_validator("products", "keywords")(words_in_one_clause)
 
     @field_validator("segment", mode="before")
     @classmethod

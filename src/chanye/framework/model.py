@@ -54,6 +54,18 @@ class Source(_Strict):
     note: str = ""
 
 
+CLAUSE_ENDS = "；。"  # end a business scope's clause; rules match within one clause (classify.clauses)
+
+
+def words_in_one_clause(words: tuple[str, ...]) -> tuple[str, ...]:
+    """`words` as they are, or a ValueError naming the first that holds a clause's end."""
+    for word in words:
+        if any(c in word for c in CLAUSE_ENDS):
+            raise ValueError(f"关键词“{word}”含有“；”或“。”：它们分隔经营范围的子句，词不能跨子句 "
+                             f"(a word may not hold ； or 。, which end a business scope's clause)")
+    return words
+
+
 class CodeRule(_Strict):
     """A GB/T 4754-2017 code owned by a node.
 
@@ -75,6 +87,8 @@ class CodeRule(_Strict):
     def _code_as_text(cls, value: object) -> object:
         # YAML reads 3670 as an int and 0190 as a string; codes are always text.
         return str(value) if isinstance(value, int) else value
+
+    _one_clause = field_validator("keywords", "exclude")(words_in_one_clause)
 
     @model_validator(mode="after")
     def _partial_needs_keywords(self) -> CodeRule:
