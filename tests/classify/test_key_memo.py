@@ -42,9 +42,16 @@ def test_keyed_table_takes_each_links_key_and_keeps_its_texts() -> None:
     assert table.column_names == ["k_code", "k_name_key", "link_no", "node", "evidence", "confidence"]
     assert table.to_pydict() == {"k_code": [None, "3612", None], "k_name_key": ["示例", "", "示例"], "link_no": [0, 1, 2],
                                  "node": ["a", "b", "c"], "evidence": ["x", None, "z"], "confidence": [0.5, 1.0, 0.25]}
-    assert {table.schema.field(c).type for c in ("k_code", "node", "evidence")} == {pa.large_string()}
+    # a key's text is written once however many links it has (the links cross a pipe): dictionary-encoded
+    per_key = pa.dictionary(pa.int32(), pa.large_string())
+    assert {table.schema.field(c).type for c in ("k_code", "k_name_key")} == {per_key}
+    assert table["k_name_key"].chunk(0).dictionary.to_pylist() == ["", "示例"]
+    assert table["k_name_key"].chunk(0).indices.to_pylist() == [1, 0, 1]
+    assert {table.schema.field(c).type for c in ("node", "evidence")} == {pa.large_string()}
     empty = keyed_table(keys, links.iloc[:0], {"code": "code"}, ("node",))
-    assert empty.num_rows == 0 and empty.schema.field("code").type == pa.large_string()
+    assert empty.num_rows == 0 and empty.schema.field("code").type == per_key
+    none = keyed_table(_keys([("3612", "a", "")]).slice(0, 0).to_pandas(), links.iloc[:0], {"code": "code"}, ("node",))
+    assert none.schema.field("code").type == per_key
 
 
 def test_the_memo_is_bounded_and_a_key_not_remembered_is_linked_again() -> None:

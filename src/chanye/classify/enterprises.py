@@ -67,12 +67,22 @@ def _text_column(values: pd.Series | pd.Index | np.ndarray) -> pa.Array:
     return pa.array(values, type=pa.large_string(), from_pandas=True)
 
 
+def _per_link(values: pa.Array | pa.ChunkedArray, at: pa.Array) -> pa.DictionaryArray:
+    """Each link's key text, `values[at]`, dictionary-encoded: a key's scope is written once, not once per link (a
+    firm has three chain links), for the linking processes' results cross a pipe (issue 14); DuckDB reads it as
+    text."""
+    if isinstance(values, pa.ChunkedArray):  # (of no chunk, its type would be lost)
+        values = values.combine_chunks()
+    missing = values.is_null().take(at).to_numpy(zero_copy_only=False)
+    return pa.DictionaryArray.from_arrays(pa.array(at.to_numpy(), pa.int32(), mask=missing), values)
+
+
 def keyed_table(keys: pd.DataFrame, links: pd.DataFrame, key_columns: dict[str, str], texts: tuple[str, ...],
                 extra: dict[str, np.ndarray] | None = None) -> pa.Table:
     """Links computed on key numbers (links' uscc), as Arrow: each link's key columns (`key_columns`: name in
     `keys` -> name in the table), `extra`, its `texts` and its confidence; built column by column in Arrow."""
-    at = pa.array(links["uscc"].astype(int).to_numpy() if len(links) else np.zeros(0, dtype=np.int64))
-    columns = {out: _text_column(keys[c]).take(at) for c, out in key_columns.items()}
+    at = pa.array(links["uscc"].astype(int).to_numpy() if len(links) else np.zeros(0), pa.int32())
+    columns = {out: _per_link(_text_column(keys[c]), at) for c, out in key_columns.items()}
     columns |= {c: pa.array(v) for c, v in (extra or {}).items()}
     columns |= {c: _text_column(links[c]) for c in texts}
     columns["confidence"] = pa.array(links["confidence"].to_numpy(dtype="float64"))
