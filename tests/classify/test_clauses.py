@@ -72,3 +72,35 @@ def test_chain_linking_reads_each_firms_scope_and_name_through_its_clauses() -> 
 def test_a_rule_word_across_a_clause_end_is_refused_by_name(make) -> None:
     with pytest.raises(ValidationError, match=r"含有“；”或“。”.*which end a business scope's clause"):
         make()
+
+
+def test_texts_without_a_head_sliced_or_in_chunks_cut_the_same() -> None:
+    texts = pa.array(["x；甲；乙", "丙。甲", "丁"])
+    whole = Clauses.of(texts.slice(1))  # an array with an offset into its buffers
+    assert whole.distinct.to_pylist() == ["丙", "甲", "丁"]
+    assert whole.ids.tolist() == [0, 1, 2] and whole.starts.tolist() == [0, 2, 3]
+    assert whole.heads.tolist() == [2, 3]  # no head: the whole text
+    chunked = Clauses.of(pa.chunked_array([texts.slice(0, 1), texts.slice(1)]))
+    assert chunked.distinct.to_pylist() == ["x", "甲", "乙", "丙", "丁"]
+    assert chunked.starts.tolist() == [0, 3, 5, 6] and chunked.heads.tolist() == [3, 5, 6]
+
+
+def test_a_few_texts_among_many_distinct_clauses_and_no_text(clauses) -> None:
+    many = Clauses.of(pa.array([f"条款{i}；电池{i % 3}" for i in range(40)]))
+    at, words = many.first_match(np.array([7, 3]), "电池1|电池0")  # 4 clauses among 43 distinct ones
+    assert at.tolist() == [0, 1] and words.tolist() == ["电池1", "电池0"]
+    assert many.contains(np.array([5]), "电池2").tolist() == [True]
+    found = clauses.contains([], "电池")
+    assert found.dtype == bool and found.tolist() == []
+    at, words = clauses.first_match([], "电池")
+    assert at.dtype == np.int64 and words.dtype == object and len(at) == len(words) == 0
+    at, words = clauses.first_match(np.arange(5), "氢能")
+    assert at.dtype == np.int64 and words.dtype == object and len(at) == len(words) == 0
+
+
+def test_answers_are_typed_and_a_head_holds_the_search(clauses) -> None:
+    found = clauses.contains(np.arange(5), "有限公司")
+    assert found.dtype == bool and found.tolist() == [True, False, False, False, False]
+    assert clauses.contains(np.arange(5), "有限公司", head=True).tolist() == [False] * 5
+    at, words = clauses.first_match(np.arange(5), "锂电池")
+    assert at.dtype == np.int64 and words.dtype == object and at.tolist() == [0, 1, 3] and words.tolist() == ["锂电池"] * 3

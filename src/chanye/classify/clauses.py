@@ -37,8 +37,7 @@ class Clauses:
             texts = texts.combine_chunks()
         parts = pc.split_pattern_regex(texts, CUT)
         encoded = pc.dictionary_encode(parts.flatten())
-        starts = parts.offsets.to_numpy().astype(np.int64)
-        starts -= starts[0]
+        starts = parts.offsets.to_numpy().astype(np.int64)  # from 0: a computed array has no offset
         if head is None:
             heads = starts[1:]
         else:
