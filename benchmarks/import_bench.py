@@ -18,7 +18,9 @@ scopes are the ten of `SCOPES`, one per code, by default: classification and cha
 distinct keys (code, scope, name key), which flatters an import that links once per key. `--scopes registry`
 writes scopes as a registry holds them, in 规范表述 style and mostly distinct (the code's own item first, then
 two to six of `GENERAL_ITEMS` in any order, a 一般项目 prefix and the standard closing note on some), and puts
-a chain word in a tenth of the names: the key count approaches the firm count. Prints
+a chain word in a tenth of the names: the key count approaches the firm count. `--scopes unique` writes the same
+with every item ending in the firm's number, so that no clause of a scope comes twice (chain linking's worst
+case). Prints
 seconds (the import and the store's close, whose checkpoint `chanye import` waits for too), rows/s, peak RSS (the largest of the process and its import worker), the ratio new/old and the
 ratio to the ceiling, the CPU seconds of the importing process and of its worker (less blurred by the other
 jobs on a shared machine than the wall time), and the load average.
@@ -55,9 +57,10 @@ GENERAL_ITEMS = [
 CHAIN_NAMES = ["新能源", "芯片", "生物医药", "智能装备", "激光雷达"]  # chain words some registry-style names hold
 
 
-def _registry_scopes(rng, pick) -> list[str]:
+def _registry_scopes(rng, pick, own: bool = False) -> list[str]:
     """Mostly distinct scopes: the code's own item, then two to six general items in any order, a 一般项目
-    prefix on half, the standard closing note on a third."""
+    prefix on half, the standard closing note on a third. `own`: every item ends with the firm's number, so that no
+    clause comes twice (the case least kind to searching distinct clauses, `classify.clauses`)."""
     general = np.array(GENERAL_ITEMS, dtype=object)
     counts = rng.integers(2, 7, len(pick))
     prefix = rng.random(len(pick)) < 0.5
@@ -65,7 +68,7 @@ def _registry_scopes(rng, pick) -> list[str]:
     out = []
     for i, p in enumerate(pick):
         items = [SCOPES[p], *general[rng.choice(len(general), counts[i], replace=False)]]
-        text = "；".join(items)
+        text = "；".join(f"{item}{i:07d}" for item in items) if own else "；".join(items)
         out.append(("一般项目：" if prefix[i] else "") + text
                    + ("（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）" if note[i] else ""))
     return out
@@ -80,7 +83,7 @@ def make_csv(path: Path, rows: int, scopes: str = "bench") -> None:
     codes = uscc.random_valid(rng, rows, ["440101"])
     pick = rng.integers(0, len(CODES), rows)
     names = [f"示例基准企业{i:07d}有限公司" for i in range(rows)]
-    if scopes == "registry":  # a tenth of the names hold a chain word (their name is part of the key)
+    if scopes != "bench":  # a tenth of the names hold a chain word (their name is part of the key)
         for i in np.flatnonzero(rng.random(rows) < 0.1):
             names[i] = f"示例{CHAIN_NAMES[i % len(CHAIN_NAMES)]}企业{i:07d}有限公司"
     frame = pd.DataFrame({
@@ -88,7 +91,7 @@ def make_csv(path: Path, rows: int, scopes: str = "bench") -> None:
         "企业名称": names,
         "所属区": np.array(DISTRICTS)[rng.integers(0, len(DISTRICTS), rows)],
         "行业代码": np.array(CODES)[pick],
-        "经营范围": _registry_scopes(rng, pick) if scopes == "registry" else np.array(SCOPES)[pick],
+        "经营范围": np.array(SCOPES)[pick] if scopes == "bench" else _registry_scopes(rng, pick, scopes == "unique"),
         "营业收入(万元)": np.round(rng.lognormal(7, 1.5, rows), 2),
         "从业人员": rng.integers(5, 5000, rows),
         "成立日期": "2019-03-01",
@@ -199,8 +202,9 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the import as at git HEAD")
     parser.add_argument("--baseline-rev", default="HEAD", help="the git revision of the baseline (default HEAD)")
     parser.add_argument("--no-classify", action="store_true", help="store the rows unclassified (no on_write)")
-    parser.add_argument("--scopes", choices=["bench", "registry"], default="bench",
-                        help="bench: ten scopes, one per code (the figures so far); registry: mostly distinct scopes")
+    parser.add_argument("--scopes", choices=["bench", "registry", "unique"], default="bench",
+                        help="bench: ten scopes, one per code (the figures so far); registry: mostly distinct scopes; "
+                             "unique: registry-style with every item the firm's own (no clause comes twice)")
     parser.add_argument("--in-process", action="store_true", help="parse in this process, not the worker")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run the new import this many times and report its median run (the machine is noisy)")

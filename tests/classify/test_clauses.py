@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from chanye.classify import chains as cc
-from chanye.classify.clauses import Clauses
+from chanye.classify.clauses import SAMPLE, Clauses, repeats
 from chanye.framework.chains import ChainNode
 from chanye.framework.model import CodeRule
 
@@ -16,13 +16,14 @@ SCOPES = ["锂电池制造；电池零配件销售", "电池零配件销售。�
 NAMES = ["示例锂电池有限公司", "", "示例电池公司", "示例A；B公司", ""]
 
 
-@pytest.fixture
-def clauses() -> Clauses:
-    scope = pa.array(SCOPES)
-    return Clauses.of(pc.binary_join_element_wise(scope, pa.array(NAMES), "；"), head=scope)
+@pytest.fixture(params=[True, False], ids=["cut", "whole"])
+def clauses(request) -> Clauses:
+    """The texts cut at every ；/。, or each of their two parts (scope, name) one clause."""
+    return Clauses.of(pa.array(SCOPES), pa.array(NAMES), cut=request.param)
 
 
-def test_each_text_is_its_clauses_each_distinct_clause_once(clauses) -> None:
+def test_each_text_is_its_clauses_each_distinct_clause_once() -> None:
+    clauses = Clauses.of(pa.array(SCOPES), pa.array(NAMES), cut=True)
     assert clauses.distinct.to_pylist() == [
         "锂电池制造", "电池零配件销售", "示例锂电池有限公司", "", "示例电池公司", "技术服务", "锂电池", "示例A", "B公司",
         "货物进出口",
@@ -30,6 +31,21 @@ def test_each_text_is_its_clauses_each_distinct_clause_once(clauses) -> None:
     assert clauses.ids.tolist() == [0, 1, 2, 1, 0, 3, 3, 4, 5, 3, 6, 7, 8, 9, 3]
     assert clauses.starts.tolist() == [0, 3, 6, 8, 13, 15]
     assert clauses.heads.tolist() == [2, 5, 7, 11, 14]  # a name's own ； stays out of the head
+    whole = Clauses.of(pa.array(SCOPES), pa.array(NAMES), cut=False)
+    assert whole.distinct.to_pylist() == [*SCOPES, "示例锂电池有限公司", "示例电池公司", "示例A；B公司"]
+    assert whole.ids.tolist() == [0, 5, 1, 2, 2, 6, 3, 7, 4, 2]  # "" is the third scope's and two names'
+    assert whole.starts.tolist() == [0, 2, 4, 6, 8, 10] and whole.heads.tolist() == [1, 3, 5, 7, 9]
+
+
+def test_clauses_are_cut_when_at_most_half_of_them_are_distinct() -> None:
+    items = [f"一般项目：条款{i % 3}；技术服务" for i in range(10)]  # 20 clauses, 4 distinct
+    assert repeats(pa.array(items)) and Clauses.of(pa.array(items)).starts.tolist()[:3] == [0, 2, 4]
+    own = [f"条款{i}；项目{i}" for i in range(10)]  # 20 clauses, 20 distinct
+    assert not repeats(pa.array(own)) and Clauses.of(pa.array(own)).starts.tolist()[:3] == [0, 1, 2]
+    assert repeats(pa.array(["甲；乙", "丙；乙", "甲；丁", "丙；乙"]))  # 8 clauses, 4 distinct: half
+    assert not repeats(pa.array(["甲；乙", "丙；乙", "丁；乙", "戊；乙"]))  # 8 clauses, 5 distinct
+    # only the first SAMPLE texts are counted: here all distinct, the 40,960 after them all the same
+    assert not repeats(pa.array([f"条款{i}；项目{i}" for i in range(SAMPLE)] + ["技术服务；货物进出口"] * 10 * SAMPLE))
 
 
 def test_the_leftmost_match_is_the_first_matching_clauses(clauses) -> None:
@@ -76,17 +92,19 @@ def test_a_rule_word_across_a_clause_end_is_refused_by_name(make) -> None:
 
 def test_texts_without_a_head_sliced_or_in_chunks_cut_the_same() -> None:
     texts = pa.array(["x；甲；乙", "丙。甲", "丁"])
-    whole = Clauses.of(texts.slice(1))  # an array with an offset into its buffers
+    whole = Clauses.of(texts.slice(1), cut=True)  # an array with an offset into its buffers
     assert whole.distinct.to_pylist() == ["丙", "甲", "丁"]
     assert whole.ids.tolist() == [0, 1, 2] and whole.starts.tolist() == [0, 2, 3]
     assert whole.heads.tolist() == [2, 3]  # no head: the whole text
-    chunked = Clauses.of(pa.chunked_array([texts.slice(0, 1), texts.slice(1)]))
+    chunked = Clauses.of(pa.chunked_array([texts.slice(0, 1), texts.slice(1)]), cut=True)
     assert chunked.distinct.to_pylist() == ["x", "甲", "乙", "丙", "丁"]
     assert chunked.starts.tolist() == [0, 3, 5, 6] and chunked.heads.tolist() == [3, 5, 6]
+    kept = Clauses.of(pa.chunked_array([texts.slice(0, 1), texts.slice(1)]), cut=False)
+    assert kept.distinct.to_pylist() == ["x；甲；乙", "丙。甲", "丁"] and kept.heads.tolist() == [1, 2, 3]
 
 
 def test_a_few_texts_among_many_distinct_clauses_and_no_text(clauses) -> None:
-    many = Clauses.of(pa.array([f"条款{i}；电池{i % 3}" for i in range(40)]))
+    many = Clauses.of(pa.array([f"条款{i}；电池{i % 3}" for i in range(40)]), cut=True)
     at, words = many.first_match(np.array([7, 3]), "电池1|电池0")  # 4 clauses among 43 distinct ones
     assert at.tolist() == [0, 1] and words.tolist() == ["电池1", "电池0"]
     assert many.contains(np.array([5]), "电池2").tolist() == [True]

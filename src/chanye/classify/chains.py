@@ -29,7 +29,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from chanye.classify.clauses import Clauses
 from chanye.classify.scope import clean_scopes
@@ -186,7 +185,7 @@ class _Prepared:
         code = _text(firms["industry_code"], index).str.strip()
         scope = pa.array(clean_scopes(_text(firms.get("business_scope"), index), arrow=True), pa.string())
         name = pa.array(_text(firms.get("name"), index), pa.string())
-        clauses = Clauses.of(pc.binary_join_element_wise(scope, name, "；"), head=scope)
+        clauses = Clauses.of(scope, name)
         trade = code.str[:2].isin(TRADE_DIVISIONS)
         uscc = firms["uscc"].astype(str)
         return cls(uscc, code, trade, clauses, uscc.to_numpy(dtype=object), bool(uscc.is_unique))

@@ -20,10 +20,21 @@ import pyarrow.compute as pc
 CUT = "[；。]"  # what ends a clause (framework.model.CLAUSE_ENDS: no rule's word holds one)
 
 
+SAMPLE = 4096  # texts whose clauses are counted to tell whether clauses repeat (`repeats`)
+
+
+def repeats(texts: pa.Array) -> bool:
+    """Whether the clauses of `texts` repeat enough to be searched one by one: at most half of those of the first
+    `SAMPLE` texts distinct. Cut into clauses that each come once, the texts cost RE2 about 1.5x what they cost
+    whole (a search per clause); made of standard items, 0.6x (issue 14, docs/benchmarks.md)."""
+    clauses = pc.split_pattern_regex(texts.slice(0, SAMPLE), CUT).flatten()
+    return 2 * len(pc.unique(clauses)) <= len(clauses)
+
+
 @dataclass(frozen=True)
 class Clauses:
     """The clauses of n texts. Text i's clauses are `ids[starts[i]:starts[i + 1]]`, each an index into
-    `distinct`; `heads[i]` ends those of its first part (`of`'s `head`), e.g. the scope before the name."""
+    `distinct`; `heads[i]` ends those of its first part (`of`), e.g. the scope before the name."""
 
     distinct: pa.Array
     ids: np.ndarray
@@ -31,18 +42,23 @@ class Clauses:
     heads: np.ndarray
 
     @classmethod
-    def of(cls, texts: pa.Array | pa.ChunkedArray, head: pa.Array | pa.ChunkedArray | None = None) -> Clauses:
-        """`texts` (strings, no nulls) cut into clauses. `head`: per text, a prefix of it that ends with a whole
-        clause (the text is `head + "；" + rest`), whose clauses a search can be held to (`contains(head=True)`)."""
-        if isinstance(texts, pa.ChunkedArray):
-            texts = texts.combine_chunks()
-        parts = pc.split_pattern_regex(texts, CUT)
-        encoded = pc.dictionary_encode(parts.flatten())
-        starts = parts.offsets.to_numpy().astype(np.int64)  # from 0: a computed array has no offset
-        if head is None:
-            heads = starts[1:]
-        else:
-            heads = starts[:-1] + pc.count_substring_regex(head, CUT).to_numpy(zero_copy_only=False) + 1
+    def of(cls, *parts: pa.Array | pa.ChunkedArray, cut: bool | None = None) -> Clauses:
+        """n texts given as their parts (arrays of n strings, no nulls; a text is its parts joined by ；), cut
+        into clauses when `cut` (by default when they `repeat`), else each part one clause: a match crosses no
+        ；/。 either way, so the answers are the same."""
+        parts = tuple(p.combine_chunks() if isinstance(p, pa.ChunkedArray) else p for p in parts)
+        if cut is None:
+            cut = repeats(parts[0])
+        if not cut:  # text i's clauses are its parts, at i * k ... i * k + k - 1
+            n, k = len(parts[0]), len(parts)
+            encoded = pc.dictionary_encode(pa.concat_arrays(parts))
+            ids = encoded.indices.to_numpy().astype(np.int64).reshape(k, n).T.ravel()
+            starts = np.arange(0, n * k + 1, k, dtype=np.int64)
+            return cls(encoded.dictionary, ids, starts, starts[:-1] + 1)
+        pieces = pc.split_pattern_regex(pc.binary_join_element_wise(*parts, "；"), CUT)
+        encoded = pc.dictionary_encode(pieces.flatten())
+        starts = pieces.offsets.to_numpy().astype(np.int64)  # from 0: a computed array has no offset
+        heads = starts[:-1] + pc.count_substring_regex(parts[0], CUT).to_numpy(zero_copy_only=False) + 1
         return cls(encoded.dictionary, encoded.indices.to_numpy().astype(np.int64), starts, heads)
 
     def _clauses(self, rows: np.ndarray, head: bool) -> tuple[np.ndarray, np.ndarray]:
