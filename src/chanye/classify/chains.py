@@ -374,19 +374,19 @@ def _sellers(node: ChainNode, prepared: _Prepared) -> pd.DataFrame:
 def _users(chain: ChainTemplate, producers: dict[str, pd.DataFrame], prepared: _Prepared) -> dict[str, pd.DataFrame]:
     """依赖 links of every node, vectorised: per node A, the producers of the nodes downstream of A (in template
     order) less A's own producers; the first direct customer B gives the edge evidence, the first downstream
-    node the scope evidence (when the scope names one of A's terms)."""
+    node the scope evidence (when the scope names one of A's terms). Arrays throughout: with a few thousand keys
+    per call, pandas' per-node overhead was most of the cost (issue 14)."""
     graph = chain.graph()
     order = {n.id: i for i, n in enumerate(chain.nodes)}
-    made = [(nid, f.index) for nid, f in producers.items() if f is not None and not f.empty]
+    ids = np.array([n.id for n in chain.nodes], dtype=object)
+    made = [(order[nid], f.index.to_numpy()) for nid, f in producers.items() if f is not None and not f.empty]
     if not made:
         return {}
-    # every (firm row, node it produces on), with the node's template position
-    made_rows = pd.DataFrame({
-        "row": np.concatenate([np.asarray(ix) for _, ix in made]),
-        "target": np.concatenate([np.repeat(nid, len(ix)).astype(object) for nid, ix in made]),
-    })
-    made_rows["pos"] = made_rows["target"].map(order)
-    made_rows = made_rows.sort_values(["pos", "row"], kind="stable")
+    # every (firm row, position of a node it produces on), by position, then row
+    row = np.concatenate([ix for _, ix in made])
+    pos = np.concatenate([np.full(len(ix), p) for p, ix in made])
+    by = np.lexsort((row, pos))
+    row, pos = row[by], pos[by]
     out: dict[str, pd.DataFrame] = {}
     for node in chain.nodes:
         if USER not in _roles(node):
@@ -394,34 +394,41 @@ def _users(chain: ChainTemplate, producers: dict[str, pd.DataFrame], prepared: _
         downstream = nx.descendants(graph, node.id)
         if not downstream:
             continue
+        keep = _positions(order, downstream, len(ids))[pos]
         own = producers.get(node.id)
-        candidates = made_rows[made_rows["target"].isin(downstream)]
         if own is not None and not own.empty:
-            candidates = candidates[~candidates["row"].isin(own.index)]
-        if candidates.empty:
+            keep &= ~np.isin(row, own.index.to_numpy())
+        if not keep.any():
             continue
-        first = candidates.drop_duplicates("row", keep="first").set_index("row")["target"]
-        direct = set(graph.successors(node.id))
-        edge_to = candidates[candidates["target"].isin(direct)].drop_duplicates("row", keep="first")
-        edge_to = edge_to.set_index("row")["target"]
+        rows, at = np.unique(row[keep], return_index=True)  # each firm's first (most upstream) downstream node
+        first = pos[keep][at]
+        direct = _positions(order, graph.successors(node.id), len(ids))[pos[keep]]
+        edge_rows, at = np.unique(row[keep][direct], return_index=True)
+        edge = pos[keep][direct][at]
         terms = node.terms()
-        word = prepared.first_match(first.index, _alternation(terms), scope_only=True) if terms \
+        word = prepared.first_match(pd.Index(rows), _alternation(terms), scope_only=True) if terms \
             else pd.Series(dtype=object)
-        index = edge_to.index.union(word.index)
-        if index.empty:
+        index = np.union1d(edge_rows, word.index.to_numpy())
+        if not len(index):
             continue
-        via_edge = edge_to.reindex(index).astype(object)
-        via_first = first.reindex(index).astype(object)
-        word = word.astype(object).reindex(index)
-        has_edge, has_scope = via_edge.notna().to_numpy(), word.notna().to_numpy()
+        has_edge, has_scope = np.isin(index, edge_rows), np.isin(index, word.index.to_numpy())
+        via_edge = np.full(len(index), "", dtype=object)
+        via_edge[has_edge] = ids[edge]  # edge_rows is sorted, as index is, and all in it
+        via_first = ids[first[np.searchsorted(rows, index)]]
+        said = np.full(len(index), "", dtype=object)
+        said[has_scope] = word.sort_index().to_numpy(dtype=object)
         method = np.where(has_edge & has_scope, "edge+keyword", np.where(has_edge, "edge", "scope+keyword"))
-        evidence = np.where(has_edge & has_scope, (via_edge + SEP + word).to_numpy(dtype=object),
-                            np.where(has_edge, via_edge.to_numpy(dtype=object),
-                                     (via_first + SEP + word).to_numpy(dtype=object)))
-        out[node.id] = pd.DataFrame({"method": method, "evidence": evidence}, index=index)
+        evidence = np.where(has_edge & has_scope, via_edge + SEP + said,
+                            np.where(has_edge, via_edge, via_first + SEP + said))
+        out[node.id] = pd.DataFrame({"method": method, "evidence": evidence}, index=pd.Index(index))
     return out
 
 
+def _positions(order: dict[str, int], nodes: Iterable[str], size: int) -> np.ndarray:
+    """A lookup by template position: whether the node there is one of `nodes`."""
+    flags = np.zeros(size, dtype=bool)
+    flags[[order[n] for n in nodes]] = True
+    return flags
 
 
 def name_words(chains: Sequence[ChainTemplate]) -> set[str]:
