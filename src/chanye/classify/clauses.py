@@ -18,8 +18,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 CUT = "[；。]"  # what ends a clause (framework.model.CLAUSE_ENDS: no rule's word holds one)
-
-
 SAMPLE = 4096  # texts whose clauses are counted to tell whether clauses repeat (`repeats`)
 
 
@@ -44,7 +42,7 @@ class Clauses:
     @classmethod
     def of(cls, *parts: pa.Array | pa.ChunkedArray, cut: bool | None = None) -> Clauses:
         """n texts given as their parts (arrays of n strings, no nulls; a text is its parts joined by ；), cut
-        into clauses when `cut` (by default when they `repeat`), else each part one clause: a match crosses no
+        into clauses when `cut` (by default when they do: `repeats`), else each part one clause: a match crosses no
         ；/。 either way, so the answers are the same."""
         parts = tuple(p.combine_chunks() if isinstance(p, pa.ChunkedArray) else p for p in parts)
         if cut is None:
