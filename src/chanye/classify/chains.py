@@ -176,6 +176,8 @@ class _Prepared:
     clauses: Clauses  # of scope + "；" + name, the scope's clauses first (the head)
     all_uscc: np.ndarray  # every input row's USCC, by row number (the index above)
     unique: bool  # no USCC on two input rows
+    code_ids: np.ndarray  # every input row's code as its place in `code_values` (the distinct codes)
+    code_values: np.ndarray
     _present: frozenset[str] | None = None  # codes_present()
 
     @classmethod
@@ -188,7 +190,9 @@ class _Prepared:
         clauses = Clauses.of(scope, name)
         trade = code.str[:2].isin(TRADE_DIVISIONS)
         uscc = firms["uscc"].astype(str)
-        return cls(uscc, code, trade, clauses, uscc.to_numpy(dtype=object), bool(uscc.is_unique))
+        code_ids, code_values = pd.factorize(code.to_numpy(dtype=object))
+        return cls(uscc, code, trade, clauses, uscc.to_numpy(dtype=object), bool(uscc.is_unique), code_ids,
+                   np.asarray(code_values, dtype=object))
 
     def codes_present(self) -> frozenset[str]:
         """The distinct codes (computed once: a few thousand at most, against hundreds of rules)."""
@@ -199,7 +203,18 @@ class _Prepared:
     def take(self, mask: pd.Series) -> _Prepared:
         if bool(mask.all()):
             return self
-        return _Prepared(self.uscc[mask], self.code[mask], self.trade[mask], self.clauses, self.all_uscc, self.unique)
+        return _Prepared(self.uscc[mask], self.code[mask], self.trade[mask], self.clauses, self.all_uscc, self.unique,
+                         self.code_ids, self.code_values)
+
+    def under(self, codes: Iterable[str]) -> pd.Series:
+        """Whether each firm's code starts with one of `codes`, worked out once per distinct code: its first k
+        characters looked up among the codes of length k (2-4; a template has dozens of codes)."""
+        by_length: dict[int, set[str]] = {}
+        for c in codes:
+            by_length.setdefault(len(c), set()).add(c)
+        table = np.array([any(v[:k] in group for k, group in by_length.items()) for v in self.code_values],
+                         dtype=bool)
+        return pd.Series(table[self.code_ids[self.code.index.to_numpy()]], index=self.code.index)
 
     def contains(self, index: pd.Index, pattern: str) -> np.ndarray:
         """Whether the scope or name of each firm of `index` holds a match of `pattern`."""
@@ -229,7 +244,7 @@ def _candidates(prepared: _Prepared, chains: Sequence[ChainTemplate]) -> pd.Seri
     """Firms some rule of `chains` could link: a code under one of their code rules, or one of their words
     (products, keywords; `_chain_words`) in the scope or name. Every other firm has no link on them."""
     codes = tuple(sorted({rule.code for c in chains for node in c.nodes for rule in node.codes}))
-    mask = _under_any(prepared.code, codes)
+    mask = prepared.under(codes)
     words = sorted(_chain_words(chains))
     rest = mask.index[~mask.to_numpy()]
     # RE2 slows down sharply past a few hundred alternatives: match in chunks.
@@ -243,20 +258,6 @@ def _candidates(prepared: _Prepared, chains: Sequence[ChainTemplate]) -> pd.Seri
 
 
 _WORDS_PER_PASS = 300
-
-
-def _under_any(code: pd.Series, codes: Sequence[str]) -> pd.Series:
-    """Whether each code starts with one of `codes`: its first k characters looked up among the codes of length k,
-    one pass per length (2-4) instead of one `startswith` pass per code (a template has dozens)."""
-    mask = pd.Series(False, index=code.index)
-    if code.empty:
-        return mask
-    by_length: dict[int, list[str]] = {}
-    for c in codes:
-        by_length.setdefault(len(c), []).append(c)
-    for k, group in by_length.items():
-        mask |= code.str.slice(0, k).isin(group).fillna(False).astype(bool).to_numpy()
-    return mask
 
 
 def _link_one(prepared: _Prepared, chain: ChainTemplate) -> pd.DataFrame:
@@ -331,7 +332,7 @@ def _producers(node: ChainNode, prepared: _Prepared) -> pd.DataFrame:
     for rule in node.codes:
         if not any(c.startswith(rule.code) for c in present):  # no firm under the rule: skip the column scan
             continue
-        in_code = code.str.startswith(rule.code) & ~done
+        in_code = prepared.under((rule.code,)) & ~done
         if not in_code.any():
             continue
         if rule.scope == "whole":
