@@ -401,7 +401,7 @@ def _users(chain: ChainTemplate, producers: dict[str, pd.DataFrame], prepared: _
             keep &= ~np.isin(row, own.index.to_numpy())
         if not keep.any():
             continue
-        rows, at = np.unique(row[keep], return_index=True)  # each firm's first (most upstream) downstream node
+        rows, at = np.unique(row[keep], return_index=True)  # each firm's first downstream node (template order)
         first = pos[keep][at]
         direct = _positions(order, graph.successors(node.id), len(ids))[pos[keep]]
         edge_rows, at = np.unique(row[keep][direct], return_index=True)
