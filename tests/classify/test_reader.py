@@ -96,7 +96,7 @@ def test_ai_basic_software_is_software_not_an_in_vehicle_device(framework):
     assert [s["code"] for s in reading.suggestions] == ["6511", "6513"]
     # the first item is the main one (issue 11 wave 2: lead bonus): 6511 基础软件开发 accepted, never 3962 智能车载设备制造
     assert reading.codes == ("6511",)
-    assert reading.probability == 0.6334
+    assert reading.probability == 0.6181
     assert "3962" not in {s["code"] for s in reading.suggestions}
     assert nodes_for(scope, framework) == {"software-internet", "ai"}
     short = "一般项目：人工智能基础软件开发；人工智能应用软件开发。"  # without the stock 软件开发 item it is sure enough
@@ -105,24 +105,26 @@ def test_ai_basic_software_is_software_not_an_in_vehicle_device(framework):
 
 
 @pytest.mark.parametrize(("scope", "codes"), [
-    ("研发人工智能基础软件", ("6511",)),  # the curated object alone (研发 + 人工智能基础软件): 6511, p 0.9148
+    ("研发人工智能基础软件", ("6511",)),  # the curated object alone (研发 + 人工智能基础软件): 6511, p 0.9074
     ("研发、销售人工智能应用软件", ("6513",)),
     # 人工智能 alone names no class (it is one technology of 3962's 说明 list): these went to 3962 智能车载设备制造
     # at p 0.6334 and so to 智能网联汽车; now nothing names a class and the firm waits for review
     ("人工智能技术研发", ()),
-    ("人工智能芯片制造", ()),
+    # since the third wave 芯片 is a curated goods word (3973 集成电路制造): an AI chip maker makes chips
+    ("人工智能芯片制造", ("3973",)),
 ])
 def test_ai_written_without_the_standard_wording_never_lands_in_in_vehicle_devices(scope, codes):
     reading = read_scope(scope)
     assert reading.codes == codes
     assert "3962" not in {s["code"] for s in reading.suggestions}
-    assert reading.probability == (0.9148 if codes else 0.0)
+    assert reading.probability == {"研发人工智能基础软件": 0.9074, "研发、销售人工智能应用软件": 0.9074,
+                                   "人工智能芯片制造": 0.8974}.get(scope, 0.0)
 
 
 def test_a_jeweller_that_also_sells_is_a_maker(framework):
     reading = read_scope("一般项目：珠宝首饰制造；珠宝首饰批发；珠宝首饰零售。" + BOILER)
     assert reading.codes == ("2438",)
-    assert reading.probability == 0.9024
+    assert reading.probability == 0.8974
     assert nodes_for("一般项目：珠宝首饰制造；珠宝首饰批发；珠宝首饰零售。", framework) == {"fashion"}
 
 
@@ -178,7 +180,7 @@ def test_below_the_threshold_no_link_is_written(framework):
     scope = "一般项目：日用百货销售；餐饮管理。"  # a shop or a restaurant: two activities, neither clearly main
     reading = read_scope(scope)
     assert [s["code"] for s in reading.suggestions] == ["6210", "5211"]
-    assert reading.probability == 0.4411 < THRESHOLD
+    assert reading.probability == 0.4433 < THRESHOLD
     assert read_scope(scope, calibrate=False).probability == 0.4786  # the raw margin before calibration
     assert nodes_for(scope, framework) == set()
     # a travel agency's licence item listed first is its main activity (it abstained before the lead bonus)
@@ -202,7 +204,7 @@ def test_a_scope_with_two_real_main_activities_gets_both():
     # a lidar maker registered as an in-vehicle device maker: two main activities, both accepted
     reading = read_scope("一般项目：智能车载设备制造；智能车载设备销售。（主营车载激光雷达）")
     assert reading.codes == ("3976", "3962")
-    assert reading.probability == 0.6334  # the best class's own margin, calibrated
+    assert reading.probability == 0.6181  # the best class's own margin, calibrated
     # one main activity sold as well is one activity
     assert read_scope("一般项目：锂离子电池制造；锂离子电池销售。").codes == ("3841",)
     # two activities of the same 中类 are one
@@ -287,6 +289,65 @@ def test_everyday_service_scopes_get_their_service_class(scope, code):
     assert reading.codes[:1] == (code,)
 
 
+# --- wording of older free-form scopes and general rules (issue 11, third wave) ----------------------------
+# Every scope below was written for these tests from the standard's names and common registration wording.
+
+
+def test_a_technology_field_names_the_trade_of_its_technical_development():
+    scope = "从事计算机科技领域内的技术开发、技术咨询、技术服务、技术转让。"
+    assert [(i.text, i.verb) for i in parse_scope(scope)] == [
+        ("计算机技术开发", "service"), ("技术咨询", "service"), ("技术服务", "service"), ("技术转让", "service")]
+    assert read_scope(scope).codes == ("6513",)
+    assert read_scope("从事生物科技领域内的技术开发、技术咨询、技术服务、技术转让。").codes == ("7512",)
+    # several fields before one 领域: each is an item of its own
+    assert [i.text for i in parse_scope("网络科技、信息科技领域内的技术开发、技术咨询、技术服务。")][:2] == [
+        "网络技术开发", "信息技术开发"]
+    assert read_scope("计算机软硬件的技术开发、技术咨询；网页设计。").suggestions[0]["code"] == "6513"
+
+
+def test_a_verb_before_a_list_carries_on_to_every_object():
+    items = parse_scope("销售：钢材、建材、五金交电；会议服务。")
+    assert [(i.text, i.verb) for i in items] == [
+        ("销售：钢材", "trade"), ("销售建材", "trade"), ("销售五金交电", "trade"), ("会议服务", "service")]
+    # but not to an activity of its own listed after them
+    assert [(i.text, i.verb) for i in parse_scope("销售建材、室内装潢、技术服务。")] == [
+        ("销售建材", "trade"), ("室内装潢", "service"), ("技术服务", "service")]
+    reading = read_scope("网上销售：服装、鞋帽。")  # sold on line: retail
+    assert [s["code"] for s in reading.suggestions] == ["5232", "5233"]
+
+
+def test_repair_and_rental_classes_need_their_activity():
+    assert read_scope("医疗器械租赁。").codes == ("7115",)
+    assert read_scope("家用电器维修；家用电器销售。").codes == ("8132",)
+    # a repair class's word in a 制造 or 销售 item names the goods
+    assert read_scope("通用设备制造（不含特种设备制造）。").codes == ("3499",)
+    assert read_scope("仪器仪表销售。").codes == ("5179",)
+    # "计算机" is a word of 8121 (修理) and 7114 (租赁): an item that neither mends nor rents is neither
+    codes = [s["code"] for s in read_scope("计算机网络系统工程服务；计算机软件开发。").suggestions]
+    assert codes[0] == "6513" and not {"8121", "7114"} & set(codes)
+
+
+def test_retail_and_wholesale_twins_and_shops():
+    assert read_scope("图书、报刊零售。").codes == ("5243",)  # 报刊 is a word of 5144 报刊批发
+    assert read_scope("眼镜店；验光配镜。").codes == ("5236",)  # a shop retails its goods
+    assert read_scope("互联网销售（除销售需要许可的商品）。").codes == ("5292",)  # a clause that is one verb
+
+
+def test_an_activity_before_a_colon_is_the_item_and_its_list_only_subjects():
+    assert [i.text for i in parse_scope("培训服务：电脑、外语、会计。")] == ["培训服务"]
+    assert read_scope("培训服务：电脑、外语、会计。").codes == ("8399",)
+
+
+def test_group_and_division_names_name_their_catch_all_class():
+    from chanye.classify.reader import vocabulary
+
+    assert [e.code for e in vocabulary()["精炼石油产品"]] == ["2519"]  # 中类 251 → 2519 其他原油制造
+    assert [e.code for e in vocabulary()["纸浆制造"]] == ["2211", "2212"]  # 中类 221, two 小类, no catch-all
+    assert read_scope("精炼石油产品制造；货物进出口。").codes == ("2519",)
+    assert vocabulary()["电池"][0].source == "curated"  # a 小类 word is never shadowed by its 中类 name
+    assert "电池制造" not in vocabulary()
+
+
 # --- the curated vocabulary ---------------------------------------------------------------------------------
 
 
@@ -295,7 +356,7 @@ def test_curated_terms_name_real_classes_and_rebuild_identically(tmp_path):
 
     std = gbt4754.load()
     terms = curated_terms()
-    assert len(terms) == 1301
+    assert len(terms) == 1507
     assert terms["人工智能基础软件"] == (("6511",), "service")  # the object alone: 研发人工智能基础软件
     assert terms["激光雷达"] == (("3976",), "goods")
     assert terms["专业保洁、清洗、消毒服务"] == (("8219",), "service")
@@ -342,8 +403,8 @@ def test_the_calibration_curve_is_isotonic_and_rebuilds_identically(tmp_path):
     _, ys = _calibration()
     assert list(ys) == sorted(ys) and ys[0] == 0.0
     assert calibrated(0.0) == 0.0
-    assert calibrated(0.5087) == 0.5556  # from a raw margin of about 0.51 the synthetic scopes are right half the time
-    assert calibrated(0.5) == 0.4718
+    assert calibrated(0.5078) == 0.5417  # from a raw margin of about 0.51 the synthetic scopes are right half the time
+    assert calibrated(0.5) == 0.4613
     spec = importlib.util.spec_from_file_location("build_scope_calibration",
                                                   REPO / "tools" / "build_scope_calibration.py")
     tool = importlib.util.module_from_spec(spec)

@@ -67,12 +67,16 @@ _VERBS = {
              "制品生产"),
     "farm": ("种植", "养殖", "饲养", "捕捞", "开采", "采选", "采摘", "育苗"),
     "rd": ("研发", "研究", "研究和试验发展", "试验发展", "技术研发", "研发和应用", "技术开发和应用"),
-    "trade": ("销售", "批发", "零售", "批发兼零售", "购销", "经销", "代销", "进出口", "经营", "销售代理"),
+    "trade": ("销售", "批发", "零售", "批发兼零售", "购销", "经销", "代销", "进出口", "经营", "销售代理",
+              "网上销售", "网络销售", "互联网销售", "线上销售", "网上零售", "网络零售", "收购"),
 }
 _VERB_OF = {v: kind for kind, verbs in _VERBS.items() for v in verbs}
 _VERB_LIST = sorted(_VERB_OF, key=len, reverse=True)
-_RX_SUFFIX = re.compile("(?:" + "|".join(map(re.escape, _VERB_LIST)) + ")+$")
-_RX_PREFIX = re.compile("^(?:(?:" + "|".join(map(re.escape, _VERB_LIST)) + ")[及和与、]?)+")
+_RX_VERBS = "(?:" + "|".join(map(re.escape, _VERB_LIST)) + ")"
+# Services written after a verb are part of the verb run: "生产销售", "生产和销售", "销售及维修", "销售、安装"
+_SUFFIX_TAILS = ("维修", "修理", "安装", "维护", "保养", "租赁")
+_RX_SUFFIX = re.compile(f"{_RX_VERBS}(?:[和及与]?(?:{_RX_VERBS}|{'|'.join(_SUFFIX_TAILS)}))*$")
+_RX_PREFIX = re.compile("^(?:(?:" + "|".join(map(re.escape, _VERB_LIST)) + ")[及和与、：:]?)+")
 _RX_OF = re.compile("的(?=" + "|".join(map(re.escape, _VERB_LIST)) + ")")
 
 # Stock items: listed by nearly every registration, whatever the industry.
@@ -118,6 +122,7 @@ _SERVICE_ENDS = (
     "经纪", "开发", "活动", "中介", "检测", "运营", "发布", "推广", "转让", "交流", "出租", "回收", "清洗", "美容", "养护",
     "处置", "治理", "业务", "经营", "发电", "仓储", "搬运", "装卸", "演出", "表演", "娱乐", "休闲", "游乐", "会展",
 )
+_SERVICE_ENDS += ("装修", "装潢", "保洁")
 _RX_SERVICE_END = re.compile("(?:" + "|".join(_SERVICE_ENDS) + ")$")
 
 
@@ -136,6 +141,8 @@ class Item(NamedTuple):
 
 _VERB_FIRST = frozenset(v[0] for v in _VERB_LIST)  # a piece starting with none of these has no verb prefix
 _VERB_TUPLE = tuple(_VERB_LIST)
+_SUFFIX_ENDS = _VERB_TUPLE + _SUFFIX_TAILS
+_RX_TAILS = re.compile(f"(?:{'|'.join(_SUFFIX_TAILS)})(?:[和及与]?(?:{'|'.join(_SUFFIX_TAILS)}))*$")
 
 
 _ENDS_WITH = frozenset(w[-1] for w in (*_VERB_LIST, *_SERVICE_ENDS))  # last characters of verbs and services
@@ -145,7 +152,7 @@ def _suffix(piece: str) -> re.Match[str] | None:
     """`_RX_SUFFIX.search(piece)`, skipped unless the piece ends with a verb (the search tries every start; `$`
     also matches before a final newline, so such a piece is searched too)."""
     last = piece[-1:]
-    if last == "\n" or (last in _ENDS_WITH and piece.endswith(_VERB_TUPLE)):
+    if last == "\n" or (last in _ENDS_WITH and piece.endswith(_SUFFIX_ENDS)):
         return _RX_SUFFIX.search(piece)
     return None
 
@@ -261,33 +268,72 @@ def _pieces(clause: str) -> list[str]:
     return pieces
 
 
+@functools.cache
+def _service_terms() -> frozenset[str]:
+    """Curated terms of service and construction classes: an activity of its own, never an object of a verb
+    carried on from the piece before ("销售建材、室内装潢")."""
+    return frozenset(t for t, (codes, _kind) in curated_terms().items()
+                     if all(code_kind(c) in ("service", "build") for c in codes))
+
+
 def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """(item text, object, verbs) of one clause: bare verbs and objects written apart are joined."""
     pending_verbs: tuple[str, ...] = ()
     pending_objects: list[str] = []
     parsed: list[tuple[str, str, tuple[str, ...]]] = []  # (text, object, verbs)
+    # A verb written before its object carries on to the objects listed after it ("销售钢材、建材、五金交电",
+    # "销售：服装、鞋帽"), up to a piece with verbs of its own, an activity (服务, 维修, a curated service
+    # term) or a stock item.
+    carry: tuple[str, ...] = ()
+    carry_text = ""
+    services = _service_terms()
+    # Bare verbs written after an item whose verb ends it ("激光雷达的研发、生产、销售", "服装、鞋帽生产、销售",
+    # "家具的设计、生产、销售") are more verbs of that item's object: the items of the piece just before stay
+    # open to them (`open_at`, the index of their first item; -1: none).
+    open_at = -1
     for piece in _pieces(clause):
         verbs, obj, service_end, verb_end = _piece(piece)
+        if carry:
+            if verbs or service_end or piece in GENERIC_ITEMS or piece in services:
+                carry = ()
+            else:
+                parsed.append((carry_text + piece, obj, carry))
+                continue
         if not obj and verbs:  # a bare verb: it belongs to the objects around it
             if pending_objects:
+                open_at = len(parsed)
                 parsed += [(o + verbs[0], o, verbs) for o in pending_objects]
                 pending_objects = []
+            elif open_at >= 0:
+                parsed[open_at:] = [(t + "、" + piece, o.partition("的")[0] or o, v + verbs)
+                                    for t, o, v in parsed[open_at:]]
             else:
                 pending_verbs += verbs
             continue
+        if open_at >= 0 and _RX_TAILS.match(piece):  # "空调的销售、安装及维修": more work on the same goods
+            parsed[open_at:] = [(t + "、" + piece, o, v) for t, o, v in parsed[open_at:]]
+            continue
+        open_at = -1
         if (not verbs and not pending_verbs and piece not in GENERIC_ITEMS and section != "main"
                 and not service_end):
             pending_objects.append(obj)  # an object waiting for the verb written after it
             continue
         if pending_verbs:
             verbs = pending_verbs + verbs
+        start = len(parsed)
         if pending_objects:
             parsed += [(o + (verbs[-1] if verbs else ""), o, verbs) for o in pending_objects]
             pending_objects = []
         parsed.append((piece, obj, verbs))
+        if verb_end or (service_end and "的" in piece):
+            open_at = start
         if verb_end:  # else a prefix list ("研发、生产、销售X、Y") carries its verbs on
             pending_verbs = ()
+        elif verbs and obj and not pending_verbs and piece.endswith(obj):
+            carry, carry_text = verbs, piece[: len(piece) - len(obj)].rstrip("：:")
     parsed += [(o, o, ()) for o in pending_objects]
+    if not parsed and pending_verbs:  # the clause is one bare verb ("互联网销售"): the item is the verb itself
+        parsed.append(("".join(pending_verbs), "", pending_verbs))
     return tuple(parsed)
 
 
@@ -295,8 +341,15 @@ def _item_plan(section: str, item_text: str, obj: str, verbs: tuple[str, ...]) -
     """(item text, object, activity kind, stock item?, never main?, the item's classes) of one item."""
     kind = _verb_kind(verbs) if verbs else ("make" if section == "main" else "service")
     whole = obj or item_text
+    codes = _item_codes(item_text, whole, kind)
+    if kind == "trade" and obj and verbs[-1:] == ("经营",):
+        # 经营 runs a service as well as it trades goods ("体育场地设施经营", "道路旅客运输经营"): when the
+        # object's best class is a service, the item is that service
+        served = _item_codes(item_text, whole, "service")
+        if served and code_kind(served[0][0]) in ("service", "build"):
+            kind, codes = "service", served
     return (item_text, whole, kind, item_text in GENERIC_ITEMS or obj in GENERIC_ITEMS,
-            item_text in NEVER_MAIN or obj in NEVER_MAIN, _item_codes(item_text, whole, kind))
+            item_text in NEVER_MAIN or obj in NEVER_MAIN, codes)
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -304,7 +357,48 @@ def _clause_plan(section: str, clause: str) -> tuple[tuple[str, str, str, bool, 
     """(item text, object, activity kind, stock item?, never main?, the item's classes) of each item of one
     clause: what `parse_scope` and `read_scope` need of it besides its position (cached: registered scopes
     repeat the same clauses; pieces and items are cached too, since they repeat across clauses)."""
+    if "技术" in clause and ("领域" in clause or "的技术" in clause):
+        clause = _fields(clause)
+    if "：" in clause:
+        clause = _colon_head(clause)
     return tuple(_item_plan(section, t, o, v) for t, o, v in _clause_items(section, clause))
+
+
+def _colon_head(clause: str) -> str:
+    """"培训服务：电脑、外语、会计": an activity before a colon names what the firm does, the list after it only
+    its subjects (which would read as 会计 services): the clause is the activity alone. A verb before the colon
+    ("销售：服装、鞋帽") is no such head: it is carried on to the objects after it."""
+    head, _, rest = clause.partition("：")
+    if (len(head) >= 3 and rest and "、" not in head and "，" not in head and head not in GENERIC_ITEMS
+            and _ends(head, _SERVICE_ENDS, _RX_SERVICE_END) and _suffix(head) is None):
+        return head
+    return clause
+
+
+# "从事计算机科技领域内的技术开发、技术咨询……", "网络科技、信息科技领域内的技术开发", "计算机软硬件的技术开发":
+# the fields name the trade, the 技术开发 after them is what the firm does in it. Each field becomes an item of
+# its own ("计算机技术开发"), read by the curated field terms (计算机技术, 生物技术, 环保技术, …); the stock items
+# after it (技术咨询, 技术服务, …) stay as they are.
+_RX_FIELD = re.compile(r"(?:科技|技术)?(?:领域[内中]?的?|的)(技术(?:开发|研发|咨询|服务|转让|推广|交流|研究))")
+_RX_FIELD_END = re.compile(r"(?:科技|技术)$")
+
+
+def _fields(clause: str) -> str:
+    m = _RX_FIELD.search(clause)
+    if m is None or m.start() == 0:
+        return clause
+    before = re.split(r"([、，,])", clause[: m.start()])
+    # pieces and separators alternate; the last piece is the field right before 领域, earlier ones join it
+    # while they too end with 科技/技术 ("网络科技、信息科技领域内的")
+    fields = [before.pop()]
+    while len(before) >= 2 and _RX_FIELD_END.search(before[-2]):
+        before.pop()
+        fields.insert(0, before.pop())
+    fields = [_RX_FIELD_END.sub("", f.removeprefix("从事")) for f in fields]
+    fields = [f for f in fields if f]
+    if not fields:
+        return clause
+    return "".join(before) + "、".join(f + "技术" + m.group(1)[2:] for f in fields) + clause[m.end():]
 
 
 _HALF_WIDTH = tuple((chr(k), v) for k, v in _WIDTH.items())
@@ -438,13 +532,15 @@ _STOP = frozenset((
 ))
 
 # A 销售/批发/零售 item whose object names goods: the trade class of those goods, (wholesale, retail), by the
-# longest matching prefix of the goods' code (大类 or 中类).
+# longest matching prefix of the goods' code (大类, 中类 or 小类).
 TRADE_OF_GOODS: dict[str, tuple[str, str]] = {
     "01": ("5119", "5223"), "02": ("5115", "5299"), "03": ("5116", "5224"), "04": ("5117", "5224"),
     "13": ("5129", "5229"), "14": ("5129", "5229"), "149": ("5126", "5225"), "15": ("5127", "5226"),
     "16": ("5128", "5227"), "17": ("5131", "5231"), "18": ("5132", "5232"), "19": ("5133", "5233"),
     "192": ("5139", "5237"), "20": ("5165", "5286"), "21": ("5139", "5283"), "22": ("5199", "5299"),
-    "23": ("5141", "5241"), "24": ("5149", "5249"), "243": ("5146", "5245"), "25": ("5162", "5265"),
+    "23": ("5141", "5241"), "24": ("5149", "5249"), "241": ("5141", "5241"), "242": ("5147", "5247"),
+    "243": ("5146", "5245"), "244": ("5142", "5242"), "3587": ("5139", "5236"), "264": ("5169", "5284"),
+    "338": ("5135", "5235"), "132": ("5113", "5299"), "2911": ("5172", "5263"), "357": ("5171", "5299"), "376": ("5179", "5238"), "377": ("5179", "5238"), "25": ("5162", "5265"),
     "26": ("5169", "5299"), "262": ("5166", "5299"), "263": ("5167", "5299"), "268": ("5134", "5234"),
     "27": ("5151", "5251"), "274": ("5152", "5252"), "275": ("5153", "5253"), "28": ("5169", "5299"),
     "29": ("5169", "5299"), "30": ("5165", "5287"), "31": ("5164", "5299"), "32": ("5164", "5299"),
@@ -456,9 +552,83 @@ TRADE_OF_GOODS: dict[str, tuple[str, str]] = {
 }
 
 
+# Repair and rental classes name goods ("通用设备修理" -> 通用设备, "医疗设备经营租赁" -> 医疗设备): an item that
+# makes, sells or researches those goods means the goods class (`GOODS_OF_SERVICE`), and a 维修/修理/保养 or
+# 租赁/出租 item whose object names goods means the repair or rental class of those goods (`REPAIR_OF_GOODS`,
+# `RENTAL_OF_GOODS`, by the longest matching prefix of the goods' code, as `TRADE_OF_GOODS`).
+GOODS_OF_SERVICE: dict[str, str] = {
+    "4310": "3399", "4320": "3499", "4330": "3599", "4341": "3719", "4342": "3731", "4343": "3749",
+    "4349": "3799", "4350": "3899", "4360": "4090", "8121": "3919", "8122": "3922", "8132": "3859",
+    "8191": "3761", "8193": "2190", "7111": "3611", "7112": "3579", "7113": "3514", "7114": "3919",
+    "7115": "3589",
+}
+REPAIR_OF_GOODS: dict[str, str] = {
+    "33": "4310", "34": "4320", "35": "4330", "36": "8111", "37": "4349", "371": "4341", "373": "4342",
+    "374": "4343", "375": "8113", "376": "8191", "38": "4350", "385": "8132", "39": "4390", "391": "8121",
+    "392": "8122", "395": "8131", "40": "4360", "21": "8193",
+}
+RENTAL_OF_GOODS: dict[str, str] = {
+    "33": "7119", "34": "7119", "35": "7119", "351": "7113", "357": "7112", "358": "7115", "36": "7111",
+    "37": "7119", "38": "7119", "39": "7119", "391": "7114", "392": "7114", "40": "7119",
+}
+_REPAIR_ENDS = ("维修", "修理", "保养", "维护", "维保", "检修")
+_NOT_SHOPS = ("酒店", "饭店", "旅店", "客店", "商店")  # lodging, or a shop of no goods named
+_RENTAL_ENDS = ("租赁", "出租")
+# A 销售 item sold on line is retail ("网上销售", "互联网销售"): the retail class of the goods.
+_ONLINE = ("网上销售", "网络销售", "互联网销售", "网上零售", "网络零售", "电子商务", "电商", "网店")
+
+
+# A trade item that says 零售 only means the retail twin of a 批发 class its words name ("报刊零售": 报刊 is a
+# word of 5144 报刊批发 -> 5243), and one that says 批发 only the wholesale twin of a 零售 class.
+RETAIL_OF_WHOLESALE: dict[str, str] = {
+    "5121": "5221", "5122": "5222", "5123": "5223", "5124": "5224", "5126": "5225", "5127": "5226",
+    "5128": "5227", "5129": "5229", "5131": "5231", "5132": "5232", "5133": "5233", "5134": "5234",
+    "5135": "5235", "5136": "5282", "5137": "5271", "5138": "5272", "5141": "5241", "5142": "5242",
+    "5143": "5243", "5144": "5243", "5145": "5244", "5146": "5245", "5147": "5247", "5149": "5249",
+    "5151": "5251", "5152": "5252", "5153": "5253", "5154": "5254", "5162": "5265", "5172": "5263",
+    "5173": "5264", "5174": "5281", "5176": "5273", "5177": "5274", "5192": "5297", "5193": "5292",
+}
+WHOLESALE_OF_RETAIL: dict[str, str] = {r: w for w, r in RETAIL_OF_WHOLESALE.items() if w != "5144"}
+
+
+@functools.cache
+def _goods_of_trade() -> dict[str, str]:
+    """trade class -> the goods class it sells, where `TRADE_OF_GOODS` names one goods code for it: that
+    小类, or the catch-all 小类 (其他…) of that 大类 or 中类. A trade class's word in a 制造 or 研发 item names the
+    goods ("箱包制造": 箱包 is a word of 5237 箱包零售)."""
+    std = gbt4754.load()
+    sources: dict[str, set[str]] = {}
+    for prefix, pair in TRADE_OF_GOODS.items():
+        for trade in pair:
+            sources.setdefault(trade, set()).add(prefix)
+    out: dict[str, str] = {}
+    for trade, prefixes in sources.items():
+        if len(prefixes) != 1:
+            continue
+        (prefix,) = prefixes
+        kids = std.small_classes_under(prefix)
+        catch = [c for c in kids if std.get(c).name.startswith("其他")]
+        out[trade] = prefix if len(prefix) == 4 else (catch[-1] if catch else kids[-1])
+    return out
+
+
+@functools.cache
+def _repair_or_rental() -> frozenset[str]:
+    """The repair classes (大类 43, 中类 811-819) and the rental ones (大类 71)."""
+    return frozenset(c.code for c in gbt4754.load().classes("class") if c.code[:2] in ("43", "71", "81"))
+
+
+def _by_prefix(table: dict[str, str], code: str) -> str | None:
+    for size in (3, 2):
+        found = table.get(code[:size])
+        if found:
+            return found
+    return None
+
+
 def trade_of_goods(code: str, retail: bool = False) -> str | None:
     """The 批发 (or 零售) class that sells the goods of `code`, or None."""
-    for size in (3, 2):
+    for size in (4, 3, 2):
         pair = TRADE_OF_GOODS.get(code[:size])
         if pair:
             return pair[1] if retail else pair[0]
@@ -469,7 +639,7 @@ def trade_of_goods(code: str, retail: bool = False) -> str | None:
 class Entry:
     code: str
     weight: float
-    source: str  # curated / name / stem / part / note
+    source: str  # curated / name / stem / part / note / group
 
 
 @functools.cache
@@ -526,6 +696,22 @@ def vocabulary() -> dict[str, tuple[Entry, ...]]:
         if len(codes) <= 2 and frag not in table:  # a note word shared by many classes names none of them
             for code in sorted(codes):  # sorted: set order changes with the process's hash seed
                 add(frag, Entry(code, 0.5, "note"))
+    # The 中类 and 大类 names (and their stems) name their catch-all 小类 ("通用设备制造" -> 3499 其他未列明通用设备
+    # 制造业, "家具制造业" -> 2190), or every 小类 of a group of at most three; weaker than a 小类's own words, and
+    # only where no 小类 word is the same. Names of four characters or more without a 、 (an item is cut there).
+    for level in ("group", "division"):
+        for grp in std.classes(level):
+            kids = std.small_classes_under(grp.code)
+            catch = [c for c in kids if std.get(c).name.startswith("其他")]
+            codes = catch[-1:] or (kids if len(kids) <= 3 else [])
+            name = grp.name.replace("（", "").replace("）", "")
+            stem = _NAME_PREFIX.sub("", _NAME_SUFFIX.sub("", name))
+            if stem in table or name in table:  # a 小类's word reads it already ("电池制造": 电池)
+                continue
+            for term in dict.fromkeys((name, stem)):
+                if len(term) >= 4 and "、" not in term and not term.startswith("其他"):
+                    for code in codes:
+                        add(term, Entry(code, 0.6, "group"))
     # Curated entries override the standard's readings of the same term.
     for term in curated_terms():
         table[term] = [e for e in table[term] if e.source == "curated"]
@@ -649,6 +835,23 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
     # part of the item that names what is made, sold or served.
     size = max(1, len(obj or text))
     n = len(text)
+    # What the item does to the goods it names: repairs or rents them (its ending), sells them on line (retail).
+    mode, shop = "", False
+    if verb == "service":
+        if text.endswith(_REPAIR_ENDS):
+            mode = "repair"
+        elif text.endswith(_RENTAL_ENDS):
+            mode = "rental"
+        elif text.endswith("店") and not text.endswith(_NOT_SHOPS):  # "眼镜店": a shop retails its goods
+            verb, fits, shop = "trade", _KIND_FIT["trade"], True
+    # A repair or rental class needs its activity in the item: "计算机" is a word of 8121 计算机和辅助设备修理
+    # and 7114 计算机及通讯设备经营租赁, but "计算机网络工程服务" neither mends nor rents computers.
+    repairs = any(w in text for w in _REPAIR_ENDS)
+    repair_rental = _repair_or_rental()
+    goods_of_trade = _goods_of_trade()
+    rents = "租" in text
+    retail = shop or ("零售" in text and "批发" not in text) or (verb == "trade" and any(w in text for w in _ONLINE))
+    wholesale = "批发" in text and "零售" not in text
     for start, end, term in find_terms(text):
         share = (end - start) / size
         quality = 0.5 + 0.5 * (share if share < 1.0 else 1.0)  # min(1.0, share), without the call
@@ -658,9 +861,25 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
         whole = start == 0 and end == n and curated
         for code, weight, kind in entries:
             goods = ""
+            if not whole:
+                if code in repair_rental and not (rents if code[:2] == "71" else repairs):
+                    if code not in GOODS_OF_SERVICE:
+                        continue
+                    code, kind = GOODS_OF_SERVICE[code], "goods"  # making or selling what a repairer mends
+                elif kind == "trade" and verb in ("make", "rd") and code in goods_of_trade:
+                    code, kind = goods_of_trade[code], "goods"  # making what a trade class sells
+                elif mode and kind == "goods":  # repairing or renting goods: that service of those goods
+                    served = _by_prefix(REPAIR_OF_GOODS if mode == "repair" else RENTAL_OF_GOODS, code)
+                    if served:
+                        code, kind = served, "service"
+                elif verb == "trade" and kind == "trade":
+                    if retail:
+                        code = RETAIL_OF_WHOLESALE.get(code, code)
+                    elif wholesale:
+                        code = WHOLESALE_OF_RETAIL.get(code, code)
             if verb == "trade" and kind in ("goods", "primary") and not whole:
                 # selling goods: the trade class of those goods
-                traded = trade_of_goods(code, retail="零售" in text and "批发" not in text)
+                traded = trade_of_goods(code, retail=retail)
                 if traded:
                     code, kind, goods = traded, "trade", code
             fit = fits[kind]
