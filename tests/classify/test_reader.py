@@ -338,6 +338,35 @@ def test_an_activity_before_a_colon_is_the_item_and_its_list_only_subjects():
     assert read_scope("培训服务：电脑、外语、会计。").codes == ("8399",)
 
 
+def test_verbs_written_after_an_object_are_all_its_verbs():
+    # "X的研发、生产、销售": one item, its strongest verb (制造) decides
+    assert [(i.text, i.verb, i.object) for i in parse_scope("激光雷达的研发、生产、销售。")] == [
+        ("激光雷达的研发、生产、销售", "make", "激光雷达")]
+    assert read_scope("电子产品研发、生产、销售。").codes == ("3990",)  # was 研发 only: 5179 at p 0.22
+    # verbs joined by 和 and services after them are one verb run
+    assert [(i.verb, i.object) for i in parse_scope("锂电池及其配件的生产和销售。")] == [("make", "锂电池及其配件")]
+    assert read_scope("锂电池及其配件的生产和销售。").codes == ("3841",)
+    assert [(i.text, i.verb) for i in parse_scope("空调的销售、安装及维修。")] == [("空调的销售、安装及维修", "trade")]
+    assert read_scope("空调的销售、安装及维修。").codes == ("5138",)
+    # objects listed before: every one takes the verbs
+    assert [(i.text, i.verb) for i in parse_scope("服装、鞋帽的生产、加工、销售。")] == [
+        ("服装生产、加工、销售", "make"), ("鞋帽的生产、加工、销售", "make")]
+
+
+def test_running_a_service_is_that_service_and_trading_goods_their_trade():
+    assert [(i.verb, i.object) for i in parse_scope("体育场地设施经营（不含高危险性体育运动）。")] == [
+        ("service", "体育场地设施")]
+    assert read_scope("体育场地设施经营（不含高危险性体育运动）。").codes == ("8929",)
+    assert read_scope("烟草制品零售经营。").codes == ("5227",)
+    assert read_scope("粮食收购。").codes == ("5111",)  # 收购 buys to trade
+
+
+def test_a_trade_class_word_in_a_making_item_names_the_goods():
+    # 五金产品 is a word of 5174 五金产品批发 only: made or researched, it is the goods (33 → 3399)
+    assert read_scope("五金产品研发。").codes == ("3399",)
+    assert read_scope("箱包制造；箱包销售。").codes == ("1922",)
+
+
 def test_group_and_division_names_name_their_catch_all_class():
     from chanye.classify.reader import vocabulary
 
@@ -356,7 +385,7 @@ def test_curated_terms_name_real_classes_and_rebuild_identically(tmp_path):
 
     std = gbt4754.load()
     terms = curated_terms()
-    assert len(terms) == 1507
+    assert len(terms) == 1508
     assert terms["人工智能基础软件"] == (("6511",), "service")  # the object alone: 研发人工智能基础软件
     assert terms["激光雷达"] == (("3976",), "goods")
     assert terms["专业保洁、清洗、消毒服务"] == (("8219",), "service")
