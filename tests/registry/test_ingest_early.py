@@ -165,6 +165,49 @@ def test_the_first_chunk_of_a_large_file_is_split(monkeypatch) -> None:
     assert [len(p.data) for p in import_worker._first_small(iter([sheet(6, 2, 0)]))] == [6]
 
 
+def test_a_streamed_csv_reads_a_smaller_first_chunk(tmp_path: Path) -> None:
+    """`iter_sheets(first_rows=...)`: a regular CSV's first chunk holds at most `first_rows` rows and every later
+    one `chunk_rows`, row numbers running on from chunk to chunk; a `first_rows` above `chunk_rows` gives
+    `chunk_rows` (the tests' small chunks stay small)."""
+    path = tmp_path / "rows.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["统一社会信用代码", "企业名称"], *[[good_uscc(i), f"示例企业{i}"] for i in range(23)]])
+    chunks = list(read.iter_sheets(path, chunk_rows=5, first_rows=2))
+    assert [len(c.data) for c in chunks] == [2, 5, 5, 5, 5, 1]
+    assert [c.row_numbers.tolist()[0] for c in chunks] == [2, 4, 9, 14, 19, 24]
+    assert chunks[1].data.iloc[0, 0] == good_uscc(2)
+    assert [len(c.data) for c in read.iter_sheets(path, chunk_rows=5, first_rows=9)] == [5, 5, 5, 5, 3]
+
+
+def test_an_import_s_chunks_fill_whole_row_groups_of_the_store(tmp_path: Path) -> None:
+    """The chunks of a large CSV hold whole row groups of DuckDB's (the first one, the others two), so the inserts of
+    each chunk's firms and figures leave no partly filled row group for the checkpoint to merge (0.4-0.9 s after a
+    1 M-row import, issue 14). Fails if DuckDB's row group size changes: then the two sizes should follow it."""
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "rg.duckdb"))
+    con.execute("CREATE TABLE t AS SELECT range AS x FROM range(300000)")
+    con.execute("CHECKPOINT")
+    sizes = [r[0] for r in con.execute("""SELECT count FROM pragma_storage_info('t')
+                                          WHERE column_id = 0 AND segment_type <> 'VALIDITY' ORDER BY row_group_id""").fetchall()]
+    con.close()
+    assert sizes[0] == 122_880
+    assert (sizes[0], 2 * sizes[0]) == (import_worker.FIRST_ROWS, read.CHUNK_ROWS)
+
+
+def test_the_import_worker_runs_blas_on_one_thread() -> None:
+    """The worker restricts itself to one BLAS thread: OpenBLAS's idle threads spin after each call (the USCC
+    checks' matrix products) and took the core the importing process writes on (issue 14)."""
+    import subprocess
+    import sys
+
+    code = ("from threadpoolctl import threadpool_info; import numpy; "
+            "from chanye.registry.import_worker import ImportLimits, restrict; restrict(ImportLimits()); "
+            "print(sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[1]"
+
+
 def test_linking_chunk_by_chunk_stores_what_linking_at_the_end_stores(tmp_path: Path, monkeypatch) -> None:
     """The same import with an `on_write` that has no `early` (every firm linked at the end, as before issue 14's
     chunks) stores the same links, predictions and queue and reports the same counts: for the mixed file, and for

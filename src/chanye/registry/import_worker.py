@@ -168,14 +168,18 @@ def iter_parse(path: Path, mapping: Mapping, *, sheet: str | None, city: City, f
         return
     seen: SeenKeys | None = None
     name: str | None = None
-    for i, raw in enumerate(_first_small(iter_sheets(path, sheet=sheet, headers=set(mapping.columns)))):
+    chunks = iter_sheets(path, sheet=sheet, headers=set(mapping.columns), first_rows=FIRST_ROWS)
+    for i, raw in enumerate(_first_small(chunks)):
         if raw.name != name or seen is None:
             seen, name = SeenKeys(), raw.name
         progress("validating", 0.5 - 0.25 / (i + 1))
         yield validate_sheet(raw, mapping, city=city, file_label=file_label, seen=seen)
 
 
-FIRST_ROWS = 50_000  # the first chunk of a large file: the import starts writing after a fifth of the usual wait
+# The first chunk of a large file (a CSV's first read, or the first part of a sheet read whole): the import starts
+# writing after half the usual wait. One row group of DuckDB's, as the chunks after it are two (`read.CHUNK_ROWS`):
+# each chunk's inserts then fill whole row groups, which the store's checkpoint would otherwise merge (issue 14).
+FIRST_ROWS = 122_880
 
 
 def _first_small(sheets: Iterator[RawSheet]) -> Iterator[RawSheet]:
@@ -501,6 +505,11 @@ def restrict(limits: ImportLimits) -> None:
         ctypes.CDLL(None).mallopt(-8, 2)  # M_ARENA_MAX
     except (OSError, AttributeError):
         pass
+    # One thread: OpenBLAS's own threads spin for a while after each call (the USCC checks' matrix products), and
+    # on a two-core machine that spin took about a fifth of the core the importing process writes on (issue 14)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
     _set_limit(resource.RLIMIT_CORE, 0)
     _set_limit(resource.RLIMIT_AS, _vm_size() + limits.max_memory)
     _set_limit(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + _CPU_GRACE)
