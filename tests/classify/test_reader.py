@@ -96,7 +96,7 @@ def test_ai_basic_software_is_software_not_an_in_vehicle_device(framework):
     assert [s["code"] for s in reading.suggestions] == ["6511", "6513"]
     # the first item is the main one (issue 11 wave 2: lead bonus): 6511 基础软件开发 accepted, never 3962 智能车载设备制造
     assert reading.codes == ("6511",)
-    assert reading.probability == 0.6181
+    assert reading.probability == 0.6179
     assert "3962" not in {s["code"] for s in reading.suggestions}
     assert nodes_for(scope, framework) == {"software-internet", "ai"}
     short = "一般项目：人工智能基础软件开发；人工智能应用软件开发。"  # without the stock 软件开发 item it is sure enough
@@ -204,7 +204,7 @@ def test_a_scope_with_two_real_main_activities_gets_both():
     # a lidar maker registered as an in-vehicle device maker: two main activities, both accepted
     reading = read_scope("一般项目：智能车载设备制造；智能车载设备销售。（主营车载激光雷达）")
     assert reading.codes == ("3976", "3962")
-    assert reading.probability == 0.6181  # the best class's own margin, calibrated
+    assert reading.probability == 0.6179  # the best class's own margin, calibrated
     # one main activity sold as well is one activity
     assert read_scope("一般项目：锂离子电池制造；锂离子电池销售。").codes == ("3841",)
     # two activities of the same 中类 are one
@@ -327,6 +327,13 @@ def test_repair_and_rental_classes_need_their_activity():
     assert codes[0] == "6513" and not {"8121", "7114"} & set(codes)
 
 
+def test_installing_equipment_is_an_installation_class():
+    # 4920 管道和设备安装 (its 说明: 管道、取暖及空调系统) and 4910 电气安装, by the goods installed
+    assert read_scope("空调安装。").codes == ("4920",)
+    assert read_scope("灯具安装。").codes == ("4910",)  # 灯具 is a word of 5282 灯具零售: the goods, 38
+    assert read_scope("服装租赁。").codes == ("7130",)  # 日用品出租
+
+
 def test_retail_and_wholesale_twins_and_shops():
     assert read_scope("图书、报刊零售。").codes == ("5243",)  # 报刊 is a word of 5144 报刊批发
     assert read_scope("眼镜店；验光配镜。").codes == ("5236",)  # a shop retails its goods
@@ -385,7 +392,7 @@ def test_curated_terms_name_real_classes_and_rebuild_identically(tmp_path):
 
     std = gbt4754.load()
     terms = curated_terms()
-    assert len(terms) == 1508
+    assert len(terms) == 1534
     assert terms["人工智能基础软件"] == (("6511",), "service")  # the object alone: 研发人工智能基础软件
     assert terms["激光雷达"] == (("3976",), "goods")
     assert terms["专业保洁、清洗、消毒服务"] == (("8219",), "service")

@@ -568,14 +568,24 @@ REPAIR_OF_GOODS: dict[str, str] = {
     "392": "8122", "395": "8131", "40": "4360", "21": "8193",
 }
 RENTAL_OF_GOODS: dict[str, str] = {
+    "18": "7130", "19": "7130", "21": "7130", "24": "7129",
     "33": "7119", "34": "7119", "35": "7119", "351": "7113", "357": "7112", "358": "7115", "36": "7111",
     "37": "7119", "38": "7119", "39": "7119", "391": "7114", "392": "7114", "40": "7119",
 }
+# An 安装 item whose object names equipment installs it: 电气安装 for electrical goods, else 管道和设备安装.
+INSTALL_OF_GOODS: dict[str, str] = {
+    "33": "4920", "34": "4920", "35": "4920", "36": "4920", "37": "4920", "38": "4910", "385": "4920",
+    "39": "4999", "40": "4920",
+}
+_SERVICE_OF_GOODS = {"repair": REPAIR_OF_GOODS, "rental": RENTAL_OF_GOODS, "install": INSTALL_OF_GOODS}
+_INSTALL_ENDS = ("安装", "安装服务", "安装工程")
 _REPAIR_ENDS = ("维修", "修理", "保养", "维护", "维保", "检修")
+_RX_REPAIR = re.compile("|".join(_REPAIR_ENDS))
 _NOT_SHOPS = ("酒店", "饭店", "旅店", "客店", "商店")  # lodging, or a shop of no goods named
 _RENTAL_ENDS = ("租赁", "出租")
 # A 销售 item sold on line is retail ("网上销售", "互联网销售"): the retail class of the goods.
 _ONLINE = ("网上销售", "网络销售", "互联网销售", "网上零售", "网络零售", "电子商务", "电商", "网店")
+_RX_ONLINE = re.compile("|".join(_ONLINE))
 
 
 # A trade item that says 零售 only means the retail twin of a 批发 class its words name ("报刊零售": 报刊 is a
@@ -842,15 +852,17 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
             mode = "repair"
         elif text.endswith(_RENTAL_ENDS):
             mode = "rental"
+        elif text.endswith(_INSTALL_ENDS):
+            mode = "install"
         elif text.endswith("店") and not text.endswith(_NOT_SHOPS):  # "眼镜店": a shop retails its goods
             verb, fits, shop = "trade", _KIND_FIT["trade"], True
     # A repair or rental class needs its activity in the item: "计算机" is a word of 8121 计算机和辅助设备修理
     # and 7114 计算机及通讯设备经营租赁, but "计算机网络工程服务" neither mends nor rents computers.
-    repairs = any(w in text for w in _REPAIR_ENDS)
+    repairs = _RX_REPAIR.search(text) is not None if "修" in text or "维" in text or "保养" in text else False
     repair_rental = _repair_or_rental()
     goods_of_trade = _goods_of_trade()
     rents = "租" in text
-    retail = shop or ("零售" in text and "批发" not in text) or (verb == "trade" and any(w in text for w in _ONLINE))
+    retail = shop or ("零售" in text and "批发" not in text) or (verb == "trade" and _RX_ONLINE.search(text) is not None)
     wholesale = "批发" in text and "零售" not in text
     for start, end, term in find_terms(text):
         share = (end - start) / size
@@ -868,8 +880,9 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
                     code, kind = GOODS_OF_SERVICE[code], "goods"  # making or selling what a repairer mends
                 elif kind == "trade" and verb in ("make", "rd") and code in goods_of_trade:
                     code, kind = goods_of_trade[code], "goods"  # making what a trade class sells
-                elif mode and kind == "goods":  # repairing or renting goods: that service of those goods
-                    served = _by_prefix(REPAIR_OF_GOODS if mode == "repair" else RENTAL_OF_GOODS, code)
+                elif mode and kind in ("goods", "trade"):  # repairing, renting, installing goods: that service
+                    goods_code = goods_of_trade.get(code) if kind == "trade" else code  # "灯具安装": 灯具 of 5282
+                    served = _by_prefix(_SERVICE_OF_GOODS[mode], goods_code) if goods_code else None
                     if served:
                         code, kind = served, "service"
                 elif verb == "trade" and kind == "trade":
