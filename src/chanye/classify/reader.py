@@ -649,7 +649,7 @@ def trade_of_goods(code: str, retail: bool = False) -> str | None:
 class Entry:
     code: str
     weight: float
-    source: str  # curated / name / stem / part / note / group
+    source: str  # curated / name / stem / part / note / group / fallback
 
 
 @functools.cache
@@ -722,6 +722,9 @@ def vocabulary() -> dict[str, tuple[Entry, ...]]:
                 if len(term) >= 4 and "、" not in term and not term.startswith("其他"):
                     for code in codes:
                         add(term, Entry(code, 0.6, "group"))
+    # A consulting item whose field names no consulting class of its own ("汽车咨询", "物流咨询") is consulting
+    # all the same: 咨询 is a weak word of 7249 其他专业咨询与调查 (weaker than a field's own word: 婚姻咨询 is 8070).
+    table.setdefault("咨询", []).append(Entry("7249", 0.5, "fallback"))
     # Curated entries override the standard's readings of the same term.
     for term in curated_terms():
         table[term] = [e for e in table[term] if e.source == "curated"]
