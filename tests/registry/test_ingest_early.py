@@ -165,6 +165,24 @@ def test_the_first_chunk_of_a_large_file_is_split(monkeypatch) -> None:
     assert [len(p.data) for p in import_worker._first_small(iter([sheet(6, 2, 0)]))] == [6]
 
 
+def test_each_chunk_s_node_links_go_in_on_one_thread(tmp_path: Path, monkeypatch) -> None:
+    """Issue 14: a chunk's node links are written on one DuckDB thread (two left two partly filled row groups a
+    chunk, which the checkpoint merged: 0.3-0.5 s after 1 M firms), and the setting is as it was afterwards, after
+    a failed block too (`Store.threads`)."""
+    monkeypatch.setattr(read, "CHUNK_ROWS", 4)
+    seen, real = [], enterprises.classify_coded
+    monkeypatch.setattr(enterprises, "classify_coded", lambda store, *a, **k: seen.append(
+        store.scalar("SELECT current_setting('threads')")) or real(store, *a, **k))
+    with Store(tmp_path / "t.duckdb") as store:
+        store.con.execute("SET threads = 2")
+        import_file(store, firms_file(tmp_path / "firms.csv"), on_write=classify_and_link)
+        assert seen == [1] * 5  # five chunks of four new firms; the sixth (firm 3 again, 2023) has no new firm
+        assert store.scalar("SELECT current_setting('threads')") == 2
+        with pytest.raises(ZeroDivisionError, match="division"), store.threads(1):
+            1 / 0  # noqa: B018
+        assert store.scalar("SELECT current_setting('threads')") == 2
+
+
 def test_a_streamed_csv_reads_a_smaller_first_chunk(tmp_path: Path) -> None:
     """`iter_sheets(first_rows=...)`: a regular CSV's first chunk holds at most `first_rows` rows and every later
     one `chunk_rows`, row numbers running on from chunk to chunk; a `first_rows` above `chunk_rows` gives

@@ -410,6 +410,17 @@ class Store:
                 self.con.execute(f"SET memory_limit = '{before}'")
 
     @contextmanager
+    def threads(self, n: int) -> Iterator[None]:
+        """DuckDB's worker threads held to `n` for the block (a setting of the database, not of one connection:
+        its other connections' queries meanwhile run on as many), then as they were."""
+        before = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+        self.con.execute(f"SET threads = {int(n)}")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET threads = {before}")
+
+    @contextmanager
     def _atomic(self, memory: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._memory_held_to(memory):  # the commit writes the most: it stays inside
             self.con.execute("BEGIN TRANSACTION")
