@@ -96,7 +96,7 @@ def test_ai_basic_software_is_software_not_an_in_vehicle_device(framework):
     assert [s["code"] for s in reading.suggestions] == ["6511", "6513"]
     # the first item is the main one (issue 11 wave 2: lead bonus): 6511 基础软件开发 accepted, never 3962 智能车载设备制造
     assert reading.codes == ("6511",)
-    assert reading.probability == 0.6156
+    assert reading.probability == 0.6158
     assert "3962" not in {s["code"] for s in reading.suggestions}
     assert nodes_for(scope, framework) == {"software-internet", "ai"}
     short = "一般项目：人工智能基础软件开发；人工智能应用软件开发。"  # without the stock 软件开发 item it is sure enough
@@ -118,13 +118,13 @@ def test_ai_written_without_the_standard_wording_never_lands_in_in_vehicle_devic
     assert reading.codes == codes
     assert "3962" not in {s["code"] for s in reading.suggestions}
     assert reading.probability == {"研发人工智能基础软件": 0.9041, "研发、销售人工智能应用软件": 0.9041,
-                                   "人工智能芯片制造": 0.9031}.get(scope, 0.0)
+                                   "人工智能芯片制造": 0.9016}.get(scope, 0.0)
 
 
 def test_a_jeweller_that_also_sells_is_a_maker(framework):
     reading = read_scope("一般项目：珠宝首饰制造；珠宝首饰批发；珠宝首饰零售。" + BOILER)
     assert reading.codes == ("2438",)
-    assert reading.probability == 0.9031
+    assert reading.probability == 0.9016
     assert nodes_for("一般项目：珠宝首饰制造；珠宝首饰批发；珠宝首饰零售。", framework) == {"fashion"}
 
 
@@ -180,7 +180,7 @@ def test_below_the_threshold_no_link_is_written(framework):
     scope = "一般项目：日用百货销售；餐饮管理。"  # a shop or a restaurant: two activities, neither clearly main
     reading = read_scope(scope)
     assert [s["code"] for s in reading.suggestions] == ["6210", "5211"]
-    assert reading.probability == 0.4412 < THRESHOLD
+    assert reading.probability == 0.4391 < THRESHOLD
     assert read_scope(scope, calibrate=False).probability == 0.4786  # the raw margin before calibration
     assert nodes_for(scope, framework) == set()
     # a travel agency's licence item listed first is its main activity (it abstained before the lead bonus)
@@ -204,7 +204,7 @@ def test_a_scope_with_two_real_main_activities_gets_both():
     # a lidar maker registered as an in-vehicle device maker: two main activities, both accepted
     reading = read_scope("一般项目：智能车载设备制造；智能车载设备销售。（主营车载激光雷达）")
     assert reading.codes == ("3976", "3962")
-    assert reading.probability == 0.6156  # the best class's own margin, calibrated
+    assert reading.probability == 0.6158  # the best class's own margin, calibrated
     # one main activity sold as well is one activity
     assert read_scope("一般项目：锂离子电池制造；锂离子电池销售。").codes == ("3841",)
     # two activities of the same 中类 are one
@@ -341,6 +341,18 @@ def test_consulting_on_goods_is_consulting_not_making_them():
     assert read_scope("经济贸易咨询；会议服务。").codes == ("7243",)  # not 5181 贸易代理
 
 
+def test_the_import_export_sentences_of_older_scopes_are_stock_items():
+    items = parse_scope("从事货物及技术的进出口业务；餐饮服务；物业管理。")
+    assert [(i.text, i.generic) for i in items] == [
+        ("从事货物及技术的进出口业务", True), ("餐饮服务", False), ("物业管理", True)]  # 餐饮服务 leads
+    assert read_scope("从事货物及技术的进出口业务；餐饮服务；物业管理。").codes == ("6210",)
+    sentence = "经营本企业自产产品及技术的出口业务和本企业所需的机械设备、零配件、原辅材料及技术的进口业务"
+    assert all(i.generic for i in parse_scope(sentence))
+    assert read_scope("服装加工；" + sentence + "。").codes == ("1819",)
+    # a trader of named goods is no stock item
+    assert [i.generic for i in parse_scope("化妆品进出口；销售化妆品。")] == [False, False]
+
+
 def test_retail_and_wholesale_twins_and_shops():
     assert read_scope("图书、报刊零售。").codes == ("5243",)  # 报刊 is a word of 5144 报刊批发
     assert read_scope("眼镜店；验光配镜。").codes == ("5236",)  # a shop retails its goods
@@ -447,7 +459,7 @@ def test_the_calibration_curve_is_isotonic_and_rebuilds_identically(tmp_path):
     assert list(ys) == sorted(ys) and ys[0] == 0.0
     assert calibrated(0.0) == 0.0
     assert calibrated(0.5078) == 0.5  # from a raw margin of about 0.51 the synthetic scopes are right half the time
-    assert calibrated(0.5) == 0.4632
+    assert calibrated(0.5) == 0.4644
     spec = importlib.util.spec_from_file_location("build_scope_calibration",
                                                   REPO / "tools" / "build_scope_calibration.py")
     tool = importlib.util.module_from_spec(spec)

@@ -96,6 +96,7 @@ GENERIC_ITEMS = frozenset((
     "数字文化创意内容应用服务", "市场调查（不含涉外调查）", "翻译服务", "摄像及视频制作服务", "文艺创作",
     "教育咨询服务", "业务培训", "人力资源服务", "安全咨询服务", "普通货物仓储服务", "国内货物运输代理",
     "住房租赁", "土地使用权租赁", "柜台、摊位出租", "建筑材料销售", "五金产品零售", "金属材料销售",
+    "国内贸易",  # older scopes' stock wording
 ))
 # Stock items that never name the main activity, even listed first (the others do when they come first:
 # a registration lists its main item first, so "物业管理；停车场服务；……" is a property manager).
@@ -348,8 +349,16 @@ def _item_plan(section: str, item_text: str, obj: str, verbs: tuple[str, ...]) -
         served = _item_codes(item_text, whole, "service")
         if served and code_kind(served[0][0]) in ("service", "build"):
             kind, codes = "service", served
-    return (item_text, whole, kind, item_text in GENERIC_ITEMS or obj in GENERIC_ITEMS,
-            item_text in NEVER_MAIN or obj in NEVER_MAIN, codes)
+    stock = "口" in item_text and _RX_STOCK_TRADE.search(item_text) is not None
+    return (item_text, whole, kind, stock or item_text in GENERIC_ITEMS or obj in GENERIC_ITEMS,
+            stock or item_text in NEVER_MAIN or obj in NEVER_MAIN, codes)
+
+
+# The import-export sentences older registrations carry whatever the trade ("自营和代理各类商品及技术的进出口业务",
+# "从事货物及技术的进出口业务", "经营本企业自产产品及技术的出口业务和本企业所需的机械设备、零配件、原辅材料及技术的
+# 进口业务"): stock items, never the main activity, as 货物进出口 is.
+_RX_STOCK_TRADE = re.compile(r"(?:货物|技术|商品|产品)[^；]{0,8}(?:进出口|进口|出口)")
+_RX_STOCK_SENTENCE = re.compile(r"本企业(?:自产|所需)")
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -361,7 +370,10 @@ def _clause_plan(section: str, clause: str) -> tuple[tuple[str, str, str, bool, 
         clause = _fields(clause)
     if "：" in clause:
         clause = _colon_head(clause)
-    return tuple(_item_plan(section, t, o, v) for t, o, v in _clause_items(section, clause))
+    plan = tuple(_item_plan(section, t, o, v) for t, o, v in _clause_items(section, clause))
+    if "本企业" in clause and _RX_STOCK_SENTENCE.search(clause):  # the whole sentence is the stock one
+        plan = tuple((t, o, k, True, True, c) for t, o, k, _g, _n, c in plan)
+    return plan
 
 
 def _colon_head(clause: str) -> str:
