@@ -564,6 +564,8 @@ TRADE_OF_GOODS: dict[str, tuple[str, str]] = {
 }
 
 
+DERIVED_WEIGHT = 0.8  # a goods class read from a trade class's word (箱包 of 5237 箱包零售 in "箱包制造")
+
 # Repair and rental classes name goods ("通用设备修理" -> 通用设备, "医疗设备经营租赁" -> 医疗设备): an item that
 # makes, sells or researches those goods means the goods class (`GOODS_OF_SERVICE`), and a 维修/修理/保养 or
 # 租赁/出租 item whose object names goods means the repair or rental class of those goods (`REPAIR_OF_GOODS`,
@@ -735,8 +737,9 @@ def vocabulary() -> dict[str, tuple[Entry, ...]]:
                     for code in codes:
                         add(term, Entry(code, 0.6, "group"))
     # A consulting item whose field names no consulting class of its own ("汽车咨询", "物流咨询") is consulting
-    # all the same: 咨询 is a weak word of 7249 其他专业咨询与调查 (weaker than a field's own word: 婚姻咨询 is 8070).
-    table.setdefault("咨询", []).append(Entry("7249", 0.5, "fallback"))
+    # all the same: 咨询 is a weak word of 7249 其他专业咨询与调查 (weaker than a field's own word, even a 说明 word
+    # of 0.5: 婚姻咨询 is 8070).
+    table.setdefault("咨询", []).append(Entry("7249", 0.3, "fallback"))
     # Curated entries override the standard's readings of the same term.
     for term in curated_terms():
         table[term] = [e for e in table[term] if e.source == "curated"]
@@ -863,11 +866,12 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
     # What the item does to the goods it names: repairs or rents them (its ending), sells them on line (retail).
     mode, shop = "", False
     if verb == "service":
-        if text.endswith(_REPAIR_ENDS):
+        core = text[:-2] if text.endswith(("服务", "业务", "活动")) else text  # "机械设备的租赁服务"
+        if core.endswith(_REPAIR_ENDS):
             mode = "repair"
-        elif text.endswith(_RENTAL_ENDS):
+        elif core.endswith(_RENTAL_ENDS):
             mode = "rental"
-        elif text.endswith(_INSTALL_ENDS):
+        elif core.endswith(_INSTALL_ENDS):
             mode = "install"
         elif text.endswith("店") and not text.endswith(_NOT_SHOPS):  # "眼镜店": a shop retails its goods
             verb, fits, shop = "trade", _KIND_FIT["trade"], True
@@ -877,7 +881,7 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
     repair_rental = _repair_or_rental()
     goods_of_trade = _goods_of_trade()
     rents = "租" in text
-    retail = shop or ("零售" in text and "批发" not in text) or (verb == "trade" and _RX_ONLINE.search(text) is not None)
+    retail = shop or ("零售" in text and "批发" not in text) or (verb == "trade" and "批发" not in text and _RX_ONLINE.search(text) is not None)
     wholesale = "批发" in text and "零售" not in text
     for start, end, term in find_terms(text):
         share = (end - start) / size
@@ -890,11 +894,12 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
             goods = ""
             if not whole:
                 if code in repair_rental and not (rents if code[:2] == "71" else repairs):
-                    if code not in GOODS_OF_SERVICE:
+                    if code not in GOODS_OF_SERVICE or verb == "service":  # a service item: another service
                         continue
                     code, kind = GOODS_OF_SERVICE[code], "goods"  # making or selling what a repairer mends
                 elif kind == "trade" and verb in ("make", "rd") and code in goods_of_trade:
-                    code, kind = goods_of_trade[code], "goods"  # making what a trade class sells
+                    # making what a trade class sells: a derived reading, weaker than a goods word's own
+                    code, kind, weight = goods_of_trade[code], "goods", weight * DERIVED_WEIGHT
                 elif mode and kind in ("goods", "trade"):  # repairing, renting, installing goods: that service
                     goods_code = goods_of_trade.get(code) if kind == "trade" else code  # "灯具安装": 灯具 of 5282
                     served = _by_prefix(_SERVICE_OF_GOODS[mode], goods_code) if goods_code else None
