@@ -343,9 +343,10 @@ def _item_plan(section: str, item_text: str, obj: str, verbs: tuple[str, ...]) -
     kind = _verb_kind(verbs) if verbs else ("make" if section == "main" else "service")
     whole = obj or item_text
     codes = _item_codes(item_text, whole, kind)
-    if kind == "trade" and obj and verbs[-1:] == ("经营",):
-        # 经营 runs a service as well as it trades goods ("体育场地设施经营", "道路旅客运输经营"): when the
-        # object's best class is a service, the item is that service
+    if obj and verbs[-1:] in (("经营",), ("制作",)) and kind in ("trade", "make"):
+        # 经营 runs a service as well as it trades goods ("体育场地设施经营", "道路旅客运输经营"), and 制作 makes
+        # a service's work as well as goods ("设计、制作、代理、发布广告"): when the object's best class is a
+        # service, the item is that service
         served = _item_codes(item_text, whole, "service")
         if served and code_kind(served[0][0]) in ("service", "build"):
             kind, codes = "service", served
@@ -502,7 +503,7 @@ def _plan(text: str | None) -> tuple[list[tuple], list[tuple], bool]:
             for item_text, obj, kind, generic, never_main, item_codes in _clause_plan(section, clause):
                 n = counts[kind]
                 counts[kind] = n + 1
-                if lead and not never_main:
+                if lead and not never_main and item_codes:  # an item naming no class cannot be the main one
                     lead, generic, mode = False, False, 1
                 else:
                     mode = 2 if generic else 0
