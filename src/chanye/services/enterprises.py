@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from chanye.errors import NotFound
+from chanye.framework.memo import per_pack
 from chanye.registry import views
 from chanye.registry.fields import MEASURES
 from chanye.registry.store import DatabaseError, background
@@ -384,18 +385,10 @@ def _firm_rows(fw, d: engine.Directory, figs: dict[str, np.ndarray], chosen: np.
     return out
 
 
+@per_pack
 def _node_names(fw) -> dict[str, tuple[str, str]]:
-    """{node id: (zh, en)} of the pack, worked out once per framework object (a pydantic model: not hashable)."""
-    held = _NODE_NAMES.get(id(fw))
-    if held is None or held[0] is not fw:
-        held = (fw, {n.id: (n.name.zh, n.name.en) for n in fw.nodes})
-        if len(_NODE_NAMES) >= 16:
-            _NODE_NAMES.clear()
-        _NODE_NAMES[id(fw)] = held  # holding the framework keeps its id from being reused by another
-    return held[1]
-
-
-_NODE_NAMES: dict[int, tuple[object, dict[str, tuple[str, str]]]] = {}
+    """{node id: (zh, en)} of the pack, worked out once per pack."""
+    return {n.id: (n.name.zh, n.name.en) for n in fw.nodes}
 
 
 def _joined_names(names: dict[str, tuple[str, str]], nodes: list[str]) -> dict[str, str]:
