@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from chanye.classify import ahead, chain_links, chunk_links, enterprises
@@ -247,19 +248,33 @@ def test_linking_chunk_by_chunk_stores_what_linking_at_the_end_stores(tmp_path: 
             pd.testing.assert_frame_equal(stored[0][t], stored[1][t])
 
 
-def test_the_keys_a_chunk_is_linked_on_are_read_from_its_stage_file(tmp_path: Path) -> None:
-    """`chunk_keys`: the distinct (code, scope, name_key) of the coded rows, worked out by hand from `firms_file`:
+def test_the_worker_stages_the_keys_a_chunk_is_linked_on(tmp_path: Path) -> None:
+    """`stage_keys`, read back by `chunk_keys`: the distinct (code, scope, name_key) of the coded rows, in the order
+    they first come, worked out by hand from `firms_file`:
     firms 0, 8, 12, 16 hold 汽车电子 in their names (their names are keys); odd firms 3612, even 2720, scope 生物药品制造
     where i % 3 == 0; firms 4, 9, 14, 19 have no code; firm 3's 2023 row 3974 显示器件制造. Nine keys."""
     path = firms_file(tmp_path / "firms.csv")
     v = validate_sheet(read_sheets(path)[0], Mapping(), city=PACK.city, file_label=path.name)
     staged = import_worker.stage(v, tmp_path, 0, 0, EarlyLinks.name_test(PACK))
-    keys = set(zip(*classifications.chunk_keys(staged.rows_file).to_pydict().values(), strict=True))
-    assert keys == {
-        ("2720", "生物药品制造", "示例汽车电子企业00有限公司"), ("2720", "汽车零部件研发", "示例汽车电子企业08有限公司"),
+    keys = list(zip(*classifications.chunk_keys(staged.keys_file).to_pydict().values(), strict=True))
+    assert staged.keys_file.name == "stage-keys-000000.parquet"
+    assert keys == [
+        ("2720", "生物药品制造", "示例汽车电子企业00有限公司"), ("3612", "汽车零部件研发", ""), ("2720", "汽车零部件研发", ""),
+        ("3612", "生物药品制造", ""), ("2720", "生物药品制造", ""), ("2720", "汽车零部件研发", "示例汽车电子企业08有限公司"),
         ("2720", "生物药品制造", "示例汽车电子企业12有限公司"), ("2720", "汽车零部件研发", "示例汽车电子企业16有限公司"),
-        ("3612", "汽车零部件研发", ""), ("3612", "生物药品制造", ""), ("2720", "汽车零部件研发", ""),
-        ("2720", "生物药品制造", ""), ("3974", "显示器件制造", "")}
+        ("3974", "显示器件制造", "")]
+    assert import_worker.stage(v, tmp_path, 1, 0).keys_file is None  # no name test: not an import that links early
+
+
+def test_stage_keys_reads_blanks_as_the_store_s_staging_does() -> None:
+    """A row without a code has no key; a missing scope is '' and a name is the key only where name_hit is true
+    (missing: not), as `registry.classifications.stage_new_coded` stages them; each key once."""
+    rows = pa.table({"industry_code": ["3612", None, "3612", "3612", "2720"],
+                     "business_scope": [None, "x", "", None, "生物药品制造"],
+                     "name": ["甲", "乙", "丙", "丁", "戊"], "name_hit": [None, True, False, True, True]})
+    assert import_worker.stage_keys(rows).to_pylist() == [
+        {"code": "3612", "scope": "", "name_key": ""}, {"code": "3612", "scope": "", "name_key": "丁"},
+        {"code": "2720", "scope": "生物药品制造", "name_key": "戊"}]
 
 
 def test_linking_processes_store_what_linking_here_stores(tmp_path: Path, monkeypatch) -> None:
@@ -315,8 +330,8 @@ def test_keys_the_stage_file_missed_are_linked_in_place(tmp_path: Path, monkeypa
     stored = []
     for keep in (1, 2, 0):  # every key, every other key, none
 
-        def some_keys(rows_file, keep=keep):
-            keys = real(rows_file)
+        def some_keys(keys_file, keep=keep):
+            keys = real(keys_file)
             return keys.take(list(range(0, keys.num_rows, keep))) if keep else keys.slice(0, 0)
 
         monkeypatch.setattr(classifications, "chunk_keys", some_keys)

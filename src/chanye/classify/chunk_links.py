@@ -1,6 +1,6 @@
 """The rules on an import's chunk, beside its writes (issue 14): while the import writes a chunk's rows, a thread
-runs the rules on the chunk's distinct keys (code, scope, name key), read from its stage file
-(`registry.classifications.chunk_keys`), not from the store the import is writing; each key once per import
+runs the rules on the chunk's distinct keys (code, scope, name key), as its import worker staged them
+(`registry.classifications.chunk_keys`), not read from the store the import is writing; each key once per import
 (`KeyMemo`), many new keys in processes of their own (`Linkers`). The results are `classify.ahead.Ahead`."""
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from chanye.registry.scans import literal, query_with
 from chanye.registry.store import Store
@@ -226,20 +226,11 @@ def distinct_but(store: Store, sql: str, without: pa.Table | None) -> pd.DataFra
                                                f"{sql} EXCEPT SELECT code, scope, name_key FROM _cl_ahead").df()
 
 
-def chunk_keys(rows_file: str | Path) -> pa.Table:
-    """The distinct keys (code, scope, name_key) of the rows of an import's stage file (`registry.import_worker
-    .stage_rows`, with name_hit) that have a declared code, as `stage_new_coded` stages them: a superset of the
-    keys its firms are staged with (some rows are labelled, or not the last of their USCC). Read by a connection
-    of its own, not the store's: an import links them in a thread while it writes the chunk
-    (`services.imports.EarlyLinks`)."""
-    con = duckdb.connect(config={"threads": 1})
-    try:
-        return con.sql(f"""
-            SELECT DISTINCT industry_code AS code, coalesce(business_scope, '') AS scope,
-                            CASE WHEN name_hit THEN name ELSE '' END AS name_key
-            FROM read_parquet({literal(str(rows_file))}) WHERE industry_code IS NOT NULL""").to_arrow_table()
-    finally:
-        con.close()
+def chunk_keys(keys_file: str | Path) -> pa.Table:
+    """The distinct keys (code, scope, name_key) of a chunk's coded rows, as its import worker staged them
+    (`registry.import_worker.stage_keys`): what `services.imports.EarlyLinks` links ahead, in a thread, while the
+    import writes the chunk."""
+    return pq.read_table(keys_file)
 
 
 def distinct_uncoded_scopes(store: Store) -> list[str]:

@@ -15,7 +15,7 @@ the worker validates the next chunk; the firms and figures the store held before
 in more than one chunk (the last row wins), are settled over the whole stage once every chunk is in. An
 `on_write` that carries `early` (`services.imports.classify_and_link`) classifies and links each chunk's new
 firms with a declared code as the chunk goes in (the worker stages whether each name may hold a word that
-links; the rules run on the chunk's keys, read from its stage file, while its rows are written); at the end it
+links, and the chunk's keys; the rules run on those while its rows are written); at the end it
 is left only what needs the whole file.
 """
 
@@ -255,7 +255,7 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
             _insert_warnings(store, batch, v.warnings, warnings)
             if v.rows_file is not None:
                 if early is not None:  # its rules run in a thread while the rows go in
-                    early.ahead(v.rows_file)
+                    early.ahead(v.keys_file)
                 row_files.append(v.rows_file)
                 staged += loaded
                 chunk = _parquet([v.rows_file])

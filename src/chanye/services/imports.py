@@ -121,10 +121,10 @@ class EarlyLinks:
     depend on its own row alone. What needs the whole file (the firms without a code, read by a model learned from
     the store's coded rows; firms labelled or held before) is left to `classify_and_link`, which the import calls
     at the end with this object as `report["early"]`; so is a firm whose row a later chunk replaced
-    (`rewritten`). The import stages each row's `name_hit` (`name_test`).
+    (`rewritten`). The import stages each row's `name_hit` (`name_test`) and each chunk's keys.
 
-    The rules run on the keys of each chunk's stage file in a thread, from when the import has the file
-    (`ahead`) until `chunk` needs them: meanwhile the import writes the chunk's rows, and DuckDB lets go of the
+    The rules run on each chunk's keys in a thread, from when the import has the chunk (`ahead`) until `chunk`
+    needs them: meanwhile the import writes the chunk's rows, and DuckDB lets go of the
     interpreter as it writes. With `processes` (an import beside a worker), a chunk's many new keys are linked
     in processes of their own, one per core up to two (`classify.chunk_links.Linkers`; issue 14)."""
 
@@ -165,13 +165,13 @@ class EarlyLinks:
         words = frozenset(rule_words(framework) | chain_words(framework))
         return None if any(SEPARATOR in w for w in words) else functools.partial(may_hold_any, words=words)
 
-    def ahead(self, rows_file: Path) -> None:
-        """Start linking the keys of a chunk's stage file (`registry.import_worker.stage_rows`) in the thread: its
-        keys, then their node links, then their chain links (`chunk` writes each as it is ready)."""
+    def ahead(self, keys_file: Path) -> None:
+        """Start linking a chunk's keys (`keys_file`: `registry.import_worker.stage_keys`) in the thread: the keys,
+        then their node links, then their chain links (`chunk` writes each as it is ready)."""
         from chanye.classify import chunk_links
         from chanye.registry import classifications
 
-        keys = self._thread.submit(classifications.chunk_keys, rows_file)
+        keys = self._thread.submit(classifications.chunk_keys, keys_file)
         self._ahead = {kind: self._thread.submit(lambda k=kind: chunk_links.link(keys.result(), k, self._memos[k],
                                                                                   self._linkers))
                        for kind in ("nodes", "chains")}
