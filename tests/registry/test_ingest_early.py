@@ -185,16 +185,16 @@ def test_each_chunk_s_node_links_go_in_on_one_thread(tmp_path: Path, monkeypatch
 
 
 def test_a_streamed_csv_reads_a_smaller_first_chunk(tmp_path: Path) -> None:
-    """`iter_sheets(first_rows=...)`: a regular CSV's first chunk holds at most `first_rows` rows and every later
-    one `chunk_rows`, row numbers running on from chunk to chunk; a `first_rows` above `chunk_rows` gives
+    """`iter_sheets(first_rows=...)`: a regular CSV's first two chunks hold at most `first_rows` rows and every
+    later one `chunk_rows`, row numbers running on from chunk to chunk; a `first_rows` above `chunk_rows` gives
     `chunk_rows` (the tests' small chunks stay small)."""
     path = tmp_path / "rows.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([["统一社会信用代码", "企业名称"], *[[good_uscc(i), f"示例企业{i}"] for i in range(23)]])
     chunks = list(read.iter_sheets(path, chunk_rows=5, first_rows=2))
-    assert [len(c.data) for c in chunks] == [2, 5, 5, 5, 5, 1]
-    assert [c.row_numbers.tolist()[0] for c in chunks] == [2, 4, 9, 14, 19, 24]
-    assert chunks[1].data.iloc[0, 0] == good_uscc(2)
+    assert [len(c.data) for c in chunks] == [2, 2, 5, 5, 5, 4]
+    assert [c.row_numbers.tolist()[0] for c in chunks] == [2, 4, 6, 11, 16, 21]
+    assert (chunks[1].data.iloc[0, 0], chunks[5].data.iloc[3, 0]) == (good_uscc(2), good_uscc(22))
     assert [len(c.data) for c in read.iter_sheets(path, chunk_rows=5, first_rows=9)] == [5, 5, 5, 5, 3]
 
 

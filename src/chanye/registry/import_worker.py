@@ -177,8 +177,9 @@ def iter_parse(path: Path, mapping: Mapping, *, sheet: str | None, city: City, f
         yield validate_sheet(raw, mapping, city=city, file_label=file_label, seen=seen)
 
 
-# The first chunk of a large file (a CSV's first read, or the first part of a sheet read whole): the import starts
-# writing after half the usual wait. One row group of DuckDB's, as the chunks after it are two (`read.CHUNK_ROWS`):
+# The first chunks of a large file (a CSV's first two reads, or the first part of a sheet read whole): the import
+# starts writing after half the usual wait, and the second chunk is ready before the first is written (a whole one
+# kept the import waiting 0.15 s). One row group of DuckDB's, as the chunks after them are two (`read.CHUNK_ROWS`):
 # each chunk's inserts then fill whole row groups, which the store's checkpoint would otherwise merge (issue 14).
 FIRST_ROWS = 122_880
 

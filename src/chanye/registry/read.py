@@ -263,8 +263,8 @@ class Irregular(Exception):
 
 def iter_sheets(path: str | Path, *, sheet: str | None = None, headers: set[str] | None = None,
                 chunk_rows: int | None = None, first_rows: int | None = None) -> Iterator[RawSheet]:
-    """`read_sheets`, in chunks of at most `chunk_rows` data rows (the first of at most `first_rows`, when fewer)
-    for a regular UTF-8 CSV (read by Arrow's
+    """`read_sheets`, in chunks of at most `chunk_rows` data rows (the first two of at most `first_rows`, when
+    fewer) for a regular UTF-8 CSV (read by Arrow's
     streaming reader straight from the file, never decoded whole in Python); consecutive chunks of one sheet
     share its name and headers and carry their own row numbers. Other files come whole. Raises `Irregular`
     when a streamed CSV holds a row Arrow refuses after chunks were yielded (read the file whole instead)."""
@@ -308,7 +308,7 @@ def _csv_chunks(path: Path, head: str, extra: frozenset[str], chunk_rows: int, f
         yield _csv_sheet(path, extra)
         return
     start = header_at + 2  # the file row number of the next data row
-    sent = False
+    sent, chunks = False, 0
     pending: list = []
     pending_rows = 0
 
@@ -338,11 +338,11 @@ def _csv_chunks(path: Path, head: str, extra: frozenset[str], chunk_rows: int, f
             break
         pending.append(batch)
         pending_rows += batch.num_rows
-        while pending_rows >= (size := chunk_rows if sent else first_rows):
+        while pending_rows >= (size := chunk_rows if chunks >= 2 else first_rows):
             table = pa.Table.from_batches(pending)
             chunk, rest = table.slice(0, size), table.slice(size)
             yield emit(chunk.to_batches())
-            sent = True
+            sent, chunks = True, chunks + 1
             start += size
             pending, pending_rows = rest.to_batches(), rest.num_rows
     if pending_rows or not sent:
