@@ -248,6 +248,36 @@ def test_linking_chunk_by_chunk_stores_what_linking_at_the_end_stores(tmp_path: 
             pd.testing.assert_frame_equal(stored[0][t], stored[1][t])
 
 
+def test_unique_chunks_link_the_firms_their_worker_staged(tmp_path: Path, monkeypatch) -> None:
+    """A file without a year column into an empty store: every chunk's firms go in as they are (`unique`), so the
+    import links the coded firms its worker staged (`import_worker.coded_firms`) instead of copying them out of the
+    stage file, and stores what linking at the end stores. With an analyst's label in the store it copies them (the
+    label's firm is left out there)."""
+    monkeypatch.setattr(read, "CHUNK_ROWS", 4)
+    path = tmp_path / "unique.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([[h for h in HEADER if h != "年份"], *(
+            [good_uscc(i), f"示例{'汽车电子' if i % 4 == 0 else ''}企业{i:02d}有限公司", "天河区",
+             "" if i % 5 == 4 else ("3612" if i % 2 else "2720"), "汽车零部件研发" if i % 3 else "生物药品制造", "100"]
+            for i in range(12))])
+    passed, real = [], classifications.stage_new_coded
+    monkeypatch.setattr(classifications, "stage_new_coded",
+                        lambda *a, **k: passed.append(k.get("coded") is not None) or real(*a, **k))
+    for label in (False, True):
+        stored = []
+        for hook in (classify_and_link, lambda *a: classify_and_link(*a)):
+            passed.clear()
+            with Store(":memory:") as s:
+                if label:
+                    review.save_label(s, good_uscc(99), "2720", "correct", "analyst")
+                report = import_file(s, path, year=2024, pack=PACK, on_write=hook)
+                assert (report.classified, report.predicted, report.queued) == (12, 2, 0)
+                stored.append({t: s.query(f"{q} ORDER BY ALL") for t, q in TABLES.items()})
+            assert passed == ([] if len(stored) == 2 else [not label] * 3)  # three chunks of four firms
+        for t in TABLES:
+            pd.testing.assert_frame_equal(stored[0][t], stored[1][t])
+
+
 def test_the_worker_stages_the_keys_a_chunk_is_linked_on(tmp_path: Path) -> None:
     """`stage_keys`, read back by `chunk_keys`: the distinct (code, scope, name_key) of the coded rows, in the order
     they first come, worked out by hand from `firms_file`:
@@ -266,13 +296,20 @@ def test_the_worker_stages_the_keys_a_chunk_is_linked_on(tmp_path: Path) -> None
     assert import_worker.stage(v, tmp_path, 1, 0).keys_file is None  # no name test: not an import that links early
 
 
-def test_stage_keys_reads_blanks_as_the_store_s_staging_does() -> None:
-    """A row without a code has no key; a missing scope is '' and a name is the key only where name_hit is true
-    (missing: not), as `registry.classifications.stage_new_coded` stages them; each key once."""
-    rows = pa.table({"industry_code": ["3612", None, "3612", "3612", "2720"],
+def test_the_worker_stages_coded_firms_as_the_store_s_staging_does() -> None:
+    """`coded_firms`: a row without a code is not staged; a missing scope is '' and a name is the key only where
+    name_hit is true (missing: not), as `registry.classifications.stage_new_coded` stages them; `stage_keys` gives
+    each key once, in the order it first comes."""
+    rows = pa.table({"position": pa.array([7, 8, 9, 10, 11], pa.int64()), "uscc": ["a", "b", "c", "d", "e"],
+                     "industry_code": ["3612", None, "3612", "3612", "2720"],
                      "business_scope": [None, "x", "", None, "生物药品制造"],
                      "name": ["甲", "乙", "丙", "丁", "戊"], "name_hit": [None, True, False, True, True]})
-    assert import_worker.stage_keys(rows).to_pylist() == [
+    firms = import_worker.coded_firms(rows)
+    assert firms.to_pydict() == {
+        "pos": [7, 9, 10, 11], "uscc": ["a", "c", "d", "e"], "code": ["3612", "3612", "3612", "2720"],
+        "link_code": ["3612", "3612", "3612", "2720"], "scope": ["", "", "", "生物药品制造"],
+        "name_key": ["", "", "丁", "戊"], "labelled": [False] * 4}
+    assert import_worker.stage_keys(firms).to_pylist() == [
         {"code": "3612", "scope": "", "name_key": ""}, {"code": "3612", "scope": "", "name_key": "丁"},
         {"code": "2720", "scope": "生物药品制造", "name_key": "戊"}]
 

@@ -144,7 +144,7 @@ def holds_links(store: Store, pack: str) -> bool:
 
 
 def stage_new_coded(store: Store, chunk: str, batch: int, *, first: bool, dedupe: bool, touched: bool,
-                    file: Path, unique: bool = False) -> int:
+                    file: Path, unique: bool = False, coded: Path | None = None) -> int:
     """Stage as `FIRMS` (as `stage_firms` does) the firms of `chunk` (an import's stage relation: uscc, position,
     name_hit) that batch `batch` inserted from it, with a declared code, without an analyst's label and not
     linked by an earlier chunk (`EARLY`, created anew when `first`); how many. Such a firm's row is the chunk's
@@ -152,7 +152,8 @@ def stage_new_coded(store: Store, chunk: str, batch: int, *, first: bool, dedupe
     is its key where `name_hit`. `touched`: stage their USCCs as `TOUCHED` too (to drop links held before).
     `unique`: every row of the chunk went in, in the file's order (no USCC of it was in the store, an earlier
     chunk or twice in it): the firms are staged from the chunk alone, numbered by their place in the file (in the
-    table's order).
+    table's order); `coded` (with `unique`, in a store without analysts' labels): those firms as the import
+    worker staged them (`registry.import_worker.coded_firms`), read as they are.
 
     Staged in the Parquet `file` (a new one each chunk; the caller removes it after `drop_staged`), read through
     temp views: the store keeps a dropped temp table's rows, and a registered Arrow table, until the commit, and an
@@ -161,6 +162,11 @@ def stage_new_coded(store: Store, chunk: str, batch: int, *, first: bool, dedupe
     con = store.con
     if first:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {EARLY} (uscc VARCHAR, linked BOOLEAN)")
+    if unique and coded is not None:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {FIRMS} AS SELECT * FROM read_parquet({literal(str(coded))})")
+        if touched:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {TOUCHED} AS SELECT uscc FROM {FIRMS}")
+        return int(con.execute(f"SELECT count(*) FROM {FIRMS}").fetchall()[0][0])
     if unique:  # every row of the chunk went in as it is, in the file's order: no need to look for it in the store
         firms = f"""
             SELECT s.position AS pos, s.uscc, s.industry_code AS code,
@@ -184,6 +190,11 @@ def stage_new_coded(store: Store, chunk: str, batch: int, *, first: bool, dedupe
     if touched:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {TOUCHED} AS SELECT uscc FROM {FIRMS}")
     return n
+
+
+def holds_labels(store: Store) -> bool:
+    """Whether an analyst labelled any firm (`manual_labels`)."""
+    return bool(store.con.execute("SELECT count(*) FROM (SELECT 1 FROM manual_labels LIMIT 1)").fetchall()[0][0])
 
 
 def add_early(store: Store, linked: pa.Table | None) -> None:

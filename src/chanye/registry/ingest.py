@@ -271,7 +271,7 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
                     new_figures += insert_new_figures(store, chunk, batch, synthetic,
                                                       unique=first and not held["enterprise_years"])
                 if early is not None:
-                    early.chunk(store, chunk, dedupe=by_year, unique=unique)
+                    early.chunk(store, chunk, dedupe=by_year, unique=unique, coded=v.firms_file)
             if v.tags_file is not None:
                 tag_files.append(v.tags_file)
             del v

@@ -140,6 +140,7 @@ class EarlyLinks:
         self.batch = batch
         # a store without links or queued firms of the pack: a new firm has none to drop
         self.fresh = not classifications.holds_links(store, self.framework.id)
+        self.labels = classifications.holds_labels(store)  # none: a new firm's staged row is all there is to read
         self.staged = False  # the table of the firms linked so far exists
         self.firms = 0  # how many firms it holds
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="chanye-links")
@@ -176,10 +177,11 @@ class EarlyLinks:
                                                                                   self._linkers))
                        for kind in ("nodes", "chains")}
 
-    def chunk(self, store, relation: str, *, dedupe: bool, unique: bool = False) -> None:
+    def chunk(self, store, relation: str, *, dedupe: bool, unique: bool = False, coded: Path | None = None) -> None:
         """Link the new coded firms of one chunk (`relation`: the chunk's stage with name_hit, after its firms went
-        in and `ahead` was given its file; `dedupe`: it may hold a USCC twice; `unique`: none of its USCCs is in
-        another chunk or twice in it)."""
+        in and `ahead` was given its keys; `dedupe`: it may hold a USCC twice; `unique`: none of its USCCs is in
+        another chunk or twice in it; `coded`: its coded firms as its worker staged them,
+        `registry.import_worker.coded_firms`)."""
         from chanye.classify.chain_links import link_chains
         from chanye.classify.enterprises import classify_coded
         from chanye.registry import classifications
@@ -191,7 +193,8 @@ class EarlyLinks:
         file = self._folder / f"firms-{self._chunks}.parquet"
         try:
             n = classifications.stage_new_coded(store, relation, self.batch, first=not self.staged, dedupe=dedupe,
-                                                touched=not self.fresh, file=file, unique=unique)
+                                                touched=not self.fresh, file=file, unique=unique,
+                                                coded=None if self.labels else coded)
             if n:
                 # the node links on one thread: the rows of a chunk then fill the row group the last chunk left
                 # partly filled, where two threads left two such row groups a chunk for the store's checkpoint to
