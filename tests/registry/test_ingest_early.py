@@ -278,6 +278,26 @@ def test_unique_chunks_link_the_firms_their_worker_staged(tmp_path: Path, monkey
             pd.testing.assert_frame_equal(stored[0][t], stored[1][t])
 
 
+def test_the_worker_s_coded_firms_equal_the_store_s_copy_of_them(tmp_path: Path) -> None:
+    """`coded_firms` (the worker's Arrow) and `stage_new_coded`'s copy out of the stage file (SQL) are two writings
+    of one staging: for the same chunk, with blanks and name keys, they stage the same rows, column for column."""
+    path = firms_file(tmp_path / "firms.csv")
+    v = validate_sheet(read_sheets(path)[0], Mapping(), city=PACK.city, file_label=path.name)
+    staged = import_worker.stage(v, tmp_path, 0, 100, EarlyLinks.name_test(PACK))
+    staged_rows = []
+    with Store(":memory:") as s:
+        for coded in (None, staged.firms_file):
+            n = classifications.stage_new_coded(s, f"read_parquet('{staged.rows_file}')", 1, first=True, dedupe=False,
+                                                touched=False, file=tmp_path / "copy.parquet", unique=True,
+                                                coded=coded)
+            staged_rows.append((n, s.query(f"SELECT * FROM {classifications.FIRMS} ORDER BY pos")))
+            classifications.drop_staged(s)
+    (n_copy, copy), (n_worker, worker) = staged_rows
+    assert n_copy == n_worker == 17  # 21 rows, four without a code
+    assert worker["pos"].tolist()[:3] == [100, 101, 102]
+    pd.testing.assert_frame_equal(copy, worker)
+
+
 def test_the_worker_stages_the_keys_a_chunk_is_linked_on(tmp_path: Path) -> None:
     """`stage_keys`, read back by `chunk_keys`: the distinct (code, scope, name_key) of the coded rows, in the order
     they first come, worked out by hand from `firms_file`:
