@@ -61,3 +61,15 @@ def test_the_classification_example_prints_what_the_reader_gives() -> None:
     reading = read_scope(scope)
     assert (reading.probability, reading.codes[0], reading.suggestions[0]["probability"]) == (
         float(shown.group(1)), shown.group(2), float(shown.group(3)))
+
+
+def test_the_explained_scope_is_what_the_command_prints() -> None:
+    """docs/classification.md shows `chanye classify --text`'s output for one scope: it is the command's own."""
+    from typer.testing import CliRunner
+
+    docs = (ROOT / "docs" / "classification.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n(经营范围（清洗后）：.*?)\n```", docs, re.DOTALL).group(1)
+    scope = "一般项目：" + block.splitlines()[0].split("：", 1)[1] + "。"  # the cleaned scope on its first line
+    printed = CliRunner().invoke(app, ["classify", "--text", scope], catch_exceptions=False,
+                                 env={"COLUMNS": "200"}).stdout
+    assert printed.rstrip("\n") == block

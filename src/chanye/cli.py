@@ -436,16 +436,10 @@ def classify_command(
         if as_json:
             print_json(result)
             return
-        console.print(f"[bold]{labels.word('predicted_classes', lang)}[/] "
-                      + escape(labels.word("clean_scope", lang).format(scope=result["clean_scope"])), highlight=False)
-        for c in result["classes"]:
-            console.print(f"  {c['code']} {c['name']}  p={c['score']:.2f}", highlight=False)
-        if not result["links"]:
-            console.print("  " + labels.word("no_node", lang))
-        for link in result["links"]:
-            console.print(escape(f"  -> {link['node']} {link['node_name']}  [{labels.code('method', link['method'], lang)}] "
-                                 f"{labels.word('confidence', lang)} {link['confidence']:.2f}  {link['evidence']}"),
-                          highlight=False)
+        from chanye.present.explain import explain_lines
+
+        for line in explain_lines(result, lang):
+            console.print(escape(line), highlight=False)
         return
     from chanye.services.imports import reclassify
 

@@ -38,6 +38,8 @@ def test_the_page_and_its_twin(client):
     assert html.count('name="csrf_token"') == 4  # three confirm forms and one correction
     assert "“旅游业务”（许可项目第3项，服务，词“旅游业务”）→ 7291 旅行社及相关服务" in html
     assert "<script>" not in html.split("</head>", 1)[1]
+    # the suggestions' figure is their score share (0.4611 in test_review.py), named so beside the probability
+    assert ">得分占比 0.46</span>" in html and "p=0.46" not in html
     twin = client.get("/review.json").json()
     assert twin["threshold"] == 0.5
     row = twin["queue"]["rows"][0]
@@ -45,6 +47,7 @@ def test_the_page_and_its_twin(client):
     assert [s["code"] for s in row["suggestions"]] == ["5246", "7291", "7289"]
     english = client.get("/review?lang=en").text
     assert "1 firms to review" in english
+    assert ">score share 0.46</span>" in english
 
 
 def test_a_correction_through_the_form(client):

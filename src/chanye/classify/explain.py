@@ -37,9 +37,11 @@ def explain_text(text: str, *, code: str | None = None, pack: str | None = None,
         "accepted": list(reading.codes),
         "probability": reading.probability,
         "threshold": THRESHOLD,
+        "code": code,
         "decision": "accept" if reading.codes or code else ("review" if classes else "empty"),
         "links": [
-            {"node": r.node, "node_name": framework.node(r.node).name.zh, "method": r.method, "code": r.code,
+            {"node": r.node, "node_name": {"zh": framework.node(r.node).name.zh, "en": framework.node(r.node).name.en},
+             "method": r.method, "code": r.code,
              "evidence": r.evidence, "confidence": float(r.confidence)}
             for r in links.itertuples()
         ],

@@ -1,0 +1,47 @@
+"""One scope's reading as terminal lines (`chanye classify --text`, issue 11): the items with their weights,
+the candidate classes with evidence, the decision against the threshold and the nodes that follow.
+
+The candidates' figure is their score share (`Reading.suggestions[*]["probability"]`), the decision's the
+calibrated probability of the best class: two different numbers, so each is named for what it is."""
+
+from __future__ import annotations
+
+from chanye.present import labels
+
+
+def _item_line(n: int, item: dict, lang: str) -> str:
+    parts = [str(labels.code("scope_section", item["section"], lang)), str(labels.code("scope_verb", item["verb"], lang)),
+             f"{item['weight']:.2f}"] + ([labels.word("explain_stock", lang)] if item["generic"] else [])
+    if lang == "en":
+        return f"  {n}. {item['text']} ({', '.join(parts)})"
+    return f"  {n}. {item['text']}（{'，'.join(parts)}）"
+
+
+def _decision(result: dict, lang: str) -> str:
+    numbers = {"p": f"{result['probability']:.2f}", "threshold": f"{result['threshold']:.2f}"}
+    if result.get("code"):
+        return labels.word("explain_code", lang).format(code=result["code"])
+    if result["decision"] == "accept":
+        return labels.word("explain_accept", lang).format(codes="、".join(result["accepted"]), **numbers)
+    if result["decision"] == "review":
+        return labels.word("explain_review", lang).format(**numbers)
+    return labels.word("explain_empty", lang)
+
+
+def explain_lines(result: dict, lang: str = "zh") -> list[str]:
+    """`classify.explain.explain_text`'s result as lines of text (no markup)."""
+    lines = [labels.word("explain_scope", lang).format(scope=result["clean_scope"]), labels.word("explain_items", lang)]
+    lines += [_item_line(n, item, lang) for n, item in enumerate(result["items"], start=1)]
+    lines.append(labels.word("explain_classes", lang))
+    if not result["classes"]:
+        lines.append("  " + labels.word("explain_no_class", lang))
+    for n, c in enumerate(result["classes"], start=1):
+        lines += [f"  {n}. {c['code']} {c['name']}  {c['score']:.2f}", f"     {c['evidence']}"]
+    lines += [_decision(result, lang), labels.word("explain_nodes", lang)]
+    if not result["links"]:
+        lines.append("  " + labels.word("no_node", lang))
+    for link in result["links"]:
+        name = link["node_name"]["en" if lang == "en" else "zh"]
+        lines.append(f"  -> {link['node']} {name}  [{labels.code('method', link['method'], lang)}] "
+                     f"{labels.word('confidence', lang)} {link['confidence']:.2f}  {link['evidence']}")
+    return lines

@@ -1,0 +1,67 @@
+"""`chanye classify --text`'s lines (present/explain.py, issue 11): items, candidates named as score shares, the
+decision against the threshold with the calibrated probability, the nodes; in Chinese and English."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from chanye.cli import app
+from chanye.present.explain import explain_lines
+
+# A reading written by hand in the shape of classify.explain.explain_text.
+RESULT = {
+    "clean_scope": "锂离子电池制造；货物进出口",
+    "items": [{"text": "锂离子电池制造", "section": "general", "verb": "make", "weight": 1.25, "generic": False},
+              {"text": "货物进出口", "section": "general", "verb": "trade", "weight": 0.054, "generic": True}],
+    "classes": [{"code": "3841", "name": "锂离子电池制造", "score": 0.6612, "evidence": "“锂离子电池制造”→ 3841"}],
+    "accepted": ["3841"], "probability": 0.7273, "threshold": 0.5, "code": None, "decision": "accept",
+    "links": [{"node": "new-energy-storage", "node_name": {"zh": "新能源与新型储能", "en": "New energy and storage"},
+               "method": "text", "code": "3841", "evidence": "经营范围预测小类 3841 锂离子电池制造 (p=0.73)",
+               "confidence": 0.7273}],
+}
+
+
+def test_an_accepted_reading_in_chinese():
+    assert explain_lines(RESULT) == [
+        "经营范围（清洗后）：锂离子电池制造；货物进出口",
+        "条目（区块，活动，权重）",
+        "  1. 锂离子电池制造（一般项目，制造，1.25）",
+        "  2. 货物进出口（一般项目，销售，0.05，常见套话）",
+        "候选小类（得分占比：各候选得分之比，不是概率）",
+        "  1. 3841 锂离子电池制造  0.66",
+        "     “锂离子电池制造”→ 3841",
+        "判定：采纳 3841，概率 0.73 ≥ 阈值 0.50",
+        "节点",
+        "  -> new-energy-storage 新能源与新型储能  [文本模型] 置信度 0.73  经营范围预测小类 3841 锂离子电池制造 (p=0.73)",
+    ]
+
+
+def test_review_empty_and_given_code_decisions_in_english():
+    review = RESULT | {"accepted": [], "probability": 0.3812, "decision": "review", "links": []}
+    lines = explain_lines(review, "en")
+    assert lines[2:4] == ["  1. 锂离子电池制造 (general items, making, 1.25)",
+                          "  2. 货物进出口 (general items, trade, 0.05, stock item)"]
+    assert lines[-3:] == ["Decision: sent to review, probability 0.38 < threshold 0.50; no node link", "Nodes", "  no node"]
+    empty = review | {"classes": [], "probability": 0.0, "decision": "empty"}
+    assert explain_lines(empty)[4:7] == ["候选小类（得分占比：各候选得分之比，不是概率）", "  经营范围未读出任何小类",
+                                          "判定：转人工复核，经营范围未读出任何小类"]
+    coded = RESULT | {"code": "3841"}
+    assert explain_lines(coded)[7] == "判定：按给定行业代码 3841 归类（经营范围只用于部分归属的代码）"
+    assert explain_lines(coded, "en")[-1].startswith("  -> new-energy-storage New energy and storage  [text model] Confidence 0.73")
+
+
+def test_the_command_shows_the_decision_probability_the_links_carry():
+    """The decision's probability is the calibrated one the node links are written with, not the top
+    candidate's score share (they differed on the command line before: p=0.64 above, p=0.73 in the link)."""
+    runner = CliRunner()
+    scope = "一般项目：锂离子电池制造；电池销售。"
+    result = json.loads(runner.invoke(app, ["classify", "--text", scope, "--json"], catch_exceptions=False).stdout)
+    assert (result["decision"], result["accepted"], [c["code"] for c in result["classes"]]) == (
+        "accept", ["3841"], ["3841", "5175"])
+    assert [link["confidence"] for link in result["links"]] == [result["probability"]]
+    assert result["probability"] != result["classes"][0]["score"]
+    text = runner.invoke(app, ["classify", "--text", scope], catch_exceptions=False, env={"COLUMNS": "200"}).stdout
+    assert f"判定：采纳 3841，概率 {result['probability']:.2f} ≥ 阈值 0.50" in text.splitlines()
+    assert "  1. 锂离子电池制造（一般项目，制造，1.25）" in text.splitlines()
