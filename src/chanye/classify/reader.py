@@ -39,7 +39,7 @@ import bisect
 import csv
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import NamedTuple
@@ -541,6 +541,7 @@ _STOP = frozenset((
     "其他", "制品", "产品", "设备", "服务", "维修", "修理", "设计", "制作", "代理", "工业", "压力", "技术", "材料",
     "用品", "器材", "配件", "零件", "工程", "管理", "咨询", "信息", "活动", "项目", "系统", "装置", "专用", "机械",
     "电子", "电器", "批发", "零售", "经营", "租赁", "安装", "施工", "运输", "开发", "研究", "推广", "交流", "加工",
+    "综合",  # a part of 5219 其他综合零售's name: alone it sent `卫星技术综合应用系统集成` to a retail class
     "人工智能",  # a technology 3962's 说明 lists among others: alone it sent AI software firms to 智能车载设备制造
 ))
 
@@ -968,7 +969,11 @@ def _calibration() -> tuple[tuple[float, ...], tuple[float, ...]]:
 
 def calibrated(raw: float) -> float:
     """P(the best class is right) for a raw margin, by linear interpolation on the shipped isotonic curve."""
-    xs, ys = _calibration()
+    return interpolate(*_calibration(), raw)
+
+
+def interpolate(xs: Sequence[float], ys: Sequence[float], raw: float) -> float:
+    """An isotonic curve's value at `raw`: linear between knots (xs ascending), flat beyond the ends."""
     if raw <= xs[0]:
         return ys[0]
     i = bisect.bisect_left(xs, raw, 1)  # the first knot at or above raw
@@ -978,9 +983,12 @@ def calibrated(raw: float) -> float:
     return y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
 
 
-def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K, calibrate: bool = True) -> Reading:
-    """One scope's classes: accepted codes (or none: abstain), the best probability (calibrated, unless
-    `calibrate=False` gives the raw margin) and the top-k with evidence."""
+def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K, calibrate: bool = True,
+               curve: Callable[[float], float] | None = None) -> Reading:
+    """One scope's classes: accepted codes (or none: abstain), the best probability (calibrated on the shipped
+    curve, or on `curve` (a registry's own, `classify.learned.OwnCurve`); `calibrate=False` gives the raw
+    margin) and the top-k with evidence."""
+    curve = curve or calibrated
     items, item_codes, all_generic = _plan(text)
     scores: dict[str, float] = {}
     best: dict[str, tuple[float, tuple, str]] = {}  # code -> (score, item fields, term) of its best item
@@ -1026,7 +1034,7 @@ def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K
         })
     p1 = s1 / (s1 + s2 + MARGIN_PRIOR)
     if calibrate:
-        p1 = calibrated(p1)
+        p1 = curve(p1)
     codes: tuple[str, ...] = ()
     second = False
     if len(ranked) > 1 and s2 >= SECOND_SHARE * s1:
@@ -1039,7 +1047,7 @@ def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K
         codes = (ranked[0][1], ranked[1][1]) if second else (ranked[0][1],)
     elif second:
         joint = (s1 + s2) / (s1 + s2 + s3 + MARGIN_PRIOR)
-        joint = calibrated(joint) if calibrate else joint
+        joint = curve(joint) if calibrate else joint
         if joint >= threshold:
             codes, p1 = (ranked[0][1], ranked[1][1]), joint
     return Reading(codes, round(p1, 4), suggestions)
@@ -1054,7 +1062,9 @@ class ScopeReader:
 
     def read(self, scopes: Iterable[str | None]) -> list[Reading]:
         texts = list(scopes)
-        readings = [read_scope(t, threshold=self.threshold) for t in texts]
+        # a registry's own curve (fitted on its coded firms) replaces the shipped one when the model has it
+        curve = getattr(self.learned, "curve", None)
+        readings = [read_scope(t, threshold=self.threshold, curve=curve) for t in texts]
         if self.learned is not None:
             readings = self.learned.combine(texts, readings, self.threshold)
         return readings
