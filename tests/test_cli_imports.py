@@ -156,3 +156,10 @@ def test_import_reports_the_model_learned_for_rows_without_a_code(db: Path, tmp_
     out = run("import", str(path), "--db", str(db)).stdout
     line = next(x for x in out.splitlines() if x.startswith("按本库已有行业代码的"))
     assert re.fullmatch(r"按本库已有行业代码的 5000 家企业学习，交叉验证准确率 \d{1,2}\.\d%；待复核 0 家", line), line
+    # the reader checked on the same coded firms, and its probabilities recalibrated on them
+    lines = out.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith("经营范围读取在本库"))
+    assert re.fullmatch(r"经营范围读取在本库 \d,\d{3} 家有代码企业上核对：最优小类即其代码 \d{1,2}\.\d%（大类 \d{1,2}\.\d%）",
+                        lines[at]), lines[at]
+    assert re.fullmatch(r"概率已按这些企业重新校准：原曲线接受 \d{1,2}\.\d%、其中正确 \d{1,2}\.\d%；"
+                        r"本库曲线接受 \d{1,2}\.\d%、其中正确 \d{1,2}\.\d%", lines[at + 1]), lines[at + 1]

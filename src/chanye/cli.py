@@ -315,6 +315,8 @@ def import_command(
 
 
 def render_import(report, lang: str = "zh") -> None:
+    from chanye.present.explain import reader_check_lines
+
     w = functools.partial(labels.word, lang=lang)
     title = (w("import_plan_title") if report.dry_run else w("import_batch_title")).format(
         batch=report.batch_id, file=report.file)
@@ -338,6 +340,8 @@ def render_import(report, lang: str = "zh") -> None:
         console.print(w("review_learned").format(rows=report.learned_rows, queued=report.queued,
                                                  accuracy="—" if accuracy is None else f"{accuracy:.1%}"),
                       highlight=False)
+    for line in reader_check_lines(report.reader_check, lang) if report.reader_check else ():
+        console.print(escape(line), highlight=False)
     for heading, counts in (("reasons_title", report.reasons), ("warnings_title", report.warnings)):
         if counts:
             t = Table(title=w(heading))
@@ -1079,6 +1083,10 @@ def review_run_command(db: DbOption = None, pack: PackOption = None, as_json: Js
     console.print(labels.word("review_learned", lang).format(
         rows=done.get("labelled_rows", 0), accuracy="—" if accuracy is None else f"{accuracy:.1%}",
         queued=done.get("queued", 0)), highlight=False)
+    from chanye.present.explain import reader_check_lines
+
+    for line in reader_check_lines(done["reader_check"], lang) if done.get("reader_check") else ():
+        console.print(escape(line), highlight=False)
 
 
 # --- input-output (services/io.py; issue 13) ------------------------------------------------------------------

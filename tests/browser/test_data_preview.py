@@ -5,11 +5,14 @@ chart. Screenshots land in tests/browser/screenshots/ (data-preview.png, data-af
 
 from __future__ import annotations
 
+import re
+
 from chanye.registry.uscc import make_uscc
 
 from .wait import wait_until
 
 GOOD = [make_uscc(f"91440106MB{i:07d}") for i in range(2)]
+NO_CODE = make_uscc("91440106MB0000009")
 
 
 def test_upload_preview_change_unit_confirm(server, page, tmp_path, screenshots):
@@ -53,6 +56,29 @@ def test_upload_preview_change_unit_confirm(server, page, tmp_path, screenshots)
         assert store.scalar("SELECT revenue FROM enterprise_years WHERE uscc = ?", [GOOD[0]]) == 12_000_000.0
     finally:
         store.close()
+    assert not page.watch.errors
+
+
+def test_a_file_without_codes_says_how_the_reader_did_on_the_registry(server, page, tmp_path, screenshots):
+    """Issue 11: firms without a code are read from their scopes; the result says from how many coded firms the
+    model learned, how the scope reader did on them and how its probabilities were recalibrated on them."""
+    csv = tmp_path / "无代码.csv"
+    csv.write_text("统一社会信用代码,企业名称,所属区,经营范围\n"
+                   f"{NO_CODE},示例浏览器无代码公司,天河区,一般项目：锂离子电池制造；电池销售。\n", encoding="utf-8")
+    page.goto(server["url"] + "/data?lang=zh")
+    page.set_input_files("#upload-file", str(csv))
+    page.click("#upload-submit")
+    page.wait_for_selector("#preview-confirm:not([disabled])", state="visible", timeout=60_000)
+    page.click("#preview-confirm")
+    page.wait_for_selector("#upload-line.done", timeout=90_000)
+    assert re.fullmatch(r"按本库已有行业代码的 [\d,]+ 家企业学习，交叉验证准确率 \d{1,2}\.\d%；待复核 \d+ 家 归类复核",
+                        page.locator("#upload-learned").inner_text()), page.locator("#upload-learned").inner_text()
+    check = page.locator("#upload-reader-check").inner_text().split("\n")
+    assert re.fullmatch(r"经营范围读取在本库 [\d,]+ 家有代码企业上核对：最优小类即其代码 \d{1,2}\.\d%（大类 \d{1,2}\.\d%）",
+                        check[0]), check
+    assert re.fullmatch(r"概率已按这些企业重新校准：原曲线接受 \d{1,2}\.\d%、其中正确 \d{1,2}\.\d%；"
+                        r"本库曲线接受 \d{1,2}\.\d%、其中正确 (\d{1,2}\.\d%|—)", check[1]), check
+    page.screenshot(path=str(screenshots / "data-reader-check.png"), full_page=True)
     assert not page.watch.errors
 
 

@@ -275,6 +275,28 @@ def test_an_import_reports_the_model_learned_from_its_coded_rows(tmp_path: Path,
     assert report.to_dict()["learned_cv_accuracy"] == 1.0
 
 
+def test_an_import_recalibrates_the_reader_on_its_coded_rows(tmp_path: Path, store: Store) -> None:
+    """Issue 11: with 200 or more coded firms, the reader's probabilities are recalibrated on them (the shipped
+    curve is synthetic, optimistic on real wording) and the report says how the reader did on them. Here the
+    reader's best class is the declared code for 100 of 350 firms (the rows of tests/classify/test_own_curve.py),
+    so a firm without a code that the shipped curve accepts (美发服务, raw margin 0.814: 0.8483) goes to review at
+    0.4 x (0.814 - 0.4786) / (0.8621 - 0.4786) = 0.3498 on this registry's curve."""
+    coded = ([("3849", "电池制造")] * 100 + [("3841", "电池制造")] * 150
+             + [("5211", "一般项目：日用百货销售；餐饮管理。")] * 100)
+    rows = [[good_uscc(i), f"示例校准企业{i:03d}有限公司", "天河区", code, scope] for i, (code, scope) in enumerate(coded)]
+    rows.append([good_uscc(350), "示例美发企业有限公司", "天河区", "", "美发服务"])
+    path = tmp_path / "coded.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["统一社会信用代码", "企业名称", "所属区", "行业代码", "经营范围"], *rows])
+    report = import_file(store, path, on_write=classify_and_link)
+    assert report.reader_check == {"rows": 350, "right": 0.2857, "division_right": 0.7143, "shipped_accepted": 0.7143,
+                                   "shipped_right": 0.4, "own_accepted": 0.0, "own_right": None}
+    # 美发服务 shares no character with the coded scopes: the learned model is not sure either, so it waits for review
+    assert (report.queued, report.predicted) == (1, 0)
+    assert store.scalar(f"SELECT probability FROM review_queue WHERE uscc = '{good_uscc(350)}'") == 0.3498
+    assert report.to_dict()["reader_check"]["rows"] == 350
+
+
 def test_a_file_streamed_in_chunks_lands_as_in_one_piece(tmp_path: Path, monkeypatch) -> None:
     """New firms and figures go in chunk by chunk (issue 14): a CSV read in 7-row chunks stores exactly what it
     stores in one piece; a new firm in two chunks takes its last row (blanks included), the firms and figures

@@ -101,7 +101,8 @@ def classify_enterprises(store: Store, usccs, framework: Framework, report: dict
     """(Re)classify enterprises (all when `usccs` is None; else a Series, list or Arrow array of USCCs); returns
     (codes predicted from text and accepted, enterprises linked to at least one node). `report`, when given,
     receives queued (firms sent to review), labelled_rows and learned_cv_accuracy (of the model learned from the
-    registry's labelled rows, or None).
+    registry's labelled rows, or None) and reader_check (`OwnCurve.check`: how the scope reader did on those rows,
+    whose own curve then calibrates its probabilities; None when too few).
 
     At import scale (issue 14): the rules run once per distinct (code, scope, name key) and the scope reader once
     per distinct scope; joins in the store expand the links, predictions and queue to the firms (in table order,
@@ -156,7 +157,7 @@ def classify_coded(store: Store, framework: Framework, *, fresh: bool, ahead: Ah
 
 def _classify_staged(store: Store, everything: bool, framework: Framework, report: dict | None,
                      by_text) -> tuple[int, int]:
-    info = {"queued": 0, "labelled_rows": 0, "learned_cv_accuracy": None}
+    info = {"queued": 0, "labelled_rows": 0, "learned_cv_accuracy": None, "reader_check": None}
     pack = framework.id
 
     # Firms without a declared code or a label: the scope reader, once per distinct non-blank scope.
@@ -173,6 +174,7 @@ def _classify_staged(store: Store, everything: bool, framework: Framework, repor
         learned = fit_labelled(review.labelled_rows(store))
         if learned is not None:
             info["labelled_rows"], info["learned_cv_accuracy"] = learned.rows, learned.cv_accuracy
+            info["reader_check"] = learned.curve.check() if learned.curve is not None else None
         readings = ScopeReader(learned=learned).frame(scopes)
         readings["scope"] = scopes
         ok = readings[readings["decision"] == "accept"]

@@ -1,5 +1,7 @@
-"""One scope's reading as terminal lines (`chanye classify --text`, issue 11): the items with their weights,
-the candidate classes with evidence, the decision against the threshold and the nodes that follow.
+"""The scope reader in words (issue 11): one scope's reading as terminal lines (`chanye classify --text`: the
+items with their weights, the candidate classes with evidence, the decision against the threshold and the nodes
+that follow), and how it did on a registry's own coded firms (`reader_check_line`, after an import or
+`chanye review run`).
 
 The candidates' figure is their score share (`Reading.suggestions[*]["probability"]`), the decision's the
 calibrated probability of the best class: two different numbers, so each is named for what it is."""
@@ -45,3 +47,15 @@ def explain_lines(result: dict, lang: str = "zh") -> list[str]:
         lines.append(f"  -> {link['node']} {name}  [{labels.code('method', link['method'], lang)}] "
                      f"{labels.word('confidence', lang)} {link['confidence']:.2f}  {link['evidence']}")
     return lines
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def reader_check_lines(check: dict, lang: str = "zh") -> list[str]:
+    """`classify.learned.OwnCurve.check()` in two sentences: how the reader did, how the curve changed."""
+    shares = {k: _share(v) for k, v in check.items() if k != "rows"}
+    return [labels.word("reader_check", lang).format(rows=f"{check['rows']:,}", division=shares["division_right"],
+                                                     **shares),
+            labels.word("reader_recalibrated", lang).format(**shares)]

@@ -788,6 +788,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "explain_code": ("判定：按给定行业代码 {code} 归类（经营范围只用于部分归属的代码）",
                      "Decision: classified by the given code {code} (the scope decides partial codes only)"),
     "explain_nodes": ("节点", "Nodes"),
+    "reader_check": ("经营范围读取在本库 {rows} 家有代码企业上核对：最优小类即其代码 {right}（大类 {division}）",
+                     "Scope reader checked on {rows} coded firms of this registry: its best class is their code for "
+                     "{right} ({division} at division level)"),
+    "reader_recalibrated": ("概率已按这些企业重新校准：原曲线接受 {shipped_accepted}、其中正确 {shipped_right}；"
+                            "本库曲线接受 {own_accepted}、其中正确 {own_right}",
+                            "Probabilities recalibrated on them: the shipped curve accepts {shipped_accepted}, "
+                            "{shipped_right} of them right; this registry's curve {own_accepted}, {own_right} right"),
     "classified_done": ("已重新归类 {classified} 家企业；按经营范围预测小类 {predicted} 家；产业链关联 {links} 条",
                         "Re-classified {classified} firms; {predicted} codes predicted from text; {links} chain links"),
     "targets_imported": ("已导入 {n} 个目标 <- {file}（看板的目标进度随之更新）",

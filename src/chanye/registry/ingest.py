@@ -88,6 +88,9 @@ class ImportReport:
     queued: int = 0
     learned_rows: int = 0
     learned_cv_accuracy: float | None = None
+    # the scope reader checked on those rows, which then calibrate its probabilities (`OwnCurve.check`; None:
+    # too few)
+    reader_check: dict | None = None
     reasons: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
     sheets: list[SheetReport] = field(default_factory=list)
@@ -302,6 +305,7 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
         report.queued = int(learned.get("queued") or 0)
         report.learned_rows = int(learned.get("labelled_rows") or 0)
         report.learned_cv_accuracy = learned.get("learned_cv_accuracy")
+        report.reader_check = learned.get("reader_check")
 
 
 def _parquet(files: list[Path]) -> str:

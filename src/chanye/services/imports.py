@@ -87,7 +87,7 @@ def classify_and_link(store, usccs, framework, report: dict | None = None) -> tu
     """Classify enterprises (see `classify_enterprises`) and link them to the pack's chains; what an import
     runs on the enterprises it touched (`usccs`: a Series, list or Arrow array; None: all), inside its
     transaction. `report`, when given, receives queued,
-    labelled_rows and learned_cv_accuracy (`classify.enterprises.classify_enterprises`); an import's
+    labelled_rows, learned_cv_accuracy and reader_check (`classify.enterprises.classify_enterprises`); an import's
     `report["early"]` (`EarlyLinks`, from `classify_and_link.early`) names the firms its chunks linked already,
     which are left out here and counted in the result (`usccs` then holds each firm once)."""
     from chanye.classify.chain_links import chain_words, link_chains
@@ -100,7 +100,7 @@ def classify_and_link(store, usccs, framework, report: dict | None = None) -> tu
     early = report.pop("early", None) if report is not None else None
     if early is not None and early.staged and early.firms == len(usccs):
         # every firm was linked chunk by chunk: no firm without a code, none labelled, none held before
-        report.update(queued=0, labelled_rows=0, learned_cv_accuracy=None)
+        report.update(queued=0, labelled_rows=0, learned_cv_accuracy=None, reader_check=None)
         return 0, classifications.count_classified_early(store)
     # issue 14: the firms are staged once, their names scanned once for both steps' words
     classifications.stage_touched(store, usccs, but_early=early is not None and early.staged)

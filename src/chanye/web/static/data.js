@@ -227,6 +227,14 @@
       $('upload-report').innerHTML += '<p class="note learned" id="upload-learned">' + esc(t('review_learned').replace('{rows}', fmt(rp.learned_rows, 0))
         .replace('{accuracy}', acc).replace('{queued}', fmt(rp.queued, 0))) + ' <a href="/review">' + esc(t('review_title')) + '</a></p>';
     }
+    if (rp.reader_check) {  // the reader checked on the registry's coded firms, its curve recalibrated on them (issue 11)
+      var c = rp.reader_check;
+      var pct = function (v) { return v === null || v === undefined ? '—' : fmt(100 * v, 1) + '%'; };
+      $('upload-report').innerHTML += '<p class="note learned" id="upload-reader-check">'
+        + esc(t('reader_check').replace('{rows}', fmt(c.rows, 0)).replace('{right}', pct(c.right)).replace('{division}', pct(c.division_right)))
+        + '<br>' + esc(t('reader_recalibrated').replace('{shipped_accepted}', pct(c.shipped_accepted)).replace('{shipped_right}', pct(c.shipped_right))
+          .replace('{own_accepted}', pct(c.own_accepted)).replace('{own_right}', pct(c.own_right))) + '</p>';
+    }
     call('GET', '/api/v1/data/batches').then(function (res) { if (res[0] === 200) { renderBatches(res[1]); } });
     call('GET', '/api/v1/data/quarantine?batch=' + rp.batch_id).then(function (res) { if (res[0] === 200) { renderQuarantine(res[1]); } });
   }
