@@ -32,7 +32,7 @@ def test_an_accepted_reading_in_chinese():
         "候选小类（得分占比：各候选得分之比，不是概率）",
         "  1. 3841 锂离子电池制造  0.66",
         "     “锂离子电池制造”→ 3841",
-        "判定：采纳 3841，概率 0.73 ≥ 阈值 0.50",
+        "判定：采纳 3841，概率 0.727 ≥ 阈值 0.5",
         "节点",
         "  -> new-energy-storage 新能源与新型储能  [文本模型] 置信度 0.73  经营范围预测小类 3841 锂离子电池制造 (p=0.73)",
     ]
@@ -43,7 +43,7 @@ def test_review_empty_and_given_code_decisions_in_english():
     lines = explain_lines(review, "en")
     assert lines[2:4] == ["  1. 锂离子电池制造 (general items, making, 1.25)",
                           "  2. 货物进出口 (general items, trade, 0.05, stock item)"]
-    assert lines[-3:] == ["Decision: sent to review, probability 0.38 < threshold 0.50; no node link", "Nodes", "  no node"]
+    assert lines[-3:] == ["Decision: sent to review, probability 0.381 < threshold 0.5; no node link", "Nodes", "  no node"]
     empty = review | {"classes": [], "probability": 0.0, "decision": "empty"}
     assert explain_lines(empty)[4:7] == ["候选小类（得分占比：各候选得分之比，不是概率）", "  经营范围未读出任何小类",
                                           "判定：转人工复核，经营范围未读出任何小类"]
@@ -63,5 +63,5 @@ def test_the_command_shows_the_decision_probability_the_links_carry():
     assert [link["confidence"] for link in result["links"]] == [result["probability"]]
     assert result["probability"] != result["classes"][0]["score"]
     text = runner.invoke(app, ["classify", "--text", scope], catch_exceptions=False, env={"COLUMNS": "200"}).stdout
-    assert f"判定：采纳 3841，概率 {result['probability']:.2f} ≥ 阈值 0.50" in text.splitlines()
+    assert f"判定：采纳 3841，概率 {result['probability']:.3f} ≥ 阈值 0.5" in text.splitlines()
     assert "  1. 锂离子电池制造（一般项目，制造，1.25）" in text.splitlines()

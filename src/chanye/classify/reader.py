@@ -979,8 +979,8 @@ def interpolate(xs: Sequence[float], ys: Sequence[float], raw: float) -> float:
     i = bisect.bisect_left(xs, raw, 1)  # the first knot at or above raw
     if i == len(xs):
         return ys[-1]
-    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
-    return y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]  # x0 < raw <= x1, so x0 < x1
+    return y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
 
 
 def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K, calibrate: bool = True,

@@ -1,6 +1,6 @@
 """The scope reader in words (issue 11): one scope's reading as terminal lines (`chanye classify --text`: the
 items with their weights, the candidate classes with evidence, the decision against the threshold and the nodes
-that follow), and how it did on a registry's own coded firms (`reader_check_line`, after an import or
+that follow), and how it did on a registry's own coded firms (`reader_check_lines`, after an import or
 `chanye review run`).
 
 The candidates' figure is their score share (`Reading.suggestions[*]["probability"]`), the decision's the
@@ -20,7 +20,8 @@ def _item_line(n: int, item: dict, lang: str) -> str:
 
 
 def _decision(result: dict, lang: str) -> str:
-    numbers = {"p": f"{result['probability']:.2f}", "threshold": f"{result['threshold']:.2f}"}
+    # three places: 0.4969 must not read as the threshold it falls short of
+    numbers = {"p": f"{result['probability']:.3f}", "threshold": f"{result['threshold']:g}"}
     if result.get("code"):
         return labels.word("explain_code", lang).format(code=result["code"])
     if result["decision"] == "accept":
