@@ -1492,16 +1492,11 @@ def reconcile(
         computed = pd.concat([computed, milestone_counts(computed, framework)], ignore_index=True)
     index = _match_index(mapping)
     rows = computed[computed["area_type"].isin(["city", "district"])]
+    # Python lists first: iterating Arrow-backed columns cell by cell cost 0.15 s on the full demo's 190k rows
     lookup = {
         (str(a), str(n), m, int(y)): (v, p)
         for a, n, m, y, v, p in zip(
-            rows["area"],
-            rows["node"],
-            rows["metric"],
-            rows["year"],
-            rows["value"],
-            rows["provenance"],
-            strict=True,
+            *(rows[c].tolist() for c in ("area", "node", "metric", "year", "value", "provenance")), strict=True
         )
     }
     city_rows = computed[computed["area_type"] == "city"]
