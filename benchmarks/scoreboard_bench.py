@@ -8,12 +8,23 @@ of one process vary by up to 50% there), best of --repeat.
 
     .venv/bin/chanye demo --db /tmp/demo.duckdb      # if it does not exist yet
     .venv/bin/python benchmarks/scoreboard_bench.py --db /tmp/demo.duckdb
+    .venv/bin/python benchmarks/scoreboard_bench.py --db /tmp/demo.duckdb --baseline-rev HEAD --rounds 2
+
+`--baseline-rev REV`: instead, `scoreboard.compute` of the working tree against the code at REV (`git archive
+REV src`, through PYTHONPATH), each in a fresh process per round, alternating; best CPU and wall of --repeat
+calls after one warm-up call, and their ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pandas as pd
 
@@ -49,12 +60,58 @@ def best(func, repeat: int) -> float:
     return min(func() for _ in range(repeat))
 
 
+def compute_child(db: str, repeat: int) -> dict:
+    """Best CPU and wall seconds of `scoreboard.compute` over `repeat` calls, after a warm-up call."""
+    fw = load_pack()
+    with Store(db, read_only=True) as store:
+        scoreboard.compute(store, fw)
+        runs = []
+        for _ in range(repeat):
+            wall, cpu = time.perf_counter(), time.process_time()
+            scoreboard.compute(store, fw)
+            runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return {"wall": min(r[0] for r in runs), "cpu": min(r[1] for r in runs)}
+
+
+def against(db: str, rev: str, repeat: int, rounds: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from import_bench import baseline_tree
+
+    with tempfile.TemporaryDirectory() as folder:
+        sides = {f"baseline ({rev})": str(baseline_tree(Path(folder), rev)), "working tree": None}
+        best_of: dict[str, list[dict]] = {name: [] for name in sides}
+        for _ in range(rounds):
+            for name, src in sides.items():
+                env = dict(os.environ)
+                if src is not None:
+                    env["PYTHONPATH"] = src
+                out = subprocess.run([sys.executable, __file__, "--child", "--db", db, "--repeat", str(repeat)],
+                                     env=env, capture_output=True, text=True, check=True)
+                best_of[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    got = {name: {k: min(r[k] for r in runs) for k in ("wall", "cpu")} for name, runs in best_of.items()}
+    base, new = got[f"baseline ({rev})"], got["working tree"]
+    print(f"scoreboard.compute, best of {repeat} calls x {rounds} rounds   wall s    CPU s")
+    for name, t in got.items():
+        print(f"{name:44} {t['wall']:7.2f}  {t['cpu']:7.2f}")
+    print(f"{'baseline / working tree':44} {base['wall'] / new['wall']:6.2f}x {base['cpu'] / new['cpu']:6.2f}x"
+          f"   (load average {os.getloadavg()[0]:.1f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--times", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline-rev", help="compare scoreboard.compute with the code at this git revision")
+    parser.add_argument("--rounds", type=int, default=2, help="with --baseline-rev: processes per side")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        print(json.dumps(compute_child(args.db, args.repeat)))
+        return
+    if args.baseline_rev:
+        against(args.db, args.baseline_rev, args.repeat, args.rounds)
+        return
     fw = load_pack()
     with Store(args.db, read_only=True) as store:
         full = best(lambda: _timed(lambda: scoreboard.compute(store, fw)), args.repeat)
