@@ -432,11 +432,18 @@ def classify_command(
     as_json: JsonOption = False,
     lang: LangOption = "zh",
 ) -> None:
-    """归类: --text 预测小类与节点并给出依据；不带参数时重新归类整个库 (classify a text, or re-run the registry)."""
+    """归类: --text 预测小类与节点并给出依据（给出 --db 时按该库有代码企业校准的概率）；不带参数时重新归类整个库
+    (classify a text, with --db calibrated on that registry's coded firms; or re-run the registry)."""
     from chanye.classify.explain import explain_text
 
     if text is not None:
-        result = explain_text(text, code=code, pack=pack)
+        curve = None
+        if db is not None:  # the registry named: its own curve, as its next import would read the scope
+            from chanye.services.review import reader_curve
+
+            with open_store(db) as store:
+                curve = reader_curve(store)
+        result = explain_text(text, code=code, pack=pack, curve=curve)
         if as_json:
             print_json(result)
             return

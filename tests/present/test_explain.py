@@ -44,6 +44,9 @@ def test_review_empty_and_given_code_decisions_in_english():
     assert lines[2:4] == ["  1. 锂离子电池制造 (general items, making, 1.25)",
                           "  2. 货物进出口 (general items, trade, 0.05, stock item)"]
     assert lines[-3:] == ["Decision: sent to review, probability 0.381 < threshold 0.5; no node link", "Nodes", "  no node"]
+    assert explain_lines(review | {"curve_rows": 4996}, "en")[-3] == (
+        "Decision: sent to review, probability 0.381 < threshold 0.5; no node link (probability calibrated on this "
+        "registry's 4,996 coded firms)")
     empty = review | {"classes": [], "probability": 0.0, "decision": "empty"}
     assert explain_lines(empty)[4:7] == ["候选小类（得分占比：各候选得分之比，不是概率）", "  经营范围未读出任何小类",
                                           "判定：转人工复核，经营范围未读出任何小类"]
@@ -65,3 +68,26 @@ def test_the_command_shows_the_decision_probability_the_links_carry():
     text = runner.invoke(app, ["classify", "--text", scope], catch_exceptions=False, env={"COLUMNS": "200"}).stdout
     assert f"判定：采纳 3841，概率 {result['probability']:.3f} ≥ 阈值 0.5" in text.splitlines()
     assert "  1. 锂离子电池制造（一般项目，制造，1.25）" in text.splitlines()
+
+
+def test_a_registry_named_calibrates_the_decision_on_its_coded_firms(tmp_path):
+    """`--db`: the registry's own curve decides, as its next import would (tests/classify/test_own_curve.py's
+    350 firms: 美发服务's raw margin 0.814 gives 0.4 x (0.814 - 0.4786) / (0.8621 - 0.4786) = 0.3498, review,
+    where the shipped curve accepts it at 0.8483)."""
+    from chanye.registry.store import Store
+
+    coded = ([("3849", "电池制造")] * 100 + [("3841", "电池制造")] * 150
+             + [("5211", "一般项目：日用百货销售；餐饮管理。")] * 100)
+    path = tmp_path / "registry.duckdb"
+    with Store(path) as store:
+        store.con.executemany("INSERT INTO enterprises (uscc, name, industry_code, business_scope) VALUES (?, ?, ?, ?)",
+                              [(f"91440101MA{i:07d}X", f"示例{i}", code, scope) for i, (code, scope) in enumerate(coded)])
+    runner = CliRunner()
+    own = json.loads(runner.invoke(app, ["classify", "--text", "美发服务", "--db", str(path), "--json"],
+                                   catch_exceptions=False).stdout)
+    shipped = json.loads(runner.invoke(app, ["classify", "--text", "美发服务", "--json"], catch_exceptions=False).stdout)
+    assert (own["decision"], own["probability"], own["curve_rows"]) == ("review", 0.3498, 350)
+    assert (shipped["decision"], shipped["probability"], shipped["curve_rows"]) == ("accept", 0.8483, None)
+    text = runner.invoke(app, ["classify", "--text", "美发服务", "--db", str(path)], catch_exceptions=False,
+                         env={"COLUMNS": "200"}).stdout.splitlines()
+    assert "判定：转人工复核，概率 0.350 < 阈值 0.5，不写入节点（概率按本库 350 家有代码企业校准）" in text

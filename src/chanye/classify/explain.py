@@ -12,11 +12,13 @@ from chanye.framework import load_pack
 from chanye.standards import gbt4754
 
 
-def explain_text(text: str, *, code: str | None = None, pack: str | None = None, k: int = 3) -> dict:
+def explain_text(text: str, *, code: str | None = None, pack: str | None = None, k: int = 3, curve=None) -> dict:
     """With `code`, the rules run on that code (the text still decides partial codes); without, on the codes
-    the reader accepts (method 'text'); when it abstains, no link and `decision` 'review'."""
+    the reader accepts (method 'text'); when it abstains, no link and `decision` 'review'. `curve`: a registry's
+    own curve (`classify.learned.OwnCurve`) instead of the shipped one, as that registry's import would read the
+    scope (`curve_rows` then says on how many coded firms it was fitted)."""
     framework = load_pack(pack)
-    reading = read_scope(text, k=k)
+    reading = read_scope(text, k=k, curve=curve)
     classes = [{"code": s["code"], "name": s["name"], "score": float(s["probability"]), "evidence": s["evidence"]}
                for s in reading.suggestions]
     firm = {"uscc": "text", "name": "", "business_scope": text}
@@ -37,6 +39,7 @@ def explain_text(text: str, *, code: str | None = None, pack: str | None = None,
         "accepted": list(reading.codes),
         "probability": reading.probability,
         "threshold": THRESHOLD,
+        "curve_rows": curve.rows if curve is not None else None,
         "code": code,
         "decision": "accept" if reading.codes or code else ("review" if classes else "empty"),
         "links": [

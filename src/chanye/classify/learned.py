@@ -144,10 +144,11 @@ def _pipeline():
                                               weights="distance"))
 
 
-def fit_labelled(rows: pd.DataFrame) -> LabelledModel | None:
-    """Fit on rows of business_scope and code (4-digit 2017 小类; others skipped); None when too few."""
+def _sample(rows: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """The labelled rows learned from: raw scopes and their 4-digit 2017 小类 (other codes and blank scopes left
+    out), a seeded sample of `MAX_ROWS` beyond that."""
     if rows is None or not len(rows):
-        return None
+        return np.array([], dtype=object), np.array([], dtype=object)
     std = gbt4754.load()
 
     def class_code(value) -> str | None:
@@ -161,9 +162,20 @@ def fit_labelled(rows: pd.DataFrame) -> LabelledModel | None:
     positions = np.flatnonzero(keep.to_numpy())
     if len(positions) > MAX_ROWS:
         positions = np.sort(np.random.default_rng(0).choice(positions, MAX_ROWS, replace=False))
-    raw = scopes.to_numpy(dtype=object)[positions]
+    return scopes.to_numpy(dtype=object)[positions], codes.to_numpy(dtype=object)[positions]
+
+
+def own_curve(rows: pd.DataFrame | None) -> OwnCurve | None:
+    """The registry's own curve from its labelled rows (business_scope, code), as `fit_labelled` fits it."""
+    return fit_own_curve(*_sample(rows))
+
+
+def fit_labelled(rows: pd.DataFrame) -> LabelledModel | None:
+    """Fit on rows of business_scope and code (4-digit 2017 小类; others skipped); None when too few."""
+    raw, labels = _sample(rows)
+    if not len(raw):
+        return None
     texts = [_text(s) for s in raw]
-    labels = codes.to_numpy(dtype=object)[positions]
     curve = fit_own_curve(raw, labels)
     usable = [i for i, t in enumerate(texts) if t]  # a scope of generic items only says nothing
     texts, labels = [texts[i] for i in usable], labels[usable]

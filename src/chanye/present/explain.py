@@ -24,10 +24,12 @@ def _decision(result: dict, lang: str) -> str:
     numbers = {"p": f"{result['probability']:.3f}", "threshold": f"{result['threshold']:g}"}
     if result.get("code"):
         return labels.word("explain_code", lang).format(code=result["code"])
+    curve = "" if not result.get("curve_rows") else labels.word("explain_own_curve", lang).format(
+        rows=f"{result['curve_rows']:,}")
     if result["decision"] == "accept":
-        return labels.word("explain_accept", lang).format(codes="、".join(result["accepted"]), **numbers)
+        return labels.word("explain_accept", lang).format(codes="、".join(result["accepted"]), **numbers) + curve
     if result["decision"] == "review":
-        return labels.word("explain_review", lang).format(**numbers)
+        return labels.word("explain_review", lang).format(**numbers) + curve
     return labels.word("explain_empty", lang)
 
 

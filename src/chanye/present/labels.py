@@ -788,6 +788,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "explain_code": ("判定：按给定行业代码 {code} 归类（经营范围只用于部分归属的代码）",
                      "Decision: classified by the given code {code} (the scope decides partial codes only)"),
     "explain_nodes": ("节点", "Nodes"),
+    "explain_own_curve": ("（概率按本库 {rows} 家有代码企业校准）", " (probability calibrated on this registry's {rows} coded firms)"),
     "reader_check": ("经营范围读取在本库 {rows} 家有代码企业上核对：最优小类即其代码 {right}（大类 {division}）",
                      "Scope reader checked on {rows} coded firms of this registry: its best class is their code for "
                      "{right} ({division} at division level)"),

@@ -87,6 +87,14 @@ def decide(p, uscc: str, code: str, *, action: str, viewer: Viewer = LOCAL, by: 
     return {"uscc": uscc, "code": normal, "action": action, "decided_by": who, "links": links}
 
 
+def reader_curve(store):
+    """The scope reader's curve fitted on the registry's coded firms, as its next import would fit it
+    (`classify.learned.own_curve`; None when too few)."""
+    from chanye.classify.learned import own_curve
+
+    return own_curve(stored.labelled_rows(store))
+
+
 def reclassify(p) -> dict:
     """Classify every firm again (labels applied, the learned model refitted) and relink chains."""
     from chanye.classify.chain_links import link_chains
