@@ -80,3 +80,26 @@ def test_fit_labelled_carries_the_curve_and_the_report_says_what_it_found():
         "curve 0.0%, — right"]
     few = fit_labelled(pd.DataFrame({"business_scope": scopes[:150], "code": codes[:150]}))
     assert few is not None and few.curve is None  # enough to learn from (30), too few to recalibrate (200)
+
+
+def test_the_threshold_is_inclusive_and_the_curve_keeps_four_places():
+    scopes = [BATTERY] * 300 + [SHOP] * 600
+    codes = ["3849"] * 100 + ["3841"] * 200 + ["5211"] * 600
+    curve = fit_own_curve(scopes, codes, threshold=1 / 3)
+    assert (curve.xs, curve.ys) == ((0.4786, 0.8621), (0.0, 0.3333))  # 100 of 300 right at 0.8621
+    assert (curve.rows, curve.right, curve.division_right) == (900, 0.1111, 0.3333)
+    # the threshold 1/3 against 0.3333: not reached; at exactly 0.3333: the 300 battery makers of 900 accepted
+    assert (curve.own_accepted, curve.own_right) == (0.0, None)
+    at = fit_own_curve(scopes, codes, threshold=0.3333)
+    assert (at.own_accepted, at.own_right) == (0.3333, 0.3333)
+    shipped = fit_own_curve(scopes, codes, threshold=0.8738)  # the shipped curve's 0.8738, exactly
+    assert (shipped.shipped_accepted, shipped.shipped_right) == (0.3333, 0.3333)
+
+
+def test_own_curve_reads_the_registrys_labelled_rows_as_the_model_does():
+    from chanye.classify.learned import own_curve
+
+    scopes, codes = rows()
+    frame = pd.DataFrame({"business_scope": scopes, "code": [f"C{c}" for c in codes]})  # codes as a registry writes them
+    assert own_curve(frame) == fit_own_curve(scopes, codes)
+    assert own_curve(None) is None
