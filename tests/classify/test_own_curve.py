@@ -103,3 +103,10 @@ def test_own_curve_reads_the_registrys_labelled_rows_as_the_model_does():
     frame = pd.DataFrame({"business_scope": scopes, "code": [f"C{c}" for c in codes]})  # codes as a registry writes them
     assert own_curve(frame) == fit_own_curve(scopes, codes)
     assert own_curve(None) is None
+
+
+def test_two_main_activities_count_by_the_best_class_margin():
+    """美发服务；锂离子电池制造: the best class 3841's own margin is 1 / 2.075 = 0.4819; the two together would
+    pass (0.9036), but the curve is of the best class alone."""
+    curve = fit_own_curve(["美发服务；锂离子电池制造"] * 200 + [SHOP] * 100, ["3841"] * 200 + ["5211"] * 100)
+    assert (curve.xs, curve.ys) == ((0.4786, 0.4819), (0.0, 1.0))

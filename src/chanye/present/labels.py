@@ -771,8 +771,6 @@ WORDS: dict[str, tuple[str, str]] = {
                             "Exported {n} rejected rows -> {path} (fix them, then chanye import again)"),
     "quarantine_title": ("隔离区：批次 {batch}", "Quarantine: batch {batch}"),
     "rows_count": ("共 {n} 行", "{n} rows"),
-    "predicted_classes": ("预测小类", "Predicted classes"),
-    "clean_scope": ("（经营范围清洗后：{scope}）", "(business scope after cleaning: {scope})"),
     "no_node": ("不属于任何节点", "no node"),
     # chanye classify --text (present/explain.py; issue 11: the reading shown whole)
     "explain_scope": ("经营范围（清洗后）：{scope}", "Business scope (cleaned): {scope}"),
