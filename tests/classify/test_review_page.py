@@ -63,3 +63,26 @@ def test_a_correction_through_the_form(client):
                       headers={"Origin": "http://127.0.0.1"}, follow_redirects=False)
     assert bad.status_code == 422
     assert "不是 GB/T 4754-2017 小类代码" in bad.text
+
+
+def test_the_page_says_how_the_reader_did_on_the_registry(client):
+    """Issue 11: the latest import that checked the scope reader on the registry's coded firms (its report's
+    reader_check) is shown above the queue, so an analyst knows what the probabilities are worth here."""
+    import json
+
+    check = {"rows": 350, "right": 0.2857, "division_right": 0.7143, "shipped_accepted": 0.7143,
+             "shipped_right": 0.4, "own_accepted": 0.0, "own_right": None}
+    assert client.get("/review.json").json()["reader_check"] is None  # no import checked it yet
+    assert 'id="review-reader-check"' not in client.get("/review").text
+    store = client.app.state.ctx.writer
+    with store() as s, s.transaction():
+        for batch, report in ((7, {"reader_check": check}), (8, {"reader_check": None})):  # the latest with a check
+            s.con.execute("INSERT INTO import_batches (id, file, kind, status, report) VALUES (?, 'x.csv', 'file', "
+                          "'done', ?)", [batch, json.dumps(report)])
+    assert client.get("/review.json").json()["reader_check"] == {"batch": 7, **check}
+    html = client.get("/review").text
+    assert ('<p class="note" id="review-reader-check">经营范围读取在本库 350 家有代码企业上核对：最优小类即其代码 28.6%'
+            '（大类 71.4%）（截至第 7 批导入）<br>概率已按这些企业重新校准：原曲线接受 71.4%、其中正确 40.0%；'
+            '本库曲线接受 0.0%、其中正确 —</p>') in html
+    english = client.get("/review?lang=en").text
+    assert "(71.4% at division level) (as of import batch 7)<br>Probabilities recalibrated on them" in english

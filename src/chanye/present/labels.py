@@ -893,6 +893,7 @@ WORDS: dict[str, tuple[str, str]] = {
                      "correct it to another class: the firm is re-classified at once; the decision is stored as a "
                      "manual label and used as training data next time."),
     "review_scope": ("经营范围", "Business scope"),
+    "review_check_batch": ("（截至第 {batch} 批导入）", " (as of import batch {batch})"),
     "review_share": ("得分占比", "score share"),
     "review_share_hint": ("各候选得分之比，不是概率；是否写入节点看左侧的概率", "The candidates' scores compared, not a "
                           "probability; whether a node link is written depends on the probability column"),

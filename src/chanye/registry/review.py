@@ -98,6 +98,16 @@ def labelled_rows(store: Store) -> pd.DataFrame:
     """).df()
 
 
+def last_reader_check(store: Store) -> tuple[int, dict] | None:
+    """(batch id, its report's reader_check) of the latest import that checked the scope reader on the registry's
+    coded firms (`ImportReport.reader_check`); None when none did."""
+    row = store.con.execute("""
+        SELECT id, json_extract_string(report, '$.reader_check') FROM import_batches
+        WHERE json_type(json_extract(report, '$.reader_check')) = 'OBJECT' ORDER BY id DESC LIMIT 1
+    """).fetchone()
+    return None if row is None else (int(row[0]), json.loads(row[1]))
+
+
 def firm_exists(store: Store, uscc: str) -> bool:
     return bool(store.scalar("SELECT count(*) FROM enterprises WHERE uscc = ?", [uscc]))
 

@@ -87,6 +87,17 @@ def decide(p, uscc: str, code: str, *, action: str, viewer: Viewer = LOCAL, by: 
     return {"uscc": uscc, "code": normal, "action": action, "decided_by": who, "links": links}
 
 
+def reader_check(p) -> dict | None:
+    """How the scope reader did on the registry's coded firms at the latest import that checked it: batch and
+    `classify.learned.OwnCurve.check()` (None when no import did)."""
+    store = p.cursor()
+    try:
+        found = stored.last_reader_check(store)
+    finally:
+        store.close()
+    return None if found is None else {"batch": found[0], **found[1]}
+
+
 def reader_curve(store):
     """The scope reader's curve fitted on the registry's coded firms, as its next import would fit it
     (`classify.learned.own_curve`; None when too few)."""

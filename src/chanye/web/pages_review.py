@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from chanye.classify.reader import THRESHOLD
 from chanye.present import labels
 from chanye.present import tables as present
+from chanye.present.explain import reader_check_lines
 from chanye.services import review
 from chanye.services.access import require_import
 from chanye.web.auth import viewer
@@ -31,10 +32,14 @@ def review_page(request: Request, done: str | None = Query(None, max_length=20))
     lang = lang_of(request)
     queued = review.queue(ctx)
     decided = review.labels(ctx)
-    model = {"queue": present.payload(queued, lang), "labels": present.payload(decided, lang), "threshold": THRESHOLD}
+    check = review.reader_check(ctx)  # how far the probabilities can be trusted on this registry (issue 11)
+    model = {"queue": present.payload(queued, lang), "labels": present.payload(decided, lang), "threshold": THRESHOLD,
+             "reader_check": check}
     return render(request, "review.html", section="review", title=translator(lang)("review_title"), model=model,
                   json_links=[], twin=True, tables={"queue": queued, "labels": decided}, queued=queued.rows,
                   decided=decided.rows, threshold=THRESHOLD, done=bool(done),
+                  check_lines=reader_check_lines(check, lang) if check else [],
+                  check_batch=check["batch"] if check else None,
                   col=lambda key: labels.column(key, lang), **code_words(lang))
 
 
