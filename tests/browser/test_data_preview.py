@@ -74,7 +74,7 @@ def test_a_file_without_codes_says_how_the_reader_did_on_the_registry(server, pa
     assert re.fullmatch(r"按本库已有行业代码的 [\d,]+ 家企业学习，交叉验证准确率 \d{1,2}\.\d%；待复核 \d+ 家 归类复核",
                         page.locator("#upload-learned").inner_text()), page.locator("#upload-learned").inner_text()
     check = page.locator("#upload-reader-check").inner_text().split("\n")
-    assert re.fullmatch(r"经营范围读取在本库 [\d,]+ 家有代码企业上核对：最优小类即其代码 \d{1,2}\.\d%（大类 \d{1,2}\.\d%）",
+    assert re.fullmatch(r"经营范围读取在本库有代码企业中抽查 [\d,]+ 家核对：最优小类即其代码 \d{1,2}\.\d%（大类 \d{1,2}\.\d%）",
                         check[0]), check
     assert re.fullmatch(r"概率已按这些企业重新校准：原曲线接受 \d{1,2}\.\d%、其中正确 \d{1,2}\.\d%；"
                         r"本库曲线接受 \d{1,2}\.\d%、其中正确 (\d{1,2}\.\d%|—)", check[1]), check

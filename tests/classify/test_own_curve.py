@@ -71,10 +71,10 @@ def test_fit_labelled_carries_the_curve_and_the_report_says_what_it_found():
     assert model.curve == fit_own_curve(scopes[:350], codes[:350])
     assert isinstance(model.curve, OwnCurve)
     assert reader_check_lines(model.curve.check()) == [
-        "经营范围读取在本库 350 家有代码企业上核对：最优小类即其代码 28.6%（大类 71.4%）",
+        "经营范围读取在本库有代码企业中抽查 350 家核对：最优小类即其代码 28.6%（大类 71.4%）",
         "概率已按这些企业重新校准：原曲线接受 71.4%、其中正确 40.0%；本库曲线接受 0.0%、其中正确 —"]
     assert reader_check_lines(model.curve.check(), "en") == [
-        "Scope reader checked on 350 coded firms of this registry: its best class is their code for 28.6% (71.4% at "
+        "Scope reader checked on a sample of 350 coded firms of this registry: its best class is their code for 28.6% (71.4% at "
         "division level)",
         "Probabilities recalibrated on them: the shipped curve accepts 71.4%, 40.0% of them right; this registry's "
         "curve 0.0%, — right"]

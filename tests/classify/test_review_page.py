@@ -81,7 +81,7 @@ def test_the_page_says_how_the_reader_did_on_the_registry(client):
                           "'done', ?)", [batch, json.dumps(report)])
     assert client.get("/review.json").json()["reader_check"] == {"batch": 7, **check}
     html = client.get("/review").text
-    assert ('<p class="note" id="review-reader-check">经营范围读取在本库 350 家有代码企业上核对：最优小类即其代码 28.6%'
+    assert ('<p class="note" id="review-reader-check">经营范围读取在本库有代码企业中抽查 350 家核对：最优小类即其代码 28.6%'
             '（大类 71.4%）（截至第 7 批导入）<br>概率已按这些企业重新校准：原曲线接受 71.4%、其中正确 40.0%；'
             '本库曲线接受 0.0%、其中正确 —</p>') in html
     english = client.get("/review?lang=en").text

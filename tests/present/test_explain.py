@@ -45,8 +45,8 @@ def test_review_empty_and_given_code_decisions_in_english():
                           "  2. 货物进出口 (general items, trade, 0.05, stock item)"]
     assert lines[-3:] == ["Decision: sent to review, probability 0.381 < threshold 0.5; no node link", "Nodes", "  no node"]
     assert explain_lines(review | {"curve_rows": 4996}, "en")[-3] == (
-        "Decision: sent to review, probability 0.381 < threshold 0.5; no node link (probability calibrated on this "
-        "registry's 4,996 coded firms)")
+        "Decision: sent to review, probability 0.381 < threshold 0.5; no node link (probability calibrated on a "
+        "sample of 4,996 coded firms of this registry)")
     empty = review | {"classes": [], "probability": 0.0, "decision": "empty"}
     assert explain_lines(empty)[4:7] == ["候选小类（得分占比：各候选得分之比，不是概率）", "  经营范围未读出任何小类",
                                           "判定：转人工复核，经营范围未读出任何小类"]
@@ -90,4 +90,4 @@ def test_a_registry_named_calibrates_the_decision_on_its_coded_firms(tmp_path):
     assert (shipped["decision"], shipped["probability"], shipped["curve_rows"]) == ("accept", 0.8483, None)
     text = runner.invoke(app, ["classify", "--text", "美发服务", "--db", str(path)], catch_exceptions=False,
                          env={"COLUMNS": "200"}).stdout.splitlines()
-    assert "判定：转人工复核，概率 0.350 < 阈值 0.5，不写入节点（概率按本库 350 家有代码企业校准）" in text
+    assert "判定：转人工复核，概率 0.350 < 阈值 0.5，不写入节点（概率按本库抽查的 350 家有代码企业校准）" in text

@@ -101,7 +101,7 @@ class LabelledModel:
     pipeline: object
     rows: int
     classes: int
-    cv_accuracy: float | None
+    cv_accuracy: float
     curve: OwnCurve | None = None
 
     def predict(self, scopes: list[str | None]) -> tuple[np.ndarray, np.ndarray]:

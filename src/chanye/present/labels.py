@@ -786,9 +786,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "explain_code": ("判定：按给定行业代码 {code} 归类（经营范围只用于部分归属的代码）",
                      "Decision: classified by the given code {code} (the scope decides partial codes only)"),
     "explain_nodes": ("节点", "Nodes"),
-    "explain_own_curve": ("（概率按本库 {rows} 家有代码企业校准）", " (probability calibrated on this registry's {rows} coded firms)"),
-    "reader_check": ("经营范围读取在本库 {rows} 家有代码企业上核对：最优小类即其代码 {right}（大类 {division}）",
-                     "Scope reader checked on {rows} coded firms of this registry: its best class is their code for "
+    "explain_own_curve": ("（概率按本库抽查的 {rows} 家有代码企业校准）", " (probability calibrated on a sample of {rows} coded firms of this registry)"),
+    "reader_check": ("经营范围读取在本库有代码企业中抽查 {rows} 家核对：最优小类即其代码 {right}（大类 {division}）",
+                     "Scope reader checked on a sample of {rows} coded firms of this registry: its best class is their code for "
                      "{right} ({division} at division level)"),
     "reader_recalibrated": ("概率已按这些企业重新校准：原曲线接受 {shipped_accepted}、其中正确 {shipped_right}；"
                             "本库曲线接受 {own_accepted}、其中正确 {own_right}",
