@@ -36,11 +36,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from chanye.framework import load_pack
 from chanye.framework.concordance import expand
 from chanye.framework.model import Framework
+from chanye.framework.published import published_doc
 from chanye.registry import uscc as uscc_mod
 from chanye.registry.fields import TAGS
 from chanye.standards import gbt4754, regions
@@ -490,7 +490,6 @@ class DemoData:
 # --- published figures ------------------------------------------------------------------------------------
 
 
-PUBLISHED_FILE = "published.yaml"  # in the pack folder: `sources` and `figures`
 PUBLISHED_COLUMNS = ("id", "scope", "area", "node", "metric", "year", "value", "unit", "comparison", "growth",
                      "source", "note", "note_en")
 SOURCE_KEYS = ("id", "title", "publisher", "date", "url", "note", "note_en")
@@ -514,11 +513,7 @@ def load_published(framework: Framework | None = None) -> tuple[pd.DataFrame, li
     the industry nodes or one of its own; and only the sources those figures cite.
     """
     framework = framework if framework is not None else load_pack()
-    path = Path(framework.path) / PUBLISHED_FILE if framework.path else None
-    doc = (yaml.safe_load(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else None) or {}
-    if doc.get("inherit"):  # another pack of the same city: its figures, kept below where they fit this pack
-        base = Path(framework.path).parent / str(doc["inherit"]) / PUBLISHED_FILE
-        doc = yaml.safe_load(base.read_text(encoding="utf-8")) or {}
+    doc = published_doc(framework)  # an inheriting pack's: its figures kept below where they fit this pack
     figures = []
     for f in doc.get("figures") or []:
         zh, en = _notes(f.get("note"))

@@ -4,14 +4,10 @@ with the registry's. Each figure's provenance is the id of its source; its unit 
 
 from __future__ import annotations
 
-import copy
-import functools
-from pathlib import Path
-
 import pandas as pd
-import yaml
 
 from chanye.analytics import indicators as ind
+from chanye.framework.published import published_doc
 from chanye.registry import views
 from chanye.services.results import Column, Provenance, Table, plain, table
 
@@ -103,7 +99,6 @@ def sources_table(p) -> Table:
 
 # --- consistency checks (issue 11): published figures against each other and against national totals --------
 
-PUBLISHED_FILE = "published.yaml"
 CONSISTENCY_COLUMNS = (
     Column("check", "code", label="consistency_check"),
     Column("kind", "code", codes="consistency_kind", label="consistency_kind"),
@@ -120,25 +115,11 @@ CONSISTENCY_COLUMNS = (
 )
 
 
-def _yaml(path: Path):
-    """The file's YAML, parsed once per version of the file (the scoreboard reads it on every compute: 0.1 s)."""
-    stat = path.stat()
-    return copy.deepcopy(_parsed(str(path), stat.st_mtime_ns, stat.st_size))
-
-
-@functools.lru_cache(maxsize=8)
-def _parsed(path: str, mtime_ns: int, size: int):
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-
-
 def pack_checks(framework) -> tuple[pd.DataFrame, list[dict], dict[str, dict]]:
     """(national totals: id, metric, year, value, unit, source; the checks; every source by id — the figures'
     and the national totals') from the pack's published.yaml (a pack that inherits another's reads that one's;
     a pack without the file has none)."""
-    path = Path(framework.path) / PUBLISHED_FILE if framework.path else None
-    doc = (_yaml(path) if path is not None and path.is_file() else None) or {}
-    if doc.get("inherit"):
-        doc = _yaml(Path(framework.path).parent / str(doc["inherit"]) / PUBLISHED_FILE) or {}
+    doc = published_doc(framework)
     national = pd.DataFrame(doc.get("national") or [], columns=["id", "metric", "year", "value", "unit", "source"])
     sources = {str(s["id"]): s for s in [*(doc.get("sources") or []), *(doc.get("sources_national") or [])]}
     return national, list(doc.get("checks") or []), sources
