@@ -42,7 +42,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import pandas as pd
 
@@ -644,8 +644,12 @@ def _repair_or_rental() -> frozenset[str]:
     return frozenset(c.code for c in gbt4754.load().classes("class") if c.code[:2] in ("43", "71", "81"))
 
 
-def _by_prefix(table: dict[str, str], code: str) -> str | None:
-    for size in (3, 2):
+T = TypeVar("T")
+
+
+def _by_prefix(table: dict[str, T], code: str) -> T | None:
+    """The value of the longest prefix of `code` (小类, 中类, then 大类) that `table` holds."""
+    for size in (4, 3, 2):
         found = table.get(code[:size])
         if found:
             return found
@@ -654,11 +658,8 @@ def _by_prefix(table: dict[str, str], code: str) -> str | None:
 
 def trade_of_goods(code: str, retail: bool = False) -> str | None:
     """The 批发 (or 零售) class that sells the goods of `code`, or None."""
-    for size in (4, 3, 2):
-        pair = TRADE_OF_GOODS.get(code[:size])
-        if pair:
-            return pair[1] if retail else pair[0]
-    return None
+    pair = _by_prefix(TRADE_OF_GOODS, code)
+    return None if pair is None else (pair[1] if retail else pair[0])
 
 
 @dataclass(frozen=True)
