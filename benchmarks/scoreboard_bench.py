@@ -3,7 +3,8 @@
 
 Two ways of feeding the analytics, in the same run: the firms keyed by their USCC text (`views.firms` ...,
 as before issue 14) and keyed by a firm number, ordered by it (`views.scoreboard_frames`, what
-`services.scoreboard.compute` reads since issue 14). Times are CPU seconds (the machine is shared; wall times
+`services.scoreboard.compute` reads since issue 14); and the disclosure cells (`services.disclosure.load`), which
+read the numbered frames too since they stopped being a query of their own. Times are CPU seconds (the machine is shared; wall times
 of one process vary by up to 50% there), best of --repeat.
 
     .venv/bin/chanye demo --db /tmp/demo.duckdb      # if it does not exist yet
@@ -32,7 +33,7 @@ from chanye.analytics import indicators as ind
 from chanye.framework import load_pack
 from chanye.registry import views
 from chanye.registry.store import Store
-from chanye.services import scoreboard
+from chanye.services import disclosure, scoreboard
 
 
 def replicate(frame: pd.DataFrame, times: int, stride: int = 0) -> pd.DataFrame:
@@ -53,6 +54,13 @@ def analytics(firms, figures, tags, links, fw) -> float:
     ind.structure(scale, fw)
     ind.milestones(scale, fw)
     ind.target_progress(scale, fw.targets, int(scale["year"].max()))
+    return time.process_time() - started
+
+
+def cells(firms, figures, links, fw) -> float:
+    """CPU seconds of every disclosure cell (the node x district tables and the lines) from the frames."""
+    started = time.process_time()
+    disclosure.load(firms, figures, links, fw)
     return time.process_time() - started
 
 
@@ -129,12 +137,17 @@ def main() -> None:
         many = best(lambda big=big: analytics(*big, fw), max(1, args.repeat - 1))
         del big
         rows.append((name, one, many))
+    numbered = (ids[0], ids[1], ids[3])  # the disclosure cells read firm numbers only
+    one = best(lambda: cells(*numbered, fw), args.repeat)
+    big = [replicate(f, args.times, stride) for f in numbered]
+    rows.append(("disclosure cells (numbers)", one, best(lambda big=big: cells(*big, fw), max(1, args.repeat - 1))))
+    del big
     firms, figures, _, links = text
     print(f"registry: {len(firms):,} firms, {len(figures):,} firm-years, {len(links):,} node links; CPU seconds")
     print(f"{'scoreboard.compute (store read + analytics), 1x':52} {full:8.3f}")
     print(f"{'store read, USCC text (views.firms, figures, ...)':52} {read_text:8.3f}")
     print(f"{'store read, firm numbers (views.scoreboard_frames)':52} {read_ids:8.3f}")
-    print(f"{'analytics, keyed by':26} {'1x':>8} {f'{args.times}x':>8} {'ratio':>8}")
+    print(f"{'analytics':26} {'1x':>8} {f'{args.times}x':>8} {'ratio':>8}")
     for name, one, many in rows:
         print(f"{name:26} {one:8.3f} {many:8.3f} {many / one:7.1f}x")
     print(f"target: cost at {args.times}x <= {args.times * 1.1:.0f}x the cost at 1x")

@@ -39,11 +39,11 @@ def links(store: Store, pack: str, *, ordered: bool = False) -> pd.DataFrame:
 
 
 def scoreboard_frames(store: Store, pack: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """`firms`, `figures`, `tags` and `links(pack)` for `analytics.indicators.scale`, with `uscc` replaced by the
-    firm's number (int64, 0.. in uscc order over the four tables) and each frame ordered by it (figures by
-    number and year). The scale is the same (it only matches firms); numbering in SQL spares it hashing
-    millions of 18-character codes, and reading in order makes its lookups sequential, which keeps its cost
-    linear at 10x the demo (benchmarks/scoreboard_bench.py)."""
+    """`firms`, `figures`, `tags` and `links(pack)` for `analytics.indicators.scale` and the disclosure cells (the
+    columns they read), with `uscc` replaced by the firm's number (int64, 0.. in uscc order over the four
+    tables) and each frame ordered by it (figures by number and year). The scale is the same (it only matches
+    firms); numbering in SQL spares it hashing millions of 18-character codes, and reading in order makes its
+    lookups sequential, which keeps its cost linear at 10x the demo (benchmarks/scoreboard_bench.py)."""
     store.con.execute(
         """CREATE OR REPLACE TEMP TABLE _scoreboard_ids AS
            SELECT uscc, (row_number() OVER (ORDER BY uscc) - 1)::BIGINT AS k FROM (
@@ -53,8 +53,7 @@ def scoreboard_frames(store: Store, pack: str) -> tuple[pd.DataFrame, pd.DataFra
     )
     try:
         firms = store.query(
-            """SELECT i.k AS uscc, name, city_code, district_code, industry_code, predicted_code,
-                      coalesce(industry_code, predicted_code) AS activity_code, synthetic
+            """SELECT i.k AS uscc, city_code, district_code, synthetic
                FROM enterprises JOIN _scoreboard_ids i USING (uscc) ORDER BY i.k"""
         )
         figures = store.query(
@@ -63,7 +62,7 @@ def scoreboard_frames(store: Store, pack: str) -> tuple[pd.DataFrame, pd.DataFra
         )
         tags = store.query("SELECT i.k AS uscc, tag FROM tags JOIN _scoreboard_ids i USING (uscc) ORDER BY i.k, tag")
         links = store.query(
-            """SELECT i.k AS uscc, node, method, code, evidence, confidence FROM classifications
+            """SELECT i.k AS uscc, node FROM classifications
                JOIN _scoreboard_ids i USING (uscc) WHERE pack = ? ORDER BY i.k, node""",
             [pack],
         )

@@ -28,11 +28,10 @@ import numpy as np
 import pandas as pd
 
 from chanye.analytics import disclosure as sdc
+from chanye.analytics import disclosure_cells
 from chanye.analytics.indicators import ALL_FIRMS, WAN_PER_YI
 from chanye.errors import InputError
 from chanye.framework.model import Framework
-from chanye.registry import disclosure as queries
-from chanye.registry.store import Store
 from chanye.services.access import LOCAL, Viewer
 from chanye.services.results import Column, Provenance, Table, table
 
@@ -54,24 +53,22 @@ def group_nodes(framework: Framework) -> list[str]:
             if n.id not in industry and any(d.id in industry for d in framework.descendants(n.id))]
 
 
-def load(store: Store, framework: Framework, measures: Iterable[str] = MEASURES) -> pd.DataFrame:
-    """Every cell the control needs, all years: ``measure, kind (table|line), year, node, district, value,
-    contributors, firms, top1, top2`` (`node` None: the column totals of the table; `district` None: the city
-    total of a row or line; node `ALL_FIRMS`: every firm)."""
-    city = framework.info.city
+def load(firms: pd.DataFrame, figures: pd.DataFrame, links: pd.DataFrame, framework: Framework,
+         measures: Iterable[str] = MEASURES) -> pd.DataFrame:
+    """Every cell the control needs, all years, from the scoreboard's frames (`registry.views.scoreboard_frames`):
+    ``measure, kind (table|line), year, node, district, value, contributors, firms, top1, top2`` (`node` None: the
+    column totals of the table; `district` None: the city total of a row or line; node `ALL_FIRMS`: every firm)."""
+    data = disclosure_cells.microdata(firms, figures, links, city=framework.info.city, measures=list(measures))
     industry = [n.id for n in framework.industry_nodes()]
-    groups = group_nodes(framework)
-    measures = list(measures)
-    cells = queries.contributions(store, pack=framework.id, city=city, measures=measures,
-                                  members=members(framework, industry))
-    lines = queries.contributions(store, pack=framework.id, city=city, measures=measures,
-                                  members=members(framework, groups), margins=False)  # sums over groups mean nothing
-    every = queries.all_firms(store, city=city, measures=measures).assign(node=ALL_FIRMS)
+    cells = disclosure_cells.contributions(data, members(framework, industry))
+    lines = disclosure_cells.contributions(data, members(framework, group_nodes(framework)),
+                                           margins=False)  # sums over groups mean nothing
+    every = disclosure_cells.every_firm(data).assign(node=ALL_FIRMS)
     frames = [frame.assign(kind=kind) for kind, frame in ((TABLE, cells), (LINE, lines), (LINE, every))
               if len(frame)]
     if not frames:
-        return pd.DataFrame(columns=["kind", *queries.COLUMNS])
-    return pd.concat(frames, ignore_index=True)[["kind", *queries.COLUMNS]]
+        return pd.DataFrame(columns=["kind", *disclosure_cells.COLUMNS])
+    return pd.concat(frames, ignore_index=True)[["kind", *disclosure_cells.COLUMNS]]
 
 
 def _known(frame: pd.DataFrame, viewer: Viewer) -> pd.Series | None:

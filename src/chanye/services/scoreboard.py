@@ -108,7 +108,8 @@ def compute(store: Store, framework: Framework) -> Scoreboard:
         raise NotFound("数据库中还没有企业年度指标 (the registry holds no yearly figures yet)",
                        hint="在“数据”页上传企业名录与年度指标，或运行 chanye demo 生成示例数据")
     # Firms numbered and ordered in SQL: the scale's cost stays linear in the data (issue 14).
-    scale = ind.scale(*views.scoreboard_frames(store, framework.id), framework)
+    firms, figures, tags, links = views.scoreboard_frames(store, framework.id)
+    scale = ind.scale(firms, figures, tags, links, framework)
     scale = ind.with_node_metrics(scale, [m.id for m in scoreboard_metrics(framework)])
     years = sorted(int(y) for y in scale["year"].dropna().unique())
     latest = years[-1] if years else None
@@ -127,7 +128,7 @@ def compute(store: Store, framework: Framework) -> Scoreboard:
         sources=views.sources(store),
         years=years,
         synthetic=views.is_synthetic(store),
-        cells=disclosure.load(store, framework),
+        cells=disclosure.load(firms, figures, links, framework),
     )
 
 
