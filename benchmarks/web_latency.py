@@ -53,7 +53,11 @@ EXTRA = [  # representative queries beyond the bare routes
 ]
 PAGES = ["/", "/cluster", "/cluster/icv-nev", "/district", "/district/440112", "/enterprises?q=新能源汽车",
          "/enterprise/{uscc}", "/data"]
-PATH_VALUES = {"node_id": "icv-nev", "uscc": "{uscc}", "adcode": "440112"}
+PATH_VALUES = {"node_id": "icv-nev", "uscc": "{uscc}", "adcode": "440112", "chain_id": "icv-nev",
+               "project_id": "DEMO-2023-0001"}
+# where a parameter means something else on that route: the city's map (the only one served), a chain's own node
+PATH_OVERRIDES = {"/vendor/maps/{adcode}.json": "/vendor/maps/440100.json",
+                  "/api/v1/chains/{chain_id}/nodes/{node_id}": "/api/v1/chains/icv-nev/nodes/lithium"}
 SKIP = {"/api/v1/data/imports/{job_id}"}  # needs an upload first
 
 
@@ -115,7 +119,7 @@ def urls(base: str, uscc: str, with_pages: bool) -> list[str]:
     for path, ops in spec["paths"].items():
         if "get" not in ops or path in SKIP:
             continue
-        url = path
+        url = PATH_OVERRIDES.get(path, path)
         for name, value in PATH_VALUES.items():
             url = url.replace("{" + name + "}", value)
         if "{" in url.replace("{uscc}", ""):
