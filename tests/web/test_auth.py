@@ -264,6 +264,21 @@ def test_a_visitors_scoreboard_is_under_disclosure_control_and_cached_apart(wang
             assert (v["scale"]["value"] is None) == (v["disclosure"] == "primary_dominance")
 
 
+def test_kept_chain_answers_follow_the_viewers_rights(wang, li, zhao):
+    """The chain routes keep their encoded answers (`asgi.cached_json`, per viewer rights): the city analyst's,
+    asked first, is not what a district analyst or a visitor gets, and asking again gives the same bytes."""
+    url = "/api/v1/chains/icv-nev/expansion?limit=20000"
+    city = wang.get(url)
+    assert wang.get(url).content == city.content
+    every = city.json()
+    huangpu = li.get(url).json()
+    assert every["total"] > huangpu["total"] > 0 == zhao.get(url).json()["total"]
+    assert {r["district_code"] for r in huangpu["rows"]} == {HUANGPU}
+    assert len({r["district_code"] for r in every["rows"]}) > 1
+    assert wang.get("/api/v1/chains/icv-nev").json()["totals"]["expansion"] == every["total"]
+    assert zhao.get("/api/v1/chains/icv-nev").json()["totals"] == {"recruitment": 0, "expansion": 0, "leaders": 0}
+
+
 # --- the audit log ------------------------------------------------------------------------------------------------
 
 

@@ -198,6 +198,18 @@ class Answers:
         self._generation = generation
 
 
+def encoded(adapter: Any, payload: dict) -> bytes:
+    """What FastAPI's `response_model` does with a returned payload: validate (a pydantic `TypeAdapter` of the
+    route's model), then dump JSON (by alias). For the `build` of `cached_json`."""
+    return adapter.dump_json(adapter.validate_python(payload), by_alias=True)
+
+
+def rights(who: Any) -> tuple:
+    """What of the viewer (`services.access.Viewer`) an answer about firms depends on, for `cached_json`'s key: the
+    role (a visitor is refused or sees no firm list) and the one district whose firms a district analyst sees."""
+    return who.role, who.firm_district
+
+
 async def cached_json(ctx: Any, key: tuple, build: Callable[[], bytes],
                       quick: Callable[[], bool] | None = None) -> Response:
     """The JSON answer for `key` from `ctx.answers` (a hit costs no worker thread), else `build()` run in a

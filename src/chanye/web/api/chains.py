@@ -19,7 +19,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
+from starlette.concurrency import run_in_threadpool
 
 from chanye.present import chains as words
 from chanye.present import labels
@@ -27,6 +28,7 @@ from chanye.present import tables as present
 from chanye.services import chains as service
 from chanye.services.access import LOCAL, Viewer
 from chanye.services.results import Table
+from chanye.web import asgi
 from chanye.web.auth import viewer
 from chanye.web.i18n import lang_of
 from chanye.web.schemas import Cell, TablePayload, responses
@@ -321,31 +323,46 @@ def chains_list(request: Request, district: str | None = District, format: Forma
     return summary_model(h, district, lang)
 
 
+# The JSON answers are kept encoded per data generation, request and viewer rights (`asgi.cached_json`): the map's
+# answer is 1.5 MB on the full demo, and validating and encoding it anew took most of a request's time (p95 1.5 s
+# at 20 clients; docs/benchmarks.md "Request latency, fifth session").
+CHAIN, NODE, LIST = TypeAdapter(ChainResponse), TypeAdapter(ChainNodeResponse), TypeAdapter(ChainListResponse)
+
+
 @router.get("/chains/{chain_id}", summary="产业链图谱: 环节（上中下游、诊断、本地营收、依据）与供应关系",
             response_model=ChainResponse, responses=responses(xlsx=True, not_found=True))
-def chain_detail(request: Request, chain_id: str, district: str | None = District, format: Format = "json",
-                 show_all: bool = ShowAll):
-    h, lang = host(request), lang_of(request)
+async def chain_detail(request: Request, chain_id: str, district: str | None = District, format: Format = "json",
+                       show_all: bool = ShowAll):
+    h, lang, who = host(request), lang_of(request), viewer(request)
     if format == "xlsx":
-        b = service.board(h, chain_id, district, viewer=viewer(request), feasible=not show_all)
-        return _xlsx(b, board_tables(b, lang), "lists", lang)
-    return chain_model(h, chain_id, district, lang, viewer=viewer(request), show_all=show_all)
+        b = await run_in_threadpool(service.board, h, chain_id, district, viewer=who, feasible=not show_all)
+        return await run_in_threadpool(lambda: _xlsx(b, board_tables(b, lang), "lists", lang))
+    return await asgi.cached_json(
+        request.app.state.ctx, ("chain", chain_id, district, lang, asgi.rights(who), show_all),
+        lambda: asgi.encoded(CHAIN, chain_model(h, chain_id, district, lang, viewer=who, show_all=show_all)))
 
 
 @router.get("/chains/{chain_id}/nodes/{node_id}", summary="环节: 本地企业（角色、证据）与招商目标",
             response_model=ChainNodeResponse, responses=responses(not_found=True))
-def chain_node(request: Request, chain_id: str, node_id: str, district: str | None = District, limit: int = Limit):
-    return node_model(host(request), chain_id, node_id, district, limit, lang_of(request), viewer=viewer(request))
+async def chain_node(request: Request, chain_id: str, node_id: str, district: str | None = District,
+                     limit: int = Limit):
+    h, lang, who = host(request), lang_of(request), viewer(request)
+    return await asgi.cached_json(
+        request.app.state.ctx, ("chain-node", chain_id, node_id, district, limit, lang, asgi.rights(who)),
+        lambda: asgi.encoded(NODE, node_model(h, chain_id, node_id, district, limit, lang, viewer=who)))
 
 
 def _list_route(which: str):
-    def handler(request: Request, chain_id: str, district: str | None = District, limit: int = Limit,
-                format: Format = "json", show_all: bool = ShowAll):
-        h, lang = host(request), lang_of(request)
+    async def handler(request: Request, chain_id: str, district: str | None = District, limit: int = Limit,
+                      format: Format = "json", show_all: bool = ShowAll):
+        h, lang, who = host(request), lang_of(request), viewer(request)
         if format == "xlsx":
-            b = service.board(h, chain_id, district, viewer=viewer(request), feasible=not show_all)
-            return _xlsx(b, board_tables(b, lang, (which,)), which, lang)
-        return list_model(h, chain_id, which, district, limit, lang, viewer=viewer(request), show_all=show_all)
+            b = await run_in_threadpool(service.board, h, chain_id, district, viewer=who, feasible=not show_all)
+            return await run_in_threadpool(lambda: _xlsx(b, board_tables(b, lang, (which,)), which, lang))
+        return await asgi.cached_json(
+            request.app.state.ctx, ("chain-list", which, chain_id, district, limit, lang, asgi.rights(who), show_all),
+            lambda: asgi.encoded(LIST, list_model(h, chain_id, which, district, limit, lang, viewer=who,
+                                                  show_all=show_all)))
 
     handler.__name__ = f"chain_{which}"
     return handler

@@ -110,21 +110,10 @@ def xlsx(tables: list, filename: str, lang: str):
 
 # The JSON answers are built once per data generation, language, viewer's rights and query, and kept as bytes
 # (`web.asgi.Answers`, issue 14 item 2): the response model stays declared for /openapi.json, and the payload
-# passes the same validation and serialisation FastAPI would give it (`_encode`), once.
+# passes the same validation and serialisation FastAPI would give it (`asgi.encoded`), once.
 SEARCH = TypeAdapter(SearchPayload)
 TAG_COUNTS = TypeAdapter(TagCountsPayload)
 ENTERPRISE = TypeAdapter(EnterprisePayload)
-
-
-def _encode(adapter: TypeAdapter, payload: dict) -> bytes:
-    """What FastAPI's `response_model` does with a returned payload: validate, then dump JSON (by alias)."""
-    return adapter.dump_json(adapter.validate_python(payload), by_alias=True)
-
-
-def _rights(who: Viewer) -> tuple:
-    """What of the viewer an answer about firms depends on: the role (a visitor is refused) and the one district
-    whose firms a district analyst sees."""
-    return who.role, who.firm_district
 
 
 @router.get("/enterprises", summary="企业搜索与排行 (search by name, USCC or business-scope words; top lists)",
@@ -164,7 +153,7 @@ async def search_json(request: Request, query: SearchQuery) -> Response:
     ctx = request.app.state.ctx
     lang = lang_of(request)
     who = viewer(request)
-    return await asgi.cached_json(ctx, ("search", lang, _rights(who), query), lambda: _encode(
+    return await asgi.cached_json(ctx, ("search", lang, asgi.rights(who), query), lambda: asgi.encoded(
         SEARCH, show.search_payload(svc.search(ctx, query, viewer=who), lang)), lambda: svc.quick(ctx, query, who))
 
 
@@ -194,7 +183,7 @@ async def get_tag_counts(
 
         return await run_in_threadpool(workbook)
     # counts only (no firm): the same for every viewer
-    return await asgi.cached_json(ctx, ("tags", lang, node, district, city), lambda: _encode(
+    return await asgi.cached_json(ctx, ("tags", lang, node, district, city), lambda: asgi.encoded(
         TAG_COUNTS, present.payload(svc.tag_counts(ctx, node=node, district=district, city=city), lang)))
 
 
@@ -213,5 +202,5 @@ async def get_enterprise(request: Request, uscc: str, format: Format = "json"):
 
         return await run_in_threadpool(workbook)
     # a refusal (AccessDenied) or an unknown firm (NotFound) raises in build: nothing is kept
-    return await asgi.cached_json(ctx, ("profile", lang, _rights(who), uscc), lambda: _encode(
+    return await asgi.cached_json(ctx, ("profile", lang, asgi.rights(who), uscc), lambda: asgi.encoded(
         ENTERPRISE, show.detail_payload(enterprise_detail(ctx, uscc, who), lang)))
