@@ -21,13 +21,18 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from chanye.services.access import Viewer
 
 
 def raw_headers(headers: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
@@ -198,14 +203,14 @@ class Answers:
         self._generation = generation
 
 
-def encoded(adapter: Any, payload: dict) -> bytes:
-    """What FastAPI's `response_model` does with a returned payload: validate (a pydantic `TypeAdapter` of the
-    route's model), then dump JSON (by alias). For the `build` of `cached_json`."""
+def encoded(adapter: TypeAdapter, payload: dict) -> bytes:
+    """What FastAPI's `response_model` does with a returned payload: validate (`adapter`: of the route's model),
+    then dump JSON (by alias). For the `build` of `cached_json`."""
     return adapter.dump_json(adapter.validate_python(payload), by_alias=True)
 
 
-def rights(who: Any) -> tuple:
-    """What of the viewer (`services.access.Viewer`) an answer about firms depends on, for `cached_json`'s key: the
+def rights(who: Viewer) -> tuple:
+    """What of the viewer an answer about firms depends on, for `cached_json`'s key: the
     role (a visitor is refused or sees no firm list) and the one district whose firms a district analyst sees."""
     return who.role, who.firm_district
 
