@@ -222,20 +222,36 @@ _GLUE = "\x1f"  # stands for a 、 inside a standard item while the clause is sp
 
 
 @functools.cache
+def _compound_terms() -> tuple[frozenset[str], frozenset[str]]:
+    """Items written with a 、 inside, which the clause split must not cut: (whole items, item beginnings).
+    Whole items are the curated and stock items ("广告设计、代理", "专业保洁、清洗、消毒服务"); beginnings are the
+    standard's class names and stems ("米、面制品及食用油" of 5121, "食品、酒、饮料及茶生产专用设备制造" of 3531),
+    which SAMR's 规范表述 items take over with a verb of their own ("米、面制品及食用油批发", "……销售")."""
+    whole = frozenset(t for t in (*curated_terms(), *GENERIC_ITEMS) if "、" in t)
+    named = frozenset(t for t, entries in vocabulary().items()
+                      if "、" in t and t not in whole and entries[0].source != "curated")
+    return whole, named
+
+
+@functools.cache
 def _rx_compound() -> re.Pattern[str] | None:
-    """Standard items written with a 、 inside ("广告设计、代理", "专业保洁、清洗、消毒服务"): one activity each, so
-    the clause split must not cut them (the curated list and the stock items name them)."""
-    compounds = {t for t in (*curated_terms(), *GENERIC_ITEMS) if "、" in t}
-    if not compounds:
+    """A compound item where a piece begins: a whole item with any verbs after it up to the next 、，, (or the
+    end: "食品用纸包装、容器制品生产"), a class name or stem after any verbs ("销售肉、禽、蛋、奶及水产品")."""
+    whole, named = _compound_terms()
+    if not whole and not named:
         return None
-    alternatives = "|".join(map(re.escape, sorted(compounds, key=len, reverse=True)))
-    return re.compile(f"(?:(?<=^)|(?<=[、，,]))(?:{alternatives})(?=$|[、，,])")
+
+    def alternatives(terms: frozenset[str]) -> str:
+        return "|".join(map(re.escape, sorted(terms, key=len, reverse=True))) or "(?!)"
+
+    return re.compile(f"(?:(?<=^)|(?<=[、，,]))(?:(?:{alternatives(whole)}){_RX_VERBS}*(?=$|[、，,])"
+                      f"|(?:{_RX_VERBS}[：:]?)*(?:{alternatives(named)}))")
 
 
 @functools.cache
 def _compound_heads() -> frozenset[str]:
     """What each compound item begins with, up to its first 、 included: no head in a clause, no compound."""
-    return frozenset(t[: t.index("、") + 1] for t in (*curated_terms(), *GENERIC_ITEMS) if "、" in t)
+    return frozenset(t[: t.index("、") + 1] for terms in _compound_terms() for t in terms)
 
 
 @functools.cache
@@ -533,6 +549,7 @@ _NAME_SUFFIX = re.compile(
 )
 _NAME_PREFIX = re.compile(r"^(?:其他|其它)")
 _NAME_PARTS = re.compile(r"[、及和与]")
+_RX_NAME_BRACKET = re.compile(r"（[^）]*）")
 _NOTE_CUT = re.compile(r"[，；。、（）]|以及|及其|包括|指|等")
 
 
@@ -543,20 +560,26 @@ _STOP = frozenset((
     "电子", "电器", "批发", "零售", "经营", "租赁", "安装", "施工", "运输", "开发", "研究", "推广", "交流", "加工",
     "综合",  # a part of 5219 其他综合零售's name: alone it sent `卫星技术综合应用系统集成` to a retail class
     "人工智能",  # a technology 3962's 说明 lists among others: alone it sent AI software firms to 智能车载设备制造
+    "相关", "利用", "资源",  # parts of names (…及相关服务, 水的处理、利用与分配, 资源与产权交易): "风电场相关装备" was 6410
 ))
 
 # A 销售/批发/零售 item whose object names goods: the trade class of those goods, (wholesale, retail), by the
 # longest matching prefix of the goods' code (大类, 中类 or 小类).
 TRADE_OF_GOODS: dict[str, tuple[str, str]] = {
-    "01": ("5119", "5223"), "02": ("5115", "5299"), "03": ("5116", "5224"), "04": ("5117", "5224"),
-    "13": ("5129", "5229"), "14": ("5129", "5229"), "149": ("5126", "5225"), "15": ("5127", "5226"),
+    "01": ("5119", "5223"), "011": ("5111", "5221"), "0121": ("5111", "5221"), "0123": ("5111", "5221"),
+    "0131": ("5114", "5299"), "0132": ("5114", "5299"), "02": ("5115", "5299"), "03": ("5116", "5224"), "04": ("5117", "5224"),
+    "13": ("5129", "5229"), "14": ("5129", "5229"), "149": ("5126", "5225"),
+    # foods whose trade class the standard names (米、面制品及食用油; 糕点、糖果及糖; 肉、禽、蛋、奶及水产品; 盐及调味品)
+    "131": ("5121", "5221"), "1331": ("5121", "5221"), "1340": ("5122", "5229"), "135": ("5124", "5224"),
+    "136": ("5124", "5224"), "1393": ("5124", "5224"), "141": ("5122", "5222"), "142": ("5122", "5229"),
+    "144": ("5124", "5224"), "146": ("5125", "5229"), "15": ("5127", "5226"),
     "16": ("5128", "5227"), "17": ("5131", "5231"), "18": ("5132", "5232"), "19": ("5133", "5233"),
     "192": ("5139", "5237"), "20": ("5165", "5286"), "21": ("5139", "5283"), "22": ("5199", "5299"),
     "23": ("5141", "5241"), "24": ("5149", "5249"), "241": ("5141", "5241"), "242": ("5147", "5247"),
     "243": ("5146", "5245"), "244": ("5142", "5242"), "3587": ("5139", "5236"), "264": ("5169", "5284"),
     "338": ("5135", "5235"), "132": ("5113", "5299"), "2911": ("5172", "5263"), "357": ("5171", "5299"), "376": ("5179", "5238"), "377": ("5179", "5238"), "25": ("5162", "5265"),
     "26": ("5169", "5299"), "262": ("5166", "5299"), "263": ("5167", "5299"), "268": ("5134", "5234"),
-    "27": ("5151", "5251"), "274": ("5152", "5252"), "275": ("5153", "5253"), "28": ("5169", "5299"),
+    "27": ("5151", "5251"), "274": ("5152", "5252"), "275": ("5153", "5253"), "277": ("5154", "5254"), "28": ("5169", "5299"),
     "29": ("5169", "5299"), "30": ("5165", "5287"), "31": ("5164", "5299"), "32": ("5164", "5299"),
     "33": ("5174", "5281"), "34": ("5179", "5299"), "35": ("5179", "5299"), "358": ("5154", "5254"),
     "36": ("5172", "5263"), "361": ("5172", "5261"), "37": ("5179", "5299"), "375": ("5173", "5264"),
@@ -607,7 +630,7 @@ _RX_ONLINE = re.compile("|".join(_ONLINE))
 # A trade item that says 零售 only means the retail twin of a 批发 class its words name ("报刊零售": 报刊 is a
 # word of 5144 报刊批发 -> 5243), and one that says 批发 only the wholesale twin of a 零售 class.
 RETAIL_OF_WHOLESALE: dict[str, str] = {
-    "5121": "5221", "5122": "5222", "5123": "5223", "5124": "5224", "5126": "5225", "5127": "5226",
+    "5121": "5221", "5122": "5222", "5123": "5223", "5124": "5224", "5125": "5229", "5126": "5225", "5127": "5226",
     "5128": "5227", "5129": "5229", "5131": "5231", "5132": "5232", "5133": "5233", "5134": "5234",
     "5135": "5235", "5136": "5282", "5137": "5271", "5138": "5272", "5141": "5241", "5142": "5242",
     "5143": "5243", "5144": "5243", "5145": "5244", "5146": "5245", "5147": "5247", "5149": "5249",
@@ -705,15 +728,18 @@ def vocabulary() -> dict[str, tuple[Entry, ...]]:
             add(term, Entry(code, 1.0, "curated"))
     note_terms: dict[str, set[str]] = {}
     for cls in std.classes("class"):
-        name = cls.name.replace("（", "").replace("）", "")
-        add(name, Entry(cls.code, 1.0, "name"))
-        stem = _NAME_PREFIX.sub("", _NAME_SUFFIX.sub("", name))
-        if stem != name:
-            add(stem, Entry(cls.code, 0.9 if not cls.name.startswith("其他") else 0.6, "stem"))
-        for part in _NAME_PARTS.split(stem):
-            part = _NAME_PREFIX.sub("", part)
-            if part != stem:
-                add(part, Entry(cls.code, 0.6, "part"))
+        # A bracket in a name is read both ways: its words kept ("瓶罐装饮用水制造") and, as the parser drops every
+        # bracket of a scope as a qualifier, without them ("瓶（罐）装饮用水制造" in a scope reads 瓶装饮用水制造).
+        names = (cls.name.replace("（", "").replace("）", ""), _RX_NAME_BRACKET.sub("", cls.name))
+        for name in dict.fromkeys(names):
+            add(name, Entry(cls.code, 1.0, "name"))
+            stem = _NAME_PREFIX.sub("", _NAME_SUFFIX.sub("", name))
+            if stem != name:
+                add(stem, Entry(cls.code, 0.9 if not cls.name.startswith("其他") else 0.6, "stem"))
+            for part in _NAME_PARTS.split(stem):
+                part = _NAME_PREFIX.sub("", part)
+                if part != stem:
+                    add(part, Entry(cls.code, 0.6, "part"))
         for frag in _NOTE_CUT.split(re.sub(r"不包括.*", "", cls.note or "")):
             frag = re.sub(r"^(?:从事|对|以|用于|将|各种|各类|其他)", "", frag.strip())
             frag = re.sub(r"(?:的制造|的生产|的加工|的活动|的服务|活动|制造|生产|服务)$", "", frag)
@@ -725,7 +751,8 @@ def vocabulary() -> dict[str, tuple[Entry, ...]]:
                 add(frag, Entry(code, 0.5, "note"))
     # The 中类 and 大类 names (and their stems) name their catch-all 小类 ("通用设备制造" -> 3499 其他未列明通用设备
     # 制造业, "家具制造业" -> 2190), or every 小类 of a group of at most three; weaker than a 小类's own words, and
-    # only where no 小类 word is the same. Names of four characters or more without a 、 (an item is cut there).
+    # only where no 小类 word is the same. Names of four characters or more (one with a 、 is kept whole by
+    # `_compound_terms`: "食品、饮料及烟草制品批发" -> 5129).
     for level in ("group", "division"):
         for grp in std.classes(level):
             kids = std.small_classes_under(grp.code)
@@ -736,7 +763,7 @@ def vocabulary() -> dict[str, tuple[Entry, ...]]:
             if stem in table or name in table:  # a 小类's word reads it already ("电池制造": 电池)
                 continue
             for term in dict.fromkeys((name, stem)):
-                if len(term) >= 4 and "、" not in term and not term.startswith("其他"):
+                if len(term) >= 4 and not term.startswith("其他"):
                     for code in codes:
                         add(term, Entry(code, 0.6, "group"))
     # A consulting item whose field names no consulting class of its own ("汽车咨询", "物流咨询") is consulting

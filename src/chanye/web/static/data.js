@@ -19,6 +19,10 @@
     if (v === null || v === undefined || (typeof v === 'number' && !isFinite(v))) { return '—'; }
     return Number(v).toLocaleString(lang === 'en' ? 'en-US' : 'zh-CN', { maximumFractionDigits: digits === undefined ? 2 : digits });
   }
+  function pct(v) {  // a share as a percentage with one decimal always shown (86.0%, as the CLI prints it)
+    if (v === null || v === undefined || !isFinite(v)) { return '—'; }
+    return Number(100 * v).toLocaleString(lang === 'en' ? 'en-US' : 'zh-CN', { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + '%';
+  }
   function num(v) { return v !== null && v !== undefined && typeof v === 'object' ? v.value : v; }
   function loc(n) { return n && typeof n === 'object' ? (n[lang] || n.zh) : (n === null || n === undefined ? '' : n); }
   function $(id) { return document.getElementById(id); }
@@ -223,13 +227,12 @@
       return '<div>' + esc(t(p[0])) + '<b>' + fmt(p[1], 0) + '</b></div>';
     }).join('');
     if (rp.learned_rows || rp.queued) {  // firms without a code were read from their scopes (issue 11)
-      var acc = rp.learned_cv_accuracy === null || rp.learned_cv_accuracy === undefined ? '—' : fmt(100 * rp.learned_cv_accuracy, 1) + '%';
+      var acc = pct(rp.learned_cv_accuracy);
       $('upload-report').innerHTML += '<p class="note learned" id="upload-learned">' + esc(t('review_learned').replace('{rows}', fmt(rp.learned_rows, 0))
         .replace('{accuracy}', acc).replace('{queued}', fmt(rp.queued, 0))) + ' <a href="/review">' + esc(t('review_title')) + '</a></p>';
     }
     if (rp.reader_check) {  // the reader checked on the registry's coded firms, its curve recalibrated on them (issue 11)
       var c = rp.reader_check;
-      var pct = function (v) { return v === null || v === undefined ? '—' : fmt(100 * v, 1) + '%'; };
       $('upload-report').innerHTML += '<p class="note learned" id="upload-reader-check">'
         + esc(t('reader_check').replace('{rows}', fmt(c.rows, 0)).replace('{right}', pct(c.right)).replace('{division}', pct(c.division_right)))
         + '<br>' + esc(t('reader_recalibrated').replace('{shipped_accepted}', pct(c.shipped_accepted)).replace('{shipped_right}', pct(c.shipped_right))
