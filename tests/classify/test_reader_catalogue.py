@@ -1,10 +1,11 @@
 """Items in the wording of SAMR's 《经营范围登记规范表述目录》 (the items every registration since 2021 is made of),
-read one by one (issue 11, fifth wave). `tests/fixtures/scopes/catalogue_items.csv` holds 528 such items written
+read one by one (issue 11, fifth wave). `tests/fixtures/scopes/catalogue_items.csv` holds 603 such items written
 for chanye from the catalogue's wording and the standard's class names, never taken from an evaluation file, each
 with the GB/T 4754-2017 小类 a statistician would code it to (several where the item covers several, as 食品销售
 covers the food trade classes); every expected code was checked against the standard's class names. Written in
-four batches, each before the changes it led to: the reader before the fifth wave reads 473 of them right, after
-it 510 (batch 3, written after the first round of changes and tried before the second: 51 -> 58 of 60)."""
+five batches, each before the changes it led to: the reader before the fifth wave reads 535 of them right, after
+it 582. Batch 5 was written last, after every other change: 62 of 75 before the wave, 63 with it before the words
+batch 5 itself led to, 72 after them."""
 
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ KNOWN_MISSES = {
     "面料纺织加工": "1713",  # 面料 is a word of 1713 棉印染精加工 only
     "羽毛(绒)及制品销售": "5133",  # the 19 大类's trade class is 鞋帽批发: 羽毛 has none of its own
     "皮革销售": "5179",  # 皮革 has no trade class of its own either
+    "咖啡零售": "",  # coffee: roasted (1529?), beans (0169) or drinks (6232): no one class word
+    "医护人员防护用品生产": "",  # gowns, masks, gloves: 1789 or 2770 by the goods
+    "体育赛事策划": "9052",  # curated as 9052 体育表演服务 in the second wave; 8911 体育竞赛组织 by its 说明
 }
 
 
@@ -48,7 +52,7 @@ def best(text: str) -> str:
 
 def test_catalogue_items_read_to_a_class_the_standard_gives_them():
     rows = pd.read_csv(CATALOGUE, dtype=str)
-    assert len(rows) == 528 and rows["item"].is_unique
+    assert len(rows) == 603 and rows["item"].is_unique
     misses = {item: got for item, codes in zip(rows["item"], rows["codes"], strict=True)
               if (got := best(item)) not in codes.split(";")}
     assert misses == KNOWN_MISSES
@@ -92,6 +96,12 @@ def test_items_written_with_a_dun_inside_stay_whole(scope: str, items: list[str]
     ("鲜蛋批发", "5124"),
     ("家禽屠宰", "1352"),
     ("移动通信设备制造", "3921"),  # before: 6312 移动电信服务
+    # third probe: vegetables and fruit trade in 5123 (before: 5119 其他农牧产品批发); the goods of a 租赁 item
+    ("蔬菜、水果批发", "5123"),
+    ("水果零售", "5223"),
+    ("宠物食品生产", "1321"),  # before: 1499 by 食品生产
+    ("光伏发电设备租赁", "7119"),  # before: 4416 太阳能发电, a service word
+    ("太阳能热利用装备销售", "5175"),
 ])
 def test_catalogue_wording_reads_its_class(scope: str, code: str):
     assert best(scope) == code
