@@ -29,6 +29,18 @@ def fields(scope: str) -> list[tuple]:
 # --- _split_verbs / _suffix / _ends ---------------------------------------------------------------------------
 
 
+def test_a_long_run_of_verbs_is_read_in_linear_time():
+    # 生产加工 is one verb and also 生产 + 加工: a run of n of them that does not reach the piece's end (or the name
+    # it must precede) had 2^n splits to retry, in `_RX_SUFFIX` and in the compound search (n = 24: 23 s, n = 40:
+    # hours, a worker held by one crafted scope). The runs are possessive or bounded now; these finish at once.
+    run = "生产加工" * 40
+    (item,) = parse_scope("米" + run + "米生产")  # the 生产 at the end is the verb, the rest its object
+    assert (item.verb, item.object) == ("make", "米" + run + "米")
+    assert [(i.verb, i.object) for i in parse_scope(run + "米、面")] == [("make", "米"), ("make", "面")]
+    assert read_scope("广告设计、代理" + run + "米").codes == ("7259",)
+
+
+
 @pytest.mark.parametrize(("piece", "expected"), [
     # a prefix list: every verb of _VERB_LIST found in the prefix, longest first (生产 before 研发: same length,
     # sorted stably from the dict order make, farm, rd, trade)
@@ -562,7 +574,7 @@ def test_a_class_named_as_strongly_by_two_items_shows_the_first():
     # 3976 gets 0.5 twice: 研发、激光雷达 is the second 研发 item (0.75 / 1.5 = 0.5) and 生产、激光雷达 the third
     # 制造 item (1 / 2 = 0.5), both the curated whole term 激光雷达 (fit 1.0). The evidence is the first, 第4项.
     # Scores: 1819 = 服装制造 0.6667 + 研发服装 0.75 x 0.8 = 1.2667; 3849 = 1.25; 3976 = 1.0. Two main
-    # activities (1.25 >= 0.6 x 1.2667, 181 / 384): margin 1.2667 / 2.7167 = 0.4663 -> 0.4106, joint
+    # activities (1.25 >= 0.6 x 1.2667, 181 / 384): margin 1.2667 / 2.7167 = 0.4663 -> 0.3809, joint
     # 2.5167 / (2.5167 + 1.0 + 0.2) = 0.6771 -> 0.7343.
     got = read_scope("电池制造；服装制造；研发服装；研发、激光雷达；生产、激光雷达")
     assert (got.codes, got.probability) == (("1819", "3849"), 0.7343)

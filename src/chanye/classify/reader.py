@@ -75,7 +75,9 @@ _VERB_LIST = sorted(_VERB_OF, key=len, reverse=True)
 _RX_VERBS = "(?:" + "|".join(map(re.escape, _VERB_LIST)) + ")"
 # Services written after a verb are part of the verb run: "生产销售", "生产和销售", "销售及维修", "销售、安装"
 _SUFFIX_TAILS = ("维修", "修理", "安装", "维护", "保养", "租赁")
-_RX_SUFFIX = re.compile(f"{_RX_VERBS}(?:[和及与]?(?:{_RX_VERBS}|{'|'.join(_SUFFIX_TAILS)}))*$")
+# Possessive (`*+`): a verb is often two verbs written together (生产加工 = 生产 + 加工), and a run of them that does
+# not reach the end would otherwise be retried in every split, 2^n of them (a crafted 40-verb scope: hours).
+_RX_SUFFIX = re.compile(f"{_RX_VERBS}(?:[和及与]?(?:{_RX_VERBS}|{'|'.join(_SUFFIX_TAILS)}))*+$")
 _RX_PREFIX = re.compile("^(?:(?:" + "|".join(map(re.escape, _VERB_LIST)) + ")[及和与、：:]?)+")
 _RX_OF = re.compile("的(?=" + "|".join(map(re.escape, _VERB_LIST)) + ")")
 
@@ -244,8 +246,10 @@ def _rx_compound() -> re.Pattern[str] | None:
     def alternatives(terms: frozenset[str]) -> str:
         return "|".join(map(re.escape, sorted(terms, key=len, reverse=True))) or "(?!)"
 
-    return re.compile(f"(?:(?<=^)|(?<=[、，,]))(?:(?:{alternatives(whole)}){_RX_VERBS}*(?=$|[、，,])"
-                      f"|(?:{_RX_VERBS}[：:]?)*(?:{alternatives(named)}))")
+    # The verb runs are bounded: possessive after a whole item, at most three before a name (a name may begin
+    # with a verb: 印刷、制药…), so a long run of verbs is never retried in all its splits (see `_RX_SUFFIX`).
+    return re.compile(f"(?:(?<=^)|(?<=[、，,]))(?:(?:{alternatives(whole)}){_RX_VERBS}*+(?=$|[、，,])"
+                      f"|(?:{_RX_VERBS}[：:]?){{0,3}}(?:{alternatives(named)}))")
 
 
 @functools.cache
