@@ -126,6 +126,7 @@ _SERVICE_ENDS = (
     "处置", "治理", "业务", "经营", "发电", "仓储", "搬运", "装卸", "演出", "表演", "娱乐", "休闲", "游乐", "会展",
 )
 _SERVICE_ENDS += ("装修", "装潢", "保洁")
+_BARE_SERVICES = frozenset(_SERVICE_ENDS) - {"服务", "业务", "活动", "工程"}
 _RX_SERVICE_END = re.compile("(?:" + "|".join(_SERVICE_ENDS) + ")$")
 
 
@@ -297,6 +298,12 @@ def _service_terms() -> frozenset[str]:
                      if all(code_kind(c) in ("service", "build") for c in codes))
 
 
+def _bare_or_object(piece: str) -> bool:
+    """A bare verb or activity, or an object with neither: what a bare activity before it may be the work on."""
+    verbs, obj, service_end, _verb_end = _piece(piece)
+    return piece in _BARE_SERVICES or (not obj and bool(verbs)) or (not verbs and not service_end)
+
+
 def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """(item text, object, verbs) of one clause: bare verbs and objects written apart are joined."""
     pending_verbs: tuple[str, ...] = ()
@@ -312,7 +319,14 @@ def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str,
     # "家具的设计、生产、销售") are more verbs of that item's object: the items of the piece just before stay
     # open to them (`open_at`, the index of their first item; -1: none).
     open_at = -1
-    for piece in _pieces(clause):
+    pieces = _pieces(clause)
+    last = len(pieces) - 1
+    for i, piece in enumerate(pieces):
+        if piece in _BARE_SERVICES and not pending_objects and not carry and (
+                parsed if i == last else _bare_or_object(pieces[i + 1])):
+            # a bare activity written before its object ("设计、制作、代理、发布国内各类广告") or after an item of
+            # its own ("广告设计、制作、代理、发布"): the object's item reads it; alone it names nothing
+            continue
         verbs, obj, service_end, verb_end = _piece(piece)
         if carry:
             if verbs or service_end or piece in GENERIC_ITEMS or piece in services:
@@ -460,6 +474,7 @@ def _normalise(text: str) -> str:
     return _RX_WS.sub("", text)
 
 
+_NOTHING = frozenset(("无", "暂无", "无许可经营项目", "无前置许可经营项目", "/", "-"))
 _new_item = tuple.__new__  # Item(*fields) runs a Python-level __new__; tuple.__new__(Item, fields) is the same
 _WEIGHTS: dict[tuple[str, str, int, int], float] = {}  # (section, kind, n, lead 1 / stock 2 / other 0) -> weight
 
@@ -509,6 +524,7 @@ def _plan(text: str | None) -> tuple[list[tuple], list[tuple], bool]:
     add_item, add_codes = items.append, codes.append
     counts = {"make": 0, "farm": 0, "rd": 0, "service": 0, "trade": 0}
     lead = True  # the first item that can be a main activity: a stock item there is the firm's own trade
+    stock_first: dict[str, int] = {}  # stock items before it, by kind
     all_generic = True
     weights = _WEIGHTS
     sections = [("main", n) for n in notes] + _sections(raw) if notes else _sections(raw)
@@ -518,14 +534,20 @@ def _plan(text: str | None) -> tuple[list[tuple], list[tuple], bool]:
         if "。" in body:
             body = body.replace("。", "；")
         for clause in body.split("；"):
-            if not clause:  # between two separators: no item
+            if not clause or clause in _NOTHING:  # between two separators, or "许可经营项目：无": no item
                 continue
             for item_text, obj, kind, generic, never_main, item_codes in _clause_plan(section, clause):
                 n = counts[kind]
                 counts[kind] = n + 1
                 if lead and not never_main and item_codes:  # an item naming no class cannot be the main one
                     lead, generic, mode = False, False, 1
+                    if stock_first:  # stock items listed before the main one ("技术开发、技术推广……；计算机系统
+                        for k, c in stock_first.items():  # 服务") push neither it nor the items after it down
+                            counts[k] -= c
+                        n = counts[kind] - 1
                 else:
+                    if lead and generic:
+                        stock_first[kind] = stock_first.get(kind, 0) + 1
                     mode = 2 if generic else 0
                     all_generic = all_generic and generic
                 weight = weights.get((section, kind, n, mode)) or _weight(section, kind, n, mode)
@@ -597,6 +619,9 @@ TRADE_OF_GOODS: dict[str, tuple[str, str]] = {
 
 
 DERIVED_WEIGHT = 0.8  # a goods class read from a trade class's word (箱包 of 5237 箱包零售 in "箱包制造")
+# A catch-all class (其他…) read beside a named class in the same item gives way to it: a statistician codes to the
+# class the item names ("企业信用管理咨询服务" is 7295 信用服务, not 7249 其他专业咨询与调查 by 咨询服务).
+CATCH_ALL_WEIGHT = 0.8
 
 # Repair and rental classes name goods ("通用设备修理" -> 通用设备, "医疗设备经营租赁" -> 医疗设备): an item that
 # makes, sells or researches those goods means the goods class (`GOODS_OF_SERVICE`), and a 维修/修理/保养 or
@@ -877,6 +902,7 @@ _KIND_FIT = {  # item verb -> class kind -> factor
 }
 
 
+_RX_FILLER = re.compile("国内外|国内|境内外|境内|各类|各种")
 _WHOLE_MAKE_SERVICE = VERB_WEIGHT["service"] / VERB_WEIGHT["make"]
 
 
@@ -898,22 +924,26 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
     fits = _KIND_FIT[verb]
     # One walk over the item (its object is inside it); quality measures the term against the object, the
     # part of the item that names what is made, sold or served.
-    size = max(1, len(obj or text))
+    size = len(obj or text)
+    if "各" in text or "内" in text:  # "国内各类广告": the words of scope say nothing of what is made or served
+        size -= sum(len(m) for m in _RX_FILLER.findall(obj or text))
+    size = max(1, size)
     n = len(text)
     # What the item does to the goods it names: repairs or rents them (its ending), sells them on line (retail).
     mode, shop = "", False
     if verb == "service":
         core = text[:-2] if text.endswith(("服务", "业务", "活动")) else text  # "机械设备的租赁服务"
-        if core.endswith(_REPAIR_ENDS):
+        if core.endswith(_REPAIR_ENDS) or core.startswith(_REPAIR_ENDS):  # "空调维修", "维修空调"
             mode = "repair"
-        elif core.endswith(_RENTAL_ENDS):
+        elif core.endswith(_RENTAL_ENDS) or core.startswith(_RENTAL_ENDS):
             mode = "rental"
-        elif core.endswith(_INSTALL_ENDS):
+        elif core.endswith(_INSTALL_ENDS) or core.startswith("安装"):
             mode = "install"
         elif text.endswith("店") and not text.endswith(_NOT_SHOPS):  # "眼镜店": a shop retails its goods
             verb, fits, shop = "trade", _KIND_FIT["trade"], True
     # A repair or rental class needs its activity in the item: "计算机" is a word of 8121 计算机和辅助设备修理
-    # and 7114 计算机及通讯设备经营租赁, but "计算机网络工程服务" neither mends nor rents computers.
+    # and 7114 计算机及通讯设备经营租赁, but "计算机网络工程服务" neither mends nor rents computers. A curated
+    # term names the activity itself ("皮革护理" is 8192 鞋和皮革修理).
     repairs = _RX_REPAIR.search(text) is not None if "修" in text or "维" in text or "保养" in text else False
     repair_rental = _repair_or_rental()
     goods_of_trade = _goods_of_trade()
@@ -930,7 +960,7 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
         for code, weight, kind in entries:
             goods = ""
             if not whole:
-                if code in repair_rental and not (rents if code[:2] == "71" else repairs):
+                if code in repair_rental and not curated and not (rents if code[:2] == "71" else repairs):
                     if code not in GOODS_OF_SERVICE or verb == "service":  # a service item: another service
                         continue
                     code, kind = GOODS_OF_SERVICE[code], "goods"  # making or selling what a repairer mends
@@ -962,6 +992,15 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
     if len(out) == 1:
         ((c, (s, t, g)),) = out.items()
         return ((c, round(s, 4), t, g),)
+    catch_all = _service_catch_alls()
+    if verb == "service" and not catch_all.isdisjoint(out):
+        named = [(s, t) for c, (s, t, _g) in out.items() if c not in catch_all and code_kind(c) == "service"]
+        if named:
+            # only a catch-all no stronger than the best named class yields (a tie, mostly); the named class's
+            # own term may name a catch-all too: that one stays whole
+            top, term = max(named)
+            out = {c: (s * CATCH_ALL_WEIGHT, t, g) if c in catch_all and s <= top and t != term else (s, t, g)
+                   for c, (s, t, g) in out.items()}
     ranked = sorted(((c, round(s, 4), t, g) for c, (s, t, g) in out.items()), key=lambda r: (-r[1], r[0]))
     return tuple(ranked[:6])
 
@@ -989,6 +1028,12 @@ _SECTION_ZH = {"main": "主营", "general": "一般项目", "licence": "许可�
 @functools.cache
 def _names() -> dict[str, str]:
     return {c.code: c.name for c in gbt4754.load().classes("class")}
+
+
+@functools.cache
+def _service_catch_alls() -> frozenset[str]:
+    """The service 小类 that hold what their 中类's other classes do not (其他…)."""
+    return frozenset(c for c, name in _names().items() if name.startswith(("其他", "其它")) and code_kind(c) == "service")
 
 
 @functools.cache
