@@ -11,7 +11,7 @@ from chanye.classify.reader import ScopeReader, read_scope
 from chanye.present.explain import reader_check_lines
 
 BATTERY = "电池制造"  # raw margin 1.25 / 1.45 = 0.8621, best 3849; the shipped curve: 0.8776, accepted
-SHOP = "一般项目：日用百货销售；餐饮管理。"  # raw margin 0.4786, best 6210; the shipped curve: 0.4245, review
+SHOP = "一般项目：日用百货销售；餐饮管理。"  # raw margin 0.4786, best 6210; the shipped curve: 0.425, review
 
 
 def rows() -> tuple[list, list]:
