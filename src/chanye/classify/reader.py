@@ -619,8 +619,8 @@ TRADE_OF_GOODS: dict[str, tuple[str, str]] = {
 
 
 DERIVED_WEIGHT = 0.8  # a goods class read from a trade class's word (箱包 of 5237 箱包零售 in "箱包制造")
-# A catch-all class (其他…) read beside a named class in the same item gives way to it: a statistician codes to the
-# class the item names ("企业信用管理咨询服务" is 7295 信用服务, not 7249 其他专业咨询与调查 by 咨询服务).
+# A catch-all service class (其他…) read beside a named one in the same service item gives way to it: a
+# statistician codes to the class the item names ("企业信用管理咨询服务" is 7295 信用服务, not 7249 其他专业咨询与调查 by 咨询服务).
 CATCH_ALL_WEIGHT = 0.8
 
 # Repair and rental classes name goods ("通用设备修理" -> 通用设备, "医疗设备经营租赁" -> 医疗设备): an item that
@@ -925,11 +925,12 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
     # One walk over the item (its object is inside it); quality measures the term against the object, the
     # part of the item that names what is made, sold or served.
     size = len(obj or text)
-    if "各" in text or "内" in text:  # "国内各类广告": the words of scope say nothing of what is made or served
+    if "各" in text or "内" in text:  # "国内各类广告": words of reach, not of what is made or served
         size -= sum(len(m) for m in _RX_FILLER.findall(obj or text))
     size = max(1, size)
     n = len(text)
-    # What the item does to the goods it names: repairs or rents them (its ending), sells them on line (retail).
+    # What the item does to the goods it names: repairs, rents or installs them (its ending or its first word),
+    # sells them on line (retail).
     mode, shop = "", False
     if verb == "service":
         core = text[:-2] if text.endswith(("服务", "业务", "活动")) else text  # "机械设备的租赁服务"
