@@ -161,5 +161,5 @@ def test_import_reports_the_model_learned_for_rows_without_a_code(db: Path, tmp_
     at = next(i for i, x in enumerate(lines) if x.startswith("经营范围读取在本库"))
     assert re.fullmatch(r"经营范围读取在本库有代码企业中抽查 \d,\d{3} 家核对：最优小类即其代码 \d{1,2}\.\d%（大类 \d{1,2}\.\d%）",
                         lines[at]), lines[at]
-    assert re.fullmatch(r"概率已按这些企业重新校准：原曲线接受 \d{1,2}\.\d%、其中正确 \d{1,2}\.\d%；"
-                        r"本库曲线接受 \d{1,2}\.\d%、其中正确 \d{1,2}\.\d%", lines[at + 1]), lines[at + 1]
+    assert re.fullmatch(r"概率已按这些企业重新校准：原曲线接受 \d{1,3}\.\d%、其中正确 \d{1,3}\.\d%；"
+                        r"本库曲线接受 \d{1,3}\.\d%、其中正确 \d{1,3}\.\d%", lines[at + 1]), lines[at + 1]

@@ -76,8 +76,8 @@ def test_a_file_without_codes_says_how_the_reader_did_on_the_registry(server, pa
     check = page.locator("#upload-reader-check").inner_text().split("\n")
     assert re.fullmatch(r"经营范围读取在本库有代码企业中抽查 [\d,]+ 家核对：最优小类即其代码 \d{1,2}\.\d%（大类 \d{1,2}\.\d%）",
                         check[0]), check
-    assert re.fullmatch(r"概率已按这些企业重新校准：原曲线接受 \d{1,2}\.\d%、其中正确 \d{1,2}\.\d%；"
-                        r"本库曲线接受 \d{1,2}\.\d%、其中正确 (\d{1,2}\.\d%|—)", check[1]), check
+    assert re.fullmatch(r"概率已按这些企业重新校准：原曲线接受 \d{1,3}\.\d%、其中正确 \d{1,3}\.\d%；"
+                        r"本库曲线接受 \d{1,3}\.\d%、其中正确 (\d{1,3}\.\d%|—)", check[1]), check
     page.screenshot(path=str(screenshots / "data-reader-check.png"), full_page=True)
     assert not page.watch.errors
 

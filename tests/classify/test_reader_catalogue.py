@@ -30,7 +30,6 @@ KNOWN_MISSES = {
     "食用菌菌种生产": "1372",  # 食用菌 names both 0142 种植 and 1372 加工; 生产 is a making verb
     "高性能纤维及复合材料制造": "",  # no class word for 复合材料 (2826-2829 or 3062, by the fibre)
     "报废机动车回收": "",  # 4210 or 5191 by what the firm does with the vehicles
-    "再生资源加工": "5191",  # 再生资源 is a word of 5191 回收与批发 only; the 加工 classes 4210/4220 name the waste
     "消防技术服务": "",  # no class of its own (7249 / 7299)
     "汽车、摩托车等修理与维护": "5172",  # a 中类 name of four 小类 without a catch-all: no class word
     "劳动保护用品生产": "",  # 劳保 goods are clothing, gloves, shoes: no one class
@@ -128,7 +127,10 @@ def test_older_service_scopes_read_to_their_class():
     before the main one, "设计、制作、代理、发布国内各类广告") written blind after the fifth wave: 24 of 29 right (27 at
     大类) before the sixth, 26 (29 at 大类) after it. The last 30 in Guangzhou's older wording (商品批发贸易（许可审批类
     商品除外）, 广告业, 策划创意服务, 美术图案设计服务, …), written blind after that: 26 of 30 (27 at 大类), 29 after four
-    words. The misses left, with the class read:"""
+    words. The seventh wave read two more right: the auto-parts trader (its first 销售 item now weighs as a trader's
+    main item, 0.75, against the repair item's 0.7) and the culture firm (组织文化艺术交流活动 is 9051 文化活动服务;
+    its expectation, 8890/8810, was widened to 9051, the class whose 说明 names 组织 of cultural activities). The
+    misses left, with the class read:"""
     rows = pd.read_csv(OLDER, dtype=str)
     assert len(rows) == 109 and rows["scope"].is_unique
     misses = {scope: got for scope, codes in zip(rows["scope"], rows["codes"], strict=True)
@@ -139,12 +141,7 @@ def test_older_service_scopes_read_to_their_class():
         # the first item after the stock run is 计算机系统服务 (6531), the software items after it weigh less
         "技术开发、技术推广、技术转让、技术咨询、技术服务；计算机系统服务；基础软件服务；应用软件服务；软件开发；软件咨询；"
         "销售计算机、软件及辅助设备、电子产品。": "6531",
-        # 组织文化艺术交流活动 is read as 8870 群众文体活动 (one of its two codes in catalogue_items.csv)
-        "组织文化艺术交流活动（不含营业性演出）；文艺创作；承办展览展示活动；影视策划；舞台灯光音响设计。": "8870",
         "游泳馆经营；游泳培训；体育用品零售。": "8921",  # 体育场馆管理: a 游泳馆 is a 场馆 too
-        # two 销售 items (0.45 each, the first with the lead bonus) against one service item (0.7): the repair
-        # class leads, at 0.42, so the firm goes to review
-        "汽车零配件批发；汽车零配件零售；汽车维修。": "8111",
     }
 
 
@@ -210,3 +207,100 @@ def test_stock_items_listed_before_the_main_one_do_not_push_it_down():
     assert [(i.text, i.weight) for i in items] == [
         ("技术开发", 0.084), ("技术推广", 0.056), ("技术转让", 0.042), ("技术咨询", 0.0336), ("技术服务", 0.028),
         ("计算机系统服务", 0.875), ("软件咨询", 0.4667)]
+
+
+# --- seventh wave: scopes written by others ---------------------------------------------------------------------
+
+INDEPENDENT = CATALOGUE.with_name("independent_scopes.csv")
+
+
+def test_scopes_written_by_others_read_to_their_class():
+    """280 scopes and items written for chanye by three writers who saw neither the vocabulary nor the reader (nor
+    any evaluation file), each with the 小类 they would code it to and the ones a careful statistician might also
+    accept: 80 older free-form scopes of service and trade firms (`older`: Shanghai's 从事…领域内的, Beijing's stock
+    run first, Guangdong's 商品批发贸易, 批发、零售：…, numbered items), 80 of today's 规范表述 registrations
+    (`registered`) and 120 catalogue items (`item`). Read blind by the reader of the sixth wave: 56 of 80 (66 at
+    大类), 69 of 80 (73) and 109 of 120 (113) right; after the seventh wave: 64 (73), 73 (75) and 113 (116). The
+    misses left, with the class read:"""
+    rows = pd.read_csv(INDEPENDENT, dtype=str)
+    assert len(rows) == 280 and rows["scope"].is_unique
+    assert rows["probe"].value_counts().to_dict() == {"item": 120, "older": 80, "registered": 80}
+    misses = {scope[:24]: got for scope, codes in zip(rows["scope"], rows["codes"], strict=True)
+              if (got := best(scope)) not in codes.split(";")}
+    assert misses == {
+        # the right 大类, another 小类: a catch-all where the writer named a class, or the other of two readings
+        "商品批发贸易（许可审批类商品除外）；商品零售贸易": "5199",  # 商品批发贸易 leads, the clothes come after it
+        "新鲜蔬菜、水果、食用农产品（不含生猪产品）的批发": "5119",  # 食用农产品 (其他农牧产品) beside 蔬菜、水果
+        "零售：日用百货、针纺织品、文化办公用品、化妆品、": "5211",  # 百货零售 against the writer's 便利店零售
+        "网上贸易代理；网上销售：服装、鞋帽、化妆品、日用": "5232",  # the goods sold on line, not 互联网零售
+        "住宿服务（凭卫生许可证、特种行业许可证经营）；预": "6110",  # 旅游饭店 against 一般旅馆: no word tells
+        "第二类增值电信业务中的信息服务业务（仅限互联网信": "6490",
+        "企业形象策划；市场营销策划；会务服务；展览展示服": "7299",  # six 策划/会务 items before the 广告 one
+        "清洁服务；外墙清洗；石材养护；虫害防治（不含危险": "8219",  # 其他清洁服务 against 建筑物清洁服务
+        "许可项目：住宿服务；餐饮服务；食品销售。（依法须": "6110",  # a 民宿 by the writer's note only
+        "许可项目：建设工程施工。（依法须经批准的项目，经": "4790",  # 建设工程施工 names no trade of building
+        "许可项目：发电业务、输电业务、供（配）电业务；建": "4411",  # 发电 alone: the writer's firm is solar
+        "五金产品制造": "3399", "家用电器制造": "3859",  # the catch-all of a 中类 the item names whole
+        # another 大类
+        "化肥、农药（不含剧毒、限制使用农药）、种子（凭许": "7511",  # six goods, each its own trade class, one 推广
+        "受托从事纺织品、服装、鞋帽、五金、工艺品、玩具的": "1819",  # 进出口代理 of goods reads the goods
+        "计算机软硬件技术开发；企业营销策划；会务服务；批": "6513",  # the first item is software (the writer: trade)
+        "会议服务；商务信息咨询；住宿；中餐、西餐制售；洗": "7289",  # a hotel that lists 会议服务 first
+        "服务：计算机软硬件、网络技术、电子产品的技术开发": "6490",  # 网站建设 among stock 技术开发 items
+        "动漫设计；计算机软件开发；网络游戏开发；数字内容": "7492",  # 动漫设计 is curated as 专业设计服务
+        "城市园林绿化工程设计、施工（凭资质证书经营）；花": "0143",  # the first 种植 item outweighs 工程设计
+        "歌舞娱乐（凭文化经营许可证经营）；酒水、饮料、预": "6210",  # 歌舞娱乐 names no class; 餐饮服务 does
+        "许可项目：第二类增值电信业务；互联网信息服务；网": "6319",  # 增值电信业务 first
+        "一般项目：技术服务、技术开发、技术咨询、技术交流": "7249",  # stock items first, 信息咨询服务 next
+        "许可项目：检验检测服务。（依法须经批准的项目，经": "5179",  # a licence item (0.7) against 研发 and 销售
+        "许可项目：调味品生产；食品生产；食品销售。（依法": "5229",  # two 食品销售 items name 5229 twice
+        "太阳能发电技术服务": "7515", "以自有资金从事投资活动": "6760",  # the writers' codes differ from the words
+        "特种设备安装改造修理": "4310",  # 特种设备 is curated as 3332/3435: the repair of 3332 金属压力容器
+        # no class: a regulatory category or a whole 门类, not a product
+        "矿产资源（非煤矿山）开采": "", "危险化学品生产": "",
+    }
+
+
+@pytest.mark.parametrize(("scope", "code"), [
+    # a 销售 item listed first is a trader's main item (0.6 x 1.25 = 0.75), not a maker's sideline (0.45 x 1.25):
+    # one service item after six goods no longer takes the lead (before: 7492 by 服装设计, 0.7)
+    ("服装、鞋帽、箱包、皮具、饰品、针纺织品零售；服装设计；服装干洗（代收）。", "5232"),
+    ("卷烟、雪茄烟零售（凭许可证经营）；酒类批发、零售；企业营销策划。", "5227"),  # before: 7299 by 营销策划
+    ("汽车零配件批发；汽车零配件零售；汽车维修。", "5172"),  # before: 8111 by the one repair item
+    # numbered items, and verbs before a colon written with a 、 (before: "1批发" an item, "零售：机械设备及配件"
+    # retail, and 5299 其他未列明零售业)
+    ("一般经营项目：1、批发、零售：机械设备及配件、轴承；2、机械设备维修、安装；3、货物进出口。", "5179"),
+    # a goods word carried a 销售 verb is the goods sold (before: 3451 滚动轴承制造, the curated word whole)
+    ("批发、零售：轴承、阀门", "5179"),
+    # work on goods written after a list of them is the work on each (before: 3479 by 办公设备, read as made)
+    ("空调、冰箱维修", "8132"),
+    # words: 组织文化艺术交流活动 is 9051 文化活动服务 (策划、组织、实施各类文化……活动), not 8870 群众文体活动 (the
+    # 公益性 management of mass culture); 采砂, 零部件加工
+    ("组织文化艺术交流活动（不含营业性演出）；文艺创作。", "9051"),
+    ("河道采砂", "1019"),
+    ("机械零件、零部件加工", "3484"),  # before: 3489 其他通用零部件制造 by 机械零件
+])
+def test_seventh_wave_reads_its_class(scope: str, code: str):
+    assert best(scope) == code
+
+
+@pytest.mark.parametrize(("scope", "items"), [
+    ("一般经营项目：1、批发、零售：机械设备及配件、轴承；2、机械设备维修、安装；3、货物进出口。",
+     ["批发零售机械设备及配件", "批发零售轴承", "机械设备维修", "货物进出口"]),
+    ("1.销售服装；2.服装设计", ["销售服装", "服装设计"]),
+    ("一、销售服装；二、服装设计", ["销售服装", "服装设计"]),
+    ("１、销售服装；２．服装设计", ["销售服装", "服装设计"]),  # full-width digits and point
+    ("一般项目：销售服装2、服装设计", ["销售服装", "服装设计"]),  # a number written right after the item before
+    # numbers that are no item's: in a list of classes, inside a word, before a Latin letter
+    ("销售第二类、第三类医疗器械", ["销售第二类", "销售第三类医疗器械"]),
+    ("3D打印服务", ["3D打印服务"]),
+    ("统一、规范服装销售", ["统一销售", "规范服装销售"]),
+    # the objects before an item of work on goods take that work; a bare activity after them stays its own item
+    ("计算机及外部设备、办公设备、通讯设备的维修、安装", ["计算机及外部设备维修", "办公设备维修", "通讯设备的维修"]),
+    ("电池、手机、维修", ["电池", "手机", "维修"]),
+    # verbs carried on to an object without verbs of its own are written in its item; one with its own keeps its text
+    ("批发、零售机械设备及配件、轴承", ["零售机械设备及配件", "批发轴承"]),
+    ("设计、制作、代理、发布国内各类广告", ["发布国内各类广告"]),
+])
+def test_seventh_wave_parses_to_its_items(scope: str, items: list[str]):
+    assert [i.text for i in parse_scope(scope)] == items

@@ -18,7 +18,7 @@ LITHIUM = "91440101MA00000001"
 SALON = "91440101MA00000002"
 TRAVEL = "91440101MA00000003"
 CODED = "91440101MA00000004"
-TRAVEL_SCOPE = "一般项目：工艺美术品及收藏品零售；会议及展览服务。许可项目：旅游业务。"
+TRAVEL_SCOPE = "一般项目：工艺美术品及收藏品零售；票务代理服务；会议及展览服务。许可项目：旅游业务。"
 
 
 @pytest.fixture
@@ -52,10 +52,10 @@ def test_an_abstained_firm_is_queued_without_links(platform):
     queued = review.queue(platform)
     assert [r["uscc"] for r in queued.rows] == [TRAVEL]
     row = queued.rows[0]
-    assert row["probability"] == 0.4406  # a souvenir shop that also runs tours: neither activity clearly main
-    assert [(s["code"], s["probability"]) for s in row["suggestions"]] == [("5246", 0.4611), ("7291", 0.306),
-                                                                           ("7289", 0.0689)]
-    assert row["suggestions"][1]["evidence"] == "“旅游业务”（许可项目第3项，服务，词“旅游业务”）→ 7291 旅行社及相关服务"
+    assert row["probability"] == 0.4642  # a souvenir shop that also runs tours: neither activity clearly main
+    assert [(s["code"], s["probability"]) for s in row["suggestions"]] == [("5246", 0.3886), ("7298", 0.3627),
+                                                                           ("7291", 0.1451)]
+    assert row["suggestions"][2]["evidence"] == "“旅游业务”（许可项目第4项，服务，词“旅游业务”）→ 7291 旅行社及相关服务"
     assert links(platform, TRAVEL) == []
     assert links(platform, SALON) == []  # accepted (8040 理发及美容服务) but no 12218 node owns it
     assert links(platform, LITHIUM) == [{"node": "new-energy-storage", "method": "text", "code": "3841"}]

@@ -14,8 +14,8 @@ against a vocabulary and scores the 小类:
 - the activity of the item picks among the term's classes: a 制造 item wants goods (门类 A-D), a 销售 item a
   批发/零售 class, a service item a service or construction (E) class; a curated term that is the whole item
   ("广告制作", "餐饮服务") carries its own activity;
-- the lead item (the first that can be a main activity: not 货物进出口 or the 技术服务 block) weighs x 1.25, and a
-  stock item there is not discounted: registrations list their main item first ("物业管理；停车场服务；……" is a
+- the lead item (the first that can be a main activity: not 货物进出口 or the 技术服务 block) weighs x 1.25 (a 销售
+  lead item as a trader's main item, 0.6 instead of 0.45), and a stock item there is not discounted: registrations list their main item first ("物业管理；停车场服务；……" is a
   property manager); a scope of stock items only counts them in full; standard items written with a 、 inside
   ("广告设计、代理", "专业保洁、清洗、消毒服务") stay one item;
 - score of a class = the sum over items of item weight x match quality x term weight;
@@ -59,6 +59,7 @@ TOP_K = 3
 SECTION_WEIGHT = {"main": 1.3, "general": 1.0, "free": 1.0, "licence": 0.8}
 LEAD_BONUS = 1.25  # the first item that can be a main activity: registrations list their main item first
 VERB_WEIGHT = {"make": 1.0, "farm": 1.0, "rd": 0.75, "service": 0.7, "trade": 0.45}
+TRADE_LEAD = 0.6  # a 销售 item listed first is a trader's main activity, not a maker's sideline
 GENERIC_WEIGHT = 0.12  # stock items almost every firm lists
 POSITION_DECAY = 0.5  # the n-th item of a kind weighs 1 / (1 + 0.5 n): the first listed is the main one
 
@@ -127,6 +128,8 @@ _SERVICE_ENDS = (
 )
 _SERVICE_ENDS += ("装修", "装潢", "保洁")
 _BARE_SERVICES = frozenset(_SERVICE_ENDS) - {"服务", "业务", "活动", "工程"}
+_BARE_START = tuple(_BARE_SERVICES)
+_GOODS_WORK = ("维修", "修理", "保养", "安装", "租赁", "出租")  # work done on goods, which names them
 _RX_SERVICE_END = re.compile("(?:" + "|".join(_SERVICE_ENDS) + ")$")
 
 
@@ -353,13 +356,20 @@ def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str,
                 and not service_end):
             pending_objects.append(obj)  # an object waiting for the verb written after it
             continue
+        text = piece
         if pending_verbs:
+            # an object without an activity of its own has the verbs written in its item ("批发、零售机械设备、轴承":
+            # 批发轴承), so that a curated goods word that is the whole piece ("轴承") is read as the goods sold
+            own = verbs or service_end or piece.startswith(_BARE_START)  # "制作、发布广告": 发布 is its own
+            text = piece if own else "".join(pending_verbs) + piece
             verbs = pending_verbs + verbs
         start = len(parsed)
         if pending_objects:
-            parsed += [(o + (verbs[-1] if verbs else ""), o, verbs) for o in pending_objects]
+            # "空调、冰箱维修", "计算机、办公设备的维修": the objects before take the work on goods written last
+            work = "" if verbs else next((w for w in _GOODS_WORK if piece.endswith(w) and piece != w), "")
+            parsed += [(o + (verbs[-1] if verbs else work), o, verbs) for o in pending_objects]
             pending_objects = []
-        parsed.append((piece, obj, verbs))
+        parsed.append((text, obj, verbs))
         if verb_end or (service_end and "的" in piece):
             open_at = start
         if verb_end:  # else a prefix list ("研发、生产、销售X、Y") carries its verbs on
@@ -411,11 +421,16 @@ def _clause_plan(section: str, clause: str) -> tuple[tuple[str, str, str, bool, 
     return plan
 
 
+_RX_VERB_RUN = re.compile("[、和及]")
+
+
 def _colon_head(clause: str) -> str:
     """"培训服务：电脑、外语、会计": an activity before a colon names what the firm does, the list after it only
     its subjects (which would read as 会计 services): the clause is the activity alone. A verb before the colon
     ("销售：服装、鞋帽") is no such head: it is carried on to the objects after it."""
     head, _, rest = clause.partition("：")
+    if rest and all(v in _VERB_OF for v in _RX_VERB_RUN.split(head)):  # "批发、零售：服装、鞋帽": verbs, no head
+        return _RX_VERB_RUN.sub("", head) + rest
     if (len(head) >= 3 and rest and "、" not in head and "，" not in head and head not in GENERIC_ITEMS
             and _ends(head, _SERVICE_ENDS, _RX_SERVICE_END) and _suffix(head) is None):
         return head
@@ -474,6 +489,20 @@ def _normalise(text: str) -> str:
     return _RX_WS.sub("", text)
 
 
+# An item's number: 1、 1. 一、 where a clause or section begins, and 2、 written right after the item before it
+# ("……电动工具2、机械设备维修"), not a number in a list ("第1、2类", "第二、第三类") or a word ("统一、规范").
+_RX_NUMBERED = re.compile(r"(?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[、.．](?=[\u4e00-\u9fff])")
+_RX_NUMBER_HINT = re.compile(r"[0-9０-９一二三四五六七八九十][、.．]")  # a first-character set: a fast scan
+
+
+def _item_number(m: re.Match[str]) -> str:
+    """A clause break for an item's number, else the text as it was."""
+    before = m.string[m.start() - 1] if m.start() else "；"
+    if before in "；。：，" or (m.group(0)[0].isdigit() and "\u4e00" <= before <= "\u9fff"):
+        return "；"
+    return m.group(0)
+
+
 _NOTHING = frozenset(("无", "暂无", "无许可经营项目", "无前置许可经营项目", "/", "-"))
 _new_item = tuple.__new__  # Item(*fields) runs a Python-level __new__; tuple.__new__(Item, fields) is the same
 _WEIGHTS: dict[tuple[str, str, int, int], float] = {}  # (section, kind, n, lead 1 / stock 2 / other 0) -> weight
@@ -481,7 +510,8 @@ _WEIGHTS: dict[tuple[str, str, int, int], float] = {}  # (section, kind, n, lead
 
 def _weight(section: str, kind: str, n: int, mode: int) -> float:
     """An item's weight: section x activity / (1 + 0.5 n), x the lead bonus or the stock-item discount."""
-    weight = SECTION_WEIGHT[section] * VERB_WEIGHT[kind] / (1 + POSITION_DECAY * n)
+    activity = TRADE_LEAD if mode == 1 and kind == "trade" else VERB_WEIGHT[kind]
+    weight = SECTION_WEIGHT[section] * activity / (1 + POSITION_DECAY * n)
     if mode == 1:
         weight *= LEAD_BONUS
     elif mode == 2:
@@ -519,6 +549,8 @@ def _plan(text: str | None) -> tuple[list[tuple], list[tuple], bool]:
         raw = _RX_SENTENCE.sub("；", raw)
     if "（" in raw or "【" in raw or "〔" in raw:
         raw = _QUALIFIER.sub("", raw)
+    if _RX_NUMBER_HINT.search(raw):  # "1、批发、零售：……；2、机械设备维修": each number begins an item of its own
+        raw = _RX_NUMBERED.sub(_item_number, raw)
     items: list[tuple] = []
     codes: list[tuple] = []
     add_item, add_codes = items.append, codes.append
