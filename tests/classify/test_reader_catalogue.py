@@ -230,7 +230,7 @@ def test_scopes_written_by_others_read_to_their_class():
     assert misses == {
         # the right 大类, another 小类: a catch-all where the writer named a class, or the other of two readings
         "商品批发贸易（许可审批类商品除外）；商品零售贸易": "5199",  # 商品批发贸易 leads, the clothes come after it
-        "新鲜蔬菜、水果、食用农产品（不含生猪产品）的批发": "5119",  # 食用农产品 (其他农牧产品) beside 蔬菜、水果
+        "新鲜蔬菜、水果、食用农产品（不含生猪产品）的批发": "5119",  # 的批发及配送 leaves the goods without a verb; 收购 leads
         "零售：日用百货、针纺织品、文化办公用品、化妆品、": "5211",  # 百货零售 against the writer's 便利店零售
         "网上贸易代理；网上销售：服装、鞋帽、化妆品、日用": "5232",  # the goods sold on line, not 互联网零售
         "住宿服务（凭卫生许可证、特种行业许可证经营）；预": "6110",  # 旅游饭店 against 一般旅馆: no word tells
@@ -238,18 +238,18 @@ def test_scopes_written_by_others_read_to_their_class():
         "企业形象策划；市场营销策划；会务服务；展览展示服": "7299",  # six 策划/会务 items before the 广告 one
         "清洁服务；外墙清洗；石材养护；虫害防治（不含危险": "8219",  # 其他清洁服务 against 建筑物清洁服务
         "许可项目：住宿服务；餐饮服务；食品销售。（依法须": "6110",  # a 民宿 by the writer's note only
-        "许可项目：建设工程施工。（依法须经批准的项目，经": "4790",  # 建设工程施工 names no trade of building
-        "许可项目：发电业务、输电业务、供（配）电业务；建": "4411",  # 发电 alone: the writer's firm is solar
+        "许可项目：建设工程施工。（依法须经批准的项目，经": "4790",  # the writer codes the 消防 installation of later items
+        "许可项目：发电业务、输电业务、供（配）电业务；建": "4411",  # 发电业务 names no source: 4411, the first; the firm is solar
         "五金产品制造": "3399", "家用电器制造": "3859",  # the catch-all of a 中类 the item names whole
         # another 大类
         "化肥、农药（不含剧毒、限制使用农药）、种子（凭许": "7511",  # six goods, each its own trade class, one 推广
-        "受托从事纺织品、服装、鞋帽、五金、工艺品、玩具的": "1819",  # 进出口代理 of goods reads the goods
+        "受托从事纺织品、服装、鞋帽、五金、工艺品、玩具的": "1819",  # 的进出口代理 is no verb run: 服装 read alone
         "计算机软硬件技术开发；企业营销策划；会务服务；批": "6513",  # the first item is software (the writer: trade)
         "会议服务；商务信息咨询；住宿；中餐、西餐制售；洗": "7289",  # a hotel that lists 会议服务 first
-        "服务：计算机软硬件、网络技术、电子产品的技术开发": "6490",  # 网站建设 among stock 技术开发 items
+        "服务：计算机软硬件、网络技术、电子产品的技术开发": "6490",  # 网络技术开发 (6490) against 计算机软硬件 (6513)
         "动漫设计；计算机软件开发；网络游戏开发；数字内容": "7492",  # 动漫设计 is curated as 专业设计服务
         "城市园林绿化工程设计、施工（凭资质证书经营）；花": "0143",  # the first 种植 item outweighs 工程设计
-        "歌舞娱乐（凭文化经营许可证经营）；酒水、饮料、预": "6210",  # 歌舞娱乐 names no class; 餐饮服务 does
+        "歌舞娱乐（凭文化经营许可证经营）；酒水、饮料、预": "6210",  # 歌舞娱乐 reads 9090 (by 娱乐), weaker than 餐饮服务
         "许可项目：第二类增值电信业务；互联网信息服务；网": "6319",  # 增值电信业务 first
         "一般项目：技术服务、技术开发、技术咨询、技术交流": "7249",  # stock items first, 信息咨询服务 next
         "许可项目：检验检测服务。（依法须经批准的项目，经": "5179",  # a licence item (0.7) against 研发 and 销售
