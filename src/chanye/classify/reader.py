@@ -365,9 +365,10 @@ def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str,
             verbs = pending_verbs + verbs
         start = len(parsed)
         if pending_objects:
-            # "空调、冰箱维修", "计算机、办公设备的维修": the objects before take the work on goods written last
-            work = "" if verbs else next((w for w in _GOODS_WORK if piece.endswith(w) and piece != w), "")
-            parsed += [(o + (verbs[-1] if verbs else work), o, verbs) for o in pending_objects]
+            # the objects before take the piece's last verb, or the work on goods it ends with ("空调、冰箱维修",
+            # "计算机、办公设备的维修"; a bare "维修" after them is an item of its own)
+            tail = verbs[-1] if verbs else next((w for w in _GOODS_WORK if piece.endswith(w) and piece != w), "")
+            parsed += [(o + tail, o, verbs) for o in pending_objects]
             pending_objects = []
         parsed.append((text, obj, verbs))
         if verb_end or (service_end and "的" in piece):
@@ -493,12 +494,13 @@ def _normalise(text: str) -> str:
 # ("……电动工具2、机械设备维修"), not a number in a list ("第1、2类", "第二、第三类") or a word ("统一、规范").
 _RX_NUMBERED = re.compile(r"(?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[、.．](?=[\u4e00-\u9fff])")
 _RX_NUMBER_HINT = re.compile(r"[0-9０-９一二三四五六七八九十][、.．]")  # a first-character set: a fast scan
+_RX_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 def _item_number(m: re.Match[str]) -> str:
     """A clause break for an item's number, else the text as it was."""
     before = m.string[m.start() - 1] if m.start() else "；"
-    if before in "；。：，" or (m.group(0)[0].isdigit() and "\u4e00" <= before <= "\u9fff"):
+    if before in "；。：，" or (m.group(0)[0].isdigit() and _RX_HAN.match(before)):
         return "；"
     return m.group(0)
 
