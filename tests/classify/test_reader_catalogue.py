@@ -297,6 +297,10 @@ def test_seventh_wave_reads_its_class(scope: str, code: str):
     ("1.销售服装；2.服装设计", ["销售服装", "服装设计"]),
     ("一、销售服装；二、服装设计", ["销售服装", "服装设计"]),
     ("１、销售服装；２．服装设计", ["销售服装", "服装设计"]),  # full-width digits and point
+    # verbs before a colon, with a 、 or written together, are every object's; a head naming work is the item
+    ("生产销售：塑料制品、五金", ["生产销售塑料制品", "生产销售五金"]),
+    ("研发、生产：电池", ["研发生产电池"]),
+    ("培训服务：电脑、外语、会计", ["培训服务"]),
     ("一般项目：销售服装2、服装设计", ["销售服装", "服装设计"]),  # a number written right after the item before
     # numbers that are no item's: in a list of classes, inside a word, before a Latin letter
     ("销售第二类、第三类医疗器械", ["销售第二类", "销售第三类医疗器械"]),

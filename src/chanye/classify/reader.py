@@ -376,7 +376,7 @@ def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str,
         if verb_end:  # else a prefix list ("研发、生产、销售X、Y") carries its verbs on
             pending_verbs = ()
         elif verbs and obj and not pending_verbs and piece.endswith(obj):
-            carry, carry_text = verbs, piece[: len(piece) - len(obj)].rstrip("：:")
+            carry, carry_text = verbs, piece[: len(piece) - len(obj)]
     parsed += [(o, o, ()) for o in pending_objects]
     if not parsed and pending_verbs:  # the clause is one bare verb ("互联网销售"): the item is the verb itself
         parsed.append(("".join(pending_verbs), "", pending_verbs))
@@ -430,8 +430,8 @@ def _colon_head(clause: str) -> str:
     its subjects (which would read as 会计 services): the clause is the activity alone. A verb before the colon
     ("销售：服装、鞋帽") is no such head: it is carried on to the objects after it."""
     head, _, rest = clause.partition("：")
-    if rest and all(v in _VERB_OF for v in _RX_VERB_RUN.split(head)):  # "批发、零售：服装、鞋帽": verbs, no head
-        return _RX_VERB_RUN.sub("", head) + rest
+    if rest and (verbs := _RX_PREFIX.match(head)) is not None and verbs.end() == len(head):
+        return _RX_VERB_RUN.sub("", head) + rest  # "批发、零售：服装、鞋帽", "生产销售：塑料制品": verbs only
     if (len(head) >= 3 and rest and "、" not in head and "，" not in head and head not in GENERIC_ITEMS
             and _ends(head, _SERVICE_ENDS, _RX_SERVICE_END) and _suffix(head) is None):
         return head
@@ -594,6 +594,7 @@ def clear_caches() -> None:
     """Forget every clause, piece and item read so far (what a cold read starts from; the vocabulary stays)."""
     for cached in (_clause_plan, _item_codes, _piece, _verb_kind):
         cached.cache_clear()
+    _WEIGHTS.clear()
 
 
 def parse_scope(text: str | None) -> list[Item]:
