@@ -316,3 +316,8 @@ def test_seventh_wave_reads_its_class(scope: str, code: str):
 ])
 def test_seventh_wave_parses_to_its_items(scope: str, items: list[str]):
     assert [i.text for i in parse_scope(scope)] == items
+
+
+def test_a_clause_of_bare_verbs_is_one_item_of_them():
+    # no object to wait for: the verbs are the item, its text and its object (it names no class, so no lead)
+    assert [(i.text, i.object, i.verb, i.weight) for i in parse_scope("生产、销售")] == [("生产销售", "生产销售", "make", 1.0)]
