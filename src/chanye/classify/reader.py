@@ -15,9 +15,9 @@ against a vocabulary and scores the 小类:
   批发/零售 class, a service item a service or construction (E) class; a curated term that is the whole item
   ("广告制作", "餐饮服务") carries its own activity;
 - the lead item (the first that can be a main activity: not 货物进出口 or the 技术服务 block) weighs x 1.25 (a 销售
-  lead item as a trader's main item, 0.6 instead of 0.45), and a stock item there is not discounted: registrations list their main item first ("物业管理；停车场服务；……" is a
-  property manager); a scope of stock items only counts them in full; standard items written with a 、 inside
-  ("广告设计、代理", "专业保洁、清洗、消毒服务") stay one item;
+  lead item as a trader's main item, 0.6 instead of 0.45), and a stock item there is not discounted: registrations
+  list their main item first ("物业管理；停车场服务；……" is a property manager); a scope of stock items only counts
+  them in full; standard items written with a 、 inside ("广告设计、代理", "专业保洁、清洗、消毒服务") stay one item;
 - score of a class = the sum over items of item weight x match quality x term weight;
 - probability: the raw margin s1 / (s1 + s2 + 0.2), with s1, s2 the two best scores, calibrated by the shipped
   isotonic curve (tools/build_scope_calibration.py, synthetic scopes); p >= `THRESHOLD` (0.5) is accepted,
@@ -430,7 +430,7 @@ def _colon_head(clause: str) -> str:
     its subjects (which would read as 会计 services): the clause is the activity alone. A verb before the colon
     ("销售：服装、鞋帽") is no such head: it is carried on to the objects after it."""
     head, _, rest = clause.partition("：")
-    if rest and (verbs := _RX_PREFIX.match(head)) is not None and verbs.end() == len(head):
+    if rest and (run := _RX_PREFIX.match(head)) is not None and run.end() == len(head):
         return _RX_VERB_RUN.sub("", head) + rest  # "批发、零售：服装、鞋帽", "生产销售：塑料制品": verbs only
     if (len(head) >= 3 and rest and "、" not in head and "，" not in head and head not in GENERIC_ITEMS
             and _ends(head, _SERVICE_ENDS, _RX_SERVICE_END) and _suffix(head) is None):
