@@ -277,9 +277,10 @@ def test_scopes_written_by_others_read_to_their_class():
     # numbered items, and verbs before a colon written with a 、 (before: "1批发" an item, "零售：机械设备及配件"
     # retail, and 5299 其他未列明零售业)
     ("一般经营项目：1、批发、零售：机械设备及配件、轴承；2、机械设备维修、安装；3、货物进出口。", "5179"),
-    # a goods word carried a 销售 verb is the goods sold (before: 3451 滚动轴承制造, the curated word whole)
+    # verbs before a colon are every object's (before: 5299, "零售：轴承" retail only, 阀门 without a verb)
     ("批发、零售：轴承、阀门", "5179"),
-    # work on goods written after a list of them is the work on each (before: 3479 by 办公设备, read as made)
+    # work on goods written after a list of them is the work on each (before: 3852 家用空气调节器制造, 空调 read
+    # without a verb and so as made)
     ("空调、冰箱维修", "8132"),
     # words: 组织文化艺术交流活动 is 9051 文化活动服务 (策划、组织、实施各类文化……活动), not 8870 群众文体活动 (the
     # 公益性 management of mass culture); 采砂, 零部件加工
@@ -300,6 +301,7 @@ def test_seventh_wave_reads_its_class(scope: str, code: str):
     # verbs before a colon, with a 、 or written together, are every object's; a head naming work is the item
     ("生产销售：塑料制品、五金", ["生产销售塑料制品", "生产销售五金"]),
     ("研发、生产：电池", ["研发生产电池"]),
+    ("生产与销售：电池", ["生产销售电池"]),
     ("培训服务：电脑、外语、会计", ["培训服务"]),
     ("一般项目：销售服装2、服装设计", ["销售服装", "服装设计"]),  # a number written right after the item before
     # numbers that are no item's: in a list of classes, inside a word, before a Latin letter
@@ -321,3 +323,11 @@ def test_seventh_wave_parses_to_its_items(scope: str, items: list[str]):
 def test_a_clause_of_bare_verbs_is_one_item_of_them():
     # no object to wait for: the verbs are the item, its text and its object (it names no class, so no lead)
     assert [(i.text, i.object, i.verb, i.weight) for i in parse_scope("生产、销售")] == [("生产销售", "生产销售", "make", 1.0)]
+
+
+def test_a_goods_word_carried_a_selling_verb_is_the_goods_sold():
+    # 轴承 takes 批发 from the verbs before the list and has it written in its item: 批发轴承, a 销售 item whose goods
+    # word reads its trade class (before: the item was 轴承 alone, the curated goods word whole, 3451 滚动轴承制造)
+    reading = read_scope("批发、零售机械设备及配件、轴承")
+    assert [(s["code"], s["evidence"]) for s in reading.suggestions][1] == (
+        "5179", "“批发轴承”（经营范围第2项，销售，词“轴承”）→ 5179 其他机械设备及电子产品批发")

@@ -422,7 +422,7 @@ def _clause_plan(section: str, clause: str) -> tuple[tuple[str, str, str, bool, 
     return plan
 
 
-_RX_VERB_RUN = re.compile("[、和及]")
+_RX_VERB_RUN = re.compile("[、和及与]")  # what joins the verbs of `_RX_PREFIX` (its colon is the head's end)
 
 
 def _colon_head(clause: str) -> str:
