@@ -27,19 +27,16 @@ CATALOGUE = Path(__file__).resolve().parents[1] / "fixtures" / "scopes" / "catal
 # The items the reader still gets wrong, with the class it reads (blank: it names none). A fix or a new miss
 # changes this set, and the test says which.
 KNOWN_MISSES = {
-    "食用菌菌种生产": "1372",  # 食用菌 names both 0142 种植 and 1372 加工; 生产 is a making verb
-    "高性能纤维及复合材料制造": "",  # no class word for 复合材料 (2826-2829 or 3062, by the fibre)
-    "报废机动车回收": "",  # 4210 or 5191 by what the firm does with the vehicles
+    # the eighth wave's catalogue words (written by helpers) code it 0511 种子种苗培育活动; this file says 0142
+    "食用菌菌种生产": "0511",
     "消防技术服务": "",  # no class of its own (7249 / 7299)
     "汽车、摩托车等修理与维护": "5172",  # a 中类 name of four 小类 without a catch-all: no class word
     "劳动保护用品生产": "",  # 劳保 goods are clothing, gloves, shoes: no one class
     "劳动保护用品销售": "",
     "水质污染物监测及检测仪器仪表制造": "4090",  # 仪器仪表 (the catch-all) outweighs 监测, the word of 4021
-    "资源再生利用技术研发": "",  # a research field with no class word
     "风电场相关装备销售": "",  # 装备 names no goods on its own
     "物料搬运装备制造": "3435",  # curated for the 12218 智能装备 chain's 3435; the standard's own word is 3439
-    "金属材料制造": "5164",  # 金属材料 is curated as a trade word (金属材料销售, a stock item)
-    "稀土功能材料销售": "",  # no class word for 稀土功能材料 (3985 / 3240 by the material)
+    "金属材料制造": "3130",  # a helper's catalogue word: 3130 钢压延加工 first (this file: 3140 / 3399)
     "生物农药技术研发": "2632",  # research on a product reads the product's class (as 研发 items do)
     "面料纺织加工": "1713",  # 面料 is a word of 1713 棉印染精加工 only
     "羽毛(绒)及制品销售": "5133",  # the 19 大类's trade class is 鞋帽批发: 羽毛 has none of its own
@@ -47,8 +44,9 @@ KNOWN_MISSES = {
     "咖啡零售": "",  # coffee: roasted (1529?), beans (0169) or drinks (6232): no one class word
     "医护人员防护用品生产": "",  # gowns, masks, gloves: 1789 or 2770 by the goods
     "体育赛事策划": "9052",  # curated as 9052 体育表演服务 in the second wave; 8911 体育竞赛组织 by its 说明
-    # a regulatory category, not a product: the chemicals made could be of any 26 class (经营 reads 5169)
-    "危险化学品生产": "",
+    # a regulatory category, not a product: the chemicals made could be of any 26 class; a helper's catalogue word
+    # names 2614, 2619 and 2611 alike, and the tie goes to the lowest code
+    "危险化学品生产": "2611",
     # read as the construction of power works (4879 其他电力工程施工), not 4910 电气安装
     "输电、供电、受电电力设施的安装、维修和试验": "4879",
 }
@@ -219,6 +217,7 @@ def test_stock_items_listed_before_the_main_one_do_not_push_it_down():
 # --- seventh wave: scopes written by others ---------------------------------------------------------------------
 
 INDEPENDENT = CATALOGUE.with_name("independent_scopes.csv")
+INDEPENDENT_2 = CATALOGUE.with_name("independent_scopes_2.csv")
 
 
 def test_scopes_written_by_others_read_to_their_class():
@@ -227,8 +226,8 @@ def test_scopes_written_by_others_read_to_their_class():
     accept: 80 older free-form scopes of service and trade firms (`older`: Shanghai's 从事…领域内的, Beijing's stock
     run first, Guangdong's 商品批发贸易, 批发、零售：…, numbered items), 80 of today's 规范表述 registrations
     (`registered`) and 120 catalogue items (`item`). Read blind by the reader of the sixth wave: 56 of 80 (66 at
-    大类), 69 of 80 (73) and 109 of 120 (113) right; after the seventh wave: 64 (73), 73 (75) and 113 (116). The
-    misses left, with the class read:"""
+    大类), 69 of 80 (73) and 109 of 120 (113) right; after the seventh wave: 64 (73), 73 (75) and 113 (116); after
+    the eighth: 65 (72), 73 (75) and 115 (117). The misses left, with the class read:"""
     rows = pd.read_csv(INDEPENDENT, dtype=str)
     assert len(rows) == 280 and rows["scope"].is_unique
     assert rows["probe"].value_counts().to_dict() == {"item": 120, "older": 80, "registered": 80}
@@ -237,7 +236,6 @@ def test_scopes_written_by_others_read_to_their_class():
     assert misses == {
         # the right 大类, another 小类: a catch-all where the writer named a class, or the other of two readings
         "商品批发贸易（许可审批类商品除外）；商品零售贸易": "5199",  # 商品批发贸易 leads, the clothes come after it
-        "新鲜蔬菜、水果、食用农产品（不含生猪产品）的批发": "5119",  # 的批发及配送 leaves the goods without a verb; 收购 leads
         "零售：日用百货、针纺织品、文化办公用品、化妆品、": "5211",  # 百货零售 against the writer's 便利店零售
         "网上贸易代理；网上销售：服装、鞋帽、化妆品、日用": "5232",  # the goods sold on line, not 互联网零售
         "住宿服务（凭卫生许可证、特种行业许可证经营）；预": "6110",  # 旅游饭店 against 一般旅馆: no word tells
@@ -247,24 +245,26 @@ def test_scopes_written_by_others_read_to_their_class():
         "许可项目：住宿服务；餐饮服务；食品销售。（依法须": "6110",  # a 民宿 by the writer's note only
         "许可项目：建设工程施工。（依法须经批准的项目，经": "4790",  # the writer codes the 消防 installation of later items
         "许可项目：发电业务、输电业务、供（配）电业务；建": "4411",  # 发电业务 names no source: 4411, the first; the firm is solar
+        # a builder-decorator whose 室内外装饰设计 is now design (7492), leaving the trade items the most
+        "一般经营项目（不含国家法律、行政法规、国务院决定": "5165",
         "五金产品制造": "3399", "家用电器制造": "3859",  # the catch-all of a 中类 the item names whole
         # another 大类
         "化肥、农药（不含剧毒、限制使用农药）、种子（凭许": "7511",  # six goods, each its own trade class, one 推广
-        "受托从事纺织品、服装、鞋帽、五金、工艺品、玩具的": "1819",  # 的进出口代理 is no verb run: 服装 read alone
+        "受托从事纺织品、服装、鞋帽、五金、工艺品、玩具的": "7243",  # six goods sold through an agency, one 商务信息咨询
         "计算机软硬件技术开发；企业营销策划；会务服务；批": "6513",  # the first item is software (the writer: trade)
         "会议服务；商务信息咨询；住宿；中餐、西餐制售；洗": "7289",  # a hotel that lists 会议服务 first
         "服务：计算机软硬件、网络技术、电子产品的技术开发": "6490",  # 网络技术开发 (6490) against 计算机软硬件 (6513)
         "动漫设计；计算机软件开发；网络游戏开发；数字内容": "7492",  # 动漫设计 is curated as 专业设计服务
         "城市园林绿化工程设计、施工（凭资质证书经营）；花": "0143",  # the first 种植 item outweighs 工程设计
-        "歌舞娱乐（凭文化经营许可证经营）；酒水、饮料、预": "6210",  # 歌舞娱乐 reads 9090 (by 娱乐), weaker than 餐饮服务
         "许可项目：第二类增值电信业务；互联网信息服务；网": "6319",  # 增值电信业务 first
         "一般项目：技术服务、技术开发、技术咨询、技术交流": "7249",  # stock items first, 信息咨询服务 next
         "许可项目：检验检测服务。（依法须经批准的项目，经": "5179",  # a licence item (0.7) against 研发 and 销售
-        "许可项目：调味品生产；食品生产；食品销售。（依法": "5229",  # two 食品销售 items name 5229 twice
+        # a licence item (0.7) against two 销售 items of one class, 电力设施器材 and 电线、电缆 (before the eighth
+        # wave's words 电力设施器材销售 read 4419 其他电力生产 and the installer won)
+        "许可项目：输电、供电、受电电力设施的安装、维修和": "5175",
         "太阳能发电技术服务": "7515", "以自有资金从事投资活动": "6760",  # the writers' codes differ from the words
-        "特种设备安装改造修理": "4310",  # 特种设备 is curated as 3332/3435: the repair of 3332 金属压力容器
         # no class: a regulatory category or a whole 门类, not a product
-        "矿产资源（非煤矿山）开采": "", "危险化学品生产": "",
+        "矿产资源（非煤矿山）开采": "",
     }
 
 
@@ -313,7 +313,7 @@ def test_seventh_wave_reads_its_class(scope: str, code: str):
     ("计算机及外部设备、办公设备、通讯设备的维修、安装", ["计算机及外部设备维修", "办公设备维修", "通讯设备的维修"]),
     ("电池、手机、维修", ["电池", "手机", "维修"]),
     # verbs carried on to an object without verbs of its own are written in its item; one with its own keeps its text
-    ("批发、零售机械设备及配件、轴承", ["零售机械设备及配件", "批发轴承"]),
+    ("批发、零售机械设备及配件、轴承", ["批发零售机械设备及配件", "批发轴承"]),
     ("设计、制作、代理、发布国内各类广告", ["发布国内各类广告"]),
 ])
 def test_seventh_wave_parses_to_its_items(scope: str, items: list[str]):
@@ -327,7 +327,133 @@ def test_a_clause_of_bare_verbs_is_one_item_of_them():
 
 def test_a_goods_word_carried_a_selling_verb_is_the_goods_sold():
     # 轴承 takes 批发 from the verbs before the list and has it written in its item: 批发轴承, a 销售 item whose goods
-    # word reads its trade class (before: the item was 轴承 alone, the curated goods word whole, 3451 滚动轴承制造)
+    # word reads its trade class (before: the item was 轴承 alone, the curated goods word whole, 3451 滚动轴承制造).
+    # Both items now read the same wholesale class (eighth wave: 批发、零售 is one run, read 批发; before, the
+    # first item was 零售机械设备及配件 and read 5299 其他未列明零售业, with 批发轴承's 5179 second)
     reading = read_scope("批发、零售机械设备及配件、轴承")
-    assert [(s["code"], s["evidence"]) for s in reading.suggestions][1] == (
-        "5179", "“批发轴承”（经营范围第2项，销售，词“轴承”）→ 5179 其他机械设备及电子产品批发")
+    assert [(s["code"], s["evidence"]) for s in reading.suggestions] == [
+        ("5179", "“批发零售机械设备及配件”（经营范围第1项，销售，词“机械设备及配件”）→ 5179 其他机械设备及电子产品批发")]
+    assert [(i.text, i.object) for i in parse_scope("批发、零售机械设备及配件、轴承")][1] == ("批发轴承", "轴承")
+
+
+# --- eighth wave: 344 scopes and items written blind by three more helpers (see
+# `test_scopes_written_by_others_second_wave`); each rule below pinned on the scope that led to it.
+
+@pytest.mark.parametrize(("scope", "items"), [
+    # 配送 and 代理 end a verb run as 维修 does: the goods before them are sold (before: 配送 ended no run, the
+    # objects waited for a verb that never came and read as goods alone)
+    ("新鲜蔬菜、水果的批发及配送", ["新鲜蔬菜批发及配送", "水果的批发及配送"]),
+    # selling verbs written apart are one run (before: 零售五金交电, then 批发建筑材料 from the carried 批发)
+    ("批发、零售五金交电、建筑材料", ["批发零售五金交电", "批发建筑材料"]),
+    # 制售 (made and sold where it is made) is a verb of its own: the objects before it take it
+    ("咖啡、西式简餐、甜品、饮品的制售", ["咖啡制售", "西式简餐制售", "甜品制售", "饮品的制售"]),
+])
+def test_eighth_wave_parses_to_its_items(scope: str, items: list[str]):
+    assert [i.text for i in parse_scope(scope)] == items
+
+
+def test_an_import_export_agency_sells_the_goods_it_names():
+    # 进出口代理 ends a verb run: 服装 is the object, sold (before: the whole item was the object, read as goods)
+    assert [(i.object, i.verb) for i in parse_scope("服装的进出口代理")] == [("服装", "trade")]
+
+
+def test_a_section_label_may_say_shi_before_its_colon():
+    # Shenzhen's older labels: 一般经营项目是： (before: the label was read as the first item's words, free-form)
+    items = parse_scope("一般经营项目是：服装批发。许可经营项目是：无")
+    assert [(i.text, i.section) for i in items] == [("服装批发", "general")]
+
+
+def test_a_section_label_keeps_its_section_when_a_stock_qualifier_follows_it():
+    # the label's qualifier is a stock sentence, replaced by a ； before the sections are read (before: the label
+    # became an item of its own, 一般经营项目, and the scope one free-form section)
+    items = parse_scope("一般经营项目（不含国家法律、行政法规限制的项目）：服装批发")
+    assert [(i.text, i.section) for i in items] == [("服装批发", "general")]
+
+
+@pytest.mark.parametrize(("scope", "codes"), [
+    ("新鲜蔬菜、水果的批发及配送", ["5123", "5129"]),  # before: 0141 蔬菜种植 / 1371 蔬菜加工 from the goods alone
+    ("服装的进出口代理；纺织品销售", ["5132", "5131", "5231"]),  # before: 1819 其他机织服装制造 first
+    # 批发、零售 reads the wholesale class, the first-named (before: 5281 五金零售 first)
+    ("批发、零售五金交电、建筑材料", ["5174", "5165"]),
+    ("咖啡、西式简餐、甜品、饮品的制售", ["6232", "6299"]),  # before: 5229 其他食品零售 from a later item
+    ("冷食类食品制售；烟酒零售", ["6210"]),  # before: 1495 食品及饲料添加剂制造, by 食品
+    # a 首饰 designer that trades them is a trader: only what an item makes takes the selling of it (before: 2438
+    # 珠宝首饰及有关物品制造 took 5146's score, as if 设计 made the jewels), and designing consumer goods is 7492
+    ("黄金饰品、珠宝首饰的批发与零售；首饰的设计", ["5146", "7492"]),
+    ("首饰制造；首饰销售", ["2438"]),  # a maker's selling of its goods is still part of making them
+    ("雷达及配套设备销售；空管研发；雷达整机", ["3940"]),  # a goods list with no verb names what is made
+    # a trade term naming no goods sells what the firm makes when it is the trade class of a class made
+    # (5229 is 1469's retail twin; before: 5229 其他食品零售 led, its score counted as a rival activity)
+    ("调味品生产；食品销售", ["1469"]),
+    ("许可项目：调味品生产；食品生产；食品销售。", ["1469", "1499"]),
+    # registrations shorten 零部件及配件 to 零配件 (before: 摩托车 and 零配件 read apart, 3484 won the scope)
+    ("摩托车零配件制造", ["3752"]),
+    # professional work named after what it is done on: designing goods (7492 for consumer goods, 7491 for the
+    # rest), and designing, surveying, supervising or testing works or goods (before: the goods' or the works'
+    # own class, 3332 金属压力容器, 4899 其他土木工程建筑施工, 3731 金属船舶制造, 5011 装饰和装修)
+    ("特种设备设计", ["7491"]),
+    ("铁路机车车辆设计", ["7491"]),
+    ("地质灾害治理工程设计", ["7484"]),
+    ("地质灾害治理工程勘查", ["7483"]),
+    ("地质灾害治理工程监理", ["7482"]),
+    ("船舶检验服务", ["7452"]),
+    ("室内装饰设计", ["7492"]),  # an interior's design is 专业设计, not the 工程设计 of works
+    # words of the eighth wave
+    ("旅业（凭特种行业许可证经营）；日用百货零售", ["6129", "5211"]),
+    ("科技成果转化服务；技术交易咨询", ["7530", "7249"]),  # 咨询 is 7249's weak fallback word
+    ("口腔科诊疗服务；口腔健康咨询", ["8425", "7244"]),
+    ("歌舞娱乐；酒水零售", ["9011"]),  # before: 9090 其他娱乐业, by 娱乐 (酒水 is no goods word)
+    ("水产苗种生产", ["0541"]),
+    ("证券业务", ["6712"]),
+    ("征信业务", ["7295"]),
+    ("互联网新闻信息服务", ["6429"]),
+    ("公共铁路运输", ["5313", "5320"]),
+])
+def test_eighth_wave_reads_its_classes(scope: str, codes: list[str]):
+    assert [s["code"] for s in read_scope(scope).suggestions] == codes
+
+
+def test_scopes_written_by_others_second_wave():
+    """717 more scopes and items written for chanye blind by six helpers (the eighth wave), who saw neither the
+    vocabulary, the reader, the first wave's file nor any evaluation file, each with the 小类 they would code it to
+    and the ones a careful statistician might also accept; items that are items of an evaluation file (by their
+    text) were dropped unread. Batches: A, 100 older free-form scopes of one city's service and trading firms; B,
+    100 规范表述 scopes (70 service and trading firms, 30 makers); C, 144 catalogue items; D, 78 licence items;
+    E, 146 licence items and F, 149 general items not among the items chanye's fixtures already held (the
+    writers had that list). Read blind by the reader of the seventh wave: A 84 (88 at 大类), B 79 (93), C 138
+    (142), D 59 (64), E 49 (62), F 105 (112). After the eighth wave: A 90 (95), B 80 (94), C 139 (142), D 72 (74),
+    E 81 (93), F 134 (139). F is no blind measure of the catalogue words: its misses were named as examples to
+    the helpers who wrote them. E is: its writer and the words' writers never saw each other's lists, and with
+    the words alone it read 74 (of its rows, 42 of the 43 the words hold and 32 of the 103 they do not: words
+    help only the items they hold); the rest came from rules its misses led to. The misses left, by row, with the
+    class read (blank: none):"""
+    rows = pd.read_csv(INDEPENDENT_2, dtype=str)
+    assert len(rows) == 717 and rows["scope"].is_unique
+    assert rows["batch"].value_counts().sort_index().to_dict() == {"A": 100, "B": 100, "C": 144, "D": 78, "E": 146,
+                                                                   "F": 149}
+    misses = {i: got for i, (scope, codes) in enumerate(zip(rows["scope"], rows["codes"], strict=True))
+              if (got := best(scope)) not in codes.split(";")}
+    assert misses == {
+        # A: 10 of 100
+        0: "5211", 3: "7492", 11: "5279", 12: "5129", 16: "3911", 25: "5181", 29: "3911", 47: "6490", 48: "6490",
+        50: "7492",
+        # B: 20 of 100
+        103: "6319", 117: "8411", 122: "9051", 130: "0121", 132: "5211", 135: "5229", 148: "1361", 149: "7298",
+        154: "6513", 155: "6560", 157: "5179", 168: "6110", 174: "2190", 177: "1499", 182: "2629", 183: "1819",
+        194: "3879", 195: "3859", 197: "2019", 198: "1519",
+        # C: 5 of 144
+        254: "7515", 286: "6760", 293: "7299", 330: "8391", 335: "7244",
+        # D: 6 of 78
+        350: "", 355: "3589", 364: "2926", 370: "4910", 371: "8840", 395: "6999",
+        # E: 65 of 146
+        423: "5112", 424: "", 425: "", 426: "5119", 427: "5119", 428: "", 429: "", 432: "3575", 433: "", 434: "",
+        435: "", 436: "", 437: "5449", 438: "", 440: "5112", 441: "5167", 442: "", 443: "", 444: "4852", 448: "",
+        451: "0134", 457: "", 462: "", 463: "", 464: "2720", 467: "7271", 468: "3353", 469: "7271", 470: "7271",
+        477: "5339", 490: "", 492: "", 498: "", 499: "", 500: "", 501: "", 502: "", 503: "8840", 505: "8629",
+        506: "5174", 507: "", 513: "", 515: "", 518: "", 525: "", 526: "6490", 527: "8710", 529: "6890", 534: "7212",
+        536: "", 537: "", 539: "7271", 541: "", 542: "", 546: "", 547: "2666", 549: "", 550: "8399", 552: "", 554: "",
+        555: "8629", 559: "5145", 560: "8629", 562: "8720", 563: "7726",
+        # F: 15 of 149
+        568: "", 570: "", 573: "", 623: "", 626: "5174", 636: "5172", 641: "5181", 649: "", 656: "4013", 657: "",
+        659: "7530", 663: "6513", 674: "7481", 678: "7249", 688: "3964",
+    }

@@ -68,6 +68,7 @@ _VERBS = {
              "制品生产"),
     "farm": ("种植", "养殖", "饲养", "捕捞", "开采", "采选", "采摘", "育苗"),
     "rd": ("研发", "研究", "研究和试验发展", "试验发展", "技术研发", "研发和应用", "技术开发和应用"),
+    "service": ("制售",),  # food made and sold where it is made: a restaurant's, café's or tea shop's work
     "trade": ("销售", "批发", "零售", "批发兼零售", "购销", "经销", "代销", "进出口", "经营", "销售代理",
               "网上销售", "网络销售", "互联网销售", "线上销售", "网上零售", "网络零售", "收购"),
 }
@@ -75,7 +76,7 @@ _VERB_OF = {v: kind for kind, verbs in _VERBS.items() for v in verbs}
 _VERB_LIST = sorted(_VERB_OF, key=len, reverse=True)
 _RX_VERBS = "(?:" + "|".join(map(re.escape, _VERB_LIST)) + ")"
 # Services written after a verb are part of the verb run: "生产销售", "生产和销售", "销售及维修", "销售、安装"
-_SUFFIX_TAILS = ("维修", "修理", "安装", "维护", "保养", "租赁")
+_SUFFIX_TAILS = ("维修", "修理", "安装", "维护", "保养", "租赁", "配送", "代理")
 # Possessive (`*+`): a verb is often two verbs written together (生产加工 = 生产 + 加工), and a run of them that does
 # not reach the end would otherwise be retried in every split, 2^n of them (a crafted 40-verb scope: hours).
 _RX_SUFFIX = re.compile(f"{_RX_VERBS}(?:[和及与]?(?:{_RX_VERBS}|{'|'.join(_SUFFIX_TAILS)}))*+$")
@@ -110,7 +111,7 @@ NEVER_MAIN = frozenset((
 ))
 
 _SECTION_LABEL = re.compile(
-    r"(一般经营项目|一般项目|许可经营项目|前置许可经营项目|后置许可经营项目|许可项目|主营项目|兼营项目|经营范围|主营|兼营)[：]"
+    r"(一般经营项目|一般项目|许可经营项目|前置许可经营项目|后置许可经营项目|许可项目|主营项目|兼营项目|经营范围|主营|兼营)是?；?[：]"
 )
 _SECTION_KIND = {"一般经营项目": "general", "一般项目": "general", "许可经营项目": "licence",
                  "前置许可经营项目": "licence", "后置许可经营项目": "licence", "许可项目": "licence",
@@ -152,7 +153,7 @@ _SUFFIX_ENDS = _VERB_TUPLE + _SUFFIX_TAILS
 _RX_TAILS = re.compile(f"(?:{'|'.join(_SUFFIX_TAILS)})(?:[和及与]?(?:{'|'.join(_SUFFIX_TAILS)}))*$")
 
 
-_ENDS_WITH = frozenset(w[-1] for w in (*_VERB_LIST, *_SERVICE_ENDS))  # last characters of verbs and services
+_ENDS_WITH = frozenset(w[-1] for w in (*_VERB_LIST, *_SERVICE_ENDS, *_SUFFIX_TAILS))  # last characters of verbs and services
 
 
 def _suffix(piece: str) -> re.Match[str] | None:
@@ -360,7 +361,9 @@ def _clause_items(section: str, clause: str) -> tuple[tuple[str, str, tuple[str,
         if pending_verbs:
             # an object without an activity of its own has the verbs written in its item ("批发、零售机械设备、轴承":
             # 批发轴承), so that a curated goods word that is the whole piece ("轴承") is read as the goods sold
-            own = verbs or service_end or piece.startswith(_BARE_START)  # "制作、发布广告": 发布 is its own
+            # ("批发、零售五金交电": selling verbs written apart are one run, 批发零售五金交电)
+            own = ((verbs and not (_verb_kind(pending_verbs) == "trade" and _RX_PREFIX.match(piece)))
+                   or service_end or piece.startswith(_BARE_START))  # "制作、发布广告": 发布 is its own
             text = piece if own else "".join(pending_verbs) + piece
             verbs = pending_verbs + verbs
         start = len(parsed)
@@ -682,7 +685,20 @@ INSTALL_OF_GOODS: dict[str, str] = {
     "33": "4920", "34": "4920", "35": "4920", "36": "4920", "37": "4920", "38": "4910", "385": "4920",
     "39": "4999", "40": "4920",
 }
-_SERVICE_OF_GOODS = {"repair": REPAIR_OF_GOODS, "rental": RENTAL_OF_GOODS, "install": INSTALL_OF_GOODS}
+# A 设计 item whose object names goods designs them: 专业设计 for consumer goods (大类 13-24: clothes, jewels,
+# furniture, toys), 工业设计 for the rest; a 检验/检测 item tests them (7452 检测服务).
+DESIGN_OF_GOODS: dict[str, str] = {str(d): "7492" if d <= 24 else "7491" for d in range(13, 44)}
+INSPECTION_OF_GOODS: dict[str, str] = dict.fromkeys(DESIGN_OF_GOODS, "7452")
+_SERVICE_OF_GOODS = {"repair": REPAIR_OF_GOODS, "rental": RENTAL_OF_GOODS, "install": INSTALL_OF_GOODS,
+                     "design": DESIGN_OF_GOODS, "inspect": INSPECTION_OF_GOODS}
+# The professional work done on construction works (门类 E, 大类 47-50) named before it: "地质灾害治理工程设计" is
+# design (7484), not the works' construction (4899); likewise 勘察 (7483), 监理 (7482) and 检测 (7452).
+WORK_ON_WORKS = {"design": "7484", "survey": "7483", "supervise": "7482", "inspect": "7452"}
+_WORKS = ("47", "48", "49", "50")
+_DESIGN_ENDS = ("设计",)
+_INSPECT_ENDS = ("检验", "检测", "检验检测", "无损检验", "无损检测")
+_SURVEY_ENDS = ("勘察", "勘查")
+_SUPERVISE_ENDS = ("监理",)
 _INSTALL_ENDS = ("安装", "安装服务", "安装工程")
 _REPAIR_ENDS = ("维修", "修理", "保养", "维护", "维保", "检修")
 _RX_REPAIR = re.compile("|".join(_REPAIR_ENDS))
@@ -833,6 +849,10 @@ def vocabulary() -> dict[str, tuple[Entry, ...]]:
                 if len(term) >= 4 and not term.startswith("其他"):
                     for code in codes:
                         add(term, Entry(code, 0.6, "group"))
+    # Registrations shorten the standard's 零部件及配件 to 零配件 ("摩托车零配件制造" is 3752's 摩托车零部件及配件制造)
+    for term in [t for t in table if "零部件及配件" in t]:
+        for entry in tuple(table[term]):
+            add(term.replace("零部件及配件", "零配件"), entry)
     # A consulting item whose field names no consulting class of its own ("汽车咨询", "物流咨询") is consulting
     # all the same: 咨询 is a weak word of 7249 其他专业咨询与调查 (weaker than a field's own word, even a 说明 word
     # of 0.5: 婚姻咨询 is 8070).
@@ -975,6 +995,14 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
             mode = "rental"
         elif core.endswith(_INSTALL_ENDS) or core.startswith("安装"):
             mode = "install"
+        elif core.endswith(_DESIGN_ENDS):
+            mode = "design"
+        elif core.endswith(_INSPECT_ENDS):
+            mode = "inspect"
+        elif core.endswith(_SURVEY_ENDS):
+            mode = "survey"
+        elif core.endswith(_SUPERVISE_ENDS):
+            mode = "supervise"
         elif text.endswith("店") and not text.endswith(_NOT_SHOPS):  # "眼镜店": a shop retails its goods
             verb, fits, shop = "trade", _KIND_FIT["trade"], True
     # A repair or rental class needs its activity in the item: "计算机" is a word of 8121 计算机和辅助设备修理
@@ -985,7 +1013,7 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
     goods_of_trade = _goods_of_trade()
     rents = "租" in text
     retail = shop or ("零售" in text and "批发" not in text) or (verb == "trade" and "批发" not in text and _RX_ONLINE.search(text) is not None)
-    wholesale = "批发" in text and "零售" not in text
+    wholesale = "批发" in text  # "批发、零售X": the first-named wholesale, as the 51 and 52 twins are coded
     for start, end, term in find_terms(text):
         share = (end - start) / size
         quality = 0.5 + 0.5 * (share if share < 1.0 else 1.0)  # min(1.0, share), without the call
@@ -1003,11 +1031,16 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
                 elif kind == "trade" and verb in ("make", "rd") and code in goods_of_trade:
                     # making what a trade class sells: a derived reading, weaker than a goods word's own
                     code, kind, weight = goods_of_trade[code], "goods", weight * DERIVED_WEIGHT
-                elif mode and kind in ("goods", "trade"):  # repairing, renting, installing goods: that service
+                elif mode in _SERVICE_OF_GOODS and kind in ("goods", "trade"):
+                    # repairing, renting, installing, designing or testing goods: that service
                     goods_code = goods_of_trade.get(code) if kind == "trade" else code  # "灯具安装": 灯具 of 5282
                     served = _by_prefix(_SERVICE_OF_GOODS[mode], goods_code) if goods_code else None
                     if served:
                         code, kind = served, "service"
+                elif mode in WORK_ON_WORKS and code[:2] in _WORKS:
+                    # (an interior's design is 专业设计, not the 工程设计 of works: "室内装饰设计")
+                    code = "7492" if mode == "design" and code[:2] == "50" else WORK_ON_WORKS[mode]
+                    kind = "service"
                 elif verb == "trade" and kind == "trade":
                     if retail:
                         code = RETAIL_OF_WHOLESALE.get(code, code)
@@ -1057,6 +1090,7 @@ class Reading:
         return bool(self.codes)
 
 
+_MAKING = frozenset(("make", "farm", "rd"))
 _VERB_ZH = {"make": "制造", "farm": "种养采掘", "rd": "研发", "service": "服务", "trade": "销售"}
 _SECTION_ZH = {"main": "主营", "general": "一般项目", "licence": "许可项目", "free": "经营范围"}
 
@@ -1119,13 +1153,33 @@ def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K
             if restore != 1.0:
                 value *= restore
             scores[code] = get_score(code, 0.0) + value
-            if goods:
+            if goods or (item[2] == "trade" and code[0] == "5"):
                 sold.append((code, goods, value))
             held = get_best(code)
             if value > (held[0] if held is not None else 0.0):
                 best[code] = (value, item, term)
+    # What the firm makes: the classes of its 制造/种养/研发 items and of a goods list with no verb ("雷达整机").
+    made = {c[0] for item, codes in zip(items, item_codes, strict=True)
+            if item[2] in _MAKING or (item[2] == "service" and not _ends(item[0], _SERVICE_ENDS, _RX_SERVICE_END))
+            for c in codes} if sold else set()
+    # A trade item whose words name no goods class ("食品销售", a curated trade term) sells what the firm makes
+    # when its class is a trade class of a class made in the 大类 it makes most in ("调味品生产；食品销售": 5229
+    # is 1469's retail twin). Not for a firm whose main, first, item sells: a trader that also processes
+    # something ("水产品批发；……；水产品冷冻加工") keeps its trade unless the goods it sells are those it makes.
+    sellers: dict[str, str] = {}
+    if made and next((item[2] for item, codes in zip(items, item_codes, strict=True) if codes and not item[5]),
+                     "") != "trade":
+        ranked_made = sorted(made, key=lambda c: (-scores.get(c, 0.0), c))
+        for m in ranked_made:
+            if m[:2] == ranked_made[0][:2]:  # what it makes most, and what it makes beside it in that 大类
+                for t in (trade_of_goods(m), trade_of_goods(m, retail=True)):
+                    if t:
+                        sellers.setdefault(t, m)
     for trade, goods, value in sold:  # selling what it makes is part of making it, not a rival activity
-        if goods in scores and trade in scores and goods != trade:
+        # (only what an item makes: "首饰的设计" names 首饰's class, but a jeweller that designs is no maker)
+        if goods not in made:
+            goods = sellers.get(trade, "")
+        if goods and trade in scores and goods != trade:
             moved = min(value, scores[trade])
             scores[trade] -= moved
             scores[goods] += moved
