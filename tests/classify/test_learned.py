@@ -12,7 +12,7 @@ import pytest
 from chanye.classify import learned
 from chanye.classify.reader import Reading, read_scope
 
-FOOT = "足疗服务；按摩服务。"  # the reader abstains on it: 8052 against 8053, 0.4911
+FOOT = "足疗；按摩；推拿。"  # the reader abstains on it: 8052 against 8053, 0.4641
 TRAVEL = "许可项目：旅游业务。一般项目：票务代理服务。"
 BATTERY = "一般项目：锂离子电池制造；电池销售。"
 
@@ -77,7 +77,7 @@ def test_the_models_configuration_is_pinned_by_its_votes():
     model = learned.fit_labelled(labelled())
     codes, probs = model.predict(["旅游业务和按摩", "足疗", "一般项目：旅游咨询；足浴；电池"])
     assert codes.tolist() == ["7291", "8052", "3841"]
-    assert np.round(probs, 4).tolist() == [0.5392, 0.4677, 0.4415]
+    assert np.round(probs, 4).tolist() == [0.5505, 0.4681, 0.4415]
     # labels that disagree on one wording: whatever the folds, a 足疗 row's neighbours are mostly 8052, so the six
     # rows labelled 8053 are the ones cross-validation gets wrong: 30 of 36
     noisy = pd.DataFrame([(FOOT, "8052")] * 10 + [(FOOT, "8053")] * 6 + [(TRAVEL, "7291")] * 10

@@ -153,7 +153,8 @@ _SUFFIX_ENDS = _VERB_TUPLE + _SUFFIX_TAILS
 _RX_TAILS = re.compile(f"(?:{'|'.join(_SUFFIX_TAILS)})(?:[和及与]?(?:{'|'.join(_SUFFIX_TAILS)}))*$")
 
 
-_ENDS_WITH = frozenset(w[-1] for w in (*_VERB_LIST, *_SERVICE_ENDS, *_SUFFIX_TAILS))  # last characters of verbs and services
+# last characters of verbs, services and the work written after a verb
+_ENDS_WITH = frozenset(w[-1] for w in (*_VERB_LIST, *_SERVICE_ENDS, *_SUFFIX_TAILS))
 
 
 def _suffix(piece: str) -> re.Match[str] | None:
@@ -1013,7 +1014,7 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
     goods_of_trade = _goods_of_trade()
     rents = "租" in text
     retail = shop or ("零售" in text and "批发" not in text) or (verb == "trade" and "批发" not in text and _RX_ONLINE.search(text) is not None)
-    wholesale = "批发" in text  # "批发、零售X": the first-named wholesale, as the 51 and 52 twins are coded
+    wholesale = "批发" in text  # "批发、零售X" reads the 批发 class
     for start, end, term in find_terms(text):
         share = (end - start) / size
         quality = 0.5 + 0.5 * (share if share < 1.0 else 1.0)  # min(1.0, share), without the call
