@@ -347,7 +347,7 @@ def test_the_lead_is_the_first_item_that_can_be_main():
 @pytest.mark.parametrize("scope", [None, "", "   ", "；；", "（依法须经批准的项目，经相关部门批准后方可开展经营活动）"])
 def test_nothing_to_read(scope: str | None):
     assert parse_scope(scope) == []
-    assert reader._plan(scope) == ([], [], False)
+    assert reader._plan(scope) == ([], [], False, "")
     assert read_scope(scope) == Reading((), 0.0, [])
 
 
@@ -525,6 +525,8 @@ def test_the_first_item_naming_a_class_says_whether_the_firm_trades():
     # 阿巴阿巴 names no class, so 服装批发 is the lead: 0.6 x 1.25 = 0.75 on 5132 (a curated whole term, no goods
     # named), a trader's main item; its 0.75 stays on 5132 although the firm makes 服装 too (1.0 on 1819). Shares
     # over 1.0 + 0.75 + 0.2 = 1.95: 0.5128 and 0.3846, as without the first item.
+    assert [reader._plan(t)[3] for t in ("阿巴阿巴；服装批发；服装制造", "货物进出口；服装制造", "货物进出口")] == [
+        "trade", "make", ""]
     got = read_scope("阿巴阿巴；服装批发；服装制造")
     assert [(s["code"], s["probability"]) for s in got.suggestions] == [("1819", 0.5128), ("5132", 0.3846)]
     assert got.codes == read_scope("服装批发；服装制造").codes == ("1819",)

@@ -18,7 +18,8 @@ against a vocabulary and scores the 小类:
   lead item as a trader's main item, 0.6 instead of 0.45), and a stock item there is not discounted: registrations
   list their main item first ("物业管理；停车场服务；……" is a property manager); a scope of stock items only counts
   them in full; standard items written with a 、 inside ("广告设计、代理", "专业保洁、清洗、消毒服务") stay one item;
-- score of a class = the sum over items of item weight x match quality x term weight;
+- score of a class = the sum over items of item weight x match quality x term weight; a maker selling what it
+  makes counts the selling as making (unless its lead item sells);
 - probability: the raw margin s1 / (s1 + s2 + 0.2), with s1, s2 the two best scores, calibrated by the shipped
   isotonic curve (tools/build_scope_calibration.py, synthetic scopes); p >= `THRESHOLD` (0.5) is accepted,
   below it the firm goes to review (no node link is written);
@@ -526,11 +527,11 @@ def _weight(section: str, kind: str, n: int, mode: int) -> float:
     return weight
 
 
-def _plan(text: str | None) -> tuple[list[tuple], list[tuple], bool]:
+def _plan(text: str | None) -> tuple[list[tuple], list[tuple], bool, str]:
     """The scope's items (the fields of `Item`, as plain tuples: cheaper to make), the classes each names
-    (`_item_codes`) and whether all are stock items."""
+    (`_item_codes`), whether all are stock items, and the lead item's activity ('' when no item leads)."""
     if not isinstance(text, str) or not text.strip():
-        return [], [], False
+        return [], [], False, ""
     raw = _normalise(text)
     notes: list[str] = []
     if "主营" in raw:
@@ -562,6 +563,7 @@ def _plan(text: str | None) -> tuple[list[tuple], list[tuple], bool]:
     add_item, add_codes = items.append, codes.append
     counts = {"make": 0, "farm": 0, "rd": 0, "service": 0, "trade": 0}
     lead = True  # the first item that can be a main activity: a stock item there is the firm's own trade
+    lead_kind = ""
     stock_first: dict[str, int] = {}  # stock items before it, by kind
     all_generic = True
     weights = _WEIGHTS
@@ -578,7 +580,7 @@ def _plan(text: str | None) -> tuple[list[tuple], list[tuple], bool]:
                 n = counts[kind]
                 counts[kind] = n + 1
                 if lead and not never_main and item_codes:  # an item naming no class cannot be the main one
-                    lead, generic, mode = False, False, 1
+                    lead, lead_kind, generic, mode = False, kind, False, 1
                     if stock_first:  # stock items listed before the main one ("技术开发、技术推广……；计算机系统
                         for k, c in stock_first.items():  # 服务") push neither it nor the items after it down
                             counts[k] -= c
@@ -591,7 +593,7 @@ def _plan(text: str | None) -> tuple[list[tuple], list[tuple], bool]:
                 weight = weights.get((section, kind, n, mode)) or _weight(section, kind, n, mode)
                 add_item((item_text, section, kind, obj, len(items), generic, weight))
                 add_codes(item_codes)
-    return items, codes, bool(items) and lead and all_generic
+    return items, codes, bool(items) and lead and all_generic, lead_kind
 
 
 def clear_caches() -> None:
@@ -696,10 +698,7 @@ _SERVICE_OF_GOODS = {"repair": REPAIR_OF_GOODS, "rental": RENTAL_OF_GOODS, "inst
 # design (7484), not the works' construction (4899); likewise 勘察 (7483), 监理 (7482) and 检测 (7452).
 WORK_ON_WORKS = {"design": "7484", "survey": "7483", "supervise": "7482", "inspect": "7452"}
 _WORKS = ("47", "48", "49", "50")
-_DESIGN_ENDS = ("设计",)
-_INSPECT_ENDS = ("检验", "检测", "检验检测", "无损检验", "无损检测")
-_SURVEY_ENDS = ("勘察", "勘查")
-_SUPERVISE_ENDS = ("监理",)
+_WORK_ENDS = {"design": ("设计",), "inspect": ("检验", "检测"), "survey": ("勘察", "勘查"), "supervise": ("监理",)}
 _INSTALL_ENDS = ("安装", "安装服务", "安装工程")
 _REPAIR_ENDS = ("维修", "修理", "保养", "维护", "维保", "检修")
 _RX_REPAIR = re.compile("|".join(_REPAIR_ENDS))
@@ -996,14 +995,8 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
             mode = "rental"
         elif core.endswith(_INSTALL_ENDS) or core.startswith("安装"):
             mode = "install"
-        elif core.endswith(_DESIGN_ENDS):
-            mode = "design"
-        elif core.endswith(_INSPECT_ENDS):
-            mode = "inspect"
-        elif core.endswith(_SURVEY_ENDS):
-            mode = "survey"
-        elif core.endswith(_SUPERVISE_ENDS):
-            mode = "supervise"
+        elif work := next((m for m, ends in _WORK_ENDS.items() if core.endswith(ends)), ""):
+            mode = work  # "特种设备设计", "船舶检验", "地质灾害治理工程监理"
         elif text.endswith("店") and not text.endswith(_NOT_SHOPS):  # "眼镜店": a shop retails its goods
             verb, fits, shop = "trade", _KIND_FIT["trade"], True
     # A repair or rental class needs its activity in the item: "计算机" is a word of 8121 计算机和辅助设备修理
@@ -1140,7 +1133,7 @@ def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K
     curve, or on `curve` (a registry's own, `classify.learned.OwnCurve`); `calibrate=False` gives the raw
     margin) and the top-k with evidence."""
     curve = curve or calibrated
-    items, item_codes, all_generic = _plan(text)
+    items, item_codes, all_generic, lead_kind = _plan(text)
     scores: dict[str, float] = {}
     best: dict[str, tuple[float, tuple, str]] = {}  # code -> (score, item fields, term) of its best item
     sold: list[tuple[str, str, float]] = []  # (trade class, goods class, score): a maker selling its goods
@@ -1168,8 +1161,7 @@ def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K
     # is 1469's retail twin). Not for a firm whose main, first, item sells: a trader that also processes
     # something ("水产品批发；……；水产品冷冻加工") keeps its trade unless the goods it sells are those it makes.
     sellers: dict[str, str] = {}
-    if made and next((item[2] for item, codes in zip(items, item_codes, strict=True) if codes and not item[5]),
-                     "") != "trade":
+    if made and lead_kind != "trade":
         ranked_made = sorted(made, key=lambda c: (-scores.get(c, 0.0), c))
         for m in ranked_made:
             if m[:2] == ranked_made[0][:2]:  # what it makes most, and what it makes beside it in that 大类
