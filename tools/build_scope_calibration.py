@@ -49,7 +49,7 @@ def knots(rows: int = 6000, registry_rows: int = 4000) -> list[tuple[float, floa
         for text, code in zip(texts, labels, strict=True):
             got = reader.read_scope(text, calibrate=False)
             raw.append(got.probability)
-            right.append(bool(got.suggestions) and got.suggestions[0]["code"] == code)
+            right.append(bool(got.suggestions) and not got.nearest and got.suggestions[0]["code"] == code)
     model = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
     model.fit(raw, np.asarray(right, dtype=float))
     xs = np.round(model.X_thresholds_, 4)

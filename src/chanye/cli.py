@@ -1032,8 +1032,12 @@ def review_list_command(db: DbOption = None, pack: PackOption = None, as_json: J
         console.print(escape(f"{r['uscc']}  {r['name']}  p={r['probability']:.2f}"), highlight=False)
         console.print(escape(f"  {labels.word('review_scope', lang)}: {r['business_scope'][:110]}"), highlight=False)
         for i, sug in enumerate(r["suggestions"], start=1):
-            console.print(escape(f"  {i}. {sug['code']} {sug['name']}  p={sug['probability']:.2f}  {sug['evidence'][:80]}"),
+            figure = (f"{labels.word('review_similar', lang)} {sug['similarity']:.2f}" if "similarity" in sug
+                      else f"p={sug['probability']:.2f}")
+            console.print(escape(f"  {i}. {sug['code']} {sug['name']}  {figure}  {sug['evidence'][:80]}"),
                           highlight=False)
+        if not r["suggestions"]:
+            console.print(f"  {labels.word('review_no_suggestion', lang)}", highlight=False)
 
 
 @command(review_app, "confirm")
@@ -1050,9 +1054,12 @@ def review_confirm_command(
         p = _platform(db, pack, store)
         found = review.item(p, uscc)
         if code is None:
-            if found is None or not found.suggestions:
+            if found is None:
                 raise InputError(f"企业 {uscc} 不在复核队列中，请用 --code 或 review correct (not in the review queue)",
                                  hint="chanye review list")
+            if not found.suggestions:
+                raise InputError(f"企业 {uscc} 没有建议小类可确认，请用 review correct 填写小类 (no suggestion to confirm)",
+                                 hint=f"chanye review correct {uscc} 小类代码")
             code = found.suggestions[0]["code"]
         done = review.decide(p, uscc, code, action="confirm", by=_reviewer(by))
     console.print(labels.word("review_done", lang).format(**done), highlight=False)

@@ -16,9 +16,10 @@ SHOP = "一般项目：日用百货销售；餐饮管理。"  # raw margin 0.454
 
 def rows() -> tuple[list, list]:
     """100 battery makers coded 3849 (the reader right), 150 coded 3841 (wrong 小类, right 大类), 100 shops coded
-    6210 (a canteen operator: the reader, by the first item, reads 5211) and 5 blank scopes (nothing read: left out)."""
-    scopes = [BATTERY] * 250 + [SHOP] * 100 + [""] * 3 + [None] * 2
-    codes = ["3849"] * 100 + ["3841"] * 150 + ["6210"] * 100 + ["3849"] * 5
+    6210 (a canteen operator: the reader, by the first item, reads 5211), 5 blank scopes and 3 fireworks traders
+    coded 5169 (nothing read, only a class alike in wording, which is 5169: left out)."""
+    scopes = [BATTERY] * 250 + [SHOP] * 100 + [""] * 3 + [None] * 2 + ["烟花爆竹批发"] * 3
+    codes = ["3849"] * 100 + ["3841"] * 150 + ["6210"] * 100 + ["3849"] * 5 + ["5169"] * 3
     return scopes, codes
 
 

@@ -24,25 +24,26 @@ from chanye.classify.reader import clear_caches, parse_scope, read_scope
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "fixtures" / "scopes" / "catalogue_items.csv"
 
-# The items the reader still gets wrong, with the class it reads (blank: it names none). A fix or a new miss
+# The items the reader still gets wrong, with the class it reads (blank: it names none; ~: it reads no word and
+# the class is only the nearest in wording, `reader.nearest_reading`). A fix or a new miss
 # changes this set, and the test says which.
 KNOWN_MISSES = {
     # the eighth wave's catalogue words (written by helpers) code it 0511 种子种苗培育活动; this file says 0142
     "食用菌菌种生产": "0511",
-    "消防技术服务": "",  # no class of its own (7249 / 7299)
+    "消防技术服务": "~7459",  # no class of its own (7249 / 7299)
     "汽车、摩托车等修理与维护": "5172",  # a 中类 name of four 小类 without a catch-all: no class word
-    "劳动保护用品生产": "",  # 劳保 goods are clothing, gloves, shoes: no one class
-    "劳动保护用品销售": "",
+    "劳动保护用品生产": "~2919",  # 劳保 goods are clothing, gloves, shoes: no one class
+    "劳动保护用品销售": "~5239",
     "水质污染物监测及检测仪器仪表制造": "4090",  # 仪器仪表 (the catch-all) outweighs 监测, the word of 4021
-    "风电场相关装备销售": "",  # 装备 names no goods on its own
+    "风电场相关装备销售": "~5175",  # 装备 names no goods on its own
     "物料搬运装备制造": "3435",  # curated for the 12218 智能装备 chain's 3435; the standard's own word is 3439
     "金属材料制造": "3130",  # a helper's catalogue word: 3130 钢压延加工 first (this file: 3140 / 3399)
     "生物农药技术研发": "2632",  # research on a product reads the product's class (as 研发 items do)
     "面料纺织加工": "1713",  # 面料 is a word of 1713 棉印染精加工 only
     "羽毛(绒)及制品销售": "5133",  # the 19 大类's trade class is 鞋帽批发: 羽毛 has none of its own
     "皮革销售": "5179",  # 皮革 has no trade class of its own either
-    "咖啡零售": "",  # coffee: roasted (1529?), beans (0169) or drinks (6232): no one class word
-    "医护人员防护用品生产": "",  # gowns, masks, gloves: 1789 or 2770 by the goods
+    "咖啡零售": "~6232",  # coffee: roasted (1529?), beans (0169) or drinks (6232): no one class word
+    "医护人员防护用品生产": "~5254",  # gowns, masks, gloves: 1789 or 2770 by the goods
     "体育赛事策划": "9052",  # curated as 9052 体育表演服务 in the second wave; 8911 体育竞赛组织 by its 说明
     # a regulatory category, not a product: the chemicals made could be of any 26 class; a helper's catalogue word
     # names 2614, 2619 and 2611 alike, and the tie goes to the lowest code
@@ -60,8 +61,9 @@ def read_afresh() -> None:
 
 
 def best(text: str) -> str:
+    """The best class read; "~code" when no word is read and the class is only the nearest in wording."""
     reading = read_scope(text)
-    return reading.suggestions[0]["code"] if reading.suggestions else ""
+    return ("~" if reading.nearest else "") + reading.suggestions[0]["code"] if reading.suggestions else ""
 
 
 def test_catalogue_items_read_to_a_class_the_standard_gives_them():
@@ -218,6 +220,7 @@ def test_stock_items_listed_before_the_main_one_do_not_push_it_down():
 
 INDEPENDENT = CATALOGUE.with_name("independent_scopes.csv")
 INDEPENDENT_2 = CATALOGUE.with_name("independent_scopes_2.csv")
+INDEPENDENT_3 = CATALOGUE.with_name("independent_items_3.csv")
 
 
 def test_scopes_written_by_others_read_to_their_class():
@@ -264,7 +267,7 @@ def test_scopes_written_by_others_read_to_their_class():
         "许可项目：输电、供电、受电电力设施的安装、维修和": "5175",
         "太阳能发电技术服务": "7515", "以自有资金从事投资活动": "6760",  # the writers' codes differ from the words
         # no class: a regulatory category or a whole 门类, not a product
-        "矿产资源（非煤矿山）开采": "",
+        "矿产资源（非煤矿山）开采": "~0921",
     }
 
 
@@ -426,7 +429,8 @@ def test_scopes_written_by_others_second_wave():
     examples to the helpers who wrote them. E is, for the first two sets of words (its writer and theirs never saw
     each other's lists): of its items, the 43 the first set holds read 17 -> 42, the 35 the second holds 16 -> 29,
     the 68 neither holds 16 -> 21 (words help the items they hold); the third, small set's prompt named kinds of
-    items among E's misses (92 -> 101). The misses left, by row, with the class read (blank: none):"""
+    items among E's misses (92 -> 101). The misses left, by row, with the class read (blank: none; ~: nearest
+    in wording):"""
     rows = pd.read_csv(INDEPENDENT_2, dtype=str)
     assert len(rows) == 717 and rows["scope"].is_unique
     assert rows["batch"].value_counts().sort_index().to_dict() == {"A": 100, "B": 100, "C": 144, "D": 78, "E": 146,
@@ -444,14 +448,50 @@ def test_scopes_written_by_others_second_wave():
         # C: 5 of 144
         254: "7515", 286: "6760", 293: "7299", 330: "8391", 335: "7244",
         # D: 6 of 78
-        350: "", 355: "3589", 364: "2926", 370: "4910", 371: "8840", 395: "6999",
+        350: "~0921", 355: "3589", 364: "2926", 370: "4910", 371: "8840", 395: "6999",
         # E: 45 of 146
-        423: "5112", 424: "", 426: "5119", 427: "5119", 429: "5112", 432: "3575", 433: "", 434: "", 435: "", 436: "",
-        437: "5449", 438: "", 440: "5112", 441: "5167", 442: "", 444: "4852", 448: "", 451: "0134", 457: "", 462: "",
-        463: "", 467: "7271", 468: "3411", 477: "5339", 490: "", 492: "", 498: "", 499: "", 500: "", 502: "",
-        505: "8629", 506: "5174", 507: "", 518: "", 534: "7212", 536: "", 539: "7249", 546: "", 547: "2666",
-        549: "7299", 550: "8399", 552: "", 555: "8629", 560: "8629", 563: "7726",
+        423: "5112", 424: "~0181", 426: "5119", 427: "5119", 429: "5112", 432: "3575", 433: "~0211", 434: "~7713", 435: "~0411", 436: "~2667",
+        437: "5449", 438: "~4630", 440: "5112", 441: "5167", 442: "~1020", 444: "4852", 448: "~5128", 451: "0134", 457: "~8432", 462: "~5169",
+        463: "~5299", 467: "7271", 468: "3411", 477: "5339", 490: "~4899", 492: "~4920", 498: "", 499: "", 500: "", 502: "~5219",
+        505: "8629", 506: "5174", 507: "~5175", 518: "~4420", 534: "7212", 536: "~6621", 539: "7249", 546: "", 547: "2666",
+        549: "7299", 550: "8399", 552: "~8334", 555: "8629", 560: "8629", 563: "7726",
         # F: 10 of 149
-        568: "", 623: "", 626: "5174", 636: "5172", 641: "5181", 656: "4013", 663: "6599", 674: "7481", 678: "7249",
+        568: "~0514", 623: "", 626: "5174", 636: "5172", 641: "5181", 656: "4013", 663: "6599", 674: "7481", 678: "7249",
         688: "3964",
+    }
+
+
+def test_catalogue_items_written_by_others_third_set():
+    """The ninth wave's probe (`independent_items_3.csv`): 360 catalogue items, general and licence, from three
+    helpers who saw only the standard's class list (G1: 门类 A-C, G2: D-L, G3: M-S), each with the 小类 the
+    catalogue links it to first; 12 that are items of the SAMR evaluation sample (by their text, qualifiers
+    aside) were dropped unread. Read blind by the reader before the wave (`5f83cf2`): 331 of 348 (341 at 大类).
+    329 of the 348 are items the vocabulary or a fixture already held, word for word (313 right after); the 19 others
+    read right, all of them: the helpers' recall of the catalogue is what the vocabulary was built from, so this
+    set measures what it holds, not the catalogue's items nobody recalled (the SAMR sample's). After the wave
+    (the nearest classes of a scope no word reads): 332, the one more a first suggestion alike in wording."""
+    rows = pd.read_csv(INDEPENDENT_3, dtype=str)
+    assert len(rows) == 348 and rows["item"].is_unique
+    assert rows["batch"].value_counts().sort_index().to_dict() == {"G1": 112, "G2": 118, "G3": 118}
+    assert rows["kind"].value_counts().to_dict() == {"general": 233, "licence": 115}
+    misses = {item: got for item, codes in zip(rows["item"], rows["codes"], strict=True)
+              if (got := best(item)) not in codes.split(";")}
+    assert misses == {
+        "矿产资源（非煤矿山）开采": "~0921",  # a licence for any mine: the helper names 12 classes, 0921 is not one
+        "面料纺织加工": "1713",  # 棉印染精加工: the helper says weaving (1712, 1722, ...)
+        "医护人员防护用品生产（Ⅰ类医疗器械）": "~5254",  # no word; 医疗用品及器材零售 only alike
+        "特种设备安装改造修理": "4920",  # the helper: 4320/4330 (repair of 锅炉, 压力容器 classes)
+        "太阳能发电技术服务": "7515",  # 新能源技术推广服务; the helper: 4416 太阳能发电 or 7514
+        "风力发电技术服务": "7515",
+        "对外承包工程": "",  # a stock item that names no works
+        "航空运营支持服务": "5631",  # 机场; the helper: 5639 其他航空运输辅助活动
+        "智能机器人的研发": "3964",  # research on a product reads the product's class (its chain)
+        "代驾服务": "8090",  # 其他居民服务业; the helper: 8290 or 5449
+        "船员培训": "8399",
+        "健康咨询服务（不含诊疗服务）": "7244",  # 健康咨询 is a class of its own; the helper: 8499
+        "远程健康管理服务": "7244",
+        "心理咨询服务": "7244",
+        "网络出版服务": "8629",
+        "电子出版物制作": "8629",
+        "档案整理服务": "7293",  # 办公服务; the helper: 8832 档案馆 or 7299
     }

@@ -61,6 +61,28 @@ def test_an_abstained_firm_is_queued_without_links(platform):
     assert links(platform, LITHIUM) == [{"node": "new-energy-storage", "method": "text", "code": "3841"}]
 
 
+def test_a_scope_that_reads_no_class_is_queued_too():
+    """A firm whose scope names no class has no link either: the analyst is the only one who can code it, so it
+    is queued (before, such firms were neither linked nor queued), with the classes nearest its wording, or none."""
+    store = Store(":memory:")
+    fireworks, stock = "91440101MA00000005", "91440101MA00000006"
+    store.con.executemany("INSERT INTO enterprises (uscc, name, industry_code, business_scope) VALUES (?, ?, NULL, ?)",
+                          [(fireworks, "戊", "烟花爆竹批发"), (stock, "己", "一般项目：货物进出口；技术进出口")])
+    p = Platform(None, None, store=store)
+    report: dict = {}
+    with store.transaction():
+        assert classify_enterprises(store, None, p.framework, report) == (0, 0)
+    assert report["queued"] == 2
+    rows = {r["uscc"]: r for r in review.queue(p).rows}
+    assert (rows[fireworks]["probability"], rows[stock]["probability"]) == (0.0, 0.0)
+    assert [(s["code"], s["similarity"]) for s in rows[fireworks]["suggestions"]] == [
+        ("5169", 0.5242), ("5151", 0.1471), ("5143", 0.1285)]
+    assert rows[stock]["suggestions"] == []
+    review.decide(p, stock, "5181", action="correct", by="ana")
+    assert [r["uscc"] for r in review.queue(p).rows] == [fireworks]
+    store.close()
+
+
 def test_a_correction_overrides_and_is_kept(platform):
     done = review.decide(platform, TRAVEL, "7291", action="correct", by="ana", note="旅行社")
     assert done == {"uscc": TRAVEL, "code": "7291", "action": "correct", "decided_by": "ana", "links": 1}

@@ -86,3 +86,26 @@ def test_the_page_says_how_the_reader_did_on_the_registry(client):
             '本库曲线接受 0.0%、其中正确 —</p>') in html
     english = client.get("/review?lang=en").text
     assert "(71.4% at division level) (as of import batch 7)<br>Probabilities recalibrated on them" in english
+
+
+def test_a_firm_read_by_no_word_shows_its_nearest_classes_or_asks_for_one(tmp_path):
+    """A scope that names no class is queued with the classes nearest its wording, marked as likeness, not a
+    score share; with none, the row says to type the class."""
+    path = tmp_path / "nearest.duckdb"
+    with Store(path) as store:
+        store.con.executemany("INSERT INTO enterprises (uscc, name, industry_code, business_scope) VALUES (?, ?, NULL, ?)",
+                              [("91440101MA00000005", "戊", "烟花爆竹批发"), ("91440101MA00000006", "己", "货物进出口")])
+        from chanye.framework import load_pack
+
+        with store.transaction():
+            classify_enterprises(store, None, load_pack())
+    app = create_app(path)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        html = c.get("/review").text
+        english = c.get("/review?lang=en").text
+    app.state.ctx.store.close()
+    assert "待复核 2 家企业" in html
+    assert "<strong>5169 其他化工产品批发</strong> <span class=\"sub similar\"" in html
+    assert ">字面相近 0.52</span>" in html and ">得分占比" not in html
+    assert '<li class="sub no-suggestion">经营范围未读出任何小类，也没有字面相近的小类：请在右侧填写正确的小类</li>' in html
+    assert ">looks like 0.52</span>" in english

@@ -55,6 +55,40 @@ def test_review_empty_and_given_code_decisions_in_english():
     assert explain_lines(coded, "en")[-1].startswith("  -> new-energy-storage New energy and storage  [text model] Confidence 0.73")
 
 
+def test_a_scope_no_word_reads_shows_its_nearest_classes_as_likeness(tmp_path):
+    """`classify --text` on a scope the reader reads no word of: the nearest classes, each with its similarity
+    (not a score share), and the decision says they are only alike; `review list` and `review confirm` on such
+    firms, one with suggestions and one without."""
+    from chanye.classify.enterprises import classify_enterprises
+    from chanye.framework import load_pack
+    from chanye.registry.store import Store
+
+    runner = CliRunner()
+    result = json.loads(runner.invoke(app, ["classify", "--text", "烟花爆竹批发", "--json"],
+                                      catch_exceptions=False).stdout)
+    assert (result["decision"], result["accepted"], result["probability"]) == ("empty", [], 0.0)
+    assert [(c["code"], c["similarity"]) for c in result["classes"]] == [("5169", 0.5242), ("5151", 0.1471),
+                                                                          ("5143", 0.1285)]
+    lines = explain_lines(result)
+    assert lines[3:5] == ["候选小类（未读出任何小类：只是名称和词语字面最相近的小类，字符相似度 0–1，不是概率）",
+                          "  1. 5169 其他化工产品批发  字面相近 0.52"]
+    assert lines[-3] == "判定：转人工复核，经营范围未读出任何小类；上列候选只是名称和词语字面最相近的小类（相似度），仅供复核"
+    assert explain_lines(result, "en")[4] == "  1. 5169 其他化工产品批发  similarity 0.52"
+    db = tmp_path / "n.duckdb"
+    with Store(db) as store:
+        store.con.executemany("INSERT INTO enterprises (uscc, name, industry_code, business_scope) VALUES (?, ?, NULL, ?)",
+                              [("91440101MA00000005", "戊", "烟花爆竹批发"), ("91440101MA00000006", "己", "货物进出口")])
+        with store.transaction():
+            classify_enterprises(store, None, load_pack())
+    listed = runner.invoke(app, ["review", "list", "--db", str(db)], catch_exceptions=False,
+                           env={"COLUMNS": "200"}).stdout.splitlines()
+    assert listed[3].startswith("  1. 5169 其他化工产品批发  字面相近 0.52  “烟花爆竹批发”（经营范围第1项）无词表词语")
+    assert "  经营范围未读出任何小类，也没有字面相近的小类：请在右侧填写正确的小类" in listed
+    refused = runner.invoke(app, ["review", "confirm", "91440101MA00000006", "--db", str(db)])
+    assert refused.exit_code != 0
+    assert "企业 91440101MA00000006 没有建议小类可确认，请用 review correct 填写小类" in refused.output
+
+
 def test_the_command_shows_the_decision_probability_the_links_carry():
     """The decision's probability is the calibrated one the node links are written with, not the top
     candidate's score share (they differed on the command line before: p=0.64 above, p=0.73 in the link)."""

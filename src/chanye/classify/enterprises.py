@@ -180,7 +180,7 @@ def _classify_staged(store: Store, everything: bool, framework: Framework, repor
         ok = readings[readings["decision"] == "accept"]
         accepted = ok[["scope", "code", "probability"]].reset_index(drop=True)
         codes_of = ok["codes"].tolist()
-        asked = readings[readings["decision"] == "review"]
+        asked = readings[readings["decision"] != "accept"]  # a scope that reads no class needs an analyst most
         reviewing = pa.table({
             "scope": pa.array(asked["scope"].tolist(), pa.string()),
             "probability": pa.array(asked["probability"].astype(float).to_numpy(), pa.float64()),

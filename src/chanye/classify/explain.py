@@ -20,7 +20,7 @@ def explain_text(text: str, *, code: str | None = None, pack: str | None = None,
     framework = load_pack(pack)
     reading = read_scope(text, k=k, curve=curve)
     classes = [{"code": s["code"], "name": s["name"], "score": float(s["probability"]), "evidence": s["evidence"]}
-               for s in reading.suggestions]
+               | ({"similarity": s["similarity"]} if "similarity" in s else {}) for s in reading.suggestions]
     firm = {"uscc": "text", "name": "", "business_scope": text}
     if code:
         code = gbt4754.normalise_code(code, digits=4)
@@ -41,7 +41,7 @@ def explain_text(text: str, *, code: str | None = None, pack: str | None = None,
         "threshold": THRESHOLD,
         "curve_rows": curve.rows if curve is not None else None,
         "code": code,
-        "decision": "accept" if reading.codes or code else ("review" if classes else "empty"),
+        "decision": "accept" if reading.codes or code else ("empty" if reading.nearest or not classes else "review"),
         "links": [
             {"node": r.node, "node_name": {"zh": framework.node(r.node).name.zh, "en": framework.node(r.node).name.en},
              "method": r.method, "code": r.code,

@@ -76,7 +76,7 @@ def fit_own_curve(scopes, codes, threshold: float = THRESHOLD) -> OwnCurve | Non
     for scope, code in zip(scopes, codes, strict=True):
         # a threshold above 1 accepts nothing, so the probability is the best class's own raw margin
         reading = read_scope(scope, threshold=2.0, calibrate=False)
-        if reading.suggestions:
+        if reading.suggestions and not reading.nearest:  # a class only like the wording is no reading to calibrate
             best = reading.suggestions[0]["code"]
             margins.append(reading.probability)
             right.append(best == code)

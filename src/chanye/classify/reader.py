@@ -24,7 +24,9 @@ against a vocabulary and scores the 小类:
   isotonic curve (tools/build_scope_calibration.py, synthetic scopes); p >= `THRESHOLD` (0.5) is accepted,
   below it the firm goes to review (no node link is written);
 - multi-label: a second class whose score is at least `SECOND_SHARE` of the best, from another main item in
-  another 中类, is accepted beside it (a firm with two real main activities).
+  another 中类, is accepted beside it (a firm with two real main activities);
+- no word found at all: the classes nearest the scope's wording (`nearest_reading`, `classify.nearest`) are its
+  suggestions for review, never accepted.
 
 Each decision carries its evidence ("“锂离子电池制造”（一般项目第1项，制造）→ 3841 锂离子电池制造"). Clauses, pieces
 and items are analysed once per process (LRU caches; `clear_caches` empties them): registered scopes repeat the
@@ -47,6 +49,7 @@ from typing import NamedTuple, TypeVar
 
 import pandas as pd
 
+from chanye.classify.nearest import BigramIndex
 from chanye.classify.scope import _PHRASE, _RX_BRACKETED, _RX_SENTENCE, _RX_STOCK, _RX_WS, _WIDTH
 from chanye.standards import gbt4754
 
@@ -1078,6 +1081,7 @@ class Reading:
     codes: tuple[str, ...]  # accepted 小类 (empty: abstained)
     probability: float  # of the best class
     suggestions: list[dict] = field(default_factory=list)  # top-k: code, name, probability, evidence
+    nearest: bool = False  # no word read: the suggestions are the classes nearest the wording (`nearest_reading`)
 
     @property
     def accepted(self) -> bool:
@@ -1179,7 +1183,7 @@ def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K
             if scores[trade] <= 1e-9:
                 del scores[trade]
     if not scores:
-        return Reading((), 0.0, [])
+        return nearest_reading(items, k) if items else Reading((), 0.0, [])
     # Best first, ties by code: (-score, code) tuples sort in that order without a key function.
     ranked = sorted([(-s, c) for c, s in scores.items()])
     s1 = -ranked[0][0]
@@ -1216,6 +1220,42 @@ def read_scope(text: str | None, *, threshold: float = THRESHOLD, k: int = TOP_K
     return Reading(codes, round(p1, 4), suggestions)
 
 
+NEAREST_FLOOR = 0.1  # the least cosine a nearest class needs: one common bigram shared is no likeness
+NEAREST_ITEMS = 3  # the first non-stock items searched
+
+
+@functools.cache
+def _nearest_index() -> BigramIndex:
+    """Each 小类's words: its name and the curated terms that name it."""
+    documents = {code: [name] for code, name in _names().items()}
+    for term, (codes, _kind) in curated_terms().items():
+        for code in codes:
+            documents[code].append(term)
+    return BigramIndex(documents)
+
+
+def nearest_reading(items: Sequence[tuple], k: int = TOP_K) -> Reading:
+    """A scope in which no word of the vocabulary is found (`_plan`'s items): the classes nearest the wording of
+    its first non-stock items, as suggestions for the analyst who reviews the firm, never accepted (p 0: the
+    reader has no evidence). A 销售 item's goods class becomes its trade class, as a read item's does."""
+    index, best = _nearest_index(), {}
+    for item in [i for i in items if not i[5]][:NEAREST_ITEMS]:  # Item fields: text 0, verb 2, generic 5
+        for like, similarity in index.nearest(item[0], k, NEAREST_FLOOR):
+            code = like
+            if item[2] == "trade" and code_kind(like) in ("goods", "primary"):
+                code = trade_of_goods(like, retail="零售" in item[0] and "批发" not in item[0]) or like
+            if similarity > best.get(code, (0.0,))[0]:
+                best[code] = (similarity, item, like)
+    names = _names()
+    suggestions = []
+    for c, (similarity, item, like) in sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:k]:
+        sold = f"，销售 → {c} {names[c]}" if like != c else ""
+        suggestions.append({"code": c, "name": names[c], "probability": 0.0, "similarity": similarity, "evidence": (
+            f"“{item[0]}”（{_SECTION_ZH[item[1]]}第{item[4] + 1}项）无词表词语，与 {like} {names[like]} 的名称和词语"
+            f"字面相近（相似度 {similarity:.2f}）{sold}；仅供复核")})
+    return Reading((), 0.0, suggestions, nearest=True)
+
+
 class ScopeReader:
     """Vectorised front of `read_scope`, with an optional model learned from labelled rows (`learned`)."""
 
@@ -1233,10 +1273,11 @@ class ScopeReader:
         return readings
 
     def frame(self, scopes: Iterable[str | None]) -> pd.DataFrame:
-        """code (best or None), codes (accepted), probability, decision ('accept' | 'review' | 'empty')."""
+        """code (best or None), codes (accepted), probability, decision ('accept' | 'review' | 'empty': no word
+        read, the suggestions, if any, only the nearest classes; both go to the review queue)."""
         rows = []
         for r in self.read(scopes):
-            decision = "accept" if r.accepted else ("review" if r.suggestions else "empty")
+            decision = "accept" if r.accepted else ("empty" if r.nearest or not r.suggestions else "review")
             best = r.suggestions[0]["code"] if r.suggestions else None
             rows.append({"code": r.codes[0] if r.codes else best, "codes": list(r.codes),
                          "probability": r.probability, "decision": decision, "suggestions": r.suggestions})

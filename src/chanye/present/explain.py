@@ -30,18 +30,21 @@ def _decision(result: dict, lang: str) -> str:
         return labels.word("explain_accept", lang).format(codes="、".join(result["accepted"]), **numbers) + curve
     if result["decision"] == "review":
         return labels.word("explain_review", lang).format(**numbers) + curve
-    return labels.word("explain_empty", lang)
+    return labels.word("explain_nearest" if result["classes"] else "explain_empty", lang)
 
 
 def explain_lines(result: dict, lang: str = "zh") -> list[str]:
     """`classify.explain.explain_text`'s result as lines of text (no markup)."""
     lines = [labels.word("explain_scope", lang).format(scope=result["clean_scope"]), labels.word("explain_items", lang)]
     lines += [_item_line(n, item, lang) for n, item in enumerate(result["items"], start=1)]
-    lines.append(labels.word("explain_classes", lang))
+    nearest = any("similarity" in c for c in result["classes"])
+    lines.append(labels.word("explain_classes_nearest" if nearest else "explain_classes", lang))
     if not result["classes"]:
         lines.append("  " + labels.word("explain_no_class", lang))
     for n, c in enumerate(result["classes"], start=1):
-        lines += [f"  {n}. {c['code']} {c['name']}  {c['score']:.2f}", f"     {c['evidence']}"]
+        figure = (f"{labels.word('explain_similarity', lang)} {c['similarity']:.2f}" if "similarity" in c
+                  else f"{c['score']:.2f}")
+        lines += [f"  {n}. {c['code']} {c['name']}  {figure}", f"     {c['evidence']}"]
     lines += [_decision(result, lang), labels.word("explain_nodes", lang)]
     if not result["links"]:
         lines.append("  " + labels.word("no_node", lang))

@@ -778,11 +778,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "explain_stock": ("常见套话", "stock item"),
     "explain_classes": ("候选小类（得分占比：各候选得分之比，不是概率）",
                         "Candidate classes (score share: the candidates' scores compared, not a probability)"),
+    "explain_classes_nearest": ("候选小类（未读出任何小类：只是名称和词语字面最相近的小类，字符相似度 0–1，不是概率）",
+                                "Candidate classes (the scope names none: only the classes whose names and words look "
+                                "most like it, character similarity 0-1, not a probability)"),
     "explain_no_class": ("经营范围未读出任何小类", "the scope names no class"),
     "explain_accept": ("判定：采纳 {codes}，概率 {p} ≥ 阈值 {threshold}", "Decision: {codes} accepted, probability {p} >= threshold {threshold}"),
     "explain_review": ("判定：转人工复核，概率 {p} < 阈值 {threshold}，不写入节点",
                        "Decision: sent to review, probability {p} < threshold {threshold}; no node link"),
     "explain_empty": ("判定：转人工复核，经营范围未读出任何小类", "Decision: sent to review; the scope names no class"),
+    "explain_nearest": ("判定：转人工复核，经营范围未读出任何小类；上列候选只是名称和词语字面最相近的小类（相似度），仅供复核",
+                        "Decision: sent to review; the scope names no class: the candidates above are only the classes "
+                        "whose names and words look most like it (similarity), for the reviewer"),
+    "explain_similarity": ("字面相近", "similarity"),
     "explain_code": ("判定：按给定行业代码 {code} 归类（经营范围只用于部分归属的代码）",
                      "Decision: classified by the given code {code} (the scope decides partial codes only)"),
     "explain_nodes": ("节点", "Nodes"),
@@ -898,6 +905,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "review_share_hint": ("各候选得分之比，不是概率；是否写入节点看左侧的概率", "The candidates' scores compared, not a "
                           "probability; whether a node link is written depends on the probability column"),
     "review_empty": ("没有待复核的企业。", "Nothing to review."),
+    "review_similar": ("字面相近", "looks like"),
+    "review_similar_hint": ("经营范围未读出任何小类：这是名称和词语字面最相近的小类（字符相似度 0–1），不是依据",
+                            "The scope names no class: this is a class whose name and words look most like it "
+                            "(character similarity 0-1), not evidence"),
+    "review_no_suggestion": ("经营范围未读出任何小类，也没有字面相近的小类：请在右侧填写正确的小类",
+                             "The scope names no class and looks like none: type the right class on the right"),
     "review_confirm": ("确认", "Confirm"),
     "review_correct": ("改为", "Correct to"),
     "review_code_placeholder": ("小类代码，如 3841", "4-digit class, e.g. 3841"),
