@@ -107,5 +107,48 @@ def test_a_firm_read_by_no_word_shows_its_nearest_classes_or_asks_for_one(tmp_pa
     assert "待复核 2 家企业" in html
     assert "<strong>5169 其他化工产品批发</strong> <span class=\"sub similar\"" in html
     assert ">字面相近 0.52</span>" in html and ">得分占比" not in html
-    assert '<li class="sub no-suggestion">经营范围未读出任何小类，也没有字面相近的小类：请在右侧填写正确的小类</li>' in html
+    assert '<p class="sub no-suggestion">经营范围未读出任何小类，也没有字面相近的小类：请在右侧填写正确的小类</p>' in html
     assert ">looks like 0.52</span>" in english
+
+
+def test_the_queue_pages_in_the_store_and_downloads_whole(tmp_path):
+    """A registry without codes can queue tens of thousands of firms: the page reads one page of the queue
+    (LIMIT/OFFSET in SQL, lowest probability first, then by code), says how many in all, and the XLSX download
+    holds the whole queue."""
+    import io
+
+    import openpyxl
+
+    from chanye.framework import load_pack
+    from chanye.registry import review as stored
+
+    path = tmp_path / "paged.duckdb"
+    firms = [(TRAVEL, "丙旅行社", "一般项目：工艺美术品及收藏品零售；票务代理服务；会议及展览服务。许可项目：旅游业务。"),
+             ("91440101MA00000005", "戊", "烟花爆竹批发"), ("91440101MA00000006", "己", "货物进出口")]
+    with Store(path) as store:
+        store.con.executemany("INSERT INTO enterprises (uscc, name, industry_code, business_scope) VALUES (?, ?, NULL, ?)",
+                              firms)
+        with store.transaction():
+            classify_enterprises(store, None, load_pack())
+        assert stored.queue_count(store, "guangzhou-12218") == 3
+        assert stored.read_queue(store, "guangzhou-12218", limit=2, offset=1)["uscc"].tolist() == [
+            "91440101MA00000006", TRAVEL]
+    app = create_app(path)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        first = c.get("/review?per_page=2").text
+        second = c.get("/review?per_page=2&page=2").text
+        twin = c.get("/review.json?per_page=2&page=2").json()
+        sheet = openpyxl.load_workbook(io.BytesIO(c.get("/review?format=xlsx&table=queue&per_page=2").content)).active
+        single = c.get("/review").text
+    app.state.ctx.store.close()
+    assert "待复核 3 家企业" in first and "待复核 3 家企业" in second
+    assert first.count('<tr data-uscc="') == 2 and 'data-uscc="91440101MA00000005"' in first
+    assert second.count('<tr data-uscc="') == 1 and f'data-uscc="{TRAVEL}"' in second
+    assert "第 1 / 2 页，共 3 家" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    assert "第 2 / 2 页，共 3 家" in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert (twin["queue"]["total"], twin["queue"]["page"], twin["queue"]["pages"]) == (3, 2, 2)
+    assert [r["uscc"] for r in twin["queue"]["rows"]] == [TRAVEL]
+    assert [row[0] for row in sheet.iter_rows(values_only=True) if str(row[0]).startswith("9144")] == [
+        "91440101MA00000005", "91440101MA00000006", TRAVEL]
+    assert 'id="review-pager"' not in single  # one page: no pager
+    assert 'id="review-xlsx" href="/review?per_page=2&amp;format=xlsx&amp;table=queue"' in second  # the whole queue

@@ -893,10 +893,13 @@ WORDS: dict[str, tuple[str, str]] = {
     # --- classification review queue (services/review.py, web/pages_review.py, cli review; issue 11 classification) ---
     "review_title": ("归类复核", "Classification review"),
     "review_count": ("待复核 {n} 家企业", "{n} firms to review"),
-    "review_intro": ("这些企业没有行业代码，按经营范围归类的把握不足（概率低于 {threshold}），未写入任何节点。确认一个建议或改为另一小类后，"
+    "review_page_of": ("第 {page} / {pages} 页，共 {total} 家", "Page {page} of {pages}, {total} firms"),
+    "review_intro": ("这些企业没有行业代码，按经营范围归类的把握不足（概率低于 {threshold}），或经营范围未读出任何小类（概率 0，建议只是"
+                     "字面相近的小类），未写入任何节点。确认一个建议或改为另一小类后，"
                      "该企业立即重新归类；复核结果记为人工标注，并作为下次归类的训练数据。",
                      "These firms have no industry code and the classifier was not sure enough from their business "
-                     "scope (probability below {threshold}), so no node link was written. Confirm a suggestion or "
+                     "scope (probability below {threshold}), or read no class in it at all (probability 0, the "
+                     "suggestions only look alike), so no node link was written. Confirm a suggestion or "
                      "correct it to another class: the firm is re-classified at once; the decision is stored as a "
                      "manual label and used as training data next time."),
     "review_scope": ("经营范围", "Business scope"),

@@ -59,18 +59,27 @@ def queue(store: Store, pack: str, rows: pd.DataFrame) -> int:
     return len(stage)
 
 
-def read_queue(store: Store, pack: str, uscc: str | None = None) -> pd.DataFrame:
+def read_queue(store: Store, pack: str, uscc: str | None = None, *, limit: int | None = None,
+               offset: int = 0) -> pd.DataFrame:
     """The pack's queue (or one firm of it), lowest probability first: uscc, name, business_scope, probability,
-    suggestions (list of dicts), queued_at."""
+    suggestions (list of dicts), queued_at; `limit`/`offset`: one page of it."""
     where, params = "WHERE q.pack = ?", [pack]
     if uscc is not None:
         where, params = where + " AND q.uscc = ?", [pack, uscc]
+    page = ""
+    if limit is not None:
+        page, params = " LIMIT ? OFFSET ?", [*params, limit, offset]
     frame = store.con.execute(
         "SELECT q.uscc, e.name, e.business_scope, q.probability, q.suggestions::VARCHAR AS suggestions, q.queued_at "
-        f"FROM review_queue q LEFT JOIN enterprises e USING (uscc) {where} ORDER BY q.probability, q.uscc",
+        f"FROM review_queue q LEFT JOIN enterprises e USING (uscc) {where} ORDER BY q.probability, q.uscc{page}",
         params).df()
     frame["suggestions"] = [json.loads(s) if isinstance(s, str) else [] for s in frame["suggestions"]]
     return frame
+
+
+def queue_count(store: Store, pack: str) -> int:
+    """How many firms of the pack wait for review."""
+    return int(store.scalar("SELECT count(*) FROM review_queue WHERE pack = ?", [pack]))
 
 
 def save_label(store: Store, uscc: str, code: str, action: str, decided_by: str, note: str = "") -> None:

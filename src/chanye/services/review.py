@@ -31,17 +31,19 @@ class ReviewItem:
     suggestions: tuple[dict, ...]
 
 
-def queue(p) -> Table:
-    """The pack's review queue, lowest probability first."""
+def queue(p, *, limit: int | None = None, offset: int = 0) -> Table:
+    """The pack's review queue, lowest probability first; `limit`/`offset`: one page of it, read in the store,
+    with `total` the whole queue's length (a registry without codes can queue tens of thousands)."""
     store = p.cursor()
     try:
-        found = stored.read_queue(store, p.framework.id)
+        found = stored.read_queue(store, p.framework.id, limit=limit, offset=offset)
+        total = len(found) if limit is None and not offset else stored.queue_count(store, p.framework.id)
     finally:
         store.close()
     rows = [{"uscc": r.uscc, "name": r.name or "", "business_scope": r.business_scope or "",
              "probability": round(float(r.probability), 4), "suggestions": list(r.suggestions)}
             for r in found.itertuples()]
-    return table("review_queue", QUEUE_COLUMNS, rows, REGISTRY, pack=p.framework.id, count=len(rows))
+    return table("review_queue", QUEUE_COLUMNS, rows, REGISTRY, pack=p.framework.id, count=len(rows), total=total)
 
 
 def item(p, uscc: str) -> ReviewItem | None:

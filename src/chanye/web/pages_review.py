@@ -25,18 +25,24 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/review", response_class=HTMLResponse)
 @router.get("/review.json")
-def review_page(request: Request, done: str | None = Query(None, max_length=20)):
-    """The queue, lowest probability first, with the analysts' labels so far."""
+def review_page(request: Request, done: str | None = Query(None, max_length=20),
+                page: int = Query(1, ge=1, le=1_000_000), per_page: int = Query(50, ge=1, le=500)):
+    """The queue, lowest probability first, one page at a time (LIMIT/OFFSET in SQL; the XLSX download holds
+    all of it), with the analysts' labels so far."""
     require_import(viewer(request))
     ctx = request.app.state.ctx
     lang = lang_of(request)
-    queued = review.queue(ctx)
+    whole = request.query_params.get("format") == "xlsx"
+    queued = review.queue(ctx) if whole else review.queue(ctx, limit=per_page, offset=(page - 1) * per_page)
+    total = queued.meta["total"]
+    pages = max(1, -(-total // per_page))
     decided = review.labels(ctx)
     check = review.reader_check(ctx)  # how far the probabilities can be trusted on this registry (issue 11)
-    model = {"queue": present.payload(queued, lang), "labels": present.payload(decided, lang), "threshold": THRESHOLD,
-             "reader_check": check}
+    model = {"queue": present.payload(queued, lang, total=total, page=page, pages=pages, per_page=per_page),
+             "labels": present.payload(decided, lang), "threshold": THRESHOLD, "reader_check": check}
     return render(request, "review.html", section="review", title=translator(lang)("review_title"), model=model,
                   json_links=[], twin=True, tables={"queue": queued, "labels": decided}, queued=queued.rows,
+                  total=total, page=page, pages=pages,
                   decided=decided.rows, threshold=THRESHOLD, done=bool(done),
                   check_lines=reader_check_lines(check, lang) if check else [],
                   check_batch=check["batch"] if check else None,
