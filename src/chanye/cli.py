@@ -1037,7 +1037,7 @@ def review_list_command(db: DbOption = None, pack: PackOption = None, as_json: J
             console.print(escape(f"  {i}. {sug['code']} {sug['name']}  {figure}  {sug['evidence'][:80]}"),
                           highlight=False)
         if not r["suggestions"]:
-            console.print(f"  {labels.word('review_no_suggestion', lang)}", highlight=False)
+            console.print(f"  {labels.word('review_no_suggestion_cli', lang)}", highlight=False)
 
 
 @command(review_app, "confirm")
@@ -1078,6 +1078,42 @@ def review_correct_command(
     with open_store(db) as store:
         done = review.decide(_platform(db, pack, store), uscc, code, action="correct", by=_reviewer(by), note=note)
     console.print(labels.word("review_done", lang).format(**done), highlight=False)
+
+
+@command(review_app, "export")
+def review_export_command(
+    output: Annotated[Path, typer.Argument(metavar="FILE", help="输出的 XLSX（或 CSV）文件 (the sheet to fill in)")],
+    db: DbOption = None, pack: PackOption = None, lang: LangOption = "zh",
+) -> None:
+    """导出整个复核队列为 XLSX：填写“复核小类”列后用 review import 导回 (the whole queue as a sheet to fill in)."""
+    from chanye.export import write_frame
+    from chanye.present import tables as present
+    from chanye.services import review
+
+    with open_store(db) as store:
+        sheet = review.queue_sheet(_platform(db, pack, store))
+    write_frame(present.frame(sheet, lang), output, sheet=labels.word("review_title", lang))
+    console.print(labels.word("review_exported", lang).format(n=len(sheet.rows), file=output), highlight=False)
+
+
+@command(review_app, "import")
+def review_import_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV 或 XLSX：统一社会信用代码、复核小类（、备注）")],
+    by: ByOption = None, db: DbOption = None, pack: PackOption = None, as_json: JsonOption = False,
+    lang: LangOption = "zh",
+) -> None:
+    """导入复核结果（review export 的表填好后，或自备两列），逐行记为人工标注并重新归类 (import decisions from a file)."""
+    from chanye.services import review
+
+    with open_store(db) as store:
+        done = review.import_decisions(_platform(db, pack, store), file, by=_reviewer(by))
+    if as_json:
+        print_json(done.to_dict())
+        return
+    console.print(labels.word("review_imported", lang).format(**done.to_dict()), highlight=False)
+    for r in done.rejected:
+        where = f"{r['file']} · {r['sheet']}" if r["sheet"] else r["file"]
+        console.print(escape(labels.word("review_rejected_row", lang).format(where=where, **r)), highlight=False)
 
 
 @command(review_app, "run")

@@ -83,7 +83,7 @@ def test_a_scope_no_word_reads_shows_its_nearest_classes_as_likeness(tmp_path):
     listed = runner.invoke(app, ["review", "list", "--db", str(db)], catch_exceptions=False,
                            env={"COLUMNS": "200"}).stdout.splitlines()
     assert listed[3].startswith("  1. 5169 其他化工产品批发  字面相近 0.52  “烟花爆竹批发”（经营范围第1项）无词表词语")
-    assert "  经营范围未读出任何小类，也没有字面相近的小类：请在右侧填写正确的小类" in listed
+    assert "  经营范围未读出任何小类，也没有字面相近的小类：请用 chanye review correct 填写小类" in listed
     refused = runner.invoke(app, ["review", "confirm", "91440101MA00000006", "--db", str(db)])
     assert refused.exit_code != 0
     assert "企业 91440101MA00000006 没有建议小类可确认，请用 review correct 填写小类" in refused.output

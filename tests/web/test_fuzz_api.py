@@ -97,7 +97,8 @@ schema = (schemathesis.pytest.from_fixture("api_schema")
           .exclude(method="POST", path="/api/v1/data/imports")
           # these import into the shared test database (their own tests use a private copy)
           .exclude(method="POST", path="/api/v1/data/projects/imports")
-          .exclude(method="POST", path="/api/v1/data/transformation/imports"))
+          .exclude(method="POST", path="/api/v1/data/transformation/imports")
+          .exclude(method="POST", path="/api/v1/data/review/imports"))
 
 
 @pytest.fixture(autouse=True)

@@ -377,25 +377,29 @@ WORDS: dict[str, tuple[str, str]] = {
                     "Valid rows land in one step; bad rows go to quarantine with every reason, to view, download, fix and re-import below."),
     "import_done": ("导入完成", "Import finished"),
     # 项目清单 and 转型指标 uploaded on /data (web/api/list_imports.py)
-    "list_import_title": ("导入项目清单或转型指标", "Import a project list or transformation indicators"),
+    "list_import_title": ("导入项目清单、转型指标或复核结果", "Import a project list, transformation indicators or review decisions"),
     "list_kind": ("文件内容", "File holds"),
     "list_kind_projects": ("重点项目清单", "Project list"),
     "list_kind_transformation": ("企业转型指标（数智化、绿色化）", "Firms' transformation indicators"),
+    "list_kind_review": ("归类复核结果（统一社会信用代码、复核小类）", "Review decisions (USCC, review class)"),
     "list_date": ("进度日期", "Progress date"),
     "list_date_hint": ("文件无进度日期列时采用；留空为今天", "used when the file has no date column; empty: today"),
     "list_import_button": ("上传并导入", "Upload and import"),
     "list_import_note": ("项目清单：识别 项目名称、投资主体、总投资、所在区、进度 等常用表头；同一项目按项目编号或名称+投资主体去重，"
-                         "重复导入不新增。转型指标：按 统一社会信用代码+年份 更新，企业须已在登记库中。坏行连同全部原因进入隔离区。",
+                         "重复导入不新增。转型指标：按 统一社会信用代码+年份 更新，企业须已在登记库中。复核结果：复核页下载的表填好“复核小类”列，"
+                         "每行记为人工标注并重新归类。坏行连同全部原因进入隔离区。",
                          "Project lists: the usual columns (project name, investor, total investment, district, progress) are "
                          "recognised; a project is found again by its id or by name and investor, so a repeated import adds "
-                         "nothing. Indicators: updated per USCC and year; the firm must be in the registry. Bad rows go to "
-                         "quarantine with every reason."),
+                         "nothing. Indicators: updated per USCC and year; the firm must be in the registry. Review "
+                         "decisions: the review page's sheet with its review class column filled in; each row becomes a "
+                         "manual label and the firm is re-classified. Bad rows go to quarantine with every reason."),
     "list_done": ("导入完成 · 批次 {batch}：数据行 {rows_total}，入库 {loaded}（新增 {inserted}、更新 {updated}、未变 "
                   "{unchanged}），隔离 {quarantined}",
                   "Import finished · batch {batch}: {rows_total} rows, {loaded} loaded ({inserted} new, {updated} "
                   "updated, {unchanged} unchanged), {quarantined} quarantined"),
     "list_view_projects": ("查看项目", "See the projects"),
     "list_view_transformation": ("查看两化转型指标", "See the indicators"),
+    "list_view_review": ("查看复核队列", "See the review queue"),
     "transformation_template": ("转型指标模板 XLSX", "Indicators template XLSX"),
     "uploading": ("正在上传", "Uploading"),
     "too_large": ("文件过大", "File too large"),
@@ -893,7 +897,18 @@ WORDS: dict[str, tuple[str, str]] = {
     # --- classification review queue (services/review.py, web/pages_review.py, cli review; issue 11 classification) ---
     "review_title": ("归类复核", "Classification review"),
     "review_count": ("待复核 {n} 家企业", "{n} firms to review"),
+    "review_rejected_row": ("  {where} 第 {row} 行 · {header}：{reason}", "  {where} row {row} · {header}: {reason}"),
+    "review_exported": ("已导出 {n} 家待复核企业 -> {file}；填写“复核小类（填写）”列后用 chanye review import 导回",
+                        "{n} queued firms -> {file}; fill in the review class column, then chanye review import it"),
+    "review_imported": ("复核结果已导入（批次 {batch}）：数据行 {rows_total}，记为人工标注 {loaded}（新增 {inserted}、改动 {updated}、"
+                        "未变 {unchanged}），未填小类 {skipped}，隔离 {quarantined}；重新归类后节点关联 {links}",
+                        "Decisions imported (batch {batch}): {rows_total} rows, {loaded} labels ({inserted} new, "
+                        "{updated} changed, {unchanged} unchanged), {skipped} without a class, {quarantined} "
+                        "quarantined; {links} node links after re-classification"),
     "review_page_of": ("第 {page} / {pages} 页，共 {total} 家", "Page {page} of {pages}, {total} firms"),
+    "review_excel": ("待复核企业多时，可下载 XLSX，在“复核小类（填写）”列填好小类，再在「数据」页以“归类复核结果”导入。",
+                     "With many firms to review, download the XLSX, fill in its review class column, and import it on "
+                     "the Data page as review decisions."),
     "review_intro": ("这些企业没有行业代码，按经营范围归类的把握不足（概率低于 {threshold}），或经营范围未读出任何小类（概率 0，建议只是"
                      "字面相近的小类），未写入任何节点。确认一个建议或改为另一小类后，"
                      "该企业立即重新归类；复核结果记为人工标注，并作为下次归类的训练数据。",
@@ -912,6 +927,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "review_similar_hint": ("经营范围未读出任何小类：这是名称和词语字面最相近的小类（字符相似度 0–1），不是依据",
                             "The scope names no class: this is a class whose name and words look most like it "
                             "(character similarity 0-1), not evidence"),
+    "review_no_suggestion_cli": ("经营范围未读出任何小类，也没有字面相近的小类：请用 chanye review correct 填写小类",
+                                 "The scope names no class and looks like none: give it one with chanye review correct"),
     "review_no_suggestion": ("经营范围未读出任何小类，也没有字面相近的小类：请在右侧填写正确的小类",
                              "The scope names no class and looks like none: type the right class on the right"),
     "review_confirm": ("确认", "Confirm"),
@@ -1423,6 +1440,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "probability": ("概率", "Probability"),
     "code": ("小类代码", "Class code"),
     "action": ("复核动作", "Action"),
+    "suggestion_1": ("建议1 小类", "Suggestion 1"), "suggestion_1_name": ("建议1 名称", "Suggestion 1 name"),
+    "suggestion_1_evidence": ("建议1 依据", "Suggestion 1 evidence"),
+    "suggestion_2": ("建议2 小类", "Suggestion 2"), "suggestion_2_name": ("建议2 名称", "Suggestion 2 name"),
+    "suggestion_3": ("建议3 小类", "Suggestion 3"), "suggestion_3_name": ("建议3 名称", "Suggestion 3 name"),
+    "review_code": ("复核小类（填写）", "Review class (fill in)"),
+    "review_note": ("备注（填写）", "Note (fill in)"),
     # --- issue 15 data in: preview and template tables (services/imports.py) ---
     "column_position": ("列", "Column"),
     "source_header": ("源表头", "Source header"),

@@ -17,8 +17,9 @@ import pyarrow as pa
 
 from chanye.registry.store import Store
 
-__all__ = ["LABEL_ACTIONS", "clear_queue", "clear_queue_staged", "firm_exists", "labelled_rows", "link_count", "queue",
-           "queue_staged", "read_labels", "read_queue", "save_label"]
+__all__ = ["LABEL_ACTIONS", "clear_queue", "clear_queue_staged", "firm_exists", "known_firms", "label_codes",
+           "labelled_rows", "link_count", "queue", "queue_count", "queue_staged", "queued_codes", "read_labels",
+           "read_queue", "record_decisions", "save_label", "save_labels"]
 
 LABEL_ACTIONS = ("confirm", "correct")
 
@@ -89,6 +90,50 @@ def save_label(store: Store, uscc: str, code: str, action: str, decided_by: str,
                       [uscc, code, action, decided_by, note])
 
 
+def save_labels(store: Store, rows: pd.DataFrame) -> None:
+    """Record many decisions at once (rows: uscc, code, action, decided_by, note), each replacing the firm's
+    earlier one."""
+    store.con.register("labels_in", rows[["uscc", "code", "action", "decided_by", "note"]])
+    try:
+        store.con.execute("DELETE FROM manual_labels WHERE uscc IN (SELECT uscc FROM labels_in)")
+        store.con.execute("INSERT INTO manual_labels (uscc, code, action, decided_by, note) "
+                          "SELECT uscc, code, action, decided_by, note FROM labels_in")
+    finally:
+        store.con.unregister("labels_in")
+
+
+def known_firms(store: Store, usccs: list[str]) -> set[str]:
+    """Those of `usccs` the registry holds."""
+    return set(store.con.execute("SELECT uscc FROM enterprises WHERE list_contains(?, uscc)",
+                                 [list(usccs)]).fetchnumpy()["uscc"].tolist())
+
+
+def label_codes(store: Store, usccs: list[str]) -> dict[str, str]:
+    """The labelled 小类 of those of `usccs` an analyst has decided."""
+    return dict(store.con.execute("SELECT uscc, code FROM manual_labels WHERE list_contains(?, uscc)",
+                                  [list(usccs)]).fetchall())
+
+
+def queued_codes(store: Store, pack: str, usccs: list[str]) -> dict[str, set[str]]:
+    """The suggested 小类 of those of `usccs` the pack's queue holds."""
+    rows = store.con.execute("SELECT uscc, suggestions::VARCHAR FROM review_queue WHERE pack = ? AND list_contains(?, uscc)",
+                             [pack, list(usccs)]).fetchall()
+    return {uscc: {s["code"] for s in json.loads(text or "[]")} for uscc, text in rows}
+
+
+def record_decisions(store: Store, batch: int, file: str, counts: dict, rejected: list[dict], report: dict) -> None:
+    """A file of decisions as an import batch (kind 'review'): its counts, and its rejected rows in the quarantine
+    (each {sheet, row, uscc, raw, reasons: [{field, reason}]})."""
+    for r in rejected:
+        store.con.execute("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
+                          [batch, r["sheet"], r["row"], r["uscc"], json.dumps(r["raw"], ensure_ascii=False),
+                           json.dumps(r["reasons"], ensure_ascii=False)])
+    store.con.execute(
+        "INSERT INTO import_batches VALUES (?, ?, 'review', now(), now(), 'done', ?, ?, ?, ?, ?, ?, FALSE, ?)",
+        [batch, file, counts["rows_total"], counts["loaded"], counts["quarantined"], counts["inserted"],
+         counts["updated"], counts["unchanged"], json.dumps(report, ensure_ascii=False, default=str)])
+
+
 def read_labels(store: Store) -> pd.DataFrame:
     """Every label: uscc, code, action, decided_by, decided_at, note."""
     return store.con.execute(
@@ -121,9 +166,10 @@ def firm_exists(store: Store, uscc: str) -> bool:
     return bool(store.scalar("SELECT count(*) FROM enterprises WHERE uscc = ?", [uscc]))
 
 
-def link_count(store: Store, uscc: str, pack: str) -> int:
-    """How many node links the firm has in the pack."""
-    return int(store.scalar("SELECT count(*) FROM classifications WHERE uscc = ? AND pack = ?", [uscc, pack]))
+def link_count(store: Store, usccs: list[str], pack: str) -> int:
+    """How many node links the firms have in the pack."""
+    return int(store.scalar("SELECT count(*) FROM classifications WHERE list_contains(?, uscc) AND pack = ?",
+                            [list(usccs), pack]))
 
 
 def queue_staged(store: Store, pack: str, readings: pa.Table) -> int:

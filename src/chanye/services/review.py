@@ -3,10 +3,14 @@ and re-classification. Typed results with machine keys; the words live in presen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from chanye.errors import InputError
 from chanye.registry import review as stored
+from chanye.registry.read import read_sheets
+from chanye.registry.uscc import normalise as normalise_uscc
 from chanye.services.access import LOCAL, Viewer, require_import
 from chanye.services.results import REGISTRY, Column, Table, table
 from chanye.standards import gbt4754
@@ -46,6 +50,28 @@ def queue(p, *, limit: int | None = None, offset: int = 0) -> Table:
     return table("review_queue", QUEUE_COLUMNS, rows, REGISTRY, pack=p.framework.id, count=len(rows), total=total)
 
 
+SHEET_COLUMNS = (
+    *QUEUE_COLUMNS[:4],
+    Column("suggestion_1", "code"), Column("suggestion_1_name"), Column("suggestion_1_evidence"),
+    Column("suggestion_2", "code"), Column("suggestion_2_name"), Column("suggestion_3", "code"),
+    Column("suggestion_3_name"), Column("review_code", "code"), Column("review_note"),
+)
+
+
+def queue_sheet(p) -> Table:
+    """The whole queue as a sheet to review in Excel: the suggestions in columns of their own, and two empty
+    columns, 复核小类 and 备注, that `import_decisions` reads back."""
+    rows = []
+    for r in queue(p).rows:
+        row = {k: r[k] for k in ("uscc", "name", "business_scope", "probability")}
+        for n in (1, 2, 3):
+            s = r["suggestions"][n - 1] if len(r["suggestions"]) >= n else {}
+            row[f"suggestion_{n}"], row[f"suggestion_{n}_name"] = s.get("code"), s.get("name")
+        row["suggestion_1_evidence"] = r["suggestions"][0]["evidence"] if r["suggestions"] else None
+        rows.append(row | {"review_code": None, "review_note": None})
+    return table("review_sheet", SHEET_COLUMNS, rows, REGISTRY, pack=p.framework.id, count=len(rows))
+
+
 def item(p, uscc: str) -> ReviewItem | None:
     store = p.cursor()
     try:
@@ -67,9 +93,8 @@ def decide(p, uscc: str, code: str, *, action: str, viewer: Viewer = LOCAL, by: 
     if action not in stored.LABEL_ACTIONS:
         raise InputError(f"复核动作只能是 confirm 或 correct，而不是 {action!r} (unknown review action)",
                          hint="confirm：确认建议；correct：改为另一小类")
-    normal = gbt4754.normalise_code(code, digits=4) if code else None
-    std = gbt4754.load()
-    if normal is None or normal not in std or std.get(normal).level != "class":
+    normal = class_code(code)
+    if normal is None:
         raise InputError(f"企业 {uscc}：{code!r} 不是 GB/T 4754-2017 小类代码 (not a 4-digit 2017 class)",
                          hint="例如 3841")
     who = by or viewer.user or "local"
@@ -85,8 +110,141 @@ def decide(p, uscc: str, code: str, *, action: str, viewer: Viewer = LOCAL, by: 
         keys = pd.Series([uscc])
         classify_enterprises(store, keys, p.framework)
         link_chains(store, p.framework, [uscc])
-        links = stored.link_count(store, uscc, p.framework.id)
+        links = stored.link_count(store, [uscc], p.framework.id)
     return {"uscc": uscc, "code": normal, "action": action, "decided_by": who, "links": links}
+
+
+def class_code(code: object) -> str | None:
+    """A GB/T 4754-2017 小类 in canonical form ('C3841', 3841.0, '３８４１' -> '3841'), or None for anything else."""
+    normal = gbt4754.normalise_code(code, digits=4) if code not in (None, "") else None
+    std = gbt4754.load()
+    return normal if normal is not None and normal in std and std.get(normal).level == "class" else None
+
+
+# A file of decisions (the queue's sheet filled in, or any list of firms and classes): field -> the headers that
+# name it, compared without spaces, width, case or a "（填写）".
+DECISION_HEADERS: dict[str, tuple[str, ...]] = {
+    "uscc": ("统一社会信用代码", "信用代码", "uscc"),
+    "code": ("复核小类", "改为", "改为小类", "正确小类", "确认小类", "review class", "review code"),
+    "note": ("备注", "复核备注", "复核说明", "note"),
+}
+
+
+def _header_key(text: str) -> str:
+    text = "".join(unicodedata.normalize("NFKC", text or "").split()).lower()
+    return text.removesuffix("(填写)").removesuffix("(fillin)")
+
+
+_DECISION_FIELD = {_header_key(h): f for f, headers in DECISION_HEADERS.items() for h in headers}
+
+
+@dataclass
+class DecisionImport:
+    """What a file of decisions did: rows read, labels written (new, replaced, already so), rows left blank (not
+    decided) and rows rejected, each with its file, sheet, row, field and reason (also in the batch's
+    quarantine)."""
+
+    file: str
+    batch: int | None = None
+    rows_total: int = 0
+    loaded: int = 0
+    skipped: int = 0
+    quarantined: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    links: int = 0
+    rejected: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def import_decisions(p, path: str | Path, *, viewer: Viewer = LOCAL, by: str | None = None, sheet: str | None = None,
+                     label: str | None = None) -> DecisionImport:
+    """Read analysts' decisions from a file (统一社会信用代码 and 复核小类, optional 备注; the review queue's XLSX
+    filled in) and store each as a label, as `decide` does for one firm: a class among the firm's queued
+    suggestions is a confirmation, any other a correction. Rows without a class are left undecided; a row whose
+    firm is not in the registry, whose class is not a 2017 小类 or whose firm an earlier row already decided is
+    rejected with every reason; the rest are written, the firms re-classified and their chains relinked, in one
+    transaction. `label`: the file name the import history records (default the path)."""
+    require_import(viewer)
+    path = Path(path)
+    who = by or viewer.user or "local"
+    result = DecisionImport(path.name)
+    candidates: list[dict] = []
+    columns_found = False
+    for raw in read_sheets(path, sheet=sheet, headers={h for hs in DECISION_HEADERS.values() for h in hs}):
+        where = {_DECISION_FIELD.get(_header_key(h)): i for i, h in enumerate(raw.headers)}
+        if "uscc" not in where or "code" not in where:
+            continue  # a sheet of notes, or another table
+        columns_found = True
+        for values, row in zip(raw.data.itertuples(index=False), raw.row_numbers, strict=True):
+            result.rows_total += 1
+            # cells are text, None or NaN when empty
+            cell = {f: values[i].strip() if isinstance(values[i], str) else "" for f, i in where.items() if f is not None}
+            if not cell["code"]:
+                result.skipped += 1
+                continue
+            candidates.append({"sheet": raw.name, "row": int(row), "raw": dict(zip(raw.headers, values, strict=True)),
+                               "headers": {f: raw.headers[i] for f, i in where.items() if f is not None},
+                               "uscc": normalise_uscc(cell.get("uscc")), "code": class_code(cell["code"]),
+                               "given": cell["code"], "note": cell.get("note", "")})
+    if not columns_found:
+        raise InputError(f"{path.name}: 没有找到“统一社会信用代码”和“复核小类”两列 (no uscc and review class columns)",
+                         hint="用复核页下载的 XLSX 填写“复核小类（填写）”列，或自备两列：统一社会信用代码、复核小类")
+    with p.writer() as store, store.transaction():
+        known = stored.known_firms(store, [c["uscc"] for c in candidates if c["uscc"]])
+        first: dict[str, int] = {}
+        good, bad = [], []
+        for c in candidates:
+            reasons = []
+            if not c["uscc"]:
+                reasons.append({"field": "uscc", "reason": "缺少统一社会信用代码 (no USCC)"})
+            elif c["uscc"] not in known:
+                reasons.append({"field": "uscc", "reason": f"登记库中没有企业 {c['uscc']} (no such enterprise)"})
+            elif c["uscc"] in first:
+                reasons.append({"field": "uscc", "reason": f"与第 {first[c['uscc']]} 行是同一企业 (decided on row "
+                                                           f"{first[c['uscc']]} already)"})
+            if c["code"] is None:
+                reasons.append({"field": "code", "reason": f"{str(c['given'])[:20]!r} 不是 GB/T 4754-2017 小类代码 "
+                                                           "(not a 4-digit 2017 class)"})
+            if reasons:
+                bad.append(c | {"reasons": reasons})
+            else:
+                first[c["uscc"]] = c["row"]
+                good.append(c)
+        usccs = [c["uscc"] for c in good]
+        before = stored.label_codes(store, usccs)
+        suggested = stored.queued_codes(store, p.framework.id, usccs)
+        changed = [c for c in good if before.get(c["uscc"]) != c["code"]]
+        result.batch = store.new_batch_id()
+        result.loaded, result.quarantined = len(good), len(bad)
+        result.unchanged = len(good) - len(changed)
+        result.updated = sum(c["uscc"] in before for c in changed)
+        result.inserted = len(changed) - result.updated
+        result.rejected = [{"file": path.name, "sheet": b["sheet"], "row": b["row"], **r, "header": b["headers"][r["field"]]}
+                           for b in bad for r in b["reasons"]]
+        if changed:
+            import pandas as pd
+
+            from chanye.classify.chain_links import link_chains
+            from chanye.classify.enterprises import classify_enterprises
+
+            stored.save_labels(store, pd.DataFrame({
+                "uscc": [c["uscc"] for c in changed], "code": [c["code"] for c in changed],
+                "action": ["confirm" if c["code"] in suggested.get(c["uscc"], ()) else "correct" for c in changed],
+                "decided_by": who, "note": [c["note"] for c in changed]}))
+            keys = [c["uscc"] for c in changed]
+            classify_enterprises(store, pd.Series(keys), p.framework)
+            link_chains(store, p.framework, keys)
+            result.links = stored.link_count(store, keys, p.framework.id)
+        counts = {k: getattr(result, k) for k in ("rows_total", "loaded", "quarantined", "inserted", "updated",
+                                                  "unchanged")}
+        stored.record_decisions(store, result.batch, label or str(path), counts,
+                                [{"sheet": b["sheet"], "row": b["row"], "uscc": b["uscc"], "raw": b["raw"],
+                                  "reasons": b["reasons"]} for b in bad], result.to_dict())
+    return result
 
 
 def reader_check(p) -> dict | None:

@@ -33,7 +33,8 @@ def review_page(request: Request, done: str | None = Query(None, max_length=20),
     ctx = request.app.state.ctx
     lang = lang_of(request)
     whole = request.query_params.get("format") == "xlsx"
-    queued = review.queue(ctx) if whole else review.queue(ctx, limit=per_page, offset=(page - 1) * per_page)
+    # the download is the whole queue, as a sheet to fill in (services.review.queue_sheet); the page one page of it
+    queued = review.queue(ctx, limit=0 if whole else per_page, offset=(page - 1) * per_page)
     total = queued.meta["total"]
     pages = max(1, -(-total // per_page))
     decided = review.labels(ctx)
@@ -41,7 +42,8 @@ def review_page(request: Request, done: str | None = Query(None, max_length=20),
     model = {"queue": present.payload(queued, lang, total=total, page=page, pages=pages, per_page=per_page),
              "labels": present.payload(decided, lang), "threshold": THRESHOLD, "reader_check": check}
     return render(request, "review.html", section="review", title=translator(lang)("review_title"), model=model,
-                  json_links=[], twin=True, tables={"queue": queued, "labels": decided}, queued=queued.rows,
+                  json_links=[], twin=True, tables={"queue": review.queue_sheet(ctx) if whole else queued,
+                                                    "labels": decided}, queued=queued.rows,
                   total=total, page=page, pages=pages,
                   decided=decided.rows, threshold=THRESHOLD, done=bool(done),
                   check_lines=reader_check_lines(check, lang) if check else [],

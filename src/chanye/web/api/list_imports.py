@@ -1,6 +1,7 @@
-"""/api/v1/data/projects/imports and /api/v1/data/transformation/imports: a 重点项目清单 or a file of firms'
-数智化/绿色化 indicators uploaded from the browser, imported by the same service calls as `chanye projects
-import` and `chanye transformation import` (the same checks, quarantine and one transaction).
+"""/api/v1/data/projects/imports, /api/v1/data/transformation/imports and /api/v1/data/review/imports: a 重点项目
+清单, a file of firms' 数智化/绿色化 indicators or a file of review decisions (the review queue's sheet filled in)
+uploaded from the browser, imported by the same service calls as `chanye projects import`, `chanye
+transformation import` and `chanye review import` (the same checks, quarantine and one transaction).
 
 Both files are a bureau's own lists (hundreds to a few thousand rows), read in the server process: the upload
 has its own lower size limit (`LIST_UPLOAD_BYTES`, the server's own when that is lower), and every other guard
@@ -23,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from chanye.analytics import projects as ap
 from chanye.errors import InputError
-from chanye.services import projects_import, transformation
+from chanye.services import projects_import, review, transformation
 from chanye.web.api.data import quarantine_model, receive_upload
 from chanye.web.auth import audit, viewer
 from chanye.web.i18n import lang_of
@@ -35,7 +36,7 @@ router = APIRouter(tags=["data 数据"])
 LIST_UPLOAD_BYTES = 20 * 1024 * 1024
 LIST_SUFFIXES = (".csv", ".xlsx", ".xlsm")  # what both readers take (the project reader also takes more)
 REJECTED_SHOWN = 50  # rejected rows in the answer; the XLSX of the quarantine holds them all
-Kind = Literal["projects", "transformation"]
+Kind = Literal["projects", "transformation", "review"]
 
 
 class ListImportPayload(BaseModel):
@@ -98,6 +99,24 @@ async def post_transformation_import(request: Request):
     counts = {"rows_total": report.rows_total, "loaded": report.rows_loaded, "quarantined": report.rows_quarantined,
               "inserted": report.inserted, "updated": report.updated, "unchanged": report.unchanged}
     return await _answer(request, "transformation", got.name, report.batch_id, counts, "/fusion")
+
+
+@router.post("/data/review/imports", response_model=ListImportPayload, responses=responses(too_large=True),
+             summary="上传复核结果：统一社会信用代码、复核小类（复核页下载的表填好后）(upload review decisions)",
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["file"],
+                 "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
+async def post_review_import(request: Request):
+    got = await receive_upload(request, limit=LIST_UPLOAD_BYTES, suffixes=LIST_SUFFIXES)
+    try:
+        who = viewer(request)
+        done = await run_in_threadpool(review.import_decisions, request.app.state.ctx, got.path, viewer=who,
+                                       label=got.name)
+    finally:
+        shutil.rmtree(got.workdir, ignore_errors=True)
+    counts = {"rows_total": done.rows_total, "loaded": done.loaded, "quarantined": done.quarantined,
+              "inserted": done.inserted, "updated": done.updated, "unchanged": done.unchanged}
+    return await _answer(request, "review", got.name, done.batch, counts, "/review")
 
 
 @router.get("/data/transformation/template", responses=responses(xlsx=True),
