@@ -79,3 +79,52 @@ def test_confirm_one_correct_another_then_reclassify(server, page, screenshots):
                       {"uscc": TICKETS, "code": "7298", "action": "correct"}]
     page.goto(server["url"] + "/review.json", wait_until="load")
     assert TRAVEL in page.content()
+
+
+def test_review_in_excel_download_fill_upload(server, page, screenshots, tmp_path):
+    """Many firms at once: the queue's XLSX downloaded from /review, one row's 复核小类 filled in, the file
+    uploaded on the data page as 归类复核结果; the firm leaves the queue with the analyst's class."""
+    import openpyxl
+
+    from chanye.classify.reader import read_scope
+    from chanye.registry import review
+
+    fireworks = "91440101MA0REVIEW3"
+    reading = read_scope("烟花爆竹批发")  # no word read: the nearest classes only
+    assert (reading.nearest, reading.suggestions[0]["code"]) == (True, "5169")
+    ctx = server["app"].state.ctx
+    with ctx.writer() as store, store.transaction():
+        store.con.execute("DELETE FROM enterprises WHERE uscc = ?", [fireworks])
+        store.con.execute("INSERT INTO enterprises (uscc, name, industry_code, business_scope, synthetic) "
+                          "VALUES (?, '复核测试丙（示例）', NULL, '烟花爆竹批发', TRUE)", [fireworks])
+        review.queue(store, ctx.framework.id, pd.DataFrame({"uscc": [fireworks], "probability": 0.0,
+                                                             "suggestions": [reading.suggestions]}))
+    page.goto(server["url"] + "/review", wait_until="load")
+    assert page.locator(f"tr[data-uscc='{fireworks}'] .similar").first.inner_text() == "字面相近 0.52"
+    with page.expect_download() as download:
+        page.locator("#review-xlsx").click()
+    path = tmp_path / "queue.xlsx"
+    download.value.save_as(path)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[0] == "统一社会信用代码")
+    column = rows[header].index("复核小类（填写）") + 1
+    row = next(i for i, r in enumerate(rows) if r[0] == fireworks) + 1
+    assert rows[row - 1][4] == "5169"  # 建议1 小类
+    sheet.cell(row, column, "5149")
+    book.save(path)
+    page.goto(server["url"] + "/data", wait_until="load")
+    page.select_option("#list-kind", "review")
+    page.set_input_files("#list-file", str(path))
+    page.locator("#list-submit").click()
+    page.locator("#list-line.done").wait_for()  # (the CSP forbids evaluating a string: no wait_for_function)
+    assert "查看复核队列" in page.locator("#list-line").inner_text()
+    page.locator("#list-import-card").screenshot(path=str(screenshots / "review-excel-upload.png"))
+    store = ctx.cursor()
+    try:
+        label = store.query("SELECT code, action FROM manual_labels WHERE uscc = ?", [fireworks]).to_dict("records")
+        queued = store.scalar("SELECT count(*) FROM review_queue WHERE uscc = ?", [fireworks])
+    finally:
+        store.close()
+    assert (label, queued) == ([{"code": "5149", "action": "correct"}], 0)
