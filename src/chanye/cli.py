@@ -1017,17 +1017,21 @@ def _reviewer(by: str | None) -> str:
 
 
 @command(review_app, "list")
-def review_list_command(db: DbOption = None, pack: PackOption = None, as_json: JsonOption = False,
-                        lang: LangOption = "zh") -> None:
-    """列出待复核企业：经营范围与前 3 个建议小类及依据 (queued firms with their top-3 suggestions)."""
+def review_list_command(
+    limit: Annotated[int, typer.Option(min=1, help="条数 (firms shown)")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="跳过前几家 (firms skipped: the next page)")] = 0,
+    db: DbOption = None, pack: PackOption = None, as_json: JsonOption = False, lang: LangOption = "zh",
+) -> None:
+    """列出待复核企业（按概率从低到高，一次一页）：经营范围与前 3 个建议小类及依据 (queued firms with their top-3 suggestions)."""
     from chanye.services import review
 
     with open_store(db) as store:
-        found = review.queue(_platform(db, pack, store))
+        found = review.queue(_platform(db, pack, store), limit=limit, offset=offset)
     if as_json:
         print_json([dict(r) for r in found.rows])
         return
-    console.print(labels.word("review_count", lang).format(n=len(found.rows)), highlight=False)
+    total = found.meta["total"]
+    console.print(labels.word("review_count", lang).format(n=total), highlight=False)
     for r in found.rows:
         console.print(escape(f"{r['uscc']}  {r['name']}  p={r['probability']:.2f}"), highlight=False)
         console.print(escape(f"  {labels.word('review_scope', lang)}: {r['business_scope'][:110]}"), highlight=False)
@@ -1038,6 +1042,10 @@ def review_list_command(db: DbOption = None, pack: PackOption = None, as_json: J
                           highlight=False)
         if not r["suggestions"]:
             console.print(f"  {labels.word('review_no_suggestion_cli', lang)}", highlight=False)
+    if found.rows and total > len(found.rows):
+        console.print(labels.word("review_shown", lang).format(first=offset + 1,
+                                                              last=offset + len(found.rows), total=total,
+                                                              next=offset + limit), highlight=False)
 
 
 @command(review_app, "confirm")

@@ -124,6 +124,14 @@ def test_the_command_line_exports_and_imports(tmp_path):
     runner = CliRunner()
     out = runner.invoke(app, ["review", "export", str(tmp_path / "q.xlsx"), "--db", str(db)], catch_exceptions=False)
     assert out.stdout.startswith("已导出 3 家待复核企业 -> ")
+    # one page at a time: the second firm of three (lowest probability first)
+    listed = runner.invoke(app, ["review", "list", "--limit", "1", "--offset", "1", "--db", str(db)],
+                           catch_exceptions=False, env={"COLUMNS": "200"}).stdout.splitlines()
+    assert listed == ["待复核 3 家企业", f"{STOCK}  己  p=0.00", "  经营范围: 货物进出口",
+                      "  经营范围未读出任何小类，也没有字面相近的小类：请用 chanye review correct 填写小类",
+                      "显示第 2–2 家，共 3 家；下一页：--offset 2；全部：chanye review export 文件.xlsx"]
+    paged = runner.invoke(app, ["review", "list", "--limit", "2", "--json", "--db", str(db)], catch_exceptions=False)
+    assert [r["uscc"] for r in json.loads(paged.stdout)] == [FIREWORKS, STOCK]
     (tmp_path / "d.csv").write_text(f"统一社会信用代码,复核小类\n{FIREWORKS},5149\n{STOCK},99\n", encoding="utf-8")
     out = runner.invoke(app, ["review", "import", str(tmp_path / "d.csv"), "--db", str(db), "--by", "ana"],
                         catch_exceptions=False, env={"COLUMNS": "200"})

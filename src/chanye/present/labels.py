@@ -898,6 +898,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "review_title": ("归类复核", "Classification review"),
     "review_count": ("待复核 {n} 家企业", "{n} firms to review"),
     "review_rejected_row": ("  {where} 第 {row} 行 · {header}：{reason}", "  {where} row {row} · {header}: {reason}"),
+    "review_shown": ("显示第 {first}–{last} 家，共 {total} 家；下一页：--offset {next}；全部：chanye review export 文件.xlsx",
+                     "Firms {first}-{last} of {total}; next page: --offset {next}; all of them: chanye review export FILE.xlsx"),
     "review_exported": ("已导出 {n} 家待复核企业 -> {file}；填写“复核小类（填写）”列后用 chanye review import 导回",
                         "{n} queued firms -> {file}; fill in the review class column, then chanye review import it"),
     "review_imported": ("复核结果已导入（批次 {batch}）：数据行 {rows_total}，记为人工标注 {loaded}（新增 {inserted}、改动 {updated}、"
