@@ -160,6 +160,47 @@ class DecisionImport:
         return asdict(self)
 
 
+def _decision_rows(path: Path, sheet: str | None, result: DecisionImport) -> list[dict]:
+    """The rows of the file that decide a class (counting the rows read and those left blank in `result`), each
+    with its sheet, row number, raw cells, the headers of its fields, USCC and class (None when not one)."""
+    rows: list[dict] = []
+    found = False
+    for raw in read_sheets(path, sheet=sheet, headers={h for hs in DECISION_HEADERS.values() for h in hs}):
+        where = {key: i for i, h in enumerate(raw.headers) if (key := _DECISION_FIELD.get(_header_key(h)))}
+        if "uscc" not in where or "code" not in where:
+            continue  # a sheet of notes, or another table
+        found = True
+        headers = {f: raw.headers[i] for f, i in where.items()}
+        for values, number in zip(raw.data.itertuples(index=False), raw.row_numbers, strict=True):
+            result.rows_total += 1
+            cell = {f: values[i].strip() if isinstance(values[i], str) else "" for f, i in where.items()}  # None, NaN
+            if not cell["code"]:
+                result.skipped += 1
+                continue
+            rows.append({"sheet": raw.name, "row": int(number), "raw": dict(zip(raw.headers, values, strict=True)),
+                         "headers": headers, "uscc": normalise_uscc(cell["uscc"]), "code": class_code(cell["code"]),
+                         "given": cell["code"], "note": cell.get("note", "")})
+    if not found:
+        raise InputError(f"{path.name}: 没有找到“统一社会信用代码”和“复核小类”两列 (no uscc and review class columns)",
+                         hint="用复核页下载的 XLSX 填写“复核小类（填写）”列，或自备两列：统一社会信用代码、复核小类")
+    return rows
+
+
+def _reasons(row: dict, known: set[str], first: dict[str, int]) -> list[dict]:
+    """Why a decided row cannot stand (none: it can): {field, reason} each."""
+    reasons, uscc = [], row["uscc"]
+    if not uscc:
+        reasons.append({"field": "uscc", "reason": "缺少统一社会信用代码 (no USCC)"})
+    elif uscc not in known:
+        reasons.append({"field": "uscc", "reason": f"登记库中没有企业 {uscc} (no such enterprise)"})
+    elif uscc in first:
+        reasons.append({"field": "uscc", "reason": f"与第 {first[uscc]} 行是同一企业 (decided on row {first[uscc]} already)"})
+    if row["code"] is None:
+        reasons.append({"field": "code", "reason": f"{row['given'][:20]!r} 不是 GB/T 4754-2017 小类代码 "
+                                                   "(not a 4-digit 2017 class)"})
+    return reasons
+
+
 def import_decisions(p, path: str | Path, *, viewer: Viewer = LOCAL, by: str | None = None, sheet: str | None = None,
                      label: str | None = None) -> DecisionImport:
     """Read analysts' decisions from a file (统一社会信用代码 and 复核小类, optional 备注; the review queue's XLSX
@@ -168,82 +209,49 @@ def import_decisions(p, path: str | Path, *, viewer: Viewer = LOCAL, by: str | N
     firm is not in the registry, whose class is not a 2017 小类 or whose firm an earlier row already decided is
     rejected with every reason; the rest are written, the firms re-classified and their chains relinked, in one
     transaction. `label`: the file name the import history records (default the path)."""
+    import pandas as pd
+
+    from chanye.classify.chain_links import link_chains
+    from chanye.classify.enterprises import classify_enterprises
+
     require_import(viewer)
     path = Path(path)
     who = by or viewer.user or "local"
     result = DecisionImport(path.name)
-    candidates: list[dict] = []
-    columns_found = False
-    for raw in read_sheets(path, sheet=sheet, headers={h for hs in DECISION_HEADERS.values() for h in hs}):
-        where = {_DECISION_FIELD.get(_header_key(h)): i for i, h in enumerate(raw.headers)}
-        if "uscc" not in where or "code" not in where:
-            continue  # a sheet of notes, or another table
-        columns_found = True
-        for values, row in zip(raw.data.itertuples(index=False), raw.row_numbers, strict=True):
-            result.rows_total += 1
-            # cells are text, None or NaN when empty
-            cell = {f: values[i].strip() if isinstance(values[i], str) else "" for f, i in where.items() if f is not None}
-            if not cell["code"]:
-                result.skipped += 1
-                continue
-            candidates.append({"sheet": raw.name, "row": int(row), "raw": dict(zip(raw.headers, values, strict=True)),
-                               "headers": {f: raw.headers[i] for f, i in where.items() if f is not None},
-                               "uscc": normalise_uscc(cell.get("uscc")), "code": class_code(cell["code"]),
-                               "given": cell["code"], "note": cell.get("note", "")})
-    if not columns_found:
-        raise InputError(f"{path.name}: 没有找到“统一社会信用代码”和“复核小类”两列 (no uscc and review class columns)",
-                         hint="用复核页下载的 XLSX 填写“复核小类（填写）”列，或自备两列：统一社会信用代码、复核小类")
+    rows = _decision_rows(path, sheet, result)
     with p.writer() as store, store.transaction():
-        known = stored.known_firms(store, [c["uscc"] for c in candidates if c["uscc"]])
+        known = stored.known_firms(store, [r["uscc"] for r in rows if r["uscc"]])
         first: dict[str, int] = {}
         good, bad = [], []
-        for c in candidates:
-            reasons = []
-            if not c["uscc"]:
-                reasons.append({"field": "uscc", "reason": "缺少统一社会信用代码 (no USCC)"})
-            elif c["uscc"] not in known:
-                reasons.append({"field": "uscc", "reason": f"登记库中没有企业 {c['uscc']} (no such enterprise)"})
-            elif c["uscc"] in first:
-                reasons.append({"field": "uscc", "reason": f"与第 {first[c['uscc']]} 行是同一企业 (decided on row "
-                                                           f"{first[c['uscc']]} already)"})
-            if c["code"] is None:
-                reasons.append({"field": "code", "reason": f"{str(c['given'])[:20]!r} 不是 GB/T 4754-2017 小类代码 "
-                                                           "(not a 4-digit 2017 class)"})
-            if reasons:
-                bad.append(c | {"reasons": reasons})
+        for r in rows:
+            if reasons := _reasons(r, known, first):
+                bad.append(r | {"reasons": reasons})
             else:
-                first[c["uscc"]] = c["row"]
-                good.append(c)
-        usccs = [c["uscc"] for c in good]
-        before = stored.label_codes(store, usccs)
-        suggested = stored.queued_codes(store, p.framework.id, usccs)
-        changed = [c for c in good if before.get(c["uscc"]) != c["code"]]
+                first[r["uscc"]] = r["row"]
+                good.append(r)
+        before = stored.label_codes(store, [r["uscc"] for r in good])
+        changed = [r for r in good if before.get(r["uscc"]) != r["code"]]
+        keys = [r["uscc"] for r in changed]
         result.batch = store.new_batch_id()
-        result.loaded, result.quarantined = len(good), len(bad)
-        result.unchanged = len(good) - len(changed)
-        result.updated = sum(c["uscc"] in before for c in changed)
+        result.loaded, result.quarantined, result.unchanged = len(good), len(bad), len(good) - len(changed)
+        result.updated = sum(k in before for k in keys)
         result.inserted = len(changed) - result.updated
-        result.rejected = [{"file": path.name, "sheet": b["sheet"], "row": b["row"], **r, "header": b["headers"][r["field"]]}
-                           for b in bad for r in b["reasons"]]
+        result.rejected = [{"file": path.name, "sheet": b["sheet"], "row": b["row"], **why,
+                            "header": b["headers"][why["field"]]} for b in bad for why in b["reasons"]]
         if changed:
-            import pandas as pd
-
-            from chanye.classify.chain_links import link_chains
-            from chanye.classify.enterprises import classify_enterprises
-
+            suggested = stored.queued_codes(store, p.framework.id, keys)
             stored.save_labels(store, pd.DataFrame({
-                "uscc": [c["uscc"] for c in changed], "code": [c["code"] for c in changed],
-                "action": ["confirm" if c["code"] in suggested.get(c["uscc"], ()) else "correct" for c in changed],
-                "decided_by": who, "note": [c["note"] for c in changed]}))
-            keys = [c["uscc"] for c in changed]
+                "uscc": keys, "code": [r["code"] for r in changed],
+                "action": ["confirm" if r["code"] in suggested.get(r["uscc"], ()) else "correct" for r in changed],
+                "decided_by": who, "note": [r["note"] for r in changed]}))
             classify_enterprises(store, pd.Series(keys), p.framework)
             link_chains(store, p.framework, keys)
             result.links = stored.link_count(store, keys, p.framework.id)
         counts = {k: getattr(result, k) for k in ("rows_total", "loaded", "quarantined", "inserted", "updated",
                                                   "unchanged")}
         stored.record_decisions(store, result.batch, label or str(path), counts,
-                                [{"sheet": b["sheet"], "row": b["row"], "uscc": b["uscc"], "raw": b["raw"],
-                                  "reasons": b["reasons"]} for b in bad], result.to_dict())
+                                [{k: b[k] for k in ("sheet", "row", "uscc", "raw", "reasons")} for b in bad],
+                                result.to_dict())
     return result
 
 
