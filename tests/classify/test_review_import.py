@@ -158,3 +158,24 @@ def test_the_data_page_uploads_decisions(tmp_path):
         page = c.get("/data").text
         assert '<option value="review">归类复核结果（统一社会信用代码、复核小类）</option>' in page
     web.state.ctx.store.close()
+
+
+def test_the_page_shows_the_latest_labels_and_downloads_all(tmp_path, monkeypatch):
+    from chanye.web import pages_review
+
+    monkeypatch.setattr(pages_review, "LATEST_LABELS", 1)
+    db = tmp_path / "l.duckdb"
+    _registry(db)
+    web = create_app(db)
+    with TestClient(web, base_url="http://127.0.0.1") as c:
+        c.post("/api/v1/data/review/imports", headers={"Origin": "http://127.0.0.1"},
+               files={"file": ("d.csv", f"统一社会信用代码,复核小类\n{FIREWORKS},5149\n{STOCK},5181\n".encode(), "text/csv")})
+        html = c.get("/review").text
+        twin = c.get("/review.json").json()
+        book = openpyxl.load_workbook(io.BytesIO(c.get("/review?format=xlsx&table=labels").content))
+    web.state.ctx.store.close()
+    assert '<span class="sub" id="labels-latest">最近 1 条，共 2 条</span>' in html
+    assert html.count("<tr data-uscc=") == 1 + 1  # the travel agency still queued, one label shown
+    assert (twin["labels"]["total"], len(twin["labels"]["rows"])) == (2, 1)
+    assert sorted(r[0] for r in book.active.iter_rows(values_only=True) if str(r[0]).startswith("9144")) == [
+        FIREWORKS, STOCK]

@@ -942,6 +942,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "review_learned": ("按本库已有行业代码的 {rows} 家企业学习，交叉验证准确率 {accuracy}；待复核 {queued} 家",
                        "Learned from {rows} firms with industry codes: cross-validated accuracy {accuracy}; {queued} to review"),
     "review_labels": ("人工标注", "Manual labels"),
+    "review_labels_latest": ("最近 {n} 条，共 {total} 条", "the latest {n} of {total}"),
     # --- issue 15 pages: city filter, sortable tables, target metrics, provenance, glossary, chain roles ---
     "city_filter": ("范围", "Scope"),
     "city_only": ("{city}企业", "{city} firms"),

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from chanye.registry.store import Store
 
-__all__ = ["LABEL_ACTIONS", "clear_queue", "clear_queue_staged", "firm_exists", "known_firms", "label_codes",
+__all__ = ["LABEL_ACTIONS", "clear_queue", "clear_queue_staged", "firm_exists", "known_firms", "label_codes", "label_count",
            "labelled_rows", "link_count", "queue", "queue_count", "queue_staged", "queued_codes", "read_labels",
            "read_queue", "record_decisions", "save_label", "save_labels"]
 
@@ -134,10 +134,15 @@ def record_decisions(store: Store, batch: int, file: str, counts: dict, rejected
          counts["updated"], counts["unchanged"], json.dumps(report, ensure_ascii=False, default=str)])
 
 
-def read_labels(store: Store) -> pd.DataFrame:
-    """Every label: uscc, code, action, decided_by, decided_at, note."""
+def read_labels(store: Store, *, latest: int | None = None) -> pd.DataFrame:
+    """Every label (uscc, code, action, decided_by, decided_at, note) by firm, or the `latest` ones, newest first."""
+    order, params = ("decided_at DESC, uscc LIMIT ?", [latest]) if latest is not None else ("uscc", [])
     return store.con.execute(
-        "SELECT uscc, code, action, decided_by, decided_at, note FROM manual_labels ORDER BY uscc").df()
+        f"SELECT uscc, code, action, decided_by, decided_at, note FROM manual_labels ORDER BY {order}", params).df()
+
+
+def label_count(store: Store) -> int:
+    return int(store.scalar("SELECT count(*) FROM manual_labels"))
 
 
 def labelled_rows(store: Store) -> pd.DataFrame:

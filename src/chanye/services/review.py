@@ -286,15 +286,17 @@ def reclassify(p) -> dict:
     return {"predicted": predicted, "classified": classified, "chain_links": chain_links, **report}
 
 
-def labels(p) -> Table:
-    """Every analyst label: uscc, code, action, decided_by, decided_at, note."""
+def labels(p, *, latest: int | None = None) -> Table:
+    """Every analyst label (uscc, code, action, decided_by, decided_at, note), or the `latest` ones, newest first,
+    with `total` the count of all (a file of decisions can add thousands)."""
     store = p.cursor()
     try:
-        found = stored.read_labels(store)
+        found = stored.read_labels(store, latest=latest)
+        total = len(found) if latest is None else stored.label_count(store)
     finally:
         store.close()
     cols = (Column("uscc", "text"), Column("code", "code"), Column("action", "text"), Column("decided_by", "text"),
             Column("decided_at", "text"), Column("note", "text"))
     rows = [{"uscc": r.uscc, "code": r.code, "action": r.action, "decided_by": r.decided_by,
              "decided_at": str(r.decided_at)[:19], "note": r.note or ""} for r in found.itertuples()]
-    return table("manual_labels", cols, rows, REGISTRY)
+    return table("manual_labels", cols, rows, REGISTRY, total=total)

@@ -21,6 +21,7 @@ from chanye.web.i18n import lang_of, translator
 from chanye.web.pages import code_words, render
 
 router = APIRouter(include_in_schema=False)
+LATEST_LABELS = 50  # the labels shown under the queue, newest first; the XLSX holds them all
 
 
 @router.get("/review", response_class=HTMLResponse)
@@ -37,7 +38,7 @@ def review_page(request: Request, done: str | None = Query(None, max_length=20),
     queued = review.queue(ctx, limit=0 if whole else per_page, offset=(page - 1) * per_page)
     total = queued.meta["total"]
     pages = max(1, -(-total // per_page))
-    decided = review.labels(ctx)
+    decided = review.labels(ctx) if whole else review.labels(ctx, latest=LATEST_LABELS)
     check = review.reader_check(ctx)  # how far the probabilities can be trusted on this registry (issue 11)
     model = {"queue": present.payload(queued, lang, total=total, page=page, pages=pages, per_page=per_page),
              "labels": present.payload(decided, lang), "threshold": THRESHOLD, "reader_check": check}
