@@ -1020,20 +1020,23 @@ def _reviewer(by: str | None) -> str:
 def review_list_command(
     limit: Annotated[int, typer.Option(min=1, help="条数 (firms shown)")] = 50,
     offset: Annotated[int, typer.Option(min=0, help="跳过前几家 (firms skipped: the next page)")] = 0,
+    order: Annotated[str, typer.Option(help="probability（概率从低到高）或 revenue（营业收入从大到小）")] = "probability",
     db: DbOption = None, pack: PackOption = None, as_json: JsonOption = False, lang: LangOption = "zh",
 ) -> None:
     """列出待复核企业（按概率从低到高，一次一页）：经营范围与前 3 个建议小类及依据 (queued firms with their top-3 suggestions)."""
     from chanye.services import review
 
     with open_store(db) as store:
-        found = review.queue(_platform(db, pack, store), limit=limit, offset=offset)
+        found = review.queue(_platform(db, pack, store), limit=limit, offset=offset, order=order)
     if as_json:
         print_json([dict(r) for r in found.rows])
         return
     total = found.meta["total"]
     console.print(labels.word("review_count", lang).format(n=total), highlight=False)
     for r in found.rows:
-        console.print(escape(f"{r['uscc']}  {r['name']}  p={r['probability']:.2f}"), highlight=False)
+        size = "" if r["revenue"] is None else "  " + labels.word("review_revenue_short", lang).format(
+            value=f"{r['revenue']:,.0f}", year=r["revenue_year"])
+        console.print(escape(f"{r['uscc']}  {r['name']}  p={r['probability']:.2f}{size}"), highlight=False)
         console.print(escape(f"  {labels.word('review_scope', lang)}: {r['business_scope'][:110]}"), highlight=False)
         for i, sug in enumerate(r["suggestions"], start=1):
             figure = (f"{labels.word('review_similar', lang)} {sug['similarity']:.2f}" if "similarity" in sug
@@ -1091,6 +1094,7 @@ def review_correct_command(
 @command(review_app, "export")
 def review_export_command(
     output: Annotated[Path, typer.Argument(metavar="FILE", help="输出的 XLSX（或 CSV）文件 (the sheet to fill in)")],
+    order: Annotated[str, typer.Option(help="probability（概率从低到高）或 revenue（营业收入从大到小）")] = "probability",
     db: DbOption = None, pack: PackOption = None, lang: LangOption = "zh",
 ) -> None:
     """导出整个复核队列为 XLSX：填写“复核小类”列后用 review import 导回 (the whole queue as a sheet to fill in)."""
@@ -1099,7 +1103,7 @@ def review_export_command(
     from chanye.services import review
 
     with open_store(db) as store:
-        sheet = review.queue_sheet(_platform(db, pack, store))
+        sheet = review.queue_sheet(_platform(db, pack, store), order)
     write_frame(present.frame(sheet, lang), output, sheet=labels.word("review_title", lang))
     console.print(labels.word("review_exported", lang).format(n=len(sheet.rows), file=output), highlight=False)
 

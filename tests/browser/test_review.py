@@ -111,7 +111,7 @@ def test_review_in_excel_download_fill_upload(server, page, screenshots, tmp_pat
     header = next(i for i, r in enumerate(rows) if r[0] == "统一社会信用代码")
     column = rows[header].index("复核小类（填写）") + 1
     row = next(i for i, r in enumerate(rows) if r[0] == fireworks) + 1
-    assert rows[row - 1][4] == "5169"  # 建议1 小类
+    assert rows[row - 1][rows[header].index("建议1 小类")] == "5169"
     sheet.cell(row, column, "5149")
     book.save(path)
     page.goto(server["url"] + "/data", wait_until="load")

@@ -53,8 +53,9 @@ def _labels(p) -> list[tuple]:
 def test_the_queue_as_a_sheet_to_fill_in(platform):
     sheet = review.queue_sheet(platform)
     frame = present.frame(sheet, "zh")
-    assert list(frame.columns) == ["统一社会信用代码", "企业名称", "经营范围", "概率", "建议1 小类", "建议1 名称", "建议1 依据",
-                                   "建议2 小类", "建议2 名称", "建议3 小类", "建议3 名称", "复核小类（填写）", "备注（填写）"]
+    assert list(frame.columns) == ["统一社会信用代码", "企业名称", "经营范围", "概率", "营业收入（最近一年）（万元）", "营收年份",
+                                   "建议1 小类", "建议1 名称", "建议1 依据", "建议2 小类", "建议2 名称", "建议3 小类",
+                                   "建议3 名称", "复核小类（填写）", "备注（填写）"]
     rows = {r["uscc"]: r for r in sheet.rows}
     assert [r["uscc"] for r in sheet.rows] == [FIREWORKS, STOCK, TRAVEL]  # lowest probability first
     assert (rows[TRAVEL]["suggestion_1"], rows[TRAVEL]["suggestion_2"], rows[TRAVEL]["suggestion_3_name"]) == (
@@ -73,8 +74,8 @@ def test_the_filled_sheet_comes_back_as_labels(platform, tmp_path):
     ws.cell(2, code, "5149")  # the fireworks trader: not a suggestion, a correction
     ws.cell(2, note, "烟花爆竹")
     ws.cell(4, code, 7291)  # the travel agency: its third suggestion, confirmed (a number, as Excel keeps it)
-    ws.append([FIREWORKS, "戊", None, None, None, None, None, None, None, None, None, "5169", None])  # again
-    ws.append(["91440101MA99999999", "无此企业", None, None, None, None, None, None, None, None, None, "12", None])
+    for uscc, value in ((FIREWORKS, "5169"), ("91440101MA99999999", "12")):  # the firm again; no such firm
+        ws.append([uscc if n == 1 else value if n == code else None for n in range(1, len(header) + 1)])
     book.save(path)
     done = review.import_decisions(platform, path, by="ana")
     assert (done.rows_total, done.loaded, done.skipped, done.quarantined) == (5, 2, 1, 2)
@@ -179,3 +180,40 @@ def test_the_page_shows_the_latest_labels_and_downloads_all(tmp_path, monkeypatc
     assert (twin["labels"]["total"], len(twin["labels"]["rows"])) == (2, 1)
     assert sorted(r[0] for r in book.active.iter_rows(values_only=True) if str(r[0]).startswith("9144")) == [
         FIREWORKS, STOCK]
+
+
+def test_the_largest_firms_first(platform, tmp_path):
+    """An analyst reviews first the firms that weigh most in a cluster's totals: ordered by their latest reported
+    营业收入 (万元), firms without one last, then as the default order (lowest probability, then code)."""
+    platform.store.con.executemany(
+        "INSERT INTO enterprise_years (uscc, year, revenue) VALUES (?, ?, ?)",
+        [(TRAVEL, 2023, 900.0), (TRAVEL, 2024, 1200.5), (TRAVEL, 2025, None), (STOCK, 2024, 80.0)])
+    assert [r["uscc"] for r in review.queue(platform).rows] == [FIREWORKS, STOCK, TRAVEL]
+    by_size = review.queue(platform, order="revenue")
+    assert [(r["uscc"], r["revenue"], r["revenue_year"]) for r in by_size.rows] == [
+        (TRAVEL, 1200.5, 2024), (STOCK, 80.0, 2024), (FIREWORKS, None, None)]
+    assert [r["uscc"] for r in review.queue(platform, order="revenue", limit=1, offset=1).rows] == [STOCK]
+    assert [r["uscc"] for r in review.queue_sheet(platform, "revenue").rows] == [TRAVEL, STOCK, FIREWORKS]
+    with pytest.raises(InputError, match="复核队列的排序只能是 probability、revenue，而不是 'size'"):
+        review.queue(platform, order="size")
+
+
+def test_the_page_and_the_command_line_order_by_size(tmp_path):
+    db = tmp_path / "o.duckdb"
+    _registry(db)
+    with Store(db) as store:
+        store.con.execute("INSERT INTO enterprise_years (uscc, year, revenue) VALUES (?, 2024, 12345.6)", [STOCK])
+    web = create_app(db)
+    with TestClient(web, base_url="http://127.0.0.1") as c:
+        default = c.get("/review").text
+        by_size = c.get("/review?order=revenue").text
+        bad = c.get("/review?order=size")
+    web.state.ctx.store.close()
+    assert '<strong>概率从低到高</strong> · <a href="/review?order=revenue">营业收入从大到小' in default
+    assert by_size.index(f'data-uscc="{STOCK}"') < by_size.index(f'data-uscc="{FIREWORKS}"')
+    assert '<span class="sub revenue">营收 12,346 万元（2024）</span>' in by_size
+    assert '<a href="/review">概率从低到高</a> · <strong>营业收入从大到小' in by_size
+    assert bad.status_code == 422 and "复核队列的排序只能是 probability、revenue" in bad.text
+    listed = CliRunner().invoke(app, ["review", "list", "--order", "revenue", "--limit", "1", "--db", str(db)],
+                                catch_exceptions=False, env={"COLUMNS": "200"}).stdout.splitlines()
+    assert listed[:2] == ["待复核 3 家企业", f"{STOCK}  己  p=0.00  营收 12,346 万元（2024）"]

@@ -907,6 +907,9 @@ WORDS: dict[str, tuple[str, str]] = {
                         "Decisions imported (batch {batch}): {rows_total} rows, {loaded} labels ({inserted} new, "
                         "{updated} changed, {unchanged} unchanged), {skipped} without a class, {quarantined} "
                         "quarantined; {links} node links after re-classification"),
+    "review_order_probability": ("概率从低到高", "lowest probability first"),
+    "review_order_revenue": ("营业收入从大到小（先复核对集群规模影响大的企业）", "largest revenue first (the firms that weigh most)"),
+    "review_revenue_short": ("营收 {value} 万元（{year}）", "revenue {value} 10k yuan ({year})"),
     "review_page_of": ("第 {page} / {pages} 页，共 {total} 家", "Page {page} of {pages}, {total} firms"),
     "review_excel": ("待复核企业多时，可下载 XLSX，在“复核小类（填写）”列填好小类，再在「数据」页以“归类复核结果”导入。",
                      "With many firms to review, download the XLSX, fill in its review class column, and import it on "
@@ -1440,6 +1443,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "decided_by": ("复核人", "Decided by"),
     "decided_at": ("复核时间", "Decided at"),
     "review_action": ("复核动作", "Action"),
+    "review_revenue": ("营业收入（最近一年）", "Revenue (latest year)"),
+    "review_revenue_year": ("营收年份", "Revenue year"),
     "probability": ("概率", "Probability"),
     "code": ("小类代码", "Class code"),
     "action": ("复核动作", "Action"),

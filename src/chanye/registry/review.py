@@ -60,20 +60,28 @@ def queue(store: Store, pack: str, rows: pd.DataFrame) -> int:
     return len(stage)
 
 
+QUEUE_ORDERS = {"probability": "q.probability, q.uscc",
+                "revenue": "y.revenue DESC NULLS LAST, q.probability, q.uscc"}
+
+
 def read_queue(store: Store, pack: str, uscc: str | None = None, *, limit: int | None = None,
-               offset: int = 0) -> pd.DataFrame:
-    """The pack's queue (or one firm of it), lowest probability first: uscc, name, business_scope, probability,
-    suggestions (list of dicts), queued_at; `limit`/`offset`: one page of it."""
+               offset: int = 0, order: str = "probability") -> pd.DataFrame:
+    """The pack's queue (or one firm of it): uscc, name, business_scope, revenue and revenue_year (the firm's
+    latest reported 营业收入, 万元), probability, suggestions (list of dicts), queued_at; lowest probability first,
+    or (`order` 'revenue') the largest firms first; `limit`/`offset`: one page of it."""
     where, params = "WHERE q.pack = ?", [pack]
     if uscc is not None:
         where, params = where + " AND q.uscc = ?", [pack, uscc]
     page = ""
     if limit is not None:
         page, params = " LIMIT ? OFFSET ?", [*params, limit, offset]
-    frame = store.con.execute(
-        "SELECT q.uscc, e.name, e.business_scope, q.probability, q.suggestions::VARCHAR AS suggestions, q.queued_at "
-        f"FROM review_queue q LEFT JOIN enterprises e USING (uscc) {where} ORDER BY q.probability, q.uscc{page}",
-        params).df()
+    frame = store.con.execute(f"""
+        SELECT q.uscc, e.name, e.business_scope, y.revenue, y.revenue_year, q.probability,
+               q.suggestions::VARCHAR AS suggestions, q.queued_at
+        FROM review_queue q LEFT JOIN enterprises e USING (uscc)
+        LEFT JOIN (SELECT uscc, arg_max(revenue, year) AS revenue, max(year) AS revenue_year FROM enterprise_years
+                   WHERE revenue IS NOT NULL GROUP BY uscc) y USING (uscc)
+        {where} ORDER BY {QUEUE_ORDERS[order]}{page}""", params).df()
     frame["suggestions"] = [json.loads(s) if isinstance(s, str) else [] for s in frame["suggestions"]]
     return frame
 

@@ -12,7 +12,7 @@ from chanye.registry import review as stored
 from chanye.registry.read import read_sheets
 from chanye.registry.uscc import normalise as normalise_uscc
 from chanye.services.access import LOCAL, Viewer, require_import
-from chanye.services.results import REGISTRY, Column, Table, table
+from chanye.services.results import REGISTRY, Column, Table, plain, table
 from chanye.standards import gbt4754
 
 QUEUE_COLUMNS = (
@@ -21,6 +21,8 @@ QUEUE_COLUMNS = (
     Column("business_scope", "text"),
     Column("probability", "number", unit="ratio"),
     Column("suggestions", "list"),
+    Column("revenue", "number", "wan_yuan", label="review_revenue"),  # the registry keeps money in 万元
+    Column("revenue_year", "year", label="review_revenue_year"),
 )
 
 
@@ -35,35 +37,41 @@ class ReviewItem:
     suggestions: tuple[dict, ...]
 
 
-def queue(p, *, limit: int | None = None, offset: int = 0) -> Table:
-    """The pack's review queue, lowest probability first; `limit`/`offset`: one page of it, read in the store,
+def queue(p, *, limit: int | None = None, offset: int = 0, order: str = "probability") -> Table:
+    """The pack's review queue, lowest probability first, or (`order` 'revenue') the firms with the largest latest
+    营业收入 first: those weigh most in a cluster's totals; `limit`/`offset`: one page of it, read in the store,
     with `total` the whole queue's length (a registry without codes can queue tens of thousands)."""
+    if order not in stored.QUEUE_ORDERS:
+        raise InputError(f"复核队列的排序只能是 {'、'.join(stored.QUEUE_ORDERS)}，而不是 {order[:20]!r} (unknown order)",
+                         hint="probability：概率从低到高；revenue：营业收入从大到小")
     store = p.cursor()
     try:
-        found = stored.read_queue(store, p.framework.id, limit=limit, offset=offset)
+        found = stored.read_queue(store, p.framework.id, limit=limit, offset=offset, order=order)
         total = len(found) if limit is None and not offset else stored.queue_count(store, p.framework.id)
     finally:
         store.close()
     rows = [{"uscc": r.uscc, "name": r.name or "", "business_scope": r.business_scope or "",
-             "probability": round(float(r.probability), 4), "suggestions": list(r.suggestions)}
+             "probability": round(float(r.probability), 4), "suggestions": list(r.suggestions),
+             "revenue": plain(r.revenue), "revenue_year": plain(r.revenue_year)}
             for r in found.itertuples()]
-    return table("review_queue", QUEUE_COLUMNS, rows, REGISTRY, pack=p.framework.id, count=len(rows), total=total)
+    return table("review_queue", QUEUE_COLUMNS, rows, REGISTRY, pack=p.framework.id, count=len(rows), total=total,
+                 order=order)
 
 
 SHEET_COLUMNS = (
-    *QUEUE_COLUMNS[:4],
+    *QUEUE_COLUMNS[:4], *QUEUE_COLUMNS[5:],
     Column("suggestion_1", "code"), Column("suggestion_1_name"), Column("suggestion_1_evidence"),
     Column("suggestion_2", "code"), Column("suggestion_2_name"), Column("suggestion_3", "code"),
     Column("suggestion_3_name"), Column("review_code", "code"), Column("review_note"),
 )
 
 
-def queue_sheet(p) -> Table:
+def queue_sheet(p, order: str = "probability") -> Table:
     """The whole queue as a sheet to review in Excel: the suggestions in columns of their own, and two empty
     columns, 复核小类 and 备注, that `import_decisions` reads back."""
     rows = []
-    for r in queue(p).rows:
-        row = {k: r[k] for k in ("uscc", "name", "business_scope", "probability")}
+    for r in queue(p, order=order).rows:
+        row = {k: r[k] for k in ("uscc", "name", "business_scope", "probability", "revenue", "revenue_year")}
         for n in (1, 2, 3):
             s = r["suggestions"][n - 1] if len(r["suggestions"]) >= n else {}
             row[f"suggestion_{n}"], row[f"suggestion_{n}_name"] = s.get("code"), s.get("name")

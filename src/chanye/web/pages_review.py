@@ -27,7 +27,8 @@ LATEST_LABELS = 50  # the labels shown under the queue, newest first; the XLSX h
 @router.get("/review", response_class=HTMLResponse)
 @router.get("/review.json")
 def review_page(request: Request, done: str | None = Query(None, max_length=20),
-                page: int = Query(1, ge=1, le=1_000_000), per_page: int = Query(50, ge=1, le=500)):
+                page: int = Query(1, ge=1, le=1_000_000), per_page: int = Query(50, ge=1, le=500),
+                order: str = Query("probability", max_length=20)):
     """The queue, lowest probability first, one page at a time (LIMIT/OFFSET in SQL; the XLSX download holds
     all of it), with the analysts' labels so far."""
     require_import(viewer(request))
@@ -35,7 +36,7 @@ def review_page(request: Request, done: str | None = Query(None, max_length=20),
     lang = lang_of(request)
     whole = request.query_params.get("format") == "xlsx"
     # the download is the whole queue, as a sheet to fill in (services.review.queue_sheet); the page one page of it
-    queued = review.queue(ctx, limit=0 if whole else per_page, offset=(page - 1) * per_page)
+    queued = review.queue(ctx, limit=0 if whole else per_page, offset=(page - 1) * per_page, order=order)
     total = queued.meta["total"]
     pages = max(1, -(-total // per_page))
     decided = review.labels(ctx) if whole else review.labels(ctx, latest=LATEST_LABELS)
@@ -43,9 +44,9 @@ def review_page(request: Request, done: str | None = Query(None, max_length=20),
     model = {"queue": present.payload(queued, lang, total=total, page=page, pages=pages, per_page=per_page),
              "labels": present.payload(decided, lang), "threshold": THRESHOLD, "reader_check": check}
     return render(request, "review.html", section="review", title=translator(lang)("review_title"), model=model,
-                  json_links=[], twin=True, tables={"queue": review.queue_sheet(ctx) if whole else queued,
+                  json_links=[], twin=True, tables={"queue": review.queue_sheet(ctx, order) if whole else queued,
                                                     "labels": decided}, queued=queued.rows,
-                  total=total, page=page, pages=pages,
+                  total=total, page=page, pages=pages, order=order,
                   decided=decided.rows, threshold=THRESHOLD, done=bool(done),
                   check_lines=reader_check_lines(check, lang) if check else [],
                   check_batch=check["batch"] if check else None,
