@@ -113,6 +113,9 @@ def test_any_list_of_firms_and_classes_will_do(platform, tmp_path):
     assert (done.rows_total, done.loaded, done.skipped, done.quarantined) == (4, 2, 1, 1)
     assert done.rejected == [{"file": "decisions.csv", "sheet": "", "row": 5, "field": "uscc", "header": "信用代码",
                               "reason": "缺少统一社会信用代码 (no USCC)"}]
+    # the row kept as it was, its empty cells null (valid JSON: no NaN)
+    kept = platform.store.scalar("SELECT raw::VARCHAR FROM quarantine WHERE batch_id = ?", [done.batch])
+    assert json.loads(kept) == {"信用代码": None, "改为": "5169", "备注": None}
     assert _labels(platform) == [(TRAVEL, "7291", "confirm", "ana", ""), (STOCK, "5181", "correct", "ana", "外贸代理")]
     path.write_text(f"统一社会信用代码,企业名称\n{FIREWORKS},戊\n", encoding="utf-8")  # no class column
     with pytest.raises(InputError, match=r"decisions\.csv: 没有找到“统一社会信用代码”和“复核小类”两列"):

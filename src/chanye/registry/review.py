@@ -80,8 +80,9 @@ def read_queue(store: Store, pack: str, uscc: str | None = None, *, limit: int |
                q.suggestions::VARCHAR AS suggestions, q.queued_at
         FROM review_queue q LEFT JOIN enterprises e USING (uscc)
         LEFT JOIN (SELECT uscc, arg_max(revenue, year) AS revenue, max(year) AS revenue_year FROM enterprise_years
-                   WHERE revenue IS NOT NULL GROUP BY uscc) y USING (uscc)
-        {where} ORDER BY {QUEUE_ORDERS[order]}{page}""", params).df()
+                   WHERE revenue IS NOT NULL AND uscc IN (SELECT uscc FROM review_queue WHERE pack = ?)
+                   GROUP BY uscc) y USING (uscc)  -- the queued firms' years only, not the whole registry's
+        {where} ORDER BY {QUEUE_ORDERS[order]}{page}""", [pack, *params]).df()
     frame["suggestions"] = [json.loads(s) if isinstance(s, str) else [] for s in frame["suggestions"]]
     return frame
 

@@ -185,7 +185,8 @@ def _decision_rows(path: Path, sheet: str | None, result: DecisionImport) -> lis
             if not cell["code"]:
                 result.skipped += 1
                 continue
-            rows.append({"sheet": raw.name, "row": int(number), "raw": dict(zip(raw.headers, values, strict=True)),
+            rows.append({"sheet": raw.name, "row": int(number),
+                         "raw": {h: v if isinstance(v, str) else None for h, v in zip(raw.headers, values, strict=True)},
                          "headers": headers, "uscc": normalise_uscc(cell["uscc"]), "code": class_code(cell["code"]),
                          "given": cell["code"], "note": cell.get("note", "")})
     if not found:
