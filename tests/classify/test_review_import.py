@@ -212,7 +212,9 @@ def test_the_page_and_the_command_line_order_by_size(tmp_path):
         by_size = c.get("/review?order=revenue").text
         bad = c.get("/review?order=size")
     web.state.ctx.store.close()
-    assert '<strong>概率从低到高</strong> · <a href="/review?order=revenue">营业收入从大到小' in default
+    # (named apart from the table's own column sort, which orders one page only)
+    assert ('id="review-order">复核先后（全部待复核企业）：<strong>概率从低到高</strong> · '
+            '<a href="/review?order=revenue">营业收入从大到小') in default
     assert by_size.index(f'data-uscc="{STOCK}"') < by_size.index(f'data-uscc="{FIREWORKS}"')
     assert '<span class="sub revenue">营收 12,346 万元（2024）</span>' in by_size
     assert '<a href="/review">概率从低到高</a> · <strong>营业收入从大到小' in by_size

@@ -907,6 +907,7 @@ WORDS: dict[str, tuple[str, str]] = {
                         "Decisions imported (batch {batch}): {rows_total} rows, {loaded} labels ({inserted} new, "
                         "{updated} changed, {unchanged} unchanged), {skipped} without a class, {quarantined} "
                         "quarantined; {links} node links after re-classification"),
+    "review_order": ("复核先后（全部待复核企业）", "Review order (the whole queue)"),
     "review_order_probability": ("概率从低到高", "lowest probability first"),
     "review_order_revenue": ("营业收入从大到小（先复核对集群规模影响大的企业）", "largest revenue first (the firms that weigh most)"),
     "review_revenue_short": ("营收 {value} 万元（{year}）", "revenue {value} 10k yuan ({year})"),
