@@ -314,6 +314,11 @@ def import_command(
     render_import(report, lang)
 
 
+def _unread(n: int, lang: str) -> str:
+    """"；其中 N 家…未读出任何小类" after the review count, when some queued firms read no class."""
+    return ("；" if lang == "zh" else "; ") + labels.word("review_unread", lang).format(n=n) if n else ""
+
+
 def render_import(report, lang: str = "zh") -> None:
     from chanye.present.explain import reader_check_lines
 
@@ -338,8 +343,8 @@ def render_import(report, lang: str = "zh") -> None:
     if report.learned_rows or report.queued:  # firms without a code were read from their scopes (issue 11)
         accuracy = report.learned_cv_accuracy
         console.print(w("review_learned").format(rows=report.learned_rows, queued=report.queued,
-                                                 accuracy="—" if accuracy is None else f"{accuracy:.1%}"),
-                      highlight=False)
+                                                 accuracy="—" if accuracy is None else f"{accuracy:.1%}")
+                      + _unread(report.queued_unread, lang), highlight=False)
     for line in reader_check_lines(report.reader_check, lang) if report.reader_check else ():
         console.print(escape(line), highlight=False)
     for heading, counts in (("reasons_title", report.reasons), ("warnings_title", report.warnings)):
@@ -1144,7 +1149,7 @@ def review_run_command(db: DbOption = None, pack: PackOption = None, as_json: Js
     accuracy = done.get("learned_cv_accuracy")
     console.print(labels.word("review_learned", lang).format(
         rows=done.get("labelled_rows", 0), accuracy="—" if accuracy is None else f"{accuracy:.1%}",
-        queued=done.get("queued", 0)), highlight=False)
+        queued=done.get("queued", 0)) + _unread(done.get("queued_unread", 0), lang), highlight=False)
     from chanye.present.explain import reader_check_lines
 
     for line in reader_check_lines(done["reader_check"], lang) if done.get("reader_check") else ():

@@ -34,7 +34,7 @@ def platform():
     report: dict = {}
     with store.transaction():
         assert classify_enterprises(store, None, p.framework, report) == (2, 2)
-    assert report == {"queued": 1, "labelled_rows": 0, "learned_cv_accuracy": None, "reader_check": None}
+    assert report == {"queued": 1, "queued_unread": 0, "labelled_rows": 0, "learned_cv_accuracy": None, "reader_check": None}
     yield p
     store.close()
 
@@ -72,7 +72,7 @@ def test_a_scope_that_reads_no_class_is_queued_too():
     report: dict = {}
     with store.transaction():
         assert classify_enterprises(store, None, p.framework, report) == (0, 0)
-    assert report["queued"] == 2
+    assert (report["queued"], report["queued_unread"]) == (2, 2)  # both read no class: counted apart
     rows = {r["uscc"]: r for r in review.queue(p).rows}
     assert (rows[fireworks]["probability"], rows[stock]["probability"]) == (0.0, 0.0)
     assert [(s["code"], s["similarity"]) for s in rows[fireworks]["suggestions"]] == [

@@ -100,7 +100,7 @@ def classify_enterprises(store: Store, usccs, framework: Framework, report: dict
                          staged: bool = False) -> tuple[int, int]:
     """(Re)classify enterprises (all when `usccs` is None; else a Series, list or Arrow array of USCCs); returns
     (codes predicted from text and accepted, enterprises linked to at least one node). `report`, when given,
-    receives queued (firms sent to review), labelled_rows and learned_cv_accuracy (of the model learned from the
+    receives queued (firms sent to review; queued_unread of them read no class), labelled_rows and learned_cv_accuracy (of the model learned from the
     registry's labelled rows, or None) and reader_check (`OwnCurve.check`: how the scope reader did on those rows,
     whose own curve then calibrates its probabilities; None when too few).
 
@@ -155,17 +155,25 @@ def classify_coded(store: Store, framework: Framework, *, fresh: bool, ahead: Ah
     return _link_coded(store, framework, ahead)
 
 
+def _review_table(readings: pd.DataFrame) -> pa.Table:
+    """The queue's rows of the readings (scope, probability, suggestions as JSON text)."""
+    return pa.table({
+        "scope": pa.array(readings["scope"].tolist(), pa.string()),
+        "probability": pa.array(readings["probability"].astype(float).to_numpy(), pa.float64()),
+        "suggestions": pa.array([json.dumps(x, ensure_ascii=False) for x in readings["suggestions"]], pa.string()),
+    })
+
+
 def _classify_staged(store: Store, everything: bool, framework: Framework, report: dict | None,
                      by_text) -> tuple[int, int]:
-    info = {"queued": 0, "labelled_rows": 0, "learned_cv_accuracy": None, "reader_check": None}
+    info = {"queued": 0, "queued_unread": 0, "labelled_rows": 0, "learned_cv_accuracy": None, "reader_check": None}
     pack = framework.id
 
     # Firms without a declared code or a label: the scope reader, once per distinct non-blank scope.
     scopes = [s for s in classifications.distinct_uncoded_scopes(store) if s.strip()]
     accepted = pd.DataFrame({"scope": pd.Series(dtype=object), "code": pd.Series(dtype=object),
                              "probability": pd.Series(dtype="float64")})
-    reviewing = pa.table({"scope": pa.array([], pa.string()), "probability": pa.array([], pa.float64()),
-                          "suggestions": pa.array([], pa.string())})
+    reviewing = unread = _review_table(pd.DataFrame({"scope": [], "probability": [], "suggestions": []}))
     codes_of: list = []
     if scopes:
         from chanye.classify.learned import fit_labelled
@@ -180,12 +188,9 @@ def _classify_staged(store: Store, everything: bool, framework: Framework, repor
         ok = readings[readings["decision"] == "accept"]
         accepted = ok[["scope", "code", "probability"]].reset_index(drop=True)
         codes_of = ok["codes"].tolist()
-        asked = readings[readings["decision"] != "accept"]  # a scope that reads no class needs an analyst most
-        reviewing = pa.table({
-            "scope": pa.array(asked["scope"].tolist(), pa.string()),
-            "probability": pa.array(asked["probability"].astype(float).to_numpy(), pa.float64()),
-            "suggestions": pa.array([json.dumps(x, ensure_ascii=False) for x in asked["suggestions"]], pa.string()),
-        })
+        # a scope that reads no class ("empty") needs an analyst most: queued too, and counted apart
+        reviewing = _review_table(readings[readings["decision"] == "review"])
+        unread = _review_table(readings[readings["decision"] == "empty"])
     accepted_table = pa.Table.from_pandas(accepted.astype({"scope": object, "code": object}), preserve_index=False)
     # Labels override: the labelled code stands in for the prediction (chains link on it too).
     classifications.save_staged_predictions(store, accepted_table)
@@ -218,7 +223,8 @@ def _classify_staged(store: Store, everything: bool, framework: Framework, repor
         review.clear_queue(store, pack)
     else:
         review.clear_queue_staged(store, pack)
-    info["queued"] = review.queue_staged(store, pack, reviewing)
+    info["queued_unread"] = review.queue_staged(store, pack, unread)
+    info["queued"] = review.queue_staged(store, pack, reviewing) + info["queued_unread"]
     if report is not None:
         report.update(info)
     predicted = classifications.count_accepted(store, accepted_table.select(["scope"])) if len(accepted) else 0

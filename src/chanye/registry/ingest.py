@@ -86,6 +86,7 @@ class ImportReport:
     # Firms without a code (issue 11): sent to the review queue, and the model learned from the registry's own
     # coded rows (how many, and its cross-validated accuracy; None when too few rows to learn from)
     queued: int = 0
+    queued_unread: int = 0  # of them, firms whose scope reads no class at all (only look-alike suggestions)
     learned_rows: int = 0
     learned_cv_accuracy: float | None = None
     # the scope reader checked on those rows, which then calibrate its probabilities (`OwnCurve.check`; None:
@@ -303,6 +304,7 @@ def _write(store: Store, batch: int, chunks: Iterator[Validated | Staged], repor
         learned: dict = {} if early is None else {"early": early}
         report.predicted, report.classified = on_write(store, usccs, pack, learned)
         report.queued = int(learned.get("queued") or 0)
+        report.queued_unread = int(learned.get("queued_unread") or 0)
         report.learned_rows = int(learned.get("labelled_rows") or 0)
         report.learned_cv_accuracy = learned.get("learned_cv_accuracy")
         report.reader_check = learned.get("reader_check")
