@@ -87,6 +87,8 @@ def test_a_scope_no_word_reads_shows_its_nearest_classes_as_likeness(tmp_path):
     refused = runner.invoke(app, ["review", "confirm", "91440101MA00000006", "--db", str(db)])
     assert refused.exit_code != 0
     assert "企业 91440101MA00000006 没有建议小类可确认，请用 review correct 填写小类" in refused.output
+    ran = runner.invoke(app, ["review", "run", "--db", str(db)], catch_exceptions=False).stdout.splitlines()
+    assert ran[1] == "按本库已有行业代码的 0 家企业学习，交叉验证准确率 —；待复核 2 家；其中 2 家的经营范围未读出任何小类，只有字面相近的建议或没有建议"
 
 
 def test_the_command_shows_the_decision_probability_the_links_carry():
