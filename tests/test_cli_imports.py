@@ -153,10 +153,10 @@ def test_import_reports_the_model_learned_for_rows_without_a_code(db: Path, tmp_
     path = tmp_path / "无代码.csv"
     path.write_text("统一社会信用代码,企业名称,所属区,经营范围\n"
                     f"{GOOD},示例无代码企业有限公司,天河区,一般项目：锂离子电池制造；电池销售。\n"
-                    f"{make_uscc('91440106MA0000002')},示例烟花批发有限公司,天河区,烟花爆竹批发\n", encoding="utf-8")
+                    f"{make_uscc('91440106MA0000002')},示例烟叶收购有限公司,天河区,烟叶收购\n", encoding="utf-8")
     out = run("import", str(path), "--db", str(db)).stdout
     line = next(x for x in out.splitlines() if x.startswith("按本库已有行业代码的"))
-    # the fireworks wholesaler's scope names no class: queued, and said apart
+    # the tobacco-leaf buyer's scope names no class: queued, and said apart
     assert re.fullmatch(r"按本库已有行业代码的 5000 家企业学习，交叉验证准确率 \d{1,2}\.\d%；待复核 1 家；"
                         r"其中 1 家的经营范围未读出任何小类，只有字面相近的建议或没有建议", line), line
     # the reader checked on the same coded firms, and its probabilities recalibrated on them

@@ -66,14 +66,14 @@ def test_a_file_without_codes_says_how_the_reader_did_on_the_registry(server, pa
     csv = tmp_path / "无代码.csv"
     csv.write_text("统一社会信用代码,企业名称,所属区,经营范围\n"
                    f"{NO_CODE},示例浏览器无代码公司,天河区,一般项目：锂离子电池制造；电池销售。\n"
-                   f"{UNREAD},示例浏览器烟花批发公司,天河区,烟花爆竹批发\n", encoding="utf-8")
+                   f"{UNREAD},示例浏览器烟叶收购公司,天河区,烟叶收购\n", encoding="utf-8")
     page.goto(server["url"] + "/data?lang=zh")
     page.set_input_files("#upload-file", str(csv))
     page.click("#upload-submit")
     page.wait_for_selector("#preview-confirm:not([disabled])", state="visible", timeout=60_000)
     page.click("#preview-confirm")
     page.wait_for_selector("#upload-line.done", timeout=90_000)
-    # the fireworks wholesaler's scope names no class: said apart
+    # the tobacco-leaf buyer's scope names no class: said apart
     assert re.fullmatch(r"按本库已有行业代码的 [\d,]+ 家企业学习，交叉验证准确率 \d{1,2}\.\d%；待复核 \d+ 家；"
                         r"其中 1 家的经营范围未读出任何小类，只有字面相近的建议或没有建议 归类复核",
                         page.locator("#upload-learned").inner_text()), page.locator("#upload-learned").inner_text()

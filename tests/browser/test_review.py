@@ -15,7 +15,7 @@ TICKETS = "91440101MA0REVIEW2"
 
 def _seed(ctx) -> None:
     """Two firms without a code, queued as an import into a registry without coded firms queues them: the
-    shipped curve gives their scope 0.4528 (raw margin 0.4545), under the threshold. (The registry's own curve,
+    shipped curve gives their scope 0.4451 (raw margin 0.4545), under the threshold. (The registry's own curve,
     fitted on its coded firms, decides at an import and moves with the batches the other browser tests import, so
     the queue is seeded here; `tests/classify/test_review.py` covers the queueing itself.)"""
     from chanye.classify.reader import read_scope
@@ -23,7 +23,7 @@ def _seed(ctx) -> None:
 
     scope = "一般项目：工艺美术品及收藏品零售；票务代理服务；会议及展览服务。许可项目：旅游业务。"
     reading = read_scope(scope)
-    assert (reading.codes, reading.probability) == ((), 0.4528)
+    assert (reading.codes, reading.probability) == ((), 0.4451)
     with ctx.writer() as store, store.transaction():
         store.con.execute("DELETE FROM enterprises WHERE uscc IN (?, ?)", [TRAVEL, TICKETS])  # one row per USCC
         store.con.executemany(
@@ -44,7 +44,7 @@ def test_confirm_one_correct_another_then_reclassify(server, page, screenshots):
     assert set(rows) >= {TRAVEL, TICKETS}
     assert page.locator(f"tr[data-uscc='{TRAVEL}'] ol.suggestions li").count() == 3
     assert page.locator(f"tr[data-uscc='{TRAVEL}'] .share").first.inner_text() == "得分占比 0.39"  # not a probability
-    assert page.locator(f"tr[data-uscc='{TRAVEL}'] td").nth(2).inner_text() == "0.453"  # under 0.5, shown so
+    assert page.locator(f"tr[data-uscc='{TRAVEL}'] td").nth(2).inner_text() == "0.445"  # under 0.5, shown so
     page.screenshot(path=str(screenshots / "review-queue.png"), full_page=True)
     # confirm the third suggestion (7291 旅行社及相关服务; 5246 and 7298 before it) for the first firm
     page.locator(f"tr[data-uscc='{TRAVEL}'] ol.suggestions li").nth(2).locator("button.confirm").click()
@@ -64,9 +64,11 @@ def test_confirm_one_correct_another_then_reclassify(server, page, screenshots):
     from chanye.services import review
 
     done = review.reclassify(ctx)
-    assert done["queued"] == 0
     store = ctx.cursor()
     try:
+        # neither firm queued again (a firm another test uploaded may be: the report counts the whole queue)
+        assert store.scalar("SELECT count(*) FROM review_queue WHERE uscc IN (?, ?)", [TRAVEL, TICKETS]) == 0
+        assert done["queued"] == store.scalar("SELECT count(*) FROM review_queue")
         found = store.query("SELECT uscc, node, method, code FROM classifications WHERE uscc IN (?, ?) ORDER BY uscc",
                             [TRAVEL, TICKETS]).to_dict("records")
         labels = store.query("SELECT uscc, code, action FROM manual_labels WHERE uscc IN (?, ?) ORDER BY uscc",
@@ -89,18 +91,18 @@ def test_review_in_excel_download_fill_upload(server, page, screenshots, tmp_pat
     from chanye.classify.reader import read_scope
     from chanye.registry import review
 
-    fireworks = "91440101MA0REVIEW3"
-    reading = read_scope("烟花爆竹批发")  # no word read: the nearest classes only
-    assert (reading.nearest, reading.suggestions[0]["code"]) == (True, "5169")
+    tobacco = "91440101MA0REVIEW3"
+    reading = read_scope("烟叶收购")  # no word read: the nearest classes only
+    assert (reading.nearest, reading.suggestions[0]["code"]) == (True, "5128")
     ctx = server["app"].state.ctx
     with ctx.writer() as store, store.transaction():
-        store.con.execute("DELETE FROM enterprises WHERE uscc = ?", [fireworks])
+        store.con.execute("DELETE FROM enterprises WHERE uscc = ?", [tobacco])
         store.con.execute("INSERT INTO enterprises (uscc, name, industry_code, business_scope, synthetic) "
-                          "VALUES (?, '复核测试丙（示例）', NULL, '烟花爆竹批发', TRUE)", [fireworks])
-        review.queue(store, ctx.framework.id, pd.DataFrame({"uscc": [fireworks], "probability": 0.0,
+                          "VALUES (?, '复核测试丙（示例）', NULL, '烟叶收购', TRUE)", [tobacco])
+        review.queue(store, ctx.framework.id, pd.DataFrame({"uscc": [tobacco], "probability": 0.0,
                                                              "suggestions": [reading.suggestions]}))
     page.goto(server["url"] + "/review", wait_until="load")
-    assert page.locator(f"tr[data-uscc='{fireworks}'] .similar").first.inner_text() == "字面相近 0.52"
+    assert page.locator(f"tr[data-uscc='{tobacco}'] .similar").first.inner_text() == "字面相近 0.43"
     with page.expect_download() as download:
         page.locator("#review-xlsx").click()
     path = tmp_path / "queue.xlsx"
@@ -110,9 +112,9 @@ def test_review_in_excel_download_fill_upload(server, page, screenshots, tmp_pat
     rows = list(sheet.iter_rows(values_only=True))
     header = next(i for i, r in enumerate(rows) if r[0] == "统一社会信用代码")
     column = rows[header].index("复核小类（填写）") + 1
-    row = next(i for i, r in enumerate(rows) if r[0] == fireworks) + 1
-    assert rows[row - 1][rows[header].index("建议1 小类")] == "5169"
-    sheet.cell(row, column, "5149")
+    row = next(i for i, r in enumerate(rows) if r[0] == tobacco) + 1
+    assert rows[row - 1][rows[header].index("建议1 小类")] == "5128"
+    sheet.cell(row, column, "5119")  # raw tobacco leaf is a farm good: 其他农牧产品批发
     book.save(path)
     page.goto(server["url"] + "/data", wait_until="load")
     page.select_option("#list-kind", "review")
@@ -123,8 +125,8 @@ def test_review_in_excel_download_fill_upload(server, page, screenshots, tmp_pat
     page.locator("#list-import-card").screenshot(path=str(screenshots / "review-excel-upload.png"))
     store = ctx.cursor()
     try:
-        label = store.query("SELECT code, action FROM manual_labels WHERE uscc = ?", [fireworks]).to_dict("records")
-        queued = store.scalar("SELECT count(*) FROM review_queue WHERE uscc = ?", [fireworks])
+        label = store.query("SELECT code, action FROM manual_labels WHERE uscc = ?", [tobacco]).to_dict("records")
+        queued = store.scalar("SELECT count(*) FROM review_queue WHERE uscc = ?", [tobacco])
     finally:
         store.close()
-    assert (label, queued) == ([{"code": "5149", "action": "correct"}], 0)
+    assert (label, queued) == ([{"code": "5119", "action": "correct"}], 0)

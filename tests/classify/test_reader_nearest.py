@@ -8,16 +8,16 @@ from chanye.classify.reader import Reading, read_scope
 
 
 def test_a_scope_no_word_reads_gets_the_nearest_classes_for_review():
-    got = read_scope("烟花爆竹批发")
+    got = read_scope("烟叶收购")
     assert (got.codes, got.probability, got.nearest, got.accepted) == ((), 0.0, True, False)
-    # 2672 焰火、鞭炮产品制造's words are nearest; a 批发 item sells them: their trade class, 5169
+    # 1610 烟叶复烤's words are nearest; a 收购 item trades them: their trade class, 5128
     assert [(s["code"], s["similarity"], s["probability"]) for s in got.suggestions] == [
-        ("5169", 0.5242, 0.0), ("5151", 0.1471, 0.0), ("5143", 0.1285, 0.0)]
+        ("5128", 0.4338, 0.0), ("5124", 0.2044, 0.0), ("5116", 0.1772, 0.0)]
     assert got.suggestions[0]["evidence"] == (
-        "“烟花爆竹批发”（经营范围第1项）无词表词语，与 2672 焰火、鞭炮产品制造 的名称和词语字面相近（相似度 0.52），"
-        "销售 → 5169 其他化工产品批发；仅供复核")
-    # a retail item: the retail class (2672's: 5299 其他未列明零售业)
-    assert read_scope("烟花爆竹零售").suggestions[0]["code"] == "5299"
+        "“烟叶收购”（经营范围第1项）无词表词语，与 1610 烟叶复烤 的名称和词语字面相近（相似度 0.43），"
+        "销售 → 5128 烟草制品批发；仅供复核")
+    # a retail item: the retail class (1610's: 5227 烟草制品零售)
+    assert read_scope("烟叶零售").suggestions[0]["code"] == "5227"
 
 
 def test_stock_items_and_nothing_alike_give_no_suggestion():
@@ -35,14 +35,14 @@ def test_only_the_first_three_non_stock_items_are_searched():
 
 
 def test_the_suggestions_in_full():
-    evidence = "“烟花爆竹批发”（经营范围第1项）无词表词语，与 {like} 的名称和词语字面相近（相似度 {s}）{sold}；仅供复核"
-    assert read_scope("烟花爆竹批发").suggestions == [
-        {"code": "5169", "name": "其他化工产品批发", "probability": 0.0, "similarity": 0.5242,
-         "evidence": evidence.format(like="2672 焰火、鞭炮产品制造", s="0.52", sold="，销售 → 5169 其他化工产品批发")},
-        {"code": "5151", "name": "西药批发", "probability": 0.0, "similarity": 0.1471,
-         "evidence": evidence.format(like="5151 西药批发", s="0.15", sold="")},
-        {"code": "5143", "name": "图书批发", "probability": 0.0, "similarity": 0.1285,
-         "evidence": evidence.format(like="5143 图书批发", s="0.13", sold="")},
+    evidence = "“烟叶收购”（经营范围第1项）无词表词语，与 {like} 的名称和词语字面相近（相似度 {s}）{sold}；仅供复核"
+    assert read_scope("烟叶收购").suggestions == [
+        {"code": "5128", "name": "烟草制品批发", "probability": 0.0, "similarity": 0.4338,
+         "evidence": evidence.format(like="1610 烟叶复烤", s="0.43", sold="，销售 → 5128 烟草制品批发")},
+        {"code": "5124", "name": "肉、禽、蛋、奶及水产品批发", "probability": 0.0, "similarity": 0.2044,
+         "evidence": evidence.format(like="5124 肉、禽、蛋、奶及水产品批发", s="0.20", sold="")},
+        {"code": "5116", "name": "牲畜批发", "probability": 0.0, "similarity": 0.1772,
+         "evidence": evidence.format(like="5116 牲畜批发", s="0.18", sold="")},
     ]
 
 
@@ -52,10 +52,12 @@ def test_which_item_and_which_class():
         return s["code"], s["similarity"], s["evidence"][:s["evidence"].index("）") + 1]
 
     # a farm good sold: its trade class (0211 林木育种 -> 5115 林业产品批发)
-    assert first("林木采伐销售") == ("5115", 0.3599, "“林木采伐销售”（经营范围第1项）")
-    assert first("烟花爆竹批发零售") == ("5169", 0.5023, "“烟花爆竹批发零售”（经营范围第1项）")  # 批发 too: wholesale
-    assert first("一般项目：施放气球；烟花爆竹批发") == ("5169", 0.5242, "“烟花爆竹批发”（一般项目第2项）")
-    assert first("烟花爆竹批发；烟花爆竹批发") == ("5169", 0.5242, "“烟花爆竹批发”（经营范围第1项）")  # a tie: the first
-    # 爆竹批发 is alike 2672 too (0.2785): each class keeps its nearest item
-    assert first("烟花爆竹批发；爆竹批发") == ("5169", 0.5242, "“烟花爆竹批发”（经营范围第1项）")
-    assert [s["code"] for s in read_scope("烟花爆竹批发", k=2).suggestions] == ["5169", "5151"]
+    assert first("林木采伐销售") == ("5115", 0.36, "“林木采伐销售”（经营范围第1项）")
+    assert first("烟叶批发零售") == ("5128", 0.3585, "“烟叶批发零售”（经营范围第1项）")  # 批发 too: wholesale
+    assert first("一般项目：施放气球；烟叶收购") == ("5128", 0.4338, "“烟叶收购”（一般项目第2项）")
+    assert first("烟叶收购；烟叶收购") == ("5128", 0.4338, "“烟叶收购”（经营范围第1项）")  # a tie: the first
+    # 烟叶批发 is alike 1610 too, less: each class keeps its nearest item (and 烟叶批发 brings its own, 5127)
+    got = read_scope("烟叶收购；烟叶批发").suggestions
+    assert [(s["code"], s["evidence"][:s["evidence"].index("）") + 1]) for s in got] == [
+        ("5128", "“烟叶收购”（经营范围第1项）"), ("5127", "“烟叶批发”（经营范围第2项）"), ("5124", "“烟叶收购”（经营范围第1项）")]
+    assert [s["code"] for s in read_scope("烟叶收购", k=2).suggestions] == ["5128", "5124"]

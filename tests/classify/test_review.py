@@ -52,7 +52,7 @@ def test_an_abstained_firm_is_queued_without_links(platform):
     queued = review.queue(platform)
     assert [r["uscc"] for r in queued.rows] == [TRAVEL]
     row = queued.rows[0]
-    assert row["probability"] == 0.4528  # a souvenir shop that also runs tours: neither activity clearly main
+    assert row["probability"] == 0.4451  # a souvenir shop that also runs tours: neither activity clearly main
     assert [(s["code"], s["probability"]) for s in row["suggestions"]] == [("5246", 0.3886), ("7298", 0.3627),
                                                                            ("7291", 0.1451)]
     assert row["suggestions"][2]["evidence"] == "“旅游业务”（许可项目第4项，服务，词“旅游业务”）→ 7291 旅行社及相关服务"
@@ -65,21 +65,21 @@ def test_a_scope_that_reads_no_class_is_queued_too():
     """A firm whose scope names no class has no link either: the analyst is the only one who can code it, so it
     is queued (before, such firms were neither linked nor queued), with the classes nearest its wording, or none."""
     store = Store(":memory:")
-    fireworks, stock = "91440101MA00000005", "91440101MA00000006"
+    tobacco, stock = "91440101MA00000005", "91440101MA00000006"
     store.con.executemany("INSERT INTO enterprises (uscc, name, industry_code, business_scope) VALUES (?, ?, NULL, ?)",
-                          [(fireworks, "戊", "烟花爆竹批发"), (stock, "己", "一般项目：货物进出口；技术进出口")])
+                          [(tobacco, "戊", "烟叶收购"), (stock, "己", "一般项目：货物进出口；技术进出口")])
     p = Platform(None, None, store=store)
     report: dict = {}
     with store.transaction():
         assert classify_enterprises(store, None, p.framework, report) == (0, 0)
     assert (report["queued"], report["queued_unread"]) == (2, 2)  # both read no class: counted apart
     rows = {r["uscc"]: r for r in review.queue(p).rows}
-    assert (rows[fireworks]["probability"], rows[stock]["probability"]) == (0.0, 0.0)
-    assert [(s["code"], s["similarity"]) for s in rows[fireworks]["suggestions"]] == [
-        ("5169", 0.5242), ("5151", 0.1471), ("5143", 0.1285)]
+    assert (rows[tobacco]["probability"], rows[stock]["probability"]) == (0.0, 0.0)
+    assert [(s["code"], s["similarity"]) for s in rows[tobacco]["suggestions"]] == [
+        ("5128", 0.4338), ("5124", 0.2044), ("5116", 0.1772)]
     assert rows[stock]["suggestions"] == []
     review.decide(p, stock, "5181", action="correct", by="ana")
-    assert [r["uscc"] for r in review.queue(p).rows] == [fireworks]
+    assert [r["uscc"] for r in review.queue(p).rows] == [tobacco]
     store.close()
 
 

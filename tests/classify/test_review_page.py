@@ -94,7 +94,7 @@ def test_a_firm_read_by_no_word_shows_its_nearest_classes_or_asks_for_one(tmp_pa
     path = tmp_path / "nearest.duckdb"
     with Store(path) as store:
         store.con.executemany("INSERT INTO enterprises (uscc, name, industry_code, business_scope) VALUES (?, ?, NULL, ?)",
-                              [("91440101MA00000005", "戊", "烟花爆竹批发"), ("91440101MA00000006", "己", "货物进出口")])
+                              [("91440101MA00000005", "戊", "烟叶收购"), ("91440101MA00000006", "己", "货物进出口")])
         from chanye.framework import load_pack
 
         with store.transaction():
@@ -105,10 +105,10 @@ def test_a_firm_read_by_no_word_shows_its_nearest_classes_or_asks_for_one(tmp_pa
         english = c.get("/review?lang=en").text
     app.state.ctx.store.close()
     assert "待复核 2 家企业" in html
-    assert "<strong>5169 其他化工产品批发</strong> <span class=\"sub similar\"" in html
-    assert ">字面相近 0.52</span>" in html and ">得分占比" not in html
+    assert "<strong>5128 烟草制品批发</strong> <span class=\"sub similar\"" in html
+    assert ">字面相近 0.43</span>" in html and ">得分占比" not in html
     assert '<p class="sub no-suggestion">经营范围未读出任何小类，也没有字面相近的小类：请在右侧填写正确的小类</p>' in html
-    assert ">looks like 0.52</span>" in english
+    assert ">looks like 0.43</span>" in english
 
 
 def test_the_queue_pages_in_the_store_and_downloads_whole(tmp_path):
@@ -124,7 +124,7 @@ def test_the_queue_pages_in_the_store_and_downloads_whole(tmp_path):
 
     path = tmp_path / "paged.duckdb"
     firms = [(TRAVEL, "丙旅行社", "一般项目：工艺美术品及收藏品零售；票务代理服务；会议及展览服务。许可项目：旅游业务。"),
-             ("91440101MA00000005", "戊", "烟花爆竹批发"), ("91440101MA00000006", "己", "货物进出口")]
+             ("91440101MA00000005", "戊", "烟叶收购"), ("91440101MA00000006", "己", "货物进出口")]
     with Store(path) as store:
         store.con.executemany("INSERT INTO enterprises (uscc, name, industry_code, business_scope) VALUES (?, ?, NULL, ?)",
                               firms)

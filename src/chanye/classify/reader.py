@@ -630,6 +630,7 @@ _STOP = frozenset((
     "电子", "电器", "批发", "零售", "经营", "租赁", "安装", "施工", "运输", "开发", "研究", "推广", "交流", "加工",
     "综合",  # a part of 5219 其他综合零售's name: alone it sent `卫星技术综合应用系统集成` to a retail class
     "人工智能",  # a technology 3962's 说明 lists among others: alone it sent AI software firms to 智能车载设备制造
+    "其制品",  # of "X及其制品" in 说明 lists: "野生动物及其制品经营" named 5174 五金产品批发
     "相关", "利用", "资源",  # parts of names (…及相关服务, 水的处理、利用与分配, 资源与产权交易): "风电场相关装备" was 6410
 ))
 
@@ -692,11 +693,12 @@ INSTALL_OF_GOODS: dict[str, str] = {
     "39": "4999", "40": "4920",
 }
 # A 设计 item whose object names goods designs them: 专业设计 for consumer goods (大类 13-24: clothes, jewels,
-# furniture, toys), 工业设计 for the rest; a 检验/检测 item tests them (7452 检测服务).
+# furniture, toys), 工业设计 for the rest; a 检验/检测 item tests them, whatever goods, farm and mine goods too
+# ("农作物种子质量检验", "矿产品检测"): 7452 检测服务.
 DESIGN_OF_GOODS: dict[str, str] = {str(d): "7492" if d <= 24 else "7491" for d in range(13, 44)}
-INSPECTION_OF_GOODS: dict[str, str] = dict.fromkeys(DESIGN_OF_GOODS, "7452")
+INSPECTION = "7452"
 _SERVICE_OF_GOODS = {"repair": REPAIR_OF_GOODS, "rental": RENTAL_OF_GOODS, "install": INSTALL_OF_GOODS,
-                     "design": DESIGN_OF_GOODS, "inspect": INSPECTION_OF_GOODS}
+                     "design": DESIGN_OF_GOODS}
 # The professional work done on construction works (门类 E, 大类 47-50) named before it: "地质灾害治理工程设计" is
 # design (7484), not the works' construction (4899); likewise 勘察 (7483), 监理 (7482) and 检测 (7452).
 WORK_ON_WORKS = {"design": "7484", "survey": "7483", "supervise": "7482", "inspect": "7452"}
@@ -1028,8 +1030,10 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
                 elif kind == "trade" and verb in ("make", "rd") and code in goods_of_trade:
                     # making what a trade class sells: a derived reading, weaker than a goods word's own
                     code, kind, weight = goods_of_trade[code], "goods", weight * DERIVED_WEIGHT
+                elif mode == "inspect" and kind in ("goods", "trade", "primary"):
+                    code, kind = INSPECTION, "service"  # testing goods, sold ("种子" of 5112) or made
                 elif mode in _SERVICE_OF_GOODS and kind in ("goods", "trade"):
-                    # repairing, renting, installing, designing or testing goods: that service
+                    # repairing, renting, installing or designing goods: that service
                     goods_code = goods_of_trade.get(code) if kind == "trade" else code  # "灯具安装": 灯具 of 5282
                     served = _by_prefix(_SERVICE_OF_GOODS[mode], goods_code) if goods_code else None
                     if served:
