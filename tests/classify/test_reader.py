@@ -424,7 +424,7 @@ def test_curated_terms_name_real_classes_and_rebuild_identically(tmp_path):
 
     std = gbt4754.load()
     terms = curated_terms()
-    assert len(terms) == 2427
+    assert len(terms) == 2428
     assert terms["人工智能基础软件"] == (("6511",), "service")  # the object alone: 研发人工智能基础软件
     assert terms["激光雷达"] == (("3976",), "goods")
     assert terms["专业保洁、清洗、消毒服务"] == (("8219",), "service")

@@ -26,6 +26,13 @@ def test_stock_items_and_nothing_alike_give_no_suggestion():
     assert read_scope("") == Reading((), 0.0, [])  # nothing to read at all: no item
 
 
+def test_a_class_alike_under_the_floor_is_no_suggestion():
+    assert reader.NEAREST_FLOOR == 0.1
+    # 算法优化 is alike 6511 基础软件开发 (0.1617) and 7320 (0.0594, by 优化): only the first is suggested
+    assert [(s["code"], s["similarity"]) for s in read_scope("算法优化").suggestions] == [("6511", 0.1617)]
+    assert read_scope("优化").suggestions == []  # 7320 alike at 0.0841 only
+
+
 def test_only_the_first_three_non_stock_items_are_searched():
     assert reader.NEAREST_ITEMS == 3
     items = [("货物进出口", "general", "trade", "", 0, True, 0.05)] + [
