@@ -316,7 +316,7 @@ def import_command(
 
 def _unread(n: int, lang: str) -> str:
     """"；其中 N 家…未读出任何小类" after the review count, when some queued firms read no class."""
-    return ("；" if lang == "zh" else "; ") + labels.word("review_unread", lang).format(n=n) if n else ""
+    return labels.word("review_unread", lang).format(n=n) if n else ""
 
 
 def render_import(report, lang: str = "zh") -> None:

@@ -945,8 +945,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "review_saved": ("已记录复核结果并重新归类。", "Decision recorded; the firm was re-classified."),
     "review_learned": ("按本库已有行业代码的 {rows} 家企业学习，交叉验证准确率 {accuracy}；待复核 {queued} 家",
                        "Learned from {rows} firms with industry codes: cross-validated accuracy {accuracy}; {queued} to review"),
-    "review_unread": ("其中 {n} 家的经营范围未读出任何小类，只有字面相近的建议或没有建议",
-                      "{n} of them read no class: look-alike suggestions only, or none"),
+    "review_unread": ("；其中 {n} 家的经营范围未读出任何小类，只有字面相近的建议或没有建议",  # after review_learned
+                      "; {n} of them read no class: look-alike suggestions only, or none"),
     "review_labels": ("人工标注", "Manual labels"),
     "review_labels_latest": ("最近 {n} 条，共 {total} 条", "the latest {n} of {total}"),
     # --- issue 15 pages: city filter, sortable tables, target metrics, provenance, glossary, chain roles ---

@@ -230,7 +230,7 @@
       var acc = pct(rp.learned_cv_accuracy);
       $('upload-report').innerHTML += '<p class="note learned" id="upload-learned">' + esc(t('review_learned').replace('{rows}', fmt(rp.learned_rows, 0))
         .replace('{accuracy}', acc).replace('{queued}', fmt(rp.queued, 0))
-        + (rp.queued_unread ? (lang === 'en' ? '; ' : '；') + t('review_unread').replace('{n}', fmt(rp.queued_unread, 0)) : '')) + ' <a href="/review">' + esc(t('review_title')) + '</a></p>';
+        + (rp.queued_unread ? t('review_unread').replace('{n}', fmt(rp.queued_unread, 0)) : '')) + ' <a href="/review">' + esc(t('review_title')) + '</a></p>';
     }
     if (rp.reader_check) {  // the reader checked on the registry's coded firms, its curve recalibrated on them (issue 11)
       var c = rp.reader_check;
