@@ -57,17 +57,20 @@ class ListImportPayload(BaseModel):
     links: dict[str, str]
 
 
-_BODY = {"requestBody": {"content": {"multipart/form-data": {"schema": {
+_PROJECT_BODY = {"requestBody": {"content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary"},
                    "date": {"type": "string", "format": "date",
                             "description": "进度日期（文件无进度日期列时；缺省今天）(the progress's date)"},
                    "kind": {"type": "string", "enum": list(ap.KINDS),
                             "description": "无项目类型的行的类型（缺省 construction 重点建设）"}}}}}}}
+# the other lists: the file alone
+_FILE_BODY = {"requestBody": {"content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
 
 
 @router.post("/data/projects/imports", response_model=ListImportPayload, responses=responses(too_large=True),
-             summary="上传并导入重点项目清单 (upload and import a project list)", openapi_extra=_BODY)
+             summary="上传并导入重点项目清单 (upload and import a project list)", openapi_extra=_PROJECT_BODY)
 async def post_projects_import(request: Request):
     got = await receive_upload(request, limit=LIST_UPLOAD_BYTES, suffixes=LIST_SUFFIXES)
     try:
@@ -86,9 +89,7 @@ async def post_projects_import(request: Request):
 
 @router.post("/data/transformation/imports", response_model=ListImportPayload, responses=responses(too_large=True),
              summary="上传并导入企业转型指标 (upload and import firms' transformation indicators)",
-             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
-                 "type": "object", "required": ["file"],
-                 "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
+             openapi_extra=_FILE_BODY)
 async def post_transformation_import(request: Request):
     got = await receive_upload(request, limit=LIST_UPLOAD_BYTES, suffixes=LIST_SUFFIXES)
     try:
@@ -103,9 +104,7 @@ async def post_transformation_import(request: Request):
 
 @router.post("/data/review/imports", response_model=ListImportPayload, responses=responses(too_large=True),
              summary="上传复核结果：统一社会信用代码、复核小类（复核页下载的表填好后）(upload review decisions)",
-             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
-                 "type": "object", "required": ["file"],
-                 "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
+             openapi_extra=_FILE_BODY)
 async def post_review_import(request: Request):
     got = await receive_upload(request, limit=LIST_UPLOAD_BYTES, suffixes=LIST_SUFFIXES)
     try:
