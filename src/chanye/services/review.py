@@ -106,20 +106,25 @@ def decide(p, uscc: str, code: str, *, action: str, viewer: Viewer = LOCAL, by: 
         raise InputError(f"企业 {uscc}：{code!r} 不是 GB/T 4754-2017 小类代码 (not a 4-digit 2017 class)",
                          hint="例如 3841")
     who = by or viewer.user or "local"
+    with p.writer() as store, store.transaction():
+        if not stored.firm_exists(store, uscc):
+            raise InputError(f"找不到企业 {uscc} (no such enterprise)", hint="检查统一社会信用代码")
+        stored.save_label(store, uscc, normal, action, who, note)
+        links = _relink(store, p, [uscc])
+    return {"uscc": uscc, "code": normal, "action": action, "decided_by": who, "links": links}
+
+
+def _relink(store, p, usccs: list[str]) -> int:
+    """Re-classify the labelled firms and relink their chains (inside the caller's transaction); their node links'
+    count."""
     import pandas as pd
 
     from chanye.classify.chain_links import link_chains
     from chanye.classify.enterprises import classify_enterprises
 
-    with p.writer() as store, store.transaction():
-        if not stored.firm_exists(store, uscc):
-            raise InputError(f"找不到企业 {uscc} (no such enterprise)", hint="检查统一社会信用代码")
-        stored.save_label(store, uscc, normal, action, who, note)
-        keys = pd.Series([uscc])
-        classify_enterprises(store, keys, p.framework)
-        link_chains(store, p.framework, [uscc])
-        links = stored.link_count(store, [uscc], p.framework.id)
-    return {"uscc": uscc, "code": normal, "action": action, "decided_by": who, "links": links}
+    classify_enterprises(store, pd.Series(usccs), p.framework)
+    link_chains(store, p.framework, usccs)
+    return stored.link_count(store, usccs, p.framework.id)
 
 
 def class_code(code: object) -> str | None:
@@ -220,9 +225,6 @@ def import_decisions(p, path: str | Path, *, viewer: Viewer = LOCAL, by: str | N
     transaction. `label`: the file name the import history records (default the path)."""
     import pandas as pd
 
-    from chanye.classify.chain_links import link_chains
-    from chanye.classify.enterprises import classify_enterprises
-
     require_import(viewer)
     path = Path(path)
     who = by or viewer.user or "local"
@@ -253,9 +255,7 @@ def import_decisions(p, path: str | Path, *, viewer: Viewer = LOCAL, by: str | N
                 "uscc": keys, "code": [r["code"] for r in changed],
                 "action": ["confirm" if r["code"] in suggested.get(r["uscc"], ()) else "correct" for r in changed],
                 "decided_by": who, "note": [r["note"] for r in changed]}))
-            classify_enterprises(store, pd.Series(keys), p.framework)
-            link_chains(store, p.framework, keys)
-            result.links = stored.link_count(store, keys, p.framework.id)
+            result.links = _relink(store, p, keys)
         counts = {k: getattr(result, k) for k in ("rows_total", "loaded", "quarantined", "inserted", "updated",
                                                   "unchanged")}
         stored.record_decisions(store, result.batch, label or str(path), counts,
