@@ -4,6 +4,8 @@ accuracy: the draft gives each item its 门类 only, no 小类, and files some i
 under C, where GB/T 4754-2017 has 0514 in A).
 
     .venv/bin/python benchmarks/catalogue_draft.py --items business-scopes-official.ts
+    .venv/bin/python benchmarks/catalogue_draft.py --items business-scopes-official.ts \
+        --coded benchmarks/data/coded_catalogue_draft.csv --misses 40
 
 The draft's item list is not in this repository (no licence says it may be): a public web app holds it as a
 TypeScript array, `zangji-dao/pailifang`, path `src/app/dashboard/base/applications/[id]/data/
@@ -11,6 +13,11 @@ business-scopes-official.ts`, commit e320ce48072c4ca8a588bcd3572748e45a6b3f55 (1
 《经营范围规范表述目录（征求意见稿）》, 2021-03-15). `--items` takes that file, or a CSV of it with the columns id,
 name, categoryCode. The items of the SAMR evaluation sample (../shared/data/eval/scopes, by item code or by their
 text with brackets left out) are dropped unread, so the figures never touch an evaluation row.
+
+`--coded` adds the 小类 a coder gave each item (`benchmarks/data/coded_catalogue_draft.csv`: id, code, also; three
+helper agents coded a third each, blind, from the item's wording and the standard's class list, as for
+`coder_agreement.py`) and measures how often the reader's best class is the coder's, or one the coder also
+defends; `--misses N` lists N items where it is neither. The draft is no evaluation file, so its misses may be read.
 """
 
 from __future__ import annotations
@@ -66,15 +73,43 @@ def measure(items: pd.DataFrame) -> dict:
     return out
 
 
+def against_coder(items: pd.DataFrame, coded: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+    """The reader's best class against a coder's (`coded`: id, code, also), over the items both have, and the
+    items where the best class is none the coder gave."""
+    std = gbt4754.load()
+    both = items.merge(coded, on="id")
+    frame = ScopeReader().frame(both["name"].tolist())
+    best = frame["code"].fillna("").to_numpy()
+    defended = [{c, *filter(None, a.split(";"))} for c, a in zip(both["code"], both["also"], strict=True)]
+    same = best == both["code"].to_numpy()
+    within = pd.Series([b in d for b, d in zip(best, defended, strict=True)])
+    division = pd.Series([b[:2] in {d[:2] for d in ds} for b, ds in zip(best, defended, strict=True)])
+    accept = (frame["decision"] == "accept").to_numpy()
+    figures = {"items": len(both), "class_same": round(float(same.mean()), 3),
+               "class_defended": round(float(within.mean()), 3), "division_defended": round(float(division.mean()), 3),
+               "accept": int(accept.sum()), "class_defended_accept": round(float(within[accept].mean()), 3)}
+    misses = both.assign(read=best, read_name=[std.get(b).name if b else "" for b in best],
+                         decision=frame["decision"].to_numpy(), coder_name=both["code"].map(lambda c: std.get(c).name))
+    return figures, misses[~within.to_numpy()].reset_index(drop=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=Path, required=True, help="business-scopes-official.ts, or a CSV of it")
+    parser.add_argument("--coded", type=Path, help="a coder's 小类 for the items (id, code, also)")
+    parser.add_argument("--misses", type=int, default=0, help="list this many items the reader reads otherwise")
     args = parser.parse_args()
     items = load_items(args.items)
     kept = without_evaluation_items(items)
     print(f"catalogue draft: {len(items)} items, {len(items) - len(kept)} of them items of the SAMR evaluation "
           f"sample (dropped unread), {len(kept)} read")
     print(", ".join(f"{k}={v}" for k, v in measure(kept).items()))
+    if args.coded:
+        figures, misses = against_coder(kept, pd.read_csv(args.coded, dtype=str, keep_default_na=False))
+        print("against the coder: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
+        for m in misses.head(args.misses).itertuples():
+            print(f"  {m.id} {m.name}: read {m.read} {m.read_name} ({m.decision}), coder {m.code} {m.coder_name}"
+                  + (f" (also {m.also})" if m.also else ""))
 
 
 if __name__ == "__main__":

@@ -41,3 +41,17 @@ def test_the_counts_and_the_section_agreement():
     assert catalogue_draft.measure(items) == {
         "items": 3, "accept": 2, "review": 0, "empty": 1, "section_agrees": 0.667, "section_agrees_accept": 0.5,
         "section_agrees_review": None, "section_agrees_empty": 1.0}
+
+
+def test_the_reader_against_a_coder_and_its_misses():
+    items = pd.DataFrame({"id": ["C1001", "F1045", "O1001"], "name": ["锂离子电池制造", "烟叶收购", "理发服务"],
+                          "categoryCode": ["C", "F", "O"]})
+    coded = pd.DataFrame({"id": ["C1001", "F1045", "O1001", "X9999"], "code": ["3841", "1610", "8090", "0111"],
+                          "also": ["", "", "8040", ""]})  # X9999 is no item of the list: left out
+    figures, misses = catalogue_draft.against_coder(items, coded)
+    # 3841 the coder's own; 8040 one the coder also defends; 烟叶收购's nearest 5128 neither, nor of 大类 16
+    assert figures == {"items": 3, "class_same": 0.333, "class_defended": 0.667, "division_defended": 0.667,
+                       "accept": 2, "class_defended_accept": 1.0}
+    assert misses[["id", "read", "read_name", "decision", "code", "coder_name"]].to_dict("records") == [
+        {"id": "F1045", "read": "5128", "read_name": "烟草制品批发", "decision": "empty", "code": "1610",
+         "coder_name": "烟叶复烤"}]
