@@ -963,6 +963,13 @@ _KIND_FIT = {  # item verb -> class kind -> factor
 
 
 _RX_FILLER = re.compile("国内外|国内|境内外|境内|各类|各种")
+# A 销售 item whose goods end in an equipment word no term reaches sells equipment, whatever the words before it
+# name: those words say what the equipment serves ("管道运输设备销售" is no 陆地管道运输, "新能源汽车生产测试设备销售"
+# sells no cars). It reads the trade class of machinery at large, 5179 其他机械设备及电子产品批发 (retail: 5299),
+# and the words before weigh `MODIFIER_WEIGHT` of their reading.
+_EQUIPMENT_HEADS = ("设备", "装备", "仪器", "仪表", "装置", "机械", "器械", "机具", "笼具")
+EQUIPMENT_TRADE = ("5179", "5299")
+MODIFIER_WEIGHT = 0.5
 _WHOLE_MAKE_SERVICE = VERB_WEIGHT["service"] / VERB_WEIGHT["make"]
 
 
@@ -1013,7 +1020,13 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
     rents = "租" in text
     retail = shop or ("零售" in text and "批发" not in text) or (verb == "trade" and "批发" not in text and _RX_ONLINE.search(text) is not None)
     wholesale = "批发" in text  # "批发、零售X" reads the 批发 class
-    for start, end, term in find_terms(text):
+    found = find_terms(text)
+    head = -1  # where the equipment word of a 销售 item's goods starts, when no term reaches it
+    if verb == "trade" and (goods_text := obj or text).endswith(_EQUIPMENT_HEADS):
+        head = text.rfind(goods_text) + len(goods_text) - 2
+        if any(end > head for _s, end, _t in found):
+            head = -1
+    for start, end, term in found:
         share = (end - start) / size
         quality = 0.5 + 0.5 * (share if share < 1.0 else 1.0)  # min(1.0, share), without the call
         spread, curated, entries = info[term]  # spread: a term naming several classes is weaker evidence for each
@@ -1056,9 +1069,16 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
             if whole:  # its weight is a service's when a 制作 item names a service ("广告制作")
                 fit = _WHOLE_MAKE_SERVICE if verb == "make" and kind in ("service", "build") else 1.0
             score = quality * weight * fit * spread
+            if head >= 0:
+                score *= MODIFIER_WEIGHT
             held = out.get(code)
             if score > (held[0] if held is not None else 0.0):
                 out[code] = (score, term, goods)
+    if head >= 0:
+        score = 0.5 + 0.5 * min(1.0, 2 / size)
+        code = EQUIPMENT_TRADE[retail]
+        if score > out.get(code, (0.0,))[0]:
+            out[code] = (score, text[head:head + 2], "")
     if len(out) == 1:
         ((c, (s, t, g)),) = out.items()
         return ((c, round(s, 4), t, g),)
