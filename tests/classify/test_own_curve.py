@@ -10,8 +10,8 @@ from chanye.classify.learned import MIN_CURVE_ROWS, OwnCurve, fit_labelled, fit_
 from chanye.classify.reader import ScopeReader, read_scope
 from chanye.present.explain import reader_check_lines
 
-BATTERY = "电池制造"  # raw margin 1.25 / 1.45 = 0.8621, best 3849; the shipped curve: 0.8757, accepted
-SHOP = "一般项目：日用百货销售；餐饮管理。"  # raw margin 0.4545, best 5211 (its first item); the shipped curve: 0.4451, review
+BATTERY = "电池制造"  # raw margin 1.25 / 1.45 = 0.8621, best 3849; the shipped curve: 0.8761, accepted
+SHOP = "一般项目：日用百货销售；餐饮管理。"  # raw margin 0.4545, best 5211 (its first item); the shipped curve: 0.4483, review
 
 
 def rows() -> tuple[list, list]:
@@ -47,7 +47,7 @@ def test_too_few_rows_or_nothing_to_tell_apart_fit_nothing():
 
 def test_the_reader_takes_the_registry_curve():
     curve = fit_own_curve(*rows())
-    assert read_scope(BATTERY).codes == ("3849",)  # shipped curve: 0.8757
+    assert read_scope(BATTERY).codes == ("3849",)  # shipped curve: 0.8761
     got = read_scope(BATTERY, curve=curve)
     assert (got.codes, got.probability) == ((), 0.4)  # this registry's: 0.4, review
     # a model learned from the rows brings the curve to ScopeReader, before its own vote
@@ -93,7 +93,7 @@ def test_the_threshold_is_inclusive_and_the_curve_keeps_four_places():
     assert (curve.own_accepted, curve.own_right) == (0.0, None)
     at = fit_own_curve(scopes, codes, threshold=0.3333)
     assert (at.own_accepted, at.own_right) == (0.3333, 0.3333)
-    shipped = fit_own_curve(scopes, codes, threshold=0.8757)  # the shipped curve's 0.8757, exactly
+    shipped = fit_own_curve(scopes, codes, threshold=0.8761)  # the shipped curve's 0.8761, exactly
     assert (shipped.shipped_accepted, shipped.shipped_right) == (0.3333, 0.3333)
 
 

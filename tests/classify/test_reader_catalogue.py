@@ -414,21 +414,21 @@ def test_eighth_wave_reads_its_classes(scope: str, codes: list[str]):
 
 @pytest.mark.parametrize(("scope", "codes", "probability"), [
     # testing goods of any kind is 7452 检测服务 (before: farm and mine goods kept their own or their trade class)
-    ("农作物种子质量检验", ("7452",), 0.7391),  # before: 5112 种子批发, review
-    ("矿产品检测", ("7452",), 0.7849),
+    ("农作物种子质量检验", ("7452",), 0.7388),  # before: 5112 种子批发, review
+    ("矿产品检测", ("7452",), 0.7836),
     # a 说明's list member that names no class: 其制品 (of 5174's "…及其制品") read 5174 五金产品批发 at 0.74
     ("国家重点保护水生野生动物及其制品经营", (), 0.0),
     # 工程建设 is construction, not 6560 信息技术咨询服务 (a word of its 说明), accepted at 0.74 before
     ("各类工程建设活动", (), 0.2939),
     # words of the catalogue draft's items that read none before
-    ("烟花爆竹批发", ("5169",), 0.8401),
-    ("烟花爆竹零售", ("5299",), 0.8401),
-    ("可可豆种植", ("0169",), 0.8757),
-    ("动物肠衣加工", ("1353",), 0.8757),
-    ("客运索道经营", ("5419",), 0.8456),
+    ("烟花爆竹批发", ("5169",), 0.8398),
+    ("烟花爆竹零售", ("5299",), 0.8398),
+    ("可可豆种植", ("0169",), 0.8761),
+    ("动物肠衣加工", ("1353",), 0.8761),
+    ("客运索道经营", ("5419",), 0.8466),
     ("黄金及其制品进出口", ("5164",), 0.7803),  # 黄金 is 3221 金冶炼's goods, traded as 金属
-    ("馆藏文物修复、复制、拓印", ("8840",), 0.8456),  # before: 7726 土壤污染治理与修复服务, by 修复
-    ("民用航空油料储运及加注油服务", ("5162",), 0.5992),  # before: 0122 油料种植, by 油料
+    ("馆藏文物修复、复制、拓印", ("8840",), 0.8466),  # before: 7726 土壤污染治理与修复服务, by 修复
+    ("民用航空油料储运及加注油服务", ("5162",), 0.5989),  # before: 0122 油料种植, by 油料
 ])
 def test_tenth_wave_reads_its_classes(scope: str, codes: tuple, probability: float):
     """The tenth wave: items of SAMR's 2021 catalogue draft (names and 门类 only) that read no class or a wrong one
@@ -439,13 +439,13 @@ def test_tenth_wave_reads_its_classes(scope: str, codes: tuple, probability: flo
 
 
 @pytest.mark.parametrize(("scope", "codes", "probability", "before"), [
-    ("管道运输设备销售", ("5179",), 0.7391, "5720"),  # before: 陆地管道运输 at 0.50, by 管道运输
-    ("药物检测仪器销售", ("5179",), 0.7391, "7452"),  # before: 检测服务, review
+    ("管道运输设备销售", ("5179",), 0.7388, "5720"),  # before: 陆地管道运输 at 0.50, by 管道运输
+    ("药物检测仪器销售", ("5179",), 0.7388, "7452"),  # before: 检测服务, review
     ("新能源汽车生产测试设备销售", ("5179",), 0.5046, "5172"),  # before: 汽车及零配件批发 at 0.79
-    ("终端计量设备零售", ("5299",), 0.7391, "7453"),  # retail: 其他未列明零售业 (before: 计量服务, review)
-    ("涂装设备销售", ("5179",), 0.7849, None),  # before: no word read
+    ("终端计量设备零售", ("5299",), 0.7388, "7453"),  # retail: 其他未列明零售业 (before: 计量服务, review)
+    ("涂装设备销售", ("5179",), 0.7836, None),  # before: no word read
     # a term that reaches the equipment word names the goods itself: its own trade class
-    ("医疗设备销售", ("5154",), 0.7391, None),
+    ("医疗设备销售", ("5154",), 0.7388, None),
     ("气体、液体分离及纯净设备销售", ("5179",), 0.8029, None),
 ])
 def test_equipment_sold_is_machinery_trade_whatever_it_serves(scope, codes, probability, before):
@@ -536,3 +536,23 @@ def test_catalogue_items_written_by_others_third_set():
         "电子出版物制作": "8629",
         "档案整理服务": "7293",  # 办公服务; the helper: 8832 档案馆 or 7299
     }
+
+
+@pytest.mark.parametrize(("scope", "codes", "probability"), [
+    # 进口 and 出口 are trade verbs, as 进出口 is: the goods' trade class (before: a service item)
+    ("汽车进口", ("5172",), 0.7388),  # before: review at 0.13
+    ("机电设备进口", ("5179",), 0.8398),  # before: 3499, the goods' manufacture
+    ("服装出口", ("5132",), 0.8398),  # before: 1819
+    # 农产品, a registry's everyday word, read no word at all
+    ("农产品销售", ("5119",), 0.8398),
+    ("农产品零售", ("5223",), 0.8398),  # as 食用农产品零售
+    ("农产品加工", ("0514",), 0.8761),
+    ("农产品深加工", ("1399",), 0.8761),
+    # the import-export sentence of older registrations stays a stock item
+    ("服装制造；自营和代理各类商品及技术的进出口业务", ("1819",), 0.8761),
+])
+def test_import_export_verbs_and_farm_produce(scope, codes, probability):
+    """The twelfth session: words and verbs found reading the catalogue draft's items against a blind coder's
+    小类 (benchmarks/catalogue_draft.py --coded): `新型铁路机车车辆进口` read 3712, the maker's class."""
+    got = read_scope(scope)
+    assert (got.codes, got.probability) == (codes, probability)

@@ -12,7 +12,7 @@ def test_a_scope_no_word_reads_gets_the_nearest_classes_for_review():
     assert (got.codes, got.probability, got.nearest, got.accepted) == ((), 0.0, True, False)
     # 1610 烟叶复烤's words are nearest; a 收购 item trades them: their trade class, 5128
     assert [(s["code"], s["similarity"], s["probability"]) for s in got.suggestions] == [
-        ("5128", 0.4338, 0.0), ("5124", 0.2044, 0.0), ("5116", 0.1772, 0.0)]
+        ("5128", 0.4338, 0.0), ("5124", 0.2045, 0.0), ("5116", 0.1772, 0.0)]
     assert got.suggestions[0]["evidence"] == (
         "“烟叶收购”（经营范围第1项）无词表词语，与 1610 烟叶复烤 的名称和词语字面相近（相似度 0.43），"
         "销售 → 5128 烟草制品批发；仅供复核")
@@ -46,7 +46,7 @@ def test_the_suggestions_in_full():
     assert read_scope("烟叶收购").suggestions == [
         {"code": "5128", "name": "烟草制品批发", "probability": 0.0, "similarity": 0.4338,
          "evidence": evidence.format(like="1610 烟叶复烤", s="0.43", sold="，销售 → 5128 烟草制品批发")},
-        {"code": "5124", "name": "肉、禽、蛋、奶及水产品批发", "probability": 0.0, "similarity": 0.2044,
+        {"code": "5124", "name": "肉、禽、蛋、奶及水产品批发", "probability": 0.0, "similarity": 0.2045,
          "evidence": evidence.format(like="5124 肉、禽、蛋、奶及水产品批发", s="0.20", sold="")},
         {"code": "5116", "name": "牲畜批发", "probability": 0.0, "similarity": 0.1772,
          "evidence": evidence.format(like="5116 牲畜批发", s="0.18", sold="")},

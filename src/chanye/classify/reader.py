@@ -74,7 +74,7 @@ _VERBS = {
     "rd": ("研发", "研究", "研究和试验发展", "试验发展", "技术研发", "研发和应用", "技术开发和应用"),
     "service": ("制售",),  # food made and sold where it is made: a restaurant's, café's or tea shop's work
     "trade": ("销售", "批发", "零售", "批发兼零售", "购销", "经销", "代销", "进出口", "经营", "销售代理",
-              "网上销售", "网络销售", "互联网销售", "线上销售", "网上零售", "网络零售", "收购"),
+              "网上销售", "网络销售", "互联网销售", "线上销售", "网上零售", "网络零售", "收购", "进口", "出口"),
 }
 _VERB_OF = {v: kind for kind, verbs in _VERBS.items() for v in verbs}
 _VERB_LIST = sorted(_VERB_OF, key=len, reverse=True)
