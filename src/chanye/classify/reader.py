@@ -1029,8 +1029,9 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
     wholesale = "批发" in text  # "批发、零售X" reads the 批发 class
     found = find_terms(text)
     head = -1  # where the equipment word of a 销售 item's goods starts, when no term reaches it
-    if verb == "trade" and (goods_text := obj or text).endswith(_EQUIPMENT_HEADS):
-        head = text.rfind(goods_text) + len(goods_text) - 2
+    goods_text = obj or text
+    if verb == "trade" and goods_text.endswith(_EQUIPMENT_HEADS) and (at := text.rfind(goods_text)) >= 0:
+        head = at + len(goods_text) - 2
         if any(end > head for _s, end, _t in found):
             head = -1
     for start, end, term in found:
