@@ -101,8 +101,9 @@ def classify_enterprises(store: Store, usccs, framework: Framework, report: dict
     """(Re)classify enterprises (all when `usccs` is None; else a Series, list or Arrow array of USCCs); returns
     (codes predicted from text and accepted, enterprises linked to at least one node). `report`, when given,
     receives queued (firms sent to review; queued_unread of them read no class), labelled_rows and
-    learned_cv_accuracy (of the model learned from the registry's labelled rows, or None) and reader_check (`OwnCurve.check`: how the scope reader did on those rows,
-    whose own curve then calibrates its probabilities; None when too few).
+    learned_cv_accuracy (of the model learned from the registry's labelled rows, or None) and reader_check
+    (`OwnCurve.check`: how the scope reader did on those rows, whose own curve then calibrates its probabilities;
+    None when too few).
 
     At import scale (issue 14): the rules run once per distinct (code, scope, name key) and the scope reader once
     per distinct scope; joins in the store expand the links, predictions and queue to the firms (in table order,
