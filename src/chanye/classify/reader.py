@@ -1082,11 +1082,10 @@ def _item_codes(text: str, obj: str, verb: str) -> tuple[tuple[str, float, str, 
             held = out.get(code)
             if score > (held[0] if held is not None else 0.0):
                 out[code] = (score, term, goods)
-    if head >= 0:
-        score = 0.5 + 0.5 * min(1.0, 2 / size)
-        code = EQUIPMENT_TRADE[retail]
-        if score > out.get(code, (0.0,))[0]:
-            out[code] = (score, text[head:head + 2], "")
+    if head >= 0:  # the equipment word read as a term of its own: the trade class of machinery
+        trade, quality = EQUIPMENT_TRADE[retail], 0.5 + 0.5 * min(1.0, 2 / size)
+        if quality > out.get(trade, (0.0,))[0]:
+            out[trade] = (quality, text[head:head + 2], "")
     if len(out) == 1:
         ((c, (s, t, g)),) = out.items()
         return ((c, round(s, 4), t, g),)
