@@ -110,11 +110,11 @@ def main() -> None:
     bdci = pd.read_csv(EVAL / "bdci_100.csv").set_index("id")
     coded = load_coded(CODED / "coded_bdci_100.csv").loc[bdci.index]
     gold = bdci["industryco"].astype(int).astype(str).str.zfill(4)
-    _print("BDCI 100 (declared code)", agreement(coded, gold, *read(bdci["opscope"])))
+    _print("BDCI 100 (declared code; shares of the 100 rows, counts where named)", agreement(coded, gold, *read(bdci["opscope"])))
     samr = pd.read_csv(EVAL / "samr_catalog_sample_56.csv", dtype=str).set_index("scopeCode")
     coded = load_coded(CODED / "coded_samr_56.csv").loc[samr.index]
     named = samr["gb_codes_4digit"].map(lambda c: set(c.split(";")))
-    _print("SAMR 56 (codes the catalogue names)", any_named(coded, named, *read(samr["standardItem"])))
+    _print("SAMR 56 (codes the catalogue names; shares of the 56 items)", any_named(coded, named, *read(samr["standardItem"])))
 
 
 if __name__ == "__main__":
